@@ -1,0 +1,81 @@
+//! What flows into `update` (Actions) and what flows out of it (Effects).
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::cloudfront::{CfResult, Distribution, Invalidation, InvalidationSummary};
+
+/// One invalidation, named by its distribution too.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InvKey {
+    pub distribution: String,
+    pub id: String,
+}
+
+impl InvKey {
+    pub fn new(distribution: impl Into<String>, id: impl Into<String>) -> Self {
+        Self {
+            distribution: distribution.into(),
+            id: id.into(),
+        }
+    }
+}
+
+/// Everything that can change the state: input, the passing of time, backend answers.
+#[derive(Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Paste(String),
+    Resize { width: u16, height: u16 },
+    /// Time has passed: do what is due.
+    Tick,
+    /// A backend answer to the request made in `slot` with sequence number `seq`.
+    Response {
+        slot: Slot,
+        seq: u64,
+        response: Response,
+    },
+}
+
+#[derive(Debug)]
+pub enum Response {
+    Distributions(CfResult<Vec<Distribution>>),
+    Invalidations(CfResult<Vec<InvalidationSummary>>),
+    Invalidation(CfResult<Invalidation>),
+}
+
+/// Where a request runs. At most one request runs per slot: a new one replaces (aborts)
+/// the one before, and an answer whose `seq` is not the slot's latest is dropped.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Slot {
+    /// ListDistributions, all pages.
+    Distributions,
+    /// The recent invalidations of one distribution.
+    Invalidations(String),
+    /// GetInvalidation to follow an in-progress invalidation.
+    Poll(InvKey),
+    /// GetInvalidation for the detail pane.
+    Detail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    ListDistributions,
+    ListInvalidations { distribution: String, limit: usize },
+    GetInvalidation(InvKey),
+}
+
+/// What `update` asks the runtime to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Request {
+        slot: Slot,
+        seq: u64,
+        request: Request,
+    },
+    /// Abort whatever runs in the slot; its answer no longer matters.
+    Abort(Slot),
+    /// Ring the terminal bell.
+    Bell,
+    Quit,
+}

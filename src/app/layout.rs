@@ -1,0 +1,155 @@
+//! Where each pane goes for a terminal size: one pure function that `update` uses to clamp
+//! scrolling and find the pane under the mouse, and `ui` uses to draw.
+
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+/// From this width the distributions sit left of the invalidations instead of above them.
+pub const WIDE: u16 = 140;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Areas {
+    pub header: Rect,
+    pub distributions: Rect,
+    pub invalidations: Rect,
+    pub detail: Option<Rect>,
+    pub status: Rect,
+    pub footer: Rect,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Distributions,
+    Invalidations,
+    Detail,
+}
+
+/// The panes for a terminal of `area`, or `None` when it is too small to be useful.
+pub fn layout(area: Rect, detail_open: bool) -> Option<Areas> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return None;
+    }
+    let [header, body, status, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let (distributions, right) = if area.width >= WIDE {
+        let [l, r] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
+        (l, r)
+    } else {
+        let [t, b] =
+            Layout::vertical([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(body);
+        (t, b)
+    };
+    let (invalidations, detail) = if !detail_open {
+        (right, None)
+    } else if area.width >= WIDE {
+        let [t, b] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(right);
+        (t, Some(b))
+    } else {
+        let [l, r] =
+            Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).areas(right);
+        (l, Some(r))
+    };
+    Some(Areas {
+        header,
+        distributions,
+        invalidations,
+        detail,
+        status,
+        footer,
+    })
+}
+
+impl Areas {
+    pub fn pane(&self, pane: Pane) -> Option<Rect> {
+        match pane {
+            Pane::Distributions => Some(self.distributions),
+            Pane::Invalidations => Some(self.invalidations),
+            Pane::Detail => self.detail,
+        }
+    }
+
+    pub fn pane_at(&self, column: u16, row: u16) -> Option<Pane> {
+        let p = Position::new(column, row);
+        [Pane::Distributions, Pane::Invalidations, Pane::Detail]
+            .into_iter()
+            .find(|&pane| self.pane(pane).is_some_and(|r| r.contains(p)))
+    }
+}
+
+/// Rows of data a bordered table pane shows (borders and the column header taken off).
+pub fn table_rows(pane: Rect) -> usize {
+    pane.height.saturating_sub(3) as usize
+}
+
+/// The data row under a screen row of a bordered table pane, if any.
+pub fn table_row_at(pane: Rect, row: u16) -> Option<usize> {
+    let first = pane.y + 2;
+    (row >= first && row < pane.y + pane.height.saturating_sub(1)).then(|| (row - first) as usize)
+}
+
+/// Lines of text the detail pane shows below its fixed fields.
+pub fn detail_rows(pane: Rect) -> usize {
+    pane.height.saturating_sub(2 + DETAIL_FIELDS) as usize
+}
+
+/// Lines the detail pane spends on fields above the paths.
+pub const DETAIL_FIELDS: u16 = 5;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_small_is_none() {
+        assert!(layout(Rect::new(0, 0, 59, 24), false).is_none());
+        assert!(layout(Rect::new(0, 0, 80, 14), false).is_none());
+        assert!(layout(Rect::new(0, 0, 60, 15), false).is_some());
+    }
+
+    #[test]
+    fn panes_tile_the_body_without_overlap() {
+        for (w, h) in [(80, 24), (160, 48), (60, 15), (200, 60)] {
+            for open in [false, true] {
+                let a = layout(Rect::new(0, 0, w, h), open).unwrap();
+                let panes = [Some(a.distributions), Some(a.invalidations), a.detail];
+                let panes: Vec<Rect> = panes.into_iter().flatten().collect();
+                for (i, p) in panes.iter().enumerate() {
+                    for q in &panes[i + 1..] {
+                        assert!(!p.intersects(*q), "{w}x{h} {p:?} {q:?}");
+                    }
+                }
+                let area: u32 = panes.iter().map(|r| r.area()).sum();
+                assert_eq!(area, w as u32 * (h as u32 - 3), "{w}x{h} open={open}");
+                assert_eq!(a.detail.is_some(), open);
+            }
+        }
+    }
+
+    #[test]
+    fn pane_at_finds_the_pane_under_a_point() {
+        let a = layout(Rect::new(0, 0, 80, 24), true).unwrap();
+        assert_eq!(a.pane_at(1, 2), Some(Pane::Distributions));
+        let d = a.detail.unwrap();
+        assert_eq!(a.pane_at(d.x + 1, d.y + 1), Some(Pane::Detail));
+        assert_eq!(a.pane_at(1, 0), None);
+    }
+
+    #[test]
+    fn table_row_at_skips_border_and_header() {
+        let pane = Rect::new(0, 5, 40, 10);
+        assert_eq!(table_row_at(pane, 5), None);
+        assert_eq!(table_row_at(pane, 6), None);
+        assert_eq!(table_row_at(pane, 7), Some(0));
+        assert_eq!(table_row_at(pane, 13), Some(6));
+        assert_eq!(table_row_at(pane, 14), None);
+        assert_eq!(table_rows(pane), 7);
+    }
+}

@@ -1,0 +1,337 @@
+//! The application state: plain data that `update` changes and `ui` draws.
+
+pub mod action;
+pub mod keys;
+pub mod layout;
+mod update;
+
+use std::collections::{HashMap, HashSet};
+
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use ratatui::layout::Rect;
+use tui_input::Input;
+
+pub use action::{Action, Effect, InvKey, Request, Response, Slot};
+pub use layout::Pane;
+
+use crate::cloudfront::{CfError, Distribution, Invalidation, InvalidationSummary};
+
+/// Remote data is a state, not a boolean.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Remote<T> {
+    #[default]
+    Idle,
+    Loading,
+    Ready {
+        data: T,
+        at: Timestamp,
+    },
+    Failed {
+        error: CfError,
+        at: Timestamp,
+    },
+}
+
+impl<T> Remote<T> {
+    pub fn data(&self) -> Option<&T> {
+        match self {
+            Self::Ready { data, .. } => Some(data),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Filter,
+    Help,
+}
+
+/// A list's selection and the first row shown, clamped by `update` from the layout.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Scroll {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl Scroll {
+    /// Keeps `selected` inside `len` rows and on screen in a pane of `height` rows.
+    pub fn clamp(&mut self, len: usize, height: usize) {
+        if len == 0 {
+            *self = Self::default();
+            return;
+        }
+        self.selected = self.selected.min(len - 1);
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        self.offset = self.offset.min(len.saturating_sub(height));
+    }
+
+    pub fn select(&mut self, index: usize, len: usize, height: usize) {
+        self.selected = index;
+        self.clamp(len, height);
+    }
+
+    pub fn step(&mut self, delta: isize, len: usize, height: usize) {
+        let target = self.selected.saturating_add_signed(delta);
+        self.select(target, len, height);
+    }
+}
+
+/// Intervals of the refresh policy (DESIGN.md, "Refresh policy").
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// GetInvalidation for a young in-progress invalidation.
+    pub poll_fast: SignedDuration,
+    /// GetInvalidation in steady state (jitter included, never above this).
+    pub poll_steady: SignedDuration,
+    /// ListInvalidations of the selected distribution.
+    pub refresh: SignedDuration,
+    /// The full listing.
+    pub sweep: SignedDuration,
+    /// No interval grows past this while throttled.
+    pub max_backoff: SignedDuration,
+    /// How many recent invalidations to list per distribution.
+    pub list_limit: usize,
+    /// How long a notice stays in the status bar.
+    pub notice_for: SignedDuration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            poll_fast: SignedDuration::from_secs(2),
+            poll_steady: SignedDuration::from_secs(5),
+            refresh: SignedDuration::from_secs(30),
+            sweep: SignedDuration::from_secs(300),
+            max_backoff: SignedDuration::from_secs(60),
+            list_limit: 50,
+            notice_for: SignedDuration::from_secs(12),
+        }
+    }
+}
+
+/// The recent invalidations of one distribution.
+#[derive(Clone, Debug, Default)]
+pub struct DistInvalidations {
+    pub list: Remote<Vec<InvalidationSummary>>,
+    /// How many of `list` are in progress.
+    pub in_progress: usize,
+}
+
+/// An in-progress invalidation being followed with GetInvalidation.
+#[derive(Clone, Debug)]
+pub struct Poll {
+    pub create_time: Timestamp,
+    pub next_at: Timestamp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoticeKind {
+    Info,
+    Success,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub text: String,
+    pub at: Timestamp,
+    pub until: Timestamp,
+    /// Completions noticed in the same frame are gathered into one notice.
+    pub completions: Vec<String>,
+}
+
+/// How many times an interval has been doubled because CloudFront throttled.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Backoff(u32);
+
+impl Backoff {
+    pub fn throttled(&mut self) {
+        self.0 = (self.0 + 1).min(6);
+    }
+
+    pub fn relax(&mut self) {
+        self.0 = self.0.saturating_sub(1);
+    }
+
+    pub fn apply(self, base: SignedDuration, max: SignedDuration) -> SignedDuration {
+        if self.0 == 0 {
+            return base;
+        }
+        (base * (1i32 << self.0)).min(max.max(base))
+    }
+}
+
+pub struct App {
+    pub profile: String,
+    pub tz: TimeZone,
+    pub settings: Settings,
+    /// The time of the action being handled: the only "now" update and render know.
+    pub now: Timestamp,
+    pub size: Rect,
+    pub mode: Mode,
+    pub focus: Pane,
+
+    pub distributions: Remote<Vec<Distribution>>,
+    /// Indices into the distributions that pass the filter, in listing order.
+    pub view: Vec<usize>,
+    pub filter: Input,
+    pub dist_scroll: Scroll,
+    pub inv_scroll: Scroll,
+    pub detail_scroll: Scroll,
+    pub detail_open: bool,
+
+    pub invalidations: HashMap<String, DistInvalidations>,
+    pub details: HashMap<InvKey, Remote<Invalidation>>,
+    pub polls: HashMap<InvKey, Poll>,
+    pub watched: HashSet<InvKey>,
+    /// How long invalidations took, for those cfdash saw complete: an upper bound, since
+    /// the API gives no completion time.
+    pub took: HashMap<InvKey, SignedDuration>,
+    pub in_progress_total: usize,
+    pub last_refresh: Option<Timestamp>,
+    pub notice: Option<Notice>,
+
+    /// Requests in flight, by slot, with the sequence number their answer must carry.
+    pub pending: HashMap<Slot, u64>,
+    detail_key: Option<InvKey>,
+    sweep_due: Timestamp,
+    failed_lists: HashSet<String>,
+    retry_lists_at: Option<Timestamp>,
+    sweep_backoff: Backoff,
+    list_backoff: Backoff,
+    poll_backoff: Backoff,
+    seq: u64,
+
+    /// A watched invalidation completed: ring once, whatever else completed with it.
+    ring: bool,
+    /// Something visible changed since the last frame.
+    pub dirty: bool,
+    redraw_at: Option<Timestamp>,
+}
+
+impl App {
+    pub fn new(profile: impl Into<String>, tz: TimeZone, settings: Settings, now: Timestamp) -> Self {
+        Self {
+            profile: profile.into(),
+            tz,
+            settings,
+            now,
+            size: Rect::new(0, 0, 80, 24),
+            mode: Mode::Normal,
+            focus: Pane::Distributions,
+            distributions: Remote::Idle,
+            view: Vec::new(),
+            filter: Input::default(),
+            dist_scroll: Scroll::default(),
+            inv_scroll: Scroll::default(),
+            detail_scroll: Scroll::default(),
+            detail_open: false,
+            invalidations: HashMap::new(),
+            details: HashMap::new(),
+            polls: HashMap::new(),
+            watched: HashSet::new(),
+            took: HashMap::new(),
+            in_progress_total: 0,
+            last_refresh: None,
+            notice: None,
+            pending: HashMap::new(),
+            detail_key: None,
+            sweep_due: now,
+            failed_lists: HashSet::new(),
+            retry_lists_at: None,
+            sweep_backoff: Backoff::default(),
+            list_backoff: Backoff::default(),
+            poll_backoff: Backoff::default(),
+            seq: 0,
+            ring: false,
+            dirty: true,
+            redraw_at: None,
+        }
+    }
+
+    pub fn areas(&self) -> Option<layout::Areas> {
+        layout::layout(self.size, self.detail_open)
+    }
+
+    /// The distribution under the cursor.
+    pub fn selected_distribution(&self) -> Option<&Distribution> {
+        let all = self.distributions.data()?;
+        self.view.get(self.dist_scroll.selected).map(|&i| &all[i])
+    }
+
+    /// The invalidations of the selected distribution.
+    pub fn selected_invalidations(&self) -> Option<&DistInvalidations> {
+        self.invalidations.get(&self.selected_distribution()?.id)
+    }
+
+    pub fn invalidation_rows(&self) -> &[InvalidationSummary] {
+        self.selected_invalidations()
+            .and_then(|d| d.list.data())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub fn selected_invalidation(&self) -> Option<InvKey> {
+        let dist = self.selected_distribution()?;
+        let inv = self.invalidation_rows().get(self.inv_scroll.selected)?;
+        Some(InvKey::new(&dist.id, &inv.id))
+    }
+
+    /// A request is running for this distribution's invalidations.
+    pub fn is_loading(&self, slot: &Slot) -> bool {
+        self.pending.contains_key(slot)
+    }
+
+    /// Whatever moves on screen by itself: requests in flight, invalidations in progress.
+    pub fn animating(&self) -> bool {
+        !self.pending.is_empty() || self.in_progress_total > 0
+    }
+
+    /// The spinner's frame, from the time of the last action.
+    pub fn spinner(&self) -> char {
+        const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+        FRAMES[(self.now.as_millisecond() / SPIN_MS).rem_euclid(FRAMES.len() as i64) as usize]
+    }
+
+    pub fn filter_text(&self) -> &str {
+        self.filter.value()
+    }
+}
+
+/// How often the spinner turns.
+pub const SPIN_MS: i64 = 100;
+
+/// What a drained batch of actions asks of the runtime.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Batch {
+    /// Requests to start and slots to abort, in order.
+    pub effects: Vec<Effect>,
+    /// Ring the bell once, however many watched invalidations completed in the batch.
+    pub bell: bool,
+    pub quit: bool,
+}
+
+impl App {
+    /// Handles every queued action at one `now`, gathering what they ask for.
+    pub fn apply(&mut self, now: Timestamp, actions: impl IntoIterator<Item = Action>) -> Batch {
+        let mut batch = Batch::default();
+        for action in actions {
+            for effect in self.update(now, action) {
+                match effect {
+                    Effect::Bell => batch.bell = true,
+                    Effect::Quit => batch.quit = true,
+                    other => batch.effects.push(other),
+                }
+            }
+        }
+        batch
+    }
+}

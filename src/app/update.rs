@@ -1,0 +1,820 @@
+//! The reducer: `update` takes the time and an action, changes the state, and returns the
+//! effects for the runtime to run. No I/O, no clock, no await.
+
+use std::collections::HashMap;
+
+use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use jiff::{SignedDuration, Timestamp};
+use tui_input::InputRequest;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::keys::{self, Cmd};
+use super::layout::{self, Pane};
+use super::{
+    Action, App, Effect, InvKey, Mode, Notice, NoticeKind, Poll, Remote,
+    Request, Response, Slot,
+};
+use crate::cloudfront::{CfError, Distribution, Invalidation, InvalidationStatus, InvalidationSummary};
+use crate::timefmt;
+
+impl App {
+    /// Handles one action at time `now`.
+    pub fn update(&mut self, now: Timestamp, action: Action) -> Vec<Effect> {
+        self.now = now;
+        let mut fx = Vec::new();
+        match action {
+            Action::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, &mut fx),
+            Action::Key(_) => {}
+            Action::Mouse(mouse) => self.on_mouse(mouse, &mut fx),
+            Action::Paste(text) => self.on_paste(&text, &mut fx),
+            Action::Resize { width, height } => {
+                self.size = ratatui::layout::Rect::new(0, 0, width, height);
+                self.clamp_all();
+                self.dirty = true;
+            }
+            Action::Tick => {}
+            Action::Response {
+                slot,
+                seq,
+                response,
+            } => self.on_response(slot, seq, response, &mut fx),
+        }
+        // Whatever the action, do what has come due.
+        self.on_tick(&mut fx);
+        fx
+    }
+
+    /// The earliest time something is due: a poll, a refresh, the sweep, a retry, or a
+    /// label on screen that changes. `None` only if nothing will ever be due.
+    pub fn next_wake(&self) -> Option<Timestamp> {
+        let mut due = Some(self.sweep_due);
+        let mut soonest = |t: Option<Timestamp>| {
+            if let Some(t) = t {
+                due = Some(due.map_or(t, |d| d.min(t)));
+            }
+        };
+        soonest(self.redraw_at);
+        soonest(self.retry_lists_at);
+        soonest(self.notice.as_ref().map(|n| n.until));
+        soonest(self.refresh_due());
+        for (key, poll) in &self.polls {
+            if !self.pending.contains_key(&Slot::Poll(key.clone())) {
+                soonest(Some(poll.next_at));
+            }
+        }
+        due
+    }
+
+    /// The runtime drew a frame: remember when the screen next goes stale by itself.
+    pub fn frame_drawn(&mut self) {
+        self.dirty = false;
+        self.redraw_at = self.next_label_change();
+    }
+
+    fn next_label_change(&self) -> Option<Timestamp> {
+        let now = self.now;
+        let mut next: Option<Timestamp> = None;
+        let mut consider = |t: Timestamp| next = Some(next.map_or(t, |n| n.min(t)));
+        if self.animating() {
+            let ms = now.as_millisecond();
+            let frame = (ms.div_euclid(super::SPIN_MS) + 1) * super::SPIN_MS;
+            consider(Timestamp::from_millisecond(frame).unwrap_or(now));
+        }
+        if let Some(at) = self.last_refresh {
+            consider(timefmt::next_ago_change(now, at));
+        }
+        if let Some(area) = self.areas() {
+            let height = layout::table_rows(area.invalidations);
+            let rows = self.invalidation_rows();
+            let start = self.inv_scroll.offset.min(rows.len());
+            let end = (start + height).min(rows.len());
+            for inv in &rows[start..end] {
+                consider(timefmt::next_ago_change(now, inv.create_time));
+            }
+        }
+        next
+    }
+
+    // ---- input -------------------------------------------------------------------------
+
+    fn on_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
+        match keys::lookup(self.mode, &key) {
+            Some(cmd) => self.run(cmd, fx),
+            None if self.mode == Mode::Filter => {
+                if self.filter.handle_event(&Event::Key(key)).is_some() {
+                    self.filter_changed(fx);
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn on_paste(&mut self, text: &str, fx: &mut Vec<Effect>) {
+        if self.mode != Mode::Filter {
+            return;
+        }
+        let line = text.lines().next().unwrap_or("").trim();
+        for c in line.chars() {
+            self.filter.handle(InputRequest::InsertChar(c));
+        }
+        self.filter_changed(fx);
+    }
+
+    fn on_mouse(&mut self, mouse: MouseEvent, fx: &mut Vec<Effect>) {
+        if self.mode == Mode::Help {
+            return;
+        }
+        let Some(areas) = self.areas() else { return };
+        let Some(pane) = areas.pane_at(mouse.column, mouse.row) else {
+            return;
+        };
+        match mouse.kind {
+            MouseEventKind::ScrollDown => self.move_in(pane, 3, fx),
+            MouseEventKind::ScrollUp => self.move_in(pane, -3, fx),
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.set_focus(pane);
+                let rect = areas.pane(pane).expect("the pane was hit");
+                if let Some(row) = layout::table_row_at(rect, mouse.row) {
+                    match pane {
+                        Pane::Distributions => {
+                            let index = self.dist_scroll.offset + row;
+                            if index < self.view.len() {
+                                self.select_distribution(index, fx);
+                            }
+                        }
+                        Pane::Invalidations => {
+                            let index = self.inv_scroll.offset + row;
+                            if index < self.invalidation_rows().len() {
+                                self.select_invalidation(index, fx);
+                            }
+                        }
+                        Pane::Detail => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn run(&mut self, cmd: Cmd, fx: &mut Vec<Effect>) {
+        self.dirty = true;
+        match cmd {
+            Cmd::Quit => fx.push(Effect::Quit),
+            Cmd::Help => self.mode = Mode::Help,
+            Cmd::Down => self.move_in(self.focus, 1, fx),
+            Cmd::Up => self.move_in(self.focus, -1, fx),
+            Cmd::PageDown => {
+                let page = self.page_size(self.focus) as isize;
+                self.move_in(self.focus, page, fx);
+            }
+            Cmd::PageUp => {
+                let page = self.page_size(self.focus) as isize;
+                self.move_in(self.focus, -page, fx);
+            }
+            Cmd::Top => self.move_in(self.focus, isize::MIN / 2, fx),
+            Cmd::Bottom => self.move_in(self.focus, isize::MAX / 2, fx),
+            Cmd::NextPane | Cmd::PrevPane => {
+                let order: &[Pane] = if self.detail_open {
+                    &[Pane::Distributions, Pane::Invalidations, Pane::Detail]
+                } else {
+                    &[Pane::Distributions, Pane::Invalidations]
+                };
+                let at = order.iter().position(|&p| p == self.focus).unwrap_or(0);
+                let step = if cmd == Cmd::NextPane { 1 } else { order.len() - 1 };
+                self.set_focus(order[(at + step) % order.len()]);
+            }
+            Cmd::Open => match self.focus {
+                Pane::Distributions => self.set_focus(Pane::Invalidations),
+                Pane::Invalidations => {
+                    if self.selected_invalidation().is_some() {
+                        self.detail_open = true;
+                        self.detail_scroll = Default::default();
+                        self.set_focus(Pane::Detail);
+                        self.clamp_all();
+                        self.sync_detail(fx);
+                    }
+                }
+                Pane::Detail => {}
+            },
+            Cmd::Back => {
+                if self.mode == Mode::Help {
+                    self.mode = Mode::Normal;
+                } else if self.detail_open {
+                    self.close_detail(fx);
+                } else if self.focus == Pane::Invalidations {
+                    self.set_focus(Pane::Distributions);
+                } else if !self.filter.value().is_empty() {
+                    self.filter.reset();
+                    self.filter_changed(fx);
+                }
+            }
+            Cmd::Filter => {
+                self.mode = Mode::Filter;
+                self.set_focus(Pane::Distributions);
+            }
+            Cmd::FilterAccept => self.mode = Mode::Normal,
+            Cmd::FilterClear => {
+                self.mode = Mode::Normal;
+                self.filter.reset();
+                self.filter_changed(fx);
+            }
+            Cmd::Refresh => {
+                self.sweep_due = self.now;
+                self.notify(NoticeKind::Info, "refreshing…".into());
+            }
+            Cmd::Watch => self.toggle_watch(),
+        }
+    }
+
+    fn set_focus(&mut self, pane: Pane) {
+        if pane == Pane::Detail && !self.detail_open {
+            return;
+        }
+        self.focus = pane;
+        self.dirty = true;
+    }
+
+    fn page_size(&self, pane: Pane) -> usize {
+        let Some(rect) = self.areas().and_then(|a| a.pane(pane)) else {
+            return 1;
+        };
+        match pane {
+            Pane::Detail => layout::detail_rows(rect),
+            _ => layout::table_rows(rect),
+        }
+        .max(1)
+    }
+
+    fn move_in(&mut self, pane: Pane, delta: isize, fx: &mut Vec<Effect>) {
+        self.dirty = true;
+        match pane {
+            Pane::Distributions => {
+                let target = self.dist_scroll.selected.saturating_add_signed(delta);
+                self.select_distribution(target, fx);
+            }
+            Pane::Invalidations => {
+                let target = self.inv_scroll.selected.saturating_add_signed(delta);
+                self.select_invalidation(target, fx);
+            }
+            Pane::Detail => {
+                // The paths scroll by their first visible line.
+                let len = self.detail_len();
+                let height = self.page_size(Pane::Detail);
+                let max = len.saturating_sub(height);
+                let top = self.detail_scroll.offset.saturating_add_signed(delta).min(max);
+                self.detail_scroll = super::Scroll {
+                    selected: top,
+                    offset: top,
+                };
+            }
+        }
+    }
+
+    fn detail_len(&self) -> usize {
+        self.detail_key
+            .as_ref()
+            .or(self.selected_invalidation().as_ref())
+            .and_then(|k| self.details.get(k))
+            .and_then(|d| d.data())
+            .map_or(0, |d| d.paths.len())
+    }
+
+    fn select_distribution(&mut self, index: usize, fx: &mut Vec<Effect>) {
+        let before = self.selected_distribution().map(|d| d.id.clone());
+        let height = self.page_size(Pane::Distributions);
+        self.dist_scroll.select(index, self.view.len(), height);
+        let after = self.selected_distribution().map(|d| d.id.clone());
+        if before != after {
+            self.inv_scroll = Default::default();
+            self.after_selection_change(fx);
+        }
+    }
+
+    fn select_invalidation(&mut self, index: usize, fx: &mut Vec<Effect>) {
+        let before = self.selected_invalidation();
+        let height = self.page_size(Pane::Invalidations);
+        let len = self.invalidation_rows().len();
+        self.inv_scroll.select(index, len, height);
+        if self.selected_invalidation() != before {
+            self.detail_scroll = Default::default();
+            self.sync_detail(fx);
+        }
+    }
+
+    /// A new distribution is selected: its list may need loading, the detail follows.
+    fn after_selection_change(&mut self, fx: &mut Vec<Effect>) {
+        self.clamp_all();
+        if let Some(id) = self.selected_distribution().map(|d| d.id.clone()) {
+            let never_loaded = matches!(
+                self.invalidations.get(&id).map(|d| &d.list),
+                None | Some(Remote::Idle)
+            );
+            if never_loaded && self.distributions.data().is_some() {
+                self.request_list(&id, fx);
+            }
+        }
+        self.sync_detail(fx);
+    }
+
+    fn close_detail(&mut self, fx: &mut Vec<Effect>) {
+        self.detail_open = false;
+        if self.focus == Pane::Detail {
+            self.focus = Pane::Invalidations;
+        }
+        if self.pending.remove(&Slot::Detail).is_some() {
+            fx.push(Effect::Abort(Slot::Detail));
+        }
+        self.detail_key = None;
+        self.clamp_all();
+    }
+
+    /// The detail pane shows the selected invalidation: fetch it unless a completed copy
+    /// is cached, and abort a fetch for the one shown before.
+    fn sync_detail(&mut self, fx: &mut Vec<Effect>) {
+        if !self.detail_open {
+            return;
+        }
+        let key = self.selected_invalidation();
+        if key == self.detail_key && self.pending.contains_key(&Slot::Detail) {
+            return;
+        }
+        let cached = key.as_ref().and_then(|k| self.details.get(k)).is_some_and(|d| {
+            matches!(d, Remote::Ready { data, .. } if data.status == InvalidationStatus::Completed)
+        });
+        if self.pending.remove(&Slot::Detail).is_some() {
+            fx.push(Effect::Abort(Slot::Detail));
+        }
+        self.detail_key = key.clone();
+        if let (Some(key), false) = (key, cached) {
+            if !matches!(self.details.get(&key), Some(Remote::Ready { .. })) {
+                self.details.insert(key.clone(), Remote::Loading);
+            }
+            self.request(Slot::Detail, Request::GetInvalidation(key), fx);
+        }
+    }
+
+    fn filter_changed(&mut self, fx: &mut Vec<Effect>) {
+        let before = self.selected_distribution().map(|d| d.id.clone());
+        self.rebuild_view(before.as_deref());
+        if self.selected_distribution().map(|d| d.id.clone()) != before {
+            self.inv_scroll = Default::default();
+            self.after_selection_change(fx);
+        }
+        self.dirty = true;
+    }
+
+    /// Recomputes which distributions pass the filter, keeping `keep` selected if it does.
+    fn rebuild_view(&mut self, keep: Option<&str>) {
+        let needle = self.filter.value().to_lowercase();
+        self.view = match self.distributions.data() {
+            Some(all) => all
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.matches(&needle))
+                .map(|(i, _)| i)
+                .collect(),
+            None => Vec::new(),
+        };
+        if let (Some(id), Some(all)) = (keep, self.distributions.data()) {
+            if let Some(pos) = self.view.iter().position(|&i| all[i].id == id) {
+                self.dist_scroll.selected = pos;
+            }
+        }
+        self.clamp_all();
+    }
+
+    fn clamp_all(&mut self) {
+        let dist_h = self.page_size(Pane::Distributions);
+        self.dist_scroll.clamp(self.view.len(), dist_h);
+        let inv_h = self.page_size(Pane::Invalidations);
+        let len = self.invalidation_rows().len();
+        self.inv_scroll.clamp(len, inv_h);
+        if self.focus == Pane::Detail && !self.detail_open {
+            self.focus = Pane::Invalidations;
+        }
+    }
+
+    fn toggle_watch(&mut self) {
+        let Some(key) = self.selected_invalidation() else {
+            return;
+        };
+        let status = self.invalidation_rows()[self.inv_scroll.selected]
+            .status
+            .clone();
+        if self.watched.remove(&key) {
+            self.notify(NoticeKind::Info, format!("stopped watching {}", key.id));
+        } else if status.is_in_progress() {
+            self.watched.insert(key.clone());
+            self.notify(
+                NoticeKind::Info,
+                format!("watching {}: cfdash rings when it completes", key.id),
+            );
+        } else {
+            self.notify(NoticeKind::Info, format!("{} is already {status}", key.id));
+        }
+    }
+
+    // ---- backend answers ---------------------------------------------------------------
+
+    fn on_response(&mut self, slot: Slot, seq: u64, response: Response, fx: &mut Vec<Effect>) {
+        if self.pending.get(&slot) != Some(&seq) {
+            return; // stale: a newer request replaced it, or it was cancelled
+        }
+        self.pending.remove(&slot);
+        self.dirty = true;
+        match (slot, response) {
+            (Slot::Distributions, Response::Distributions(result)) => {
+                self.on_distributions(result, fx)
+            }
+            (Slot::Invalidations(dist), Response::Invalidations(result)) => {
+                self.on_invalidations(&dist, result, fx)
+            }
+            (Slot::Poll(key), Response::Invalidation(result)) => self.on_poll(key, result, fx),
+            (Slot::Detail, Response::Invalidation(result)) => self.on_detail(result, fx),
+            (slot, response) => {
+                debug_assert!(false, "{slot:?} answered with {response:?}");
+            }
+        }
+    }
+
+    fn on_distributions(&mut self, result: Result<Vec<Distribution>, CfError>, fx: &mut Vec<Effect>) {
+        let now = self.now;
+        match result {
+            Ok(list) => {
+                self.sweep_backoff.relax();
+                self.sweep_due = now + self.settings.sweep;
+                self.last_refresh = Some(now);
+                let keep = self.selected_distribution().map(|d| d.id.clone());
+                // Distributions that went away take their invalidations with them.
+                let ids: std::collections::HashSet<&str> =
+                    list.iter().map(|d| d.id.as_str()).collect();
+                let gone: Vec<String> = self
+                    .invalidations
+                    .keys()
+                    .filter(|k| !ids.contains(k.as_str()))
+                    .cloned()
+                    .collect();
+                for id in gone {
+                    self.replace_list(&id, None);
+                    self.invalidations.remove(&id);
+                }
+                let order: Vec<String> = list.iter().map(|d| d.id.clone()).collect();
+                self.distributions = Remote::Ready { data: list, at: now };
+                self.rebuild_view(keep.as_deref());
+                // The first page of every distribution's invalidations, the selected first,
+                // so every row's "in progress" count is right.
+                let first = self.selected_distribution().map(|d| d.id.clone());
+                for id in first.iter().chain(order.iter().filter(|id| Some(*id) != first.as_ref())) {
+                    self.request_list(id, fx);
+                }
+                self.failed_lists.clear();
+                self.retry_lists_at = None;
+                self.sync_detail(fx);
+            }
+            Err(error) => {
+                if error.is_throttled() {
+                    self.sweep_backoff.throttled();
+                }
+                let wait = self
+                    .sweep_backoff
+                    .apply(self.settings.refresh, self.settings.max_backoff);
+                self.sweep_due = now + wait;
+                if self.distributions.data().is_none() {
+                    self.distributions = Remote::Failed {
+                        error: error.clone(),
+                        at: now,
+                    };
+                }
+                self.notify_error(&error);
+            }
+        }
+    }
+
+    fn on_invalidations(
+        &mut self,
+        dist: &str,
+        result: Result<Vec<InvalidationSummary>, CfError>,
+        fx: &mut Vec<Effect>,
+    ) {
+        let now = self.now;
+        match result {
+            Ok(list) => {
+                self.list_backoff.relax();
+                self.last_refresh = Some(now);
+                self.failed_lists.remove(dist);
+                let keep = (self.selected_distribution().map(|d| d.id.as_str()) == Some(dist))
+                    .then(|| self.selected_invalidation())
+                    .flatten();
+                self.replace_list(dist, Some(list));
+                if let Some(keep) = keep {
+                    if let Some(pos) = self.invalidation_rows().iter().position(|i| i.id == keep.id) {
+                        self.inv_scroll.selected = pos;
+                    }
+                }
+                self.clamp_all();
+                self.sync_detail(fx);
+            }
+            Err(error) => {
+                if error.is_throttled() {
+                    self.list_backoff.throttled();
+                }
+                let entry = self.invalidations.entry(dist.to_string()).or_default();
+                if entry.list.data().is_none() {
+                    entry.list = Remote::Failed {
+                        error: error.clone(),
+                        at: now,
+                    };
+                }
+                self.failed_lists.insert(dist.to_string());
+                let wait = self
+                    .list_backoff
+                    .apply(self.settings.poll_steady * 2, self.settings.max_backoff);
+                self.retry_lists_at.get_or_insert(now + wait);
+                self.notify_error(&error);
+            }
+        }
+    }
+
+    /// Puts a fresh listing in place, noticing what completed and what started.
+    fn replace_list(&mut self, dist: &str, list: Option<Vec<InvalidationSummary>>) {
+        let now = self.now;
+        let entry = self.invalidations.entry(dist.to_string()).or_default();
+        let old_count = entry.in_progress;
+        let old: HashMap<String, InvalidationStatus> = entry
+            .list
+            .data()
+            .map(|l| l.iter().map(|i| (i.id.clone(), i.status.clone())).collect())
+            .unwrap_or_default();
+        let new_count = list
+            .as_ref()
+            .map_or(0, |l| l.iter().filter(|i| i.status.is_in_progress()).count());
+        entry.in_progress = new_count;
+        self.in_progress_total = self.in_progress_total + new_count - old_count;
+        let Some(list) = list else {
+            self.polls.retain(|k, _| k.distribution != dist);
+            return;
+        };
+        for inv in &list {
+            let key = InvKey::new(dist, &inv.id);
+            let was = old.get(&inv.id);
+            if inv.status.is_in_progress() {
+                self.polls.entry(key).or_insert_with(|| Poll {
+                    create_time: inv.create_time,
+                    next_at: now + self.settings.poll_fast,
+                });
+            } else if was.is_some_and(InvalidationStatus::is_in_progress) || self.polls.contains_key(&key) {
+                self.completed(key, inv.create_time);
+            }
+        }
+        let entry = self.invalidations.get_mut(dist).expect("inserted above");
+        entry.list = Remote::Ready { data: list, at: now };
+    }
+
+    fn on_poll(&mut self, key: InvKey, result: Result<Invalidation, CfError>, _fx: &mut Vec<Effect>) {
+        let now = self.now;
+        match result {
+            Ok(inv) => {
+                self.poll_backoff.relax();
+                self.set_status(&key, &inv.status);
+                if inv.status.is_in_progress() {
+                    if let Some(poll) = self.polls.get_mut(&key) {
+                        poll.next_at = now + poll_interval(&self.settings, self.poll_backoff, &key, poll.create_time, now);
+                    }
+                } else {
+                    self.completed(key.clone(), inv.create_time);
+                }
+                if inv.status == InvalidationStatus::Completed {
+                    self.details.insert(key, Remote::Ready { data: inv, at: now });
+                }
+            }
+            Err(CfError::NoSuchInvalidation { .. }) => {
+                self.polls.remove(&key);
+            }
+            Err(error) => {
+                if error.is_throttled() {
+                    self.poll_backoff.throttled();
+                }
+                if let Some(poll) = self.polls.get_mut(&key) {
+                    poll.next_at = now + poll_interval(&self.settings, self.poll_backoff, &key, poll.create_time, now);
+                }
+                self.notify_error(&error);
+            }
+        }
+    }
+
+    fn on_detail(&mut self, result: Result<Invalidation, CfError>, fx: &mut Vec<Effect>) {
+        let Some(key) = self.detail_key.clone() else {
+            return;
+        };
+        let now = self.now;
+        match result {
+            Ok(inv) => {
+                let status = inv.status.clone();
+                self.details.insert(key.clone(), Remote::Ready { data: inv, at: now });
+                self.set_status(&key, &status);
+                if !status.is_in_progress() && self.polls.contains_key(&key) {
+                    let create_time = self.details[&key].data().map(|d| d.create_time);
+                    if let Some(t) = create_time {
+                        self.completed(key, t);
+                    }
+                }
+            }
+            Err(error) => {
+                self.details.insert(key, Remote::Failed { error: error.clone(), at: now });
+                self.notify_error(&error);
+            }
+        }
+        let _ = fx;
+    }
+
+    /// Updates an invalidation's status in its distribution's list, keeping counts right.
+    fn set_status(&mut self, key: &InvKey, status: &InvalidationStatus) {
+        let Some(entry) = self.invalidations.get_mut(&key.distribution) else {
+            return;
+        };
+        let Remote::Ready { data, .. } = &mut entry.list else {
+            return;
+        };
+        let Some(row) = data.iter_mut().find(|i| i.id == key.id) else {
+            return;
+        };
+        if row.status == *status {
+            return;
+        }
+        let was = row.status.is_in_progress();
+        row.status = status.clone();
+        let is = status.is_in_progress();
+        if was && !is {
+            entry.in_progress -= 1;
+            self.in_progress_total -= 1;
+        } else if !was && is {
+            entry.in_progress += 1;
+            self.in_progress_total += 1;
+        }
+        self.dirty = true;
+    }
+
+    /// cfdash saw `key` complete: stop polling it, remember how long it took at most, and
+    /// tell the operator if they were watching it.
+    fn completed(&mut self, key: InvKey, create_time: Timestamp) {
+        self.polls.remove(&key);
+        self.took.entry(key.clone()).or_insert(self.now.duration_since(create_time));
+        if !self.watched.remove(&key) {
+            return;
+        }
+        let name = self.distribution_name(&key.distribution);
+        let took = timefmt::short_duration(self.now.duration_since(create_time));
+        let line = format!("{} on {name} (took ≤ {took})", key.id);
+        let now = self.now;
+        match &mut self.notice {
+            Some(n) if n.at == now && !n.completions.is_empty() => {
+                n.completions.push(line);
+                n.text = format!(
+                    "✓ {} watched invalidations completed: {}",
+                    n.completions.len(),
+                    n.completions.join(", ")
+                );
+            }
+            _ => {
+                self.notice = Some(Notice {
+                    kind: NoticeKind::Success,
+                    text: format!("✓ completed: {line}"),
+                    at: now,
+                    until: now + self.settings.notice_for,
+                    completions: vec![line],
+                });
+            }
+        }
+        self.ring = true;
+    }
+
+    fn distribution_name(&self, id: &str) -> String {
+        self.distributions
+            .data()
+            .and_then(|all| all.iter().find(|d| d.id == id))
+            .map_or_else(|| id.to_string(), |d| d.display_name().to_string())
+    }
+
+    fn notify(&mut self, kind: NoticeKind, text: String) {
+        self.notice = Some(Notice {
+            kind,
+            text,
+            at: self.now,
+            until: self.now + self.settings.notice_for,
+            completions: Vec::new(),
+        });
+        self.dirty = true;
+    }
+
+    fn notify_error(&mut self, error: &CfError) {
+        self.notify(NoticeKind::Error, error.to_string());
+    }
+
+    // ---- timers ------------------------------------------------------------------------
+
+    /// Issues what has come due: the sweep, the selected distribution's refresh, retries,
+    /// polls; clears an expired notice; marks labels that changed.
+    fn on_tick(&mut self, fx: &mut Vec<Effect>) {
+        let now = self.now;
+        if self.ring {
+            self.ring = false;
+            fx.push(Effect::Bell);
+        }
+        if now >= self.sweep_due && !self.pending.contains_key(&Slot::Distributions) {
+            self.sweep_due = now + self.settings.sweep;
+            if self.distributions.data().is_none() {
+                self.distributions = Remote::Loading;
+            }
+            self.request(Slot::Distributions, Request::ListDistributions, fx);
+        }
+        if self.refresh_due().is_some_and(|t| t <= now) {
+            if let Some(id) = self.selected_distribution().map(|d| d.id.clone()) {
+                self.request_list(&id, fx);
+            }
+        }
+        if self.retry_lists_at.is_some_and(|t| t <= now) {
+            self.retry_lists_at = None;
+            let mut failed: Vec<String> = self.failed_lists.drain().collect();
+            failed.sort();
+            for id in failed {
+                self.request_list(&id, fx);
+            }
+        }
+        let mut due: Vec<InvKey> = self
+            .polls
+            .iter()
+            .filter(|(k, p)| p.next_at <= now && !self.pending.contains_key(&Slot::Poll((*k).clone())))
+            .map(|(k, _)| k.clone())
+            .collect();
+        due.sort();
+        for key in due {
+            self.request(Slot::Poll(key.clone()), Request::GetInvalidation(key), fx);
+        }
+        if self.notice.as_ref().is_some_and(|n| n.until <= now) {
+            self.notice = None;
+            self.dirty = true;
+        }
+        if self.redraw_at.is_some_and(|t| t <= now) {
+            self.dirty = true;
+        }
+    }
+
+    /// When the selected distribution's invalidations should be listed again.
+    fn refresh_due(&self) -> Option<Timestamp> {
+        let id = &self.selected_distribution()?.id;
+        if self.pending.contains_key(&Slot::Invalidations(id.clone())) {
+            return None;
+        }
+        let every = self
+            .list_backoff
+            .apply(self.settings.refresh, self.settings.max_backoff);
+        match &self.invalidations.get(id)?.list {
+            Remote::Ready { at, .. } | Remote::Failed { at, .. } => Some(*at + every),
+            Remote::Idle | Remote::Loading => None,
+        }
+    }
+
+    fn request_list(&mut self, id: &str, fx: &mut Vec<Effect>) {
+        let entry = self.invalidations.entry(id.to_string()).or_default();
+        if matches!(entry.list, Remote::Idle) {
+            entry.list = Remote::Loading;
+        }
+        let request = Request::ListInvalidations {
+            distribution: id.to_string(),
+            limit: self.settings.list_limit,
+        };
+        self.request(Slot::Invalidations(id.to_string()), request, fx);
+    }
+
+    fn request(&mut self, slot: Slot, request: Request, fx: &mut Vec<Effect>) {
+        self.seq += 1;
+        self.pending.insert(slot.clone(), self.seq);
+        fx.push(Effect::Request {
+            slot,
+            seq: self.seq,
+            request,
+        });
+        self.dirty = true;
+    }
+}
+
+/// How long to wait before polling an in-progress invalidation again: fast while it is
+/// young (most complete within 25 s), steady after, doubled while throttled; a small jitter
+/// from the id keeps many polls from landing together.
+fn poll_interval(
+    settings: &super::Settings,
+    backoff: super::Backoff,
+    key: &InvKey,
+    created: Timestamp,
+    now: Timestamp,
+) -> SignedDuration {
+    let age = now.duration_since(created);
+    let jitter_ms = key.id.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)) % 400;
+    let jitter = SignedDuration::from_millis(jitter_ms as i64);
+    let base = if age < SignedDuration::from_secs(30) {
+        settings.poll_fast + jitter
+    } else {
+        settings.poll_steady - jitter
+    };
+    backoff.apply(base, settings.max_backoff)
+}

@@ -1,0 +1,127 @@
+//! The command line. Subcommands (headless commands, profiles, `sim serve`) join `Cli` as
+//! they land; with none given, cfdash opens the dashboard.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser};
+use tracing_subscriber::filter::LevelFilter;
+
+use crate::cloudfront::sim::SimSettings;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cfdash",
+    version,
+    about = "A terminal dashboard for Amazon CloudFront cache invalidations",
+    long_about = None
+)]
+pub struct Cli {
+    /// Run on the embedded CloudFront simulator: no AWS account needed
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Write the log here instead of the default path (shown below)
+    #[arg(long, value_name = "PATH", env = "CFDASH_LOG_FILE")]
+    pub log_file: Option<PathBuf>,
+
+    /// How much to log: off, error, warn, info, debug, trace
+    #[arg(long, value_name = "LEVEL", default_value = "info", env = "CFDASH_LOG_LEVEL")]
+    pub log_level: LevelFilter,
+
+    #[command(flatten)]
+    pub sim: SimArgs,
+}
+
+/// The simulator's knobs, as flags or `CFDASH_SIM_*` variables, so runs are repeatable.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Simulator (--demo)")]
+pub struct SimArgs {
+    /// Seed of the simulated account: the same seed, the same invalidations
+    #[arg(long = "sim-seed", env = "CFDASH_SIM_SEED", default_value_t = 1, value_name = "N")]
+    pub seed: u64,
+
+    /// Multiply completion delays: 0 completes at once, 0.1 ten times faster
+    #[arg(long = "sim-delay-scale", env = "CFDASH_SIM_DELAY_SCALE", default_value_t = 1.0, value_name = "X", value_parser = non_negative)]
+    pub delay_scale: f64,
+
+    /// Mean latency of each simulated call, in milliseconds
+    #[arg(long = "sim-latency-ms", env = "CFDASH_SIM_LATENCY_MS", default_value_t = 120, value_name = "MS")]
+    pub latency_ms: u64,
+
+    /// Share of calls answered with throttling (0 to 1)
+    #[arg(long = "sim-throttle-rate", env = "CFDASH_SIM_THROTTLE_RATE", default_value_t = 0.0, value_name = "P", value_parser = probability)]
+    pub throttle_rate: f64,
+
+    /// Share of calls that fail with a 5xx (0 to 1)
+    #[arg(long = "sim-fault-rate", env = "CFDASH_SIM_FAULT_RATE", default_value_t = 0.0, value_name = "P", value_parser = probability)]
+    pub fault_rate: f64,
+
+    /// Mean seconds between invalidations made elsewhere (a pipeline, the console); 0 for none
+    #[arg(long = "sim-activity", env = "CFDASH_SIM_ACTIVITY", default_value_t = 90.0, value_name = "SECS", value_parser = non_negative)]
+    pub activity_secs: f64,
+
+    /// The simulated account (default: the bundled assets/demo.toml)
+    #[arg(long = "sim-data", env = "CFDASH_SIM_DATA", value_name = "FILE")]
+    pub data: Option<PathBuf>,
+}
+
+impl SimArgs {
+    pub fn settings(&self) -> SimSettings {
+        SimSettings {
+            seed: self.seed,
+            delay_scale: self.delay_scale,
+            latency: Duration::from_millis(self.latency_ms),
+            throttle_rate: self.throttle_rate,
+            fault_rate: self.fault_rate,
+            activity_secs: self.activity_secs,
+        }
+    }
+}
+
+fn probability(s: &str) -> Result<f64, String> {
+    let p: f64 = s.parse().map_err(|_| format!("{s} is not a number"))?;
+    if (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(format!("{s} is not between 0 and 1"))
+    }
+}
+
+fn non_negative(s: &str) -> Result<f64, String> {
+    let x: f64 = s.parse().map_err(|_| format!("{s} is not a number"))?;
+    if x >= 0.0 && x.is_finite() {
+        Ok(x)
+    } else {
+        Err(format!("{s} must be zero or more"))
+    }
+}
+
+/// Parses the process's arguments; `--help` names the log file it would write.
+pub fn parse() -> Cli {
+    let log = crate::logging::default_path();
+    let command = Cli::command().after_help(format!(
+        "Log file: {} (change it with --log-file)\n\nNo AWS account? Try the simulator: cfdash --demo",
+        log.display()
+    ));
+    let matches = command.get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn rates_outside_zero_to_one_are_refused() {
+        assert!(probability("0.5").is_ok());
+        assert!(probability("1.5").is_err());
+        assert!(probability("x").is_err());
+        assert!(non_negative("-1").is_err());
+    }
+}

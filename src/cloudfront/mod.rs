@@ -1,0 +1,276 @@
+//! CloudFront as cfdash sees it: the domain types, the error kinds the app acts on, the
+//! page-at-a-time trait both backends implement, and the one pager that walks its pages.
+
+pub mod sim;
+
+use std::fmt;
+
+use futures::future::BoxFuture;
+use jiff::Timestamp;
+
+/// A distribution, with what the dashboard shows and the filter searches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Distribution {
+    pub id: String,
+    pub arn: String,
+    pub domain_name: String,
+    pub aliases: Vec<String>,
+    /// `Deployed` or `InProgress` (a configuration change rolling out).
+    pub status: String,
+    pub enabled: bool,
+    pub comment: String,
+    /// The origins' domain names.
+    pub origins: Vec<String>,
+    pub last_modified: Timestamp,
+}
+
+impl Distribution {
+    /// The name an operator knows the distribution by: its first alias, else its domain.
+    pub fn display_name(&self) -> &str {
+        self.aliases.first().unwrap_or(&self.domain_name)
+    }
+
+    /// Case-insensitive match over id, domain, aliases and comment. `needle` is lowercase.
+    pub fn matches(&self, needle: &str) -> bool {
+        let has = |s: &str| contains_ignore_case(s, needle);
+        has(&self.id)
+            || has(&self.domain_name)
+            || self.aliases.iter().any(|a| has(a))
+            || has(&self.comment)
+    }
+}
+
+/// `haystack` contains `needle` (already lowercase), ignoring case, without allocating.
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if haystack.is_ascii() && needle.is_ascii() {
+        let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+        return h
+            .windows(n.len())
+            .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b));
+    }
+    haystack.to_lowercase().contains(needle)
+}
+
+/// An invalidation's status. CloudFront knows no failed state; anything unknown is kept as
+/// written so the operator still sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InvalidationStatus {
+    InProgress,
+    Completed,
+    Other(String),
+}
+
+impl InvalidationStatus {
+    /// AWS answers `Completed`, moto `COMPLETED`: compare without case.
+    pub fn parse(s: &str) -> Self {
+        if s.eq_ignore_ascii_case("completed") {
+            Self::Completed
+        } else if s.eq_ignore_ascii_case("inprogress") {
+            Self::InProgress
+        } else {
+            Self::Other(s.to_string())
+        }
+    }
+
+    pub fn is_in_progress(&self) -> bool {
+        matches!(self, Self::InProgress)
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InProgress => "InProgress",
+            Self::Completed => "Completed",
+            Self::Other(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for InvalidationStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One row of ListInvalidations: no paths (GetInvalidation has them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidationSummary {
+    pub id: String,
+    pub status: InvalidationStatus,
+    pub create_time: Timestamp,
+}
+
+/// A whole invalidation, as GetInvalidation and CreateInvalidation answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalidation {
+    pub id: String,
+    pub status: InvalidationStatus,
+    pub create_time: Timestamp,
+    pub paths: Vec<String>,
+    pub caller_reference: String,
+}
+
+impl Invalidation {
+    pub fn summary(&self) -> InvalidationSummary {
+        InvalidationSummary {
+            id: self.id.clone(),
+            status: self.status.clone(),
+            create_time: self.create_time,
+        }
+    }
+}
+
+/// One page of a paginated listing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as the next call's marker; `None` on the last page.
+    pub next_marker: Option<String>,
+}
+
+/// What can go wrong talking to CloudFront, in kinds the app and the headless commands act
+/// on. `Display` is the one sentence an operator sees, saying what to do; `Debug` carries
+/// the detail that goes to the log file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CfError {
+    #[error(
+        "no AWS credentials for profile {profile}: run `aws sso login --profile {profile}` or set AWS_ACCESS_KEY_ID"
+    )]
+    NoCredentials { profile: String, detail: String },
+    #[error("access denied to cloudfront:{action}: ask for that permission on this account")]
+    AccessDenied { action: String, detail: String },
+    #[error("distribution {id} does not exist in this account: check the id and the profile")]
+    NoSuchDistribution { id: String },
+    #[error("invalidation {id} does not exist on distribution {distribution}")]
+    NoSuchInvalidation { distribution: String, id: String },
+    #[error(
+        "too many invalidations in progress on {distribution}: wait for some to complete, then submit again"
+    )]
+    TooManyInvalidationsInProgress { distribution: String, detail: String },
+    #[error(
+        "an invalidation with caller reference {caller_reference} already exists with other paths: submit again for a new reference"
+    )]
+    BatchAlreadyExists { caller_reference: String },
+    #[error("CloudFront is throttling requests: cfdash is backing off and will retry")]
+    Throttled { detail: String },
+    #[error("cannot reach CloudFront: check the network, proxy settings or endpoint_url")]
+    Network { detail: String },
+    #[error("CloudFront did not answer in time: it will be retried")]
+    Timeout { detail: String },
+    #[error("CloudFront refused the request ({code}): {message}")]
+    Other { code: String, message: String },
+}
+
+impl CfError {
+    pub fn is_throttled(&self) -> bool {
+        matches!(self, Self::Throttled { .. })
+    }
+}
+
+pub type CfResult<T> = Result<T, CfError>;
+
+/// The CloudFront API, a page at a time. Object-safe and `Send` so the runtime holds one
+/// `Arc<dyn CloudFront>` per profile; `AwsCloudFront` and `SimCloudFront` implement it.
+pub trait CloudFront: Send + Sync {
+    fn list_distributions_page<'a>(
+        &'a self,
+        marker: Option<&'a str>,
+        max_items: u32,
+    ) -> BoxFuture<'a, CfResult<Page<Distribution>>>;
+
+    /// Newest first, as CloudFront lists them.
+    fn list_invalidations_page<'a>(
+        &'a self,
+        distribution: &'a str,
+        marker: Option<&'a str>,
+        max_items: u32,
+    ) -> BoxFuture<'a, CfResult<Page<InvalidationSummary>>>;
+
+    fn get_invalidation<'a>(
+        &'a self,
+        distribution: &'a str,
+        id: &'a str,
+    ) -> BoxFuture<'a, CfResult<Invalidation>>;
+
+    /// Idempotent by `caller_reference`: the same reference and paths return the existing
+    /// invalidation; the same reference with other paths is `BatchAlreadyExists`.
+    fn create_invalidation<'a>(
+        &'a self,
+        distribution: &'a str,
+        paths: &'a [String],
+        caller_reference: &'a str,
+    ) -> BoxFuture<'a, CfResult<Invalidation>>;
+}
+
+/// Page size cfdash asks for when listing distributions.
+pub const DISTRIBUTIONS_PAGE: u32 = 100;
+
+/// Every distribution of the account, following NextMarker to the end.
+pub async fn list_all_distributions(cf: &dyn CloudFront) -> CfResult<Vec<Distribution>> {
+    let mut all = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = cf
+            .list_distributions_page(marker.as_deref(), DISTRIBUTIONS_PAGE)
+            .await?;
+        all.extend(page.items);
+        match page.next_marker {
+            Some(next) if Some(&next) != marker.as_ref() => marker = Some(next),
+            _ => return Ok(all),
+        }
+    }
+}
+
+/// The `limit` most recent invalidations of a distribution, across pages as needed.
+pub async fn list_recent_invalidations(
+    cf: &dyn CloudFront,
+    distribution: &str,
+    limit: usize,
+) -> CfResult<Vec<InvalidationSummary>> {
+    let mut all = Vec::new();
+    let mut marker: Option<String> = None;
+    while all.len() < limit {
+        let want = (limit - all.len()).min(100) as u32;
+        let page = cf
+            .list_invalidations_page(distribution, marker.as_deref(), want)
+            .await?;
+        all.extend(page.items);
+        match page.next_marker {
+            Some(next) if Some(&next) != marker.as_ref() => marker = Some(next),
+            _ => break,
+        }
+    }
+    all.truncate(limit);
+    Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_parses_without_case() {
+        assert_eq!(
+            InvalidationStatus::parse("COMPLETED"),
+            InvalidationStatus::Completed
+        );
+        assert_eq!(
+            InvalidationStatus::parse("InProgress"),
+            InvalidationStatus::InProgress
+        );
+        assert_eq!(
+            InvalidationStatus::parse("Weird"),
+            InvalidationStatus::Other("Weird".into())
+        );
+    }
+
+    #[test]
+    fn contains_ignore_case_matches_ascii_and_unicode() {
+        assert!(contains_ignore_case("WWW.Example.COM", "example.c"));
+        assert!(!contains_ignore_case("www.example.com", "shop"));
+        assert!(contains_ignore_case("Café Ünïcode", "ünï"));
+        assert!(contains_ignore_case("anything", ""));
+    }
+}

@@ -1,0 +1,796 @@
+//! The embedded CloudFront simulator: a seeded account that follows the real API's rules
+//! (paging, newest-first listings, NoSuch* errors, CallerReference idempotency) and whose
+//! invalidations go InProgress → Completed after a realistic delay on the injected clock.
+//!
+//! Status is derived from the clock at every read, so a test that moves a `ManualClock`
+//! past an invalidation's completion time sees it Completed, with no timer in between.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
+
+use super::{
+    CfError, CfResult, CloudFront, Distribution, Invalidation, InvalidationStatus,
+    InvalidationSummary, Page,
+};
+use crate::clock::Clock;
+
+/// The demo account shipped with cfdash.
+pub const DEMO_DATA: &str = include_str!("../../assets/demo.toml");
+
+/// How the simulator behaves. Every knob has a flag and a `CFDASH_SIM_*` variable.
+#[derive(Clone, Debug)]
+pub struct SimSettings {
+    pub seed: u64,
+    /// Multiplies every completion delay: 0 completes at once, 0.1 is ten times faster.
+    pub delay_scale: f64,
+    /// Mean latency of each call (jittered ±50%).
+    pub latency: Duration,
+    /// Probability that a call is throttled.
+    pub throttle_rate: f64,
+    /// Probability that a call fails with a 5xx.
+    pub fault_rate: f64,
+    /// Mean seconds between invalidations made by "someone else" (a pipeline, the
+    /// console); 0 turns that off.
+    pub activity_secs: f64,
+}
+
+impl Default for SimSettings {
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            delay_scale: 1.0,
+            latency: Duration::ZERO,
+            throttle_rate: 0.0,
+            fault_rate: 0.0,
+            activity_secs: 0.0,
+        }
+    }
+}
+
+/// The account a simulator starts with: distributions and how much history to invent.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimData {
+    #[serde(rename = "distribution", default)]
+    pub distributions: Vec<SimDistributionSpec>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimDistributionSpec {
+    pub id: String,
+    pub domain_name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub comment: String,
+    #[serde(default)]
+    pub origins: Vec<String>,
+    #[serde(default = "deployed")]
+    pub status: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default)]
+    pub modified_days_ago: f64,
+    /// Completed invalidations spread over the past 30 days.
+    #[serde(default)]
+    pub history: u32,
+    /// Invalidations started moments ago that complete after a seeded delay.
+    #[serde(default)]
+    pub in_progress: u32,
+    /// The paths the invented invalidations draw from.
+    #[serde(default = "root_paths")]
+    pub paths: Vec<String>,
+}
+
+fn deployed() -> String {
+    "Deployed".into()
+}
+fn yes() -> bool {
+    true
+}
+fn root_paths() -> Vec<String> {
+    vec!["/*".into()]
+}
+
+impl SimData {
+    pub fn demo() -> Self {
+        Self::parse(DEMO_DATA).expect("the bundled demo data parses")
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    pub fn from_file(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read simulator data {}: {e}", path.display()))?;
+        Self::parse(&text).map_err(|e| format!("simulator data {}: {e}", path.display()))
+    }
+
+    /// A large invented account, for benchmarks and scale tests.
+    pub fn generated(distributions: usize, history: u32) -> Self {
+        let distributions = (0..distributions)
+            .map(|i| SimDistributionSpec {
+                id: format!("E{i:013X}"),
+                domain_name: format!("d{i:013x}.cloudfront.net"),
+                aliases: vec![format!("site-{i}.example.com")],
+                comment: format!("generated distribution {i}"),
+                origins: vec![format!("origin-{i}.s3.amazonaws.com")],
+                status: deployed(),
+                enabled: i % 7 != 0,
+                modified_days_ago: (i % 30) as f64,
+                history,
+                in_progress: 0,
+                paths: vec!["/index.html".into(), "/assets/*".into()],
+            })
+            .collect();
+        Self { distributions }
+    }
+}
+
+pub struct SimCloudFront {
+    clock: Arc<dyn Clock>,
+    settings: SimSettings,
+    account: Mutex<Account>,
+}
+
+struct Account {
+    rng: Rng,
+    /// Its own stream, so "someone else's" invalidations do not depend on call order.
+    activity_rng: Rng,
+    next_activity: Option<Timestamp>,
+    distributions: Vec<SimDistribution>,
+}
+
+struct SimDistribution {
+    distribution: Distribution,
+    path_pool: Vec<String>,
+    /// Newest first, as CloudFront lists them.
+    invalidations: Vec<SimInvalidation>,
+}
+
+struct SimInvalidation {
+    id: String,
+    created: Timestamp,
+    completes: Timestamp,
+    paths: Vec<String>,
+    caller_reference: String,
+}
+
+impl SimInvalidation {
+    fn status(&self, now: Timestamp) -> InvalidationStatus {
+        if now >= self.completes {
+            InvalidationStatus::Completed
+        } else {
+            InvalidationStatus::InProgress
+        }
+    }
+
+    fn summary(&self, now: Timestamp) -> InvalidationSummary {
+        InvalidationSummary {
+            id: self.id.clone(),
+            status: self.status(now),
+            create_time: self.created,
+        }
+    }
+
+    fn full(&self, now: Timestamp) -> Invalidation {
+        Invalidation {
+            id: self.id.clone(),
+            status: self.status(now),
+            create_time: self.created,
+            paths: self.paths.clone(),
+            caller_reference: self.caller_reference.clone(),
+        }
+    }
+}
+
+impl SimCloudFront {
+    pub fn new(data: SimData, settings: SimSettings, clock: Arc<dyn Clock>) -> Self {
+        let now = clock.now();
+        let mut rng = Rng::new(settings.seed);
+        let scale = settings.delay_scale.max(0.0);
+        let distributions = data
+            .distributions
+            .into_iter()
+            .map(|spec| SimDistribution::invent(spec, now, scale, &mut rng))
+            .collect();
+        let mut activity_rng = Rng::new(settings.seed ^ 0x5EED_AC71_0000_0000);
+        let next_activity = (settings.activity_secs > 0.0)
+            .then(|| now + activity_rng.exp_secs(settings.activity_secs));
+        Self {
+            clock,
+            settings,
+            account: Mutex::new(Account {
+                rng,
+                activity_rng,
+                next_activity,
+                distributions,
+            }),
+        }
+    }
+
+    /// The demo account on the given settings.
+    pub fn demo(settings: SimSettings, clock: Arc<dyn Clock>) -> Self {
+        Self::new(SimData::demo(), settings, clock)
+    }
+
+    fn account(&self) -> std::sync::MutexGuard<'_, Account> {
+        self.account.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// What every call does first: wait the injected latency, then maybe fail as asked.
+    async fn enter(&self, action: &str) -> CfResult<Timestamp> {
+        let (latency, fault) = {
+            let mut account = self.account();
+            let latency = if self.settings.latency.is_zero() {
+                Duration::ZERO
+            } else {
+                self.settings.latency.mul_f64(0.5 + account.rng.f64())
+            };
+            let roll = account.rng.f64();
+            let fault = if roll < self.settings.throttle_rate {
+                Some(CfError::Throttled {
+                    detail: format!("simulated throttling on {action}"),
+                })
+            } else if roll < self.settings.throttle_rate + self.settings.fault_rate {
+                Some(CfError::Other {
+                    code: "ServiceUnavailable".into(),
+                    message: format!("simulated fault on {action}"),
+                })
+            } else {
+                None
+            };
+            (latency, fault)
+        };
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
+        match fault {
+            Some(e) => Err(e),
+            None => {
+                let now = self.clock.now();
+                self.account().catch_up(now, &self.settings);
+                Ok(now)
+            }
+        }
+    }
+
+    /// Creates an invalidation as if someone else (the console, a pipeline) had: a test's
+    /// way to make the refresh policy find something new.
+    pub fn create_elsewhere(&self, distribution: &str, paths: &[String]) -> CfResult<Invalidation> {
+        let now = self.clock.now();
+        let mut account = self.account();
+        let scale = self.settings.delay_scale;
+        let Account {
+            rng,
+            distributions,
+            ..
+        } = &mut *account;
+        let dist = find(distributions, distribution)?;
+        let reference = format!("elsewhere-{}", rng.token(10));
+        Ok(dist.create(rng, now, scale, paths.to_vec(), reference))
+    }
+
+    /// When the invalidation will complete, for tests that move the clock past it.
+    pub fn completion_time(&self, distribution: &str, id: &str) -> Option<Timestamp> {
+        let account = self.account();
+        let dist = account
+            .distributions
+            .iter()
+            .find(|d| d.distribution.id == distribution)?;
+        dist.invalidations
+            .iter()
+            .find(|i| i.id == id)
+            .map(|i| i.completes)
+    }
+
+    /// How many invalidations exist on a distribution, for tests that check nothing was sent.
+    pub fn invalidation_count(&self, distribution: &str) -> usize {
+        self.account()
+            .distributions
+            .iter()
+            .find(|d| d.distribution.id == distribution)
+            .map_or(0, |d| d.invalidations.len())
+    }
+}
+
+fn find<'a>(
+    distributions: &'a mut [SimDistribution],
+    id: &str,
+) -> CfResult<&'a mut SimDistribution> {
+    distributions
+        .iter_mut()
+        .find(|d| d.distribution.id == id)
+        .ok_or_else(|| CfError::NoSuchDistribution { id: id.to_string() })
+}
+
+impl Account {
+    /// Lays down the invalidations "someone else" made since the last call.
+    fn catch_up(&mut self, now: Timestamp, settings: &SimSettings) {
+        while let Some(at) = self.next_activity.filter(|at| *at <= now) {
+            if !self.distributions.is_empty() {
+                let pick = self.activity_rng.below(self.distributions.len());
+                let dist = &mut self.distributions[pick];
+                let paths = dist.pick_paths(&mut self.activity_rng);
+                let reference = format!("pipeline-{}", self.activity_rng.token(10));
+                dist.create(
+                    &mut self.activity_rng,
+                    at,
+                    settings.delay_scale,
+                    paths,
+                    reference,
+                );
+            }
+            self.next_activity = Some(at + self.activity_rng.exp_secs(settings.activity_secs));
+        }
+    }
+}
+
+impl SimDistribution {
+    fn invent(spec: SimDistributionSpec, now: Timestamp, scale: f64, rng: &mut Rng) -> Self {
+        let modified = now - secs(spec.modified_days_ago * 86_400.0);
+        let mut dist = SimDistribution {
+            distribution: Distribution {
+                arn: format!("arn:aws:cloudfront::123456789012:distribution/{}", spec.id),
+                id: spec.id,
+                domain_name: spec.domain_name,
+                aliases: spec.aliases,
+                status: spec.status,
+                enabled: spec.enabled,
+                comment: spec.comment,
+                origins: spec.origins,
+                last_modified: modified,
+            },
+            path_pool: spec.paths,
+            invalidations: Vec::new(),
+        };
+        // History: completed invalidations spread over the past 30 days, oldest first so
+        // that `create` keeps the list newest first.
+        let mut ages: Vec<f64> = (0..spec.history)
+            .map(|_| 120.0 + rng.f64() * 30.0 * 86_400.0)
+            .collect();
+        ages.sort_by(|a, b| b.total_cmp(a));
+        for age in ages {
+            let created = now - secs(age);
+            let paths = dist.pick_paths(rng);
+            let reference = format!("deploy-{}", rng.token(8));
+            let completes = created + sample_delay(rng);
+            dist.push(rng, created, completes, paths, reference);
+        }
+        // In progress: started moments ago, completing over the next minute or so.
+        for _ in 0..spec.in_progress {
+            let created = now - secs(1.0 + rng.f64() * 14.0);
+            let remaining = sample_delay(rng).mul_f64(scale);
+            let paths = dist.pick_paths(rng);
+            let reference = format!("deploy-{}", rng.token(8));
+            dist.push(rng, created, now + remaining, paths, reference);
+        }
+        dist
+    }
+
+    fn pick_paths(&self, rng: &mut Rng) -> Vec<String> {
+        let n = 1 + rng.below(self.path_pool.len().clamp(1, 4));
+        let mut paths: Vec<String> = Vec::with_capacity(n);
+        for _ in 0..n {
+            let p = &self.path_pool[rng.below(self.path_pool.len().max(1))];
+            if !paths.contains(p) {
+                paths.push(p.clone());
+            }
+        }
+        paths
+    }
+
+    fn create(
+        &mut self,
+        rng: &mut Rng,
+        now: Timestamp,
+        scale: f64,
+        paths: Vec<String>,
+        caller_reference: String,
+    ) -> Invalidation {
+        let completes = now + sample_delay(rng).mul_f64(scale.max(0.0));
+        self.push(rng, now, completes, paths, caller_reference);
+        self.invalidations[0].full(now)
+    }
+
+    fn push(
+        &mut self,
+        rng: &mut Rng,
+        created: Timestamp,
+        completes: Timestamp,
+        paths: Vec<String>,
+        caller_reference: String,
+    ) {
+        let id = format!("I{}", rng.token(13));
+        self.invalidations.insert(
+            0,
+            SimInvalidation {
+                id,
+                created,
+                completes,
+                paths,
+                caller_reference,
+            },
+        );
+    }
+}
+
+/// How long a real invalidation takes since 2026: most under 25 s, some minutes, a few long.
+fn sample_delay(rng: &mut Rng) -> SignedDuration {
+    let u = rng.f64();
+    let s = if u < 0.75 {
+        6.0 + rng.f64() * 19.0
+    } else if u < 0.95 {
+        25.0 + rng.f64() * 155.0
+    } else {
+        180.0 + rng.f64() * 720.0
+    };
+    secs(s)
+}
+
+fn secs(s: f64) -> SignedDuration {
+    SignedDuration::from_secs_f64(s)
+}
+
+impl CloudFront for SimCloudFront {
+    fn list_distributions_page<'a>(
+        &'a self,
+        marker: Option<&'a str>,
+        max_items: u32,
+    ) -> BoxFuture<'a, CfResult<Page<Distribution>>> {
+        Box::pin(async move {
+            self.enter("ListDistributions").await?;
+            let account = self.account();
+            let all: Vec<&Distribution> =
+                account.distributions.iter().map(|d| &d.distribution).collect();
+            let (items, next_marker) = page(&all, marker, max_items, |d| &d.id)?;
+            Ok(Page {
+                items: items.into_iter().cloned().collect(),
+                next_marker,
+            })
+        })
+    }
+
+    fn list_invalidations_page<'a>(
+        &'a self,
+        distribution: &'a str,
+        marker: Option<&'a str>,
+        max_items: u32,
+    ) -> BoxFuture<'a, CfResult<Page<InvalidationSummary>>> {
+        Box::pin(async move {
+            let now = self.enter("ListInvalidations").await?;
+            let mut account = self.account();
+            let dist = find(&mut account.distributions, distribution)?;
+            let all: Vec<&SimInvalidation> = dist.invalidations.iter().collect();
+            let (items, next_marker) = page(&all, marker, max_items, |i| &i.id)?;
+            Ok(Page {
+                items: items.into_iter().map(|i| i.summary(now)).collect(),
+                next_marker,
+            })
+        })
+    }
+
+    fn get_invalidation<'a>(
+        &'a self,
+        distribution: &'a str,
+        id: &'a str,
+    ) -> BoxFuture<'a, CfResult<Invalidation>> {
+        Box::pin(async move {
+            let now = self.enter("GetInvalidation").await?;
+            let mut account = self.account();
+            let dist = find(&mut account.distributions, distribution)?;
+            dist.invalidations
+                .iter()
+                .find(|i| i.id == id)
+                .map(|i| i.full(now))
+                .ok_or_else(|| CfError::NoSuchInvalidation {
+                    distribution: distribution.to_string(),
+                    id: id.to_string(),
+                })
+        })
+    }
+
+    fn create_invalidation<'a>(
+        &'a self,
+        distribution: &'a str,
+        paths: &'a [String],
+        caller_reference: &'a str,
+    ) -> BoxFuture<'a, CfResult<Invalidation>> {
+        Box::pin(async move {
+            let now = self.enter("CreateInvalidation").await?;
+            if paths.is_empty() {
+                return Err(CfError::Other {
+                    code: "InvalidArgument".into(),
+                    message: "an invalidation needs at least one path".into(),
+                });
+            }
+            let scale = self.settings.delay_scale;
+            let mut account = self.account();
+            let Account {
+                rng,
+                distributions,
+                ..
+            } = &mut *account;
+            let dist = find(distributions, distribution)?;
+            if let Some(existing) = dist
+                .invalidations
+                .iter()
+                .find(|i| i.caller_reference == caller_reference)
+            {
+                return if existing.paths == paths {
+                    Ok(existing.full(now))
+                } else {
+                    Err(CfError::BatchAlreadyExists {
+                        caller_reference: caller_reference.to_string(),
+                    })
+                };
+            }
+            Ok(dist.create(rng, now, scale, paths.to_vec(), caller_reference.to_string()))
+        })
+    }
+}
+
+/// One page of `all` after `marker` (the key of the last item of the previous page).
+fn page<'t, T>(
+    all: &[&'t T],
+    marker: Option<&str>,
+    max_items: u32,
+    key: impl Fn(&T) -> &String,
+) -> CfResult<(Vec<&'t T>, Option<String>)> {
+    let start = match marker {
+        None => 0,
+        Some(m) => {
+            all.iter()
+                .position(|item| key(item) == m)
+                .ok_or_else(|| CfError::Other {
+                    code: "InvalidArgument".into(),
+                    message: format!("marker {m} does not name an item of this listing"),
+                })?
+                + 1
+        }
+    };
+    let end = (start + max_items.max(1) as usize).min(all.len());
+    let items = all[start.min(end)..end].to_vec();
+    let next = (end < all.len()).then(|| key(all[end - 1]).clone());
+    Ok((items, next))
+}
+
+/// SplitMix64: small, seeded, and the same on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn f64(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    /// Exponentially distributed seconds with the given mean.
+    fn exp_secs(&mut self, mean: f64) -> SignedDuration {
+        secs(-mean * (1.0 - self.f64()).ln())
+    }
+
+    /// Uppercase letters and digits, as CloudFront's ids.
+    fn token(&mut self, len: usize) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        (0..len)
+            .map(|_| ALPHABET[self.below(ALPHABET.len())] as char)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::cloudfront::{list_all_distributions, list_recent_invalidations};
+
+    fn start() -> Timestamp {
+        "2026-11-27T12:00:00Z".parse().unwrap()
+    }
+
+    fn sim(settings: SimSettings) -> (Arc<ManualClock>, SimCloudFront) {
+        let clock = Arc::new(ManualClock::new(start()));
+        let sim = SimCloudFront::demo(settings, clock.clone());
+        (clock, sim)
+    }
+
+    fn block<T>(f: impl Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn demo_data_has_a_dozen_varied_distributions() {
+        let data = SimData::demo();
+        let d = &data.distributions;
+        assert!((10..=14).contains(&d.len()), "{} distributions", d.len());
+        assert!(d.iter().any(|d| !d.enabled));
+        assert!(d.iter().any(|d| d.status == "InProgress"));
+        assert!(d.iter().map(|d| d.in_progress).sum::<u32>() >= 2);
+        assert!(d.iter().all(|d| !d.origins.is_empty()));
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_account() {
+        let ids = |seed| {
+            let (_, sim) = sim(SimSettings {
+                seed,
+                ..Default::default()
+            });
+            block(list_recent_invalidations(&sim, "E2QWRUHAPOMQZL", 50))
+                .unwrap()
+                .into_iter()
+                .map(|i| i.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(7), ids(7));
+        assert_ne!(ids(7), ids(8));
+    }
+
+    #[test]
+    fn paging_walks_every_distribution_once() {
+        let clock = Arc::new(ManualClock::new(start()));
+        let sim = SimCloudFront::new(
+            SimData::generated(250, 0),
+            SimSettings::default(),
+            clock,
+        );
+        let first = block(sim.list_distributions_page(None, 100)).unwrap();
+        assert_eq!(first.items.len(), 100);
+        assert_eq!(first.next_marker.as_deref(), Some(first.items[99].id.as_str()));
+        let all = block(list_all_distributions(&sim)).unwrap();
+        assert_eq!(all.len(), 250);
+        let mut ids: Vec<_> = all.iter().map(|d| &d.id).collect();
+        ids.dedup();
+        assert_eq!(ids.len(), 250);
+    }
+
+    #[test]
+    fn invalidations_list_newest_first_across_pages() {
+        let (_, sim) = sim(SimSettings::default());
+        let dist = "E2QWRUHAPOMQZL";
+        let page = block(sim.list_invalidations_page(dist, None, 5)).unwrap();
+        assert_eq!(page.items.len(), 5);
+        assert!(page.next_marker.is_some());
+        let all = block(list_recent_invalidations(&sim, dist, 1000)).unwrap();
+        assert_eq!(all.len(), sim.invalidation_count(dist));
+        assert!(all.windows(2).all(|w| w[0].create_time >= w[1].create_time));
+        let some = block(list_recent_invalidations(&sim, dist, 7)).unwrap();
+        assert_eq!(some.len(), 7);
+        assert_eq!(some[..], all[..7]);
+    }
+
+    #[test]
+    fn in_progress_completes_when_the_clock_passes_its_delay() {
+        let (clock, sim) = sim(SimSettings::default());
+        let dist = "E2QWRUHAPOMQZL";
+        let list = block(list_recent_invalidations(&sim, dist, 50)).unwrap();
+        let running = list
+            .iter()
+            .find(|i| i.status.is_in_progress())
+            .expect("the demo starts with work in progress here");
+        let done_at = sim.completion_time(dist, &running.id).unwrap();
+        clock.set(done_at - SignedDuration::from_millis(1));
+        let inv = block(sim.get_invalidation(dist, &running.id)).unwrap();
+        assert_eq!(inv.status, InvalidationStatus::InProgress);
+        clock.set(done_at);
+        let inv = block(sim.get_invalidation(dist, &running.id)).unwrap();
+        assert_eq!(inv.status, InvalidationStatus::Completed);
+    }
+
+    #[test]
+    fn unknown_ids_are_no_such_errors() {
+        let (_, sim) = sim(SimSettings::default());
+        assert_eq!(
+            block(sim.list_invalidations_page("ENOPE", None, 10)),
+            Err(CfError::NoSuchDistribution { id: "ENOPE".into() })
+        );
+        assert_eq!(
+            block(sim.get_invalidation("E2QWRUHAPOMQZL", "INOPE")),
+            Err(CfError::NoSuchInvalidation {
+                distribution: "E2QWRUHAPOMQZL".into(),
+                id: "INOPE".into()
+            })
+        );
+    }
+
+    #[test]
+    fn caller_reference_makes_create_idempotent() {
+        let (_, sim) = sim(SimSettings::default());
+        let dist = "E2QWRUHAPOMQZL";
+        let before = sim.invalidation_count(dist);
+        let paths = vec!["/index.html".to_string()];
+        let a = block(sim.create_invalidation(dist, &paths, "ref-1")).unwrap();
+        let b = block(sim.create_invalidation(dist, &paths, "ref-1")).unwrap();
+        assert_eq!(a.id, b.id);
+        assert_eq!(sim.invalidation_count(dist), before + 1);
+        let other = vec!["/other".to_string()];
+        assert_eq!(
+            block(sim.create_invalidation(dist, &other, "ref-1")),
+            Err(CfError::BatchAlreadyExists {
+                caller_reference: "ref-1".into()
+            })
+        );
+        let c = block(sim.create_invalidation(dist, &other, "ref-2")).unwrap();
+        assert_ne!(c.id, a.id);
+        assert_eq!(c.status, InvalidationStatus::InProgress);
+    }
+
+    #[test]
+    fn delay_scale_zero_completes_at_once() {
+        let (_, sim) = sim(SimSettings {
+            delay_scale: 0.0,
+            ..Default::default()
+        });
+        let dist = "E2QWRUHAPOMQZL";
+        let all = block(list_recent_invalidations(&sim, dist, 100)).unwrap();
+        assert!(all.iter().all(|i| i.status == InvalidationStatus::Completed));
+    }
+
+    #[test]
+    fn throttling_and_faults_are_injected_at_the_asked_rate() {
+        let (_, sim) = sim(SimSettings {
+            throttle_rate: 0.3,
+            fault_rate: 0.2,
+            ..Default::default()
+        });
+        let results: Vec<_> = (0..1000)
+            .map(|_| block(sim.list_distributions_page(None, 10)))
+            .collect();
+        let throttled = results
+            .iter()
+            .filter(|r| matches!(r, Err(CfError::Throttled { .. })))
+            .count();
+        let faults = results
+            .iter()
+            .filter(|r| matches!(r, Err(CfError::Other { .. })))
+            .count();
+        assert!((250..350).contains(&throttled), "{throttled} throttled");
+        assert!((150..250).contains(&faults), "{faults} faults");
+    }
+
+    #[test]
+    fn activity_creates_invalidations_elsewhere_over_time() {
+        let (clock, sim) = sim(SimSettings {
+            activity_secs: 10.0,
+            ..Default::default()
+        });
+        let total = |sim: &SimCloudFront| {
+            block(list_all_distributions(sim))
+                .unwrap()
+                .iter()
+                .map(|d| sim.invalidation_count(&d.id))
+                .sum::<usize>()
+        };
+        let before = total(&sim);
+        clock.advance(SignedDuration::from_secs(600));
+        let after = total(&sim);
+        assert!(after > before + 20, "{before} → {after}");
+    }
+}

@@ -1,0 +1,14 @@
+//! cfdash: a terminal dashboard for Amazon CloudFront cache invalidations.
+//!
+//! Data flows one way (DESIGN.md): terminal events, timers and backend answers become
+//! [`app::Action`]s; [`app::App::update`] changes the state and returns [`app::Effect`]s;
+//! the runtime in [`tui`] runs them on tokio tasks; [`ui::render`] draws the state.
+
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod cloudfront;
+pub mod logging;
+pub mod timefmt;
+pub mod tui;
+pub mod ui;

@@ -1,0 +1,264 @@
+//! The runtime: owns the terminal, turns events, timers and backend answers into actions,
+//! runs effects on tokio tasks, and draws at most once per drained batch.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream, KeyEventKind,
+};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use futures::{FutureExt, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::AbortHandle;
+
+use crate::app::{Action, App, Effect, Remote, Request, Response, Slot};
+use crate::clock::Clock;
+use crate::cloudfront::{self, CloudFront};
+use crate::ui::{self, Theme};
+
+/// How many listings run at once (DESIGN.md: about 8 in flight).
+const LIST_CONCURRENCY: usize = 8;
+/// How many GetInvalidation calls run at once.
+const GET_CONCURRENCY: usize = 8;
+
+/// Why the dashboard ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Exit {
+    Quit,
+    /// SIGTERM or SIGHUP: exit with 128 + the signal number.
+    Signal(i32),
+}
+
+type Term = Terminal<CrosstermBackend<io::Stdout>>;
+
+/// Puts the terminal back as it was when dropped: on quit, on error, on signal.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn enter() -> io::Result<(Term, TerminalGuard)> {
+    enable_raw_mode()?;
+    let guard = TerminalGuard;
+    crossterm::execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )?;
+    let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    Ok((terminal, guard))
+}
+
+/// Leaves the alternate screen and raw mode; safe to call more than once.
+pub fn restore() {
+    let _ = crossterm::execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = disable_raw_mode();
+}
+
+/// A panic anywhere (the UI or any task) restores the terminal first, then lets the
+/// previous hook print the message, then ends the process naming the log.
+pub fn install_panic_hook(log: PathBuf) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        tracing::error!("panic: {info}");
+        crate::logging::flush();
+        previous(info);
+        eprintln!("cfdash crashed; the log is at {}", log.display());
+        std::process::exit(101);
+    }));
+}
+
+/// Runs the dashboard until the operator quits or a signal arrives.
+pub async fn run(
+    mut app: App,
+    cf: Arc<dyn CloudFront>,
+    clock: Arc<dyn Clock>,
+    theme: Theme,
+    started: Instant,
+) -> io::Result<Exit> {
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let (mut terminal, _guard) = enter()?;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut runner = Runner::new(cf, tx);
+    let mut events = EventStream::new();
+    let size = terminal.size()?;
+    let mut queue = vec![Action::Resize {
+        width: size.width,
+        height: size.height,
+    }];
+    let mut first_frame = true;
+    let mut first_data = true;
+    loop {
+        let batch = app.apply(clock.now(), queue.drain(..));
+        for effect in batch.effects {
+            runner.run(effect);
+        }
+        if batch.quit {
+            return Ok(Exit::Quit);
+        }
+        if batch.bell {
+            terminal.backend_mut().write_all(b"\x07")?;
+            terminal.backend_mut().flush()?;
+        }
+        if app.dirty {
+            terminal.draw(|frame| ui::render(&app, &theme, frame))?;
+            app.frame_drawn();
+            if first_frame {
+                first_frame = false;
+                tracing::info!(ms = started.elapsed().as_secs_f64() * 1e3, "first frame");
+            }
+            if first_data && matches!(app.distributions, Remote::Ready { .. }) {
+                first_data = false;
+                tracing::info!(ms = started.elapsed().as_secs_f64() * 1e3, "first frame with data");
+            }
+        }
+
+        let wait = app.next_wake().map_or(Duration::from_secs(3600), |at| {
+            let ms = at.duration_since(clock.now()).as_millis();
+            Duration::from_millis(ms.clamp(1, 3_600_000) as u64)
+        });
+        tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(event)) => queue.extend(action_for(event)),
+                Some(Err(e)) => return Err(e),
+                None => return Ok(Exit::Quit),
+            },
+            Some(action) = rx.recv() => queue.push(action),
+            _ = tokio::time::sleep(wait) => queue.push(Action::Tick),
+            _ = sigterm.recv() => return Ok(Exit::Signal(15)),
+            _ = sighup.recv() => return Ok(Exit::Signal(1)),
+        }
+        // Drain what else is already queued, so a burst becomes one frame.
+        while let Ok(action) = rx.try_recv() {
+            queue.push(action);
+        }
+        while let Some(Some(Ok(event))) = events.next().now_or_never() {
+            queue.extend(action_for(event));
+        }
+    }
+}
+
+fn action_for(event: Event) -> Option<Action> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Action::Key(key)),
+        Event::Mouse(mouse) => Some(Action::Mouse(mouse)),
+        Event::Paste(text) => Some(Action::Paste(text)),
+        Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        _ => None,
+    }
+}
+
+/// Runs requests on tokio tasks, one per slot: a new request in a slot aborts the old.
+struct Runner {
+    cf: Arc<dyn CloudFront>,
+    tx: mpsc::UnboundedSender<Action>,
+    tasks: HashMap<Slot, AbortHandle>,
+    prune_at: usize,
+    lists: Arc<Semaphore>,
+    gets: Arc<Semaphore>,
+}
+
+impl Runner {
+    fn new(cf: Arc<dyn CloudFront>, tx: mpsc::UnboundedSender<Action>) -> Self {
+        Self {
+            cf,
+            tx,
+            tasks: HashMap::new(),
+            prune_at: 64,
+            lists: Arc::new(Semaphore::new(LIST_CONCURRENCY)),
+            gets: Arc::new(Semaphore::new(GET_CONCURRENCY)),
+        }
+    }
+
+    fn run(&mut self, effect: Effect) {
+        match effect {
+            Effect::Request { slot, seq, request } => {
+                if let Some(old) = self.tasks.remove(&slot) {
+                    old.abort();
+                }
+                let cf = self.cf.clone();
+                let tx = self.tx.clone();
+                let permits = match request {
+                    Request::GetInvalidation(_) => self.gets.clone(),
+                    _ => self.lists.clone(),
+                };
+                let task_slot = slot.clone();
+                let handle = tokio::spawn(async move {
+                    let Ok(_permit) = permits.acquire().await else {
+                        return;
+                    };
+                    let response = call(cf.as_ref(), &request).await;
+                    if let Some(e) = response.error() {
+                        tracing::warn!(?request, error = ?e, "request failed");
+                    }
+                    let _ = tx.send(Action::Response {
+                        slot: task_slot,
+                        seq,
+                        response,
+                    });
+                });
+                self.tasks.insert(slot, handle.abort_handle());
+                // Forget finished tasks now and then, amortised over many requests.
+                if self.tasks.len() >= self.prune_at {
+                    self.tasks.retain(|_, h| !h.is_finished());
+                    self.prune_at = (self.tasks.len() * 2).max(64);
+                }
+            }
+            Effect::Abort(slot) => {
+                if let Some(old) = self.tasks.remove(&slot) {
+                    old.abort();
+                }
+            }
+            Effect::Bell | Effect::Quit => {}
+        }
+    }
+}
+
+async fn call(cf: &dyn CloudFront, request: &Request) -> Response {
+    match request {
+        Request::ListDistributions => {
+            Response::Distributions(cloudfront::list_all_distributions(cf).await)
+        }
+        Request::ListInvalidations {
+            distribution,
+            limit,
+        } => Response::Invalidations(
+            cloudfront::list_recent_invalidations(cf, distribution, *limit).await,
+        ),
+        Request::GetInvalidation(key) => {
+            Response::Invalidation(cf.get_invalidation(&key.distribution, &key.id).await)
+        }
+    }
+}
+
+impl Response {
+    fn error(&self) -> Option<&cloudfront::CfError> {
+        match self {
+            Response::Distributions(r) => r.as_ref().err(),
+            Response::Invalidations(r) => r.as_ref().err(),
+            Response::Invalidation(r) => r.as_ref().err(),
+        }
+    }
+}

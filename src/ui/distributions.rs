@@ -1,0 +1,119 @@
+//! The distributions table. Only the rows on screen are built, whatever the account's size.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row, Table};
+
+use super::{Theme, pane_block, placeholder};
+use crate::app::layout::table_rows;
+use crate::app::{App, Mode, Pane, Remote, Slot};
+
+/// From this inner width the table also shows each distribution's comment.
+const WITH_COMMENT: u16 = 90;
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let total = app.distributions.data().map_or(0, Vec::len);
+    let mut title = vec![Span::styled(" Distributions ", theme.title)];
+    let filter = app.filter_text();
+    if filter.is_empty() {
+        title.push(Span::styled(format!("{total} "), theme.dim));
+    } else {
+        title.push(Span::styled(format!("{}/{total} ", app.view.len()), theme.dim));
+        title.push(Span::styled(format!("filter “{filter}” "), theme.warning));
+    }
+    let block = pane_block(app, theme, Pane::Distributions, Line::from(title));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let all = match &app.distributions {
+        Remote::Ready { data, .. } => data,
+        Remote::Failed { error, .. } => {
+            let lines = vec![
+                Line::styled(error.to_string(), theme.error),
+                Line::styled("r retries", theme.dim),
+            ];
+            return placeholder(frame, inner, lines);
+        }
+        Remote::Idle | Remote::Loading => {
+            let line = format!("{} listing distributions…", app.spinner());
+            return placeholder(frame, inner, vec![Line::styled(line, theme.info)]);
+        }
+    };
+    if app.view.is_empty() {
+        let lines = if filter.is_empty() {
+            vec![Line::from("This account has no distributions.")]
+        } else {
+            vec![
+                Line::from(format!("No distribution matches “{filter}”.")),
+                Line::styled("Esc clears the filter", theme.dim),
+            ]
+        };
+        return placeholder(frame, inner, lines);
+    }
+
+    let comment = inner.width >= WITH_COMMENT;
+    let height = table_rows(area);
+    let start = app.dist_scroll.offset.min(app.view.len());
+    let end = (start + height).min(app.view.len());
+    let focused = app.focus == Pane::Distributions && app.mode != Mode::Help;
+    let rows = app.view[start..end].iter().enumerate().map(|(i, &index)| {
+        let d = &all[index];
+        let running = app.invalidations.get(&d.id).map(|e| (&e.list, e.in_progress));
+        let loading = app.is_loading(&Slot::Invalidations(d.id.clone()));
+        let count = match running {
+            Some((Remote::Ready { .. }, 0)) => Span::styled("0", theme.dim),
+            Some((Remote::Ready { .. }, n)) => Span::styled(format!("{n}"), theme.in_progress),
+            Some((Remote::Failed { .. }, _)) => Span::styled("!", theme.error),
+            _ if loading => Span::styled(app.spinner().to_string(), theme.info),
+            _ => Span::styled("·", theme.dim),
+        };
+        let status = if d.status.eq_ignore_ascii_case("deployed") {
+            Span::styled("Deployed", theme.text)
+        } else {
+            Span::styled(format!("{} {}", app.spinner(), d.status), theme.in_progress)
+        };
+        let enabled = if d.enabled {
+            Span::styled("yes", theme.text)
+        } else {
+            Span::styled("no", theme.disabled)
+        };
+        let style = if d.enabled { theme.text } else { theme.disabled };
+        let mut cells = vec![
+            Cell::from(d.id.as_str()),
+            Cell::from(d.display_name()),
+            Cell::from(status),
+            Cell::from(enabled),
+            Cell::from(Line::from(count).right_aligned()),
+        ];
+        if comment {
+            cells.push(Cell::from(Span::styled(d.comment.as_str(), theme.dim)));
+        }
+        let row = Row::new(cells).style(style);
+        if start + i == app.dist_scroll.selected {
+            row.style(if focused {
+                theme.selected
+            } else {
+                theme.selected_unfocused
+            })
+        } else {
+            row
+        }
+    });
+    let mut widths = vec![
+        Constraint::Length(14),
+        Constraint::Fill(2),
+        Constraint::Length(12),
+        Constraint::Length(7),
+        Constraint::Length(8),
+    ];
+    let mut header = vec!["ID", "Name", "Status", "Enabled", "Running"];
+    if comment {
+        widths.push(Constraint::Fill(1));
+        header.push("Comment");
+    }
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.header_row))
+        .column_spacing(1);
+    frame.render_widget(table, inner);
+}

@@ -1,0 +1,63 @@
+//! The top line: profile, counts, freshness, and a spinner while requests run.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Theme;
+use crate::app::{App, Remote};
+use crate::timefmt;
+
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let sep = || Span::styled(" │ ", theme.dim);
+    let mut spans = vec![
+        Span::styled(" cfdash ", theme.title),
+        Span::styled("profile ", theme.dim),
+        Span::styled(app.profile.as_str(), theme.text),
+    ];
+    spans.push(sep());
+    let count = match &app.distributions {
+        Remote::Ready { data, .. } => {
+            let n = data.len();
+            let s = if n == 1 { "" } else { "s" };
+            format!("{n} distribution{s}")
+        }
+        Remote::Failed { .. } => "distributions unavailable".into(),
+        Remote::Idle | Remote::Loading => "loading distributions".into(),
+    };
+    spans.push(Span::styled(count, theme.text));
+    spans.push(sep());
+    let running = app.in_progress_total;
+    spans.push(Span::styled(
+        format!("{running} in progress"),
+        if running > 0 {
+            theme.in_progress
+        } else {
+            theme.text
+        },
+    ));
+    spans.push(sep());
+    spans.push(Span::styled(
+        match app.last_refresh {
+            Some(at) => format!("refreshed {}", timefmt::ago(app.now, at)),
+            None => "not refreshed yet".into(),
+        },
+        theme.dim,
+    ));
+    if !app.pending.is_empty() {
+        spans.push(Span::styled(
+            format!("  {} {}", app.spinner(), requests(app.pending.len())),
+            theme.info,
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn requests(n: usize) -> String {
+    if n == 1 {
+        "1 request".into()
+    } else {
+        format!("{n} requests")
+    }
+}

@@ -1,0 +1,58 @@
+//! The `?` overlay, written from the key tables themselves.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use super::Theme;
+use crate::app::keys::{Binding, FILTER, SECTIONS};
+
+pub fn render(theme: &Theme, frame: &mut Frame, area: Rect) {
+    // The dashboard's keys on the left, the other modes' on the right.
+    let left = section_lines(theme, &SECTIONS[..1]);
+    let right = section_lines(theme, &SECTIONS[1..]);
+    let height = (left.len().max(right.len()) as u16 + 2).min(area.height);
+    let width = 84.min(area.width);
+    let [row] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(row);
+    frame.render_widget(Clear, popup);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.focus_border)
+        .title(Line::styled(" Keys ", theme.title))
+        .title_bottom(Line::styled(" Esc closes ", theme.dim).right_aligned());
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+        .spacing(1)
+        .areas(inner);
+    for (lines, rect) in [(left, l), (right, r)] {
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rect);
+    }
+}
+
+fn section_lines(theme: &Theme, sections: &[(&'static str, &'static [Binding])]) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (i, (heading, table)) in sections.iter().enumerate() {
+        if i > 0 {
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(*heading, theme.title));
+        for b in table.iter() {
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {:<9}", b.label), theme.key),
+                Span::raw(b.desc),
+            ]));
+        }
+        if std::ptr::eq(*table, FILTER) {
+            lines.push(Line::styled(" other keys edit the text", theme.dim));
+        }
+    }
+    lines
+}

@@ -1,0 +1,67 @@
+//! The status bar (notices, the filter being typed, what is watched) and the footer hints.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::Theme;
+use crate::app::keys;
+use crate::app::{App, Mode, NoticeKind};
+
+pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let watched = app.watched.len();
+    let right = if watched > 0 {
+        format!("◆ {watched} watched ")
+    } else {
+        String::new()
+    };
+    let [left_area, right_area] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(right.chars().count() as u16),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(Span::styled(right, theme.watched)).right_aligned(),
+        right_area,
+    );
+
+    if app.mode == Mode::Filter {
+        let prefix = " / ";
+        let width = left_area.width.saturating_sub(prefix.len() as u16 + 1) as usize;
+        let scroll = app.filter.visual_scroll(width);
+        let visible: String = app.filter.value().chars().skip(scroll).collect();
+        let line = Line::from(vec![
+            Span::styled(prefix, theme.key),
+            Span::raw(visible),
+        ]);
+        frame.render_widget(Paragraph::new(line), left_area);
+        let x = left_area.x + prefix.len() as u16 + (app.filter.visual_cursor() - scroll) as u16;
+        frame.set_cursor_position(Position::new(x.min(left_area.right().saturating_sub(1)), left_area.y));
+        return;
+    }
+    if let Some(notice) = &app.notice {
+        let style = match notice.kind {
+            NoticeKind::Info => theme.info,
+            NoticeKind::Success => theme.success,
+            NoticeKind::Error => theme.error,
+        };
+        let prefix = if notice.kind == NoticeKind::Error { " ✗ " } else { " " };
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!("{prefix}{}", notice.text), style)),
+            left_area,
+        );
+    }
+}
+
+/// The current mode's hints, from the same table that handles its keys.
+pub fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut spans = vec![Span::raw(" ")];
+    for binding in keys::table(app.mode) {
+        if let Some(hint) = binding.hint {
+            spans.push(Span::styled(binding.label, theme.key));
+            spans.push(Span::styled(format!(" {hint}  "), theme.dim));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
