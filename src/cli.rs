@@ -26,7 +26,12 @@ pub struct Cli {
     pub log_file: Option<PathBuf>,
 
     /// How much to log: off, error, warn, info, debug, trace
-    #[arg(long, value_name = "LEVEL", default_value = "info", env = "CFDASH_LOG_LEVEL")]
+    #[arg(
+        long,
+        value_name = "LEVEL",
+        default_value = "info",
+        env = "CFDASH_LOG_LEVEL"
+    )]
     pub log_level: LevelFilter,
 
     #[command(flatten)]
@@ -38,7 +43,12 @@ pub struct Cli {
 #[command(next_help_heading = "Simulator (--demo)")]
 pub struct SimArgs {
     /// Seed of the simulated account: the same seed, the same invalidations
-    #[arg(long = "sim-seed", env = "CFDASH_SIM_SEED", default_value_t = 1, value_name = "N")]
+    #[arg(
+        long = "sim-seed",
+        env = "CFDASH_SIM_SEED",
+        default_value_t = 1,
+        value_name = "N"
+    )]
     pub seed: u64,
 
     /// Multiply completion delays: 0 completes at once, 0.1 ten times faster
@@ -46,7 +56,12 @@ pub struct SimArgs {
     pub delay_scale: f64,
 
     /// Mean latency of each simulated call, in milliseconds
-    #[arg(long = "sim-latency-ms", env = "CFDASH_SIM_LATENCY_MS", default_value_t = 120, value_name = "MS")]
+    #[arg(
+        long = "sim-latency-ms",
+        env = "CFDASH_SIM_LATENCY_MS",
+        default_value_t = 120,
+        value_name = "MS"
+    )]
     pub latency_ms: u64,
 
     /// Share of calls answered with throttling (0 to 1)

@@ -35,6 +35,26 @@ pub fn next_ago_change(now: Timestamp, then: Timestamp) -> Timestamp {
     then + SignedDuration::from_secs(next)
 }
 
+/// Like [`ago`], but "just now" for the whole first minute: for labels that need not tick
+/// every second ("refreshed just now").
+pub fn ago_coarse(now: Timestamp, then: Timestamp) -> String {
+    if now.duration_since(then).as_secs() < MINUTE {
+        "just now".into()
+    } else {
+        ago(now, then)
+    }
+}
+
+/// The first instant after `now` at which `ago_coarse(_, then)` reads differently.
+pub fn next_ago_coarse_change(now: Timestamp, then: Timestamp) -> Timestamp {
+    let minute = then + SignedDuration::from_secs(MINUTE);
+    if now < minute {
+        minute
+    } else {
+        next_ago_change(now, then)
+    }
+}
+
 /// "45s", "1m12s", "2h03m", "3d4h".
 pub fn short_duration(d: SignedDuration) -> String {
     let s = d.as_secs().max(0);
@@ -81,7 +101,17 @@ mod tests {
     #[test]
     fn next_ago_change_is_exactly_when_the_label_changes() {
         let then = t("2026-11-27T12:00:00Z");
-        for offset_ms in [0i64, 400, 1_000, 59_999, 60_000, 61_234, 3_599_000, 3_600_000, 172_800_000] {
+        for offset_ms in [
+            0i64,
+            400,
+            1_000,
+            59_999,
+            60_000,
+            61_234,
+            3_599_000,
+            3_600_000,
+            172_800_000,
+        ] {
             let now = then + SignedDuration::from_millis(offset_ms);
             let next = next_ago_change(now, then);
             assert!(next > now, "{offset_ms}");
@@ -89,6 +119,16 @@ mod tests {
             assert_eq!(ago(before, then), ago(now, then), "{offset_ms}");
             assert_ne!(ago(next, then), ago(now, then), "{offset_ms}");
         }
+    }
+
+    #[test]
+    fn coarse_ago_waits_a_minute() {
+        let then = t("2026-11-27T12:00:00Z");
+        let at = |s| then + SignedDuration::from_secs(s);
+        assert_eq!(ago_coarse(at(59), then), "just now");
+        assert_eq!(ago_coarse(at(60), then), "1m ago");
+        assert_eq!(next_ago_coarse_change(at(5), then), at(60));
+        assert_eq!(next_ago_coarse_change(at(61), then), at(120));
     }
 
     #[test]

@@ -131,7 +131,10 @@ pub async fn run(
             }
             if first_data && matches!(app.distributions, Remote::Ready { .. }) {
                 first_data = false;
-                tracing::info!(ms = started.elapsed().as_secs_f64() * 1e3, "first frame with data");
+                tracing::info!(
+                    ms = started.elapsed().as_secs_f64() * 1e3,
+                    "first frame with data"
+                );
             }
         }
 
@@ -209,7 +212,7 @@ impl Runner {
                     let Ok(_permit) = permits.acquire().await else {
                         return;
                     };
-                    let response = call(cf.as_ref(), &request).await;
+                    let response = perform(cf.as_ref(), &request).await;
                     if let Some(e) = response.error() {
                         tracing::warn!(?request, error = ?e, "request failed");
                     }
@@ -236,7 +239,8 @@ impl Runner {
     }
 }
 
-async fn call(cf: &dyn CloudFront, request: &Request) -> Response {
+/// Carries out one request against a backend; the runtime runs it on a task, tests inline.
+pub async fn perform(cf: &dyn CloudFront, request: &Request) -> Response {
     match request {
         Request::ListDistributions => {
             Response::Distributions(cloudfront::list_all_distributions(cf).await)
@@ -254,7 +258,7 @@ async fn call(cf: &dyn CloudFront, request: &Request) -> Response {
 }
 
 impl Response {
-    fn error(&self) -> Option<&cloudfront::CfError> {
+    pub fn error(&self) -> Option<&cloudfront::CfError> {
         match self {
             Response::Distributions(r) => r.as_ref().err(),
             Response::Invalidations(r) => r.as_ref().err(),

@@ -26,7 +26,10 @@ pub enum Action {
     Key(KeyEvent),
     Mouse(MouseEvent),
     Paste(String),
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// Time has passed: do what is due.
     Tick,
     /// A backend answer to the request made in `slot` with sequence number `seq`.

@@ -38,8 +38,8 @@ pub fn layout(area: Rect, detail_open: bool) -> Option<Areas> {
     ])
     .areas(area);
     let (distributions, right) = if area.width >= WIDE {
-        let [l, r] =
-            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
+        let [l, r] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+            .areas(body);
         (l, r)
     } else {
         let [t, b] =
@@ -53,8 +53,8 @@ pub fn layout(area: Rect, detail_open: bool) -> Option<Areas> {
             Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(right);
         (t, Some(b))
     } else {
-        let [l, r] =
-            Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)]).areas(right);
+        let [l, r] = Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)])
+            .areas(right);
         (l, Some(r))
     };
     Some(Areas {

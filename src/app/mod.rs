@@ -219,7 +219,12 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(profile: impl Into<String>, tz: TimeZone, settings: Settings, now: Timestamp) -> Self {
+    pub fn new(
+        profile: impl Into<String>,
+        tz: TimeZone,
+        settings: Settings,
+        now: Timestamp,
+    ) -> Self {
         Self {
             profile: profile.into(),
             tz,

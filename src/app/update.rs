@@ -11,10 +11,11 @@ use tui_input::backend::crossterm::EventHandler;
 use super::keys::{self, Cmd};
 use super::layout::{self, Pane};
 use super::{
-    Action, App, Effect, InvKey, Mode, Notice, NoticeKind, Poll, Remote,
-    Request, Response, Slot,
+    Action, App, Effect, InvKey, Mode, Notice, NoticeKind, Poll, Remote, Request, Response, Slot,
 };
-use crate::cloudfront::{CfError, Distribution, Invalidation, InvalidationStatus, InvalidationSummary};
+use crate::cloudfront::{
+    CfError, Distribution, Invalidation, InvalidationStatus, InvalidationSummary,
+};
 use crate::timefmt;
 
 impl App {
@@ -81,7 +82,7 @@ impl App {
             consider(Timestamp::from_millisecond(frame).unwrap_or(now));
         }
         if let Some(at) = self.last_refresh {
-            consider(timefmt::next_ago_change(now, at));
+            consider(timefmt::next_ago_coarse_change(now, at));
         }
         if let Some(area) = self.areas() {
             let height = layout::table_rows(area.invalidations);
@@ -100,10 +101,10 @@ impl App {
     fn on_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
         match keys::lookup(self.mode, &key) {
             Some(cmd) => self.run(cmd, fx),
-            None if self.mode == Mode::Filter => {
-                if self.filter.handle_event(&Event::Key(key)).is_some() {
-                    self.filter_changed(fx);
-                }
+            None if self.mode == Mode::Filter
+                && self.filter.handle_event(&Event::Key(key)).is_some() =>
+            {
+                self.filter_changed(fx)
             }
             None => {}
         }
@@ -180,7 +181,11 @@ impl App {
                     &[Pane::Distributions, Pane::Invalidations]
                 };
                 let at = order.iter().position(|&p| p == self.focus).unwrap_or(0);
-                let step = if cmd == Cmd::NextPane { 1 } else { order.len() - 1 };
+                let step = if cmd == Cmd::NextPane {
+                    1
+                } else {
+                    order.len() - 1
+                };
                 self.set_focus(order[(at + step) % order.len()]);
             }
             Cmd::Open => match self.focus {
@@ -261,7 +266,11 @@ impl App {
                 let len = self.detail_len();
                 let height = self.page_size(Pane::Detail);
                 let max = len.saturating_sub(height);
-                let top = self.detail_scroll.offset.saturating_add_signed(delta).min(max);
+                let top = self
+                    .detail_scroll
+                    .offset
+                    .saturating_add_signed(delta)
+                    .min(max);
                 self.detail_scroll = super::Scroll {
                     selected: top,
                     offset: top,
@@ -375,10 +384,10 @@ impl App {
                 .collect(),
             None => Vec::new(),
         };
-        if let (Some(id), Some(all)) = (keep, self.distributions.data()) {
-            if let Some(pos) = self.view.iter().position(|&i| all[i].id == id) {
-                self.dist_scroll.selected = pos;
-            }
+        if let (Some(id), Some(all)) = (keep, self.distributions.data())
+            && let Some(pos) = self.view.iter().position(|&i| all[i].id == id)
+        {
+            self.dist_scroll.selected = pos;
         }
         self.clamp_all();
     }
@@ -437,7 +446,11 @@ impl App {
         }
     }
 
-    fn on_distributions(&mut self, result: Result<Vec<Distribution>, CfError>, fx: &mut Vec<Effect>) {
+    fn on_distributions(
+        &mut self,
+        result: Result<Vec<Distribution>, CfError>,
+        fx: &mut Vec<Effect>,
+    ) {
         let now = self.now;
         match result {
             Ok(list) => {
@@ -459,12 +472,18 @@ impl App {
                     self.invalidations.remove(&id);
                 }
                 let order: Vec<String> = list.iter().map(|d| d.id.clone()).collect();
-                self.distributions = Remote::Ready { data: list, at: now };
+                self.distributions = Remote::Ready {
+                    data: list,
+                    at: now,
+                };
                 self.rebuild_view(keep.as_deref());
                 // The first page of every distribution's invalidations, the selected first,
                 // so every row's "in progress" count is right.
                 let first = self.selected_distribution().map(|d| d.id.clone());
-                for id in first.iter().chain(order.iter().filter(|id| Some(*id) != first.as_ref())) {
+                for id in first
+                    .iter()
+                    .chain(order.iter().filter(|id| Some(*id) != first.as_ref()))
+                {
                     self.request_list(id, fx);
                 }
                 self.failed_lists.clear();
@@ -506,10 +525,13 @@ impl App {
                     .then(|| self.selected_invalidation())
                     .flatten();
                 self.replace_list(dist, Some(list));
-                if let Some(keep) = keep {
-                    if let Some(pos) = self.invalidation_rows().iter().position(|i| i.id == keep.id) {
-                        self.inv_scroll.selected = pos;
-                    }
+                if let Some(keep) = keep
+                    && let Some(pos) = self
+                        .invalidation_rows()
+                        .iter()
+                        .position(|i| i.id == keep.id)
+                {
+                    self.inv_scroll.selected = pos;
                 }
                 self.clamp_all();
                 self.sync_detail(fx);
@@ -545,9 +567,9 @@ impl App {
             .data()
             .map(|l| l.iter().map(|i| (i.id.clone(), i.status.clone())).collect())
             .unwrap_or_default();
-        let new_count = list
-            .as_ref()
-            .map_or(0, |l| l.iter().filter(|i| i.status.is_in_progress()).count());
+        let new_count = list.as_ref().map_or(0, |l| {
+            l.iter().filter(|i| i.status.is_in_progress()).count()
+        });
         entry.in_progress = new_count;
         self.in_progress_total = self.in_progress_total + new_count - old_count;
         let Some(list) = list else {
@@ -562,15 +584,25 @@ impl App {
                     create_time: inv.create_time,
                     next_at: now + self.settings.poll_fast,
                 });
-            } else if was.is_some_and(InvalidationStatus::is_in_progress) || self.polls.contains_key(&key) {
+            } else if was.is_some_and(InvalidationStatus::is_in_progress)
+                || self.polls.contains_key(&key)
+            {
                 self.completed(key, inv.create_time);
             }
         }
         let entry = self.invalidations.get_mut(dist).expect("inserted above");
-        entry.list = Remote::Ready { data: list, at: now };
+        entry.list = Remote::Ready {
+            data: list,
+            at: now,
+        };
     }
 
-    fn on_poll(&mut self, key: InvKey, result: Result<Invalidation, CfError>, _fx: &mut Vec<Effect>) {
+    fn on_poll(
+        &mut self,
+        key: InvKey,
+        result: Result<Invalidation, CfError>,
+        _fx: &mut Vec<Effect>,
+    ) {
         let now = self.now;
         match result {
             Ok(inv) => {
@@ -578,13 +610,21 @@ impl App {
                 self.set_status(&key, &inv.status);
                 if inv.status.is_in_progress() {
                     if let Some(poll) = self.polls.get_mut(&key) {
-                        poll.next_at = now + poll_interval(&self.settings, self.poll_backoff, &key, poll.create_time, now);
+                        poll.next_at = now
+                            + poll_interval(
+                                &self.settings,
+                                self.poll_backoff,
+                                &key,
+                                poll.create_time,
+                                now,
+                            );
                     }
                 } else {
                     self.completed(key.clone(), inv.create_time);
                 }
                 if inv.status == InvalidationStatus::Completed {
-                    self.details.insert(key, Remote::Ready { data: inv, at: now });
+                    self.details
+                        .insert(key, Remote::Ready { data: inv, at: now });
                 }
             }
             Err(CfError::NoSuchInvalidation { .. }) => {
@@ -595,7 +635,14 @@ impl App {
                     self.poll_backoff.throttled();
                 }
                 if let Some(poll) = self.polls.get_mut(&key) {
-                    poll.next_at = now + poll_interval(&self.settings, self.poll_backoff, &key, poll.create_time, now);
+                    poll.next_at = now
+                        + poll_interval(
+                            &self.settings,
+                            self.poll_backoff,
+                            &key,
+                            poll.create_time,
+                            now,
+                        );
                 }
                 self.notify_error(&error);
             }
@@ -610,7 +657,8 @@ impl App {
         match result {
             Ok(inv) => {
                 let status = inv.status.clone();
-                self.details.insert(key.clone(), Remote::Ready { data: inv, at: now });
+                self.details
+                    .insert(key.clone(), Remote::Ready { data: inv, at: now });
                 self.set_status(&key, &status);
                 if !status.is_in_progress() && self.polls.contains_key(&key) {
                     let create_time = self.details[&key].data().map(|d| d.create_time);
@@ -620,7 +668,13 @@ impl App {
                 }
             }
             Err(error) => {
-                self.details.insert(key, Remote::Failed { error: error.clone(), at: now });
+                self.details.insert(
+                    key,
+                    Remote::Failed {
+                        error: error.clone(),
+                        at: now,
+                    },
+                );
                 self.notify_error(&error);
             }
         }
@@ -658,7 +712,9 @@ impl App {
     /// tell the operator if they were watching it.
     fn completed(&mut self, key: InvKey, create_time: Timestamp) {
         self.polls.remove(&key);
-        self.took.entry(key.clone()).or_insert(self.now.duration_since(create_time));
+        self.took
+            .entry(key.clone())
+            .or_insert(self.now.duration_since(create_time));
         if !self.watched.remove(&key) {
             return;
         }
@@ -727,10 +783,10 @@ impl App {
             }
             self.request(Slot::Distributions, Request::ListDistributions, fx);
         }
-        if self.refresh_due().is_some_and(|t| t <= now) {
-            if let Some(id) = self.selected_distribution().map(|d| d.id.clone()) {
-                self.request_list(&id, fx);
-            }
+        if self.refresh_due().is_some_and(|t| t <= now)
+            && let Some(id) = self.selected_distribution().map(|d| d.id.clone())
+        {
+            self.request_list(&id, fx);
         }
         if self.retry_lists_at.is_some_and(|t| t <= now) {
             self.retry_lists_at = None;
@@ -743,7 +799,9 @@ impl App {
         let mut due: Vec<InvKey> = self
             .polls
             .iter()
-            .filter(|(k, p)| p.next_at <= now && !self.pending.contains_key(&Slot::Poll((*k).clone())))
+            .filter(|(k, p)| {
+                p.next_at <= now && !self.pending.contains_key(&Slot::Poll((*k).clone()))
+            })
             .map(|(k, _)| k.clone())
             .collect();
         due.sort();
@@ -809,7 +867,11 @@ fn poll_interval(
     now: Timestamp,
 ) -> SignedDuration {
     let age = now.duration_since(created);
-    let jitter_ms = key.id.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)) % 400;
+    let jitter_ms = key
+        .id
+        .bytes()
+        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))
+        % 400;
     let jitter = SignedDuration::from_millis(jitter_ms as i64);
     let base = if age < SignedDuration::from_secs(30) {
         settings.poll_fast + jitter

@@ -148,7 +148,10 @@ pub enum CfError {
     #[error(
         "too many invalidations in progress on {distribution}: wait for some to complete, then submit again"
     )]
-    TooManyInvalidationsInProgress { distribution: String, detail: String },
+    TooManyInvalidationsInProgress {
+        distribution: String,
+        detail: String,
+    },
     #[error(
         "an invalidation with caller reference {caller_reference} already exists with other paths: submit again for a new reference"
     )]

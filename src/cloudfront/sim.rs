@@ -269,9 +269,7 @@ impl SimCloudFront {
         let mut account = self.account();
         let scale = self.settings.delay_scale;
         let Account {
-            rng,
-            distributions,
-            ..
+            rng, distributions, ..
         } = &mut *account;
         let dist = find(distributions, distribution)?;
         let reference = format!("elsewhere-{}", rng.token(10));
@@ -448,8 +446,11 @@ impl CloudFront for SimCloudFront {
         Box::pin(async move {
             self.enter("ListDistributions").await?;
             let account = self.account();
-            let all: Vec<&Distribution> =
-                account.distributions.iter().map(|d| &d.distribution).collect();
+            let all: Vec<&Distribution> = account
+                .distributions
+                .iter()
+                .map(|d| &d.distribution)
+                .collect();
             let (items, next_marker) = page(&all, marker, max_items, |d| &d.id)?;
             Ok(Page {
                 items: items.into_iter().cloned().collect(),
@@ -514,9 +515,7 @@ impl CloudFront for SimCloudFront {
             let scale = self.settings.delay_scale;
             let mut account = self.account();
             let Account {
-                rng,
-                distributions,
-                ..
+                rng, distributions, ..
             } = &mut *account;
             let dist = find(distributions, distribution)?;
             if let Some(existing) = dist
@@ -532,7 +531,13 @@ impl CloudFront for SimCloudFront {
                     })
                 };
             }
-            Ok(dist.create(rng, now, scale, paths.to_vec(), caller_reference.to_string()))
+            Ok(dist.create(
+                rng,
+                now,
+                scale,
+                paths.to_vec(),
+                caller_reference.to_string(),
+            ))
         })
     }
 }
@@ -656,14 +661,13 @@ mod tests {
     #[test]
     fn paging_walks_every_distribution_once() {
         let clock = Arc::new(ManualClock::new(start()));
-        let sim = SimCloudFront::new(
-            SimData::generated(250, 0),
-            SimSettings::default(),
-            clock,
-        );
+        let sim = SimCloudFront::new(SimData::generated(250, 0), SimSettings::default(), clock);
         let first = block(sim.list_distributions_page(None, 100)).unwrap();
         assert_eq!(first.items.len(), 100);
-        assert_eq!(first.next_marker.as_deref(), Some(first.items[99].id.as_str()));
+        assert_eq!(
+            first.next_marker.as_deref(),
+            Some(first.items[99].id.as_str())
+        );
         let all = block(list_all_distributions(&sim)).unwrap();
         assert_eq!(all.len(), 250);
         let mut ids: Vec<_> = all.iter().map(|d| &d.id).collect();
@@ -750,7 +754,10 @@ mod tests {
         });
         let dist = "E2QWRUHAPOMQZL";
         let all = block(list_recent_invalidations(&sim, dist, 100)).unwrap();
-        assert!(all.iter().all(|i| i.status == InvalidationStatus::Completed));
+        assert!(
+            all.iter()
+                .all(|i| i.status == InvalidationStatus::Completed)
+        );
     }
 
     #[test]

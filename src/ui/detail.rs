@@ -21,12 +21,20 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
 
     let Some(key) = key else {
-        return placeholder(frame, inner, vec![Line::styled("No invalidation selected.", theme.dim)]);
+        return placeholder(
+            frame,
+            inner,
+            vec![Line::styled("No invalidation selected.", theme.dim)],
+        );
     };
     let inv = match app.details.get(&key) {
         Some(Remote::Ready { data, .. }) => data,
         Some(Remote::Failed { error, .. }) => {
-            return placeholder(frame, inner, vec![Line::styled(error.to_string(), theme.error)]);
+            return placeholder(
+                frame,
+                inner,
+                vec![Line::styled(error.to_string(), theme.error)],
+            );
         }
         _ => {
             let line = format!("{} fetching paths…", app.spinner());
@@ -42,12 +50,18 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Line::from(vec![Span::styled(format!("{name:<11}"), theme.dim), value])
     };
     let took = match app.took.get(&key) {
-        Some(d) => Span::raw(format!("≤ {} (seen by cfdash)", timefmt::short_duration(*d))),
+        Some(d) => Span::raw(format!(
+            "≤ {} (seen by cfdash)",
+            timefmt::short_duration(*d)
+        )),
         None => Span::styled("—", theme.dim),
     };
     let count = inv.paths.len();
     let fields = vec![
-        field("Status", Span::styled(status.to_string(), theme.status(status))),
+        field(
+            "Status",
+            Span::styled(status.to_string(), theme.status(status)),
+        ),
         field(
             "Created",
             Span::raw(format!(

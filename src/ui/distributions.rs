@@ -19,7 +19,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     if filter.is_empty() {
         title.push(Span::styled(format!("{total} "), theme.dim));
     } else {
-        title.push(Span::styled(format!("{}/{total} ", app.view.len()), theme.dim));
+        title.push(Span::styled(
+            format!("{}/{total} ", app.view.len()),
+            theme.dim,
+        ));
         title.push(Span::styled(format!("filter “{filter}” "), theme.warning));
     }
     let block = pane_block(app, theme, Pane::Distributions, Line::from(title));
@@ -59,7 +62,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Distributions && app.mode != Mode::Help;
     let rows = app.view[start..end].iter().enumerate().map(|(i, &index)| {
         let d = &all[index];
-        let running = app.invalidations.get(&d.id).map(|e| (&e.list, e.in_progress));
+        let running = app
+            .invalidations
+            .get(&d.id)
+            .map(|e| (&e.list, e.in_progress));
         let loading = app.is_loading(&Slot::Invalidations(d.id.clone()));
         let count = match running {
             Some((Remote::Ready { .. }, 0)) => Span::styled("0", theme.dim),
@@ -78,7 +84,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         } else {
             Span::styled("no", theme.disabled)
         };
-        let style = if d.enabled { theme.text } else { theme.disabled };
+        let style = if d.enabled {
+            theme.text
+        } else {
+            theme.disabled
+        };
         let mut cells = vec![
             Cell::from(d.id.as_str()),
             Cell::from(d.display_name()),

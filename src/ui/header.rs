@@ -40,7 +40,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     spans.push(sep());
     spans.push(Span::styled(
         match app.last_refresh {
-            Some(at) => format!("refreshed {}", timefmt::ago(app.now, at)),
+            Some(at) => format!("refreshed {}", timefmt::ago_coarse(app.now, at)),
             None => "not refreshed yet".into(),
         },
         theme.dim,

@@ -37,7 +37,10 @@ pub fn render(theme: &Theme, frame: &mut Frame, area: Rect) {
     }
 }
 
-fn section_lines(theme: &Theme, sections: &[(&'static str, &'static [Binding])]) -> Vec<Line<'static>> {
+fn section_lines(
+    theme: &Theme,
+    sections: &[(&'static str, &'static [Binding])],
+) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     for (i, (heading, table)) in sections.iter().enumerate() {
         if i > 0 {

@@ -40,7 +40,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let rows = match app.selected_invalidations().map(|e| &e.list) {
         Some(Remote::Ready { data, .. }) => data,
         Some(Remote::Failed { error, .. }) => {
-            return placeholder(frame, inner, vec![Line::styled(error.to_string(), theme.error)]);
+            return placeholder(
+                frame,
+                inner,
+                vec![Line::styled(error.to_string(), theme.error)],
+            );
         }
         _ => {
             let line = format!("{} listing invalidations…", app.spinner());
@@ -70,7 +74,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             InvalidationStatus::Completed => '✓',
             InvalidationStatus::Other(_) => '?',
         };
-        let status = Span::styled(format!("{symbol} {}", inv.status), theme.status(&inv.status));
+        let status = Span::styled(
+            format!("{symbol} {}", inv.status),
+            theme.status(&inv.status),
+        );
         let mut cells = vec![
             Cell::from(mark),
             Cell::from(inv.id.as_str()),

@@ -31,13 +31,13 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         let width = left_area.width.saturating_sub(prefix.len() as u16 + 1) as usize;
         let scroll = app.filter.visual_scroll(width);
         let visible: String = app.filter.value().chars().skip(scroll).collect();
-        let line = Line::from(vec![
-            Span::styled(prefix, theme.key),
-            Span::raw(visible),
-        ]);
+        let line = Line::from(vec![Span::styled(prefix, theme.key), Span::raw(visible)]);
         frame.render_widget(Paragraph::new(line), left_area);
         let x = left_area.x + prefix.len() as u16 + (app.filter.visual_cursor() - scroll) as u16;
-        frame.set_cursor_position(Position::new(x.min(left_area.right().saturating_sub(1)), left_area.y));
+        frame.set_cursor_position(Position::new(
+            x.min(left_area.right().saturating_sub(1)),
+            left_area.y,
+        ));
         return;
     }
     if let Some(notice) = &app.notice {
@@ -46,7 +46,11 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             NoticeKind::Success => theme.success,
             NoticeKind::Error => theme.error,
         };
-        let prefix = if notice.kind == NoticeKind::Error { " ✗ " } else { " " };
+        let prefix = if notice.kind == NoticeKind::Error {
+            " ✗ "
+        } else {
+            " "
+        };
         frame.render_widget(
             Paragraph::new(Span::styled(format!("{prefix}{}", notice.text), style)),
             left_area,

@@ -30,7 +30,11 @@ impl Theme {
     /// Colour unless NO_COLOR is set (to anything non-empty), as no-color.org asks.
     pub fn from_env() -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        if no_color { Self::mono() } else { Self::color() }
+        if no_color {
+            Self::mono()
+        } else {
+            Self::color()
+        }
     }
 
     pub fn color() -> Self {
@@ -42,7 +46,10 @@ impl Theme {
             border: s.fg(Color::DarkGray),
             focus_border: s.fg(Color::Cyan),
             header_row: s.fg(Color::Gray).add_modifier(Modifier::BOLD),
-            selected: s.bg(Color::Blue).fg(Color::White).add_modifier(Modifier::BOLD),
+            selected: s
+                .bg(Color::Blue)
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD),
             selected_unfocused: s.bg(Color::DarkGray).fg(Color::White),
             in_progress: s.fg(Color::Yellow),
             completed: s.fg(Color::Green),

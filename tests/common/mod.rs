@@ -1,0 +1,163 @@
+//! A test harness that drives `App` against the in-process simulator with a manual clock:
+//! the runtime's job (run effects, feed answers back) done inline, no terminal, no timers.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use cfdash::app::{Action, App, Batch, Effect, Settings};
+use cfdash::clock::{Clock, ManualClock};
+use cfdash::cloudfront::sim::{SimCloudFront, SimData, SimSettings};
+use cfdash::tui::perform;
+use cfdash::ui::{self, Theme};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+pub const START: &str = "2026-11-27T12:00:00Z";
+
+pub struct Harness {
+    pub app: App,
+    pub sim: Arc<SimCloudFront>,
+    pub clock: Arc<ManualClock>,
+    rt: tokio::runtime::Runtime,
+    /// Requests issued and not yet answered, in order.
+    pub queue: Vec<Effect>,
+    /// Every effect `update` returned, for assertions.
+    pub seen: Vec<Effect>,
+    pub bells: usize,
+}
+
+impl Harness {
+    /// The demo account, no latency, no activity elsewhere, 80×24.
+    pub fn demo() -> Self {
+        Self::with(SimData::demo(), SimSettings::default(), 80, 24)
+    }
+
+    pub fn with(data: SimData, settings: SimSettings, width: u16, height: u16) -> Self {
+        let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
+        let sim = Arc::new(SimCloudFront::new(data, settings, clock.clone()));
+        let app = App::new("demo", TimeZone::UTC, Settings::default(), clock.now());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let mut h = Self {
+            app,
+            sim,
+            clock,
+            rt,
+            queue: Vec::new(),
+            seen: Vec::new(),
+            bells: 0,
+        };
+        h.act(Action::Resize { width, height });
+        h.settle();
+        h
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Hands one action to the app at the clock's time and queues what it asks for.
+    pub fn act(&mut self, action: Action) -> Batch {
+        self.act_all(vec![action])
+    }
+
+    /// Hands several actions to the app as one drained batch.
+    pub fn act_all(&mut self, actions: Vec<Action>) -> Batch {
+        let batch = self.app.apply(self.clock.now(), actions);
+        if batch.bell {
+            self.bells += 1;
+        }
+        for effect in &batch.effects {
+            self.seen.push(effect.clone());
+            match effect {
+                Effect::Request { .. } => self.queue.push(effect.clone()),
+                Effect::Abort(slot) => self
+                    .queue
+                    .retain(|e| !matches!(e, Effect::Request { slot: s, .. } if s == slot)),
+                _ => {}
+            }
+        }
+        batch
+    }
+
+    /// Answers one queued request against the simulator, without handing it to the app.
+    pub fn answer(&mut self, effect: &Effect) -> Action {
+        let Effect::Request { slot, seq, request } = effect else {
+            panic!("not a request: {effect:?}");
+        };
+        let response = self.rt.block_on(perform(self.sim.as_ref(), request));
+        Action::Response {
+            slot: slot.clone(),
+            seq: *seq,
+            response,
+        }
+    }
+
+    /// Runs every queued request, and those their answers cause, until none is left.
+    pub fn settle(&mut self) {
+        let mut rounds = 0;
+        while !self.queue.is_empty() {
+            rounds += 1;
+            assert!(rounds < 100, "requests never settle: {:?}", self.queue);
+            let queued = std::mem::take(&mut self.queue);
+            let answers: Vec<Action> = queued.iter().map(|e| self.answer(e)).collect();
+            for answer in answers {
+                self.act(answer);
+            }
+        }
+    }
+
+    /// Moves the clock, lets due timers fire, and settles what they asked for.
+    pub fn advance(&mut self, by: SignedDuration) {
+        self.clock.advance(by);
+        self.act(Action::Tick);
+        self.settle();
+    }
+
+    pub fn key(&mut self, code: KeyCode) -> Batch {
+        self.act(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    pub fn ch(&mut self, c: char) -> Batch {
+        self.key(KeyCode::Char(c))
+    }
+
+    pub fn typed(&mut self, text: &str) {
+        for c in text.chars() {
+            self.ch(c);
+        }
+    }
+
+    /// Requests issued since the call to `mark`.
+    pub fn requests_since(&self, mark: usize) -> Vec<&Effect> {
+        self.seen[mark..]
+            .iter()
+            .filter(|e| matches!(e, Effect::Request { .. }))
+            .collect()
+    }
+
+    pub fn mark(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// The screen as text, drawn at the app's size.
+    pub fn screen(&self) -> String {
+        let size = self.app.size;
+        let mut terminal = Terminal::new(TestBackend::new(size.width, size.height)).unwrap();
+        terminal
+            .draw(|frame| ui::render(&self.app, &Theme::color(), frame))
+            .unwrap();
+        terminal.backend().to_string()
+    }
+
+    /// The selected distribution's id.
+    pub fn selected_dist(&self) -> String {
+        self.app.selected_distribution().unwrap().id.clone()
+    }
+}
