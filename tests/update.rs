@@ -68,6 +68,26 @@ fn start_lists_distributions_then_every_distributions_invalidations() {
     let sum: usize = h.app.invalidations.values().map(|d| d.in_progress).sum();
     assert_eq!(h.app.in_progress_total, sum);
     assert_eq!(sum, 6);
+    assert_eq!(h.app.listed, 12);
+    assert!(h.screen().contains("│ 6 in progress │"));
+}
+
+#[test]
+fn the_count_is_a_lower_bound_until_every_distribution_is_listed() {
+    let mut h = Harness::unsettled(SimData::demo(), SimSettings::default(), 80, 24);
+    assert!(h.screen().contains("listing distributions"));
+    let listing = h.queue.pop().expect("ListDistributions");
+    let answer = h.answer(&listing);
+    h.act(answer);
+    // Every distribution's invalidations are asked for; answer only the first (2 running).
+    assert_eq!(h.queue.len(), 12);
+    let first = h.queue.remove(0);
+    let answer = h.answer(&first);
+    h.act(answer);
+    assert_eq!(h.app.listed, 1);
+    assert!(h.screen().contains("│ 2+ in progress │"), "{}", h.screen());
+    h.settle();
+    assert!(h.screen().contains("│ 6 in progress │"));
 }
 
 #[test]

@@ -52,7 +52,7 @@ pub const DASHBOARD: &[Binding] = &[
         keys: &[ch('j'), (KeyCode::Down, NONE)],
         label: "j/↓",
         desc: "move down",
-        hint: None,
+        hint: Some("move"),
         cmd: Cmd::Down,
     },
     Binding {

@@ -38,7 +38,7 @@ pub fn layout(area: Rect, detail_open: bool) -> Option<Areas> {
     ])
     .areas(area);
     let (distributions, right) = if area.width >= WIDE {
-        let [l, r] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
             .areas(body);
         (l, r)
     } else {

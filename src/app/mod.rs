@@ -197,6 +197,9 @@ pub struct App {
     /// the API gives no completion time.
     pub took: HashMap<InvKey, SignedDuration>,
     pub in_progress_total: usize,
+    /// How many distributions have a listing of their invalidations: until all have, the
+    /// in-progress total is only a lower bound.
+    pub listed: usize,
     pub last_refresh: Option<Timestamp>,
     pub notice: Option<Notice>,
 
@@ -246,6 +249,7 @@ impl App {
             watched: HashSet::new(),
             took: HashMap::new(),
             in_progress_total: 0,
+            listed: 0,
             last_refresh: None,
             notice: None,
             pending: HashMap::new(),

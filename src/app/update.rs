@@ -572,6 +572,11 @@ impl App {
         });
         entry.in_progress = new_count;
         self.in_progress_total = self.in_progress_total + new_count - old_count;
+        match (entry.list.data().is_some(), list.is_some()) {
+            (false, true) => self.listed += 1,
+            (true, false) => self.listed -= 1,
+            _ => {}
+        }
         let Some(list) = list else {
             self.polls.retain(|k, _| k.distribution != dist);
             return;

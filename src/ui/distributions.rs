@@ -13,17 +13,19 @@ use crate::app::{App, Mode, Pane, Remote, Slot};
 const WITH_COMMENT: u16 = 90;
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let total = app.distributions.data().map_or(0, Vec::len);
+    let total = app.distributions.data().map(Vec::len);
     let mut title = vec![Span::styled(" Distributions ", theme.title)];
     let filter = app.filter_text();
-    if filter.is_empty() {
-        title.push(Span::styled(format!("{total} "), theme.dim));
-    } else {
-        title.push(Span::styled(
-            format!("{}/{total} ", app.view.len()),
-            theme.dim,
-        ));
-        title.push(Span::styled(format!("filter “{filter}” "), theme.warning));
+    match total {
+        Some(total) if filter.is_empty() => {
+            title.push(Span::styled(format!("{total} "), theme.dim));
+        }
+        Some(total) => {
+            let shown = app.view.len();
+            title.push(Span::styled(format!("{shown}/{total} "), theme.dim));
+            title.push(Span::styled(format!("filter “{filter}” "), theme.warning));
+        }
+        None => {}
     }
     let block = pane_block(app, theme, Pane::Distributions, Line::from(title));
     let inner = block.inner(area);
@@ -117,10 +119,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Constraint::Length(7),
         Constraint::Length(8),
     ];
-    let mut header = vec!["ID", "Name", "Status", "Enabled", "Running"];
+    let mut header: Vec<Cell> = ["ID", "Name", "Status", "Enabled"]
+        .into_iter()
+        .map(Cell::from)
+        .collect();
+    header.push(Cell::from(Line::from("Running").right_aligned()));
     if comment {
         widths.push(Constraint::Fill(1));
-        header.push("Comment");
+        header.push(Cell::from("Comment"));
     }
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.header_row))

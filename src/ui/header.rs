@@ -29,8 +29,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     spans.push(Span::styled(count, theme.text));
     spans.push(sep());
     let running = app.in_progress_total;
+    let total = app.distributions.data().map_or(0, Vec::len);
+    let counting = if app.listed < total { "+" } else { "" };
     spans.push(Span::styled(
-        format!("{running} in progress"),
+        format!("{running}{counting} in progress"),
         if running > 0 {
             theme.in_progress
         } else {

@@ -37,6 +37,13 @@ impl Harness {
     }
 
     pub fn with(data: SimData, settings: SimSettings, width: u16, height: u16) -> Self {
+        let mut h = Self::unsettled(data, settings, width, height);
+        h.settle();
+        h
+    }
+
+    /// Started, with its first requests queued and not yet answered.
+    pub fn unsettled(data: SimData, settings: SimSettings, width: u16, height: u16) -> Self {
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
         let sim = Arc::new(SimCloudFront::new(data, settings, clock.clone()));
         let app = App::new("demo", TimeZone::UTC, Settings::default(), clock.now());
@@ -54,7 +61,6 @@ impl Harness {
             bells: 0,
         };
         h.act(Action::Resize { width, height });
-        h.settle();
         h
     }
 

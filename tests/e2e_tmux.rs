@@ -1,0 +1,237 @@
+//! The real binary in a real terminal: cfdash --demo under tmux, driven with send-keys and
+//! read with capture-pane, as a person would use it. `.ci/run` installs tmux.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// One tmux server of our own, killed when the test ends however it ends.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(name: &str, width: u16, height: u16, command: &str) -> Self {
+        let socket = format!("cfdash-{name}-{}", std::process::id());
+        let tmux = Self { socket };
+        let status = tmux
+            .cmd()
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                "e2e",
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+                command,
+            ])
+            .status()
+            .expect("tmux runs (.ci/run installs it)");
+        assert!(status.success(), "tmux new-session failed");
+        tmux
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket, "-f", "/dev/null"]);
+        c
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let ok = self
+                .cmd()
+                .args(["send-keys", "-t", "e2e", k])
+                .status()
+                .unwrap();
+            assert!(ok.success());
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn screen(&self) -> String {
+        let out = self
+            .cmd()
+            .args(["capture-pane", "-p", "-t", "e2e"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn display(&self, format: &str) -> String {
+        let out = self
+            .cmd()
+            .args(["display-message", "-p", "-t", "e2e", format])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Waits until the screen satisfies `ok`, or fails showing the last screen.
+    fn wait_for(&self, what: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            if start.elapsed() > timeout {
+                panic!("timed out waiting for {what}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_text(&self, text: &str, timeout: Duration) -> String {
+        self.wait_for(&format!("{text:?}"), timeout, |s| s.contains(text))
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd().arg("kill-server").status();
+    }
+}
+
+/// The distributions pane: the lines between the top and the invalidations pane.
+fn distribution_rows(screen: &str) -> String {
+    screen
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.contains("Invalidations"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn demo_in_a_real_terminal() {
+    let bin = env!("CARGO_BIN_EXE_cfdash");
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/e2e.toml");
+    let log = std::env::temp_dir().join(format!("cfdash-e2e-{}.log", std::process::id()));
+    // Seed 14 puts the one invalidation in progress about 15 s from completion.
+    let command = format!(
+        "env CFDASH_SIM_SEED=14 CFDASH_SIM_DATA='{}' CFDASH_SIM_ACTIVITY=0 CFDASH_SIM_LATENCY_MS=50 \
+         '{bin}' --demo --log-file '{}'; echo EXITED=$?; sleep 120",
+        data.display(),
+        log.display()
+    );
+    let t = Tmux::start("demo", 100, 30, &command);
+    let long = Duration::from_secs(20);
+
+    // The dashboard comes up with the account listed and the work in progress counted.
+    let screen = t.wait_text("1 in progress", long);
+    assert!(screen.contains("3 distributions"), "{screen}");
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "1",
+        "the dashboard draws on the alternate screen"
+    );
+    t.wait_text("Invalidations · alpha.example.com", long);
+
+    // Watch the invalidation in progress (the newest, first row of alpha).
+    t.keys(&["Tab", "w"]);
+    let screen = t.wait_text("watching I", long);
+    assert!(screen.contains("◆ 1 watched"), "{screen}");
+    assert!(screen.contains("InProgress"), "{screen}");
+
+    // Move to beta: its invalidations follow the selection.
+    t.keys(&["Tab", "j"]);
+    t.wait_text("Invalidations · beta.example.com", long);
+
+    // Filter down to docs, keep the filter, then clear it.
+    t.keys(&["/", "D", "o", "c", "s"]);
+    let screen = t.wait_text("1/3", long);
+    let rows = distribution_rows(&screen);
+    assert!(rows.contains("docs.example.org"), "{rows}");
+    assert!(
+        !rows.contains("alpha.example.com") && !rows.contains("beta.example.com"),
+        "{rows}"
+    );
+    t.keys(&["Enter", "Escape"]);
+    let screen = t.wait_for("the filter to clear", long, |s| {
+        s.contains("Distributions 3 ")
+    });
+    assert!(distribution_rows(&screen).contains("alpha.example.com"));
+
+    // Open the paths of alpha's oldest invalidation.
+    t.keys(&["g", "Tab", "G", "Enter"]);
+    let screen = t.wait_text("Caller ref", long);
+    assert!(screen.contains("Paths ·"), "{screen}");
+    assert!(
+        ["/index.html", "/css/*", "/img/logo.png"]
+            .iter()
+            .any(|p| screen.contains(p)),
+        "{screen}"
+    );
+    t.keys(&["Escape"]);
+    t.wait_for("the paths to close", long, |s| !s.contains("Caller ref"));
+
+    // With no key pressed, the watched invalidation completes: a notice names it and
+    // its distribution, the row turns Completed and shows how long it took at most.
+    let screen = t.wait_text("completed: I", Duration::from_secs(60));
+    assert!(screen.contains("on alpha.example.com (took ≤"), "{screen}");
+    assert!(screen.contains("0 in progress"), "{screen}");
+    assert!(!screen.contains("watched"), "{screen}");
+    assert!(!screen.contains("InProgress"), "{screen}");
+
+    // Help, then quit: the process ends with 0 and the terminal leaves the alternate screen.
+    t.keys(&["?"]);
+    t.wait_text("Keys", long);
+    t.keys(&["Escape", "q"]);
+    let screen = t.wait_text("EXITED=0", long);
+    assert!(
+        !screen.contains("Distributions"),
+        "the dashboard is gone:\n{screen}"
+    );
+    assert_eq!(t.display("#{alternate_on}"), "0");
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.contains("first frame"), "{log}");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let bin = env!("CARGO_BIN_EXE_cfdash");
+    let log = std::env::temp_dir().join(format!("cfdash-e2e-term-{}.log", std::process::id()));
+    let command = format!(
+        "'{bin}' --demo --sim-activity 0 --log-file '{}'; echo EXITED=$?; sleep 120",
+        log.display()
+    );
+    let t = Tmux::start("term", 80, 24, &command);
+    t.wait_text("12 distributions", Duration::from_secs(20));
+    assert_eq!(t.display("#{alternate_on}"), "1");
+    // The pane runs a shell; cfdash is its child.
+    let shell = t.display("#{pane_pid}");
+    let out = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!pid.is_empty(), "cfdash is running under the pane's shell");
+    let ok = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(ok.success());
+    let screen = t.wait_text("EXITED=", Duration::from_secs(20));
+    assert!(screen.contains("EXITED=143"), "{screen}");
+    assert_eq!(t.display("#{alternate_on}"), "0");
+}
+
+#[test]
+fn a_tiny_terminal_says_so() {
+    let bin = env!("CARGO_BIN_EXE_cfdash");
+    let log = std::env::temp_dir().join(format!("cfdash-e2e-small-{}.log", std::process::id()));
+    let command = format!(
+        "'{bin}' --demo --log-file '{}'; echo EXITED=$?; sleep 120",
+        log.display()
+    );
+    let t = Tmux::start("small", 50, 12, &command);
+    let screen = t.wait_text("Terminal too small", Duration::from_secs(20));
+    assert!(screen.contains("at least 60×15"), "{screen}");
+    // Grow it: the dashboard appears.
+    let ok = t
+        .cmd()
+        .args(["resize-window", "-t", "e2e", "-x", "90", "-y", "26"])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    t.wait_text("12 distributions", Duration::from_secs(20));
+    t.keys(&["q"]);
+    t.wait_text("EXITED=0", Duration::from_secs(20));
+}

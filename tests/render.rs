@@ -1,0 +1,97 @@
+//! Snapshots of whole screens: a state built on the simulator with a fixed clock and UTC,
+//! drawn into ratatui's TestBackend at 80×24 and 160×48.
+
+mod common;
+
+use cfdash::app::Action;
+use cfdash::cloudfront::sim::{SimData, SimSettings};
+use common::Harness;
+use crossterm::event::KeyCode;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn at(width: u16, height: u16) -> Harness {
+    Harness::with(SimData::demo(), SimSettings::default(), width, height)
+}
+
+#[test]
+fn main_screen() {
+    for (w, h) in SIZES {
+        let harness = at(w, h);
+        insta::assert_snapshot!(format!("main_{w}x{h}"), harness.screen());
+    }
+}
+
+#[test]
+fn help_overlay() {
+    for (w, h) in SIZES {
+        let mut harness = at(w, h);
+        harness.ch('?');
+        insta::assert_snapshot!(format!("help_{w}x{h}"), harness.screen());
+    }
+}
+
+#[test]
+fn too_small() {
+    let mut harness = at(80, 24);
+    harness.act(Action::Resize {
+        width: 50,
+        height: 12,
+    });
+    insta::assert_snapshot!("too_small_50x12", harness.screen());
+}
+
+#[test]
+fn error_state() {
+    for (w, h) in SIZES {
+        let settings = SimSettings {
+            throttle_rate: 1.0,
+            ..Default::default()
+        };
+        let harness = Harness::with(SimData::demo(), settings, w, h);
+        insta::assert_snapshot!(format!("error_{w}x{h}"), harness.screen());
+    }
+}
+
+#[test]
+fn paths_of_an_invalidation() {
+    for (w, h) in SIZES {
+        let mut harness = at(w, h);
+        harness.key(KeyCode::Tab);
+        harness.ch('j');
+        harness.ch('j');
+        harness.key(KeyCode::Enter);
+        harness.settle();
+        insta::assert_snapshot!(format!("paths_{w}x{h}"), harness.screen());
+    }
+}
+
+#[test]
+fn filtering() {
+    for (w, h) in SIZES {
+        let mut harness = at(w, h);
+        harness.ch('/');
+        harness.typed("acme.dev");
+        insta::assert_snapshot!(format!("filter_{w}x{h}"), harness.screen());
+    }
+}
+
+#[test]
+fn no_color_draws_the_same_text() {
+    // NO_COLOR changes styles only; the text an operator reads is the same.
+    let harness = at(80, 24);
+    let size = harness.app.size;
+    let mut mono =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.width, size.height))
+            .unwrap();
+    mono.draw(|f| cfdash::ui::render(&harness.app, &cfdash::ui::Theme::mono(), f))
+        .unwrap();
+    assert_eq!(mono.backend().to_string(), harness.screen());
+    let colored = mono
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .any(|c| c.fg != ratatui::style::Color::Reset || c.bg != ratatui::style::Color::Reset);
+    assert!(!colored, "NO_COLOR theme used a colour");
+}
