@@ -1,0 +1,115 @@
+//! Frame cost of the dashboard: 100 vs 10,000 distributions, 100 invalidations for the
+//! selected one. Only visible rows are built, so the two should cost about the same.
+//! Run with `cargo bench --bench render`; results go to BENCHMARKS.md.
+
+use std::sync::Arc;
+
+use cfdash::app::{Action, App, Effect, Settings};
+use cfdash::clock::{Clock, ManualClock};
+use cfdash::cloudfront::sim::{SimCloudFront, SimData, SimSettings};
+use cfdash::tui::perform;
+use cfdash::ui::{self, Theme};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::tz::TimeZone;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn main() {
+    divan::main();
+}
+
+/// An app that has listed `distributions` distributions and the 100 invalidations of the
+/// first (the others' listings are left unanswered: they are not drawn).
+fn dashboard(distributions: usize, width: u16, height: u16) -> App {
+    let mut data = SimData::generated(distributions, 0);
+    data.distributions[0].history = 100;
+    let clock = Arc::new(ManualClock::new("2026-11-27T12:00:00Z".parse().unwrap()));
+    let sim = SimCloudFront::new(data, SimSettings::default(), clock.clone());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let settings = Settings {
+        list_limit: 100,
+        ..Settings::default()
+    };
+    let mut app = App::new("bench", TimeZone::UTC, settings, clock.now());
+    let answer = |app: &mut App, effect: &Effect| {
+        let Effect::Request { slot, seq, request } = effect else {
+            return None;
+        };
+        let response = rt.block_on(perform(&sim, request));
+        Some(app.apply(
+            clock.now(),
+            [Action::Response {
+                slot: slot.clone(),
+                seq: *seq,
+                response,
+            }],
+        ))
+    };
+    let start = app.apply(clock.now(), [Action::Resize { width, height }]);
+    let listed = answer(&mut app, &start.effects[0]).unwrap();
+    answer(&mut app, &listed.effects[0]);
+    assert_eq!(app.distributions.data().unwrap().len(), distributions);
+    assert_eq!(app.invalidation_rows().len(), 100);
+    app
+}
+
+#[divan::bench(args = [100, 10_000])]
+fn frame_80x24(bencher: divan::Bencher, distributions: usize) {
+    frame(bencher, distributions, 80, 24);
+}
+
+#[divan::bench(args = [100, 10_000])]
+fn frame_160x48(bencher: divan::Bencher, distributions: usize) {
+    frame(bencher, distributions, 160, 48);
+}
+
+fn frame(bencher: divan::Bencher, distributions: usize, width: u16, height: u16) {
+    let app = dashboard(distributions, width, height);
+    let theme = Theme::color();
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    bencher.bench_local(|| {
+        terminal.draw(|f| ui::render(&app, &theme, f)).unwrap();
+    });
+}
+
+/// A key press that moves the selection, handled and drawn: what a person feels.
+#[divan::bench(args = [100, 10_000])]
+fn key_and_frame(bencher: divan::Bencher, distributions: usize) {
+    let mut app = dashboard(distributions, 80, 24);
+    let theme = Theme::color();
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let now = app.now;
+    let mut down = true;
+    bencher.bench_local(|| {
+        let code = if down {
+            KeyCode::Char('j')
+        } else {
+            KeyCode::Char('k')
+        };
+        down = !down;
+        app.apply(now, [Action::Key(KeyEvent::new(code, KeyModifiers::NONE))]);
+        terminal.draw(|f| ui::render(&app, &theme, f)).unwrap();
+    });
+}
+
+/// Typing one character into the filter re-filters every distribution.
+#[divan::bench(args = [100, 10_000])]
+fn filter_keystroke(bencher: divan::Bencher, distributions: usize) {
+    let mut app = dashboard(distributions, 80, 24);
+    let now = app.now;
+    let key = |c| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    app.apply(now, [key('/')]);
+    bencher.bench_local(|| {
+        app.apply(now, [key('9')]);
+        app.apply(
+            now,
+            [Action::Key(KeyEvent::new(
+                KeyCode::Backspace,
+                KeyModifiers::NONE,
+            ))],
+        );
+    });
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The project's tests, exactly as CI runs them. Installs what the tests need when it is
+# missing (tmux drives the whole-program tests; pgrep finds the process to signal).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cfdash-target}"
+
+have() { command -v "$1" >/dev/null 2>&1; }
+install() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if have apt-get; then
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+  elif have brew; then
+    brew install "$@"
+  else
+    echo "scripts/test.sh: please install $* and run again" >&2
+    exit 1
+  fi
+}
+missing=()
+have tmux || missing+=(tmux)
+have pgrep || missing+=(procps)
+[ ${#missing[@]} -eq 0 ] || install "${missing[@]}"
+
+cargo test --locked "$@"
