@@ -76,6 +76,15 @@ pub struct SimArgs {
     #[arg(long = "sim-activity", env = "CFDASH_SIM_ACTIVITY", default_value_t = 90.0, value_name = "SECS", value_parser = non_negative)]
     pub activity_secs: f64,
 
+    /// Panic on the Nth simulated call: tests that a crash restores the terminal
+    #[arg(
+        long = "sim-panic-on-call",
+        env = "CFDASH_SIM_PANIC_ON_CALL",
+        hide = true,
+        value_name = "N"
+    )]
+    pub panic_on_call: Option<u64>,
+
     /// The simulated account (default: the bundled assets/demo.toml)
     #[arg(long = "sim-data", env = "CFDASH_SIM_DATA", value_name = "FILE")]
     pub data: Option<PathBuf>,
@@ -90,6 +99,7 @@ impl SimArgs {
             throttle_rate: self.throttle_rate,
             fault_rate: self.fault_rate,
             activity_secs: self.activity_secs,
+            panic_on_call: self.panic_on_call,
         }
     }
 }

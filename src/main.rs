@@ -37,10 +37,6 @@ fn run(cli: cli::Cli, started: Instant, log_path: std::path::PathBuf) -> ExitCod
         eprintln!("{NOTHING_CONFIGURED}");
         return ExitCode::from(2);
     }
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        eprintln!("cfdash: the dashboard needs a terminal (stdin and stdout must be a TTY)");
-        return ExitCode::from(2);
-    }
     let data = match &cli.sim.data {
         Some(path) => match SimData::from_file(path) {
             Ok(data) => data,
@@ -51,6 +47,10 @@ fn run(cli: cli::Cli, started: Instant, log_path: std::path::PathBuf) -> ExitCod
         },
         None => SimData::demo(),
     };
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!("cfdash: the dashboard needs a terminal (stdin and stdout must be a TTY)");
+        return ExitCode::from(2);
+    }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let sim = Arc::new(SimCloudFront::new(data, cli.sim.settings(), clock.clone()));
     let tz = jiff::tz::TimeZone::system();

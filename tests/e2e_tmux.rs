@@ -235,3 +235,25 @@ fn a_tiny_terminal_says_so() {
     t.keys(&["q"]);
     t.wait_text("EXITED=0", Duration::from_secs(20));
 }
+
+#[test]
+fn a_panic_in_a_task_restores_the_terminal_and_names_the_log() {
+    let bin = env!("CARGO_BIN_EXE_cfdash");
+    let log = std::env::temp_dir().join(format!("cfdash-e2e-panic-{}.log", std::process::id()));
+    // The third simulated call panics inside its tokio task, after the first frame.
+    let command = format!(
+        "RUST_BACKTRACE=0 CFDASH_SIM_PANIC_ON_CALL=3 '{bin}' --demo --log-file '{}'; echo EXITED=$?; sleep 120",
+        log.display()
+    );
+    let t = Tmux::start("panic", 80, 24, &command);
+    let screen = t.wait_text("EXITED=", Duration::from_secs(20));
+    assert!(screen.contains("EXITED=101"), "{screen}");
+    assert!(screen.contains("simulated panic on call 3"), "{screen}");
+    assert!(
+        screen.contains(&format!("cfdash crashed; the log is at {}", log.display())),
+        "{screen}"
+    );
+    assert_eq!(t.display("#{alternate_on}"), "0");
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.contains("panic: "), "the panic is in the log: {log}");
+}

@@ -37,6 +37,9 @@ pub struct SimSettings {
     /// Mean seconds between invalidations made by "someone else" (a pipeline, the
     /// console); 0 turns that off.
     pub activity_secs: f64,
+    /// Panic on this call (counting from 1), to test that a panic in a task restores the
+    /// terminal. Not a CloudFront behaviour: a fault injected into cfdash itself.
+    pub panic_on_call: Option<u64>,
 }
 
 impl Default for SimSettings {
@@ -48,6 +51,7 @@ impl Default for SimSettings {
             throttle_rate: 0.0,
             fault_rate: 0.0,
             activity_secs: 0.0,
+            panic_on_call: None,
         }
     }
 }
@@ -141,6 +145,7 @@ pub struct SimCloudFront {
 }
 
 struct Account {
+    calls: u64,
     rng: Rng,
     /// Its own stream, so "someone else's" invalidations do not depend on call order.
     activity_rng: Rng,
@@ -208,6 +213,7 @@ impl SimCloudFront {
             clock,
             settings,
             account: Mutex::new(Account {
+                calls: 0,
                 rng,
                 activity_rng,
                 next_activity,
@@ -229,6 +235,14 @@ impl SimCloudFront {
     async fn enter(&self, action: &str) -> CfResult<Timestamp> {
         let (latency, fault) = {
             let mut account = self.account();
+            account.calls += 1;
+            if self.settings.panic_on_call == Some(account.calls) {
+                drop(account);
+                panic!(
+                    "simulated panic on call {} ({action})",
+                    self.settings.panic_on_call.unwrap_or(0)
+                );
+            }
             let latency = if self.settings.latency.is_zero() {
                 Duration::ZERO
             } else {

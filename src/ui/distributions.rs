@@ -76,10 +76,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             _ if loading => Span::styled(app.spinner().to_string(), theme.info),
             _ => Span::styled("·", theme.dim),
         };
+        // A configuration change rolling out: the console calls it "Deploying".
         let status = if d.status.eq_ignore_ascii_case("deployed") {
             Span::styled("Deployed", theme.text)
+        } else if d.status.eq_ignore_ascii_case("inprogress") {
+            Span::styled("Deploying", theme.in_progress)
         } else {
-            Span::styled(format!("{} {}", app.spinner(), d.status), theme.in_progress)
+            Span::styled(d.status.as_str(), theme.in_progress)
         };
         let enabled = if d.enabled {
             Span::styled("yes", theme.text)

@@ -1,0 +1,95 @@
+//! The binary's command line, run as a user would from a shell (no terminal needed).
+
+use std::process::Command;
+
+fn cfdash() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cfdash"));
+    let log = std::env::temp_dir().join(format!("cfdash-cli-{}.log", std::process::id()));
+    c.env("CFDASH_LOG_FILE", log);
+    c
+}
+
+#[test]
+fn with_nothing_configured_it_says_how_to_start() {
+    let out = cfdash().output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cfdash --demo"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn help_names_the_log_file_and_the_demo() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .env_remove("CFDASH_LOG_FILE")
+        .env("XDG_STATE_HOME", "/tmp/cfdash-help-state")
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Log file: /tmp/cfdash-help-state/cfdash/cfdash.log"),
+        "{text}"
+    );
+    assert!(text.contains("--demo"), "{text}");
+    assert!(text.contains("--sim-seed"), "{text}");
+}
+
+#[test]
+fn version() {
+    let out = cfdash().arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("cfdash {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn the_dashboard_needs_a_terminal() {
+    let out = cfdash().arg("--demo").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a terminal"), "{err}");
+}
+
+#[test]
+fn bad_simulator_settings_are_refused_with_the_reason() {
+    let out = cfdash()
+        .args(["--demo", "--sim-throttle-rate", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not between 0 and 1"), "{err}");
+}
+
+#[test]
+fn a_broken_simulator_data_file_names_the_file_and_the_problem() {
+    let dir = std::env::temp_dir().join(format!("cfdash-cli-data-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("broken.toml");
+    std::fs::write(&file, "[[distribution]]\nid = \"E1\"\ncolour = \"red\"\n").unwrap();
+    // stdin/stdout are not a terminal here, but the data is read before that check.
+    let out = cfdash()
+        .args(["--demo", "--sim-data"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&file.display().to_string()), "{err}");
+    assert!(err.contains("colour"), "{err}");
+}
+
+#[test]
+fn an_unwritable_log_file_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .args(["--demo", "--log-file", "/proc/cfdash/nope.log"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/proc/cfdash"), "{err}");
+}
