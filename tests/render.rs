@@ -95,3 +95,40 @@ fn no_color_draws_the_same_text() {
         .any(|c| c.fg != ratatui::style::Color::Reset || c.bg != ratatui::style::Color::Reset);
     assert!(!colored, "NO_COLOR theme used a colour");
 }
+
+#[test]
+fn no_text_is_drawn_in_its_background_colour() {
+    // The selection's background must not swallow faint text (ages, comments, counts).
+    let mut harness = at(120, 35);
+    let mut screens = vec![];
+    let mut draw = |h: &Harness| {
+        let size = h.app.size;
+        let mut t =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.width, size.height))
+                .unwrap();
+        t.draw(|f| cfdash::ui::render(&h.app, &cfdash::ui::Theme::color(), f))
+            .unwrap();
+        t.backend().buffer().clone()
+    };
+    screens.push(draw(&harness));
+    harness.key(KeyCode::Tab);
+    harness.ch('j');
+    screens.push(draw(&harness));
+    harness.key(KeyCode::Enter);
+    harness.settle();
+    screens.push(draw(&harness));
+    for buffer in screens {
+        for cell in buffer.content() {
+            if cell.symbol().trim().is_empty() {
+                continue;
+            }
+            assert!(
+                cell.fg == ratatui::style::Color::Reset || cell.fg != cell.bg,
+                "{:?} drawn {:?} on {:?}",
+                cell.symbol(),
+                cell.fg,
+                cell.bg
+            );
+        }
+    }
+}

@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
@@ -64,17 +65,24 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let focused = app.focus == Pane::Distributions && app.mode != Mode::Help;
     let rows = app.view[start..end].iter().enumerate().map(|(i, &index)| {
         let d = &all[index];
+        let selected = start + i == app.dist_scroll.selected;
+        // Faint text would vanish on the selection's background.
+        let faint = if selected {
+            Style::default()
+        } else {
+            theme.dim
+        };
         let running = app
             .invalidations
             .get(&d.id)
             .map(|e| (&e.list, e.in_progress));
         let loading = app.is_loading(&Slot::Invalidations(d.id.clone()));
         let count = match running {
-            Some((Remote::Ready { .. }, 0)) => Span::styled("0", theme.dim),
+            Some((Remote::Ready { .. }, 0)) => Span::styled("0", faint),
             Some((Remote::Ready { .. }, n)) => Span::styled(format!("{n}"), theme.in_progress),
             Some((Remote::Failed { .. }, _)) => Span::styled("!", theme.error),
             _ if loading => Span::styled(app.spinner().to_string(), theme.info),
-            _ => Span::styled("·", theme.dim),
+            _ => Span::styled("·", faint),
         };
         // A configuration change rolling out: the console calls it "Deploying".
         let status = if d.status.eq_ignore_ascii_case("deployed") {
@@ -87,7 +95,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         let enabled = if d.enabled {
             Span::styled("yes", theme.text)
         } else {
-            Span::styled("no", theme.disabled)
+            Span::styled("no", if selected { faint } else { theme.disabled })
         };
         let style = if d.enabled {
             theme.text
@@ -102,10 +110,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             Cell::from(Line::from(count).right_aligned()),
         ];
         if comment {
-            cells.push(Cell::from(Span::styled(d.comment.as_str(), theme.dim)));
+            cells.push(Cell::from(Span::styled(d.comment.as_str(), faint)));
         }
         let row = Row::new(cells).style(style);
-        if start + i == app.dist_scroll.selected {
+        if selected {
             row.style(if focused {
                 theme.selected
             } else {

@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
@@ -63,6 +64,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let end = (start + height).min(rows.len());
     let focused = app.focus == Pane::Invalidations && app.mode != Mode::Help;
     let body = rows[start..end].iter().enumerate().map(|(i, inv)| {
+        let selected = start + i == app.inv_scroll.selected;
+        // Faint text would vanish on the selection's background.
+        let faint = if selected {
+            Style::default()
+        } else {
+            theme.dim
+        };
         let key = InvKey::new(&dist.id, &inv.id);
         let mark = if app.watched.contains(&key) {
             Span::styled("◆", theme.watched)
@@ -88,16 +96,16 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
         cells.push(Cell::from(Span::styled(
             timefmt::ago(app.now, inv.create_time),
-            theme.dim,
+            faint,
         )));
         if took {
             cells.push(match app.took.get(&key) {
                 Some(d) => Cell::from(format!("≤ {}", timefmt::short_duration(*d))),
-                None => Cell::from(Span::styled("—", theme.dim)),
+                None => Cell::from(Span::styled("—", faint)),
             });
         }
         let row = Row::new(cells);
-        if start + i == app.inv_scroll.selected {
+        if selected {
             row.style(if focused {
                 theme.selected
             } else {
