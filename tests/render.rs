@@ -101,7 +101,7 @@ fn no_text_is_drawn_in_its_background_colour() {
     // The selection's background must not swallow faint text (ages, comments, counts).
     let mut harness = at(120, 35);
     let mut screens = vec![];
-    let mut draw = |h: &Harness| {
+    let draw = |h: &Harness| {
         let size = h.app.size;
         let mut t =
             ratatui::Terminal::new(ratatui::backend::TestBackend::new(size.width, size.height))
