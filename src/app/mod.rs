@@ -294,7 +294,7 @@ impl App {
         Some(InvKey::new(&dist.id, &inv.id))
     }
 
-    /// A request is running for this distribution's invalidations.
+    /// A request is running in this slot.
     pub fn is_loading(&self, slot: &Slot) -> bool {
         self.pending.contains_key(slot)
     }

@@ -438,8 +438,8 @@ impl App {
             (Slot::Invalidations(dist), Response::Invalidations(result)) => {
                 self.on_invalidations(&dist, result, fx)
             }
-            (Slot::Poll(key), Response::Invalidation(result)) => self.on_poll(key, result, fx),
-            (Slot::Detail, Response::Invalidation(result)) => self.on_detail(result, fx),
+            (Slot::Poll(key), Response::Invalidation(result)) => self.on_poll(key, result),
+            (Slot::Detail, Response::Invalidation(result)) => self.on_detail(result),
             (slot, response) => {
                 debug_assert!(false, "{slot:?} answered with {response:?}");
             }
@@ -602,35 +602,17 @@ impl App {
         };
     }
 
-    fn on_poll(
-        &mut self,
-        key: InvKey,
-        result: Result<Invalidation, CfError>,
-        _fx: &mut Vec<Effect>,
-    ) {
-        let now = self.now;
+    fn on_poll(&mut self, key: InvKey, result: Result<Invalidation, CfError>) {
         match result {
             Ok(inv) => {
                 self.poll_backoff.relax();
-                self.set_status(&key, &inv.status);
-                if inv.status.is_in_progress() {
-                    if let Some(poll) = self.polls.get_mut(&key) {
-                        poll.next_at = now
-                            + poll_interval(
-                                &self.settings,
-                                self.poll_backoff,
-                                &key,
-                                poll.create_time,
-                                now,
-                            );
-                    }
-                } else {
-                    self.completed(key.clone(), inv.create_time);
-                }
+                self.observed(&key, &inv);
                 if inv.status == InvalidationStatus::Completed {
+                    let at = self.now;
                     self.details
-                        .insert(key, Remote::Ready { data: inv, at: now });
+                        .insert(key.clone(), Remote::Ready { data: inv, at });
                 }
+                self.reschedule_poll(&key);
             }
             Err(CfError::NoSuchInvalidation { .. }) => {
                 self.polls.remove(&key);
@@ -639,51 +621,44 @@ impl App {
                 if error.is_throttled() {
                     self.poll_backoff.throttled();
                 }
-                if let Some(poll) = self.polls.get_mut(&key) {
-                    poll.next_at = now
-                        + poll_interval(
-                            &self.settings,
-                            self.poll_backoff,
-                            &key,
-                            poll.create_time,
-                            now,
-                        );
-                }
+                self.reschedule_poll(&key);
                 self.notify_error(&error);
             }
         }
     }
 
-    fn on_detail(&mut self, result: Result<Invalidation, CfError>, fx: &mut Vec<Effect>) {
+    fn reschedule_poll(&mut self, key: &InvKey) {
+        let now = self.now;
+        let backoff = self.poll_backoff;
+        if let Some(poll) = self.polls.get_mut(key) {
+            poll.next_at = now + poll_interval(&self.settings, backoff, key, poll.create_time, now);
+        }
+    }
+
+    fn on_detail(&mut self, result: Result<Invalidation, CfError>) {
         let Some(key) = self.detail_key.clone() else {
             return;
         };
-        let now = self.now;
+        let at = self.now;
         match result {
             Ok(inv) => {
-                let status = inv.status.clone();
-                self.details
-                    .insert(key.clone(), Remote::Ready { data: inv, at: now });
-                self.set_status(&key, &status);
-                if !status.is_in_progress() && self.polls.contains_key(&key) {
-                    let create_time = self.details[&key].data().map(|d| d.create_time);
-                    if let Some(t) = create_time {
-                        self.completed(key, t);
-                    }
-                }
+                self.observed(&key, &inv);
+                self.details.insert(key, Remote::Ready { data: inv, at });
             }
             Err(error) => {
-                self.details.insert(
-                    key,
-                    Remote::Failed {
-                        error: error.clone(),
-                        at: now,
-                    },
-                );
                 self.notify_error(&error);
+                self.details.insert(key, Remote::Failed { error, at });
             }
         }
-        let _ = fx;
+    }
+
+    /// A fresh copy of an invalidation arrived (a poll or the detail pane): its row takes
+    /// the new status, and a completion is noticed.
+    fn observed(&mut self, key: &InvKey, inv: &Invalidation) {
+        self.set_status(key, &inv.status);
+        if !inv.status.is_in_progress() && self.polls.contains_key(key) {
+            self.completed(key.clone(), inv.create_time);
+        }
     }
 
     /// Updates an invalidation's status in its distribution's list, keeping counts right.
@@ -717,15 +692,17 @@ impl App {
     /// tell the operator if they were watching it.
     fn completed(&mut self, key: InvKey, create_time: Timestamp) {
         self.polls.remove(&key);
-        self.took
-            .entry(key.clone())
-            .or_insert(self.now.duration_since(create_time));
+        let took = self.now.duration_since(create_time);
+        self.took.entry(key.clone()).or_insert(took);
         if !self.watched.remove(&key) {
             return;
         }
         let name = self.distribution_name(&key.distribution);
-        let took = timefmt::short_duration(self.now.duration_since(create_time));
-        let line = format!("{} on {name} (took ≤ {took})", key.id);
+        let line = format!(
+            "{} on {name} (took ≤ {})",
+            key.id,
+            timefmt::short_duration(took)
+        );
         let now = self.now;
         match &mut self.notice {
             Some(n) if n.at == now && !n.completions.is_empty() => {
