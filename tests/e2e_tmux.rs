@@ -33,6 +33,19 @@ impl Tmux {
         tmux
     }
 
+    /// `cfdash --demo` in a pane of its own, with `env` set (`NAME=value …`); when it ends,
+    /// the pane prints `EXITED=<status>` and stays, so the test can read both.
+    fn cfdash(name: &str, width: u16, height: u16, env: &str) -> (Self, PathBuf) {
+        let bin = env!("CARGO_BIN_EXE_cfdash");
+        let log =
+            std::env::temp_dir().join(format!("cfdash-e2e-{name}-{}.log", std::process::id()));
+        let command = format!(
+            "env RUST_BACKTRACE=0 {env} '{bin}' --demo --log-file '{}'; echo EXITED=$?; sleep 120",
+            log.display()
+        );
+        (Self::start(name, width, height, &command), log)
+    }
+
     fn cmd(&self) -> Command {
         let mut c = Command::new("tmux");
         c.args(["-L", &self.socket, "-f", "/dev/null"]);
@@ -107,17 +120,13 @@ fn distribution_rows(screen: &str) -> String {
 
 #[test]
 fn demo_in_a_real_terminal() {
-    let bin = env!("CARGO_BIN_EXE_cfdash");
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/e2e.toml");
-    let log = std::env::temp_dir().join(format!("cfdash-e2e-{}.log", std::process::id()));
     // Seed 14 puts the one invalidation in progress about 15 s from completion.
-    let command = format!(
-        "env CFDASH_SIM_SEED=14 CFDASH_SIM_DATA='{}' CFDASH_SIM_ACTIVITY=0 CFDASH_SIM_LATENCY_MS=50 \
-         '{bin}' --demo --log-file '{}'; echo EXITED=$?; sleep 120",
-        data.display(),
-        log.display()
+    let env = format!(
+        "CFDASH_SIM_SEED=14 CFDASH_SIM_DATA='{}' CFDASH_SIM_ACTIVITY=0 CFDASH_SIM_LATENCY_MS=50",
+        data.display()
     );
-    let t = Tmux::start("demo", 100, 30, &command);
+    let (t, log) = Tmux::cfdash("demo", 100, 30, &env);
     let long = Duration::from_secs(20);
 
     // The dashboard comes up with the account listed and the work in progress counted.
@@ -192,13 +201,7 @@ fn demo_in_a_real_terminal() {
 
 #[test]
 fn sigterm_restores_the_terminal() {
-    let bin = env!("CARGO_BIN_EXE_cfdash");
-    let log = std::env::temp_dir().join(format!("cfdash-e2e-term-{}.log", std::process::id()));
-    let command = format!(
-        "'{bin}' --demo --sim-activity 0 --log-file '{}'; echo EXITED=$?; sleep 120",
-        log.display()
-    );
-    let t = Tmux::start("term", 80, 24, &command);
+    let (t, _) = Tmux::cfdash("term", 80, 24, "CFDASH_SIM_ACTIVITY=0");
     t.wait_text("12 distributions", Duration::from_secs(20));
     assert_eq!(t.display("#{alternate_on}"), "1");
     // The pane runs a shell; cfdash is its child.
@@ -215,13 +218,7 @@ fn sigterm_restores_the_terminal() {
 
 #[test]
 fn a_tiny_terminal_says_so() {
-    let bin = env!("CARGO_BIN_EXE_cfdash");
-    let log = std::env::temp_dir().join(format!("cfdash-e2e-small-{}.log", std::process::id()));
-    let command = format!(
-        "'{bin}' --demo --log-file '{}'; echo EXITED=$?; sleep 120",
-        log.display()
-    );
-    let t = Tmux::start("small", 50, 12, &command);
+    let (t, _) = Tmux::cfdash("small", 50, 12, "");
     let screen = t.wait_text("Terminal too small", Duration::from_secs(20));
     assert!(screen.contains("at least 60×15"), "{screen}");
     // Grow it: the dashboard appears.
@@ -238,14 +235,8 @@ fn a_tiny_terminal_says_so() {
 
 #[test]
 fn a_panic_in_a_task_restores_the_terminal_and_names_the_log() {
-    let bin = env!("CARGO_BIN_EXE_cfdash");
-    let log = std::env::temp_dir().join(format!("cfdash-e2e-panic-{}.log", std::process::id()));
     // The third simulated call panics inside its tokio task, after the first frame.
-    let command = format!(
-        "RUST_BACKTRACE=0 CFDASH_SIM_PANIC_ON_CALL=3 '{bin}' --demo --log-file '{}'; echo EXITED=$?; sleep 120",
-        log.display()
-    );
-    let t = Tmux::start("panic", 80, 24, &command);
+    let (t, log) = Tmux::cfdash("panic", 80, 24, "CFDASH_SIM_PANIC_ON_CALL=3");
     let screen = t.wait_text("EXITED=", Duration::from_secs(20));
     assert!(screen.contains("EXITED=101"), "{screen}");
     assert!(screen.contains("simulated panic on call 3"), "{screen}");

@@ -237,11 +237,9 @@ impl SimCloudFront {
             let mut account = self.account();
             account.calls += 1;
             if self.settings.panic_on_call == Some(account.calls) {
+                let call = account.calls;
                 drop(account);
-                panic!(
-                    "simulated panic on call {} ({action})",
-                    self.settings.panic_on_call.unwrap_or(0)
-                );
+                panic!("simulated panic on call {call} ({action})");
             }
             let latency = if self.settings.latency.is_zero() {
                 Duration::ZERO
