@@ -584,6 +584,42 @@ fn r_refreshes_everything_now() {
         })
         .count();
     assert_eq!(lists, 12);
+    assert!(
+        h.app.notice.is_none(),
+        "the refreshing notice goes when the listing is back"
+    );
+}
+
+#[test]
+fn an_open_detail_is_not_fetched_again_by_listings() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Enter); // the newest invalidation: in progress
+    h.settle();
+    let key = h.app.selected_invalidation().unwrap();
+    assert!(h.app.details[&key].data().is_some());
+    let mark = h.mark();
+    h.ch('r');
+    h.settle();
+    let details = h
+        .requests_since(mark)
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Effect::Request {
+                    slot: Slot::Detail,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(details, 0, "the sweep does not refetch the open detail");
+    // Reopening an invalidation still in progress fetches it afresh.
+    h.key(KeyCode::Esc);
+    let mark = h.mark();
+    h.key(KeyCode::Enter);
+    assert_eq!(h.requests_since(mark).len(), 1);
 }
 
 #[test]

@@ -18,6 +18,9 @@ use crate::cloudfront::{
 };
 use crate::timefmt;
 
+/// The notice `r` shows until the listing is back.
+const REFRESHING: &str = "refreshing…";
+
 impl App {
     /// Handles one action at time `now`.
     pub fn update(&mut self, now: Timestamp, action: Action) -> Vec<Effect> {
@@ -225,7 +228,7 @@ impl App {
             }
             Cmd::Refresh => {
                 self.sweep_due = self.now;
-                self.notify(NoticeKind::Info, "refreshing…".into());
+                self.notify(NoticeKind::Info, REFRESHING.into());
             }
             Cmd::Watch => self.toggle_watch(),
         }
@@ -337,14 +340,16 @@ impl App {
         self.clamp_all();
     }
 
-    /// The detail pane shows the selected invalidation: fetch it unless a completed copy
-    /// is cached, and abort a fetch for the one shown before.
+    /// The detail pane shows the selected invalidation: when the selection has moved to
+    /// another, fetch it unless a completed copy is cached, and abort the fetch for the one
+    /// shown before. (Opening the pane starts from no key, so an invalidation still in
+    /// progress is fetched afresh each time it is opened.)
     fn sync_detail(&mut self, fx: &mut Vec<Effect>) {
         if !self.detail_open {
             return;
         }
         let key = self.selected_invalidation();
-        if key == self.detail_key && self.pending.contains_key(&Slot::Detail) {
+        if key == self.detail_key {
             return;
         }
         let cached = key.as_ref().and_then(|k| self.details.get(k)).is_some_and(|d| {
@@ -455,6 +460,9 @@ impl App {
         match result {
             Ok(list) => {
                 self.sweep_backoff.relax();
+                if self.notice.as_ref().is_some_and(|n| n.text == REFRESHING) {
+                    self.notice = None;
+                }
                 self.sweep_due = now + self.settings.sweep;
                 self.last_refresh = Some(now);
                 let keep = self.selected_distribution().map(|d| d.id.clone());
