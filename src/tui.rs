@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{
@@ -75,11 +76,37 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
+/// Held while drawing, so a panic on another thread cannot restore the terminal in the
+/// middle of a frame and have the rest of the frame land on the normal screen.
+static SCREEN: Mutex<()> = Mutex::new(());
+/// Set by the panic hook: from then on nothing is drawn.
+static PANICKED: AtomicBool = AtomicBool::new(false);
+
+/// Runs `f` on the screen unless a panic has taken it over.
+fn on_screen<R>(f: impl FnOnce() -> R) -> Option<R> {
+    let _held = SCREEN.lock().unwrap_or_else(|e| e.into_inner());
+    (!PANICKED.load(Ordering::SeqCst)).then(f)
+}
+
 /// A panic anywhere (the UI or any task) restores the terminal first, then lets the
 /// previous hook print the message, then ends the process naming the log.
 pub fn install_panic_hook(log: PathBuf) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        PANICKED.store(true, Ordering::SeqCst);
+        // Wait for a frame being drawn to finish; if this very thread holds the screen (a
+        // panic while drawing), give up waiting and restore anyway.
+        let deadline = Instant::now() + Duration::from_millis(500);
+        let _held = loop {
+            match SCREEN.try_lock() {
+                Ok(guard) => break Some(guard),
+                Err(std::sync::TryLockError::Poisoned(e)) => break Some(e.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(std::sync::TryLockError::WouldBlock) => break None,
+            }
+        };
         restore();
         tracing::error!("panic: {info}");
         crate::logging::flush();
@@ -119,11 +146,19 @@ pub async fn run(
             return Ok(Exit::Quit);
         }
         if batch.bell {
-            terminal.backend_mut().write_all(b"\x07")?;
-            terminal.backend_mut().flush()?;
+            on_screen(|| -> io::Result<()> {
+                terminal.backend_mut().write_all(b"\x07")?;
+                terminal.backend_mut().flush()
+            })
+            .transpose()?;
         }
         if app.dirty {
-            terminal.draw(|frame| ui::render(&app, &theme, frame))?;
+            on_screen(|| {
+                terminal
+                    .draw(|frame| ui::render(&app, &theme, frame))
+                    .map(drop)
+            })
+            .transpose()?;
             app.frame_drawn();
             if first_frame {
                 first_frame = false;
