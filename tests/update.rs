@@ -718,3 +718,53 @@ fn a_stale_listing_answer_is_dropped() {
     });
     assert_eq!(h.app.distributions, before);
 }
+
+#[test]
+fn a_burst_of_throttled_listings_is_retried_after_one_doubling() {
+    let mut h = Harness::demo();
+    h.ch('r');
+    let listing = h.queue.pop().unwrap();
+    let answer = h.answer(&listing);
+    h.act(answer);
+    // Every distribution's listing comes back throttled at once.
+    let lists = std::mem::take(&mut h.queue);
+    assert_eq!(lists.len(), 12);
+    let throttled: Vec<Action> = lists
+        .iter()
+        .map(|e| match e {
+            Effect::Request { slot, seq, .. } => Action::Response {
+                slot: slot.clone(),
+                seq: *seq,
+                response: cfdash::app::Response::Invalidations(Err(
+                    cfdash::cloudfront::CfError::Throttled {
+                        detail: "test".into(),
+                    },
+                )),
+            },
+            _ => unreachable!(),
+        })
+        .collect();
+    h.act_all(throttled);
+    assert!(h.app.notice.as_ref().unwrap().text.contains("throttling"));
+    let retries = |h: &Harness, mark| {
+        h.requests_since(mark)
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e,
+                    Effect::Request {
+                        request: Request::ListInvalidations { .. },
+                        ..
+                    }
+                )
+            })
+            .count()
+    };
+    // The steady poll interval (5 s) doubled once, not once per throttled answer.
+    let mark = h.mark();
+    h.advance(secs(9));
+    assert_eq!(retries(&h, mark), 0);
+    h.advance(secs(1));
+    assert_eq!(retries(&h, mark), 12);
+    assert_eq!(h.app.listed, 12);
+}

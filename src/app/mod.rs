@@ -149,24 +149,39 @@ pub struct Notice {
     pub completions: Vec<String>,
 }
 
-/// How many times an interval has been doubled because CloudFront throttled.
+/// How many times an interval has been doubled because CloudFront throttled. A burst of
+/// throttled answers to requests sent together counts once: the level rises again only
+/// for a throttle that comes after the backed-off interval has passed.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Backoff(u32);
+pub struct Backoff {
+    level: u32,
+    raised_at: Option<Timestamp>,
+}
 
 impl Backoff {
-    pub fn throttled(&mut self) {
-        self.0 = (self.0 + 1).min(6);
+    /// The most doublings (2 s doubled 5 times is past the 60 s ceiling anyway).
+    const MAX_LEVEL: u32 = 6;
+
+    pub fn throttled(&mut self, now: Timestamp, base: SignedDuration, max: SignedDuration) {
+        let window = self.apply(base, max);
+        if self.raised_at.is_none_or(|at| now >= at + window) {
+            self.level = (self.level + 1).min(Self::MAX_LEVEL);
+            self.raised_at = Some(now);
+        }
     }
 
     pub fn relax(&mut self) {
-        self.0 = self.0.saturating_sub(1);
+        self.level = self.level.saturating_sub(1);
+        if self.level == 0 {
+            self.raised_at = None;
+        }
     }
 
     pub fn apply(self, base: SignedDuration, max: SignedDuration) -> SignedDuration {
-        if self.0 == 0 {
+        if self.level == 0 {
             return base;
         }
-        (base * (1i32 << self.0)).min(max.max(base))
+        (base * (1i32 << self.level)).min(max.max(base))
     }
 }
 
@@ -342,5 +357,63 @@ impl App {
             }
         }
         batch
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_of_throttles_doubles_once() {
+        let t0: Timestamp = "2026-11-27T12:00:00Z".parse().unwrap();
+        let (base, max) = (SignedDuration::from_secs(5), SignedDuration::from_secs(60));
+        let mut b = Backoff::default();
+        for _ in 0..5 {
+            b.throttled(t0, base, max);
+        }
+        assert_eq!(b.apply(base, max), SignedDuration::from_secs(10));
+        // Throttled again after waiting the backed-off interval: doubled again.
+        b.throttled(t0 + SignedDuration::from_secs(10), base, max);
+        assert_eq!(b.apply(base, max), SignedDuration::from_secs(20));
+        for i in 0..10 {
+            b.throttled(t0 + SignedDuration::from_secs(100 * (i + 1)), base, max);
+        }
+        assert_eq!(b.apply(base, max), max, "never past the ceiling");
+        for _ in 0..10 {
+            b.relax();
+        }
+        assert_eq!(b.apply(base, max), base);
+    }
+
+    #[test]
+    fn scroll_keeps_the_selection_visible() {
+        let mut s = Scroll::default();
+        s.select(25, 30, 10);
+        assert_eq!(
+            s,
+            Scroll {
+                selected: 25,
+                offset: 16
+            }
+        );
+        s.step(-20, 30, 10);
+        assert_eq!(
+            s,
+            Scroll {
+                selected: 5,
+                offset: 5
+            }
+        );
+        s.clamp(3, 10);
+        assert_eq!(
+            s,
+            Scroll {
+                selected: 2,
+                offset: 0
+            }
+        );
+        s.clamp(0, 10);
+        assert_eq!(s, Scroll::default());
     }
 }

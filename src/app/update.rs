@@ -500,7 +500,8 @@ impl App {
             }
             Err(error) => {
                 if error.is_throttled() {
-                    self.sweep_backoff.throttled();
+                    let (base, max) = (self.settings.refresh, self.settings.max_backoff);
+                    self.sweep_backoff.throttled(now, base, max);
                 }
                 let wait = self
                     .sweep_backoff
@@ -546,7 +547,8 @@ impl App {
             }
             Err(error) => {
                 if error.is_throttled() {
-                    self.list_backoff.throttled();
+                    let (base, max) = (self.settings.poll_steady, self.settings.max_backoff);
+                    self.list_backoff.throttled(now, base, max);
                 }
                 let entry = self.invalidations.entry(dist.to_string()).or_default();
                 if entry.list.data().is_none() {
@@ -558,7 +560,7 @@ impl App {
                 self.failed_lists.insert(dist.to_string());
                 let wait = self
                     .list_backoff
-                    .apply(self.settings.poll_steady * 2, self.settings.max_backoff);
+                    .apply(self.settings.poll_steady, self.settings.max_backoff);
                 self.retry_lists_at.get_or_insert(now + wait);
                 self.notify_error(&error);
             }
@@ -627,7 +629,8 @@ impl App {
             }
             Err(error) => {
                 if error.is_throttled() {
-                    self.poll_backoff.throttled();
+                    let (base, max) = (self.settings.poll_steady, self.settings.max_backoff);
+                    self.poll_backoff.throttled(self.now, base, max);
                 }
                 self.reschedule_poll(&key);
                 self.notify_error(&error);
