@@ -173,10 +173,8 @@ pub async fn run(
             }
         }
 
-        let wait = app.next_wake().map_or(Duration::from_secs(3600), |at| {
-            let ms = at.duration_since(clock.now()).as_millis();
-            Duration::from_millis(ms.clamp(1, 3_600_000) as u64)
-        });
+        let ms = app.next_wake().duration_since(clock.now()).as_millis();
+        let wait = Duration::from_millis(ms.clamp(1, 3_600_000) as u64);
         tokio::select! {
             event = events.next() => match event {
                 Some(Ok(event)) => queue.extend(action_for(event)),

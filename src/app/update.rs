@@ -49,12 +49,12 @@ impl App {
     }
 
     /// The earliest time something is due: a poll, a refresh, the sweep, a retry, or a
-    /// label on screen that changes. `None` only if nothing will ever be due.
-    pub fn next_wake(&self) -> Option<Timestamp> {
-        let mut due = Some(self.sweep_due);
+    /// label on screen that changes. The sweep is always scheduled, so there is one.
+    pub fn next_wake(&self) -> Timestamp {
+        let mut due = self.sweep_due;
         let mut soonest = |t: Option<Timestamp>| {
             if let Some(t) = t {
-                due = Some(due.map_or(t, |d| d.min(t)));
+                due = due.min(t);
             }
         };
         soonest(self.redraw_at);
