@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod cloudfront;
+pub mod config;
 pub mod logging;
 pub mod timefmt;
 pub mod tui;

@@ -1,6 +1,7 @@
 //! CloudFront as cfdash sees it: the domain types, the error kinds the app acts on, the
 //! page-at-a-time trait both backends implement, and the one pager that walks its pages.
 
+pub mod aws;
 pub mod sim;
 
 use std::fmt;

@@ -1,0 +1,573 @@
+//! `AwsCloudFront`: the `CloudFront` trait on aws-sdk-cloudfront. SDK types stop here; the
+//! rest of cfdash sees the domain types and `CfError`.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::default_provider::credentials::DefaultCredentialsChain;
+use aws_config::environment::EnvironmentVariableRegionProvider;
+use aws_config::identity::IdentityCache;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::profile::ProfileFileRegionProvider;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_sdk_cloudfront::Client;
+use aws_sdk_cloudfront::config::Region;
+use aws_sdk_cloudfront::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudfront::primitives::DateTime;
+use aws_sdk_cloudfront::types;
+use futures::future::BoxFuture;
+use jiff::Timestamp;
+
+use super::{
+    CfError, CfResult, CloudFront, Distribution, Invalidation, InvalidationStatus,
+    InvalidationSummary, Page,
+};
+
+/// How to reach an account: the AWS side of a cfdash profile.
+#[derive(Clone, Debug, Default)]
+pub struct AwsSettings {
+    /// A profile of `~/.aws/config`; `None` follows AWS_PROFILE, then `default`.
+    pub aws_profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub allow_insecure_endpoint: bool,
+}
+
+/// CloudFront signs in us-east-1 (its global endpoint) unless told otherwise.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+pub struct AwsCloudFront {
+    client: Client,
+    /// Named in "run `aws sso login --profile …`".
+    aws_profile: String,
+}
+
+impl AwsCloudFront {
+    /// Builds a client through aws-config's chain: env vars, `~/.aws` profiles, SSO,
+    /// assume-role, credential_process. Nothing is read from or written to cfdash's files.
+    pub async fn connect(settings: &AwsSettings) -> Result<Self, String> {
+        let endpoint = settings.endpoint_url.clone().or_else(env_endpoint);
+        if let Some(url) = &endpoint {
+            check_endpoint(url, settings.allow_insecure_endpoint)?;
+        }
+        let aws_profile = settings
+            .aws_profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+            .unwrap_or_else(|| "default".into());
+
+        // Region: the profile's, else AWS_REGION, else ~/.aws/config, else us-east-1;
+        // never the instance metadata service, which hangs off EC2.
+        let mut file_region = ProfileFileRegionProvider::builder();
+        if let Some(p) = &settings.aws_profile {
+            file_region = file_region.profile_name(p);
+        }
+        let region = RegionProviderChain::first_try(settings.region.clone().map(Region::new))
+            .or_else(EnvironmentVariableRegionProvider::new())
+            .or_else(file_region.build())
+            .or_else(Region::from_static(DEFAULT_REGION))
+            .region()
+            .await
+            .unwrap_or(Region::from_static(DEFAULT_REGION));
+
+        // Off EC2 the metadata service never answers: give up on it quickly, so "no
+        // credentials" is said within about two seconds instead of after a long hang.
+        let imds = aws_config::imds::Client::builder()
+            .connect_timeout(Duration::from_millis(500))
+            .read_timeout(Duration::from_millis(500))
+            .max_attempts(1)
+            .build();
+        let mut chain = DefaultCredentialsChain::builder()
+            .imds_client(imds)
+            .region(region.clone());
+        if let Some(p) = &settings.aws_profile {
+            chain = chain.profile_name(p);
+        }
+        let credentials = chain.build().await;
+
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(region)
+            .credentials_provider(credentials)
+            .identity_cache(
+                IdentityCache::lazy()
+                    .load_timeout(Duration::from_secs(10))
+                    .build(),
+            )
+            .retry_config(RetryConfig::standard().with_max_attempts(4))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(3))
+                    .operation_attempt_timeout(Duration::from_secs(10))
+                    .operation_timeout(Duration::from_secs(30))
+                    .build(),
+            );
+        if let Some(p) = &settings.aws_profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(url) = &settings.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let config = loader.load().await;
+        Ok(Self {
+            client: Client::new(&config),
+            aws_profile,
+        })
+    }
+}
+
+/// The endpoint the AWS environment variables name, as the aws CLI reads them.
+fn env_endpoint() -> Option<String> {
+    ["AWS_ENDPOINT_URL_CLOUDFRONT", "AWS_ENDPOINT_URL"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+}
+
+/// Signed requests go over https, or plain http to this machine only, unless the profile
+/// allows otherwise.
+pub fn check_endpoint(url: &str, allow_insecure: bool) -> Result<(), String> {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return Ok(());
+    }
+    let Some(rest) = lower.strip_prefix("http://") else {
+        return Err(format!(
+            "endpoint_url {url} must start with https:// (or http:// for an emulator on this machine)"
+        ));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    let loopback = host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if loopback || allow_insecure {
+        Ok(())
+    } else {
+        Err(format!(
+            "refusing to send signed requests to {url} over plain http: use https, or set \
+             allow_insecure_endpoint = true in the profile if this network is trusted"
+        ))
+    }
+}
+
+fn timestamp(t: &DateTime) -> Timestamp {
+    Timestamp::new(t.secs(), t.subsec_nanos() as i32).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+fn distribution(d: &types::DistributionSummary) -> Distribution {
+    Distribution {
+        id: d.id().to_string(),
+        arn: d.arn().to_string(),
+        domain_name: d.domain_name().to_string(),
+        aliases: d.aliases().map(|a| a.items().to_vec()).unwrap_or_default(),
+        status: d.status().to_string(),
+        enabled: d.enabled(),
+        comment: d.comment().to_string(),
+        origins: d
+            .origins()
+            .map(|o| {
+                o.items()
+                    .iter()
+                    .map(|o| o.domain_name().to_string())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        last_modified: timestamp(d.last_modified_time()),
+    }
+}
+
+fn invalidation(i: &types::Invalidation) -> Invalidation {
+    let batch = i.invalidation_batch();
+    Invalidation {
+        id: i.id().to_string(),
+        status: InvalidationStatus::parse(i.status()),
+        create_time: timestamp(i.create_time()),
+        paths: batch
+            .and_then(|b| b.paths())
+            .map(|p| p.items().to_vec())
+            .unwrap_or_default(),
+        caller_reference: batch
+            .map(|b| b.caller_reference().to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// What a failed call was about, for the error's sentence.
+struct Call<'a> {
+    action: &'static str,
+    distribution: &'a str,
+    invalidation: &'a str,
+    caller_reference: &'a str,
+}
+
+impl AwsCloudFront {
+    fn classify<E>(&self, err: SdkError<E>, call: Call<'_>) -> CfError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let detail = format!("{}", aws_sdk_cloudfront::error::DisplayErrorContext(&err));
+        if credentials_failed(&err) {
+            return CfError::NoCredentials {
+                profile: self.aws_profile.clone(),
+                detail,
+            };
+        }
+        match &err {
+            SdkError::ServiceError(ctx) => {
+                let code = ctx.err().code().unwrap_or("Unknown").to_string();
+                let message = ctx.err().message().unwrap_or("").to_string();
+                let status = ctx.raw().status().as_u16();
+                classify_code(&code, &message, status, &call, &self.aws_profile, detail)
+            }
+            SdkError::TimeoutError(_) => CfError::Timeout { detail },
+            SdkError::DispatchFailure(d) if d.is_timeout() => CfError::Timeout { detail },
+            SdkError::DispatchFailure(_) => CfError::Network { detail },
+            SdkError::ResponseError(_) => CfError::Network { detail },
+            _ => CfError::Other {
+                code: "ClientError".into(),
+                message: detail,
+            },
+        }
+    }
+}
+
+/// Whether anywhere in the error's chain the credentials could not be had.
+fn credentials_failed(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if e.downcast_ref::<CredentialsError>().is_some() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// Maps CloudFront's error codes onto the kinds cfdash acts on.
+fn classify_code(
+    code: &str,
+    message: &str,
+    status: u16,
+    call: &Call<'_>,
+    profile: &str,
+    detail: String,
+) -> CfError {
+    match code {
+        "NoSuchDistribution" => CfError::NoSuchDistribution {
+            id: call.distribution.to_string(),
+        },
+        "NoSuchInvalidation" => CfError::NoSuchInvalidation {
+            distribution: call.distribution.to_string(),
+            id: call.invalidation.to_string(),
+        },
+        "AccessDenied" | "AccessDeniedException" => CfError::AccessDenied {
+            action: call.action.to_string(),
+            detail,
+        },
+        "TooManyInvalidationsInProgress" => CfError::TooManyInvalidationsInProgress {
+            distribution: call.distribution.to_string(),
+            detail,
+        },
+        "InvalidationBatchAlreadyExists" => CfError::BatchAlreadyExists {
+            caller_reference: call.caller_reference.to_string(),
+        },
+        "Throttling"
+        | "ThrottlingException"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
+        | "SlowDown" => CfError::Throttled { detail },
+        "ExpiredToken"
+        | "ExpiredTokenException"
+        | "InvalidClientTokenId"
+        | "UnrecognizedClientException"
+        | "MissingAuthenticationToken" => CfError::NoCredentials {
+            profile: profile.to_string(),
+            detail,
+        },
+        _ if status == 429 => CfError::Throttled { detail },
+        _ => CfError::Other {
+            code: code.to_string(),
+            message: if message.is_empty() {
+                format!("HTTP {status}")
+            } else {
+                message.to_string()
+            },
+        },
+    }
+}
+
+impl CloudFront for AwsCloudFront {
+    fn list_distributions_page<'a>(
+        &'a self,
+        marker: Option<&'a str>,
+        max_items: u32,
+    ) -> BoxFuture<'a, CfResult<Page<Distribution>>> {
+        Box::pin(async move {
+            let out = self
+                .client
+                .list_distributions()
+                .set_marker(marker.map(str::to_string))
+                .max_items(max_items.min(1000) as i32)
+                .send()
+                .await
+                .map_err(|e| {
+                    self.classify(
+                        e,
+                        Call {
+                            action: "ListDistributions",
+                            distribution: "",
+                            invalidation: "",
+                            caller_reference: "",
+                        },
+                    )
+                })?;
+            let list = out.distribution_list();
+            Ok(Page {
+                items: list
+                    .map(|l| l.items().iter().map(distribution).collect())
+                    .unwrap_or_default(),
+                next_marker: list
+                    .filter(|l| l.is_truncated())
+                    .and_then(|l| l.next_marker())
+                    .map(str::to_string),
+            })
+        })
+    }
+
+    fn list_invalidations_page<'a>(
+        &'a self,
+        distribution: &'a str,
+        marker: Option<&'a str>,
+        max_items: u32,
+    ) -> BoxFuture<'a, CfResult<Page<InvalidationSummary>>> {
+        Box::pin(async move {
+            let out = self
+                .client
+                .list_invalidations()
+                .distribution_id(distribution)
+                .set_marker(marker.map(str::to_string))
+                .max_items(max_items.min(1000) as i32)
+                .send()
+                .await
+                .map_err(|e| {
+                    self.classify(
+                        e,
+                        Call {
+                            action: "ListInvalidations",
+                            distribution,
+                            invalidation: "",
+                            caller_reference: "",
+                        },
+                    )
+                })?;
+            let list = out.invalidation_list();
+            let mut items: Vec<InvalidationSummary> = list
+                .map(|l| {
+                    l.items()
+                        .iter()
+                        .map(|i| InvalidationSummary {
+                            id: i.id().to_string(),
+                            status: InvalidationStatus::parse(i.status()),
+                            create_time: timestamp(i.create_time()),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            // CloudFront lists newest first; emulators may not (moto lists oldest first).
+            items.sort_by_key(|i| std::cmp::Reverse(i.create_time));
+            Ok(Page {
+                items,
+                next_marker: list
+                    .filter(|l| l.is_truncated())
+                    .and_then(|l| l.next_marker())
+                    .map(str::to_string),
+            })
+        })
+    }
+
+    fn get_invalidation<'a>(
+        &'a self,
+        distribution: &'a str,
+        id: &'a str,
+    ) -> BoxFuture<'a, CfResult<Invalidation>> {
+        Box::pin(async move {
+            let out = self
+                .client
+                .get_invalidation()
+                .distribution_id(distribution)
+                .id(id)
+                .send()
+                .await
+                .map_err(|e| {
+                    self.classify(
+                        e,
+                        Call {
+                            action: "GetInvalidation",
+                            distribution,
+                            invalidation: id,
+                            caller_reference: "",
+                        },
+                    )
+                })?;
+            out.invalidation()
+                .map(invalidation)
+                .ok_or_else(|| CfError::Other {
+                    code: "EmptyResponse".into(),
+                    message: "GetInvalidation answered without an invalidation".into(),
+                })
+        })
+    }
+
+    fn create_invalidation<'a>(
+        &'a self,
+        distribution: &'a str,
+        paths: &'a [String],
+        caller_reference: &'a str,
+    ) -> BoxFuture<'a, CfResult<Invalidation>> {
+        Box::pin(async move {
+            let invalid = |e: aws_sdk_cloudfront::error::BuildError| CfError::Other {
+                code: "InvalidArgument".into(),
+                message: e.to_string(),
+            };
+            let batch = types::InvalidationBatch::builder()
+                .paths(
+                    types::Paths::builder()
+                        .quantity(paths.len() as i32)
+                        .set_items(Some(paths.to_vec()))
+                        .build()
+                        .map_err(invalid)?,
+                )
+                .caller_reference(caller_reference)
+                .build()
+                .map_err(invalid)?;
+            // The SDK retries with this same request, so the same CallerReference: a retry
+            // after a timeout finds the invalidation the first attempt made.
+            let out = self
+                .client
+                .create_invalidation()
+                .distribution_id(distribution)
+                .invalidation_batch(batch)
+                .send()
+                .await
+                .map_err(|e| {
+                    self.classify(
+                        e,
+                        Call {
+                            action: "CreateInvalidation",
+                            distribution,
+                            invalidation: "",
+                            caller_reference,
+                        },
+                    )
+                })?;
+            out.invalidation()
+                .map(invalidation)
+                .ok_or_else(|| CfError::Other {
+                    code: "EmptyResponse".into(),
+                    message: "CreateInvalidation answered without an invalidation".into(),
+                })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_this_machine() {
+        for ok in [
+            "https://cloudfront.amazonaws.com",
+            "http://127.0.0.1:5000",
+            "http://localhost:4566/",
+            "http://[::1]:9000",
+            "HTTP://127.0.0.2",
+        ] {
+            assert_eq!(check_endpoint(ok, false), Ok(()), "{ok}");
+        }
+        for bad in [
+            "http://10.0.0.5:5000",
+            "http://emulator.internal",
+            "http://localhost.evil.com",
+            "http://127.0.0.1@evil.com",
+        ] {
+            let err = check_endpoint(bad, false).unwrap_err();
+            assert!(err.contains("allow_insecure_endpoint"), "{bad}: {err}");
+            assert_eq!(check_endpoint(bad, true), Ok(()), "{bad} allowed");
+        }
+        assert!(
+            check_endpoint("ftp://x", true)
+                .unwrap_err()
+                .contains("https://")
+        );
+    }
+
+    fn call() -> Call<'static> {
+        Call {
+            action: "CreateInvalidation",
+            distribution: "E123",
+            invalidation: "I456",
+            caller_reference: "ref-1",
+        }
+    }
+
+    #[test]
+    fn error_codes_become_kinds() {
+        let kind = |code, status| classify_code(code, "msg", status, &call(), "prod", "d".into());
+        assert_eq!(
+            kind("NoSuchDistribution", 404),
+            CfError::NoSuchDistribution { id: "E123".into() }
+        );
+        assert_eq!(
+            kind("NoSuchInvalidation", 404),
+            CfError::NoSuchInvalidation {
+                distribution: "E123".into(),
+                id: "I456".into()
+            }
+        );
+        assert!(
+            matches!(kind("AccessDenied", 403), CfError::AccessDenied { action, .. } if action == "CreateInvalidation")
+        );
+        assert!(matches!(
+            kind("TooManyInvalidationsInProgress", 400),
+            CfError::TooManyInvalidationsInProgress { .. }
+        ));
+        assert_eq!(
+            kind("InvalidationBatchAlreadyExists", 409),
+            CfError::BatchAlreadyExists {
+                caller_reference: "ref-1".into()
+            }
+        );
+        assert!(kind("Throttling", 400).is_throttled());
+        assert!(kind("Whatever", 429).is_throttled());
+        assert!(
+            matches!(kind("ExpiredToken", 403), CfError::NoCredentials { profile, .. } if profile == "prod")
+        );
+        assert_eq!(
+            kind("ServiceUnavailable", 503),
+            CfError::Other {
+                code: "ServiceUnavailable".into(),
+                message: "msg".into()
+            }
+        );
+    }
+
+    #[test]
+    fn the_sentences_say_what_to_do() {
+        let e = CfError::NoCredentials {
+            profile: "prod".into(),
+            detail: String::new(),
+        };
+        assert!(e.to_string().contains("aws sso login --profile prod"));
+        let e = CfError::AccessDenied {
+            action: "CreateInvalidation".into(),
+            detail: String::new(),
+        };
+        assert!(e.to_string().contains("cloudfront:CreateInvalidation"));
+    }
+}
