@@ -21,6 +21,14 @@ pub struct Cli {
     #[arg(long)]
     pub demo: bool,
 
+    /// The profiles file (default: see below; or CFDASH_CONFIG)
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Open this profile of the profiles file instead of its default_profile
+    #[arg(long, short = 'p', value_name = "NAME", env = "CFDASH_PROFILE")]
+    pub profile: Option<String>,
+
     /// Write the log here instead of the default path (shown below)
     #[arg(long, value_name = "PATH", env = "CFDASH_LOG_FILE")]
     pub log_file: Option<PathBuf>,
@@ -125,8 +133,11 @@ fn non_negative(s: &str) -> Result<f64, String> {
 /// Parses the process's arguments; `--help` names the log file it would write.
 pub fn parse() -> Cli {
     let log = crate::logging::default_path();
+    let config = crate::config::path(None);
     let command = Cli::command().after_help(format!(
-        "Log file: {} (change it with --log-file)\n\nNo AWS account? Try the simulator: cfdash --demo",
+        "Profiles: {}\nLog file: {} (change it with --log-file)\n\n\
+         No AWS account? Try the simulator: cfdash --demo",
+        config.display(),
         log.display()
     ));
     let matches = command.get_matches();

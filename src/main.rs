@@ -1,22 +1,18 @@
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
 use cfdash::app::{App, Settings};
 use cfdash::clock::{Clock, SystemClock};
+use cfdash::cloudfront::CloudFront;
+use cfdash::cloudfront::aws::{AwsCloudFront, AwsSettings, check_endpoint};
 use cfdash::cloudfront::sim::{SimCloudFront, SimData};
+use cfdash::config::{self, Config, Profile};
 use cfdash::tui::{self, Exit};
 use cfdash::ui::Theme;
 use cfdash::{cli, logging};
-
-const NOTHING_CONFIGURED: &str = "\
-cfdash has no profile to open yet.
-
-  Try it now on the built-in CloudFront simulator (no AWS account needed):
-      cfdash --demo
-
-  Connecting to real AWS accounts through named profiles is coming; see README.md.";
 
 fn main() -> ExitCode {
     let started = Instant::now();
@@ -27,59 +23,133 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "cfdash starting");
-    let code = run(cli, started, log_path);
+    let code = match run(cli, started, log_path) {
+        Ok(code) => code,
+        Err(message) => {
+            tracing::error!(%message, "cannot start");
+            eprintln!("cfdash: {message}");
+            ExitCode::from(2)
+        }
+    };
     logging::flush();
     code
 }
 
-fn run(cli: cli::Cli, started: Instant, log_path: std::path::PathBuf) -> ExitCode {
-    if !cli.demo {
-        eprintln!("{NOTHING_CONFIGURED}");
-        return ExitCode::from(2);
-    }
-    let data = match &cli.sim.data {
-        Some(path) => match SimData::from_file(path) {
-            Ok(data) => data,
-            Err(e) => {
-                eprintln!("cfdash: {e}");
-                return ExitCode::from(2);
-            }
-        },
-        None => SimData::demo(),
-    };
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        eprintln!("cfdash: the dashboard needs a terminal (stdin and stdout must be a TTY)");
-        return ExitCode::from(2);
-    }
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let sim = Arc::new(SimCloudFront::new(data, cli.sim.settings(), clock.clone()));
-    let tz = jiff::tz::TimeZone::system();
-    let app = App::new("demo", tz, Settings::default(), clock.now());
+/// What the dashboard opens on: a profile's name and its backend, not yet connected.
+enum Target {
+    Simulated {
+        name: String,
+        data: SimData,
+        seed: Option<u64>,
+    },
+    Aws {
+        name: String,
+        settings: AwsSettings,
+    },
+}
 
-    tui::install_panic_hook(log_path.clone());
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+/// `--demo`, else the profile `--profile` names (or the default one) in the profiles file.
+fn target(cli: &cli::Cli) -> Result<Target, String> {
+    let sim_data = |path: Option<&PathBuf>| match path {
+        Some(p) => SimData::from_file(p),
+        None => Ok(SimData::demo()),
+    };
+    if cli.demo {
+        return Ok(Target::Simulated {
+            name: "demo".into(),
+            data: sim_data(cli.sim.data.as_ref())?,
+            seed: None,
+        });
+    }
+    let path = config::path(cli.config.as_deref());
+    let Some(config) = Config::load(&path)? else {
+        return Err(format!(
+            "no profiles yet ({} does not exist).\n\n  \
+             Try it now on the built-in CloudFront simulator (no AWS account needed):\n      \
+             cfdash --demo\n\n  \
+             Or describe your accounts in that file (see assets/config.example.toml in the\n  \
+             README), then run cfdash again.",
+            path.display()
+        ));
+    };
+    let (name, profile) = config
+        .pick(cli.profile.as_deref())
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let Profile {
+        aws_profile,
+        region,
+        endpoint_url,
+        allow_insecure_endpoint,
+        simulated,
+        sim_seed,
+        sim_data: data,
+        ..
+    } = profile;
+    if simulated {
+        let data = sim_data(cli.sim.data.as_ref().or(data.as_ref()))?;
+        return Ok(Target::Simulated {
+            name,
+            data,
+            seed: sim_seed,
+        });
+    }
+    // Said before the terminal is taken, like every other problem with the file.
+    if let Some(url) = &endpoint_url {
+        check_endpoint(url, allow_insecure_endpoint).map_err(|e| format!("profile {name}: {e}"))?;
+    }
+    Ok(Target::Aws {
+        name,
+        settings: AwsSettings {
+            aws_profile,
+            region,
+            endpoint_url,
+            allow_insecure_endpoint,
+        },
+    })
+}
+
+fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, String> {
+    let target = target(&cli)?;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err("the dashboard needs a terminal (stdin and stdout must be a TTY)".into());
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("cfdash: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (name, backend): (String, Arc<dyn CloudFront>) = match target {
+        Target::Simulated { name, data, seed } => {
+            let mut settings = cli.sim.settings();
+            if let Some(seed) = seed.filter(|_| !cli.demo) {
+                settings.seed = seed;
+            }
+            let sim = SimCloudFront::new(data, settings, clock.clone());
+            (name, Arc::new(sim))
+        }
+        Target::Aws { name, settings } => {
+            tracing::info!(profile = %name, ?settings, "connecting");
+            let aws = runtime.block_on(AwsCloudFront::connect(&settings))?;
+            (name, Arc::new(aws))
         }
     };
-    let result = runtime.block_on(tui::run(app, sim, clock, Theme::from_env(), started));
+    let tz = jiff::tz::TimeZone::system();
+    let app = App::new(name, tz, Settings::default(), clock.now());
+
+    tui::install_panic_hook(log_path.clone());
+    let result = runtime.block_on(tui::run(app, backend, clock, Theme::from_env(), started));
     runtime.shutdown_background();
     match result {
-        Ok(Exit::Quit) => ExitCode::SUCCESS,
+        Ok(Exit::Quit) => Ok(ExitCode::SUCCESS),
         Ok(Exit::Signal(n)) => {
             tracing::info!(signal = n, "ended by signal");
-            ExitCode::from(128 + n as u8)
+            Ok(ExitCode::from(128 + n as u8))
         }
         Err(e) => {
             tracing::error!(error = ?e, "terminal error");
             eprintln!("cfdash: terminal error: {e} (log: {})", log_path.display());
-            ExitCode::FAILURE
+            Ok(ExitCode::FAILURE)
         }
     }
 }

@@ -6,7 +6,16 @@ fn cfdash() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cfdash"));
     let log = std::env::temp_dir().join(format!("cfdash-cli-{}.log", std::process::id()));
     c.env("CFDASH_LOG_FILE", log);
+    c.env("CFDASH_CONFIG", "/nonexistent/cfdash/config.toml");
     c
+}
+
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("cfdash-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    file
 }
 
 #[test]
@@ -15,7 +24,56 @@ fn with_nothing_configured_it_says_how_to_start() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cfdash --demo"), "{err}");
+    assert!(
+        err.contains("/nonexistent/cfdash/config.toml does not exist"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_broken_profiles_file_names_file_line_and_column() {
+    let file = temp_file(
+        "broken.toml",
+        "[profiles.prod]\nregion = \"us-east-1\"\naws_secret_access_key = \"x\"\n",
+    );
+    let out = cfdash().arg("--config").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{}: line 3, column 1", file.display())),
+        "{err}"
+    );
+    assert!(err.contains("aws_secret_access_key"), "{err}");
+}
+
+#[test]
+fn an_unknown_profile_lists_the_known_ones() {
+    let file = temp_file("two.toml", "[profiles.prod]\n[profiles.staging]\n");
+    let out = cfdash()
+        .arg("--config")
+        .arg(&file)
+        .args(["--profile", "qa"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no profile named qa (profiles: prod, staging)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_plain_http_endpoint_off_this_machine_is_refused() {
+    let file = temp_file(
+        "insecure.toml",
+        "[profiles.lab]\nendpoint_url = \"http://192.0.2.10:5000\"\n",
+    );
+    let out = cfdash().arg("--config").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("allow_insecure_endpoint"), "{err}");
 }
 
 #[test]
@@ -34,6 +92,7 @@ fn help_names_the_log_file_and_the_demo() {
     );
     assert!(text.contains("--demo"), "{text}");
     assert!(text.contains("--sim-seed"), "{text}");
+    assert!(text.contains("--profile"), "{text}");
 }
 
 #[test]
