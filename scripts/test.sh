@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's tests, exactly as CI runs them. Installs what the tests need when it is
-# missing (tmux drives the whole-program tests; pgrep finds the process to signal).
+# missing: tmux drives the whole-program tests, pgrep finds the process to signal, and
+# moto (PyPI, with boto3) is the independent CloudFront emulator of tests/moto.rs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cfdash-target}"
@@ -21,6 +22,10 @@ install() {
 missing=()
 have tmux || missing+=(tmux)
 have pgrep || missing+=(procps)
+have python3 || missing+=(python3 python3-pip)
 [ ${#missing[@]} -eq 0 ] || install "${missing[@]}"
+if ! python3 -c "import moto.server, boto3" >/dev/null 2>&1; then
+  python3 -m pip install --quiet "moto[server]" || python3 -m pip install --quiet --break-system-packages "moto[server]"
+fi
 
 cargo test --locked "$@"

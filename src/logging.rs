@@ -36,9 +36,7 @@ pub fn init(path: &Path, level: LevelFilter) -> Result<(), String> {
         )
     })?;
     let (writer, guard) = tracing_appender::non_blocking(file);
-    let filter = Targets::new()
-        .with_target("cfdash", level)
-        .with_default(level.min(LevelFilter::WARN));
+    let filter = filter(level);
     tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
@@ -52,7 +50,40 @@ pub fn init(path: &Path, level: LevelFilter) -> Result<(), String> {
     Ok(())
 }
 
+/// cfdash's own events at `level`; every other crate at warn at most. The AWS SDK logs
+/// request headers (signatures, session tokens) at debug and trace: those never reach the
+/// file, whatever `--log-level` says.
+fn filter(level: LevelFilter) -> Targets {
+    Targets::new()
+        .with_target("cfdash", level)
+        .with_default(level.min(LevelFilter::WARN))
+}
+
 /// Flushes the log; call before the process ends.
 pub fn flush() {
     drop(GUARD.lock().unwrap_or_else(|e| e.into_inner()).take());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing::Level;
+
+    #[test]
+    fn the_sdk_never_logs_below_warn() {
+        let f = filter(LevelFilter::TRACE);
+        assert!(f.would_enable("cfdash::tui", &Level::TRACE));
+        for target in [
+            "aws_smithy_runtime::client",
+            "aws_sigv4",
+            "aws_config",
+            "hyper_util",
+        ] {
+            assert!(!f.would_enable(target, &Level::DEBUG), "{target}");
+            assert!(!f.would_enable(target, &Level::INFO), "{target}");
+            assert!(f.would_enable(target, &Level::WARN), "{target}");
+        }
+        let quiet = filter(LevelFilter::ERROR);
+        assert!(!quiet.would_enable("aws_config", &Level::WARN));
+    }
 }

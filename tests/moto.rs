@@ -1,0 +1,145 @@
+//! `AwsCloudFront` against moto, an independent CloudFront emulator, over loopback: the real
+//! SDK path (signing, REST-XML, error codes). What moto lacks (paging, throttling, timing,
+//! idempotency) is tested against `cfdash sim serve` instead.
+
+#[path = "common/moto.rs"]
+mod moto;
+
+use std::time::{Duration, Instant};
+
+use cfdash::cloudfront::aws::{AwsCloudFront, AwsSettings};
+use cfdash::cloudfront::{
+    CfError, CloudFront, InvalidationStatus, list_all_distributions, list_recent_invalidations,
+};
+
+/// One test, so the process environment is set once, before any other thread reads it.
+#[test]
+fn the_sdk_path_against_moto() {
+    // SAFETY: the only test in this binary, run before the runtime starts any thread.
+    unsafe {
+        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+        std::env::remove_var("AWS_PROFILE");
+        std::env::remove_var("AWS_ENDPOINT_URL");
+    }
+    let server = moto::Moto::start();
+    server.reset();
+    let seeded = server.seed(3, 2);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let cf = AwsCloudFront::connect(&AwsSettings {
+            endpoint_url: Some(server.endpoint.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+
+        // Every distribution, with the fields moto fills in its listing.
+        let all = list_all_distributions(&cf).await.unwrap();
+        let mut ids: Vec<&str> = all.iter().map(|d| d.id.as_str()).collect();
+        ids.sort();
+        let mut want: Vec<&str> = seeded.iter().map(|d| d.id.as_str()).collect();
+        want.sort();
+        assert_eq!(ids, want);
+        for d in &seeded {
+            let got = all.iter().find(|g| g.id == d.id).unwrap();
+            assert_eq!(got.domain_name, d.domain_name);
+            assert!(got.arn.ends_with(&d.id), "{}", got.arn);
+        }
+
+        // Invalidations: moto answers COMPLETED; cfdash reads it without case.
+        let dist = &seeded[0];
+        let list = list_recent_invalidations(&cf, &dist.id, 50).await.unwrap();
+        assert_eq!(list.len(), 2);
+        assert!(
+            list.iter()
+                .all(|i| i.status == InvalidationStatus::Completed)
+        );
+        assert!(
+            list.windows(2)
+                .all(|w| w[0].create_time >= w[1].create_time)
+        );
+        let first = &dist.invalidations[0];
+        let inv = cf.get_invalidation(&dist.id, &first.id).await.unwrap();
+        assert_eq!(inv.paths, first.paths);
+        assert_eq!(inv.caller_reference, first.caller_reference);
+        assert_eq!(inv.status, InvalidationStatus::Completed);
+
+        // Create: what was sent comes back, and the listing has it.
+        let paths = vec!["/index.html".to_string(), "/images/*".to_string()];
+        let made = cf
+            .create_invalidation(&dist.id, &paths, "cfdash-test-1")
+            .await
+            .unwrap();
+        assert_eq!(made.paths, paths);
+        assert_eq!(made.caller_reference, "cfdash-test-1");
+        let list = list_recent_invalidations(&cf, &dist.id, 50).await.unwrap();
+        assert_eq!(list.len(), 3);
+        assert!(list.iter().any(|i| i.id == made.id));
+
+        // Unknown ids are the NoSuch kinds, with the ids asked for. (moto lists no
+        // invalidations for an unknown distribution instead of refusing; asking for one of
+        // its invalidations is refused as CloudFront refuses it.)
+        assert_eq!(
+            cf.get_invalidation("ENOSUCH", "I1").await.map(|_| ()),
+            Err(CfError::NoSuchDistribution {
+                id: "ENOSUCH".into()
+            })
+        );
+        assert_eq!(
+            cf.get_invalidation(&dist.id, "INOSUCH").await,
+            Err(CfError::NoSuchInvalidation {
+                distribution: dist.id.clone(),
+                id: "INOSUCH".into()
+            })
+        );
+    });
+
+    // No credentials anywhere: a clear error, quickly, not a hang on instance metadata.
+    let empty = std::env::temp_dir().join(format!("cfdash-nocreds-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    // SAFETY: the runtime above has shut down; this test is the only thread reading env.
+    unsafe {
+        for v in [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_EC2_METADATA_DISABLED",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+        ] {
+            std::env::remove_var(v);
+        }
+        std::env::set_var("HOME", &empty);
+        std::env::set_var("AWS_CONFIG_FILE", empty.join("config"));
+        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", empty.join("credentials"));
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let started = Instant::now();
+    let result = rt.block_on(async {
+        let cf = AwsCloudFront::connect(&AwsSettings {
+            aws_profile: None,
+            endpoint_url: Some(server.endpoint.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        cf.list_distributions_page(None, 10).await
+    });
+    let took = started.elapsed();
+    eprintln!("no credentials reported after {took:?}");
+    match result {
+        Err(e @ CfError::NoCredentials { .. }) => {
+            assert!(
+                e.to_string().contains("aws sso login --profile default"),
+                "{e}"
+            );
+        }
+        other => panic!("expected NoCredentials, got {other:?}"),
+    }
+    // A hang on the metadata service would take tens of seconds; the budget is 2 s, and
+    // the bound here leaves room for a loaded machine.
+    assert!(took < Duration::from_secs(6), "took {took:?}");
+}
