@@ -1,6 +1,9 @@
 //! The real binary in a real terminal: cfdash --demo under tmux, driven with send-keys and
 //! read with capture-pane, as a person would use it. `.ci/run` installs tmux.
 
+#[path = "common/moto.rs"]
+mod moto;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -36,11 +39,16 @@ impl Tmux {
     /// `cfdash --demo` in a pane of its own, with `env` set (`NAME=value …`); when it ends,
     /// the pane prints `EXITED=<status>` and stays, so the test can read both.
     fn cfdash(name: &str, width: u16, height: u16, env: &str) -> (Self, PathBuf) {
+        Self::cfdash_with(name, width, height, env, "--demo")
+    }
+
+    /// cfdash with the given arguments, as [`Tmux::cfdash`].
+    fn cfdash_with(name: &str, width: u16, height: u16, env: &str, args: &str) -> (Self, PathBuf) {
         let bin = env!("CARGO_BIN_EXE_cfdash");
         let log =
             std::env::temp_dir().join(format!("cfdash-e2e-{name}-{}.log", std::process::id()));
         let command = format!(
-            "env RUST_BACKTRACE=0 {env} '{bin}' --demo --log-file '{}'; echo EXITED=$?; sleep 120",
+            "env RUST_BACKTRACE=0 {env} '{bin}' {args} --log-file '{}'; echo EXITED=$?; sleep 120",
             log.display()
         );
         (Self::start(name, width, height, &command), log)
@@ -247,4 +255,42 @@ fn a_panic_in_a_task_restores_the_terminal_and_names_the_log() {
     assert_eq!(t.display("#{alternate_on}"), "0");
     let log = std::fs::read_to_string(&log).unwrap();
     assert!(log.contains("panic: "), "the panic is in the log: {log}");
+}
+
+#[test]
+fn a_profile_pointing_at_moto_shows_its_distributions() {
+    let server = moto::Moto::start();
+    server.reset();
+    let seeded = server.seed(2, 2);
+    let config = std::env::temp_dir().join(format!("cfdash-e2e-moto-{}.toml", std::process::id()));
+    std::fs::write(
+        &config,
+        format!(
+            "default_profile = \"moto\"\n\n[profiles.moto]\nendpoint_url = \"{}\"\nregion = \"us-east-1\"\n",
+            server.endpoint
+        ),
+    )
+    .unwrap();
+    let env =
+        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true";
+    let args = format!("--config '{}'", config.display());
+    let (t, _) = Tmux::cfdash_with("moto", 100, 30, env, &args);
+    let long = Duration::from_secs(30);
+    let screen = t.wait_text("2 distributions", long);
+    assert!(screen.contains("profile moto"), "{screen}");
+    let screen = t.wait_for("both distributions", long, |s| {
+        seeded.iter().all(|d| s.contains(&d.id))
+    });
+    assert!(screen.contains(&seeded[0].domain_name), "{screen}");
+    // The selected distribution's invalidations, read from moto's COMPLETED.
+    let first = screen
+        .lines()
+        .find_map(|l| seeded.iter().find(|d| l.contains(&d.id)))
+        .unwrap();
+    let screen = t.wait_text("✓ Completed", long);
+    for inv in &first.invalidations {
+        assert!(screen.contains(&inv.id), "{screen}");
+    }
+    t.keys(&["q"]);
+    t.wait_text("EXITED=0", long);
 }
