@@ -175,6 +175,16 @@ simulated = true
     }
 
     #[test]
+    fn the_bundled_example_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/config.example.toml");
+        let c = Config::load(&path).unwrap().expect("the example exists");
+        assert_eq!(c.pick(None).unwrap().0, "staging");
+        assert!(c.profiles["prod"].read_only);
+        assert!(c.profiles["demo"].simulated);
+        assert_eq!(c.profiles.len(), 4);
+    }
+
+    #[test]
     fn a_missing_file_is_no_config() {
         assert_eq!(
             Config::load(Path::new("/nonexistent/cfdash.toml")),
