@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, CommandFactory, FromArgMatches, Parser};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use tracing_subscriber::filter::LevelFilter;
 
 use crate::cloudfront::sim::SimSettings;
@@ -30,11 +30,12 @@ pub struct Cli {
     pub profile: Option<String>,
 
     /// Write the log here instead of the default path (shown below)
-    #[arg(long, value_name = "PATH", env = "CFDASH_LOG_FILE")]
+    #[arg(global = true, long, value_name = "PATH", env = "CFDASH_LOG_FILE")]
     pub log_file: Option<PathBuf>,
 
     /// How much to log: off, error, warn, info, debug, trace
     #[arg(
+        global = true,
         long,
         value_name = "LEVEL",
         default_value = "info",
@@ -44,6 +45,27 @@ pub struct Cli {
 
     #[command(flatten)]
     pub sim: SimArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The CloudFront simulator
+    #[command(subcommand)]
+    Sim(SimCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// Serve the simulated account over CloudFront's HTTP API on 127.0.0.1, for the SDKs
+    /// and the aws CLI (`aws --endpoint-url http://127.0.0.1:PORT cloudfront …`)
+    Serve {
+        /// The port to listen on; 0 picks a free one. The address is printed on stdout.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+    },
 }
 
 /// The simulator's knobs, as flags or `CFDASH_SIM_*` variables, so runs are repeatable.
@@ -52,6 +74,7 @@ pub struct Cli {
 pub struct SimArgs {
     /// Seed of the simulated account: the same seed, the same invalidations
     #[arg(
+        global = true,
         long = "sim-seed",
         env = "CFDASH_SIM_SEED",
         default_value_t = 1,
@@ -60,11 +83,12 @@ pub struct SimArgs {
     pub seed: u64,
 
     /// Multiply completion delays: 0 completes at once, 0.1 ten times faster
-    #[arg(long = "sim-delay-scale", env = "CFDASH_SIM_DELAY_SCALE", default_value_t = 1.0, value_name = "X", value_parser = non_negative)]
+    #[arg(global = true, long = "sim-delay-scale", env = "CFDASH_SIM_DELAY_SCALE", default_value_t = 1.0, value_name = "X", value_parser = non_negative)]
     pub delay_scale: f64,
 
     /// Mean latency of each simulated call, in milliseconds
     #[arg(
+        global = true,
         long = "sim-latency-ms",
         env = "CFDASH_SIM_LATENCY_MS",
         default_value_t = 120,
@@ -73,19 +97,25 @@ pub struct SimArgs {
     pub latency_ms: u64,
 
     /// Share of calls answered with throttling (0 to 1)
-    #[arg(long = "sim-throttle-rate", env = "CFDASH_SIM_THROTTLE_RATE", default_value_t = 0.0, value_name = "P", value_parser = probability)]
+    #[arg(global = true, long = "sim-throttle-rate", env = "CFDASH_SIM_THROTTLE_RATE", default_value_t = 0.0, value_name = "P", value_parser = probability)]
     pub throttle_rate: f64,
 
     /// Share of calls that fail with a 5xx (0 to 1)
-    #[arg(long = "sim-fault-rate", env = "CFDASH_SIM_FAULT_RATE", default_value_t = 0.0, value_name = "P", value_parser = probability)]
+    #[arg(global = true, long = "sim-fault-rate", env = "CFDASH_SIM_FAULT_RATE", default_value_t = 0.0, value_name = "P", value_parser = probability)]
     pub fault_rate: f64,
 
     /// Mean seconds between invalidations made elsewhere (a pipeline, the console); 0 for none
-    #[arg(long = "sim-activity", env = "CFDASH_SIM_ACTIVITY", default_value_t = 90.0, value_name = "SECS", value_parser = non_negative)]
+    #[arg(global = true, long = "sim-activity", env = "CFDASH_SIM_ACTIVITY", default_value_t = 90.0, value_name = "SECS", value_parser = non_negative)]
     pub activity_secs: f64,
+
+    /// Share of `sim serve` answers lost: the request is carried out, then the connection
+    /// closes without an answer (0 to 1)
+    #[arg(global = true, long = "sim-drop-rate", env = "CFDASH_SIM_DROP_RATE", default_value_t = 0.0, value_name = "P", value_parser = probability)]
+    pub drop_rate: f64,
 
     /// Panic on the Nth simulated call: tests that a crash restores the terminal
     #[arg(
+        global = true,
         long = "sim-panic-on-call",
         env = "CFDASH_SIM_PANIC_ON_CALL",
         hide = true,
@@ -94,7 +124,12 @@ pub struct SimArgs {
     pub panic_on_call: Option<u64>,
 
     /// The simulated account (default: the bundled assets/demo.toml)
-    #[arg(long = "sim-data", env = "CFDASH_SIM_DATA", value_name = "FILE")]
+    #[arg(
+        global = true,
+        long = "sim-data",
+        env = "CFDASH_SIM_DATA",
+        value_name = "FILE"
+    )]
     pub data: Option<PathBuf>,
 }
 

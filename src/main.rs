@@ -8,6 +8,7 @@ use cfdash::app::{App, Settings};
 use cfdash::clock::{Clock, SystemClock};
 use cfdash::cloudfront::CloudFront;
 use cfdash::cloudfront::aws::{AwsCloudFront, AwsSettings, check_endpoint};
+use cfdash::cloudfront::serve;
 use cfdash::cloudfront::sim::{SimCloudFront, SimData};
 use cfdash::config::{self, Config, Profile};
 use cfdash::tui::{self, Exit};
@@ -108,7 +109,46 @@ fn target(cli: &cli::Cli) -> Result<Target, String> {
     })
 }
 
+/// `cfdash sim serve`: the simulated account over HTTP on loopback until interrupted.
+fn sim_serve(cli: &cli::Cli, port: u16) -> Result<ExitCode, String> {
+    let data = match &cli.sim.data {
+        Some(p) => SimData::from_file(p)?,
+        None => SimData::demo(),
+    };
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(async {
+        let settings = cli.sim.settings();
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let sim = Arc::new(SimCloudFront::new(data, settings.clone(), clock));
+        let listener = serve::Server::bind(port)
+            .await
+            .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let server = serve::Server::new(sim, cli.sim.drop_rate, settings.seed);
+        // The address alone on stdout's first line, for scripts; the rest on stderr.
+        println!("http://{address}");
+        let _ = std::io::Write::flush(&mut std::io::stdout());
+        eprintln!(
+            "cfdash sim serve: a simulated CloudFront account on http://{address} \
+             (aws --endpoint-url http://{address} cloudfront list-distributions); Ctrl-C stops"
+        );
+        tracing::info!(%address, "sim serve listening");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(|e| e.to_string())?;
+        tokio::select! {
+            result = server.run(listener) => result.map_err(|e| format!("sim serve stopped: {e}"))?,
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, String> {
+    if let Some(cli::Command::Sim(cli::SimCommand::Serve { port })) = &cli.command {
+        return sim_serve(&cli, *port);
+    }
     let target = target(&cli)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err("the dashboard needs a terminal (stdin and stdout must be a TTY)".into());

@@ -2,6 +2,7 @@
 //! page-at-a-time trait both backends implement, and the one pager that walks its pages.
 
 pub mod aws;
+pub mod serve;
 pub mod sim;
 
 use std::fmt;

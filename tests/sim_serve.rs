@@ -1,0 +1,218 @@
+//! `AwsCloudFront` (the real SDK path) against `cfdash sim serve`'s HTTP face: what moto
+//! cannot show — paging over several pages, throttling then success, 503s, dropped
+//! connections, CallerReference idempotency — each ending in the right result or kind.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use cfdash::clock::SystemClock;
+use cfdash::cloudfront::aws::{AwsCloudFront, AwsSettings};
+use cfdash::cloudfront::serve::Server;
+use cfdash::cloudfront::sim::{SimCloudFront, SimData, SimSettings};
+use cfdash::cloudfront::{
+    CfError, CloudFront, InvalidationStatus, list_all_distributions, list_recent_invalidations,
+};
+
+/// A server on a free loopback port, and a client pointed at it.
+async fn serve(
+    data: SimData,
+    settings: SimSettings,
+    drop_rate: f64,
+) -> (Arc<Server>, Arc<SimCloudFront>, AwsCloudFront) {
+    let seed = settings.seed;
+    let sim = Arc::new(SimCloudFront::new(data, settings, Arc::new(SystemClock)));
+    let listener = Server::bind(0).await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let server = Server::new(sim.clone(), drop_rate, seed);
+    tokio::spawn(server.clone().run(listener));
+    let cf = AwsCloudFront::connect(&AwsSettings {
+        endpoint_url: Some(endpoint),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    (server, sim, cf)
+}
+
+fn small() -> SimData {
+    let mut data = SimData::generated(3, 5);
+    data.distributions[0].in_progress = 1;
+    data
+}
+
+/// One test, so the process environment is set once, before any other thread reads it.
+#[test]
+fn the_sdk_path_against_sim_serve() {
+    // SAFETY: the only test in this binary, before the runtime starts its threads.
+    unsafe {
+        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+        std::env::remove_var("AWS_PROFILE");
+        std::env::remove_var("AWS_ENDPOINT_URL");
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        paging().await;
+        idempotent_create().await;
+        throttling_then_success().await;
+        service_unavailable().await;
+        dropped_connections().await;
+    });
+}
+
+async fn paging() {
+    let mut data = SimData::generated(250, 0);
+    data.distributions[0].history = 130;
+    let (server, sim, cf) = serve(data, SimSettings::default(), 0.0).await;
+    let all = list_all_distributions(&cf).await.unwrap();
+    assert_eq!(all.len(), 250, "three pages of 100, 100 and 50");
+    let d = &all[0];
+    assert_eq!(d.aliases, vec!["site-0.example.com".to_string()]);
+    assert_eq!(d.origins, vec!["origin-0.s3.amazonaws.com".to_string()]);
+    assert_eq!(d.comment, "generated distribution 0");
+    assert!(!d.enabled, "generated distribution 0 is disabled");
+    assert!(all[1].enabled);
+    let before = server.stats().requests.load(Ordering::Relaxed);
+    let recent = list_recent_invalidations(&cf, &d.id, 120).await.unwrap();
+    assert_eq!(recent.len(), 120);
+    assert_eq!(
+        server.stats().requests.load(Ordering::Relaxed) - before,
+        2,
+        "120 of 130 take two pages"
+    );
+    assert!(
+        recent
+            .windows(2)
+            .all(|w| w[0].create_time >= w[1].create_time)
+    );
+    let everything = list_recent_invalidations(&cf, &d.id, 1000).await.unwrap();
+    assert_eq!(everything.len(), sim.invalidation_count(&d.id));
+}
+
+async fn idempotent_create() {
+    let (server, sim, cf) = serve(small(), SimSettings::default(), 0.0).await;
+    let dist = "E0000000000000";
+    let before = sim.invalidation_count(dist);
+    let paths = vec!["/index.html".to_string(), "/a b%20c/*".to_string()];
+    let a = cf.create_invalidation(dist, &paths, "ref-1").await.unwrap();
+    assert_eq!(a.status, InvalidationStatus::InProgress);
+    assert_eq!(a.paths, paths, "paths survive the XML round trip");
+    let b = cf.create_invalidation(dist, &paths, "ref-1").await.unwrap();
+    assert_eq!(a.id, b.id);
+    assert_eq!(sim.invalidation_count(dist), before + 1);
+    assert_eq!(server.stats().created.load(Ordering::Relaxed), 1);
+    let other = vec!["/other".to_string()];
+    assert_eq!(
+        cf.create_invalidation(dist, &other, "ref-1").await,
+        Err(CfError::BatchAlreadyExists {
+            caller_reference: "ref-1".into()
+        })
+    );
+    let got = cf.get_invalidation(dist, &a.id).await.unwrap();
+    assert_eq!(got.caller_reference, "ref-1");
+    assert_eq!(
+        cf.get_invalidation("ENOPE", &a.id).await,
+        Err(CfError::NoSuchDistribution { id: "ENOPE".into() })
+    );
+    assert_eq!(
+        cf.get_invalidation(dist, "INOPE").await,
+        Err(CfError::NoSuchInvalidation {
+            distribution: dist.into(),
+            id: "INOPE".into()
+        })
+    );
+}
+
+async fn throttling_then_success() {
+    // Half the calls throttled: the SDK backs off and retries; every call here succeeds
+    // in the end, though the server throttled some attempts.
+    let settings = SimSettings {
+        throttle_rate: 0.5,
+        seed: 3,
+        ..Default::default()
+    };
+    let (server, _, cf) = serve(small(), settings, 0.0).await;
+    for _ in 0..4 {
+        cf.list_distributions_page(None, 100).await.unwrap();
+    }
+    assert!(server.stats().throttled.load(Ordering::Relaxed) > 0);
+    // Throttled on every attempt: the throttled kind, after the retries.
+    let settings = SimSettings {
+        throttle_rate: 1.0,
+        ..Default::default()
+    };
+    let (server, _, cf) = serve(small(), settings, 0.0).await;
+    let err = cf.list_distributions_page(None, 100).await.unwrap_err();
+    assert!(err.is_throttled(), "{err:?}");
+    assert_eq!(
+        server.stats().throttled.load(Ordering::Relaxed),
+        4,
+        "four attempts"
+    );
+}
+
+async fn service_unavailable() {
+    let settings = SimSettings {
+        fault_rate: 1.0,
+        ..Default::default()
+    };
+    let (server, _, cf) = serve(small(), settings, 0.0).await;
+    let err = cf
+        .list_invalidations_page("E0000000000000", None, 10)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, CfError::Other { code, .. } if code == "ServiceUnavailable"),
+        "{err:?}"
+    );
+    assert_eq!(
+        server.stats().unavailable.load(Ordering::Relaxed),
+        4,
+        "retried"
+    );
+}
+
+async fn dropped_connections() {
+    // Every answer lost: a network error, after the retries.
+    let (_, _, cf) = serve(small(), SimSettings::default(), 1.0).await;
+    let err = cf.list_distributions_page(None, 10).await.unwrap_err();
+    assert!(matches!(err, CfError::Network { .. }), "{err:?}");
+
+    // Half the answers lost while creating: the retry carries the same CallerReference,
+    // so the invalidation made by a lost attempt is found, not made twice.
+    let (server, sim, cf) = serve(
+        small(),
+        SimSettings {
+            seed: 5,
+            ..Default::default()
+        },
+        0.5,
+    )
+    .await;
+    let dist = "E0000000000001";
+    let before = sim.invalidation_count(dist);
+    let mut made = 0;
+    for n in 0..6 {
+        let paths = vec![format!("/page-{n}.html")];
+        if cf
+            .create_invalidation(dist, &paths, &format!("drop-{n}"))
+            .await
+            .is_ok()
+        {
+            made += 1;
+        }
+    }
+    let stats = server.stats();
+    assert!(
+        stats.dropped.load(Ordering::Relaxed) > 0,
+        "some answers were lost"
+    );
+    assert!(made >= 4, "retries recovered most creates: {made}");
+    let created = stats.created.load(Ordering::Relaxed) as usize;
+    assert_eq!(sim.invalidation_count(dist), before + created);
+    assert_eq!(
+        created, 6,
+        "one invalidation per CallerReference, never two"
+    );
+}
