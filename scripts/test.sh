@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's tests, exactly as CI runs them. Installs what the tests need when it is
 # missing: tmux drives the whole-program tests, pgrep finds the process to signal, and
-# moto (PyPI, with boto3) is the independent CloudFront emulator of tests/moto.rs.
+# moto (PyPI, with boto3) is the independent CloudFront emulator of tests/moto.rs, and the
+# aws CLI (PyPI: awscli) reads what `cfdash sim serve` serves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cfdash-target}"
@@ -24,8 +25,12 @@ have tmux || missing+=(tmux)
 have pgrep || missing+=(procps)
 have python3 || missing+=(python3 python3-pip)
 [ ${#missing[@]} -eq 0 ] || install "${missing[@]}"
-if ! python3 -c "import moto.server, boto3" >/dev/null 2>&1; then
-  python3 -m pip install --quiet "moto[server]" || python3 -m pip install --quiet --break-system-packages "moto[server]"
-fi
+pip_install() {
+  python3 -m pip install --quiet "$@" || python3 -m pip install --quiet --break-system-packages "$@"
+}
+python3 -c "import moto.server, boto3" >/dev/null 2>&1 || pip_install "moto[server]"
+have aws || pip_install awscli
+have aws || export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+
 
 cargo test --locked "$@"
