@@ -24,11 +24,9 @@ use tokio::task::AbortHandle;
 
 use crate::app::{Action, App, Effect, Remote, Request, Response, Slot};
 use crate::clock::Clock;
-use crate::cloudfront::{self, CloudFront};
+use crate::cloudfront::{self, CloudFront, LIST_CONCURRENCY};
 use crate::ui::{self, Theme};
 
-/// How many listings run at once (DESIGN.md: about 8 in flight).
-const LIST_CONCURRENCY: usize = 8;
 /// How many GetInvalidation calls run at once.
 const GET_CONCURRENCY: usize = 8;
 

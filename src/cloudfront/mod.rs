@@ -251,6 +251,26 @@ pub async fn list_recent_invalidations(
     Ok(all)
 }
 
+/// How many listings run at once when listing a whole account (DESIGN.md: about 8).
+pub const LIST_CONCURRENCY: usize = 8;
+
+/// Every distribution, each with its `limit` most recent invalidations (or why they could
+/// not be listed), listing up to `LIST_CONCURRENCY` distributions at a time. In the order
+/// ListDistributions gives.
+pub async fn list_account(
+    cf: &dyn CloudFront,
+    limit: usize,
+) -> CfResult<Vec<(Distribution, CfResult<Vec<InvalidationSummary>>)>> {
+    use futures::stream::{self, StreamExt};
+    let distributions = list_all_distributions(cf).await?;
+    let lists: Vec<CfResult<Vec<InvalidationSummary>>> = stream::iter(&distributions)
+        .map(|d| list_recent_invalidations(cf, &d.id, limit))
+        .buffered(LIST_CONCURRENCY)
+        .collect()
+        .await;
+    Ok(distributions.into_iter().zip(lists).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,6 +289,79 @@ mod tests {
             InvalidationStatus::parse("Weird"),
             InvalidationStatus::Other("Weird".into())
         );
+    }
+
+    #[test]
+    fn list_account_lists_every_distribution_eight_at_a_time() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::time::Duration;
+
+        /// Counts how many listings run at once, each taking a little while.
+        struct Counting {
+            sim: sim::SimCloudFront,
+            now: AtomicUsize,
+            most: AtomicUsize,
+        }
+        impl CloudFront for Counting {
+            fn list_distributions_page<'a>(
+                &'a self,
+                m: Option<&'a str>,
+                n: u32,
+            ) -> BoxFuture<'a, CfResult<Page<Distribution>>> {
+                self.sim.list_distributions_page(m, n)
+            }
+            fn list_invalidations_page<'a>(
+                &'a self,
+                d: &'a str,
+                m: Option<&'a str>,
+                n: u32,
+            ) -> BoxFuture<'a, CfResult<Page<InvalidationSummary>>> {
+                Box::pin(async move {
+                    let at_once = self.now.fetch_add(1, Ordering::SeqCst) + 1;
+                    self.most.fetch_max(at_once, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    let r = self.sim.list_invalidations_page(d, m, n).await;
+                    self.now.fetch_sub(1, Ordering::SeqCst);
+                    r
+                })
+            }
+            fn get_invalidation<'a>(
+                &'a self,
+                d: &'a str,
+                i: &'a str,
+            ) -> BoxFuture<'a, CfResult<Invalidation>> {
+                self.sim.get_invalidation(d, i)
+            }
+            fn create_invalidation<'a>(
+                &'a self,
+                d: &'a str,
+                p: &'a [String],
+                r: &'a str,
+            ) -> BoxFuture<'a, CfResult<Invalidation>> {
+                self.sim.create_invalidation(d, p, r)
+            }
+        }
+        let clock = Arc::new(crate::clock::ManualClock::new(
+            "2026-11-27T12:00:00Z".parse().unwrap(),
+        ));
+        let cf = Counting {
+            sim: sim::SimCloudFront::new(
+                sim::SimData::generated(40, 3),
+                sim::SimSettings::default(),
+                clock,
+            ),
+            now: AtomicUsize::new(0),
+            most: AtomicUsize::new(0),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let account = rt.block_on(list_account(&cf, 50)).unwrap();
+        assert_eq!(account.len(), 40);
+        assert!(account.iter().all(|(_, l)| l.as_ref().unwrap().len() == 3));
+        assert_eq!(cf.most.load(Ordering::SeqCst), LIST_CONCURRENCY);
     }
 
     #[test]

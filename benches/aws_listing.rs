@@ -1,0 +1,78 @@
+//! Listing a whole account over the real SDK path: cfdash (`list_account`, 8 listings at a
+//! time) against a shell loop of the aws CLI doing the same, both against one moto server on
+//! loopback holding 100 distributions with 3 invalidations each.
+//!
+//!     cargo bench --bench aws_listing      # needs moto[server] and awscli (scripts/test.sh)
+
+#[path = "../tests/common/moto.rs"]
+mod moto;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use cfdash::cloudfront::aws::{AwsCloudFront, AwsSettings};
+use cfdash::cloudfront::list_account;
+
+const DISTRIBUTIONS: usize = 100;
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+fn main() {
+    // SAFETY: set before any other thread exists.
+    unsafe {
+        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+        std::env::set_var("AWS_DEFAULT_REGION", "us-east-1");
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+    }
+    let server = moto::Moto::start();
+    server.reset();
+    eprintln!("seeding {DISTRIBUTIONS} distributions with 3 invalidations each…");
+    server.seed(DISTRIBUTIONS, 3);
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut cfdash = Vec::new();
+    for _ in 0..7 {
+        let start = Instant::now();
+        let account = rt.block_on(async {
+            let cf = AwsCloudFront::connect(&AwsSettings {
+                endpoint_url: Some(server.endpoint.clone()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+            list_account(&cf, 50).await.unwrap()
+        });
+        cfdash.push(start.elapsed());
+        assert_eq!(account.len(), DISTRIBUTIONS);
+        assert!(account.iter().all(|(_, l)| l.as_ref().unwrap().len() == 3));
+    }
+
+    let script = format!(
+        "set -e; e={}; for id in $(aws --endpoint-url $e cloudfront list-distributions \
+         --query 'DistributionList.Items[].Id' --output text); do \
+         aws --endpoint-url $e cloudfront list-invalidations --distribution-id $id >/dev/null; done",
+        server.endpoint
+    );
+    let mut cli = Vec::new();
+    for _ in 0..3 {
+        let start = Instant::now();
+        let ok = Command::new("bash").args(["-c", &script]).status().unwrap();
+        assert!(ok.success());
+        cli.push(start.elapsed());
+    }
+    let (a, b) = (median(cfdash.clone()), median(cli.clone()));
+    println!("list {DISTRIBUTIONS} distributions and their recent invalidations (moto, loopback)");
+    println!(
+        "  cfdash (SDK, 8 at a time): median {a:.2?} of {:?}",
+        cfdash
+    );
+    println!("  aws CLI shell loop:        median {b:.2?} of {:?}", cli);
+    println!(
+        "  ratio: cfdash is {:.0}× faster",
+        b.as_secs_f64() / a.as_secs_f64()
+    );
+}
