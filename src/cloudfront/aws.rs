@@ -2,6 +2,7 @@
 //! rest of cfdash sees the domain types and `CfError`.
 
 use std::net::IpAddr;
+use std::path::Path;
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
@@ -15,9 +16,13 @@ use aws_config::timeout::TimeoutConfig;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cloudfront::Client;
 use aws_sdk_cloudfront::config::Region;
+use aws_sdk_cloudfront::config::SharedHttpClient;
 use aws_sdk_cloudfront::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudfront::primitives::DateTime;
 use aws_sdk_cloudfront::types;
+use aws_smithy_http_client::ConnectorBuilder;
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 use futures::future::BoxFuture;
 use jiff::Timestamp;
 
@@ -107,6 +112,9 @@ impl AwsCloudFront {
         if let Some(p) = &settings.aws_profile {
             loader = loader.profile_name(p);
         }
+        if let Some(bundle) = std::env::var_os("AWS_CA_BUNDLE").filter(|b| !b.is_empty()) {
+            loader = loader.http_client(client_trusting(Path::new(&bundle))?);
+        }
         if let Some(url) = &settings.endpoint_url {
             loader = loader.endpoint_url(url);
         }
@@ -116,6 +124,44 @@ impl AwsCloudFront {
             aws_profile,
         })
     }
+}
+
+/// The SDK's default client (rustls, HTTPS_PROXY / NO_PROXY from the environment), trusting
+/// the certificates of a PEM bundle as well, as the aws CLI does with AWS_CA_BUNDLE.
+fn client_trusting(bundle: &Path) -> Result<SharedHttpClient, String> {
+    let pem = std::fs::read(bundle).map_err(|e| {
+        format!(
+            "cannot read the CA bundle {} (AWS_CA_BUNDLE): {e}",
+            bundle.display()
+        )
+    })?;
+    if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+        return Err(format!(
+            "the CA bundle {} (AWS_CA_BUNDLE) holds no PEM certificate",
+            bundle.display()
+        ));
+    }
+    let context = TlsContext::builder()
+        .with_trust_store(TrustStore::default().with_pem_certificate(pem))
+        .build()
+        .map_err(|e| format!("the CA bundle {} is not usable: {e}", bundle.display()))?;
+    Ok(
+        aws_smithy_http_client::Builder::new().build_with_connector_fn(
+            move |settings, components| {
+                let mut builder = ConnectorBuilder::default()
+                    .tls_provider(tls::Provider::Rustls(
+                        tls::rustls_provider::CryptoMode::AwsLc,
+                    ))
+                    .tls_context(context.clone());
+                builder.set_connector_settings(settings.cloned());
+                if let Some(components) = components {
+                    builder.set_sleep_impl(components.sleep_impl());
+                }
+                builder.set_proxy_config(Some(ProxyConfig::from_env()));
+                builder.build()
+            },
+        ),
+    )
 }
 
 /// The endpoint the AWS environment variables name, as the aws CLI reads them.
