@@ -86,6 +86,13 @@ fn the_aws_cli_reads_what_sim_serve_serves() {
     assert_eq!(first["Aliases"]["Items"][0], "www.acme-shop.com");
     assert_eq!(first["Enabled"], true);
 
+    let one = sim.json(&["get-distribution", "--id", "E2QWRUHAPOMQZL"]);
+    let config = &one["Distribution"]["DistributionConfig"];
+    assert_eq!(config["Comment"], "Storefront (prod)");
+    assert_eq!(config["Aliases"]["Items"][1], "acme-shop.com");
+    assert_eq!(one["Distribution"]["InProgressInvalidationBatches"], 2);
+    assert_eq!(one["ETag"], "E1SIMULATED");
+
     let invs = sim.json(&[
         "list-invalidations",
         "--distribution-id",

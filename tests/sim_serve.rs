@@ -86,6 +86,12 @@ async fn paging() {
             .windows(2)
             .all(|w| w[0].create_time >= w[1].create_time)
     );
+    // GetDistribution reads back what the listing said.
+    assert_eq!(&cf.get_distribution(&all[1].id).await.unwrap(), &all[1]);
+    assert_eq!(
+        cf.get_distribution("ENOPE").await,
+        Err(CfError::NoSuchDistribution { id: "ENOPE".into() })
+    );
     let everything = list_recent_invalidations(&cf, &d.id, 1000).await.unwrap();
     assert_eq!(everything.len(), sim.invalidation_count(&d.id));
 }

@@ -126,6 +126,57 @@ impl AwsCloudFront {
     }
 }
 
+impl AwsCloudFront {
+    /// One distribution with its whole configuration (GetDistribution): what a listing
+    /// item may lack on an emulator (moto leaves out aliases, comment, enabled, origins).
+    pub async fn get_distribution(&self, id: &str) -> CfResult<Distribution> {
+        let out = self
+            .client
+            .get_distribution()
+            .id(id)
+            .send()
+            .await
+            .map_err(|e| {
+                self.classify(
+                    e,
+                    Call {
+                        action: "GetDistribution",
+                        distribution: id,
+                        invalidation: "",
+                        caller_reference: "",
+                    },
+                )
+            })?;
+        let d = out.distribution().ok_or_else(|| CfError::Other {
+            code: "EmptyResponse".into(),
+            message: "GetDistribution answered without a distribution".into(),
+        })?;
+        let config = d.distribution_config();
+        Ok(Distribution {
+            id: d.id().to_string(),
+            arn: d.arn().to_string(),
+            domain_name: d.domain_name().to_string(),
+            aliases: config
+                .and_then(|c| c.aliases())
+                .map(|a| a.items().to_vec())
+                .unwrap_or_default(),
+            status: d.status().to_string(),
+            enabled: config.is_some_and(|c| c.enabled()),
+            comment: config.map(|c| c.comment().to_string()).unwrap_or_default(),
+            origins: config
+                .and_then(|c| c.origins())
+                .map(|o| {
+                    o.items()
+                        .iter()
+                        .map(|o| o.domain_name().to_string())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            last_modified: timestamp(d.last_modified_time()),
+        })
+    }
+}
+
 /// The SDK's default client (rustls, HTTPS_PROXY / NO_PROXY from the environment), trusting
 /// the certificates of a PEM bundle as well, as the aws CLI does with AWS_CA_BUNDLE.
 fn client_trusting(bundle: &Path) -> Result<SharedHttpClient, String> {

@@ -158,6 +158,12 @@ impl Server {
                         ),
                     )
                 }),
+            (&Method::GET, [id]) => self.sim.distribution(id).map(|(d, running)| {
+                let mut r = ok(StatusCode::OK, distribution_xml(&d, running));
+                r.headers_mut()
+                    .insert("ETag", "E1SIMULATED".parse().expect("valid"));
+                r
+            }),
             (&Method::GET, [id, "invalidation"]) => self
                 .sim
                 .list_invalidations_page(id, marker.as_deref(), max_items)
@@ -442,15 +448,45 @@ fn distribution_list(
 }
 
 fn distribution_summary(out: &mut String, d: &Distribution) {
+    out.push_str("<DistributionSummary>");
+    distribution_head(out, d);
+    distribution_settings(out, d);
+    out.push_str("<Staging>false</Staging></DistributionSummary>");
+}
+
+/// GetDistribution's answer: the summary's fields, and the settings as a DistributionConfig.
+fn distribution_xml(d: &Distribution, in_progress: usize) -> String {
+    let mut out =
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Distribution xmlns=\"{NS}\">");
+    distribution_head(&mut out, d);
     let _ = write!(
         out,
-        "<DistributionSummary><Id>{}</Id><ARN>{}</ARN><Status>{}</Status><LastModifiedTime>{}</LastModifiedTime><DomainName>{}</DomainName>",
+        "<InProgressInvalidationBatches>{in_progress}</InProgressInvalidationBatches>\
+         <ActiveTrustedSigners><Enabled>false</Enabled><Quantity>0</Quantity></ActiveTrustedSigners>\
+         <ActiveTrustedKeyGroups><Enabled>false</Enabled><Quantity>0</Quantity></ActiveTrustedKeyGroups>\
+         <DistributionConfig><CallerReference>{}</CallerReference><DefaultRootObject>index.html</DefaultRootObject>\
+         <Logging><Enabled>false</Enabled><IncludeCookies>false</IncludeCookies><Bucket></Bucket><Prefix></Prefix></Logging>",
+        esc(&d.id)
+    );
+    distribution_settings(&mut out, d);
+    out.push_str("</DistributionConfig></Distribution>");
+    out
+}
+
+fn distribution_head(out: &mut String, d: &Distribution) {
+    let _ = write!(
+        out,
+        "<Id>{}</Id><ARN>{}</ARN><Status>{}</Status><LastModifiedTime>{}</LastModifiedTime><DomainName>{}</DomainName>",
         esc(&d.id),
         esc(&d.arn),
         esc(&d.status),
         time(d.last_modified),
         esc(&d.domain_name)
     );
+}
+
+/// What a distribution summary and a DistributionConfig share.
+fn distribution_settings(out: &mut String, d: &Distribution) {
     let _ = write!(out, "<Aliases><Quantity>{}</Quantity>", d.aliases.len());
     if !d.aliases.is_empty() {
         out.push_str("<Items>");
@@ -478,7 +514,7 @@ fn distribution_summary(out: &mut String, d: &Distribution) {
         "<DefaultCacheBehavior><TargetOriginId>origin-0</TargetOriginId><TrustedSigners><Enabled>false</Enabled><Quantity>0</Quantity></TrustedSigners><TrustedKeyGroups><Enabled>false</Enabled><Quantity>0</Quantity></TrustedKeyGroups><ViewerProtocolPolicy>redirect-to-https</ViewerProtocolPolicy><AllowedMethods><Quantity>2</Quantity><Items><Method>HEAD</Method><Method>GET</Method></Items><CachedMethods><Quantity>2</Quantity><Items><Method>HEAD</Method><Method>GET</Method></Items></CachedMethods></AllowedMethods><SmoothStreaming>false</SmoothStreaming><Compress>true</Compress><LambdaFunctionAssociations><Quantity>0</Quantity></LambdaFunctionAssociations><FunctionAssociations><Quantity>0</Quantity></FunctionAssociations><FieldLevelEncryptionId></FieldLevelEncryptionId><CachePolicyId>658327ea-f89d-4fab-a63d-7e88639e58f6</CachePolicyId></DefaultCacheBehavior>\
          <CacheBehaviors><Quantity>0</Quantity></CacheBehaviors><CustomErrorResponses><Quantity>0</Quantity></CustomErrorResponses><Comment>{}</Comment><PriceClass>PriceClass_All</PriceClass><Enabled>{}</Enabled>\
          <ViewerCertificate><CloudFrontDefaultCertificate>true</CloudFrontDefaultCertificate><SSLSupportMethod>vip</SSLSupportMethod><MinimumProtocolVersion>TLSv1</MinimumProtocolVersion><CertificateSource>cloudfront</CertificateSource></ViewerCertificate>\
-         <Restrictions><GeoRestriction><RestrictionType>none</RestrictionType><Quantity>0</Quantity></GeoRestriction></Restrictions><WebACLId></WebACLId><HttpVersion>http2</HttpVersion><IsIPV6Enabled>true</IsIPV6Enabled><Staging>false</Staging></DistributionSummary>",
+         <Restrictions><GeoRestriction><RestrictionType>none</RestrictionType><Quantity>0</Quantity></GeoRestriction></Restrictions><WebACLId></WebACLId><HttpVersion>http2</HttpVersion><IsIPV6Enabled>true</IsIPV6Enabled>",
         esc(&d.comment),
         d.enabled
     );

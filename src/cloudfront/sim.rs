@@ -301,6 +301,21 @@ impl SimCloudFront {
             .map(|i| i.completes)
     }
 
+    /// One distribution and how many of its invalidations are in progress (GetDistribution
+    /// of `sim serve`; not a trait method, the dashboard has no use for it yet).
+    pub fn distribution(&self, id: &str) -> CfResult<(Distribution, usize)> {
+        let now = self.clock.now();
+        let mut account = self.account();
+        account.catch_up(now, &self.settings);
+        let dist = find(&mut account.distributions, id)?;
+        let running = dist
+            .invalidations
+            .iter()
+            .filter(|i| i.status(now).is_in_progress())
+            .count();
+        Ok((dist.distribution.clone(), running))
+    }
+
     /// How many invalidations exist on a distribution, for tests that check nothing was sent.
     pub fn invalidation_count(&self, distribution: &str) -> usize {
         self.account()
