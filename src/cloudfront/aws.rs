@@ -136,21 +136,8 @@ impl AwsCloudFront {
             .id(id)
             .send()
             .await
-            .map_err(|e| {
-                self.classify(
-                    e,
-                    Call {
-                        action: "GetDistribution",
-                        distribution: id,
-                        invalidation: "",
-                        caller_reference: "",
-                    },
-                )
-            })?;
-        let d = out.distribution().ok_or_else(|| CfError::Other {
-            code: "EmptyResponse".into(),
-            message: "GetDistribution answered without a distribution".into(),
-        })?;
+            .map_err(|e| self.classify(e, Call::new("GetDistribution").on(id)))?;
+        let d = out.distribution().ok_or_else(|| empty("GetDistribution"))?;
         let config = d.distribution_config();
         Ok(Distribution {
             id: d.id().to_string(),
@@ -302,6 +289,46 @@ struct Call<'a> {
     caller_reference: &'a str,
 }
 
+impl<'a> Call<'a> {
+    fn new(action: &'static str) -> Self {
+        Self {
+            action,
+            distribution: "",
+            invalidation: "",
+            caller_reference: "",
+        }
+    }
+
+    fn on(self, distribution: &'a str) -> Self {
+        Self {
+            distribution,
+            ..self
+        }
+    }
+
+    fn invalidation(self, invalidation: &'a str) -> Self {
+        Self {
+            invalidation,
+            ..self
+        }
+    }
+
+    fn reference(self, caller_reference: &'a str) -> Self {
+        Self {
+            caller_reference,
+            ..self
+        }
+    }
+}
+
+/// The answer had no body where one was due.
+fn empty(operation: &str) -> CfError {
+    CfError::Other {
+        code: "EmptyResponse".into(),
+        message: format!("{operation} answered without a result"),
+    }
+}
+
 impl AwsCloudFront {
     fn classify<E>(&self, err: SdkError<E>, call: Call<'_>) -> CfError
     where
@@ -412,17 +439,7 @@ impl CloudFront for AwsCloudFront {
                 .max_items(max_items.min(1000) as i32)
                 .send()
                 .await
-                .map_err(|e| {
-                    self.classify(
-                        e,
-                        Call {
-                            action: "ListDistributions",
-                            distribution: "",
-                            invalidation: "",
-                            caller_reference: "",
-                        },
-                    )
-                })?;
+                .map_err(|e| self.classify(e, Call::new("ListDistributions")))?;
             let list = out.distribution_list();
             Ok(Page {
                 items: list
@@ -451,17 +468,7 @@ impl CloudFront for AwsCloudFront {
                 .max_items(max_items.min(1000) as i32)
                 .send()
                 .await
-                .map_err(|e| {
-                    self.classify(
-                        e,
-                        Call {
-                            action: "ListInvalidations",
-                            distribution,
-                            invalidation: "",
-                            caller_reference: "",
-                        },
-                    )
-                })?;
+                .map_err(|e| self.classify(e, Call::new("ListInvalidations").on(distribution)))?;
             let list = out.invalidation_list();
             let mut items: Vec<InvalidationSummary> = list
                 .map(|l| {
@@ -503,20 +510,14 @@ impl CloudFront for AwsCloudFront {
                 .map_err(|e| {
                     self.classify(
                         e,
-                        Call {
-                            action: "GetInvalidation",
-                            distribution,
-                            invalidation: id,
-                            caller_reference: "",
-                        },
+                        Call::new("GetInvalidation")
+                            .on(distribution)
+                            .invalidation(id),
                     )
                 })?;
             out.invalidation()
                 .map(invalidation)
-                .ok_or_else(|| CfError::Other {
-                    code: "EmptyResponse".into(),
-                    message: "GetInvalidation answered without an invalidation".into(),
-                })
+                .ok_or_else(|| empty("GetInvalidation"))
         })
     }
 
@@ -554,20 +555,14 @@ impl CloudFront for AwsCloudFront {
                 .map_err(|e| {
                     self.classify(
                         e,
-                        Call {
-                            action: "CreateInvalidation",
-                            distribution,
-                            invalidation: "",
-                            caller_reference,
-                        },
+                        Call::new("CreateInvalidation")
+                            .on(distribution)
+                            .reference(caller_reference),
                     )
                 })?;
             out.invalidation()
                 .map(invalidation)
-                .ok_or_else(|| CfError::Other {
-                    code: "EmptyResponse".into(),
-                    message: "CreateInvalidation answered without an invalidation".into(),
-                })
+                .ok_or_else(|| empty("CreateInvalidation"))
         })
     }
 }
@@ -605,12 +600,10 @@ mod tests {
     }
 
     fn call() -> Call<'static> {
-        Call {
-            action: "CreateInvalidation",
-            distribution: "E123",
-            invalidation: "I456",
-            caller_reference: "ref-1",
-        }
+        Call::new("CreateInvalidation")
+            .on("E123")
+            .invalidation("I456")
+            .reference("ref-1")
     }
 
     #[test]
