@@ -7,6 +7,9 @@
 #[path = "../tests/common/moto.rs"]
 mod moto;
 
+#[path = "../tests/common/dummy_aws.rs"]
+mod dummy_aws;
+
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -21,13 +24,8 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    // SAFETY: set before any other thread exists.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_DEFAULT_REGION", "us-east-1");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-    }
+    // SAFETY: the only test in this binary, before any other thread exists.
+    unsafe { dummy_aws::use_dummy_credentials() };
     let server = moto::Moto::start();
     server.reset();
     eprintln!("seeding {DISTRIBUTIONS} distributions with 3 invalidations each…");

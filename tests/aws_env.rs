@@ -2,6 +2,9 @@
 //! SDK's requests through a proxy, and AWS_CA_BUNDLE is read (and refused clearly when it
 //! cannot be used).
 
+#[path = "common/dummy_aws.rs"]
+mod dummy_aws;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
@@ -46,11 +49,10 @@ fn proxy_and_ca_bundle_variables_are_honoured() {
     let (proxy_url, seen) = proxy();
     // The endpoint is never contacted directly: nothing listens there.
     let endpoint = "http://127.0.0.1:9/".to_string();
-    // SAFETY: the only test in this binary; no other thread reads the environment.
+    // SAFETY: the only test in this binary; the proxy's thread never reads the environment.
+    unsafe { dummy_aws::use_dummy_credentials() };
+    // SAFETY: as above.
     unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
         std::env::set_var("HTTP_PROXY", &proxy_url);
         std::env::remove_var("NO_PROXY");
         std::env::remove_var("no_proxy");

@@ -5,6 +5,9 @@
 #[path = "common/moto.rs"]
 mod moto;
 
+#[path = "common/dummy_aws.rs"]
+mod dummy_aws;
+
 use std::time::{Duration, Instant};
 
 use cfdash::cloudfront::aws::{AwsCloudFront, AwsSettings};
@@ -15,14 +18,8 @@ use cfdash::cloudfront::{
 /// One test, so the process environment is set once, before any other thread reads it.
 #[test]
 fn the_sdk_path_against_moto() {
-    // SAFETY: the only test in this binary, run before the runtime starts any thread.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::remove_var("AWS_PROFILE");
-        std::env::remove_var("AWS_ENDPOINT_URL");
-    }
+    // SAFETY: the only test in this binary, before any other thread exists.
+    unsafe { dummy_aws::use_dummy_credentials() };
     let server = moto::Moto::start();
     server.reset();
     let seeded = server.seed(3, 2);

@@ -2,6 +2,9 @@
 //! cannot show — paging over several pages, throttling then success, 503s, dropped
 //! connections, CallerReference idempotency — each ending in the right result or kind.
 
+#[path = "common/dummy_aws.rs"]
+mod dummy_aws;
+
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -43,14 +46,8 @@ fn small() -> SimData {
 /// One test, so the process environment is set once, before any other thread reads it.
 #[test]
 fn the_sdk_path_against_sim_serve() {
-    // SAFETY: the only test in this binary, before the runtime starts its threads.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::remove_var("AWS_PROFILE");
-        std::env::remove_var("AWS_ENDPOINT_URL");
-    }
+    // SAFETY: the only test in this binary, before any other thread exists.
+    unsafe { dummy_aws::use_dummy_credentials() };
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         paging().await;
