@@ -29,6 +29,10 @@ pub struct Cli {
     #[arg(long, short = 'p', value_name = "NAME", env = "CFDASH_PROFILE")]
     pub profile: Option<String>,
 
+    /// How many recent invalidations to list per distribution
+    #[arg(long, value_name = "N", default_value_t = 50, env = "CFDASH_INVALIDATIONS", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub invalidations: u16,
+
     /// Write the log here instead of the default path (shown below)
     #[arg(global = true, long, value_name = "PATH", env = "CFDASH_LOG_FILE")]
     pub log_file: Option<PathBuf>,

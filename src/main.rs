@@ -175,7 +175,11 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
         }
     };
     let tz = jiff::tz::TimeZone::system();
-    let app = App::new(name, tz, Settings::default(), clock.now());
+    let settings = Settings {
+        list_limit: cli.invalidations as usize,
+        ..Settings::default()
+    };
+    let app = App::new(name, tz, settings, clock.now());
 
     tui::install_panic_hook(log_path.clone());
     let result = runtime.block_on(tui::run(app, backend, clock, Theme::from_env(), started));

@@ -152,3 +152,14 @@ fn an_unwritable_log_file_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/proc/cfdash"), "{err}");
 }
+
+#[test]
+fn the_invalidation_limit_is_bounded() {
+    let out = cfdash()
+        .args(["--demo", "--invalidations", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--invalidations"), "{err}");
+}
