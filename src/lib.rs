@@ -10,6 +10,7 @@ pub mod clock;
 pub mod cloudfront;
 pub mod config;
 pub mod logging;
+pub mod paths;
 pub mod timefmt;
 pub mod tui;
 pub mod ui;

@@ -1,0 +1,607 @@
+//! Invalidation path rules (DESIGN.md, "CloudFront rules the code must know"), shared by the
+//! form and the headless commands: parse a path list, normalise each item and say what
+//! changed, reject what CloudFront would refuse (with the reason), find duplicates and
+//! items a wildcard already covers, estimate the price, and split into batches that
+//! respect the per-request and in-progress quotas.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+
+/// Most items in one CreateInvalidation.
+pub const MAX_ITEMS_PER_REQUEST: usize = 3000;
+/// Most file paths in progress at once on one distribution.
+pub const MAX_FILES_IN_PROGRESS: usize = 3000;
+/// Most wildcard paths in progress at once on one distribution.
+pub const MAX_WILDCARDS_IN_PROGRESS: usize = 15;
+/// Longest path CloudFront takes.
+pub const MAX_PATH_LEN: usize = 4000;
+/// Longest cache tag.
+pub const MAX_TAG_LEN: usize = 256;
+/// USD per path past the monthly free tier.
+pub const PRICE_PER_PATH: f64 = 0.005;
+/// Paths free each month, per account.
+pub const FREE_PATHS_PER_MONTH: usize = 1000;
+
+/// RFC 1738's unsafe characters, which CloudFront wants percent-encoded.
+const UNSAFE: &[char] = &[
+    ' ', '"', '<', '>', '#', '%', '{', '}', '|', '\\', '^', '~', '[', ']', '`',
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Path,
+    /// `#product:electronics`: a cache tag, billed as one path.
+    Tag,
+}
+
+/// Something cfdash changed or wants the operator to know; the item is still sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Note {
+    /// Surrounding whitespace was removed.
+    Trimmed,
+    /// The line held several paths and was split.
+    SplitFromList,
+    /// A leading `/` was added.
+    AddedSlash,
+    /// These characters were percent-encoded (spaces among them, for a line with spaces).
+    Encoded(String),
+    /// `/docs/` and `/docs` are different objects.
+    Directory,
+}
+
+impl fmt::Display for Note {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Note::Trimmed => f.write_str("surrounding spaces removed"),
+            Note::SplitFromList => f.write_str("split from a space-separated list"),
+            Note::AddedSlash => f.write_str("leading / added"),
+            Note::Encoded(chars) => write!(f, "encoded {chars}"),
+            Note::Directory => f.write_str(
+                "a directory: /docs/ and /docs are different objects; add the other too?",
+            ),
+        }
+    }
+}
+
+/// Why an item cannot be sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    WildcardNotLast,
+    TooLong(usize),
+    ControlCharacter,
+    TagWildcard,
+    TagComma,
+    TagCharacters,
+    TagTooLong(usize),
+    EmptyTag,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::WildcardNotLast => f.write_str("* is only allowed as the last character"),
+            Problem::TooLong(n) => write!(f, "{n} characters: a path has at most {MAX_PATH_LEN}"),
+            Problem::ControlCharacter => f.write_str("control characters are not allowed"),
+            Problem::TagWildcard => f.write_str("a cache tag cannot hold a wildcard"),
+            Problem::TagComma => f.write_str("a cache tag cannot hold a comma"),
+            Problem::TagCharacters => {
+                f.write_str("a cache tag holds printable ASCII only (no spaces)")
+            }
+            Problem::TagTooLong(n) => {
+                write!(f, "{n} characters: a cache tag has at most {MAX_TAG_LEN}")
+            }
+            Problem::EmptyTag => f.write_str("# alone is not a cache tag"),
+        }
+    }
+}
+
+/// One item of a path list, as typed and as it would be sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Item {
+    /// The 1-based line of the text it came from.
+    pub line: usize,
+    pub kind: Kind,
+    /// As typed (trimmed token).
+    pub raw: String,
+    /// What would be sent.
+    pub value: String,
+    pub notes: Vec<Note>,
+    pub problem: Option<Problem>,
+    /// Index of the earlier item it repeats.
+    pub duplicate_of: Option<usize>,
+    /// Index of the wildcard item that already covers it.
+    pub covered_by: Option<usize>,
+}
+
+impl Item {
+    pub fn is_wildcard(&self) -> bool {
+        self.kind == Kind::Path && self.value.ends_with('*')
+    }
+
+    /// Sent unless it has a problem or repeats an earlier item (covered items are sent
+    /// unless the operator drops them: see [`Analysis::to_send`]).
+    pub fn is_sendable(&self) -> bool {
+        self.problem.is_none() && self.duplicate_of.is_none()
+    }
+}
+
+/// A path list, item by item.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Analysis {
+    pub items: Vec<Item>,
+}
+
+/// Count and price of what would be sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Estimate {
+    pub paths: usize,
+    pub wildcards: usize,
+    pub tags: usize,
+    pub batches: usize,
+    /// USD, if the account is past its free tier this month.
+    pub usd: f64,
+}
+
+impl Estimate {
+    pub fn items(&self) -> usize {
+        self.paths + self.wildcards + self.tags
+    }
+}
+
+/// Normalises one path: trims, adds a leading `/`, percent-encodes the unsafe characters
+/// and non-ASCII (never a valid `%XX` again), and checks the rules. Idempotent.
+pub fn normalise_path(raw: &str) -> (String, Vec<Note>, Option<Problem>) {
+    let mut notes = Vec::new();
+    let trimmed = raw.trim();
+    if trimmed.len() != raw.len() {
+        notes.push(Note::Trimmed);
+    }
+    let mut out = String::with_capacity(trimmed.len() + 1);
+    if !trimmed.starts_with('/') {
+        out.push('/');
+        notes.push(Note::AddedSlash);
+    }
+    let mut encoded = BTreeSet::new();
+    let mut problem = None;
+    let bytes = trimmed.as_bytes();
+    for (i, c) in trimmed.char_indices() {
+        if c.is_control() {
+            problem.get_or_insert(Problem::ControlCharacter);
+            out.push(c);
+            continue;
+        }
+        let valid_escape = c == '%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        if valid_escape || (c.is_ascii() && !UNSAFE.contains(&c)) {
+            out.push(c);
+        } else {
+            encoded.insert(c);
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    if !encoded.is_empty() {
+        let list = encoded
+            .iter()
+            .map(|c| {
+                if *c == ' ' {
+                    "spaces".to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        notes.push(Note::Encoded(list));
+    }
+    if problem.is_none() {
+        if out[..out.len() - 1].contains('*') {
+            problem = Some(Problem::WildcardNotLast);
+        } else if out.chars().count() > MAX_PATH_LEN {
+            problem = Some(Problem::TooLong(out.chars().count()));
+        }
+    }
+    if problem.is_none() && out.len() > 1 && out.ends_with('/') {
+        notes.push(Note::Directory);
+    }
+    (out, notes, problem)
+}
+
+/// Checks a cache tag (`#name`). Tags are case-insensitive; they are sent as written.
+pub fn check_tag(raw: &str) -> (String, Vec<Note>, Option<Problem>) {
+    let mut notes = Vec::new();
+    let tag = raw.trim();
+    if tag.len() != raw.len() {
+        notes.push(Note::Trimmed);
+    }
+    let name = &tag[1..];
+    let problem = if tag.chars().any(char::is_control) {
+        Some(Problem::ControlCharacter)
+    } else if name.is_empty() {
+        Some(Problem::EmptyTag)
+    } else if name.contains('*') {
+        Some(Problem::TagWildcard)
+    } else if name.contains(',') {
+        Some(Problem::TagComma)
+    } else if !name.bytes().all(|b| (33..=126).contains(&b)) {
+        Some(Problem::TagCharacters)
+    } else if name.len() > MAX_TAG_LEN {
+        Some(Problem::TagTooLong(name.len()))
+    } else {
+        None
+    };
+    (tag.to_string(), notes, problem)
+}
+
+/// Splits text into items: one a line, blank lines skipped; a line of several
+/// space-separated tokens that each start with `/` or `#` is a pasted list.
+fn tokens(text: &str) -> Vec<(usize, &str, bool)> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        let parts: Vec<&str> = trimmed.split_whitespace().collect();
+        if parts.len() > 1
+            && parts
+                .iter()
+                .all(|p| p.starts_with('/') || p.starts_with('#'))
+        {
+            out.extend(parts.into_iter().map(|p| (n + 1, p, true)));
+        } else {
+            out.push((n + 1, line, false));
+        }
+    }
+    out
+}
+
+/// Reads a whole path list.
+pub fn analyse(text: &str) -> Analysis {
+    let mut items: Vec<Item> = tokens(text)
+        .into_iter()
+        .map(|(line, token, split)| {
+            let is_tag = token.trim_start().starts_with('#');
+            let (value, mut notes, problem) = if is_tag {
+                check_tag(token)
+            } else {
+                normalise_path(token)
+            };
+            if split {
+                notes.insert(0, Note::SplitFromList);
+                notes.retain(|n| *n != Note::Trimmed);
+            }
+            Item {
+                line,
+                kind: if is_tag { Kind::Tag } else { Kind::Path },
+                raw: token.trim().to_string(),
+                value,
+                notes,
+                problem,
+                duplicate_of: None,
+                covered_by: None,
+            }
+        })
+        .collect();
+    mark_duplicates(&mut items);
+    mark_covered(&mut items);
+    Analysis { items }
+}
+
+fn mark_duplicates(items: &mut [Item]) {
+    let mut first: HashMap<String, usize> = HashMap::new();
+    for (i, item) in items.iter_mut().enumerate() {
+        if item.problem.is_some() {
+            continue;
+        }
+        let key = match item.kind {
+            Kind::Path => item.value.clone(),
+            Kind::Tag => item.value.to_ascii_lowercase(),
+        };
+        match first.get(&key) {
+            Some(&j) => item.duplicate_of = Some(j),
+            None => {
+                first.insert(key, i);
+            }
+        }
+    }
+}
+
+/// Marks paths a wildcard of the same list covers (`/images/*` covers `/images/a.png` and
+/// `/images/b/*`; `/*` covers every path). Tags are never covered.
+fn mark_covered(items: &mut [Item]) {
+    // The wildcard prefixes no other wildcard covers: a prefix-free set, so the only one
+    // that can cover a path is the greatest not above it.
+    let mut prefixes: Vec<(&str, usize)> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, it)| it.is_sendable() && it.is_wildcard())
+        .map(|(i, it)| (&it.value[..it.value.len() - 1], i))
+        .collect();
+    prefixes.sort();
+    let mut minimal: Vec<(String, usize)> = Vec::new();
+    for (p, i) in prefixes {
+        if minimal
+            .last()
+            .is_none_or(|(m, _)| !p.starts_with(m.as_str()))
+        {
+            minimal.push((p.to_string(), i));
+        }
+    }
+    if minimal.is_empty() {
+        return;
+    }
+    for (i, it) in items.iter_mut().enumerate() {
+        if !it.is_sendable() || it.kind != Kind::Path {
+            continue;
+        }
+        let at = minimal.partition_point(|(p, _)| p.as_str() <= it.value.as_str());
+        if at == 0 {
+            continue;
+        }
+        let (prefix, by) = &minimal[at - 1];
+        if *by != i && it.value.starts_with(prefix.as_str()) {
+            it.covered_by = Some(*by);
+        }
+    }
+}
+
+impl Analysis {
+    pub fn problems(&self) -> impl Iterator<Item = &Item> {
+        self.items.iter().filter(|i| i.problem.is_some())
+    }
+
+    pub fn has_problems(&self) -> bool {
+        self.problems().next().is_some()
+    }
+
+    /// What would be sent, in order, without duplicates, and without covered paths if
+    /// `drop_covered`. Nothing is sent while any item has a problem.
+    pub fn to_send(&self, drop_covered: bool) -> Option<Vec<&Item>> {
+        if self.has_problems() {
+            return None;
+        }
+        Some(
+            self.items
+                .iter()
+                .filter(|i| i.is_sendable() && !(drop_covered && i.covered_by.is_some()))
+                .collect(),
+        )
+    }
+
+    /// Counts and price of what would be sent.
+    pub fn estimate(&self, drop_covered: bool) -> Estimate {
+        let send: Vec<&Item> = self
+            .items
+            .iter()
+            .filter(|i| i.is_sendable() && !(drop_covered && i.covered_by.is_some()))
+            .collect();
+        let wildcards = send.iter().filter(|i| i.is_wildcard()).count();
+        let tags = send.iter().filter(|i| i.kind == Kind::Tag).count();
+        let paths = send.len() - wildcards - tags;
+        let plan = plan(&send, InProgress::default());
+        Estimate {
+            paths,
+            wildcards,
+            tags,
+            batches: plan.batches.len(),
+            usd: send.len() as f64 * PRICE_PER_PATH,
+        }
+    }
+}
+
+/// What is already in progress on a distribution, from the data cfdash has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InProgress {
+    pub files: usize,
+    pub wildcards: usize,
+}
+
+/// Items split into batches, each its own CreateInvalidation, in the order to send them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    pub batches: Vec<Vec<String>>,
+    /// How many of the first batches fit the in-progress quotas now; the rest wait for
+    /// earlier invalidations to complete.
+    pub now: usize,
+}
+
+/// Splits items into batches of at most 3,000 items and 15 wildcards, and says how many
+/// fit the distribution's in-progress quotas now.
+pub fn plan(items: &[&Item], in_progress: InProgress) -> Plan {
+    let mut batches: Vec<Vec<String>> = Vec::new();
+    let mut wild_in_batch = 0;
+    for item in items {
+        let wildcard = item.is_wildcard();
+        let full = batches.last().is_none_or(|b| {
+            b.len() >= MAX_ITEMS_PER_REQUEST
+                || (wildcard && wild_in_batch >= MAX_WILDCARDS_IN_PROGRESS)
+        });
+        if full {
+            batches.push(Vec::new());
+            wild_in_batch = 0;
+        }
+        if wildcard {
+            wild_in_batch += 1;
+        }
+        batches
+            .last_mut()
+            .expect("pushed above")
+            .push(item.value.clone());
+    }
+    let mut files = in_progress.files;
+    let mut wildcards = in_progress.wildcards;
+    let mut now = 0;
+    for batch in &batches {
+        let w = batch.iter().filter(|v| v.ends_with('*')).count();
+        let f = batch.len() - w;
+        if files + f > MAX_FILES_IN_PROGRESS || wildcards + w > MAX_WILDCARDS_IN_PROGRESS {
+            break;
+        }
+        files += f;
+        wildcards += w;
+        now += 1;
+    }
+    Plan { batches, now }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(line: &str) -> Item {
+        let a = analyse(line);
+        assert_eq!(a.items.len(), 1, "{line:?}");
+        a.items.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn normalising_says_what_changed() {
+        let it = one("  index.html ");
+        assert_eq!(it.value, "/index.html");
+        assert_eq!(it.notes, vec![Note::Trimmed, Note::AddedSlash]);
+
+        let it = one("/my file.html");
+        assert_eq!(it.value, "/my%20file.html");
+        assert_eq!(it.notes, vec![Note::Encoded("spaces".into())]);
+
+        let it = one("/café/{x}|~");
+        assert_eq!(it.value, "/caf%C3%A9/%7Bx%7D%7C%7E");
+        assert_eq!(it.problem, None);
+    }
+
+    #[test]
+    fn query_strings_and_valid_escapes_stay() {
+        assert_eq!(one("/a.jpg?v=2&w=3;x:y@z").value, "/a.jpg?v=2&w=3;x:y@z");
+        assert_eq!(one("/a%20b").value, "/a%20b");
+        assert_eq!(one("/a%20b").notes, vec![]);
+        assert_eq!(one("/100%").value, "/100%25");
+        assert_eq!(one("/%zz").value, "/%25zz");
+    }
+
+    #[test]
+    fn rejected_lines_say_why() {
+        assert_eq!(one("/a*/b").problem, Some(Problem::WildcardNotLast));
+        assert_eq!(one("/images/*").problem, None);
+        assert_eq!(one("/a\u{7}b").problem, Some(Problem::ControlCharacter));
+        let long = format!("/{}", "a".repeat(4000));
+        assert_eq!(one(&long).problem, Some(Problem::TooLong(4001)));
+        assert_eq!(one("#a*").problem, Some(Problem::TagWildcard));
+        assert_eq!(one("#a,b").problem, Some(Problem::TagComma));
+        assert_eq!(one("#caf\u{e9}").problem, Some(Problem::TagCharacters));
+        assert_eq!(
+            one(&format!("#{}", "t".repeat(257))).problem,
+            Some(Problem::TagTooLong(257))
+        );
+        assert_eq!(one("#").problem, Some(Problem::EmptyTag));
+        assert_eq!(one("#product:electronics").problem, None);
+        assert!(
+            Problem::WildcardNotLast
+                .to_string()
+                .contains("last character")
+        );
+    }
+
+    #[test]
+    fn a_pasted_list_is_split_and_a_line_with_spaces_is_one_path() {
+        let a = analyse("/index.html /images/* #tag:a\nnot a list\n\n");
+        let values: Vec<&str> = a.items.iter().map(|i| i.value.as_str()).collect();
+        assert_eq!(
+            values,
+            vec!["/index.html", "/images/*", "#tag:a", "/not%20a%20list"]
+        );
+        assert_eq!(a.items[0].notes, vec![Note::SplitFromList]);
+        assert_eq!(a.items[2].kind, Kind::Tag);
+        assert_eq!(a.items[3].line, 2);
+    }
+
+    #[test]
+    fn directories_get_a_hint() {
+        assert_eq!(one("/docs/").notes, vec![Note::Directory]);
+        assert_eq!(one("/").notes, vec![]);
+    }
+
+    #[test]
+    fn duplicates_and_covered_paths_are_found() {
+        let a = analyse(
+            "/images/*\n/images/logo.png\n/index.html\n/index.html\n/images/x/*\n#Tag\n#tag\n/imagesque",
+        );
+        let i = &a.items;
+        assert_eq!(i[1].covered_by, Some(0));
+        assert_eq!(i[3].duplicate_of, Some(2));
+        assert_eq!(
+            i[4].covered_by,
+            Some(0),
+            "a narrower wildcard is covered too"
+        );
+        assert_eq!(i[6].duplicate_of, Some(5), "tags compare without case");
+        assert_eq!(i[7].covered_by, None, "/images/* does not cover /imagesque");
+    }
+
+    #[test]
+    fn everything_under_the_root_wildcard() {
+        let a = analyse("/a\n/b/*\n/*\n#tag");
+        assert_eq!(a.items[0].covered_by, Some(2));
+        assert_eq!(a.items[1].covered_by, Some(2));
+        assert_eq!(a.items[2].covered_by, None);
+        assert_eq!(a.items[3].covered_by, None, "tags are not paths");
+        let send = a.to_send(true).unwrap();
+        assert_eq!(send.len(), 2);
+    }
+
+    #[test]
+    fn nothing_is_sent_while_a_line_is_wrong() {
+        let a = analyse("/ok\n/bad*/x");
+        assert!(a.to_send(false).is_none());
+    }
+
+    #[test]
+    fn estimate_counts_and_prices() {
+        let a = analyse("/a\n/b\n/c/*\n#t\n/a");
+        let e = a.estimate(false);
+        assert_eq!((e.paths, e.wildcards, e.tags, e.batches), (2, 1, 1, 1));
+        assert!((e.usd - 0.02).abs() < 1e-9);
+    }
+
+    #[test]
+    fn batches_respect_request_and_in_progress_quotas() {
+        let text: String = (0..7000).map(|i| format!("/p{i}\n")).collect();
+        let a = analyse(&text);
+        let send = a.to_send(false).unwrap();
+        let p = plan(&send, InProgress::default());
+        assert_eq!(
+            p.batches.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![3000, 3000, 1000]
+        );
+        assert_eq!(p.now, 1, "3,000 file paths in progress at most");
+        let p = plan(
+            &send,
+            InProgress {
+                files: 10,
+                wildcards: 0,
+            },
+        );
+        assert_eq!(p.now, 0, "the first batch waits for 10 paths in progress");
+
+        let wild: String = (0..20).map(|i| format!("/w{i}/*\n")).collect();
+        let a = analyse(&wild);
+        let send = a.to_send(false).unwrap();
+        let p = plan(
+            &send,
+            InProgress {
+                files: 0,
+                wildcards: 3,
+            },
+        );
+        assert_eq!(
+            p.batches.iter().map(Vec::len).collect::<Vec<_>>(),
+            vec![15, 5]
+        );
+        assert_eq!(p.now, 0, "3 wildcards in progress leave room for 12");
+        assert_eq!(plan(&send, InProgress::default()).now, 1);
+        assert_eq!(a.estimate(false).batches, 2);
+    }
+}
