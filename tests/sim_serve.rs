@@ -112,6 +112,19 @@ async fn idempotent_create() {
             caller_reference: "ref-1".into()
         })
     );
+    // The in-progress quota, as CloudFront answers it.
+    let wild: Vec<String> = (0..15).map(|i| format!("/w{i}/*")).collect();
+    cf.create_invalidation("E0000000000002", &wild, "wild-1")
+        .await
+        .unwrap();
+    let err = cf
+        .create_invalidation("E0000000000002", &["/x/*".to_string()], "wild-2")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, CfError::TooManyInvalidationsInProgress { distribution, .. } if distribution == "E0000000000002"),
+        "{err:?}"
+    );
     let got = cf.get_invalidation(dist, &a.id).await.unwrap();
     assert_eq!(got.caller_reference, "ref-1");
     assert_eq!(

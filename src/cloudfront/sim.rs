@@ -18,6 +18,7 @@ use super::{
     InvalidationSummary, Page,
 };
 use crate::clock::Clock;
+use crate::paths::{MAX_FILES_IN_PROGRESS, MAX_ITEMS_PER_REQUEST, MAX_WILDCARDS_IN_PROGRESS};
 
 /// The demo account shipped with cfdash.
 pub const DEMO_DATA: &str = include_str!("../../assets/demo.toml");
@@ -400,6 +401,42 @@ impl SimDistribution {
         dist
     }
 
+    /// CloudFront's limits: 3,000 items a request; 3,000 file paths and 15 wildcard paths
+    /// in progress at once on a distribution.
+    fn check_quotas(&self, paths: &[String], now: Timestamp) -> CfResult<()> {
+        if paths.len() > MAX_ITEMS_PER_REQUEST {
+            return Err(CfError::Other {
+                code: "BatchTooLarge".into(),
+                message: format!(
+                    "{} paths in one request: at most {MAX_ITEMS_PER_REQUEST}",
+                    paths.len()
+                ),
+            });
+        }
+        let wild = |p: &String| p.ends_with('*');
+        let (mut files, mut wildcards) = (0, 0);
+        for inv in self
+            .invalidations
+            .iter()
+            .filter(|i| i.status(now).is_in_progress())
+        {
+            let w = inv.paths.iter().filter(|p| wild(p)).count();
+            wildcards += w;
+            files += inv.paths.len() - w;
+        }
+        let new_w = paths.iter().filter(|p| wild(p)).count();
+        let new_f = paths.len() - new_w;
+        if files + new_f > MAX_FILES_IN_PROGRESS || wildcards + new_w > MAX_WILDCARDS_IN_PROGRESS {
+            return Err(CfError::TooManyInvalidationsInProgress {
+                distribution: self.distribution.id.clone(),
+                detail: format!(
+                    "in progress: {files} file paths and {wildcards} wildcards; this batch adds {new_f} and {new_w}"
+                ),
+            });
+        }
+        Ok(())
+    }
+
     fn pick_paths(&self, rng: &mut Rng) -> Vec<String> {
         let n = 1 + rng.below(self.path_pool.len().clamp(1, 4));
         let mut paths: Vec<String> = Vec::with_capacity(n);
@@ -558,6 +595,7 @@ impl CloudFront for SimCloudFront {
                     })
                 };
             }
+            dist.check_quotas(paths, now)?;
             Ok(dist.create(
                 rng,
                 now,
@@ -771,6 +809,36 @@ mod tests {
         let c = block(sim.create_invalidation(dist, &other, "ref-2")).unwrap();
         assert_ne!(c.id, a.id);
         assert_eq!(c.status, InvalidationStatus::InProgress);
+    }
+
+    #[test]
+    fn in_progress_quotas_are_enforced() {
+        let (clock, sim) = sim(SimSettings::default());
+        let dist = "E3HB8D6PLWQ0UF"; // nothing in progress
+        let wild: Vec<String> = (0..15).map(|i| format!("/w{i}/*")).collect();
+        block(sim.create_invalidation(dist, &wild, "w-1")).unwrap();
+        let one_more = vec!["/x/*".to_string()];
+        let err = block(sim.create_invalidation(dist, &one_more, "w-2")).unwrap_err();
+        assert!(
+            matches!(err, CfError::TooManyInvalidationsInProgress { .. }),
+            "{err:?}"
+        );
+        // File paths have their own quota.
+        let files: Vec<String> = (0..3000).map(|i| format!("/f{i}")).collect();
+        block(sim.create_invalidation(dist, &files, "f-1")).unwrap();
+        let err = block(sim.create_invalidation(dist, &["/g".to_string()], "f-2")).unwrap_err();
+        assert!(matches!(
+            err,
+            CfError::TooManyInvalidationsInProgress { .. }
+        ));
+        // The same reference again is still the existing invalidation, not a quota error.
+        assert!(block(sim.create_invalidation(dist, &wild, "w-1")).is_ok());
+        // Once they complete, there is room again.
+        clock.advance(SignedDuration::from_hours(1));
+        block(sim.create_invalidation(dist, &one_more, "w-2")).unwrap();
+        let too_many: Vec<String> = (0..3001).map(|i| format!("/t{i}")).collect();
+        let err = block(sim.create_invalidation(dist, &too_many, "t-1")).unwrap_err();
+        assert!(matches!(&err, CfError::Other { code, .. } if code == "BatchTooLarge"));
     }
 
     #[test]
