@@ -142,12 +142,6 @@ pub struct Estimate {
     pub usd: f64,
 }
 
-impl Estimate {
-    pub fn items(&self) -> usize {
-        self.paths + self.wildcards + self.tags
-    }
-}
-
 /// Normalises one path: trims, adds a leading `/`, percent-encodes the unsafe characters
 /// and non-ASCII (never a valid `%XX` again), and checks the rules. Idempotent.
 pub fn normalise_path(raw: &str) -> (String, Vec<Note>, Option<Problem>) {
@@ -361,24 +355,20 @@ impl Analysis {
     /// What would be sent, in order, without duplicates, and without covered paths if
     /// `drop_covered`. Nothing is sent while any item has a problem.
     pub fn to_send(&self, drop_covered: bool) -> Option<Vec<&Item>> {
-        if self.has_problems() {
-            return None;
-        }
-        Some(
-            self.items
-                .iter()
-                .filter(|i| i.is_sendable() && !(drop_covered && i.covered_by.is_some()))
-                .collect(),
-        )
+        (!self.has_problems()).then(|| self.sendable(drop_covered))
+    }
+
+    /// The items that would be sent once every problem is fixed.
+    fn sendable(&self, drop_covered: bool) -> Vec<&Item> {
+        self.items
+            .iter()
+            .filter(|i| i.is_sendable() && !(drop_covered && i.covered_by.is_some()))
+            .collect()
     }
 
     /// Counts and price of what would be sent.
     pub fn estimate(&self, drop_covered: bool) -> Estimate {
-        let send: Vec<&Item> = self
-            .items
-            .iter()
-            .filter(|i| i.is_sendable() && !(drop_covered && i.covered_by.is_some()))
-            .collect();
+        let send = self.sendable(drop_covered);
         let wildcards = send.iter().filter(|i| i.is_wildcard()).count();
         let tags = send.iter().filter(|i| i.kind == Kind::Tag).count();
         let paths = send.len() - wildcards - tags;

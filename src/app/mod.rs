@@ -77,11 +77,6 @@ impl Scroll {
         self.selected = index;
         self.clamp(len, height);
     }
-
-    pub fn step(&mut self, delta: isize, len: usize, height: usize) {
-        let target = self.selected.saturating_add_signed(delta);
-        self.select(target, len, height);
-    }
 }
 
 /// Intervals of the refresh policy (DESIGN.md, "Refresh policy").
@@ -397,7 +392,7 @@ mod tests {
                 offset: 16
             }
         );
-        s.step(-20, 30, 10);
+        s.select(5, 30, 10);
         assert_eq!(
             s,
             Scroll {

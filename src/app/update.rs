@@ -212,8 +212,7 @@ impl App {
                 } else if self.focus == Pane::Invalidations {
                     self.set_focus(Pane::Distributions);
                 } else if !self.filter.value().is_empty() {
-                    self.filter.reset();
-                    self.filter_changed(fx);
+                    self.clear_filter(fx);
                 }
             }
             Cmd::Filter => {
@@ -223,8 +222,7 @@ impl App {
             Cmd::FilterAccept => self.mode = Mode::Normal,
             Cmd::FilterClear => {
                 self.mode = Mode::Normal;
-                self.filter.reset();
-                self.filter_changed(fx);
+                self.clear_filter(fx);
             }
             Cmd::Refresh => {
                 self.sweep_due = self.now;
@@ -292,11 +290,20 @@ impl App {
     }
 
     fn select_distribution(&mut self, index: usize, fx: &mut Vec<Effect>) {
-        let before = self.selected_distribution().map(|d| d.id.clone());
+        let before = self.selected_distribution_id();
         let height = self.page_size(Pane::Distributions);
         self.dist_scroll.select(index, self.view.len(), height);
-        let after = self.selected_distribution().map(|d| d.id.clone());
-        if before != after {
+        self.follow_distribution(before, fx);
+    }
+
+    fn selected_distribution_id(&self) -> Option<String> {
+        self.selected_distribution().map(|d| d.id.clone())
+    }
+
+    /// If the selected distribution is no longer `before`, its invalidations start at the
+    /// top, its list loads if it never has, and the detail follows.
+    fn follow_distribution(&mut self, before: Option<String>, fx: &mut Vec<Effect>) {
+        if self.selected_distribution_id() != before {
             self.inv_scroll = Default::default();
             self.after_selection_change(fx);
         }
@@ -316,7 +323,7 @@ impl App {
     /// A new distribution is selected: its list may need loading, the detail follows.
     fn after_selection_change(&mut self, fx: &mut Vec<Effect>) {
         self.clamp_all();
-        if let Some(id) = self.selected_distribution().map(|d| d.id.clone()) {
+        if let Some(id) = self.selected_distribution_id() {
             let never_loaded = matches!(
                 self.invalidations.get(&id).map(|d| &d.list),
                 None | Some(Remote::Idle)
@@ -368,13 +375,15 @@ impl App {
     }
 
     fn filter_changed(&mut self, fx: &mut Vec<Effect>) {
-        let before = self.selected_distribution().map(|d| d.id.clone());
+        let before = self.selected_distribution_id();
         self.rebuild_view(before.as_deref());
-        if self.selected_distribution().map(|d| d.id.clone()) != before {
-            self.inv_scroll = Default::default();
-            self.after_selection_change(fx);
-        }
+        self.follow_distribution(before, fx);
         self.dirty = true;
+    }
+
+    fn clear_filter(&mut self, fx: &mut Vec<Effect>) {
+        self.filter.reset();
+        self.filter_changed(fx);
     }
 
     /// Recomputes which distributions pass the filter, keeping `keep` selected if it does.
@@ -465,7 +474,7 @@ impl App {
                 }
                 self.sweep_due = now + self.settings.sweep;
                 self.last_refresh = Some(now);
-                let keep = self.selected_distribution().map(|d| d.id.clone());
+                let keep = self.selected_distribution_id();
                 // Distributions that went away take their invalidations with them.
                 let ids: std::collections::HashSet<&str> =
                     list.iter().map(|d| d.id.as_str()).collect();
@@ -487,7 +496,7 @@ impl App {
                 self.rebuild_view(keep.as_deref());
                 // The first page of every distribution's invalidations, the selected first,
                 // so every row's "in progress" count is right.
-                let first = self.selected_distribution().map(|d| d.id.clone());
+                let first = self.selected_distribution_id();
                 for id in first
                     .iter()
                     .chain(order.iter().filter(|id| Some(*id) != first.as_ref()))
@@ -777,7 +786,7 @@ impl App {
             self.request(Slot::Distributions, Request::ListDistributions, fx);
         }
         if self.refresh_due().is_some_and(|t| t <= now)
-            && let Some(id) = self.selected_distribution().map(|d| d.id.clone())
+            && let Some(id) = self.selected_distribution_id()
         {
             self.request_list(&id, fx);
         }

@@ -114,16 +114,6 @@ pub struct Invalidation {
     pub caller_reference: String,
 }
 
-impl Invalidation {
-    pub fn summary(&self) -> InvalidationSummary {
-        InvalidationSummary {
-            id: self.id.clone(),
-            status: self.status.clone(),
-            create_time: self.create_time,
-        }
-    }
-}
-
 /// One page of a paginated listing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page<T> {
