@@ -42,11 +42,20 @@ enum Target {
         name: String,
         data: SimData,
         seed: Option<u64>,
+        form: FormSettings,
     },
     Aws {
         name: String,
         settings: AwsSettings,
+        form: FormSettings,
     },
+}
+
+/// What a profile says about creating invalidations.
+#[derive(Default)]
+struct FormSettings {
+    read_only: bool,
+    presets: Vec<(String, Vec<String>)>,
 }
 
 /// `--demo`, else the profile `--profile` names (or the default one) in the profiles file.
@@ -56,10 +65,16 @@ fn target(cli: &cli::Cli) -> Result<Target, String> {
         None => Ok(SimData::demo()),
     };
     if cli.demo {
+        let data = sim_data(cli.sim.data.as_ref())?;
+        let form = FormSettings {
+            read_only: false,
+            presets: data.presets.clone().into_iter().collect(),
+        };
         return Ok(Target::Simulated {
             name: "demo".into(),
-            data: sim_data(cli.sim.data.as_ref())?,
+            data,
             seed: None,
+            form,
         });
     }
     let path = config::path(cli.config.as_deref());
@@ -84,14 +99,24 @@ fn target(cli: &cli::Cli) -> Result<Target, String> {
         simulated,
         sim_seed,
         sim_data: data,
+        read_only,
+        presets,
         ..
     } = profile;
+    let mut form = FormSettings {
+        read_only,
+        presets: presets.into_iter().collect(),
+    };
     if simulated {
         let data = sim_data(cli.sim.data.as_ref().or(data.as_ref()))?;
+        if form.presets.is_empty() {
+            form.presets = data.presets.clone().into_iter().collect();
+        }
         return Ok(Target::Simulated {
             name,
             data,
             seed: sim_seed,
+            form,
         });
     }
     // Said before the terminal is taken, like every other problem with the file.
@@ -106,6 +131,7 @@ fn target(cli: &cli::Cli) -> Result<Target, String> {
             endpoint_url,
             allow_insecure_endpoint,
         },
+        form,
     })
 }
 
@@ -159,19 +185,28 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let (name, backend): (String, Arc<dyn CloudFront>) = match target {
-        Target::Simulated { name, data, seed } => {
+    let (name, backend, form): (String, Arc<dyn CloudFront>, FormSettings) = match target {
+        Target::Simulated {
+            name,
+            data,
+            seed,
+            form,
+        } => {
             let mut settings = cli.sim.settings();
             if let Some(seed) = seed.filter(|_| !cli.demo) {
                 settings.seed = seed;
             }
             let sim = SimCloudFront::new(data, settings, clock.clone());
-            (name, Arc::new(sim))
+            (name, Arc::new(sim), form)
         }
-        Target::Aws { name, settings } => {
+        Target::Aws {
+            name,
+            settings,
+            form,
+        } => {
             tracing::info!(profile = %name, ?settings, "connecting");
             let aws = runtime.block_on(AwsCloudFront::connect(&settings))?;
-            (name, Arc::new(aws))
+            (name, Arc::new(aws), form)
         }
     };
     let tz = jiff::tz::TimeZone::system();
@@ -179,7 +214,9 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
         list_limit: cli.invalidations as usize,
         ..Settings::default()
     };
-    let app = App::new(name, tz, settings, clock.now());
+    let mut app = App::new(name, tz, settings, clock.now());
+    app.read_only = form.read_only;
+    app.presets = form.presets;
 
     tui::install_panic_hook(log_path.clone());
     let result = runtime.block_on(tui::run(app, backend, clock, Theme::from_env(), started));

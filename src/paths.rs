@@ -232,9 +232,9 @@ pub fn check_tag(raw: &str) -> (String, Vec<Note>, Option<Problem>) {
 
 /// Splits text into items: one a line, blank lines skipped; a line of several
 /// space-separated tokens that each start with `/` or `#` is a pasted list.
-fn tokens(text: &str) -> Vec<(usize, &str, bool)> {
+fn tokens<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<(usize, &'a str, bool)> {
     let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
+    for (n, line) in lines.enumerate() {
         let trimmed = line.trim();
         if trimmed.is_empty() {
             continue;
@@ -255,7 +255,12 @@ fn tokens(text: &str) -> Vec<(usize, &str, bool)> {
 
 /// Reads a whole path list.
 pub fn analyse(text: &str) -> Analysis {
-    let mut items: Vec<Item> = tokens(text)
+    analyse_lines(text.lines())
+}
+
+/// Reads a path list already split into lines (the form's editor holds lines).
+pub fn analyse_lines<'a>(lines: impl Iterator<Item = &'a str>) -> Analysis {
+    let mut items: Vec<Item> = tokens(lines)
         .into_iter()
         .map(|(line, token, split)| {
             let is_tag = token.trim_start().starts_with('#');
@@ -380,6 +385,15 @@ impl Analysis {
             batches: plan.batches.len(),
             usd: send.len() as f64 * PRICE_PER_PATH,
         }
+    }
+}
+
+/// A price in dollars: tenths of a cent below a dollar (one path costs $0.005).
+pub fn format_usd(usd: f64) -> String {
+    if usd < 1.0 {
+        format!("${usd:.3}")
+    } else {
+        format!("${usd:.2}")
     }
 }
 

@@ -285,6 +285,14 @@ pub async fn perform(cf: &dyn CloudFront, request: &Request) -> Response {
         Request::GetInvalidation(key) => {
             Response::Invalidation(cf.get_invalidation(&key.distribution, &key.id).await)
         }
+        Request::CreateInvalidation {
+            distribution,
+            paths,
+            caller_reference,
+        } => Response::Created(
+            cf.create_invalidation(distribution, paths, caller_reference)
+                .await,
+        ),
     }
 }
 
@@ -293,7 +301,7 @@ impl Response {
         match self {
             Response::Distributions(r) => r.as_ref().err(),
             Response::Invalidations(r) => r.as_ref().err(),
-            Response::Invalidation(r) => r.as_ref().err(),
+            Response::Invalidation(r) | Response::Created(r) => r.as_ref().err(),
         }
     }
 }

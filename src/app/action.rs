@@ -45,6 +45,7 @@ pub enum Response {
     Distributions(CfResult<Vec<Distribution>>),
     Invalidations(CfResult<Vec<InvalidationSummary>>),
     Invalidation(CfResult<Invalidation>),
+    Created(CfResult<Invalidation>),
 }
 
 /// Where a request runs. At most one request runs per slot: a new one replaces (aborts)
@@ -59,13 +60,26 @@ pub enum Slot {
     Poll(InvKey),
     /// GetInvalidation for the detail pane.
     Detail,
+    /// GetInvalidation for "copy to new".
+    Copy,
+    /// CreateInvalidation of one batch, named by its CallerReference. Never aborted: the
+    /// invalidation may exist already.
+    Create(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
     ListDistributions,
-    ListInvalidations { distribution: String, limit: usize },
+    ListInvalidations {
+        distribution: String,
+        limit: usize,
+    },
     GetInvalidation(InvKey),
+    CreateInvalidation {
+        distribution: String,
+        paths: Vec<String>,
+        caller_reference: String,
+    },
 }
 
 /// What `update` asks the runtime to do.

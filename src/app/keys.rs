@@ -24,6 +24,26 @@ pub enum Cmd {
     Quit,
     FilterAccept,
     FilterClear,
+    /// Mark the distribution for a form that targets several.
+    Mark,
+    NewInvalidation,
+    CopyToNew,
+    // The form's editor.
+    Left,
+    Right,
+    Home,
+    End,
+    Newline,
+    Backspace,
+    Delete,
+    DeleteLine,
+    NextField,
+    PrevField,
+    Submit,
+    Presets,
+    DropCovered,
+    /// Yes: send, insert, discard (whatever the dialog asks).
+    Confirm,
 }
 
 pub struct Binding {
@@ -52,7 +72,7 @@ pub const DASHBOARD: &[Binding] = &[
         keys: &[ch('j'), (KeyCode::Down, NONE)],
         label: "j/↓",
         desc: "move down",
-        hint: Some("move"),
+        hint: None,
         cmd: Cmd::Down,
     },
     Binding {
@@ -126,6 +146,27 @@ pub const DASHBOARD: &[Binding] = &[
         cmd: Cmd::Filter,
     },
     Binding {
+        keys: &[ch('n')],
+        label: "n",
+        desc: "new invalidation",
+        hint: Some("new"),
+        cmd: Cmd::NewInvalidation,
+    },
+    Binding {
+        keys: &[ch('c')],
+        label: "c",
+        desc: "copy its paths to a new one",
+        hint: None,
+        cmd: Cmd::CopyToNew,
+    },
+    Binding {
+        keys: &[ch(' ')],
+        label: "Space",
+        desc: "mark: n targets all marked",
+        hint: None,
+        cmd: Cmd::Mark,
+    },
+    Binding {
         keys: &[ch('w')],
         label: "w",
         desc: "watch: ring on completion",
@@ -193,9 +234,285 @@ pub const FILTER: &[Binding] = &[
     },
 ];
 
+pub const FORM: &[Binding] = &[
+    Binding {
+        keys: &[(KeyCode::Char('s'), CTRL)],
+        label: "C-s",
+        desc: "submit: check, confirm",
+        hint: Some("submit"),
+        cmd: Cmd::Submit,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('p'), CTRL)],
+        label: "C-p",
+        desc: "insert a preset path list",
+        hint: Some("presets"),
+        cmd: Cmd::Presets,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('d'), CTRL)],
+        label: "C-d",
+        desc: "drop/keep covered paths",
+        hint: Some("drop covered"),
+        cmd: Cmd::DropCovered,
+    },
+    Binding {
+        keys: &[(KeyCode::Tab, NONE)],
+        label: "Tab",
+        desc: "next field: editor, buttons",
+        hint: Some("buttons"),
+        cmd: Cmd::NextField,
+    },
+    Binding {
+        keys: &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)],
+        label: "S-Tab",
+        desc: "previous field",
+        hint: None,
+        cmd: Cmd::PrevField,
+    },
+    Binding {
+        keys: &[(KeyCode::Esc, NONE)],
+        label: "Esc",
+        desc: "close (asks if text typed)",
+        hint: Some("cancel"),
+        cmd: Cmd::Back,
+    },
+    Binding {
+        keys: &[(KeyCode::Enter, NONE)],
+        label: "Enter",
+        desc: "new line; press a button",
+        hint: None,
+        cmd: Cmd::Newline,
+    },
+    Binding {
+        keys: &[(KeyCode::Backspace, NONE)],
+        label: "Bksp",
+        desc: "delete before the cursor",
+        hint: None,
+        cmd: Cmd::Backspace,
+    },
+    Binding {
+        keys: &[(KeyCode::Delete, NONE)],
+        label: "Del",
+        desc: "delete under the cursor",
+        hint: None,
+        cmd: Cmd::Delete,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('k'), CTRL)],
+        label: "C-k",
+        desc: "delete the line",
+        hint: None,
+        cmd: Cmd::DeleteLine,
+    },
+    Binding {
+        keys: &[(KeyCode::Up, NONE)],
+        label: "↑/↓",
+        desc: "line up / down",
+        hint: None,
+        cmd: Cmd::Up,
+    },
+    Binding {
+        keys: &[(KeyCode::Down, NONE)],
+        label: "",
+        desc: "",
+        hint: None,
+        cmd: Cmd::Down,
+    },
+    Binding {
+        keys: &[(KeyCode::Left, NONE)],
+        label: "←/→",
+        desc: "character left / right",
+        hint: None,
+        cmd: Cmd::Left,
+    },
+    Binding {
+        keys: &[(KeyCode::Right, NONE)],
+        label: "",
+        desc: "",
+        hint: None,
+        cmd: Cmd::Right,
+    },
+    Binding {
+        keys: &[(KeyCode::Home, NONE)],
+        label: "Home/End",
+        desc: "start / end of the line",
+        hint: None,
+        cmd: Cmd::Home,
+    },
+    Binding {
+        keys: &[(KeyCode::End, NONE)],
+        label: "",
+        desc: "",
+        hint: None,
+        cmd: Cmd::End,
+    },
+    Binding {
+        keys: &[(KeyCode::PageUp, NONE)],
+        label: "PgUp/PgDn",
+        desc: "page up / down",
+        hint: None,
+        cmd: Cmd::PageUp,
+    },
+    Binding {
+        keys: &[(KeyCode::PageDown, NONE)],
+        label: "",
+        desc: "",
+        hint: None,
+        cmd: Cmd::PageDown,
+    },
+    Binding {
+        keys: &[(KeyCode::Home, CTRL)],
+        label: "C-Home/End",
+        desc: "start / end of the text",
+        hint: None,
+        cmd: Cmd::Top,
+    },
+    Binding {
+        keys: &[(KeyCode::End, CTRL)],
+        label: "",
+        desc: "",
+        hint: None,
+        cmd: Cmd::Bottom,
+    },
+    Binding {
+        keys: &[(KeyCode::F(1), NONE)],
+        label: "F1",
+        desc: "help",
+        hint: Some("help"),
+        cmd: Cmd::Help,
+    },
+    Binding {
+        keys: QUIT_KEYS,
+        label: "C-c",
+        desc: "quit (asks if text typed)",
+        hint: None,
+        cmd: Cmd::Quit,
+    },
+];
+
+pub const CONFIRM: &[Binding] = &[
+    Binding {
+        keys: &[(KeyCode::Enter, NONE), ch('y')],
+        label: "Enter/y",
+        desc: "create the invalidations",
+        hint: Some("send"),
+        cmd: Cmd::Confirm,
+    },
+    Binding {
+        keys: &[(KeyCode::Esc, NONE), ch('n')],
+        label: "Esc/n",
+        desc: "back to the paths",
+        hint: Some("back"),
+        cmd: Cmd::Back,
+    },
+    Binding {
+        keys: &[ch('j'), (KeyCode::Down, NONE)],
+        label: "j/k",
+        desc: "scroll the paths",
+        hint: Some("scroll"),
+        cmd: Cmd::Down,
+    },
+    Binding {
+        keys: &[ch('k'), (KeyCode::Up, NONE)],
+        label: "",
+        desc: "",
+        hint: None,
+        cmd: Cmd::Up,
+    },
+    Binding {
+        keys: &[(KeyCode::PageDown, NONE), ch(' ')],
+        label: "PgDn/PgUp",
+        desc: "scroll a page",
+        hint: None,
+        cmd: Cmd::PageDown,
+    },
+    Binding {
+        keys: &[(KeyCode::PageUp, NONE)],
+        label: "",
+        desc: "",
+        hint: None,
+        cmd: Cmd::PageUp,
+    },
+    Binding {
+        keys: QUIT_KEYS,
+        label: "C-c",
+        desc: "quit (asks if text typed)",
+        hint: None,
+        cmd: Cmd::Quit,
+    },
+];
+
+pub const PRESETS: &[Binding] = &[
+    Binding {
+        keys: &[(KeyCode::Enter, NONE)],
+        label: "Enter",
+        desc: "insert the preset's paths",
+        hint: Some("insert"),
+        cmd: Cmd::Confirm,
+    },
+    Binding {
+        keys: &[(KeyCode::Esc, NONE)],
+        label: "Esc",
+        desc: "back to the paths",
+        hint: Some("back"),
+        cmd: Cmd::Back,
+    },
+    Binding {
+        keys: &[ch('j'), (KeyCode::Down, NONE)],
+        label: "j/k",
+        desc: "choose",
+        hint: Some("choose"),
+        cmd: Cmd::Down,
+    },
+    Binding {
+        keys: &[ch('k'), (KeyCode::Up, NONE)],
+        label: "",
+        desc: "",
+        hint: None,
+        cmd: Cmd::Up,
+    },
+    Binding {
+        keys: QUIT_KEYS,
+        label: "C-c",
+        desc: "quit (asks if text typed)",
+        hint: None,
+        cmd: Cmd::Quit,
+    },
+];
+
+pub const DISCARD: &[Binding] = &[
+    Binding {
+        keys: &[ch('y')],
+        label: "y",
+        desc: "discard the paths",
+        hint: Some("discard"),
+        cmd: Cmd::Confirm,
+    },
+    Binding {
+        keys: &[ch('n'), (KeyCode::Esc, NONE)],
+        label: "n/Esc",
+        desc: "keep editing",
+        hint: Some("keep"),
+        cmd: Cmd::Back,
+    },
+    Binding {
+        keys: QUIT_KEYS,
+        label: "C-c",
+        desc: "quit without asking again",
+        hint: None,
+        cmd: Cmd::Quit,
+    },
+];
+
 pub const HELP: &[Binding] = &[
     Binding {
-        keys: &[(KeyCode::Esc, NONE), ch('?'), ch('q')],
+        keys: &[
+            (KeyCode::Esc, NONE),
+            ch('?'),
+            ch('q'),
+            (KeyCode::F(1), NONE),
+        ],
         label: "Esc/?/q",
         desc: "close the help",
         hint: Some("close"),
@@ -215,6 +532,10 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Dashboard", DASHBOARD),
     ("Filter (after /)", FILTER),
     ("Help", HELP),
+    ("New invalidation", FORM),
+    ("Confirmation", CONFIRM),
+    ("Presets (C-p)", PRESETS),
+    ("Discard?", DISCARD),
 ];
 
 pub fn table(mode: Mode) -> &'static [Binding] {
@@ -222,6 +543,10 @@ pub fn table(mode: Mode) -> &'static [Binding] {
         Mode::Normal => DASHBOARD,
         Mode::Filter => FILTER,
         Mode::Help => HELP,
+        Mode::Form => FORM,
+        Mode::Confirm => CONFIRM,
+        Mode::Presets => PRESETS,
+        Mode::Discard => DISCARD,
     }
 }
 
@@ -260,7 +585,15 @@ mod tests {
 
     #[test]
     fn ctrl_c_quits_in_every_mode() {
-        for mode in [Mode::Normal, Mode::Filter, Mode::Help] {
+        for mode in [
+            Mode::Normal,
+            Mode::Filter,
+            Mode::Help,
+            Mode::Form,
+            Mode::Confirm,
+            Mode::Presets,
+            Mode::Discard,
+        ] {
             assert_eq!(
                 lookup(mode, &key(KeyCode::Char('c'), CTRL)),
                 Some(Cmd::Quit),
@@ -273,6 +606,13 @@ mod tests {
     fn letters_type_into_the_filter() {
         assert_eq!(lookup(Mode::Filter, &key(KeyCode::Char('q'), NONE)), None);
         assert_eq!(lookup(Mode::Filter, &key(KeyCode::Char('j'), NONE)), None);
+        for c in ['q', 'j', 'n', '?', ' ', '/', '*', '#'] {
+            assert_eq!(
+                lookup(Mode::Form, &key(KeyCode::Char(c), NONE)),
+                None,
+                "{c}"
+            );
+        }
     }
 
     #[test]

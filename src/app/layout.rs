@@ -84,6 +84,65 @@ impl Areas {
     }
 }
 
+/// Where the new-invalidation form goes: it takes the body of the screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FormAreas {
+    /// The bordered frame around it all.
+    pub block: Rect,
+    /// Marks and line numbers.
+    pub gutter: Rect,
+    pub text: Rect,
+    /// What each line becomes, when the screen is wide enough.
+    pub notes: Option<Rect>,
+    /// Everything about the cursor's line.
+    pub detail: Rect,
+    /// Counts and price.
+    pub summary: Rect,
+    pub buttons: Rect,
+}
+
+/// Width of the form's gutter: a mark, a space, a line number, a space.
+pub const GUTTER: u16 = 8;
+/// From this inner width the form shows a notes column beside the text.
+pub const WITH_NOTES: u16 = 70;
+
+pub fn form_layout(area: Rect) -> Option<FormAreas> {
+    let areas = layout(area, false)?;
+    let block = areas.distributions.union(areas.invalidations);
+    let inner = Rect::new(
+        block.x + 1,
+        block.y + 1,
+        block.width.saturating_sub(2),
+        block.height.saturating_sub(2),
+    );
+    let [editor, detail, summary, buttons] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let [gutter, rest] =
+        Layout::horizontal([Constraint::Length(GUTTER), Constraint::Min(0)]).areas(editor);
+    let (text, notes) = if inner.width >= WITH_NOTES {
+        let [t, n] = Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+            .spacing(1)
+            .areas(rest);
+        (t, Some(n))
+    } else {
+        (rest, None)
+    };
+    Some(FormAreas {
+        block,
+        gutter,
+        text,
+        notes,
+        detail,
+        summary,
+        buttons,
+    })
+}
+
 /// Rows of data a bordered table pane shows (borders and the column header taken off).
 pub fn table_rows(pane: Rect) -> usize {
     pane.height.saturating_sub(3) as usize
@@ -140,6 +199,19 @@ mod tests {
         let d = a.detail.unwrap();
         assert_eq!(a.pane_at(d.x + 1, d.y + 1), Some(Pane::Detail));
         assert_eq!(a.pane_at(1, 0), None);
+    }
+
+    #[test]
+    fn the_form_takes_the_body() {
+        for (w, h) in [(60, 15), (80, 24), (160, 48)] {
+            let f = form_layout(Rect::new(0, 0, w, h)).unwrap();
+            assert_eq!(f.block, Rect::new(0, 1, w, h - 3));
+            assert_eq!(f.text.height, h - 3 - 2 - 3);
+            assert_eq!(f.gutter.height, f.text.height);
+            assert!(f.text.width > 20, "{w}x{h}");
+            assert_eq!(f.notes.is_some(), w >= WITH_NOTES + 2);
+        }
+        assert!(form_layout(Rect::new(0, 0, 59, 24)).is_none());
     }
 
     #[test]

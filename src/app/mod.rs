@@ -1,11 +1,13 @@
 //! The application state: plain data that `update` changes and `ui` draws.
 
 pub mod action;
+pub mod editor;
+pub mod form;
 pub mod keys;
 pub mod layout;
 mod update;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -47,6 +49,24 @@ pub enum Mode {
     Normal,
     Filter,
     Help,
+    /// The new-invalidation form's editor and buttons.
+    Form,
+    /// The form's confirmation, and the wait for CloudFront's answers.
+    Confirm,
+    /// The form's preset picker.
+    Presets,
+    /// "Discard the paths?"
+    Discard,
+}
+
+impl Mode {
+    /// The form, or one of its dialogs, has the keyboard.
+    pub fn in_form(self) -> bool {
+        matches!(
+            self,
+            Self::Form | Self::Confirm | Self::Presets | Self::Discard
+        )
+    }
 }
 
 /// A list's selection and the first row shown, clamped by `update` from the layout.
@@ -188,7 +208,13 @@ pub struct App {
     pub now: Timestamp,
     pub size: Rect,
     pub mode: Mode,
+    /// The mode the help overlay returns to.
+    pub help_from: Mode,
     pub focus: Pane,
+    /// The profile may not create invalidations.
+    pub read_only: bool,
+    /// Named path lists the form can insert.
+    pub presets: Vec<(String, Vec<String>)>,
 
     pub distributions: Remote<Vec<Distribution>>,
     /// Indices into the distributions that pass the filter, in listing order.
@@ -212,6 +238,12 @@ pub struct App {
     pub listed: usize,
     pub last_refresh: Option<Timestamp>,
     pub notice: Option<Notice>,
+
+    /// Distributions marked with Space: `n` targets all of them.
+    pub marked: BTreeSet<String>,
+    pub form: Option<form::Form>,
+    /// Batches to create, in order; those the quotas have no room for wait here.
+    pub outbox: Vec<form::Queued>,
 
     /// Requests in flight, by slot, with the sequence number their answer must carry.
     pub pending: HashMap<Slot, u64>,
@@ -245,7 +277,10 @@ impl App {
             now,
             size: Rect::new(0, 0, 80, 24),
             mode: Mode::Normal,
+            help_from: Mode::Normal,
             focus: Pane::Distributions,
+            read_only: false,
+            presets: Vec::new(),
             distributions: Remote::Idle,
             view: Vec::new(),
             filter: Input::default(),
@@ -262,6 +297,9 @@ impl App {
             listed: 0,
             last_refresh: None,
             notice: None,
+            marked: BTreeSet::new(),
+            form: None,
+            outbox: Vec::new(),
             pending: HashMap::new(),
             detail_key: None,
             sweep_due: now,

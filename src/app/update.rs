@@ -34,6 +34,7 @@ impl App {
             Action::Resize { width, height } => {
                 self.size = ratatui::layout::Rect::new(0, 0, width, height);
                 self.clamp_all();
+                self.follow_cursor();
                 self.dirty = true;
             }
             Action::Tick => {}
@@ -61,6 +62,7 @@ impl App {
         soonest(self.retry_lists_at);
         soonest(self.notice.as_ref().map(|n| n.until));
         soonest(self.refresh_due());
+        soonest(self.outbox_due());
         for (key, poll) in &self.polls {
             if !self.pending.contains_key(&Slot::Poll(key.clone())) {
                 soonest(Some(poll.next_at));
@@ -102,6 +104,9 @@ impl App {
     // ---- input -------------------------------------------------------------------------
 
     fn on_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
+        if self.mode.in_form() {
+            return self.on_form_key(key, fx);
+        }
         match keys::lookup(self.mode, &key) {
             Some(cmd) => self.run(cmd, fx),
             None if self.mode == Mode::Filter
@@ -113,7 +118,34 @@ impl App {
         }
     }
 
+    fn on_form_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        match keys::lookup(self.mode, &key) {
+            Some(Cmd::Help) => {
+                self.help_from = self.mode;
+                self.mode = Mode::Help;
+                self.dirty = true;
+            }
+            Some(Cmd::Quit) if matches!(self.mode, Mode::Form | Mode::Presets) => {
+                self.form_quit(fx)
+            }
+            Some(cmd) => self.form_cmd(cmd, fx),
+            None => {
+                if let KeyCode::Char(c) = key.code
+                    && !key
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                {
+                    self.form_char(c);
+                }
+            }
+        }
+    }
+
     fn on_paste(&mut self, text: &str, fx: &mut Vec<Effect>) {
+        if self.mode == Mode::Form {
+            return self.form_paste(text);
+        }
         if self.mode != Mode::Filter {
             return;
         }
@@ -125,6 +157,9 @@ impl App {
     }
 
     fn on_mouse(&mut self, mouse: MouseEvent, fx: &mut Vec<Effect>) {
+        if self.mode.in_form() {
+            return self.form_mouse(mouse, fx);
+        }
         if self.mode == Mode::Help {
             return;
         }
@@ -164,7 +199,10 @@ impl App {
         self.dirty = true;
         match cmd {
             Cmd::Quit => fx.push(Effect::Quit),
-            Cmd::Help => self.mode = Mode::Help,
+            Cmd::Help => {
+                self.help_from = self.mode;
+                self.mode = Mode::Help;
+            }
             Cmd::Down => self.move_in(self.focus, 1, fx),
             Cmd::Up => self.move_in(self.focus, -1, fx),
             Cmd::PageDown => {
@@ -206,7 +244,8 @@ impl App {
             },
             Cmd::Back => {
                 if self.mode == Mode::Help {
-                    self.mode = Mode::Normal;
+                    self.mode = self.help_from;
+                    self.help_from = Mode::Normal;
                 } else if self.detail_open {
                     self.close_detail(fx);
                 } else if self.focus == Pane::Invalidations {
@@ -229,10 +268,15 @@ impl App {
                 self.notify(NoticeKind::Info, REFRESHING.into());
             }
             Cmd::Watch => self.toggle_watch(),
+            Cmd::Mark => self.toggle_mark(fx),
+            Cmd::NewInvalidation => self.new_invalidation(),
+            Cmd::CopyToNew => self.copy_to_new(fx),
+            // The form's own commands arrive through `form_cmd`.
+            _ => {}
         }
     }
 
-    fn set_focus(&mut self, pane: Pane) {
+    pub(super) fn set_focus(&mut self, pane: Pane) {
         if pane == Pane::Detail && !self.detail_open {
             return;
         }
@@ -289,14 +333,14 @@ impl App {
             .map_or(0, |d| d.paths.len())
     }
 
-    fn select_distribution(&mut self, index: usize, fx: &mut Vec<Effect>) {
+    pub(super) fn select_distribution(&mut self, index: usize, fx: &mut Vec<Effect>) {
         let before = self.selected_distribution_id();
         let height = self.page_size(Pane::Distributions);
         self.dist_scroll.select(index, self.view.len(), height);
         self.follow_distribution(before, fx);
     }
 
-    fn selected_distribution_id(&self) -> Option<String> {
+    pub(super) fn selected_distribution_id(&self) -> Option<String> {
         self.selected_distribution().map(|d| d.id.clone())
     }
 
@@ -309,7 +353,7 @@ impl App {
         }
     }
 
-    fn select_invalidation(&mut self, index: usize, fx: &mut Vec<Effect>) {
+    pub(super) fn select_invalidation(&mut self, index: usize, fx: &mut Vec<Effect>) {
         let before = self.selected_invalidation();
         let height = self.page_size(Pane::Invalidations);
         let len = self.invalidation_rows().len();
@@ -355,7 +399,11 @@ impl App {
         if !self.detail_open {
             return;
         }
-        let key = self.selected_invalidation();
+        let key = self.selected_invalidation().filter(|_| {
+            self.invalidation_rows()
+                .get(self.inv_scroll.selected)
+                .is_some_and(|r| r.status != InvalidationStatus::Queued)
+        });
         if key == self.detail_key {
             return;
         }
@@ -406,7 +454,7 @@ impl App {
         self.clamp_all();
     }
 
-    fn clamp_all(&mut self) {
+    pub(super) fn clamp_all(&mut self) {
         let dist_h = self.page_size(Pane::Distributions);
         self.dist_scroll.clamp(self.view.len(), dist_h);
         let inv_h = self.page_size(Pane::Invalidations);
@@ -424,7 +472,10 @@ impl App {
         let status = self.invalidation_rows()[self.inv_scroll.selected]
             .status
             .clone();
-        if self.watched.remove(&key) {
+        if status == InvalidationStatus::Queued {
+            let text = format!("{} is watched from the moment it is sent", key.id);
+            self.notify(NoticeKind::Info, text);
+        } else if self.watched.remove(&key) {
             self.notify(NoticeKind::Info, format!("stopped watching {}", key.id));
         } else if status.is_in_progress() {
             self.watched.insert(key.clone());
@@ -454,6 +505,10 @@ impl App {
             }
             (Slot::Poll(key), Response::Invalidation(result)) => self.on_poll(key, result),
             (Slot::Detail, Response::Invalidation(result)) => self.on_detail(result),
+            (Slot::Copy, Response::Invalidation(result)) => self.on_copy(result),
+            (Slot::Create(reference), Response::Created(result)) => {
+                self.on_created(&reference, result, fx)
+            }
             (slot, response) => {
                 debug_assert!(false, "{slot:?} answered with {response:?}");
             }
@@ -579,6 +634,7 @@ impl App {
     /// Puts a fresh listing in place, noticing what completed and what started.
     fn replace_list(&mut self, dist: &str, list: Option<Vec<InvalidationSummary>>) {
         let now = self.now;
+        let list = list.map(|l| self.with_local_rows(dist, l));
         let entry = self.invalidations.entry(dist.to_string()).or_default();
         let old_count = entry.in_progress;
         let old: HashMap<String, InvalidationStatus> = entry
@@ -621,16 +677,48 @@ impl App {
         };
     }
 
+    /// A fresh listing, with what cfdash knows and the listing cannot show yet: batches
+    /// queued in the outbox on top, and invalidations it created whose creation the listing
+    /// (sent before) missed.
+    fn with_local_rows(
+        &self,
+        dist: &str,
+        mut list: Vec<InvalidationSummary>,
+    ) -> Vec<InvalidationSummary> {
+        let oldest = list.last().map(|r| r.create_time);
+        let complete = list.len() < self.settings.list_limit;
+        let mut missed: Vec<InvalidationSummary> = self
+            .polls
+            .iter()
+            .filter(|(k, p)| {
+                k.distribution == dist
+                    && (complete || oldest.is_some_and(|t| p.create_time >= t))
+                    && !list.iter().any(|r| r.id == k.id)
+            })
+            .map(|(k, p)| InvalidationSummary {
+                id: k.id.clone(),
+                status: InvalidationStatus::InProgress,
+                create_time: p.create_time,
+            })
+            .collect();
+        if !missed.is_empty() {
+            list.append(&mut missed);
+            list.sort_by_key(|r| std::cmp::Reverse(r.create_time));
+        }
+        let mut rows = self.queued_rows(dist);
+        rows.append(&mut list);
+        rows
+    }
+
     fn on_poll(&mut self, key: InvKey, result: Result<Invalidation, CfError>) {
         match result {
             Ok(inv) => {
                 self.poll_backoff.relax();
                 self.observed(&key, &inv);
-                if inv.status == InvalidationStatus::Completed {
-                    let at = self.now;
-                    self.details
-                        .insert(key.clone(), Remote::Ready { data: inv, at });
-                }
+                // Kept in progress too: its paths count against the quotas.
+                let at = self.now;
+                self.details
+                    .insert(key.clone(), Remote::Ready { data: inv, at });
                 self.reschedule_poll(&key);
             }
             Err(CfError::NoSuchInvalidation { .. }) => {
@@ -712,6 +800,7 @@ impl App {
     /// tell the operator if they were watching it.
     fn completed(&mut self, key: InvKey, create_time: Timestamp) {
         self.polls.remove(&key);
+        self.quota_freed(&key.distribution);
         let took = self.now.duration_since(create_time);
         self.took.entry(key.clone()).or_insert(took);
         if !self.watched.remove(&key) {
@@ -746,14 +835,14 @@ impl App {
         self.ring = true;
     }
 
-    fn distribution_name(&self, id: &str) -> String {
+    pub(super) fn distribution_name(&self, id: &str) -> String {
         self.distributions
             .data()
             .and_then(|all| all.iter().find(|d| d.id == id))
             .map_or_else(|| id.to_string(), |d| d.display_name().to_string())
     }
 
-    fn notify(&mut self, kind: NoticeKind, text: String) {
+    pub(super) fn notify(&mut self, kind: NoticeKind, text: String) {
         self.notice = Some(Notice {
             kind,
             text,
@@ -764,7 +853,7 @@ impl App {
         self.dirty = true;
     }
 
-    fn notify_error(&mut self, error: &CfError) {
+    pub(super) fn notify_error(&mut self, error: &CfError) {
         self.notify(NoticeKind::Error, error.to_string());
     }
 
@@ -810,6 +899,9 @@ impl App {
         for key in due {
             self.request(Slot::Poll(key.clone()), Request::GetInvalidation(key), fx);
         }
+        if !self.outbox.is_empty() {
+            self.pump(fx);
+        }
         if self.notice.as_ref().is_some_and(|n| n.until <= now) {
             self.notice = None;
             self.dirty = true;
@@ -846,7 +938,7 @@ impl App {
         self.request(Slot::Invalidations(id.to_string()), request, fx);
     }
 
-    fn request(&mut self, slot: Slot, request: Request, fx: &mut Vec<Effect>) {
+    pub(super) fn request(&mut self, slot: Slot, request: Request, fx: &mut Vec<Effect>) {
         self.seq += 1;
         self.pending.insert(slot.clone(), self.seq);
         fx.push(Effect::Request {

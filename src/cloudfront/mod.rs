@@ -62,6 +62,9 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
 pub enum InvalidationStatus {
     InProgress,
     Completed,
+    /// cfdash's own: a batch held back until the in-progress quotas leave room for it.
+    /// CloudFront never answers it.
+    Queued,
     Other(String),
 }
 
@@ -85,6 +88,7 @@ impl InvalidationStatus {
         match self {
             Self::InProgress => "InProgress",
             Self::Completed => "Completed",
+            Self::Queued => "Queued",
             Self::Other(s) => s,
         }
     }

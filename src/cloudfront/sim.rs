@@ -63,6 +63,9 @@ impl Default for SimSettings {
 pub struct SimData {
     #[serde(rename = "distribution", default)]
     pub distributions: Vec<SimDistributionSpec>,
+    /// Named path lists for the form, as a profile's `presets` would give.
+    #[serde(default)]
+    pub presets: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -135,7 +138,10 @@ impl SimData {
                 paths: vec!["/index.html".into(), "/assets/*".into()],
             })
             .collect();
-        Self { distributions }
+        Self {
+            distributions,
+            presets: Default::default(),
+        }
     }
 }
 
