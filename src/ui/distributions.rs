@@ -28,6 +28,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
         None => {}
     }
+    if !app.marked.is_empty() {
+        let n = app.marked.len();
+        title.push(Span::styled(
+            format!("● {n} marked: n targets them "),
+            theme.watched,
+        ));
+    }
     let block = pane_block(app, theme, Pane::Distributions, Line::from(title));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -102,7 +109,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         } else {
             theme.disabled
         };
+        let mark = if app.marked.contains(&d.id) {
+            Span::styled("●", theme.watched)
+        } else {
+            Span::raw(" ")
+        };
         let mut cells = vec![
+            Cell::from(mark),
             Cell::from(d.id.as_str()),
             Cell::from(d.display_name()),
             Cell::from(status),
@@ -124,13 +137,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
     });
     let mut widths = vec![
+        Constraint::Length(1),
         Constraint::Length(14),
         Constraint::Fill(2),
         Constraint::Length(12),
         Constraint::Length(7),
         Constraint::Length(8),
     ];
-    let mut header: Vec<Cell> = ["ID", "Name", "Status", "Enabled"]
+    let mut header: Vec<Cell> = ["", "ID", "Name", "Status", "Enabled"]
         .into_iter()
         .map(Cell::from)
         .collect();

@@ -6,12 +6,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::Theme;
-use crate::app::keys::{Binding, FILTER, SECTIONS};
+use crate::app::keys::{Binding, FILTER, FORM, SECTIONS};
 
-pub fn render(theme: &Theme, frame: &mut Frame, area: Rect) {
-    // The dashboard's keys on the left, the other modes' on the right.
-    let left = section_lines(theme, &SECTIONS[..1]);
-    let right = section_lines(theme, &SECTIONS[1..]);
+pub fn render(theme: &Theme, frame: &mut Frame, area: Rect, in_form: bool) {
+    // The main table on the left, its dialogs' on the right: the dashboard's or the form's.
+    let (left, right) = if in_form {
+        (&SECTIONS[3..4], &SECTIONS[4..])
+    } else {
+        (&SECTIONS[..1], &SECTIONS[1..3])
+    };
+    let left = section_lines(theme, left);
+    let right = section_lines(theme, right);
     let height = (left.len().max(right.len()) as u16 + 2).min(area.height);
     let width = 84.min(area.width);
     let [row] = Layout::vertical([Constraint::Length(height)])
@@ -47,13 +52,14 @@ fn section_lines(
             lines.push(Line::raw(""));
         }
         lines.push(Line::styled(*heading, theme.title));
-        for b in table.iter() {
+        // A binding without a label shares the line of the one before it (↑/↓).
+        for b in table.iter().filter(|b| !b.label.is_empty()) {
             lines.push(Line::from(vec![
-                Span::styled(format!(" {:<9}", b.label), theme.key),
+                Span::styled(format!(" {:<11}", b.label), theme.key),
                 Span::raw(b.desc),
             ]));
         }
-        if std::ptr::eq(*table, FILTER) {
+        if std::ptr::eq(*table, FILTER) || std::ptr::eq(*table, FORM) {
             lines.push(Line::styled(" other keys edit the text", theme.dim));
         }
     }

@@ -80,6 +80,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         let symbol = match inv.status {
             InvalidationStatus::InProgress => app.spinner(),
             InvalidationStatus::Completed => '✓',
+            InvalidationStatus::Queued => '◌',
             InvalidationStatus::Other(_) => '?',
         };
         let status = Span::styled(

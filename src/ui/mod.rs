@@ -2,6 +2,7 @@
 
 mod detail;
 mod distributions;
+mod form;
 mod header;
 mod help;
 mod invalidations;
@@ -24,15 +25,20 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         return;
     };
     header::render(app, theme, frame, areas.header);
-    distributions::render(app, theme, frame, areas.distributions);
-    invalidations::render(app, theme, frame, areas.invalidations);
-    if let Some(rect) = areas.detail {
-        detail::render(app, theme, frame, rect);
+    match (&app.form, app.form_areas()) {
+        (Some(f), Some(form_areas)) => form::render(app, f, theme, frame, form_areas),
+        _ => {
+            distributions::render(app, theme, frame, areas.distributions);
+            invalidations::render(app, theme, frame, areas.invalidations);
+            if let Some(rect) = areas.detail {
+                detail::render(app, theme, frame, rect);
+            }
+        }
     }
     status::render_status(app, theme, frame, areas.status);
     status::render_footer(app, theme, frame, areas.footer);
     if app.mode == Mode::Help {
-        help::render(theme, frame, area);
+        help::render(theme, frame, area, app.help_from.in_form());
     }
 }
 

@@ -11,11 +11,14 @@ use crate::app::{App, Mode, NoticeKind};
 
 pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let watched = app.watched.len();
-    let right = if watched > 0 {
-        format!("◆ {watched} watched ")
-    } else {
-        String::new()
-    };
+    let queued = app.outbox.len();
+    let mut right = String::new();
+    if queued > 0 {
+        right.push_str(&format!("◌ {queued} queued "));
+    }
+    if watched > 0 {
+        right.push_str(&format!("◆ {watched} watched "));
+    }
     let [left_area, right_area] = Layout::horizontal([
         Constraint::Min(0),
         Constraint::Length(right.chars().count() as u16),

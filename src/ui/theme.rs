@@ -93,6 +93,7 @@ impl Theme {
         match status {
             InvalidationStatus::InProgress => self.in_progress,
             InvalidationStatus::Completed => self.completed,
+            InvalidationStatus::Queued => self.dim,
             InvalidationStatus::Other(_) => self.other,
         }
     }

@@ -1,0 +1,439 @@
+//! The new-invalidation form: the path editor with its gutter, the counts and price, the
+//! buttons, and its dialogs (confirmation, presets, discard).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use super::Theme;
+use crate::app::form::{self, BUTTON_GAP, BUTTONS, Field, Form, LineMark};
+use crate::app::layout::FormAreas;
+use crate::app::{App, Mode};
+use crate::paths::{self, Estimate};
+
+pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: FormAreas) {
+    let editing = app.mode == Mode::Form;
+    let title = Line::from(vec![
+        Span::styled(" New invalidation ", theme.title),
+        Span::styled(
+            format!("· {} ", targets_label(app, &form.targets)),
+            theme.text,
+        ),
+    ]);
+    let lines = form.editor.lines().len();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Thick)
+        .border_style(theme.focus_border)
+        .title(title)
+        .title_top(
+            Line::styled(
+                format!(" {lines} line{} ", if lines == 1 { "" } else { "s" }),
+                theme.dim,
+            )
+            .right_aligned(),
+        );
+    frame.render_widget(block, areas.block);
+
+    editor(app, form, theme, frame, &areas);
+    detail_line(form, theme, frame, areas.detail);
+    summary_line(form, theme, frame, areas.summary);
+    buttons(form, theme, frame, areas.buttons, editing);
+
+    match app.mode {
+        Mode::Confirm => confirm(app, form, theme, frame, areas.block),
+        Mode::Presets => presets(app, form, theme, frame, areas.block),
+        Mode::Discard => discard(form, theme, frame, areas.block),
+        _ => {}
+    }
+}
+
+fn targets_label(app: &App, targets: &[String]) -> String {
+    match targets {
+        [one] => app.distribution_label(one),
+        many => format!(
+            "{} distributions: {}",
+            many.len(),
+            many.iter()
+                .map(|id| app.distribution_label(id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn mark_style(theme: &Theme, mark: LineMark) -> (char, Style) {
+    match mark {
+        LineMark::Blank => (' ', theme.dim),
+        LineMark::Ok => ('✓', theme.completed),
+        LineMark::Hint => ('!', theme.warning),
+        LineMark::Normalised => ('~', theme.info),
+        LineMark::Duplicate => ('=', theme.dim),
+        LineMark::Covered => ('⊂', theme.warning),
+        LineMark::Error => ('✗', theme.error),
+    }
+}
+
+fn editor(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: &FormAreas) {
+    let e = &form.editor;
+    let height = areas.text.height as usize;
+    let width = areas.text.width as usize;
+    if e.is_empty() && e.lines().len() == 1 {
+        let hint = if form.loading_copy.is_some() {
+            vec![Line::styled(
+                format!("{} fetching the paths to copy…", app.spinner()),
+                theme.info,
+            )]
+        } else {
+            vec![
+                Line::styled(
+                    "One path per line: /index.html, /images/*, #cache-tag",
+                    theme.dim,
+                ),
+                Line::styled(
+                    "or paste a deploy step's list: /index.html /images/*",
+                    theme.dim,
+                ),
+            ]
+        };
+        frame.render_widget(Paragraph::new(hint).wrap(Wrap { trim: true }), areas.text);
+    }
+    let end = (e.top + height).min(e.lines().len());
+    let mut gutter = Vec::with_capacity(height);
+    let mut text = Vec::with_capacity(height);
+    let mut notes = Vec::with_capacity(height);
+    for row in e.top..end {
+        let mark = form.mark(row);
+        let (symbol, style) = mark_style(theme, mark);
+        gutter.push(Line::from(vec![
+            Span::styled(format!("{symbol} "), style),
+            Span::styled(format!("{:>5} ", row + 1), theme.dim),
+        ]));
+        let line = &e.lines()[row];
+        let visible: String = line.chars().skip(e.left).take(width).collect();
+        let dropped =
+            mark == LineMark::Duplicate || (mark == LineMark::Covered && form.drop_covered);
+        text.push(Line::styled(
+            visible,
+            if dropped { theme.dim } else { theme.text },
+        ));
+        if areas.notes.is_some() {
+            notes.push(match form::line_note(form, row) {
+                Some((mark, note)) => {
+                    let style = match mark {
+                        LineMark::Error => theme.error,
+                        LineMark::Normalised => theme.info,
+                        LineMark::Covered | LineMark::Hint => theme.warning,
+                        _ => theme.dim,
+                    };
+                    Line::styled(note, style)
+                }
+                None => Line::raw(""),
+            });
+        }
+    }
+    frame.render_widget(Paragraph::new(gutter), areas.gutter);
+    if !(e.is_empty() && e.lines().len() == 1) {
+        frame.render_widget(Paragraph::new(text), areas.text);
+    }
+    if let Some(rect) = areas.notes {
+        frame.render_widget(Paragraph::new(notes), rect);
+    }
+    if app.mode == Mode::Form && form.field == Field::Editor {
+        let (row, col) = e.cursor();
+        if row >= e.top && row < e.top + height && col >= e.left {
+            let x = areas.text.x + (col - e.left).min(width.saturating_sub(1)) as u16;
+            let y = areas.text.y + (row - e.top) as u16;
+            frame.set_cursor_position(Position::new(x, y));
+        }
+    }
+}
+
+fn detail_line(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let line = if let Some(error) = &form.error {
+        Line::styled(format!("✗ {error}"), theme.error)
+    } else if let Some((mark, text)) = form::cursor_detail(form) {
+        let style = match mark {
+            LineMark::Error => theme.error,
+            LineMark::Ok => theme.dim,
+            LineMark::Normalised => theme.info,
+            _ => theme.warning,
+        };
+        Line::styled(text, style)
+    } else {
+        Line::raw("")
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+pub fn estimate_text(e: &Estimate, targets: usize) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = vec![plural(e.paths, "path", "paths")];
+    if e.wildcards > 0 {
+        parts.push(plural(e.wildcards, "wildcard", "wildcards"));
+    }
+    if e.tags > 0 {
+        parts.push(plural(e.tags, "tag", "tags"));
+    }
+    parts.push(plural(e.batches, "batch", "batches"));
+    let mut text = parts.join(" · ");
+    if targets > 1 {
+        text.push_str(&format!(" × {targets} distributions"));
+    }
+    let usd = e.usd * targets as f64;
+    text.push_str(&format!(
+        " · {} if past the free tier",
+        paths::format_usd(usd)
+    ));
+    text
+}
+
+fn summary_line(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let text = estimate_text(&form.estimate, form.targets.len());
+    frame.render_widget(Paragraph::new(Line::styled(text, theme.text)), area);
+}
+
+/// The buttons on the left; on the right, what needs the operator's eye, as room allows.
+fn buttons(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect, editing: bool) {
+    let mut spans = Vec::new();
+    for (i, (field, label)) in Field::ALL[1..].iter().zip(BUTTONS).enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" ".repeat(BUTTON_GAP)));
+        }
+        let style = if editing && form.field == *field {
+            theme.selected
+        } else {
+            theme.key
+        };
+        spans.push(Span::styled(label, style));
+    }
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let (errors, covered, repeated) = (form.errors, form.covered, form.repeated);
+    let mut flags: Vec<Span> = Vec::new();
+    if errors > 0 {
+        flags.push(Span::styled(format!("✗ {errors} to fix"), theme.error));
+    }
+    if covered > 0 {
+        let text = if form.drop_covered {
+            format!("⊂ {covered} covered, dropped")
+        } else {
+            format!("⊂ {covered} covered")
+        };
+        flags.push(Span::styled(text, theme.warning));
+    }
+    if repeated > 0 {
+        flags.push(Span::styled(format!("= {repeated} repeated"), theme.dim));
+    }
+    let room = (area.width as usize).saturating_sub(used + 2);
+    while !flags.is_empty() && flags.iter().map(|s| s.width() + 2).sum::<usize>() > room {
+        flags.pop();
+    }
+    let flags_width: usize = flags.iter().map(|s| s.width() + 2).sum();
+    spans.push(Span::raw(
+        " ".repeat((area.width as usize).saturating_sub(used + flags_width)),
+    ));
+    for flag in flags {
+        spans.push(Span::raw("  "));
+        spans.push(flag);
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    popup
+}
+
+fn dialog<'a>(theme: &Theme, title: &'a str, bottom: Line<'a>) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(theme.focus_border)
+        .title(Line::styled(title, theme.title))
+        .title_bottom(bottom.right_aligned())
+}
+
+fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
+    // The whole inside of the form: the list of paths gets every row there is.
+    let rect = Rect::new(
+        area.x + 1,
+        area.y + 1,
+        area.width.saturating_sub(2),
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(Clear, rect);
+    let bottom = if form.is_sending() {
+        Line::styled(format!(" {} creating… ", app.spinner()), theme.info)
+    } else {
+        Line::styled(" Enter sends · Esc goes back ", theme.dim)
+    };
+    let block = dialog(theme, " Create the invalidation? ", bottom);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+
+    let send = form.to_send().unwrap_or_default();
+    let field = |name: &'static str, value: String, style: Style| {
+        Line::from(vec![
+            Span::styled(format!("{name:<9}"), theme.dim),
+            Span::styled(value, style),
+        ])
+    };
+    let mut head = Vec::new();
+    for (i, id) in form.targets.iter().enumerate() {
+        let name = if i == 0 { "On" } else { "" };
+        head.push(field(name, app.distribution_label(id), theme.text));
+    }
+    head.push(field(
+        "Sends",
+        estimate_text(&form.estimate, form.targets.len()),
+        theme.text,
+    ));
+    let batches = form.batches.first().map_or(0, |b| b.0);
+    let now_min = form.batches.iter().map(|b| b.1).min().unwrap_or(0);
+    let now_max = form.batches.iter().map(|b| b.1).max().unwrap_or(0);
+    let per = if form.targets.len() > 1 {
+        " per distribution"
+    } else {
+        ""
+    };
+    let s = if batches == 1 { "" } else { "s" };
+    if batches == 1 && now_min == 1 {
+        head.push(field(
+            "Batches",
+            format!("1 invalidation{per}, sent now"),
+            theme.text,
+        ));
+    } else {
+        let now = if now_min == now_max {
+            format!("{now_min} sent now, {} queued", batches - now_min)
+        } else {
+            format!("{now_min}–{now_max} sent now, the rest queued")
+        };
+        head.push(field(
+            "Batches",
+            format!("{batches} invalidation{s}{per}: {now}"),
+            theme.warning,
+        ));
+        head.push(field(
+            "",
+            "queued ones go in order as earlier ones complete:".into(),
+            theme.dim,
+        ));
+        head.push(field(
+            "",
+            "at most 3,000 paths and 15 wildcards may be in progress at once".into(),
+            theme.dim,
+        ));
+    }
+    if let Some(s) = &form.submission
+        && s.text == form.editor.text()
+        && s.drop_covered == form.drop_covered
+    {
+        head.push(field(
+            "Retry",
+            format!(
+                "same caller references as before ({} already created)",
+                s.created.len()
+            ),
+            theme.info,
+        ));
+    }
+    let covered = form.covered;
+    if covered > 0 {
+        let text = if form.drop_covered {
+            format!("{covered} covered by a wildcard: dropped")
+        } else {
+            format!("{covered} covered by a wildcard: sent too (C-d in the form drops them)")
+        };
+        head.push(field("Covered", text, theme.warning));
+    }
+    head.push(Line::raw(""));
+    head.push(Line::styled(
+        format!("Paths ({}):", send.len()),
+        theme.header_row,
+    ));
+    let head_height = head.len() as u16;
+    let [top, list] =
+        Layout::vertical([Constraint::Length(head_height), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(Paragraph::new(head), top);
+    let start = form.confirm_scroll.min(send.len());
+    let end = (start + list.height as usize).min(send.len());
+    let lines: Vec<Line> = send[start..end]
+        .iter()
+        .map(|it| Line::from(vec![Span::raw("  "), Span::raw(it.value.as_str())]))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), list);
+}
+
+fn presets(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let height = (app.presets.len() as u16 + 2).min(area.height);
+    let rect = popup(area, 72, height);
+    frame.render_widget(Clear, rect);
+    let block = dialog(
+        theme,
+        " Insert a preset ",
+        Line::styled(" Enter inserts · Esc back ", theme.dim),
+    );
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let lines: Vec<Line> = app
+        .presets
+        .iter()
+        .enumerate()
+        .map(|(i, (name, paths))| {
+            let line = Line::from(vec![
+                Span::styled(format!(" {name:<16}"), theme.key),
+                Span::raw(format!("{:>3} · ", paths.len())),
+                Span::styled(paths.join(" "), theme.dim),
+            ]);
+            if i == form.preset {
+                line.style(theme.selected)
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn discard(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let rect = popup(area, 60, 5);
+    frame.render_widget(Clear, rect);
+    let block = dialog(
+        theme,
+        if form.then_quit {
+            " Quit? "
+        } else {
+            " Discard? "
+        },
+        Line::styled(" y discards · n keeps editing ", theme.dim),
+    );
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let lines = form.editor.lines().len();
+    let what = if form.is_sending() {
+        "A submit is waiting for CloudFront's answer.".to_string()
+    } else {
+        format!(
+            "{lines} line{} of paths will be lost.",
+            if lines == 1 { "" } else { "s" }
+        )
+    };
+    let text = vec![
+        Line::styled(what, theme.warning),
+        Line::raw(if form.then_quit {
+            "Quit cfdash anyway?"
+        } else {
+            "Close the form anyway?"
+        }),
+    ];
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
+}
