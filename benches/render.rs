@@ -113,3 +113,61 @@ fn filter_keystroke(bencher: divan::Bencher, distributions: usize) {
         );
     });
 }
+
+/// The new-invalidation form holding `lines` pasted paths (a realistic mix), cursor at
+/// the end, at 120×40.
+fn form(lines: usize) -> App {
+    let mut app = dashboard(100, 120, 40);
+    let now = app.now;
+    let text: String = (0..lines)
+        .map(|i| match i % 10 {
+            0 => format!("/assets/{}/*\n", i % 40),
+            1 => format!("/assets/{}/app-{i}.js\n", i % 40),
+            2 => format!("/blog/my post {i}.html\n"),
+            3 => format!("#product:{i}\n"),
+            4 => format!("/café/{i}?v=2\n"),
+            _ => format!("/pages/{i}/index.html\n"),
+        })
+        .collect();
+    app.apply(
+        now,
+        [
+            Action::Key(KeyEvent::new(KeyCode::Char('n'), KeyModifiers::NONE)),
+            Action::Paste(text),
+        ],
+    );
+    assert_eq!(app.form.as_ref().unwrap().analysis.items.len(), lines);
+    app
+}
+
+/// One frame of the form: only the visible lines are drawn.
+#[divan::bench(args = [3_000, 30_000])]
+fn form_frame(bencher: divan::Bencher, lines: usize) {
+    let app = form(lines);
+    let theme = Theme::color();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    bencher.bench_local(|| {
+        terminal.draw(|f| ui::render(&app, &theme, f)).unwrap();
+    });
+}
+
+/// A keystroke in the form: the character typed, the whole list checked again, and the
+/// frame drawn (then the same for Backspace, so the text stays the same size).
+#[divan::bench(args = [3_000, 30_000])]
+fn form_keystroke(bencher: divan::Bencher, lines: usize) {
+    let mut app = form(lines);
+    let theme = Theme::color();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let now = app.now;
+    let mut typing = true;
+    bencher.bench_local(|| {
+        let code = if typing {
+            KeyCode::Char('x')
+        } else {
+            KeyCode::Backspace
+        };
+        typing = !typing;
+        app.apply(now, [Action::Key(KeyEvent::new(code, KeyModifiers::NONE))]);
+        terminal.draw(|f| ui::render(&app, &theme, f)).unwrap();
+    });
+}

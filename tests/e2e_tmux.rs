@@ -208,6 +208,65 @@ fn demo_in_a_real_terminal() {
 }
 
 #[test]
+fn a_new_invalidation_from_the_form_is_watched_to_completion() {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/e2e.toml");
+    // A fifth of the realistic delays: the new invalidation completes within seconds.
+    let env = format!(
+        "CFDASH_SIM_SEED=14 CFDASH_SIM_DATA='{}' CFDASH_SIM_ACTIVITY=0 CFDASH_SIM_LATENCY_MS=50 \
+         CFDASH_SIM_DELAY_SCALE=0.2",
+        data.display()
+    );
+    let (t, _log) = Tmux::cfdash("form", 100, 30, &env);
+    let long = Duration::from_secs(20);
+    t.wait_text("beta.example.com", long);
+    // beta has nothing in progress.
+    t.keys(&["j"]);
+    t.wait_text("Invalidations · beta.example.com", long);
+    t.keys(&["n"]);
+    t.wait_text("New invalidation · beta.example.com (EBETA000000002)", long);
+    t.keys(&["-l", "index.html"]);
+    t.keys(&["Enter", "-l", "/a*/b"]);
+    // Checked as typed: the first line is normalised, the second is wrong.
+    let screen = t.wait_text("* is only allowed as the last character", long);
+    assert!(screen.contains("→ /index.html"), "{screen}");
+    t.keys(&["C-s"]);
+    let screen = t.wait_text("✗ line 2: * is only allowed", long);
+    assert!(!screen.contains("Create the invalidation?"), "{screen}");
+    // Fix it: the cursor went to the bad line.
+    t.keys(&["End", "BSpace", "BSpace", "BSpace", "-l", "/b"]);
+    t.wait_for("the line fixed", long, |s| {
+        s.contains("/a/b") && !s.contains("to fix")
+    });
+    t.keys(&["C-s"]);
+    let screen = t.wait_text("Create the invalidation?", long);
+    assert!(screen.contains("/index.html"), "{screen}");
+    assert!(screen.contains("1 invalidation, sent now"), "{screen}");
+    t.keys(&["Enter"]);
+    let screen = t.wait_text("— watching", long);
+    assert!(
+        !screen.contains("New invalidation"),
+        "the form closed:\n{screen}"
+    );
+    // The new invalidation is at the top of the list, in progress, watched.
+    let top = screen
+        .lines()
+        .skip_while(|l| !l.contains("Took"))
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    assert!(top.contains("◆") && top.contains("InProgress"), "{screen}");
+    let id = top
+        .split_whitespace()
+        .find(|w| w.starts_with('I') && w.len() == 14)
+        .expect("an invalidation id")
+        .to_string();
+    let screen = t.wait_text("✓ completed:", Duration::from_secs(60));
+    assert!(screen.contains(&format!("✓ completed: {id}")), "{screen}");
+    t.keys(&["q"]);
+    t.wait_text("EXITED=0", long);
+}
+
+#[test]
 fn sigterm_restores_the_terminal() {
     let (t, _) = Tmux::cfdash("term", 80, 24, "CFDASH_SIM_ACTIVITY=0");
     t.wait_text("12 distributions", Duration::from_secs(20));

@@ -132,3 +132,45 @@ fn no_text_is_drawn_in_its_background_colour() {
         }
     }
 }
+
+/// A form with good, normalised, covered, repeated and bad lines, the cursor on the bad one.
+fn form_with_lines(width: u16, height: u16) -> Harness {
+    let mut harness = at(width, height);
+    harness.ch('n');
+    let text = "/index.html\nimages/*\n/images/logo.png\n/my file.html\n/a*/b\n/index.html\n/docs/\n#product:shoes";
+    harness.act(Action::Paste(text.into()));
+    harness.key(KeyCode::Up);
+    harness.key(KeyCode::Up);
+    harness.key(KeyCode::Up);
+    harness
+}
+
+#[test]
+fn form() {
+    for (w, h) in SIZES {
+        let harness = form_with_lines(w, h);
+        insta::assert_snapshot!(format!("form_{w}x{h}"), harness.screen());
+    }
+}
+
+#[test]
+fn form_confirmation() {
+    for (w, h) in SIZES {
+        let mut harness = at(w, h);
+        harness.ch('n');
+        let text = "/index.html\n/images/*\n/images/logo.png\n/my file.html\n#product:shoes";
+        harness.act(Action::Paste(text.into()));
+        harness.act(Action::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('s'),
+            crossterm::event::KeyModifiers::CONTROL,
+        )));
+        insta::assert_snapshot!(format!("confirm_{w}x{h}"), harness.screen());
+    }
+}
+
+#[test]
+fn form_help() {
+    let mut harness = form_with_lines(80, 24);
+    harness.key(KeyCode::F(1));
+    insta::assert_snapshot!("form_help_80x24", harness.screen());
+}
