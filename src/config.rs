@@ -1,11 +1,15 @@
-//! Named profiles in TOML (DESIGN.md, "Config"). This module reads them; validating edits
-//! and saving come with the profiles issue. A profile says how to reach an account and
-//! never holds a secret.
+//! Named profiles in TOML (DESIGN.md, "Config"): read with errors that name the file, line
+//! and column and say what to fix; edited through one writer that keeps the user's comments
+//! and key order, writes atomically with private permissions, and never overwrites a file
+//! it could not read or a change made on disk since. A profile never holds a secret.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml_edit::{DocumentMut, Item, Table, value};
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -13,6 +17,18 @@ pub struct Config {
     pub default_profile: Option<String>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    #[serde(default)]
+    pub ui: Ui,
+}
+
+/// Dashboard settings shared by every profile.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Ui {
+    /// Seconds between listings of the selected distribution's invalidations (default 30).
+    pub refresh_secs: Option<u64>,
+    /// Most seconds between polls of an invalidation in progress (default 5).
+    pub poll_secs: Option<u64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -58,33 +74,235 @@ pub fn path(flag: Option<&Path>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("cfdash.toml"))
 }
 
+/// A problem with the file, where it is and what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "line {l}, column {c}: {}", self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+impl ConfigError {
+    fn at(text: &str, span: Option<std::ops::Range<usize>>, message: String) -> Self {
+        let (line, column) = match span {
+            Some(span) => {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                (Some(line), Some(column))
+            }
+            None => (None, None),
+        };
+        Self {
+            line,
+            column,
+            message,
+        }
+    }
+}
+
+const TOP_KEYS: &[&str] = &["default_profile", "profiles", "ui"];
+const UI_KEYS: &[&str] = &["refresh_secs", "poll_secs"];
+const PROFILE_KEYS: &[&str] = &[
+    "aws_profile",
+    "region",
+    "endpoint_url",
+    "allow_insecure_endpoint",
+    "distributions",
+    "simulated",
+    "sim_seed",
+    "sim_data",
+    "read_only",
+    "confirm_by_typing",
+    "presets",
+];
+
+/// A key that looks like it holds a credential.
+fn secret_looking(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "secret",
+        "password",
+        "passwd",
+        "token",
+        "access_key",
+        "private_key",
+        "credential",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
+}
+
+/// The known key closest to `key`, if it is a likely typo.
+fn did_you_mean(key: &str, known: &[&str]) -> Option<&'static str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(key, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min()
+        .map(|(_, k)| {
+            // The known keys are all 'static; find the same one in the tables.
+            [TOP_KEYS, UI_KEYS, PROFILE_KEYS]
+                .iter()
+                .flat_map(|t| t.iter())
+                .find(|s| **s == k)
+                .copied()
+                .expect("a known key")
+        })
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(cur)
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// A profile name: letters, digits, `-`, `_` and `.`, so it works as `--profile NAME`.
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a profile needs a name".into());
+    }
+    if name.len() > 64 {
+        return Err("a profile name has at most 64 characters".into());
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err("use letters, digits, - _ and . only in a profile name".into());
+    }
+    Ok(())
+}
+
+/// An AWS region name such as `us-east-1`.
+pub fn check_region(region: &str) -> Result<(), String> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let ok = parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty();
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{region:?} is not a region name like us-east-1 (CloudFront signs in us-east-1)"
+        ))
+    }
+}
+
+/// An endpoint URL: http or https, with a host.
+pub fn check_endpoint_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("{url:?} is not an http:// or https:// URL"))?;
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    if host.is_empty() || host.starts_with(':') {
+        return Err(format!("{url:?} has no host"));
+    }
+    Ok(())
+}
+
 impl Config {
-    /// Reads the file; `Ok(None)` when there is none. Errors name the file, and for TOML
-    /// errors the line and column.
+    /// Reads the file; `Ok(None)` when there is none. Errors name the file, and the line
+    /// and column where they can.
     pub fn load(path: &Path) -> Result<Option<Self>, String> {
+        Self::load_text(path).map(|o| o.map(|(c, _)| c))
+    }
+
+    /// The config and the text it was read from.
+    pub fn load_text(path: &Path) -> Result<Option<(Self, String)>, String> {
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         };
         Self::parse(&text)
-            .map(Some)
+            .map(|c| Some((c, text)))
             .map_err(|e| format!("{}: {e}", path.display()))
     }
 
-    pub fn parse(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| {
-            let at = e
-                .span()
-                .map(|span| {
-                    let before = &text[..span.start.min(text.len())];
-                    let line = before.matches('\n').count() + 1;
-                    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-                    format!("line {line}, column {column}: ")
-                })
-                .unwrap_or_default();
-            format!("{at}{}", e.message())
-        })
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        let doc = toml_edit::Document::parse(text).map_err(|e| {
+            let mut message = e.message().trim_end().to_string();
+            if message.contains("duplicate") {
+                message.push_str(": each profile and key may appear once; remove or rename one");
+            }
+            ConfigError::at(text, e.span(), message)
+        })?;
+        check_keys(text, doc.as_table())?;
+        let config: Config = toml::from_str(text)
+            .map_err(|e| ConfigError::at(text, e.span(), e.message().trim_end().to_string()))?;
+        if let Some(name) = &config.default_profile
+            && !config.profiles.contains_key(name)
+        {
+            let span = doc.get("default_profile").and_then(Item::span);
+            let known: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
+            return Err(ConfigError::at(
+                text,
+                span,
+                format!(
+                    "default_profile is {name:?}, but there is no [profiles.{name}] (profiles: {}): fix the name or add the profile",
+                    list(&known)
+                ),
+            ));
+        }
+        for (name, profile) in &config.profiles {
+            let span = || {
+                doc.get("profiles")
+                    .and_then(|p| p.as_table_like())
+                    .and_then(|p| p.get_key_value(name))
+                    .and_then(|(k, _)| k.span())
+            };
+            if let Err(e) = check_name(name) {
+                return Err(ConfigError::at(
+                    text,
+                    span(),
+                    format!("[profiles.{name}]: {e}"),
+                ));
+            }
+            let field_span = |key: &str| {
+                doc.get("profiles")
+                    .and_then(|p| p.get(name))
+                    .and_then(|p| p.get(key))
+                    .and_then(Item::span)
+            };
+            if let Some(r) = &profile.region
+                && let Err(e) = check_region(r)
+            {
+                return Err(ConfigError::at(text, field_span("region"), e));
+            }
+            if let Some(u) = &profile.endpoint_url
+                && let Err(e) = check_endpoint_url(u)
+            {
+                return Err(ConfigError::at(text, field_span("endpoint_url"), e));
+            }
+        }
+        Ok(config)
     }
 
     /// The profile to open: the one asked for, else `default_profile`, else the only one.
@@ -114,12 +332,460 @@ impl Config {
     }
 }
 
+/// Refuses secret-looking and unknown keys, and values of the wrong type, where they are.
+fn check_keys(text: &str, top: &Table) -> Result<(), ConfigError> {
+    let refuse = |key: &toml_edit::Key, message: String| ConfigError::at(text, key.span(), message);
+    let check_table = |table: &dyn toml_edit::TableLike,
+                       known: &[&str],
+                       place: &str|
+     -> Result<(), ConfigError> {
+        for (key, item) in table.iter() {
+            let k = table.key(key).expect("iterated");
+            if secret_looking(key) {
+                return Err(refuse(
+                    k,
+                    format!(
+                        "{key} looks like a secret: cfdash never stores credentials; put them in ~/.aws/credentials or use SSO (aws configure sso), and name that profile with aws_profile"
+                    ),
+                ));
+            }
+            if !known.contains(&key) {
+                let hint = did_you_mean(key, known)
+                    .map(|k| format!(" (did you mean {k}?)"))
+                    .unwrap_or_default();
+                return Err(refuse(
+                    k,
+                    format!(
+                        "unknown key {key} in {place}{hint}; the keys are: {}",
+                        known.join(", ")
+                    ),
+                ));
+            }
+            let expected = expected_type(key);
+            if let Some((is, what)) = expected
+                && !is(item)
+            {
+                return Err(ConfigError::at(
+                    text,
+                    item.span().or(k.span()),
+                    format!("{key} in {place} must be {what}"),
+                ));
+            }
+        }
+        Ok(())
+    };
+    check_table(top, TOP_KEYS, "the top level")?;
+    if let Some(ui) = top.get("ui").and_then(Item::as_table_like) {
+        check_table(ui, UI_KEYS, "[ui]")?;
+    }
+    if let Some(profiles) = top.get("profiles").and_then(Item::as_table_like) {
+        for (name, item) in profiles.iter() {
+            let Some(profile) = item.as_table_like() else {
+                let k = profiles.key(name).expect("iterated");
+                return Err(refuse(
+                    k,
+                    format!("profiles.{name} must be a table: write it as [profiles.{name}]"),
+                ));
+            };
+            check_table(profile, PROFILE_KEYS, &format!("[profiles.{name}]"))?;
+            if let Some(presets) = profile.get("presets").and_then(Item::as_table_like) {
+                for (preset, list) in presets.iter() {
+                    let ok = list
+                        .as_array()
+                        .is_some_and(|a| a.iter().all(|v| v.is_str()));
+                    if !ok {
+                        return Err(ConfigError::at(
+                            text,
+                            list.span(),
+                            format!(
+                                "preset {preset} in [profiles.{name}.presets] must be a list of paths, like [\"/\", \"/index.html\"]"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+type TypeCheck = (fn(&Item) -> bool, &'static str);
+
+fn expected_type(key: &str) -> Option<TypeCheck> {
+    fn is_str(i: &Item) -> bool {
+        i.is_str()
+    }
+    fn is_bool(i: &Item) -> bool {
+        i.is_bool()
+    }
+    fn is_count(i: &Item) -> bool {
+        i.as_integer().is_some_and(|n| n >= 0)
+    }
+    fn is_strings(i: &Item) -> bool {
+        i.as_array().is_some_and(|a| a.iter().all(|v| v.is_str()))
+    }
+    fn is_table(i: &Item) -> bool {
+        i.is_table_like()
+    }
+    Some(match key {
+        "default_profile" | "aws_profile" | "region" | "endpoint_url" | "sim_data" => {
+            (is_str, "a string in quotes")
+        }
+        "allow_insecure_endpoint" | "simulated" | "read_only" | "confirm_by_typing" => {
+            (is_bool, "true or false")
+        }
+        "sim_seed" | "refresh_secs" | "poll_secs" => (is_count, "a whole number, 0 or more"),
+        "distributions" => (is_strings, "a list of strings, like [\"E2EXAMPLE\"]"),
+        "profiles" | "ui" | "presets" => (is_table, "a table"),
+        _ => return None,
+    })
+}
+
 fn list(names: &[&str]) -> String {
     if names.is_empty() {
         "none yet".into()
     } else {
         names.join(", ")
     }
+}
+
+// ---- editing ---------------------------------------------------------------------------
+
+/// What the profile form (or `cfdash profile add`) sets on a profile. Keys it does not
+/// know (presets, the simulator's) are left as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProfileFields {
+    pub aws_profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub distributions: Vec<String>,
+    pub read_only: bool,
+    pub confirm_by_typing: bool,
+    /// Only for a new profile: the embedded simulator.
+    pub simulated: bool,
+}
+
+impl ProfileFields {
+    pub fn of(p: &Profile) -> Self {
+        Self {
+            aws_profile: p.aws_profile.clone(),
+            region: p.region.clone(),
+            endpoint_url: p.endpoint_url.clone(),
+            distributions: p.distributions.clone(),
+            read_only: p.read_only,
+            confirm_by_typing: p.confirm_by_typing,
+            simulated: p.simulated,
+        }
+    }
+}
+
+/// One change to the profiles file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Edit {
+    /// Adds `name`, or changes the profile `from` (renaming it to `name` if they differ).
+    Put {
+        name: String,
+        from: Option<String>,
+        fields: ProfileFields,
+    },
+    Remove(String),
+    SetDefault(String),
+}
+
+impl Edit {
+    /// What it does, for messages.
+    pub fn describe(&self) -> String {
+        match self {
+            Edit::Put {
+                name, from: None, ..
+            } => format!("added profile {name}"),
+            Edit::Put {
+                name,
+                from: Some(from),
+                ..
+            } if from != name => format!("renamed profile {from} to {name}"),
+            Edit::Put { name, .. } => format!("saved profile {name}"),
+            Edit::Remove(name) => format!("deleted profile {name}"),
+            Edit::SetDefault(name) => format!("{name} is the default profile"),
+        }
+    }
+}
+
+/// A save that went through.
+#[derive(Clone, Debug)]
+pub struct Saved {
+    pub config: Config,
+    /// The text now on disk.
+    pub text: String,
+    /// The file had changed on disk since cfdash read it: the edit was applied to the new
+    /// content, so neither change is lost.
+    pub reloaded: bool,
+}
+
+/// The one writer: applies edits in order to the file as it is on disk.
+pub struct Store {
+    pub path: PathBuf,
+    /// The text as cfdash last read or wrote it (`None`: no file).
+    known: Option<String>,
+}
+
+impl Store {
+    pub fn new(path: PathBuf, known: Option<String>) -> Self {
+        Self { path, known }
+    }
+
+    pub fn apply(&mut self, edit: &Edit) -> Result<Saved, String> {
+        self.apply_with(edit, false)
+    }
+
+    /// `fail_after_temp` stops after the temporary file is written, as a crash would (for
+    /// tests: the old file must be intact).
+    pub fn apply_with(&mut self, edit: &Edit, fail_after_temp: bool) -> Result<Saved, String> {
+        let path = &self.path;
+        let current = match std::fs::read_to_string(path) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        if let Some(text) = &current
+            && let Err(e) = Config::parse(text)
+        {
+            return Err(format!(
+                "{}: {e} — cfdash will not overwrite a file it cannot read: fix it, then try again",
+                path.display()
+            ));
+        }
+        let reloaded = current != self.known;
+        let mut doc: DocumentMut = current
+            .as_deref()
+            .unwrap_or("")
+            .parse()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let config = Config::parse(&doc.to_string()).map_err(|e| e.to_string())?;
+        apply_edit(&mut doc, &config, edit).map_err(|e| {
+            if reloaded {
+                format!("{e} (the file changed on disk since cfdash read it)")
+            } else {
+                e
+            }
+        })?;
+        let text = doc.to_string();
+        let config =
+            Config::parse(&text).map_err(|e| format!("the edit would not be valid: {e}"))?;
+        write_atomic(path, &text, fail_after_temp)?;
+        self.known = Some(text.clone());
+        Ok(Saved {
+            config,
+            text,
+            reloaded,
+        })
+    }
+}
+
+fn apply_edit(doc: &mut DocumentMut, config: &Config, edit: &Edit) -> Result<(), String> {
+    match edit {
+        Edit::Put { name, from, fields } => {
+            check_name(name)?;
+            if let Some(r) = &fields.region {
+                check_region(r)?;
+            }
+            if let Some(u) = &fields.endpoint_url {
+                check_endpoint_url(u)?;
+            }
+            let renamed = from.as_ref().is_some_and(|f| f != name);
+            if (from.is_none() || renamed) && config.profiles.contains_key(name) {
+                return Err(format!("a profile named {name} already exists"));
+            }
+            if let Some(from) = from
+                && !config.profiles.contains_key(from)
+            {
+                return Err(format!("there is no profile {from} in the file any more"));
+            }
+            let profiles = profiles_table(doc);
+            match from {
+                Some(from) if !renamed => {
+                    let table = profiles
+                        .get_mut(from)
+                        .and_then(Item::as_table_mut)
+                        .ok_or_else(|| {
+                            format!("profile {from} is not a [profiles.{from}] table: edit it in the file")
+                        })?;
+                    set_fields(table, fields, false);
+                }
+                Some(from) => {
+                    // A moved table keeps its place in the file.
+                    let mut table = match profiles.remove(from) {
+                        Some(Item::Table(t)) => t,
+                        _ => {
+                            return Err(format!(
+                                "profile {from} is not a [profiles.{from}] table: edit it in the file"
+                            ));
+                        }
+                    };
+                    set_fields(&mut table, fields, false);
+                    profiles.insert(name, Item::Table(table));
+                }
+                None => {
+                    let mut table = Table::new();
+                    set_fields(&mut table, fields, true);
+                    profiles.insert(name, Item::Table(table));
+                }
+            }
+            if renamed && config.default_profile.as_deref() == from.as_deref() {
+                doc["default_profile"] = value(name.as_str());
+            }
+        }
+        Edit::Remove(name) => {
+            if !config.profiles.contains_key(name) {
+                return Err(format!("there is no profile {name}"));
+            }
+            profiles_table(doc).remove(name);
+            if config.default_profile.as_deref() == Some(name) {
+                doc.remove("default_profile");
+            }
+        }
+        Edit::SetDefault(name) => {
+            if !config.profiles.contains_key(name) {
+                return Err(format!("there is no profile {name}"));
+            }
+            doc["default_profile"] = value(name.as_str());
+        }
+    }
+    Ok(())
+}
+
+fn profiles_table(doc: &mut DocumentMut) -> &mut Table {
+    if !doc.contains_table("profiles") {
+        let mut t = Table::new();
+        t.set_implicit(true);
+        doc.insert("profiles", Item::Table(t));
+    }
+    doc["profiles"].as_table_mut().expect("checked by parse")
+}
+
+fn set_fields(table: &mut Table, f: &ProfileFields, new: bool) {
+    fn text(table: &mut Table, key: &str, v: &Option<String>) {
+        match v {
+            Some(v) if !v.is_empty() => match table.get_mut(key).and_then(Item::as_value_mut) {
+                // Keep the comment after the value.
+                Some(old) => {
+                    let decor = old.decor().clone();
+                    *old = v.as_str().into();
+                    *old.decor_mut() = decor;
+                }
+                None => {
+                    table.insert(key, value(v.as_str()));
+                }
+            },
+            _ => {
+                table.remove(key);
+            }
+        }
+    }
+    fn flag(table: &mut Table, key: &str, v: bool) {
+        if v || table.contains_key(key) {
+            table.insert(key, value(v));
+        }
+    }
+    if new && f.simulated {
+        table.insert("simulated", value(true));
+    }
+    text(table, "aws_profile", &f.aws_profile);
+    text(table, "region", &f.region);
+    text(table, "endpoint_url", &f.endpoint_url);
+    if f.distributions.is_empty() {
+        table.remove("distributions");
+    } else {
+        let mut a = toml_edit::Array::new();
+        for d in &f.distributions {
+            a.push(d.as_str());
+        }
+        table.insert("distributions", value(a));
+    }
+    flag(table, "read_only", f.read_only);
+    flag(table, "confirm_by_typing", f.confirm_by_typing);
+}
+
+/// Writes `text` to `path` so that a crash leaves either the old file or the new one: a
+/// temporary file in the same folder, flushed to disk, then renamed over. The folder is
+/// created private (0700), the file is private (0600).
+pub fn write_atomic(path: &Path, text: &str, fail_after_temp: bool) -> Result<(), String> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "config.toml".into());
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&temp)?;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        if fail_after_temp {
+            return Err(std::io::Error::other("stopped after the temporary file"));
+        }
+        std::fs::rename(&temp, path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        format!("cannot save {}: {e}", path.display())
+    })
+}
+
+/// The profile names of `~/.aws/config` (or AWS_CONFIG_FILE), for the aws_profile field.
+pub fn aws_profiles() -> Vec<String> {
+    let path = std::env::var_os("AWS_CONFIG_FILE")
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".aws/config")));
+    let Some(text) = path.and_then(|p| std::fs::read_to_string(p).ok()) else {
+        return Vec::new();
+    };
+    aws_profile_names(&text)
+}
+
+/// `[default]` and `[profile NAME]` sections, in file order.
+pub fn aws_profile_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        let Some(inner) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) else {
+            continue;
+        };
+        let inner = inner.trim();
+        let name = if inner == "default" {
+            Some("default")
+        } else {
+            inner.strip_prefix("profile ").map(str::trim)
+        };
+        if let Some(n) = name
+            && !n.is_empty()
+            && !names.iter().any(|x| x == n)
+        {
+            names.push(n.to_string());
+        }
+    }
+    names
 }
 
 #[cfg(test)]
@@ -166,15 +832,6 @@ simulated = true
     }
 
     #[test]
-    fn errors_name_line_and_column() {
-        let err = Config::parse("[profiles.a]\nregion = \"x\"\nsecret_key = \"no\"\n").unwrap_err();
-        assert!(err.starts_with("line 3, column 1: "), "{err}");
-        assert!(err.contains("secret_key"), "{err}");
-        let err = Config::parse("[profiles.a]\nregion = \n").unwrap_err();
-        assert!(err.starts_with("line 2"), "{err}");
-    }
-
-    #[test]
     fn the_bundled_example_is_valid() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/config.example.toml");
         let c = Config::load(&path).unwrap().expect("the example exists");
@@ -182,6 +839,7 @@ simulated = true
         assert!(c.profiles["prod"].read_only);
         assert!(c.profiles["demo"].simulated);
         assert_eq!(c.profiles.len(), 4);
+        assert_eq!(c.ui.refresh_secs, Some(30));
     }
 
     #[test]
@@ -190,5 +848,41 @@ simulated = true
             Config::load(Path::new("/nonexistent/cfdash.toml")),
             Ok(None)
         );
+    }
+
+    #[test]
+    fn edit_distance_finds_typos() {
+        assert_eq!(edit_distance("regoin", "region"), 2);
+        assert_eq!(did_you_mean("regoin", PROFILE_KEYS), Some("region"));
+        assert_eq!(
+            did_you_mean("aws_proflie", PROFILE_KEYS),
+            Some("aws_profile")
+        );
+        assert_eq!(did_you_mean("colour", PROFILE_KEYS), None);
+    }
+
+    #[test]
+    fn aws_config_sections() {
+        let text = "[default]\nregion=us-east-1\n[profile staging-admin]\n[ profile prod ]\n[sso-session corp]\n";
+        assert_eq!(
+            aws_profile_names(text),
+            vec!["default", "staging-admin", "prod"]
+        );
+    }
+
+    #[test]
+    fn names_regions_and_urls() {
+        assert!(check_name("prod-eu_1.b").is_ok());
+        assert!(check_name("has space").is_err());
+        assert!(check_name("").is_err());
+        assert!(check_region("us-east-1").is_ok());
+        assert!(check_region("cn-northwest-1").is_ok());
+        assert!(check_region("us-gov-west-1").is_ok());
+        assert!(check_region("useast1").is_err());
+        assert!(check_region("US-EAST-1").is_err());
+        assert!(check_endpoint_url("http://127.0.0.1:5000").is_ok());
+        assert!(check_endpoint_url("https://cloudfront.example.com/x").is_ok());
+        assert!(check_endpoint_url("127.0.0.1:5000").is_err());
+        assert!(check_endpoint_url("http://").is_err());
     }
 }
