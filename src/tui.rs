@@ -24,7 +24,9 @@ use tokio::task::AbortHandle;
 
 use crate::app::{Action, App, Effect, Remote, Request, Response, Slot};
 use crate::clock::Clock;
-use crate::cloudfront::{self, CloudFront, LIST_CONCURRENCY};
+use crate::cloudfront::{self, CfError, CloudFront, LIST_CONCURRENCY};
+use crate::config::{Profile, Store};
+use crate::connect::Connector;
 use crate::ui::{self, Theme};
 
 /// How many GetInvalidation calls run at once.
@@ -114,19 +116,39 @@ pub fn install_panic_hook(log: PathBuf) {
     }));
 }
 
+/// What the dashboard starts with besides its state.
+pub struct Start {
+    pub connector: Connector,
+    /// The profile shown first and how to reach it (`None`: the welcome screen).
+    pub profile: Option<(String, Profile)>,
+    /// The one writer of the profiles file.
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub theme: Theme,
+    pub started: Instant,
+}
+
 /// Runs the dashboard until the operator quits or a signal arrives.
-pub async fn run(
-    mut app: App,
-    cf: Arc<dyn CloudFront>,
-    clock: Arc<dyn Clock>,
-    theme: Theme,
-    started: Instant,
-) -> io::Result<Exit> {
+pub async fn run(mut app: App, start: Start) -> io::Result<Exit> {
+    let Start {
+        connector,
+        profile,
+        store,
+        clock,
+        theme,
+        started,
+    } = start;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let (mut terminal, _guard) = enter()?;
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut runner = Runner::new(cf, tx);
+    let mut runner = Runner::new(Arc::new(connector), store, tx);
+    if let Some((name, profile)) = profile {
+        runner.run(Effect::UseProfile {
+            name,
+            profile: Box::new(profile),
+        });
+    }
     let mut events = EventStream::new();
     let size = terminal.size()?;
     let mut queue = vec![Action::Resize {
@@ -204,10 +226,18 @@ fn action_for(event: Event) -> Option<Action> {
     }
 }
 
+/// A profile's backend, made on first use (an AWS client reads its profile then).
+type Cell = Arc<tokio::sync::OnceCell<Result<Arc<dyn CloudFront>, CfError>>>;
+
 /// Runs requests on tokio tasks, one per slot: a new request in a slot aborts the old.
+/// Requests go to the active profile's backend, a `Slot::Watch` to its own profile's.
 struct Runner {
-    cf: Arc<dyn CloudFront>,
+    connector: Arc<Connector>,
+    backends: HashMap<String, (Profile, Cell)>,
+    active: Option<String>,
     tx: mpsc::UnboundedSender<Action>,
+    /// The config writer's queue: edits are applied one after the other, in order.
+    writer: std::sync::mpsc::Sender<Effect>,
     tasks: HashMap<Slot, AbortHandle>,
     prune_at: usize,
     lists: Arc<Semaphore>,
@@ -215,9 +245,12 @@ struct Runner {
 }
 
 impl Runner {
-    fn new(cf: Arc<dyn CloudFront>, tx: mpsc::UnboundedSender<Action>) -> Self {
+    fn new(connector: Arc<Connector>, store: Store, tx: mpsc::UnboundedSender<Action>) -> Self {
         Self {
-            cf,
+            connector,
+            backends: HashMap::new(),
+            active: None,
+            writer: spawn_writer(store, tx.clone()),
             tx,
             tasks: HashMap::new(),
             prune_at: 64,
@@ -228,22 +261,65 @@ impl Runner {
 
     fn run(&mut self, effect: Effect) {
         match effect {
+            Effect::UseProfile { name, profile } => {
+                let fresh = self.backends.get(&name).is_none_or(|(p, _)| *p != *profile);
+                if fresh {
+                    let cell: Cell = Arc::new(tokio::sync::OnceCell::new());
+                    self.backends.insert(name.clone(), (*profile, cell));
+                }
+                self.active = Some(name);
+            }
+            Effect::Save(_) | Effect::ReloadConfig => {
+                let _ = self.writer.send(effect);
+            }
             Effect::Request { slot, seq, request } => {
                 if let Some(old) = self.tasks.remove(&slot) {
                     old.abort();
                 }
-                let cf = self.cf.clone();
+                let name = match &slot {
+                    Slot::Watch(profile, _) => Some(profile.clone()),
+                    _ => self.active.clone(),
+                };
+                let backend = name.and_then(|n| {
+                    self.backends
+                        .get(&n)
+                        .map(|(p, cell)| (n.clone(), p.clone(), cell.clone()))
+                });
+                let connector = self.connector.clone();
                 let tx = self.tx.clone();
                 let permits = match request {
-                    Request::GetInvalidation(_) => self.gets.clone(),
-                    _ => self.lists.clone(),
+                    Request::ListDistributions | Request::ListInvalidations { .. } => {
+                        self.lists.clone()
+                    }
+                    _ => self.gets.clone(),
                 };
                 let task_slot = slot.clone();
                 let handle = tokio::spawn(async move {
                     let Ok(_permit) = permits.acquire().await else {
                         return;
                     };
-                    let response = perform(cf.as_ref(), &request).await;
+                    let response = match backend {
+                        Some((name, profile, cell)) => {
+                            let cf = cell
+                                .get_or_init(|| async {
+                                    connector
+                                        .connect(&name, &profile)
+                                        .await
+                                        .map_err(|message| CfError::Setup { message })
+                                })
+                                .await;
+                            match cf {
+                                Ok(cf) => perform(cf.as_ref(), &request).await,
+                                Err(e) => Response::failed(&request, e.clone()),
+                            }
+                        }
+                        None => Response::failed(
+                            &request,
+                            CfError::Setup {
+                                message: "no profile is open".into(),
+                            },
+                        ),
+                    };
                     if let Some(e) = response.error() {
                         tracing::warn!(?request, error = ?e, "request failed");
                     }
@@ -268,6 +344,35 @@ impl Runner {
             Effect::Bell | Effect::Quit => {}
         }
     }
+}
+
+/// The one writer of the profiles file, on a thread of its own: edits and reloads are done
+/// in the order they were asked for, and each answer comes back as an action.
+fn spawn_writer(
+    mut store: Store,
+    tx: mpsc::UnboundedSender<Action>,
+) -> std::sync::mpsc::Sender<Effect> {
+    let (writer, jobs) = std::sync::mpsc::channel::<Effect>();
+    std::thread::spawn(move || {
+        for job in jobs {
+            let action = match job {
+                Effect::Save(edit) => {
+                    let result = store.apply(&edit);
+                    match &result {
+                        Ok(saved) => tracing::info!(?edit, reloaded = saved.reloaded, "saved"),
+                        Err(e) => tracing::warn!(?edit, error = %e, "not saved"),
+                    }
+                    Action::Saved(result)
+                }
+                Effect::ReloadConfig => Action::ConfigLoaded(store.reload()),
+                _ => continue,
+            };
+            if tx.send(action).is_err() {
+                return;
+            }
+        }
+    });
+    writer
 }
 
 /// Carries out one request against a backend; the runtime runs it on a task, tests inline.
@@ -297,6 +402,16 @@ pub async fn perform(cf: &dyn CloudFront, request: &Request) -> Response {
 }
 
 impl Response {
+    /// The answer a request gets when it could not be sent at all.
+    pub fn failed(request: &Request, error: CfError) -> Self {
+        match request {
+            Request::ListDistributions => Response::Distributions(Err(error)),
+            Request::ListInvalidations { .. } => Response::Invalidations(Err(error)),
+            Request::GetInvalidation(_) => Response::Invalidation(Err(error)),
+            Request::CreateInvalidation { .. } => Response::Created(Err(error)),
+        }
+    }
+
     pub fn error(&self) -> Option<&cloudfront::CfError> {
         match self {
             Response::Distributions(r) => r.as_ref().err(),

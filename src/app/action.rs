@@ -3,6 +3,7 @@
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::cloudfront::{CfResult, Distribution, Invalidation, InvalidationSummary};
+use crate::config::{Config, Edit, Profile, Saved};
 
 /// One invalidation, named by its distribution too.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -38,6 +39,10 @@ pub enum Action {
         seq: u64,
         response: Response,
     },
+    /// The writer saved an edit of the profiles file, or could not.
+    Saved(Result<Saved, String>),
+    /// The profiles file read again (`None`: there is none).
+    ConfigLoaded(Result<Option<(Config, String)>, String>),
 }
 
 #[derive(Debug)]
@@ -65,6 +70,8 @@ pub enum Slot {
     /// CreateInvalidation of one batch, named by its CallerReference. Never aborted: the
     /// invalidation may exist already.
     Create(String),
+    /// GetInvalidation for a watched invalidation of another profile than the one shown.
+    Watch(String, InvKey),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,4 +102,13 @@ pub enum Effect {
     /// Ring the terminal bell.
     Bell,
     Quit,
+    /// From now on, requests (other than `Slot::Watch`) go to this profile's backend.
+    UseProfile {
+        name: String,
+        profile: Box<Profile>,
+    },
+    /// Apply an edit to the profiles file (through the one writer, in order).
+    Save(Edit),
+    /// Read the profiles file again.
+    ReloadConfig,
 }

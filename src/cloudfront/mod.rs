@@ -160,6 +160,9 @@ pub enum CfError {
     Timeout { detail: String },
     #[error("CloudFront refused the request ({code}): {message}")]
     Other { code: String, message: String },
+    /// The profile's backend could not be made (a bad endpoint, a missing data file).
+    #[error("{message}")]
+    Setup { message: String },
 }
 
 impl CfError {

@@ -3,9 +3,10 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use cfdash::app::{Action, App, Batch, Effect, Settings};
+use cfdash::app::{Action, App, Batch, Effect, Settings, Slot};
 use cfdash::clock::{Clock, ManualClock};
 use cfdash::cloudfront::sim::{SimCloudFront, SimData, SimSettings};
 use cfdash::tui::perform;
@@ -20,7 +21,11 @@ pub const START: &str = "2026-11-27T12:00:00Z";
 
 pub struct Harness {
     pub app: App,
+    /// The simulator of the profile shown.
     pub sim: Arc<SimCloudFront>,
+    /// Every profile's simulator, by profile name (the one at start is "demo").
+    pub sims: HashMap<String, Arc<SimCloudFront>>,
+    settings: SimSettings,
     pub clock: Arc<ManualClock>,
     rt: tokio::runtime::Runtime,
     /// Requests issued and not yet answered, in order.
@@ -45,7 +50,8 @@ impl Harness {
     /// Started, with its first requests queued and not yet answered.
     pub fn unsettled(data: SimData, settings: SimSettings, width: u16, height: u16) -> Self {
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
-        let sim = Arc::new(SimCloudFront::new(data, settings, clock.clone()));
+        let sim = Arc::new(SimCloudFront::new(data, settings.clone(), clock.clone()));
+        let sims = HashMap::from([("demo".to_string(), sim.clone())]);
         let app = App::new("demo", TimeZone::UTC, Settings::default(), clock.now());
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_time()
@@ -54,6 +60,8 @@ impl Harness {
         let mut h = Self {
             app,
             sim,
+            sims,
+            settings,
             clock,
             rt,
             queue: Vec::new(),
@@ -82,6 +90,20 @@ impl Harness {
         for effect in &batch.effects {
             self.seen.push(effect.clone());
             match effect {
+                Effect::UseProfile { name, profile } => {
+                    let sim = self.sims.entry(name.clone()).or_insert_with(|| {
+                        let data = match &profile.sim_data {
+                            Some(p) => SimData::from_file(p).unwrap(),
+                            None => SimData::demo(),
+                        };
+                        let mut settings = self.settings.clone();
+                        if let Some(seed) = profile.sim_seed {
+                            settings.seed = seed;
+                        }
+                        Arc::new(SimCloudFront::new(data, settings, self.clock.clone()))
+                    });
+                    self.sim = sim.clone();
+                }
                 Effect::Request { .. } => self.queue.push(effect.clone()),
                 Effect::Abort(slot) => self
                     .queue
@@ -97,7 +119,11 @@ impl Harness {
         let Effect::Request { slot, seq, request } = effect else {
             panic!("not a request: {effect:?}");
         };
-        let response = self.rt.block_on(perform(self.sim.as_ref(), request));
+        let sim = match slot {
+            Slot::Watch(profile, _) => self.sims[profile].clone(),
+            _ => self.sim.clone(),
+        };
+        let response = self.rt.block_on(perform(sim.as_ref(), request));
         Action::Response {
             slot: slot.clone(),
             seq: *seq,
