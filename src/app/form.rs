@@ -116,6 +116,10 @@ pub struct Form {
     pub held: usize,
     /// A confirmed submit waits for its answers.
     pub awaiting: bool,
+    /// With `confirm_by_typing`: the distribution's name as typed, and whether Enter found
+    /// it wrong.
+    pub typed: tui_input::Input,
+    pub typed_wrong: bool,
 }
 
 impl Form {
@@ -143,6 +147,8 @@ impl Form {
             failures: Vec::new(),
             held: 0,
             awaiting: false,
+            typed: tui_input::Input::default(),
+            typed_wrong: false,
         };
         form.reanalyse();
         form
@@ -412,7 +418,7 @@ impl App {
         self.dirty = true;
         match self.mode {
             Mode::Form => self.editor_cmd(cmd, fx),
-            Mode::Confirm => self.confirm_cmd(cmd, fx),
+            Mode::Confirm | Mode::ConfirmTyped => self.confirm_cmd(cmd, fx),
             Mode::Presets => self.presets_cmd(cmd),
             Mode::Discard => match cmd {
                 Cmd::Confirm => {
@@ -424,7 +430,11 @@ impl App {
                 }
                 Cmd::Back => {
                     let awaiting = self.form.as_ref().is_some_and(|f| f.awaiting);
-                    self.mode = if awaiting { Mode::Confirm } else { Mode::Form };
+                    self.mode = if awaiting {
+                        self.confirm_mode()
+                    } else {
+                        Mode::Form
+                    };
                 }
                 Cmd::Quit => fx.push(Effect::Quit),
                 _ => {}
@@ -684,7 +694,11 @@ impl App {
         if let Some(form) = &mut self.form {
             form.batches = batches;
         }
-        self.mode = Mode::Confirm;
+        if let Some(form) = &mut self.form {
+            form.typed.reset();
+            form.typed_wrong = false;
+        }
+        self.mode = self.confirm_mode();
     }
 
     fn confirm_cmd(&mut self, cmd: Cmd, fx: &mut Vec<Effect>) {
@@ -705,8 +719,52 @@ impl App {
             Cmd::PageDown => form.confirm_scroll = (form.confirm_scroll + page).min(max),
             Cmd::PageUp => form.confirm_scroll = form.confirm_scroll.saturating_sub(page),
             Cmd::Back => self.mode = Mode::Form,
+            Cmd::Confirm if self.mode == Mode::ConfirmTyped && !self.typed_matches() => {
+                if let Some(form) = &mut self.form {
+                    form.typed_wrong = true;
+                }
+            }
             Cmd::Confirm => self.confirm(fx),
             _ => {}
+        }
+    }
+
+    /// The confirmation this profile asks for.
+    fn confirm_mode(&self) -> Mode {
+        if self.confirm_by_typing {
+            Mode::ConfirmTyped
+        } else {
+            Mode::Confirm
+        }
+    }
+
+    /// What must be typed to confirm: the first target's alias, or its id.
+    pub fn confirm_word(&self) -> Option<(String, String)> {
+        let id = self.form.as_ref()?.targets.first()?.clone();
+        let name = self.distribution_name(&id);
+        Some((name, id))
+    }
+
+    fn typed_matches(&self) -> bool {
+        let (Some(form), Some((name, id))) = (&self.form, self.confirm_word()) else {
+            return false;
+        };
+        let typed = form.typed.value().trim();
+        typed.eq_ignore_ascii_case(&name) || typed.eq_ignore_ascii_case(&id)
+    }
+
+    /// A key typed into the confirmation of a `confirm_by_typing` profile.
+    pub(super) fn confirm_typed_key(&mut self, key: crossterm::event::KeyEvent) {
+        use tui_input::backend::crossterm::EventHandler;
+        if let Some(form) = &mut self.form
+            && !form.is_sending()
+            && form
+                .typed
+                .handle_event(&crossterm::event::Event::Key(key))
+                .is_some()
+        {
+            form.typed_wrong = false;
+            self.dirty = true;
         }
     }
 
@@ -959,7 +1017,7 @@ impl App {
                 );
             }
             form.error = Some(format!("{text} — C-s retries (nothing is created twice)"));
-            if self.mode == Mode::Confirm {
+            if self.mode.confirming() {
                 self.mode = Mode::Form;
             }
             for dist in &submission.targets {

@@ -44,6 +44,16 @@ pub enum Cmd {
     DropCovered,
     /// Yes: send, insert, discard (whatever the dialog asks).
     Confirm,
+    Profiles,
+    AddProfile,
+    EditProfile,
+    DeleteProfile,
+    SetDefault,
+    Demo,
+    /// The next profile of ~/.aws/config into the aws_profile field.
+    NextChoice,
+    /// Pinned distributions only, or all.
+    ShowAll,
 }
 
 pub struct Binding {
@@ -114,7 +124,7 @@ pub const DASHBOARD: &[Binding] = &[
         keys: &[(KeyCode::Tab, NONE)],
         label: "Tab",
         desc: "next pane",
-        hint: Some("pane"),
+        hint: None,
         cmd: Cmd::NextPane,
     },
     Binding {
@@ -165,6 +175,20 @@ pub const DASHBOARD: &[Binding] = &[
         desc: "mark: n targets all marked",
         hint: None,
         cmd: Cmd::Mark,
+    },
+    Binding {
+        keys: &[ch('p')],
+        label: "p",
+        desc: "profiles: switch, add, edit",
+        hint: Some("profiles"),
+        cmd: Cmd::Profiles,
+    },
+    Binding {
+        keys: &[ch('a')],
+        label: "a",
+        desc: "pinned distributions / all",
+        hint: None,
+        cmd: Cmd::ShowAll,
     },
     Binding {
         keys: &[ch('w')],
@@ -505,6 +529,228 @@ pub const DISCARD: &[Binding] = &[
     },
 ];
 
+pub const CONFIRM_TYPED: &[Binding] = &[
+    Binding {
+        keys: &[(KeyCode::Enter, NONE)],
+        label: "Enter",
+        desc: "create, once the name is typed",
+        hint: Some("send"),
+        cmd: Cmd::Confirm,
+    },
+    Binding {
+        keys: &[(KeyCode::Esc, NONE)],
+        label: "Esc",
+        desc: "back to the paths",
+        hint: Some("back"),
+        cmd: Cmd::Back,
+    },
+    Binding {
+        keys: &[(KeyCode::Down, NONE)],
+        label: "↓/↑",
+        desc: "scroll the paths",
+        hint: None,
+        cmd: Cmd::Down,
+    },
+    Binding {
+        keys: &[(KeyCode::Up, NONE)],
+        label: "",
+        desc: "",
+        hint: None,
+        cmd: Cmd::Up,
+    },
+    Binding {
+        keys: QUIT_KEYS,
+        label: "C-c",
+        desc: "quit (asks if text typed)",
+        hint: None,
+        cmd: Cmd::Quit,
+    },
+];
+
+pub const WELCOME: &[Binding] = &[
+    Binding {
+        keys: &[ch('c')],
+        label: "c",
+        desc: "create a profile",
+        hint: Some("create a profile"),
+        cmd: Cmd::AddProfile,
+    },
+    Binding {
+        keys: &[ch('d')],
+        label: "d",
+        desc: "open the demo (simulated)",
+        hint: Some("demo"),
+        cmd: Cmd::Demo,
+    },
+    Binding {
+        keys: &[ch('r')],
+        label: "r",
+        desc: "read the profiles file again",
+        hint: Some("reload"),
+        cmd: Cmd::Refresh,
+    },
+    Binding {
+        keys: &[ch('?')],
+        label: "?",
+        desc: "help",
+        hint: None,
+        cmd: Cmd::Help,
+    },
+    Binding {
+        keys: &[ch('q'), (KeyCode::Char('c'), CTRL)],
+        label: "q",
+        desc: "quit",
+        hint: Some("quit"),
+        cmd: Cmd::Quit,
+    },
+];
+
+pub const PROFILES: &[Binding] = &[
+    Binding {
+        keys: &[(KeyCode::Enter, NONE)],
+        label: "Enter",
+        desc: "switch to the profile",
+        hint: Some("switch"),
+        cmd: Cmd::Open,
+    },
+    Binding {
+        keys: &[ch('j'), (KeyCode::Down, NONE)],
+        label: "j/k",
+        desc: "move",
+        hint: None,
+        cmd: Cmd::Down,
+    },
+    Binding {
+        keys: &[ch('k'), (KeyCode::Up, NONE)],
+        label: "",
+        desc: "",
+        hint: None,
+        cmd: Cmd::Up,
+    },
+    Binding {
+        keys: &[ch('a')],
+        label: "a",
+        desc: "add a profile",
+        hint: Some("add"),
+        cmd: Cmd::AddProfile,
+    },
+    Binding {
+        keys: &[ch('e')],
+        label: "e",
+        desc: "edit or rename",
+        hint: Some("edit"),
+        cmd: Cmd::EditProfile,
+    },
+    Binding {
+        keys: &[ch('d')],
+        label: "d",
+        desc: "delete (asks)",
+        hint: Some("delete"),
+        cmd: Cmd::DeleteProfile,
+    },
+    Binding {
+        keys: &[ch('s')],
+        label: "s",
+        desc: "make it the default",
+        hint: Some("default"),
+        cmd: Cmd::SetDefault,
+    },
+    Binding {
+        keys: &[(KeyCode::Esc, NONE), ch('p')],
+        label: "Esc/p",
+        desc: "close",
+        hint: Some("close"),
+        cmd: Cmd::Back,
+    },
+    Binding {
+        keys: &[ch('q'), (KeyCode::Char('c'), CTRL)],
+        label: "q",
+        desc: "quit",
+        hint: None,
+        cmd: Cmd::Quit,
+    },
+];
+
+pub const PROFILE_FORM: &[Binding] = &[
+    Binding {
+        keys: &[(KeyCode::Enter, NONE), (KeyCode::Char('s'), CTRL)],
+        label: "Enter",
+        desc: "save (written to the file at once)",
+        hint: Some("save"),
+        cmd: Cmd::Confirm,
+    },
+    Binding {
+        keys: &[(KeyCode::Tab, NONE), (KeyCode::Down, NONE)],
+        label: "Tab/↓",
+        desc: "next field",
+        hint: Some("next"),
+        cmd: Cmd::NextField,
+    },
+    Binding {
+        keys: &[
+            (KeyCode::BackTab, SHIFT),
+            (KeyCode::BackTab, NONE),
+            (KeyCode::Up, NONE),
+        ],
+        label: "S-Tab/↑",
+        desc: "previous field",
+        hint: None,
+        cmd: Cmd::PrevField,
+    },
+    Binding {
+        keys: &[ch(' ')],
+        label: "Space",
+        desc: "tick a box (types in a text field)",
+        hint: Some("tick"),
+        cmd: Cmd::Mark,
+    },
+    Binding {
+        keys: &[(KeyCode::Char('n'), CTRL)],
+        label: "C-n",
+        desc: "next profile of ~/.aws/config",
+        hint: Some("aws profile"),
+        cmd: Cmd::NextChoice,
+    },
+    Binding {
+        keys: &[(KeyCode::Esc, NONE)],
+        label: "Esc",
+        desc: "cancel",
+        hint: Some("cancel"),
+        cmd: Cmd::Back,
+    },
+    Binding {
+        keys: QUIT_KEYS,
+        label: "C-c",
+        desc: "quit",
+        hint: None,
+        cmd: Cmd::Quit,
+    },
+];
+
+pub const DELETE_PROFILE: &[Binding] = &[
+    Binding {
+        keys: &[ch('y')],
+        label: "y",
+        desc: "delete the profile",
+        hint: Some("delete"),
+        cmd: Cmd::Confirm,
+    },
+    Binding {
+        keys: &[ch('n'), (KeyCode::Esc, NONE)],
+        label: "n/Esc",
+        desc: "keep it",
+        hint: Some("keep"),
+        cmd: Cmd::Back,
+    },
+    Binding {
+        keys: QUIT_KEYS,
+        label: "C-c",
+        desc: "quit",
+        hint: None,
+        cmd: Cmd::Quit,
+    },
+];
+
 pub const HELP: &[Binding] = &[
     Binding {
         keys: &[
@@ -536,6 +782,8 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Confirmation", CONFIRM),
     ("Presets (C-p)", PRESETS),
     ("Discard?", DISCARD),
+    ("Profiles (p)", PROFILES),
+    ("Profile form", PROFILE_FORM),
 ];
 
 pub fn table(mode: Mode) -> &'static [Binding] {
@@ -547,6 +795,11 @@ pub fn table(mode: Mode) -> &'static [Binding] {
         Mode::Confirm => CONFIRM,
         Mode::Presets => PRESETS,
         Mode::Discard => DISCARD,
+        Mode::ConfirmTyped => CONFIRM_TYPED,
+        Mode::Welcome => WELCOME,
+        Mode::Profiles => PROFILES,
+        Mode::ProfileForm => PROFILE_FORM,
+        Mode::DeleteProfile => DELETE_PROFILE,
     }
 }
 
@@ -593,6 +846,11 @@ mod tests {
             Mode::Confirm,
             Mode::Presets,
             Mode::Discard,
+            Mode::ConfirmTyped,
+            Mode::Welcome,
+            Mode::Profiles,
+            Mode::ProfileForm,
+            Mode::DeleteProfile,
         ] {
             assert_eq!(
                 lookup(mode, &key(KeyCode::Char('c'), CTRL)),

@@ -5,6 +5,7 @@ pub mod editor;
 pub mod form;
 pub mod keys;
 pub mod layout;
+pub mod profiles;
 mod update;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -57,6 +58,16 @@ pub enum Mode {
     Presets,
     /// "Discard the paths?"
     Discard,
+    /// The confirmation of a profile with `confirm_by_typing`: letters type.
+    ConfirmTyped,
+    /// No profile open: create one, or open the demo.
+    Welcome,
+    /// The profile switcher.
+    Profiles,
+    /// Adding or editing a profile.
+    ProfileForm,
+    /// "Delete the profile?"
+    DeleteProfile,
 }
 
 impl Mode {
@@ -64,8 +75,20 @@ impl Mode {
     pub fn in_form(self) -> bool {
         matches!(
             self,
-            Self::Form | Self::Confirm | Self::Presets | Self::Discard
+            Self::Form | Self::Confirm | Self::ConfirmTyped | Self::Presets | Self::Discard
         )
+    }
+
+    /// The profile screens have the keyboard.
+    pub fn in_profiles(self) -> bool {
+        matches!(
+            self,
+            Self::Welcome | Self::Profiles | Self::ProfileForm | Self::DeleteProfile
+        )
+    }
+
+    pub fn confirming(self) -> bool {
+        matches!(self, Self::Confirm | Self::ConfirmTyped)
     }
 }
 
@@ -215,6 +238,8 @@ pub struct App {
     pub read_only: bool,
     /// Named path lists the form can insert.
     pub presets: Vec<(String, Vec<String>)>,
+    /// The simulated account's presets, for simulated profiles that name none.
+    pub sim_presets: Vec<(String, Vec<String>)>,
 
     pub distributions: Remote<Vec<Distribution>>,
     /// Indices into the distributions that pass the filter, in listing order.
@@ -244,6 +269,28 @@ pub struct App {
     pub form: Option<form::Form>,
     /// Batches to create, in order; those the quotas have no room for wait here.
     pub outbox: Vec<form::Queued>,
+
+    /// Every profile that can be opened: the file's, and the built-in demo.
+    pub profiles: Vec<profiles::ProfileEntry>,
+    pub default_profile: Option<String>,
+    /// Where the profiles file is.
+    pub config_path: std::path::PathBuf,
+    /// Why the file could not be read: editing profiles is off until it is fixed.
+    pub config_error: Option<String>,
+    /// The profiles of ~/.aws/config, offered for aws_profile.
+    pub aws_profiles: Vec<String>,
+    /// The open profile's pinned distributions, and whether to show all anyway.
+    pub pins: Vec<String>,
+    pub show_all: bool,
+    /// The open profile asks to type the distribution's name to confirm a submit.
+    pub confirm_by_typing: bool,
+    /// The switcher's selected row.
+    pub switcher: usize,
+    pub profile_form: Option<profiles::ProfileForm>,
+    /// Watched invalidations of the profiles not shown, still polled.
+    pub background: Vec<profiles::BgWatch>,
+    /// The state of each profile not shown, as it was left.
+    stash: HashMap<String, profiles::ProfileState>,
 
     /// Requests in flight, by slot, with the sequence number their answer must carry.
     pub pending: HashMap<Slot, u64>,
@@ -281,6 +328,7 @@ impl App {
             focus: Pane::Distributions,
             read_only: false,
             presets: Vec::new(),
+            sim_presets: Vec::new(),
             distributions: Remote::Idle,
             view: Vec::new(),
             filter: Input::default(),
@@ -300,6 +348,18 @@ impl App {
             marked: BTreeSet::new(),
             form: None,
             outbox: Vec::new(),
+            profiles: Vec::new(),
+            default_profile: None,
+            config_path: std::path::PathBuf::new(),
+            config_error: None,
+            aws_profiles: Vec::new(),
+            pins: Vec::new(),
+            show_all: false,
+            confirm_by_typing: false,
+            switcher: 0,
+            profile_form: None,
+            background: Vec::new(),
+            stash: HashMap::new(),
             pending: HashMap::new(),
             detail_key: None,
             sweep_due: now,

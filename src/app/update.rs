@@ -38,6 +38,8 @@ impl App {
                 self.dirty = true;
             }
             Action::Tick => {}
+            Action::Saved(result) => self.on_saved(result, &mut fx),
+            Action::ConfigLoaded(result) => self.on_config_loaded(result),
             Action::Response {
                 slot,
                 seq,
@@ -52,7 +54,12 @@ impl App {
     /// The earliest time something is due: a poll, a refresh, the sweep, a retry, or a
     /// label on screen that changes. The sweep is always scheduled, so there is one.
     pub fn next_wake(&self) -> Timestamp {
-        let mut due = self.sweep_due;
+        // With no profile open there is nothing to sweep.
+        let mut due = if self.profile.is_empty() {
+            self.now + SignedDuration::from_secs(3600)
+        } else {
+            self.sweep_due
+        };
         let mut soonest = |t: Option<Timestamp>| {
             if let Some(t) = t {
                 due = due.min(t);
@@ -63,6 +70,7 @@ impl App {
         soonest(self.notice.as_ref().map(|n| n.until));
         soonest(self.refresh_due());
         soonest(self.outbox_due());
+        soonest(self.background_due());
         for (key, poll) in &self.polls {
             if !self.pending.contains_key(&Slot::Poll(key.clone())) {
                 soonest(Some(poll.next_at));
@@ -107,6 +115,9 @@ impl App {
         if self.mode.in_form() {
             return self.on_form_key(key, fx);
         }
+        if self.mode.in_profiles() {
+            return self.on_profile_key(key, fx);
+        }
         match keys::lookup(self.mode, &key) {
             Some(cmd) => self.run(cmd, fx),
             None if self.mode == Mode::Filter
@@ -130,6 +141,7 @@ impl App {
                 self.form_quit(fx)
             }
             Some(cmd) => self.form_cmd(cmd, fx),
+            None if self.mode == Mode::ConfirmTyped => self.confirm_typed_key(key),
             None => {
                 if let KeyCode::Char(c) = key.code
                     && !key
@@ -140,6 +152,22 @@ impl App {
                 }
             }
         }
+    }
+
+    fn on_profile_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
+        let form_text = self.mode == Mode::ProfileForm
+            && self
+                .profile_form
+                .as_ref()
+                .is_some_and(|f| f.focus < super::profiles::FIRST_FLAG);
+        match keys::lookup(self.mode, &key) {
+            // Space types in a text field, and ticks a box.
+            Some(Cmd::Mark) if form_text => self.profile_form_key(key),
+            Some(cmd) => self.profile_cmd(cmd, fx),
+            None if self.mode == Mode::ProfileForm => self.profile_form_key(key),
+            None => {}
+        }
+        self.dirty = true;
     }
 
     fn on_paste(&mut self, text: &str, fx: &mut Vec<Effect>) {
@@ -269,6 +297,8 @@ impl App {
             }
             Cmd::Watch => self.toggle_watch(),
             Cmd::Mark => self.toggle_mark(fx),
+            Cmd::Profiles => self.open_switcher(),
+            Cmd::ShowAll => self.toggle_show_all(),
             Cmd::NewInvalidation => self.new_invalidation(),
             Cmd::CopyToNew => self.copy_to_new(fx),
             // The form's own commands arrive through `form_cmd`.
@@ -506,6 +536,9 @@ impl App {
             (Slot::Poll(key), Response::Invalidation(result)) => self.on_poll(key, result),
             (Slot::Detail, Response::Invalidation(result)) => self.on_detail(result),
             (Slot::Copy, Response::Invalidation(result)) => self.on_copy(result),
+            (Slot::Watch(profile, key), Response::Invalidation(result)) => {
+                self.on_background(profile, key, result)
+            }
             (Slot::Create(reference), Response::Created(result)) => {
                 self.on_created(&reference, result, fx)
             }
@@ -523,6 +556,7 @@ impl App {
         let now = self.now;
         match result {
             Ok(list) => {
+                let list = self.pinned(list);
                 self.sweep_backoff.relax();
                 if self.notice.as_ref().is_some_and(|n| n.text == REFRESHING) {
                     self.notice = None;
@@ -866,6 +900,14 @@ impl App {
         if self.ring {
             self.ring = false;
             fx.push(Effect::Bell);
+        }
+        self.poll_background(fx);
+        if self.profile.is_empty() {
+            if self.notice.as_ref().is_some_and(|n| n.until <= now) {
+                self.notice = None;
+                self.dirty = true;
+            }
+            return;
         }
         if now >= self.sweep_due && !self.pending.contains_key(&Slot::Distributions) {
             self.sweep_due = now + self.settings.sweep;

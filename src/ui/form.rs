@@ -2,12 +2,12 @@
 //! buttons, and its dialogs (confirmation, presets, discard).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
-use super::Theme;
+use super::{Theme, dialog, popup};
 use crate::app::form::{self, BUTTON_GAP, BUTTONS, Field, Form, LineMark};
 use crate::app::layout::FormAreas;
 use crate::app::{App, Mode};
@@ -43,7 +43,7 @@ pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: F
     buttons(form, theme, frame, areas.buttons, editing);
 
     match app.mode {
-        Mode::Confirm => confirm(app, form, theme, frame, areas.block),
+        Mode::Confirm | Mode::ConfirmTyped => confirm(app, form, theme, frame, areas.block),
         Mode::Presets => presets(app, form, theme, frame, areas.block),
         Mode::Discard => discard(form, theme, frame, areas.block),
         _ => {}
@@ -242,25 +242,6 @@ fn buttons(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect, editing: b
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn popup(area: Rect, width: u16, height: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(width.min(area.width))])
-        .flex(Flex::Center)
-        .areas(row);
-    popup
-}
-
-fn dialog<'a>(theme: &Theme, title: &'a str, bottom: Line<'a>) -> Block<'a> {
-    Block::default()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Double)
-        .border_style(theme.focus_border)
-        .title(Line::styled(title, theme.title))
-        .title_bottom(bottom.right_aligned())
-}
-
 fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
     // The whole inside of the form: the list of paths gets every row there is.
     let rect = Rect::new(
@@ -354,6 +335,30 @@ fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect)
             format!("{covered} covered by a wildcard: sent too (C-d in the form drops them)")
         };
         head.push(field("Covered", text, theme.warning));
+    }
+    if app.mode == Mode::ConfirmTyped
+        && let Some((name, id)) = app.confirm_word()
+    {
+        head.push(Line::raw(""));
+        head.push(Line::from(vec![
+            Span::styled(format!("Type {name}"), theme.warning),
+            Span::styled(
+                if name == id {
+                    " to confirm: ".to_string()
+                } else {
+                    format!(" (or {id}) to confirm: ")
+                },
+                theme.dim,
+            ),
+            Span::styled(form.typed.value().to_string(), theme.key),
+            Span::styled("▏", theme.key),
+        ]));
+        if form.typed_wrong {
+            head.push(Line::styled(
+                "✗ that is not the name: type it exactly (case does not matter)",
+                theme.error,
+            ));
+        }
     }
     head.push(Line::raw(""));
     head.push(Line::styled(

@@ -11,17 +11,25 @@ use crate::timefmt;
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let sep = || Span::styled(" │ ", theme.dim);
-    let mut spans = vec![
-        Span::styled(" cfdash ", theme.title),
-        Span::styled("profile ", theme.dim),
-        Span::styled(app.profile.as_str(), theme.text),
-    ];
+    let mut spans = vec![Span::styled(" cfdash ", theme.title)];
+    if app.profile.is_empty() {
+        spans.push(Span::styled("no profile open", theme.dim));
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        return;
+    }
+    spans.push(Span::styled("profile ", theme.dim));
+    spans.push(Span::styled(app.profile.as_str(), theme.text));
     spans.push(sep());
+    let pinned = !app.pins.is_empty() && !app.show_all;
     let count = match &app.distributions {
         Remote::Ready { data, .. } => {
             let n = data.len();
             let s = if n == 1 { "" } else { "s" };
-            format!("{n} distribution{s}")
+            if pinned {
+                format!("{n} pinned distribution{s}")
+            } else {
+                format!("{n} distribution{s}")
+            }
         }
         Remote::Failed { .. } => "distributions unavailable".into(),
         Remote::Idle | Remote::Loading => "loading distributions".into(),

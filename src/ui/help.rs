@@ -6,12 +6,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use super::Theme;
+use crate::app::Mode;
 use crate::app::keys::{Binding, FILTER, FORM, SECTIONS};
 
-pub fn render(theme: &Theme, frame: &mut Frame, area: Rect, in_form: bool) {
-    // The main table on the left, its dialogs' on the right: the dashboard's or the form's.
-    let (left, right) = if in_form {
-        (&SECTIONS[3..4], &SECTIONS[4..])
+pub fn render(theme: &Theme, frame: &mut Frame, area: Rect, from: Mode) {
+    // The main table on the left, its dialogs' on the right: the dashboard's, the form's,
+    // or the profiles'.
+    let (left, right) = if from.in_form() {
+        (&SECTIONS[3..4], &SECTIONS[4..7])
+    } else if from.in_profiles() {
+        (&SECTIONS[7..8], &SECTIONS[8..9])
     } else {
         (&SECTIONS[..1], &SECTIONS[1..3])
     };

@@ -6,6 +6,7 @@ mod form;
 mod header;
 mod help;
 mod invalidations;
+mod profiles;
 mod status;
 pub mod theme;
 
@@ -25,7 +26,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         return;
     };
     header::render(app, theme, frame, areas.header);
+    let body = areas.distributions.union(areas.invalidations);
     match (&app.form, app.form_areas()) {
+        _ if app.profile.is_empty() => profiles::welcome(app, theme, frame, body),
         (Some(f), Some(form_areas)) => form::render(app, f, theme, frame, form_areas),
         _ => {
             distributions::render(app, theme, frame, areas.distributions);
@@ -37,8 +40,15 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
     }
     status::render_status(app, theme, frame, areas.status);
     status::render_footer(app, theme, frame, areas.footer);
-    if app.mode == Mode::Help {
-        help::render(theme, frame, area, app.help_from.in_form());
+    match app.mode {
+        Mode::Profiles => profiles::switcher(app, theme, frame, area),
+        Mode::ProfileForm => profiles::profile_form(app, theme, frame, area),
+        Mode::DeleteProfile => {
+            profiles::switcher(app, theme, frame, area);
+            profiles::delete(app, theme, frame, area);
+        }
+        Mode::Help => help::render(theme, frame, area, app.help_from),
+        _ => {}
     }
 }
 
@@ -80,6 +90,27 @@ fn pane_block<'a>(app: &App, theme: &Theme, pane: Pane, title: Line<'a>) -> Bloc
             theme.border
         })
         .title(title)
+}
+
+/// A rectangle of at most `width`×`height` in the middle of `area`.
+fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(area);
+    let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(row);
+    rect
+}
+
+/// The frame of a dialog: a double border, its title, and its keys at the bottom.
+fn dialog<'a>(theme: &Theme, title: impl Into<String>, bottom: Line<'a>) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(theme.focus_border)
+        .title(Line::styled(title.into(), theme.title))
+        .title_bottom(bottom.right_aligned())
 }
 
 /// A message in the middle of an empty pane.

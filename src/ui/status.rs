@@ -16,8 +16,11 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     if queued > 0 {
         right.push_str(&format!("◌ {queued} queued "));
     }
-    if watched > 0 {
-        right.push_str(&format!("◆ {watched} watched "));
+    let elsewhere = app.background.len();
+    match (watched, elsewhere) {
+        (0, 0) => {}
+        (w, 0) => right.push_str(&format!("◆ {w} watched ")),
+        (w, e) => right.push_str(&format!("◆ {} watched ({e} on other profiles) ", w + e)),
     }
     let [left_area, right_area] = Layout::horizontal([
         Constraint::Min(0),

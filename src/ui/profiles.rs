@@ -1,0 +1,265 @@
+//! The welcome screen, the profile switcher, the profile form and the delete question.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use super::{Theme, dialog, popup};
+use crate::app::profiles::{Check, FIELDS, FIRST_FLAG};
+use crate::app::{App, Mode};
+
+/// No profile open: what cfdash is, why there is nothing yet, and what to do.
+pub fn welcome(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut lines = vec![
+        Line::styled("Welcome to cfdash", theme.title),
+        Line::raw(""),
+        Line::raw("A dashboard for CloudFront cache invalidations: every distribution, its"),
+        Line::raw("invalidations live, and a form that checks paths before they are sent."),
+        Line::raw(""),
+    ];
+    match &app.config_error {
+        Some(e) => {
+            lines.push(Line::styled(
+                "The profiles file cannot be read:",
+                theme.error,
+            ));
+            lines.push(Line::styled(e.clone(), theme.error));
+            lines.push(Line::raw(
+                "cfdash leaves it as it is. Fix it in an editor, then press r to read it again.",
+            ));
+        }
+        None => {
+            lines.push(Line::raw(format!(
+                "No profiles yet: {} does not exist.",
+                app.config_path.display()
+            )));
+            lines.push(Line::raw(
+                "A profile names how to reach an account; credentials stay in the AWS chain.",
+            ));
+        }
+    }
+    if !app.aws_profiles.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(vec![
+            Span::styled("~/.aws/config has: ", theme.dim),
+            Span::raw(app.aws_profiles.join(", ")),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    if app.config_error.is_none() {
+        lines.push(Line::from(vec![
+            Span::styled("  c  ", theme.key),
+            Span::raw("create a profile"),
+        ]));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("  d  ", theme.key),
+        Span::raw("open the demo: a simulated account, nothing saved"),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled("  q  ", theme.key),
+        Span::raw("quit"),
+    ]));
+    // Wrapped lines take more rows than one.
+    let inner_width = area.width.min(84).saturating_sub(2).max(1) as usize;
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_width).max(1))
+        .sum();
+    let rect = popup(area, 84, rows as u16 + 2);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Rounded)
+        .border_style(theme.focus_border);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let height = (app.profiles.len() as u16 + 4).max(6);
+    let rect = popup(area, 96, height);
+    frame.render_widget(Clear, rect);
+    let block = dialog(
+        theme,
+        " Profiles ",
+        Line::styled(
+            " Enter switches · a add · e edit · d delete · s default ",
+            theme.dim,
+        ),
+    );
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let width = app
+        .profiles
+        .iter()
+        .map(|p| p.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let mut lines: Vec<Line> = app
+        .profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let open = p.name == app.profile;
+            let mut spans = vec![
+                Span::styled(if open { " ● " } else { "   " }, theme.success),
+                Span::styled(format!("{:<width$}", p.name), theme.text),
+                Span::raw("  "),
+            ];
+            let mut tags = Vec::new();
+            if app.default_profile.as_deref() == Some(p.name.as_str()) {
+                tags.push("default");
+            }
+            if p.builtin {
+                tags.push("built in");
+            }
+            if p.profile.read_only {
+                tags.push("read-only");
+            }
+            spans.push(Span::styled(
+                format!("{:<20}", tags.join(", ")),
+                theme.warning,
+            ));
+            spans.push(Span::styled(p.reach(), theme.dim));
+            let line = Line::from(spans);
+            if i == app.switcher {
+                line.style(theme.selected)
+            } else {
+                line
+            }
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(Line::styled("  No profiles yet: a adds one.", theme.dim));
+    }
+    let watching = app.background.len();
+    let [list, foot] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines), list);
+    let foot_line = match &app.config_error {
+        Some(_) => Line::styled(
+            " editing is off: the profiles file cannot be read",
+            theme.error,
+        ),
+        None if watching > 0 => Line::styled(
+            format!(" ◆ {watching} watched on other profiles, still polled"),
+            theme.watched,
+        ),
+        None => Line::styled(format!(" {}", app.config_path.display()), theme.dim),
+    };
+    frame.render_widget(Paragraph::new(foot_line), foot);
+}
+
+pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(form) = &app.profile_form else {
+        return;
+    };
+    let fields = form.len();
+    let rect = popup(area, 96, fields as u16 * 2 + 5);
+    frame.render_widget(Clear, rect);
+    let title = match &form.from {
+        Some(name) => format!(" Edit profile {name} "),
+        None => " New profile ".to_string(),
+    };
+    let bottom = if form.saving {
+        " saving… "
+    } else {
+        " Enter saves · Tab next · Esc cancels "
+    };
+    let block = dialog(theme, title, Line::styled(bottom, theme.dim));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let checks = form.checks(&app.profiles, &app.aws_profiles);
+    let label_width = 19u16;
+    let mut y = inner.y;
+    for i in 0..fields {
+        let focused = form.focus == i;
+        let label_style = if focused { theme.key } else { theme.dim };
+        let row = Rect::new(inner.x, y, inner.width, 1);
+        let [label, value] =
+            Layout::horizontal([Constraint::Length(label_width), Constraint::Min(0)]).areas(row);
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" {}", FIELDS[i]), label_style)),
+            label,
+        );
+        if i < FIRST_FLAG {
+            let input = &form.inputs[i];
+            let width = value.width.saturating_sub(1) as usize;
+            let scroll = input.visual_scroll(width);
+            let text: String = input.value().chars().skip(scroll).collect();
+            let style = if focused { theme.selected } else { theme.text };
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    format!("{text:<width$}", width = width),
+                    style,
+                )),
+                value,
+            );
+            if focused && app.mode == Mode::ProfileForm {
+                let x = value.x + (input.visual_cursor() - scroll) as u16;
+                frame.set_cursor_position(Position::new(x.min(value.right() - 1), y));
+            }
+        } else {
+            let on = form.flags[i - FIRST_FLAG];
+            let style = if focused { theme.selected } else { theme.text };
+            frame.render_widget(
+                Paragraph::new(Span::styled(if on { "[x]" } else { "[ ]" }, style)),
+                value,
+            );
+        }
+        let note_row = Rect::new(inner.x + label_width, y + 1, inner.width - label_width, 1);
+        let note = match &checks[i] {
+            Some(Check::Error(e)) => Line::styled(format!("✗ {e}"), theme.error),
+            Some(Check::Warning(w)) => Line::styled(format!("! {w}"), theme.warning),
+            None => Line::styled(hint(i), theme.dim),
+        };
+        frame.render_widget(Paragraph::new(note), note_row);
+        y += 2;
+    }
+    if let Some(e) = &form.error {
+        let row = Rect::new(inner.x, y, inner.width, inner.bottom().saturating_sub(y));
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!(" ✗ {e}"), theme.error)).wrap(Wrap { trim: true }),
+            row,
+        );
+    }
+}
+
+/// What a field is for, when it has nothing to say.
+fn hint(field: usize) -> &'static str {
+    match field {
+        0 => "letters, digits, - _ . (for --profile NAME)",
+        1 => "a profile of ~/.aws/config; empty: AWS_PROFILE or the default chain",
+        2 => "empty: us-east-1 (CloudFront is global)",
+        3 => "empty: AWS; or an emulator such as http://127.0.0.1:5000",
+        4 => "ids, aliases or domains, comma-separated: list and poll only these",
+        5 => "no invalidations from this profile",
+        6 => "type the distribution's name to confirm each submit",
+        _ => "the embedded simulator instead of AWS",
+    }
+}
+
+pub fn delete(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(entry) = app.profiles.get(app.switcher) else {
+        return;
+    };
+    let rect = popup(area, 64, 5);
+    frame.render_widget(Clear, rect);
+    let block = dialog(
+        theme,
+        " Delete? ",
+        Line::styled(" y deletes · n keeps ", theme.dim),
+    );
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let text = vec![
+        Line::styled(
+            format!("Delete profile {} from the profiles file?", entry.name),
+            theme.warning,
+        ),
+        Line::raw("Its comments go with it; nothing in ~/.aws changes."),
+    ];
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
+}
