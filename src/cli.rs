@@ -22,7 +22,7 @@ pub struct Cli {
     pub demo: bool,
 
     /// The profiles file (default: see below; or CFDASH_CONFIG)
-    #[arg(long, value_name = "PATH")]
+    #[arg(global = true, long, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
     /// Open this profile of the profiles file instead of its default_profile
@@ -59,6 +59,64 @@ pub enum Command {
     /// The CloudFront simulator
     #[command(subcommand)]
     Sim(SimCommand),
+    /// The profiles file
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// List, show and change profiles (the same checks and safe save as the app)
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print where the profiles file is (--config, CFDASH_CONFIG, or the default)
+    Path,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Every profile: name, default, how it reaches its account
+    List {
+        /// JSON on stdout
+        #[arg(long)]
+        json: bool,
+    },
+    /// One profile, every key
+    Show {
+        name: String,
+        /// JSON on stdout
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a profile
+    Add {
+        name: String,
+        /// A profile of ~/.aws/config (SSO, assume-role, credential_process)
+        #[arg(long, value_name = "NAME")]
+        aws_profile: Option<String>,
+        /// The signing region (CloudFront: us-east-1)
+        #[arg(long)]
+        region: Option<String>,
+        /// An emulator or a private endpoint
+        #[arg(long, value_name = "URL")]
+        endpoint_url: Option<String>,
+        /// Pin a distribution (id, alias or domain); repeat for several
+        #[arg(long = "distribution", value_name = "D")]
+        distributions: Vec<String>,
+        /// No invalidations from this profile
+        #[arg(long)]
+        read_only: bool,
+        /// Ask to type the distribution's name before each submit
+        #[arg(long)]
+        confirm_by_typing: bool,
+        /// The embedded simulator instead of AWS
+        #[arg(long)]
+        simulated: bool,
+    },
+    /// Delete a profile
+    Remove { name: String },
+    /// Make a profile the one opened without --profile
+    SetDefault { name: String },
 }
 
 #[derive(Debug, Subcommand)]

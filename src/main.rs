@@ -4,16 +4,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use cfdash::app::{App, Settings};
+use cfdash::app::{App, Mode, Settings};
 use cfdash::clock::{Clock, SystemClock};
-use cfdash::cloudfront::CloudFront;
-use cfdash::cloudfront::aws::{AwsCloudFront, AwsSettings, check_endpoint};
+use cfdash::cloudfront::aws::check_endpoint;
 use cfdash::cloudfront::serve;
 use cfdash::cloudfront::sim::{SimCloudFront, SimData};
-use cfdash::config::{self, Config, Profile};
-use cfdash::tui::{self, Exit};
+use cfdash::config::{self, Config, Profile, Store};
+use cfdash::connect::Connector;
+use cfdash::tui::{self, Exit, Start};
 use cfdash::ui::Theme;
-use cfdash::{cli, logging};
+use cfdash::{cli, commands, logging};
 
 fn main() -> ExitCode {
     let started = Instant::now();
@@ -36,103 +36,63 @@ fn main() -> ExitCode {
     code
 }
 
-/// What the dashboard opens on: a profile's name and its backend, not yet connected.
-enum Target {
-    Simulated {
-        name: String,
-        data: SimData,
-        seed: Option<u64>,
-        form: FormSettings,
-    },
-    Aws {
-        name: String,
-        settings: AwsSettings,
-        form: FormSettings,
-    },
-}
+/// The profile the dashboard opens on: `--demo`; else `--profile` or the default of the
+/// profiles file; else, with no file, an implicit profile for AWS_PROFILE; else none (the
+/// welcome screen). Also the profiles that live only in this run.
+type Opening = (Option<(String, Profile)>, Vec<(String, Profile)>);
 
-/// What a profile says about creating invalidations.
-#[derive(Default)]
-struct FormSettings {
-    read_only: bool,
-    presets: Vec<(String, Vec<String>)>,
-}
-
-/// `--demo`, else the profile `--profile` names (or the default one) in the profiles file.
-fn target(cli: &cli::Cli) -> Result<Target, String> {
-    let sim_data = |path: Option<&PathBuf>| match path {
-        Some(p) => SimData::from_file(p),
-        None => Ok(SimData::demo()),
-    };
+fn opening(
+    cli: &cli::Cli,
+    path: &std::path::Path,
+    config: Option<&Config>,
+    config_error: Option<&String>,
+) -> Result<Opening, String> {
     if cli.demo {
-        let data = sim_data(cli.sim.data.as_ref())?;
-        let form = FormSettings {
-            read_only: false,
-            presets: data.presets.clone().into_iter().collect(),
+        let demo = Profile {
+            simulated: true,
+            ..Default::default()
         };
-        return Ok(Target::Simulated {
-            name: "demo".into(),
-            data,
-            seed: None,
-            form,
-        });
+        return Ok((
+            Some(("demo".into(), demo.clone())),
+            vec![("demo".into(), demo)],
+        ));
     }
-    let path = config::path(cli.config.as_deref());
-    let Some(config) = Config::load(&path)? else {
+    if let Some(config) = config
+        && !config.profiles.is_empty()
+    {
+        let picked = config
+            .pick(cli.profile.as_deref())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok((Some(picked), Vec::new()));
+    }
+    if let Some(e) = config_error {
+        if let Some(name) = &cli.profile {
+            return Err(format!("cannot open profile {name}: {e}"));
+        }
+        // The app starts and shows the error; the file is left alone.
+        return Ok((None, Vec::new()));
+    }
+    let aws_profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
+    if let Some(name) = &cli.profile
+        && aws_profile.as_ref() != Some(name)
+    {
         return Err(format!(
-            "no profiles yet ({} does not exist).\n\n  \
-             Try it now on the built-in CloudFront simulator (no AWS account needed):\n      \
-             cfdash --demo\n\n  \
-             Or describe your accounts in that file (see assets/config.example.toml in the\n  \
-             README), then run cfdash again.",
+            "no profile named {name}: {} has no profiles yet.\n\n  \
+             Create one in the app (run cfdash), or: cfdash profile add {name} --aws-profile …\n  \
+             No AWS account? Try the built-in simulator: cfdash --demo",
             path.display()
         ));
-    };
-    let (name, profile) = config
-        .pick(cli.profile.as_deref())
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let Profile {
-        aws_profile,
-        region,
-        endpoint_url,
-        allow_insecure_endpoint,
-        simulated,
-        sim_seed,
-        sim_data: data,
-        read_only,
-        presets,
-        ..
-    } = profile;
-    let mut form = FormSettings {
-        read_only,
-        presets: presets.into_iter().collect(),
-    };
-    if simulated {
-        let data = sim_data(cli.sim.data.as_ref().or(data.as_ref()))?;
-        if form.presets.is_empty() {
-            form.presets = data.presets.clone().into_iter().collect();
+    }
+    match aws_profile {
+        Some(aws) => {
+            let implicit = Profile {
+                aws_profile: Some(aws.clone()),
+                ..Default::default()
+            };
+            Ok((Some((aws.clone(), implicit.clone())), vec![(aws, implicit)]))
         }
-        return Ok(Target::Simulated {
-            name,
-            data,
-            seed: sim_seed,
-            form,
-        });
+        None => Ok((None, Vec::new())),
     }
-    // Said before the terminal is taken, like every other problem with the file.
-    if let Some(url) = &endpoint_url {
-        check_endpoint(url, allow_insecure_endpoint).map_err(|e| format!("profile {name}: {e}"))?;
-    }
-    Ok(Target::Aws {
-        name,
-        settings: AwsSettings {
-            aws_profile,
-            region,
-            endpoint_url,
-            allow_insecure_endpoint,
-        },
-        form,
-    })
 }
 
 /// `cfdash sim serve`: the simulated account over HTTP on loopback until interrupted.
@@ -172,10 +132,38 @@ fn sim_serve(cli: &cli::Cli, port: u16) -> Result<ExitCode, String> {
 }
 
 fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, String> {
-    if let Some(cli::Command::Sim(cli::SimCommand::Serve { port })) = &cli.command {
-        return sim_serve(&cli, *port);
+    let path = config::path(cli.config.as_deref());
+    match &cli.command {
+        Some(cli::Command::Sim(cli::SimCommand::Serve { port })) => {
+            return sim_serve(&cli, *port);
+        }
+        Some(cli::Command::Config(cli::ConfigCommand::Path)) => {
+            return Ok(commands::config_path(&path));
+        }
+        Some(cli::Command::Profile(cmd)) => return commands::profile(cmd, &path),
+        None => {}
     }
-    let target = target(&cli)?;
+    let (config, known, config_error) = match Config::load_text(&path) {
+        Ok(Some((c, t))) => (Some(c), Some(t), None),
+        Ok(None) => (None, None, None),
+        Err(e) => (None, None, Some(e)),
+    };
+    let (start, builtin) = opening(&cli, &path, config.as_ref(), config_error.as_ref())?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let connector = Connector {
+        sim: cli.sim.settings(),
+        sim_data: cli.sim.data.clone(),
+        clock: clock.clone(),
+    };
+    // Said before the terminal is taken, like every other problem with the file.
+    if let Some((name, p)) = &start {
+        if p.simulated {
+            connector.sim_data(p)?;
+        } else if let Some(url) = &p.endpoint_url {
+            check_endpoint(url, p.allow_insecure_endpoint)
+                .map_err(|e| format!("profile {name}: {e}"))?;
+        }
+    }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err("the dashboard needs a terminal (stdin and stdout must be a TTY)".into());
     }
@@ -184,42 +172,42 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let (name, backend, form): (String, Arc<dyn CloudFront>, FormSettings) = match target {
-        Target::Simulated {
-            name,
-            data,
-            seed,
-            form,
-        } => {
-            let mut settings = cli.sim.settings();
-            if let Some(seed) = seed.filter(|_| !cli.demo) {
-                settings.seed = seed;
-            }
-            let sim = SimCloudFront::new(data, settings, clock.clone());
-            (name, Arc::new(sim), form)
-        }
-        Target::Aws {
-            name,
-            settings,
-            form,
-        } => {
-            tracing::info!(profile = %name, ?settings, "connecting");
-            let aws = runtime.block_on(AwsCloudFront::connect(&settings))?;
-            (name, Arc::new(aws), form)
-        }
-    };
     let tz = jiff::tz::TimeZone::system();
     let settings = Settings {
         list_limit: cli.invalidations as usize,
         ..Settings::default()
     };
+    let name = start.as_ref().map(|(n, _)| n.clone()).unwrap_or_default();
     let mut app = App::new(name, tz, settings, clock.now());
-    app.read_only = form.read_only;
-    app.presets = form.presets;
+    app.config_path = path.clone();
+    app.config_error = config_error;
+    app.aws_profiles = config::aws_profiles();
+    if let Ok(data) = connector.sim_data(&Profile::default()) {
+        app.sim_presets = data.presets.into_iter().collect();
+    }
+    for (name, profile) in builtin {
+        app.add_builtin(&name, profile);
+    }
+    app.set_config(config.as_ref());
+    if start.is_some() {
+        app.adopt_profile();
+    } else {
+        app.mode = Mode::Welcome;
+    }
+    let store = Store::new(path, known);
 
     tui::install_panic_hook(log_path.clone());
-    let result = runtime.block_on(tui::run(app, backend, clock, Theme::from_env(), started));
+    let result = runtime.block_on(tui::run(
+        app,
+        Start {
+            connector,
+            profile: start,
+            store,
+            clock,
+            theme: Theme::from_env(),
+            started,
+        },
+    ));
     runtime.shutdown_background();
     match result {
         Ok(Exit::Quit) => Ok(ExitCode::SUCCESS),

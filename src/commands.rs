@@ -1,0 +1,143 @@
+//! Headless commands: `cfdash config path` and `cfdash profile …`, sharing the app's checks
+//! and its safe save. Data on stdout, messages on stderr.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use crate::cli::ProfileCommand;
+use crate::config::{Config, Edit, Profile, ProfileFields, Store};
+
+/// Runs a `cfdash profile` command. Errors are for stderr, with exit code 2.
+pub fn profile(cmd: &ProfileCommand, path: &Path) -> Result<ExitCode, String> {
+    let loaded = Config::load_text(path)?;
+    let (config, known) = match &loaded {
+        Some((c, t)) => (c.clone(), Some(t.clone())),
+        None => (Config::default(), None),
+    };
+    match cmd {
+        ProfileCommand::List { json } => {
+            if *json {
+                let list: Vec<_> = config
+                    .profiles
+                    .iter()
+                    .map(|(name, p)| profile_json(name, p, &config))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list).expect("json"));
+            } else if config.profiles.is_empty() {
+                eprintln!(
+                    "no profiles yet in {}: add one with `cfdash profile add NAME --aws-profile …`",
+                    path.display()
+                );
+            } else {
+                let width = config.profiles.keys().map(String::len).max().unwrap_or(4);
+                for (name, p) in &config.profiles {
+                    let mark = if config.default_profile.as_ref() == Some(name) {
+                        "*"
+                    } else {
+                        " "
+                    };
+                    println!("{mark} {name:<width$}  {}", reach(p));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ProfileCommand::Show { name, json } => {
+            let p = config.profiles.get(name).ok_or_else(|| {
+                let known: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
+                format!("no profile named {name} (profiles: {})", known.join(", "))
+            })?;
+            if *json {
+                let j = profile_json(name, p, &config);
+                println!("{}", serde_json::to_string_pretty(&j).expect("json"));
+            } else {
+                let j = profile_json(name, p, &config);
+                for (k, v) in j.as_object().expect("an object") {
+                    let v = match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    println!("{k:<18} {v}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ProfileCommand::Add {
+            name,
+            aws_profile,
+            region,
+            endpoint_url,
+            distributions,
+            read_only,
+            confirm_by_typing,
+            simulated,
+        } => save(
+            path,
+            known,
+            Edit::Put {
+                name: name.clone(),
+                from: None,
+                fields: ProfileFields {
+                    aws_profile: aws_profile.clone(),
+                    region: region.clone(),
+                    endpoint_url: endpoint_url.clone(),
+                    distributions: distributions.clone(),
+                    read_only: *read_only,
+                    confirm_by_typing: *confirm_by_typing,
+                    simulated: *simulated,
+                },
+            },
+        ),
+        ProfileCommand::Remove { name } => save(path, known, Edit::Remove(name.clone())),
+        ProfileCommand::SetDefault { name } => save(path, known, Edit::SetDefault(name.clone())),
+    }
+}
+
+fn save(path: &Path, known: Option<String>, edit: Edit) -> Result<ExitCode, String> {
+    let mut store = Store::new(path.to_path_buf(), known);
+    store.apply(&edit)?;
+    eprintln!("{} in {}", edit.describe(), path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reach(p: &Profile) -> String {
+    if p.simulated {
+        return "simulator".into();
+    }
+    let mut parts = vec![format!(
+        "aws profile {}",
+        p.aws_profile.as_deref().unwrap_or("(default chain)")
+    )];
+    parts.extend(p.region.clone());
+    parts.extend(p.endpoint_url.clone());
+    if p.read_only {
+        parts.push("read-only".into());
+    }
+    parts.join(" · ")
+}
+
+/// The documented JSON of a profile: every key, `null` or defaults where unset.
+fn profile_json(name: &str, p: &Profile, c: &Config) -> serde_json::Value {
+    json!({
+        "name": name,
+        "default": c.default_profile.as_deref() == Some(name),
+        "aws_profile": p.aws_profile,
+        "region": p.region,
+        "endpoint_url": p.endpoint_url,
+        "allow_insecure_endpoint": p.allow_insecure_endpoint,
+        "distributions": p.distributions,
+        "simulated": p.simulated,
+        "sim_seed": p.sim_seed,
+        "sim_data": p.sim_data,
+        "read_only": p.read_only,
+        "confirm_by_typing": p.confirm_by_typing,
+        "presets": p.presets,
+    })
+}
+
+/// `cfdash config path`.
+pub fn config_path(path: &Path) -> ExitCode {
+    println!("{}", path.display());
+    ExitCode::SUCCESS
+}
