@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml_edit::{DocumentMut, Item, Table, value};
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub default_profile: Option<String>,
@@ -22,7 +22,7 @@ pub struct Config {
 }
 
 /// Dashboard settings shared by every profile.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Ui {
     /// Seconds between listings of the selected distribution's invalidations (default 30).
@@ -31,7 +31,7 @@ pub struct Ui {
     pub poll_secs: Option<u64>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// A profile of `~/.aws/config` (SSO, assume-role, credential_process all work).
@@ -208,9 +208,7 @@ pub fn check_region(region: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "{region:?} is not a region name like us-east-1 (CloudFront signs in us-east-1)"
-        ))
+        Err(format!("{region:?} is not a region name like us-east-1"))
     }
 }
 
@@ -532,6 +530,13 @@ pub struct Store {
 impl Store {
     pub fn new(path: PathBuf, known: Option<String>) -> Self {
         Self { path, known }
+    }
+
+    /// Reads the file again; what it holds becomes what cfdash knows.
+    pub fn reload(&mut self) -> Result<Option<(Config, String)>, String> {
+        let loaded = Config::load_text(&self.path)?;
+        self.known = loaded.as_ref().map(|(_, t)| t.clone());
+        Ok(loaded)
     }
 
     pub fn apply(&mut self, edit: &Edit) -> Result<Saved, String> {

@@ -19,13 +19,18 @@ fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
 }
 
 #[test]
-fn with_nothing_configured_it_says_how_to_start() {
-    let out = cfdash().output().unwrap();
+fn with_nothing_configured_a_named_profile_says_how_to_start() {
+    let out = cfdash()
+        .args(["--profile", "qa"])
+        .env_remove("AWS_PROFILE")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cfdash --demo"), "{err}");
+    assert!(err.contains("cfdash profile add qa"), "{err}");
     assert!(
-        err.contains("/nonexistent/cfdash/config.toml does not exist"),
+        err.contains("/nonexistent/cfdash/config.toml has no profiles yet"),
         "{err}"
     );
     assert!(out.stdout.is_empty());
@@ -37,14 +42,35 @@ fn a_broken_profiles_file_names_file_line_and_column() {
         "broken.toml",
         "[profiles.prod]\nregion = \"us-east-1\"\naws_secret_access_key = \"x\"\n",
     );
-    let out = cfdash().arg("--config").arg(&file).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains(&format!("{}: line 3, column 1", file.display())),
-        "{err}"
+    // Asked for a profile of it, and from the headless commands: said, with where.
+    let runs = [
+        vec!["--profile", "prod"],
+        vec!["profile", "list"],
+        vec!["profile", "add", "qa", "--region", "us-east-1"],
+    ];
+    for args in runs {
+        let out = cfdash()
+            .arg("--config")
+            .arg(&file)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{}: line 3, column 1", file.display())),
+            "{err}"
+        );
+        assert!(
+            err.contains("aws_secret_access_key looks like a secret"),
+            "{err}"
+        );
+    }
+    // Never rewritten.
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "[profiles.prod]\nregion = \"us-east-1\"\naws_secret_access_key = \"x\"\n"
     );
-    assert!(err.contains("aws_secret_access_key"), "{err}");
 }
 
 #[test]

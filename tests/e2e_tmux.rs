@@ -267,6 +267,70 @@ fn a_new_invalidation_from_the_form_is_watched_to_completion() {
 }
 
 #[test]
+fn two_profiles_switched_and_one_edited_in_the_app() {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/e2e.toml");
+    let dir = std::env::temp_dir().join(format!("cfdash-e2e-profiles-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    let original = format!(
+        "# two simulated accounts\ndefault_profile = \"alpha\"\n\n\
+         [profiles.alpha]\nsimulated = true # the small one\nsim_data = \"{}\"\nsim_seed = 14\n\n\
+         [profiles.big]\nsimulated = true\n",
+        data.display()
+    );
+    std::fs::write(&config, &original).unwrap();
+    let env = "CFDASH_SIM_ACTIVITY=0 CFDASH_SIM_LATENCY_MS=30";
+    let args = format!("--config '{}'", config.display());
+    let (t, _log) = Tmux::cfdash_with("profiles", 110, 32, env, &args);
+    let long = Duration::from_secs(20);
+    t.wait_text("alpha.example.com", long);
+    assert!(t.screen().contains("profile alpha"));
+
+    // Switch to big: its account, not alpha's.
+    t.keys(&["p"]);
+    t.wait_text("Profiles", long);
+    t.keys(&["j", "Enter"]);
+    let screen = t.wait_text("www.acme-shop.com", long);
+    assert!(screen.contains("profile big"), "{screen}");
+    assert!(!screen.contains("alpha.example.com"), "{screen}");
+
+    // Edit alpha: pin beta, from the switcher.
+    t.keys(&["p"]);
+    t.wait_text("Profiles", long);
+    t.keys(&["k", "e"]);
+    t.wait_text("Edit profile alpha", long);
+    t.keys(&[
+        "Tab",
+        "Tab",
+        "Tab",
+        "Tab",
+        "-l",
+        "beta.example.com",
+        "Enter",
+    ]);
+    t.wait_text("saved profile alpha", long);
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        text.contains("distributions = [\"beta.example.com\"]"),
+        "{text}"
+    );
+    assert!(text.starts_with("# two simulated accounts\n"), "{text}");
+    assert!(text.contains("simulated = true # the small one"), "{text}");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&config).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+
+    // Back on alpha, only the pinned distribution is listed.
+    t.keys(&["Enter"]);
+    let screen = t.wait_text("1 pinned distribution", long);
+    assert!(screen.contains("beta.example.com"), "{screen}");
+    assert!(!screen.contains("alpha.example.com"), "{screen}");
+    t.keys(&["q"]);
+    t.wait_text("EXITED=0", long);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn sigterm_restores_the_terminal() {
     let (t, _) = Tmux::cfdash("term", 80, 24, "CFDASH_SIM_ACTIVITY=0");
     t.wait_text("12 distributions", Duration::from_secs(20));

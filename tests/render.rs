@@ -174,3 +174,60 @@ fn form_help() {
     harness.key(KeyCode::F(1));
     insta::assert_snapshot!("form_help_80x24", harness.screen());
 }
+
+fn with_profiles(width: u16, height: u16) -> Harness {
+    let mut harness = at(width, height);
+    let text = "default_profile = \"demo\"\n\
+        [profiles.demo]\nsimulated = true\n\
+        [profiles.prod]\naws_profile = \"prod-admin\"\nregion = \"us-east-1\"\nread_only = true\n\
+        [profiles.emulator]\nendpoint_url = \"http://127.0.0.1:5000\"\n";
+    harness
+        .app
+        .set_config(Some(&cfdash::config::Config::parse(text).unwrap()));
+    harness.app.config_path = "/home/op/.config/cfdash/config.toml".into();
+    harness
+}
+
+#[test]
+fn profile_switcher() {
+    for (w, h) in SIZES {
+        let mut harness = with_profiles(w, h);
+        harness.ch('p');
+        insta::assert_snapshot!(format!("profiles_{w}x{h}"), harness.screen());
+    }
+}
+
+#[test]
+fn profile_form_with_errors() {
+    let mut harness = with_profiles(100, 30);
+    harness.app.aws_profiles = vec!["default".into(), "prod-admin".into()];
+    harness.ch('p');
+    harness.ch('a');
+    harness.typed("prod");
+    harness.key(KeyCode::Tab);
+    harness.typed("nope");
+    harness.key(KeyCode::Tab);
+    harness.typed("eu-west");
+    harness.key(KeyCode::Tab);
+    harness.typed("ftp://x");
+    insta::assert_snapshot!("profile_form_100x30", harness.screen());
+}
+
+#[test]
+fn welcome() {
+    for (w, h) in SIZES {
+        let mut harness = at(w, h);
+        harness.app.profile = String::new();
+        harness.app.mode = cfdash::app::Mode::Welcome;
+        harness.app.config_path = "/home/op/.config/cfdash/config.toml".into();
+        harness.app.aws_profiles = vec!["default".into(), "staging-admin".into()];
+        insta::assert_snapshot!(format!("welcome_{w}x{h}"), harness.screen());
+    }
+    let mut harness = at(80, 24);
+    harness.app.profile = String::new();
+    harness.app.mode = cfdash::app::Mode::Welcome;
+    harness.app.config_error = Some(
+        "/home/op/.config/cfdash/config.toml: line 3, column 1: aws_secret_access_key looks like a secret".into(),
+    );
+    insta::assert_snapshot!("welcome_broken_80x24", harness.screen());
+}

@@ -1,0 +1,144 @@
+//! `cfdash profile …` and `cfdash config path`: the same checks and safe save as the app,
+//! run as a shell would.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("cfdash-profile-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn cfdash(config: &PathBuf, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .env(
+            "CFDASH_LOG_FILE",
+            std::env::temp_dir().join("cfdash-profile-cli.log"),
+        )
+        .env("CFDASH_CONFIG", config)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn add_list_show_set_default_remove() {
+    let d = dir("cycle");
+    let config = d.join("cfdash/config.toml");
+    let out = cfdash(&config, &["config", "path"]);
+    assert_eq!(text(&out.stdout).trim(), config.display().to_string());
+
+    let out = cfdash(
+        &config,
+        &[
+            "profile",
+            "add",
+            "staging",
+            "--aws-profile",
+            "staging-admin",
+            "--region",
+            "us-east-1",
+            "--distribution",
+            "E2EXAMPLE",
+            "--distribution",
+            "www.example.com",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("added profile staging"));
+    let out = cfdash(
+        &config,
+        &["profile", "add", "lab", "--simulated", "--read-only"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&config), 0o600);
+    assert_eq!(mode(config.parent().unwrap()), 0o700);
+
+    let out = cfdash(&config, &["profile", "set-default", "lab"]);
+    assert!(out.status.success());
+    let out = cfdash(&config, &["profile", "list"]);
+    let list = text(&out.stdout);
+    assert!(list.contains("* lab      simulator"), "{list}");
+    assert!(
+        list.contains("  staging  aws profile staging-admin · us-east-1"),
+        "{list}"
+    );
+
+    let out = cfdash(&config, &["profile", "list", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["lab", "staging"]);
+    assert_eq!(json[0]["default"], true);
+    assert_eq!(json[0]["read_only"], true);
+
+    let out = cfdash(&config, &["profile", "show", "staging", "--json"]);
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(p["aws_profile"], "staging-admin");
+    assert_eq!(
+        p["distributions"],
+        serde_json::json!(["E2EXAMPLE", "www.example.com"])
+    );
+    assert_eq!(p["endpoint_url"], serde_json::Value::Null);
+
+    // Removing the default removes the default too.
+    let out = cfdash(&config, &["profile", "remove", "lab"]);
+    assert!(out.status.success());
+    let file = std::fs::read_to_string(&config).unwrap();
+    assert!(!file.contains("lab"), "{file}");
+    assert!(!file.contains("default_profile"), "{file}");
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn bad_input_is_refused_and_changes_nothing() {
+    let d = dir("bad");
+    let config = d.join("config.toml");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(&config, "# mine\n[profiles.a]\n").unwrap();
+    for (args, says) in [
+        (
+            vec!["profile", "add", "a"],
+            "a profile named a already exists",
+        ),
+        (vec!["profile", "add", "b c"], "letters, digits"),
+        (
+            vec!["profile", "add", "b", "--region", "mars"],
+            "not a region name",
+        ),
+        (
+            vec!["profile", "add", "b", "--endpoint-url", "localhost:5000"],
+            "not an http",
+        ),
+        (vec!["profile", "remove", "zz"], "there is no profile zz"),
+        (
+            vec!["profile", "set-default", "zz"],
+            "there is no profile zz",
+        ),
+        (
+            vec!["profile", "show", "zz"],
+            "no profile named zz (profiles: a)",
+        ),
+    ] {
+        let out = cfdash(&config, &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        "# mine\n[profiles.a]\n"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -1,0 +1,373 @@
+//! Profiles in the app, through `update` on two simulated accounts with a manual clock:
+//! switching (stale answers dropped, selection restored), the watchlist across profiles,
+//! pins, confirm-by-typing, the profile form's checks and saves, the welcome screen.
+
+mod common;
+
+use std::path::PathBuf;
+
+use cfdash::app::{Action, Effect, Mode, NoticeKind, Slot};
+use cfdash::cloudfront::sim::{SimData, SimSettings};
+use cfdash::config::{Config, Edit};
+use common::Harness;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::SignedDuration;
+
+fn secs(s: i64) -> SignedDuration {
+    SignedDuration::from_secs(s)
+}
+
+fn e2e_data() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/e2e.toml")
+}
+
+/// The demo account as profile "demo", and a small other account as profile "small".
+fn two_profiles() -> Harness {
+    let mut h = Harness::demo();
+    let text = format!(
+        "default_profile = \"demo\"\n[profiles.demo]\nsimulated = true\n\
+         [profiles.small]\nsimulated = true\nsim_data = \"{}\"\nsim_seed = 14\n",
+        e2e_data().display()
+    );
+    let config = Config::parse(&text).unwrap();
+    h.app.set_config(Some(&config));
+    h.app.adopt_profile();
+    h
+}
+
+fn ctrl(h: &mut Harness, c: char) {
+    h.act(Action::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )));
+}
+
+/// Opens the switcher and switches to `name`.
+fn switch(h: &mut Harness, name: &str) {
+    h.ch('p');
+    assert_eq!(h.app.mode, Mode::Profiles);
+    let at = h.app.profiles.iter().position(|p| p.name == name).unwrap();
+    while h.app.switcher < at {
+        h.key(KeyCode::Down);
+    }
+    while h.app.switcher > at {
+        h.key(KeyCode::Up);
+    }
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.profile, name);
+}
+
+#[test]
+fn switching_shows_the_other_account_and_comes_back_to_the_same_selection() {
+    let mut h = two_profiles();
+    for _ in 0..3 {
+        h.key(KeyCode::Down);
+    }
+    let selected = h.selected_dist();
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Down);
+    let inv = h.app.selected_invalidation().unwrap();
+
+    switch(&mut h, "small");
+    assert_eq!(h.app.mode, Mode::Normal);
+    assert!(
+        matches!(h.seen.last(), Some(Effect::Request { .. })),
+        "the new profile is listed at once"
+    );
+    h.settle();
+    let ids: Vec<String> = h
+        .app
+        .distributions
+        .data()
+        .unwrap()
+        .iter()
+        .map(|d| d.id.clone())
+        .collect();
+    assert_eq!(ids, ["EALPHA00000001", "EBETA000000002", "EDOCS000000003"]);
+    assert!(h.screen().contains("profile small"));
+
+    switch(&mut h, "demo");
+    // What it showed, at once, before any answer.
+    assert_eq!(h.selected_dist(), selected);
+    assert_eq!(h.app.selected_invalidation(), Some(inv));
+    assert_eq!(h.app.focus, cfdash::app::Pane::Invalidations);
+    h.settle();
+    assert_eq!(h.selected_dist(), selected, "kept after the refresh");
+}
+
+#[test]
+fn answers_for_the_profile_left_behind_are_dropped() {
+    let mut h = two_profiles();
+    h.ch('r');
+    let stale: Vec<Effect> = h.queue.drain(..).collect();
+    assert!(!stale.is_empty());
+    let answers: Vec<Action> = stale.iter().map(|e| h.answer(e)).collect();
+    let mark = h.mark();
+    switch(&mut h, "small");
+    let aborted = h.seen[mark..]
+        .iter()
+        .filter(|e| matches!(e, Effect::Abort(_)))
+        .count();
+    assert_eq!(
+        aborted,
+        stale.len(),
+        "every load of the old profile is aborted"
+    );
+    // The demo's answers arrive late: they must not land in small's screen.
+    for a in answers {
+        h.act(a);
+    }
+    assert!(
+        h.app.distributions.data().is_none(),
+        "nothing of demo shows on small"
+    );
+    h.settle();
+    assert_eq!(h.app.distributions.data().unwrap().len(), 3);
+}
+
+#[test]
+fn a_watched_invalidation_keeps_being_polled_after_switching_and_rings() {
+    let mut h = two_profiles();
+    h.key(KeyCode::Tab);
+    let rows = h.app.invalidation_rows();
+    let i = rows.iter().position(|r| r.status.is_in_progress()).unwrap();
+    for _ in 0..i {
+        h.key(KeyCode::Down);
+    }
+    let key = h.app.selected_invalidation().unwrap();
+    h.ch('w');
+    let demo_sim = h.sim.clone();
+    switch(&mut h, "small");
+    h.settle();
+    assert_eq!(h.app.background.len(), 1);
+    assert!(h.screen().contains("1 on other profiles"));
+    let done = demo_sim
+        .completion_time(&key.distribution, &key.id)
+        .unwrap();
+    let mark = h.mark();
+    while h.now() < done + secs(6) {
+        h.advance(secs(1));
+    }
+    let watches = h.seen[mark..]
+        .iter()
+        .filter(|e| matches!(e, Effect::Request { slot: Slot::Watch(p, k), .. } if p == "demo" && *k == key))
+        .count();
+    assert!(watches >= 2, "polled from the background: {watches}");
+    assert_eq!(h.bells, 1);
+    let notice = h.app.notice.clone().unwrap();
+    assert_eq!(notice.kind, NoticeKind::Success);
+    assert!(notice.text.contains(&key.id), "{}", notice.text);
+    assert!(notice.text.contains("profile demo"), "{}", notice.text);
+    assert!(h.app.background.is_empty());
+    // Back on demo, the row is Completed with how long it took.
+    switch(&mut h, "demo");
+    let row = h
+        .app
+        .invalidations
+        .get(&key.distribution)
+        .and_then(|d| d.list.data())
+        .and_then(|l| l.iter().find(|r| r.id == key.id))
+        .unwrap();
+    assert!(!row.status.is_in_progress());
+    assert!(h.app.took.contains_key(&key));
+}
+
+#[test]
+fn pinned_distributions_only_unless_all_are_asked_for() {
+    let mut h = Harness::demo();
+    let text = "[profiles.demo]\nsimulated = true\ndistributions = [\"E3HB8D6PLWQ0UF\", \"docs.acme.dev\", \"nowhere.example\"]\n";
+    h.app.set_config(Some(&Config::parse(text).unwrap()));
+    h.app.adopt_profile();
+    h.ch('r');
+    h.settle();
+    let names: Vec<String> = h
+        .app
+        .distributions
+        .data()
+        .unwrap()
+        .iter()
+        .map(|d| d.display_name().to_string())
+        .collect();
+    assert_eq!(names, ["static.acme-shop.com", "docs.acme.dev"]);
+    let notice = h.app.notice.clone().unwrap();
+    assert!(notice.text.contains("nowhere.example"), "{}", notice.text);
+    assert!(h.screen().contains("2 pinned distributions"));
+    h.ch('a');
+    h.settle();
+    assert_eq!(h.app.distributions.data().unwrap().len(), 12);
+    h.ch('a');
+    h.settle();
+    assert_eq!(h.app.distributions.data().unwrap().len(), 2);
+}
+
+#[test]
+fn confirm_by_typing_asks_for_the_name() {
+    let mut h = Harness::demo();
+    let text = "[profiles.demo]\nsimulated = true\nconfirm_by_typing = true\n";
+    h.app.set_config(Some(&Config::parse(text).unwrap()));
+    h.app.adopt_profile();
+    h.ch('n');
+    h.typed("/index.html");
+    ctrl(&mut h, 's');
+    assert_eq!(h.app.mode, Mode::ConfirmTyped);
+    assert!(h.screen().contains("Type www.acme-shop.com"));
+    // y does not confirm here: it is typed.
+    h.typed("y");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.mode, Mode::ConfirmTyped, "a wrong name does not send");
+    assert!(h.screen().contains("that is not the name"));
+    h.key(KeyCode::Backspace);
+    h.typed("WWW.acme-shop.com");
+    let mark = h.mark();
+    h.key(KeyCode::Enter);
+    assert_eq!(h.requests_since(mark).len(), 1, "sent");
+    h.settle();
+    assert!(h.app.form.is_none());
+}
+
+#[test]
+fn the_profile_form_checks_as_you_type_and_saves_through_the_writer() {
+    let mut h = two_profiles();
+    h.app.aws_profiles = vec!["default".into(), "staging-admin".into()];
+    h.ch('p');
+    h.ch('a');
+    assert_eq!(h.app.mode, Mode::ProfileForm);
+    h.typed("small");
+    let form = h.app.profile_form.as_ref().unwrap();
+    let checks = form.checks(&h.app.profiles, &h.app.aws_profiles);
+    assert!(format!("{:?}", checks[0]).contains("already exists"));
+    h.typed("er");
+    h.key(KeyCode::Tab);
+    ctrl(&mut h, 'n');
+    ctrl(&mut h, 'n');
+    h.key(KeyCode::Tab);
+    h.typed("eu-west");
+    let mark = h.mark();
+    h.key(KeyCode::Enter);
+    assert!(h.seen[mark..].is_empty(), "refused: the region is wrong");
+    assert!(h.screen().contains("is not a region name"));
+    h.typed("-1");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.typed("E1, www.example.com");
+    h.key(KeyCode::Tab);
+    h.ch(' ');
+    h.key(KeyCode::Enter);
+    let saves: Vec<&Effect> = h.seen[mark..]
+        .iter()
+        .filter(|e| matches!(e, Effect::Save(_)))
+        .collect();
+    assert_eq!(saves.len(), 1);
+    let Effect::Save(Edit::Put { name, from, fields }) = saves[0] else {
+        panic!("{saves:?}")
+    };
+    assert_eq!(name, "smaller");
+    assert_eq!(from, &None);
+    assert_eq!(fields.aws_profile.as_deref(), Some("staging-admin"));
+    assert_eq!(fields.region.as_deref(), Some("eu-west-1"));
+    assert_eq!(fields.distributions, ["E1", "www.example.com"]);
+    assert!(fields.read_only);
+    // The writer's answer closes the form and lists the profile.
+    let text = "[profiles.demo]\nsimulated = true\n[profiles.small]\nsimulated = true\n[profiles.smaller]\naws_profile = \"staging-admin\"\nregion = \"eu-west-1\"\nread_only = true\n";
+    h.act(Action::Saved(Ok(cfdash::config::Saved {
+        config: Config::parse(text).unwrap(),
+        text: text.into(),
+        reloaded: true,
+    })));
+    assert_eq!(h.app.mode, Mode::Profiles);
+    assert!(h.app.profiles.iter().any(|p| p.name == "smaller"));
+    let notice = h.app.notice.clone().unwrap();
+    assert!(
+        notice.text.contains("added profile smaller"),
+        "{}",
+        notice.text
+    );
+    assert!(notice.text.contains("changed on disk"), "{}", notice.text);
+    // A refused save keeps the form and says why.
+    h.ch('e');
+    h.key(KeyCode::Enter);
+    h.act(Action::Saved(Err("cannot save: disk full".into())));
+    assert_eq!(h.app.mode, Mode::ProfileForm);
+    assert!(h.screen().contains("disk full"));
+}
+
+#[test]
+fn deleting_asks_and_the_open_profile_cannot_be_deleted() {
+    let mut h = two_profiles();
+    h.ch('p');
+    // demo is open: refused.
+    let at = h
+        .app
+        .profiles
+        .iter()
+        .position(|p| p.name == "demo")
+        .unwrap();
+    h.app.switcher = at;
+    h.ch('d');
+    assert_eq!(h.app.mode, Mode::Profiles);
+    assert!(
+        h.app
+            .notice
+            .clone()
+            .unwrap()
+            .text
+            .contains("switch to another")
+    );
+    let at = h
+        .app
+        .profiles
+        .iter()
+        .position(|p| p.name == "small")
+        .unwrap();
+    h.app.switcher = at;
+    h.ch('d');
+    assert_eq!(h.app.mode, Mode::DeleteProfile);
+    let mark = h.mark();
+    h.ch('y');
+    assert_eq!(h.seen[mark..], [Effect::Save(Edit::Remove("small".into()))]);
+}
+
+#[test]
+fn a_file_that_could_not_be_read_turns_editing_off() {
+    let mut h = two_profiles();
+    h.app.config_error = Some("config.toml: line 3, column 1: duplicate key".into());
+    h.ch('p');
+    h.ch('a');
+    assert_eq!(h.app.mode, Mode::Profiles, "no form");
+    assert!(
+        h.app
+            .notice
+            .clone()
+            .unwrap()
+            .text
+            .contains("editing is off")
+    );
+    h.ch('s');
+    assert!(!h.seen.iter().any(|e| matches!(e, Effect::Save(_))));
+}
+
+#[test]
+fn the_welcome_screen_offers_a_profile_or_the_demo() {
+    let mut h = Harness::unsettled(SimData::demo(), SimSettings::default(), 80, 24);
+    // As main starts it with no profile.
+    h.app.profile = String::new();
+    h.app.mode = Mode::Welcome;
+    h.queue.clear();
+    h.app.config_path = "/home/op/.config/cfdash/config.toml".into();
+    h.act(Action::Tick);
+    assert!(h.queue.is_empty(), "no profile, no requests");
+    let screen = h.screen();
+    assert!(screen.contains("No profiles yet"), "{screen}");
+    assert!(screen.contains("create a profile"), "{screen}");
+    h.ch('c');
+    assert_eq!(h.app.mode, Mode::ProfileForm);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.mode, Mode::Welcome);
+    h.ch('d');
+    assert_eq!(h.app.profile, "demo");
+    assert!(h.seen.iter().any(
+        |e| matches!(e, Effect::UseProfile { name, profile } if name == "demo" && profile.simulated)
+    ));
+    h.settle();
+    assert_eq!(h.app.distributions.data().unwrap().len(), 12);
+}
