@@ -1,4 +1,4 @@
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -217,7 +217,12 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
         }
         Err(e) => {
             tracing::error!(error = ?e, "terminal error");
-            eprintln!("cfdash: terminal error: {e} (log: {})", log_path.display());
+            // The terminal may be the thing that failed: never panic writing this.
+            let _ = writeln!(
+                std::io::stderr(),
+                "cfdash: terminal error: {e} (log: {})",
+                log_path.display()
+            );
             Ok(ExitCode::FAILURE)
         }
     }

@@ -36,7 +36,7 @@ const GET_CONCURRENCY: usize = 8;
 #[derive(Debug, PartialEq, Eq)]
 pub enum Exit {
     Quit,
-    /// SIGTERM or SIGHUP: exit with 128 + the signal number.
+    /// SIGTERM: exit with 128 + the signal number. (SIGHUP ends the process at once.)
     Signal(i32),
 }
 
@@ -93,27 +93,49 @@ fn on_screen<R>(f: impl FnOnce() -> R) -> Option<R> {
 pub fn install_panic_hook(log: PathBuf) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        PANICKED.store(true, Ordering::SeqCst);
-        // Wait for a frame being drawn to finish; if this very thread holds the screen (a
-        // panic while drawing), give up waiting and restore anyway.
-        let deadline = Instant::now() + Duration::from_millis(500);
-        let _held = loop {
-            match SCREEN.try_lock() {
-                Ok(guard) => break Some(guard),
-                Err(std::sync::TryLockError::Poisoned(e)) => break Some(e.into_inner()),
-                Err(std::sync::TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-                Err(std::sync::TryLockError::WouldBlock) => break None,
-            }
-        };
+        let _held = take_screen();
         restore();
         tracing::error!("panic: {info}");
         crate::logging::flush();
         previous(info);
-        eprintln!("cfdash crashed; the log is at {}", log.display());
+        // The terminal may be gone: a failed write must not panic again.
+        let _ = writeln!(
+            io::stderr(),
+            "cfdash crashed; the log is at {}",
+            log.display()
+        );
         std::process::exit(101);
     }));
+}
+
+/// Stops all drawing and waits for a frame being drawn to finish; if this very thread holds
+/// the screen (a panic while drawing), gives up waiting after half a second.
+fn take_screen() -> Option<std::sync::MutexGuard<'static, ()>> {
+    PANICKED.store(true, Ordering::SeqCst);
+    let deadline = Instant::now() + Duration::from_millis(500);
+    loop {
+        match SCREEN.try_lock() {
+            Ok(guard) => return Some(guard),
+            Err(std::sync::TryLockError::Poisoned(e)) => return Some(e.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        }
+    }
+}
+
+/// SIGHUP: the terminal is gone. The event loop may be stuck in a read of the dead
+/// terminal (crossterm retries a failed read without end), so this ends the process from
+/// a worker thread: exit code 129, as for a hangup.
+async fn exit_on_hangup(mut sighup: tokio::signal::unix::Signal) {
+    if sighup.recv().await.is_some() {
+        let _held = take_screen();
+        restore();
+        tracing::info!(signal = 1, "ended by signal: the terminal hung up");
+        crate::logging::flush();
+        std::process::exit(129);
+    }
 }
 
 /// What the dashboard starts with besides its state.
@@ -139,7 +161,7 @@ pub async fn run(mut app: App, start: Start) -> io::Result<Exit> {
         started,
     } = start;
     let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
+    tokio::spawn(exit_on_hangup(signal(SignalKind::hangup())?));
     let (mut terminal, _guard) = enter()?;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = Runner::new(Arc::new(connector), store, tx);
@@ -204,7 +226,6 @@ pub async fn run(mut app: App, start: Start) -> io::Result<Exit> {
             Some(action) = rx.recv() => queue.push(action),
             _ = tokio::time::sleep(wait) => queue.push(Action::Tick),
             _ = sigterm.recv() => return Ok(Exit::Signal(15)),
-            _ = sighup.recv() => return Ok(Exit::Signal(1)),
         }
         // Drain what else is already queued, so a burst becomes one frame.
         while let Ok(action) = rx.try_recv() {

@@ -348,6 +348,40 @@ fn sigterm_restores_the_terminal() {
 }
 
 #[test]
+fn a_terminal_that_goes_away_ends_the_process() {
+    let (t, log) = Tmux::cfdash("hangup", 80, 24, "CFDASH_SIM_ACTIVITY=0");
+    t.wait_text("12 distributions", Duration::from_secs(20));
+    let shell = t.display("#{pane_pid}");
+    let out = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!pid.is_empty(), "cfdash is running under the pane's shell");
+    // The whole terminal goes: the kernel hangs up on its processes.
+    drop(t);
+    let start = Instant::now();
+    let gone = loop {
+        let alive = Command::new("kill")
+            .args(["-0", &pid])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap()
+            .success();
+        if !alive {
+            break true;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    if !gone {
+        let _ = Command::new("kill").args(["-KILL", &pid]).status();
+    }
+    assert!(gone, "cfdash still runs after its terminal went away");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("the terminal hung up"), "{text}");
+}
+
+#[test]
 fn a_tiny_terminal_says_so() {
     let (t, _) = Tmux::cfdash("small", 50, 12, "");
     let screen = t.wait_text("Terminal too small", Duration::from_secs(20));
