@@ -15,7 +15,7 @@ use crossterm::event::{
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use futures::{FutureExt, StreamExt};
+use futures::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::signal::unix::{SignalKind, signal};
@@ -231,8 +231,19 @@ pub async fn run(mut app: App, start: Start) -> io::Result<Exit> {
         while let Ok(action) = rx.try_recv() {
             queue.push(action);
         }
-        while let Some(Some(Ok(event))) = events.next().now_or_never() {
-            queue.extend(action_for(event));
+        // Polled with this task's own waker (never `now_or_never`'s no-op one): crossterm
+        // keeps the waker of the first poll that found nothing, and a no-op waker there
+        // would leave keys unread until some timer woke the loop.
+        loop {
+            tokio::select! {
+                biased;
+                event = events.next() => match event {
+                    Some(Ok(event)) => queue.extend(action_for(event)),
+                    Some(Err(e)) => return Err(e),
+                    None => return Ok(Exit::Quit),
+                },
+                _ = std::future::ready(()) => break,
+            }
         }
     }
 }

@@ -331,6 +331,45 @@ fn two_profiles_switched_and_one_edited_in_the_app() {
 }
 
 #[test]
+fn first_run_welcomes_and_creates_a_profile() {
+    let dir = std::env::temp_dir().join(format!("cfdash-e2e-welcome-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = dir.join("cfdash/config.toml");
+    let args = format!("--config '{}'", config.display());
+    let env = "AWS_PROFILE= CFDASH_SIM_ACTIVITY=0";
+    let (t, _log) = Tmux::cfdash_with("welcome", 100, 30, env, &args);
+    let long = Duration::from_secs(20);
+    t.wait_text("Welcome to cfdash", long);
+    // Nothing moves on this screen: every key must still be handled at once.
+    t.keys(&["c"]);
+    t.wait_text("New profile", Duration::from_secs(3));
+    t.keys(&["-l", "lab"]);
+    t.wait_for("the name typed", Duration::from_secs(3), |s| {
+        s.contains("Name              lab")
+    });
+    // Simulated is the last field: tick it, save.
+    t.keys(&["Up", "Space", "Enter"]);
+    let screen = t.wait_text("profile lab", long);
+    assert!(
+        screen.contains("12 distributions") || screen.contains("loading"),
+        "{screen}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        "[profiles.lab]\nsimulated = true\n"
+    );
+    let mode = |p: &std::path::Path| {
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(p).unwrap().permissions())
+            & 0o777
+    };
+    assert_eq!(mode(&config), 0o600);
+    assert_eq!(mode(config.parent().unwrap()), 0o700);
+    t.keys(&["q"]);
+    t.wait_text("EXITED=0", long);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn sigterm_restores_the_terminal() {
     let (t, _) = Tmux::cfdash("term", 80, 24, "CFDASH_SIM_ACTIVITY=0");
     t.wait_text("12 distributions", Duration::from_secs(20));
