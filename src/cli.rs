@@ -18,7 +18,7 @@ use crate::cloudfront::sim::SimSettings;
 )]
 pub struct Cli {
     /// Run on the embedded CloudFront simulator: no AWS account needed
-    #[arg(long)]
+    #[arg(global = true, long)]
     pub demo: bool,
 
     /// The profiles file (default: see below; or CFDASH_CONFIG)
@@ -26,7 +26,13 @@ pub struct Cli {
     pub config: Option<PathBuf>,
 
     /// Open this profile of the profiles file instead of its default_profile
-    #[arg(long, short = 'p', value_name = "NAME", env = "CFDASH_PROFILE")]
+    #[arg(
+        global = true,
+        long,
+        short = 'p',
+        value_name = "NAME",
+        env = "CFDASH_PROFILE"
+    )]
     pub profile: Option<String>,
 
     /// How many recent invalidations to list per distribution
@@ -65,6 +71,104 @@ pub enum Command {
     /// List, show and change profiles (the same checks and safe save as the app)
     #[command(subcommand)]
     Profile(ProfileCommand),
+    /// Invalidate paths on one or more distributions, and optionally wait for completion
+    Invalidate(InvalidateArgs),
+    /// The status of invalidations: the ones named, or all in progress on a distribution
+    Status(StatusArgs),
+    /// List the account's distributions
+    Distributions(OutputArgs),
+    /// List recent invalidations of a distribution, or of every distribution with --all
+    Invalidations(InvalidationsArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell)
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// JSON on stdout instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InvalidateArgs {
+    /// A distribution: its id, an alias (CNAME) or its domain name; repeat for several
+    #[arg(long = "distribution", short = 'd', value_name = "D", required = true)]
+    pub distributions: Vec<String>,
+    /// Paths to invalidate; one argument may hold a space-separated list
+    /// ("/index.html /images/*"); an item starting with # is a cache tag
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Read paths from a file, one per line (- reads stdin)
+    #[arg(long, value_name = "FILE")]
+    pub paths_file: Option<PathBuf>,
+    /// Wait until every invalidation is Completed
+    #[arg(long)]
+    pub wait: bool,
+    /// How long to wait at most (with --wait, or for queued batches): 90s, 20m, 1h
+    #[arg(long, value_name = "DURATION", default_value = "20m", value_parser = duration)]
+    pub timeout: std::time::Duration,
+    /// Show the final paths, batches and price, and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Leave out paths a wildcard of the same list already covers
+    #[arg(long)]
+    pub drop_covered: bool,
+    /// JSON on stdout instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The distribution: id, alias or domain name
+    #[arg(long = "distribution", short = 'd', value_name = "D")]
+    pub distribution: String,
+    /// Invalidation ids; none: every invalidation in progress on the distribution
+    #[arg(value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Wait until they are all Completed
+    #[arg(long)]
+    pub wait: bool,
+    /// How long to wait at most: 90s, 20m, 1h
+    #[arg(long, value_name = "DURATION", default_value = "20m", value_parser = duration)]
+    pub timeout: std::time::Duration,
+    /// JSON on stdout instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InvalidationsArgs {
+    /// The distribution: id, alias or domain name
+    #[arg(
+        long = "distribution",
+        short = 'd',
+        value_name = "D",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub distribution: Option<String>,
+    /// Every distribution of the account (listed 8 at a time)
+    #[arg(long)]
+    pub all: bool,
+    /// How many recent invalidations per distribution
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub limit: u16,
+    /// JSON on stdout instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A duration such as 90s, 20m, 1h30m (or a number of seconds).
+fn duration(s: &str) -> Result<std::time::Duration, String> {
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(secs));
+    }
+    let d: jiff::SignedDuration = s
+        .parse()
+        .map_err(|_| format!("{s} is not a duration like 90s, 20m or 1h30m"))?;
+    std::time::Duration::try_from(d).map_err(|_| format!("{s} must not be negative"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -248,6 +352,15 @@ mod tests {
     #[test]
     fn the_cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration("90s"), Ok(Duration::from_secs(90)));
+        assert_eq!(duration("20m"), Ok(Duration::from_secs(1200)));
+        assert_eq!(duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(duration("45"), Ok(Duration::from_secs(45)));
+        assert!(duration("soon").is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use cfdash::clock::{Clock, SystemClock};
 use cfdash::cloudfront::aws::check_endpoint;
 use cfdash::cloudfront::serve;
 use cfdash::cloudfront::sim::{SimCloudFront, SimData};
+use cfdash::commands::cloud::{self, Fail};
 use cfdash::config::{self, Config, Profile, Store};
 use cfdash::connect::Connector;
 use cfdash::tui::{self, Exit, Start};
@@ -95,6 +96,87 @@ fn opening(
     }
 }
 
+/// The profile a headless command uses: `--demo`; the profiles file's (`--profile` or its
+/// default); else the AWS chain as the aws CLI uses it (AWS_PROFILE, the environment's
+/// keys, SSO), so a pipeline needs no file at all.
+fn headless_profile(cli: &cli::Cli, path: &std::path::Path) -> Result<(String, Profile), String> {
+    if cli.demo {
+        let demo = Profile {
+            simulated: true,
+            ..Default::default()
+        };
+        return Ok(("demo".into(), demo));
+    }
+    let config = Config::load(path)?;
+    if let Some(config) = config.filter(|c| !c.profiles.is_empty()) {
+        return config
+            .pick(cli.profile.as_deref())
+            .map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let aws_profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
+    if let Some(name) = &cli.profile
+        && aws_profile.as_ref() != Some(name)
+    {
+        return Err(format!(
+            "no profile named {name}: {} has no profiles (leave --profile out to use the AWS chain: AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO)",
+            path.display()
+        ));
+    }
+    let name = aws_profile.clone().unwrap_or_else(|| "default".into());
+    Ok((
+        name,
+        Profile {
+            aws_profile,
+            ..Default::default()
+        },
+    ))
+}
+
+/// `cfdash invalidate | status | distributions | invalidations`.
+fn headless(cli: &cli::Cli, path: &std::path::Path) -> Result<ExitCode, String> {
+    let (name, profile) = headless_profile(cli, path)?;
+    if let Some(url) = profile.endpoint_url.as_ref().filter(|_| !profile.simulated) {
+        check_endpoint(url, profile.allow_insecure_endpoint)
+            .map_err(|e| format!("profile {name}: {e}"))?;
+    }
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let connector = Connector {
+        sim: cli.sim.settings(),
+        sim_data: cli.sim.data.clone(),
+        clock,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let result = runtime.block_on(async {
+        let cf = connector
+            .connect(&name, &profile)
+            .await
+            .map_err(Fail::Usage)?;
+        let cf = cf.as_ref();
+        match &cli.command {
+            Some(cli::Command::Invalidate(args)) => cloud::invalidate(cf, args).await,
+            Some(cli::Command::Status(args)) => cloud::status(cf, args).await,
+            Some(cli::Command::Distributions(args)) => cloud::distributions(cf, args.json).await,
+            Some(cli::Command::Invalidations(args)) => cloud::invalidations(cf, args).await,
+            _ => unreachable!("only the CloudFront commands come here"),
+        }
+    });
+    runtime.shutdown_background();
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(fail) => {
+            if !matches!(fail, Fail::Interrupted) {
+                let _ = writeln!(std::io::stderr(), "cfdash: {}", fail.message());
+            }
+            tracing::warn!(code = fail.code(), message = %fail.message(), "command failed");
+            Ok(ExitCode::from(fail.code()))
+        }
+    }
+}
+
 /// `cfdash sim serve`: the simulated account over HTTP on loopback until interrupted.
 fn sim_serve(cli: &cli::Cli, port: u16) -> Result<ExitCode, String> {
     let data = match &cli.sim.data {
@@ -141,6 +223,18 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
             return Ok(commands::config_path(&path));
         }
         Some(cli::Command::Profile(cmd)) => return commands::profile(cmd, &path),
+        Some(cli::Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            let mut command = cli::Cli::command();
+            clap_complete::generate(*shell, &mut command, "cfdash", &mut std::io::stdout());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(
+            cli::Command::Invalidate(_)
+            | cli::Command::Status(_)
+            | cli::Command::Distributions(_)
+            | cli::Command::Invalidations(_),
+        ) => return headless(&cli, &path),
         None => {}
     }
     let (config, known, config_error) = match Config::load_text(&path) {

@@ -1,5 +1,8 @@
 //! Headless commands: `cfdash config path` and `cfdash profile …`, sharing the app's checks
-//! and its safe save. Data on stdout, messages on stderr.
+//! and its safe save; the CloudFront commands for pipelines are in [`cloud`]. Data on
+//! stdout, messages on stderr.
+
+pub mod cloud;
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -1,0 +1,125 @@
+//! `cfdash sim serve` as a separate process holding one simulated account for a whole test,
+//! and the aws CLI and cfdash's headless commands pointed at it.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, Command, Output, Stdio};
+
+pub struct SimServe {
+    child: Child,
+    pub url: String,
+}
+
+impl SimServe {
+    /// Started with these extra flags (`--sim-delay-scale 0.05`, …); no latency, no
+    /// activity from elsewhere.
+    pub fn start(extra: &[&str]) -> Self {
+        let log = std::env::temp_dir().join(format!("cfdash-sim-serve-{}.log", std::process::id()));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cfdash"))
+            .args([
+                "sim",
+                "serve",
+                "--sim-latency-ms",
+                "0",
+                "--sim-activity",
+                "0",
+            ])
+            .args(extra)
+            .arg("--log-file")
+            .arg(log)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line.trim().to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url:?}");
+        Self { child, url }
+    }
+
+    pub fn aws(&self, args: &[&str]) -> Output {
+        aws(&self.url, args)
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        aws_json(&self.url, args)
+    }
+
+    /// How many invalidations the server has created so far.
+    pub fn created(&self) -> u64 {
+        let address = self.url.trim_start_matches("http://");
+        let mut s = std::net::TcpStream::connect(address).unwrap();
+        write!(
+            s,
+            "GET /cfdash-sim/stats HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut text = String::new();
+        s.read_to_string(&mut text).unwrap();
+        let created = text
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("created="))
+            .expect("the stats line");
+        created.parse().unwrap()
+    }
+
+    /// A headless cfdash command against this account, with no profiles file: the AWS
+    /// chain (dummy keys) and AWS_ENDPOINT_URL, as a pipeline would run it.
+    pub fn cfdash(&self, args: &[&str]) -> Output {
+        cfdash_at(&self.url, args)
+    }
+}
+
+impl Drop for SimServe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn cfdash_at(endpoint: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .args(args)
+        .env("CFDASH_CONFIG", "/nonexistent/cfdash/config.toml")
+        .env(
+            "CFDASH_LOG_FILE",
+            std::env::temp_dir().join("cfdash-headless.log"),
+        )
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env_remove("CFDASH_PROFILE")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+pub fn aws(endpoint: &str, args: &[&str]) -> Output {
+    Command::new("aws")
+        .args(["--endpoint-url", endpoint, "--output", "json", "cloudfront"])
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("the aws CLI runs (scripts/test.sh installs it)")
+}
+
+pub fn aws_json(endpoint: &str, args: &[&str]) -> serde_json::Value {
+    let out = aws(endpoint, args);
+    assert!(
+        out.status.success(),
+        "aws {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}

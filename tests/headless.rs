@@ -1,0 +1,355 @@
+//! The headless commands as a pipeline runs them: the built binary against `cfdash sim
+//! serve` (one simulated account across the processes of a test) and against moto, with
+//! credentials from the environment only and no profiles file.
+
+#[path = "common/serve.rs"]
+mod serve;
+
+#[path = "common/moto.rs"]
+mod moto;
+
+use serve::SimServe;
+
+fn out(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", out(o), err(o)))
+}
+
+/// A distribution of the demo with nothing in progress.
+const QUIET: &str = "E3HB8D6PLWQ0UF";
+
+#[test]
+fn invalidate_then_pick_it_up_with_status_from_another_process() {
+    let sim = SimServe::start(&["--sim-delay-scale", "0.05"]);
+    // The deploy step's one string of paths, unchanged; the distribution by its alias.
+    let o = sim.cfdash(&[
+        "invalidate",
+        "--distribution",
+        "www.acme-shop.com",
+        "/index.html /images/*",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let made = json(&o);
+    let inv = &made[0];
+    assert_eq!(inv["distribution"], "E2QWRUHAPOMQZL");
+    assert_eq!(inv["distribution_name"], "www.acme-shop.com");
+    assert_eq!(inv["status"], "InProgress");
+    assert_eq!(
+        inv["paths"],
+        serde_json::json!(["/index.html", "/images/*"])
+    );
+    let created: jiff::Timestamp = inv["create_time"].as_str().unwrap().parse().unwrap();
+    assert!(created <= jiff::Timestamp::now());
+    assert!(
+        inv["caller_reference"]
+            .as_str()
+            .unwrap()
+            .starts_with("cfdash-")
+    );
+    assert_eq!(sim.created(), 1);
+    let id = inv["id"].as_str().unwrap().to_string();
+
+    // Another process waits for it by id.
+    let o = sim.cfdash(&[
+        "status",
+        "--distribution",
+        "E2QWRUHAPOMQZL",
+        &id,
+        "--wait",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let got = json(&o);
+    assert_eq!(got[0]["id"], id.as_str());
+    assert_eq!(got[0]["status"], "Completed");
+    // Plain lines with times on a pipe, not a live line.
+    assert!(
+        err(&o).contains(&format!("{id} on www.acme-shop.com: Completed")),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn invalidate_and_wait() {
+    let sim = SimServe::start(&["--sim-delay-scale", "0.05"]);
+    let o = sim.cfdash(&[
+        "invalidate",
+        "-d",
+        "d3u9t7c2m8nq4z.cloudfront.net",
+        "/fonts/*",
+        "img/logo.svg",
+        "--wait",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let stdout = out(&o);
+    assert!(stdout.starts_with("DISTRIBUTION"), "{stdout}");
+    let row = stdout.lines().nth(1).unwrap();
+    assert!(row.starts_with(QUIET) && row.contains("Completed"), "{row}");
+    // The normalisation is reported on stderr.
+    assert!(
+        err(&o).contains("img/logo.svg → /img/logo.svg (leading / added)"),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn a_dry_run_sends_nothing() {
+    let sim = SimServe::start(&[]);
+    let o = sim.cfdash(&[
+        "invalidate",
+        "-d",
+        "acme-shop.com",
+        "/index.html /images/*",
+        "/my file.html",
+        "--dry-run",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(out(&o), "/index.html\n/images/*\n/my%20file.html\n");
+    let e = err(&o);
+    assert!(e.contains("dry run, nothing sent"), "{e}");
+    assert!(e.contains("$0.015 if past the free tier"), "{e}");
+    let o = sim.cfdash(&["invalidate", "-d", QUIET, "/x", "--dry-run", "--json"]);
+    let plan = json(&o);
+    assert_eq!(plan["dry_run"], true);
+    assert_eq!(
+        plan["distributions"][0]["batches"],
+        serde_json::json!([["/x"]])
+    );
+    assert_eq!(sim.created(), 0, "nothing was created");
+}
+
+#[test]
+fn bad_input_exits_2_and_sends_nothing() {
+    let sim = SimServe::start(&[]);
+    let o = sim.cfdash(&["invalidate", "-d", QUIET, "/ok", "/a*/b", "/c\u{7}"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = err(&o);
+    assert!(e.contains("2 invalid paths (nothing was sent)"), "{e}");
+    assert!(
+        e.contains("line 2: /a*/b: * is only allowed as the last character"),
+        "{e}"
+    );
+    let o = sim.cfdash(&["invalidate", "-d", "www acme", "/x"]);
+    assert_eq!(o.status.code(), Some(2), "a malformed distribution");
+    let o = sim.cfdash(&["invalidate", "-d", QUIET]);
+    assert_eq!(o.status.code(), Some(2), "no paths");
+    assert!(err(&o).contains("no paths to invalidate"));
+    let o = sim.cfdash(&["invalidate", "/x"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "usage: --distribution is required"
+    );
+    assert_eq!(sim.created(), 0);
+}
+
+#[test]
+fn an_unknown_distribution_exits_3_naming_candidates() {
+    let sim = SimServe::start(&[]);
+    let o = sim.cfdash(&["invalidate", "-d", "shop.example.org", "/x"]);
+    assert_eq!(o.status.code(), Some(3));
+    let e = err(&o);
+    assert!(
+        e.contains("no distribution shop.example.org in this account"),
+        "{e}"
+    );
+    assert!(e.contains("E2QWRUHAPOMQZL (www.acme-shop.com)"), "{e}");
+    let o = sim.cfdash(&["status", "-d", QUIET, "INOPE"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        err(&o).contains("invalidation INOPE does not exist"),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(sim.created(), 0);
+}
+
+#[test]
+fn a_timeout_exits_4_with_the_ids_still_in_progress() {
+    // Real delays: nothing completes within a second.
+    let sim = SimServe::start(&[]);
+    let o = sim.cfdash(&[
+        "invalidate",
+        "-d",
+        QUIET,
+        "/x",
+        "--wait",
+        "--timeout",
+        "1s",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(4), "{}", err(&o));
+    let made = json(&o);
+    let id = made[0]["id"].as_str().unwrap();
+    assert_eq!(made[0]["status"], "InProgress");
+    let e = err(&o);
+    assert!(e.contains(&format!("still in progress: {id}")), "{e}");
+    assert!(
+        e.contains(&format!("cfdash status --distribution {QUIET} {id} --wait")),
+        "{e}"
+    );
+}
+
+#[test]
+fn seven_thousand_paths_become_three_invalidations_under_the_quota() {
+    let sim = SimServe::start(&["--sim-delay-scale", "0.02"]);
+    let dir = std::env::temp_dir().join(format!("cfdash-headless-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("paths.txt");
+    let text: String = (0..7000).map(|i| format!("/p/{i}.html\n")).collect();
+    std::fs::write(&file, text).unwrap();
+    let o = sim.cfdash(&[
+        "invalidate",
+        "-d",
+        QUIET,
+        "--paths-file",
+        file.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let made = json(&o);
+    let sizes: Vec<usize> = made
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["paths"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(sizes, [3000, 3000, 1000]);
+    assert_eq!(sim.created(), 3, "each batch created once");
+    let e = err(&o);
+    assert!(
+        e.contains("2 of 3 batches wait for earlier invalidations to complete"),
+        "{e}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn listings_in_tables_and_json() {
+    let sim = SimServe::start(&[]);
+    let o = sim.cfdash(&["distributions", "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let list = json(&o);
+    assert_eq!(list.as_array().unwrap().len(), 12);
+    assert_eq!(list[0]["id"], "E2QWRUHAPOMQZL");
+    assert_eq!(list[0]["aliases"][0], "www.acme-shop.com");
+
+    let o = sim.cfdash(&["invalidations", "-d", "www.acme-shop.com", "--limit", "5"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(out(&o).lines().count(), 6, "a header and five rows");
+
+    let o = sim.cfdash(&["invalidations", "--all", "--limit", "3", "--json"]);
+    let all = json(&o);
+    let rows = all.as_array().unwrap();
+    let dists: std::collections::BTreeSet<&str> = rows
+        .iter()
+        .map(|r| r["distribution"].as_str().unwrap())
+        .collect();
+    assert_eq!(dists.len(), 12);
+    assert!(rows.len() <= 36);
+    assert!(rows.iter().all(|r| {
+        r["create_time"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .is_ok()
+    }));
+
+    let o = sim.cfdash(&["completions", "bash"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(out(&o).contains("invalidate"));
+}
+
+#[test]
+fn the_aws_cli_reads_back_what_cfdash_created_on_moto() {
+    let server = moto::Moto::start();
+    server.reset();
+    let seeded = server.seed(2, 0);
+    let dist = &seeded[1];
+    let o = serve::cfdash_at(
+        &server.endpoint,
+        &["invalidate", "-d", &dist.id, "/index.html /img/*", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let made = json(&o);
+    let id = made[0]["id"].as_str().unwrap();
+    let got = serve::aws_json(
+        &server.endpoint,
+        &[
+            "get-invalidation",
+            "--distribution-id",
+            &dist.id,
+            "--id",
+            id,
+        ],
+    );
+    assert_eq!(
+        got["Invalidation"]["InvalidationBatch"]["Paths"]["Items"],
+        serde_json::json!(["/index.html", "/img/*"])
+    );
+    assert_eq!(
+        got["Invalidation"]["InvalidationBatch"]["CallerReference"],
+        made[0]["caller_reference"]
+    );
+    // Its domain name resolves too, and --wait ends at once (moto completes at once).
+    let o = serve::cfdash_at(
+        &server.endpoint,
+        &["invalidate", "-d", &dist.domain_name, "/a", "--wait"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+}
+
+#[test]
+fn ctrl_c_while_waiting_prints_what_was_created_and_exits_130() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let sim = SimServe::start(&[]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .args(["invalidate", "-d", QUIET, "/x", "--wait"])
+        .env("CFDASH_CONFIG", "/nonexistent/cfdash/config.toml")
+        .env(
+            "CFDASH_LOG_FILE",
+            std::env::temp_dir().join("cfdash-headless.log"),
+        )
+        .env("AWS_ENDPOINT_URL", &sim.url)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("created ") {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "ended before creating"
+        );
+    }
+    let id = line.split_whitespace().nth(1).unwrap().to_string();
+    let ok = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130));
+    assert!(
+        out(&o).contains(&id),
+        "the created invalidation is printed: {}",
+        out(&o)
+    );
+}
