@@ -49,6 +49,30 @@ fn main() {
         assert!(account.iter().all(|(_, l)| l.as_ref().unwrap().len() == 3));
     }
 
+    // The whole command a pipeline runs, process start to JSON on stdout.
+    let mut binary = Vec::new();
+    for _ in 0..7 {
+        let start = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_cfdash"))
+            .args(["invalidations", "--all", "--limit", "50", "--json"])
+            .env("CFDASH_CONFIG", "/nonexistent/cfdash/config.toml")
+            .env(
+                "CFDASH_LOG_FILE",
+                std::env::temp_dir().join("cfdash-bench.log"),
+            )
+            .env("AWS_ENDPOINT_URL", &server.endpoint)
+            .output()
+            .unwrap();
+        binary.push(start.elapsed());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(rows.as_array().unwrap().len(), DISTRIBUTIONS * 3);
+    }
+
     let script = format!(
         "set -e; e={}; for id in $(aws --endpoint-url $e cloudfront list-distributions \
          --query 'DistributionList.Items[].Id' --output text); do \
@@ -68,9 +92,15 @@ fn main() {
         "  cfdash (SDK, 8 at a time): median {a:.2?} of {:?}",
         cfdash
     );
+    let c = median(binary.clone());
     println!("  aws CLI shell loop:        median {b:.2?} of {:?}", cli);
     println!(
-        "  ratio: cfdash is {:.0}× faster",
-        b.as_secs_f64() / a.as_secs_f64()
+        "  cfdash invalidations --all --json (the process): median {c:.2?} of {:?}",
+        binary
+    );
+    println!(
+        "  ratio: cfdash is {:.0}× faster (library), {:.0}× (the command)",
+        b.as_secs_f64() / a.as_secs_f64(),
+        b.as_secs_f64() / c.as_secs_f64()
     );
 }

@@ -107,6 +107,17 @@ impl Server {
         if path == "/cfdash-sim/stats" {
             return Ok(self.stats_response());
         }
+        // When the simulator completes (or completed) an invalidation, for measuring how
+        // soon a client notices: /cfdash-sim/completion/DISTRIBUTION/ID.
+        if let Some(rest) = path.strip_prefix("/cfdash-sim/completion/") {
+            let mut parts = rest.splitn(2, '/');
+            let (d, i) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let text = match self.sim.completion_time(d, i) {
+                Some(t) => format!("{t}\n"),
+                None => "unknown\n".to_string(),
+            };
+            return Ok(Response::new(Full::new(Bytes::from(text))));
+        }
         let response = self.route(&method, &path, &query, &body).await;
         if self.roll_drop() {
             self.stats.dropped.fetch_add(1, Ordering::Relaxed);
