@@ -371,3 +371,29 @@ fn the_welcome_screen_offers_a_profile_or_the_demo() {
     h.settle();
     assert_eq!(h.app.distributions.data().unwrap().len(), 12);
 }
+
+#[test]
+fn a_fixed_file_read_again_from_the_welcome_screen_offers_its_profiles() {
+    let mut h = Harness::unsettled(SimData::demo(), SimSettings::default(), 80, 24);
+    h.app.profile = String::new();
+    h.app.mode = Mode::Welcome;
+    h.app.config_error = Some("config.toml: line 1, column 1: …".into());
+    h.queue.clear();
+    let mark = h.mark();
+    h.ch('r');
+    assert_eq!(h.seen[mark..], [Effect::ReloadConfig]);
+    let text = format!(
+        "[profiles.small]\nsimulated = true\nsim_data = \"{}\"\n",
+        e2e_data().display()
+    );
+    h.act(Action::ConfigLoaded(Ok(Some((
+        Config::parse(&text).unwrap(),
+        text.clone(),
+    )))));
+    assert!(h.app.config_error.is_none());
+    assert_eq!(h.app.mode, Mode::Profiles);
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.profile, "small");
+    h.settle();
+    assert_eq!(h.app.distributions.data().unwrap().len(), 3);
+}

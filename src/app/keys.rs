@@ -590,6 +590,13 @@ pub const WELCOME: &[Binding] = &[
         cmd: Cmd::Refresh,
     },
     Binding {
+        keys: &[ch('p')],
+        label: "p",
+        desc: "profiles (once there are some)",
+        hint: None,
+        cmd: Cmd::Profiles,
+    },
+    Binding {
         keys: &[ch('?')],
         label: "?",
         desc: "help",

@@ -633,6 +633,7 @@ impl App {
                     self.switch_to("demo", fx);
                 }
                 Cmd::Refresh => fx.push(Effect::ReloadConfig),
+                Cmd::Profiles => self.open_switcher(),
                 Cmd::Quit => fx.push(Effect::Quit),
                 Cmd::Help => {
                     self.help_from = Mode::Welcome;
@@ -862,6 +863,12 @@ impl App {
                     if from.as_deref() == Some(self.profile.as_str()) && *name != self.profile {
                         // The open profile was renamed: it keeps its state.
                         self.profile = name.clone();
+                    } else if let Some(from) = from
+                        && from != name
+                        && let Some(state) = self.stash.remove(from)
+                    {
+                        // So does one left earlier in this session.
+                        self.stash.insert(name.clone(), state);
                     }
                     if let Some(pos) = self.profiles.iter().position(|p| p.name == *name) {
                         self.switcher = pos;
@@ -903,6 +910,10 @@ impl App {
                 self.config_error = None;
                 self.set_config(config.as_ref().map(|(c, _)| c));
                 self.notify(NoticeKind::Success, "read the profiles file again".into());
+                // Fixed, with profiles in it: choose one.
+                if self.mode == Mode::Welcome && !self.profiles.is_empty() {
+                    self.open_switcher();
+                }
             }
             Err(e) => {
                 self.config_error = Some(e.clone());
