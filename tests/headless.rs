@@ -353,3 +353,15 @@ fn ctrl_c_while_waiting_prints_what_was_created_and_exits_130() {
         out(&o)
     );
 }
+
+#[test]
+fn throttling_is_absorbed_while_creating_and_waiting() {
+    // Every third call is throttled: the SDK's retries and the wait loop's backoff absorb
+    // it, and the same CallerReference keeps a retried create from creating twice.
+    let sim = SimServe::start(&["--sim-delay-scale", "0.05", "--sim-throttle-rate", "0.3"]);
+    let o = sim.cfdash(&["invalidate", "-d", QUIET, "/a", "/b/*", "--wait", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let made = json(&o);
+    assert_eq!(made[0]["status"], "Completed");
+    assert_eq!(sim.created(), 1);
+}
