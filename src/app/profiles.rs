@@ -146,16 +146,12 @@ impl ProfileForm {
     }
 
     /// How many fields it has: the simulator switch only when adding.
-    pub fn len(&self) -> usize {
+    pub fn field_count(&self) -> usize {
         if self.from.is_none() {
             FIELDS.len()
         } else {
             FIELDS.len() - 1
         }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        false
     }
 
     fn value(&self, i: usize) -> Option<String> {
@@ -761,7 +757,7 @@ impl App {
         let Some(form) = &mut self.profile_form else {
             return;
         };
-        let len = form.len();
+        let len = form.field_count();
         match cmd {
             Cmd::NextField | Cmd::Down => form.focus = (form.focus + 1) % len,
             Cmd::PrevField | Cmd::Up => form.focus = (form.focus + len - 1) % len,

@@ -156,7 +156,7 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(form) = &app.profile_form else {
         return;
     };
-    let fields = form.len();
+    let fields = form.field_count();
     let rect = popup(area, 96, fields as u16 * 2 + 5);
     frame.render_widget(Clear, rect);
     let title = match &form.from {
