@@ -773,7 +773,13 @@ impl App {
     fn confirm(&mut self, fx: &mut Vec<Effect>) {
         let plans = self.form_plans();
         self.seq += 1;
-        let fresh_id = format!("cfdash-{}-{}", self.now.as_millisecond(), self.seq);
+        // Unique across runs and processes: the time, this process, this run's count.
+        let fresh_id = format!(
+            "cfdash-{}-{}{}",
+            self.now.as_millisecond(),
+            self.instance,
+            self.seq
+        );
         let Some(form) = &mut self.form else { return };
         let text = form.editor.text();
         let reuse = form

@@ -287,6 +287,9 @@ pub struct App {
     /// The switcher's selected row.
     pub switcher: usize,
     pub profile_form: Option<profiles::ProfileForm>,
+    /// Tells this process's CallerReferences from another's started in the same
+    /// millisecond (`"{pid}-"`; empty in tests).
+    pub instance: String,
     /// Watched invalidations of the profiles not shown, still polled.
     pub background: Vec<profiles::BgWatch>,
     /// The state of each profile not shown, as it was left.
@@ -358,6 +361,7 @@ impl App {
             confirm_by_typing: false,
             switcher: 0,
             profile_form: None,
+            instance: String::new(),
             background: Vec::new(),
             stash: HashMap::new(),
             pending: HashMap::new(),
