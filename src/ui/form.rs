@@ -5,9 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
-use super::{Theme, dialog, popup};
+use super::{Theme, dialog, open_dialog, popup};
 use crate::app::form::{self, BUTTON_GAP, BUTTONS, Field, Form, LineMark};
 use crate::app::layout::FormAreas;
 use crate::app::{App, Mode};
@@ -250,15 +250,16 @@ fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect)
         area.width.saturating_sub(2),
         area.height.saturating_sub(2),
     );
-    frame.render_widget(Clear, rect);
     let bottom = if form.is_sending() {
         Line::styled(format!(" {} creating… ", app.spinner()), theme.info)
     } else {
         Line::styled(" Enter sends · Esc goes back ", theme.dim)
     };
-    let block = dialog(theme, " Create the invalidation? ", bottom);
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
+    let inner = open_dialog(
+        frame,
+        rect,
+        dialog(theme, " Create the invalidation? ", bottom),
+    );
 
     let send = form.to_send().unwrap_or_default();
     let field = |name: &'static str, value: String, style: Style| {
@@ -381,14 +382,15 @@ fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect)
 fn presets(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = (app.presets.len() as u16 + 2).min(area.height);
     let rect = popup(area, 72, height);
-    frame.render_widget(Clear, rect);
-    let block = dialog(
-        theme,
-        " Insert a preset ",
-        Line::styled(" Enter inserts · Esc back ", theme.dim),
+    let inner = open_dialog(
+        frame,
+        rect,
+        dialog(
+            theme,
+            " Insert a preset ",
+            Line::styled(" Enter inserts · Esc back ", theme.dim),
+        ),
     );
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
     let lines: Vec<Line> = app
         .presets
         .iter()
@@ -411,18 +413,19 @@ fn presets(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect)
 
 fn discard(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
     let rect = popup(area, 60, 5);
-    frame.render_widget(Clear, rect);
-    let block = dialog(
-        theme,
-        if form.then_quit {
-            " Quit? "
-        } else {
-            " Discard? "
-        },
-        Line::styled(" y discards · n keeps editing ", theme.dim),
+    let inner = open_dialog(
+        frame,
+        rect,
+        dialog(
+            theme,
+            if form.then_quit {
+                " Quit? "
+            } else {
+                " Discard? "
+            },
+            Line::styled(" y discards · n keeps editing ", theme.dim),
+        ),
     );
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
     let lines = form.editor.lines().len();
     let what = if form.is_sending() {
         "A submit is waiting for CloudFront's answer.".to_string()

@@ -113,6 +113,14 @@ fn dialog<'a>(theme: &Theme, title: impl Into<String>, bottom: Line<'a>) -> Bloc
         .title_bottom(bottom.right_aligned())
 }
 
+/// Draws a dialog's frame over whatever is under `rect`; returns the space inside it.
+fn open_dialog(frame: &mut Frame, rect: Rect, block: Block) -> Rect {
+    frame.render_widget(ratatui::widgets::Clear, rect);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    inner
+}
+
 /// A message in the middle of an empty pane.
 fn placeholder(frame: &mut Frame, inner: Rect, lines: Vec<Line>) {
     let [_, middle, _] = Layout::vertical([

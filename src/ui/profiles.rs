@@ -3,9 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
-use super::{Theme, dialog, popup};
+use super::{Theme, dialog, open_dialog, popup};
 use crate::app::profiles::{Check, FIELDS, FIRST_FLAG};
 use crate::app::{App, Mode};
 
@@ -80,17 +80,18 @@ pub fn welcome(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = (app.profiles.len() as u16 + 4).max(6);
     let rect = popup(area, 96, height);
-    frame.render_widget(Clear, rect);
-    let block = dialog(
-        theme,
-        " Profiles ",
-        Line::styled(
-            " Enter switches · a add · e edit · d delete · s default ",
-            theme.dim,
+    let inner = open_dialog(
+        frame,
+        rect,
+        dialog(
+            theme,
+            " Profiles ",
+            Line::styled(
+                " Enter switches · a add · e edit · d delete · s default ",
+                theme.dim,
+            ),
         ),
     );
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
     let width = app
         .profiles
         .iter()
@@ -158,7 +159,6 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let fields = form.field_count();
     let rect = popup(area, 96, fields as u16 * 2 + 5);
-    frame.render_widget(Clear, rect);
     let title = match &form.from {
         Some(name) => format!(" Edit profile {name} "),
         None => " New profile ".to_string(),
@@ -168,9 +168,11 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     } else {
         " Enter saves · Tab next · Esc cancels "
     };
-    let block = dialog(theme, title, Line::styled(bottom, theme.dim));
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
+    let inner = open_dialog(
+        frame,
+        rect,
+        dialog(theme, title, Line::styled(bottom, theme.dim)),
+    );
     let checks = form.checks(&app.profiles, &app.aws_profiles);
     let label_width = 19u16;
     let mut y = inner.y;
@@ -246,14 +248,15 @@ pub fn delete(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     let rect = popup(area, 64, 5);
-    frame.render_widget(Clear, rect);
-    let block = dialog(
-        theme,
-        " Delete? ",
-        Line::styled(" y deletes · n keeps ", theme.dim),
+    let inner = open_dialog(
+        frame,
+        rect,
+        dialog(
+            theme,
+            " Delete? ",
+            Line::styled(" y deletes · n keeps ", theme.dim),
+        ),
     );
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
     let text = vec![
         Line::styled(
             format!("Delete profile {} from the profiles file?", entry.name),
