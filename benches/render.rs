@@ -14,6 +14,9 @@ use jiff::tz::TimeZone;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+#[path = "common/pathlist.rs"]
+mod pathlist;
+
 fn main() {
     divan::main();
 }
@@ -119,16 +122,7 @@ fn filter_keystroke(bencher: divan::Bencher, distributions: usize) {
 fn form(lines: usize) -> App {
     let mut app = dashboard(100, 120, 40);
     let now = app.now;
-    let text: String = (0..lines)
-        .map(|i| match i % 10 {
-            0 => format!("/assets/{}/*\n", i % 40),
-            1 => format!("/assets/{}/app-{i}.js\n", i % 40),
-            2 => format!("/blog/my post {i}.html\n"),
-            3 => format!("#product:{i}\n"),
-            4 => format!("/café/{i}?v=2\n"),
-            _ => format!("/pages/{i}/index.html\n"),
-        })
-        .collect();
+    let text = pathlist::list(lines);
     app.apply(
         now,
         [

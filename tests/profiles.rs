@@ -42,6 +42,15 @@ fn ctrl(h: &mut Harness, c: char) {
     )));
 }
 
+/// As main starts the app with no profile: the welcome screen, nothing requested.
+fn welcome() -> Harness {
+    let mut h = Harness::unsettled(SimData::demo(), SimSettings::default(), 80, 24);
+    h.app.profile = String::new();
+    h.app.mode = Mode::Welcome;
+    h.queue.clear();
+    h
+}
+
 /// Opens the switcher and switches to `name`.
 fn switch(h: &mut Harness, name: &str) {
     h.ch('p');
@@ -348,11 +357,7 @@ fn a_file_that_could_not_be_read_turns_editing_off() {
 
 #[test]
 fn the_welcome_screen_offers_a_profile_or_the_demo() {
-    let mut h = Harness::unsettled(SimData::demo(), SimSettings::default(), 80, 24);
-    // As main starts it with no profile.
-    h.app.profile = String::new();
-    h.app.mode = Mode::Welcome;
-    h.queue.clear();
+    let mut h = welcome();
     h.app.config_path = "/home/op/.config/cfdash/config.toml".into();
     h.act(Action::Tick);
     assert!(h.queue.is_empty(), "no profile, no requests");
@@ -374,11 +379,8 @@ fn the_welcome_screen_offers_a_profile_or_the_demo() {
 
 #[test]
 fn a_fixed_file_read_again_from_the_welcome_screen_offers_its_profiles() {
-    let mut h = Harness::unsettled(SimData::demo(), SimSettings::default(), 80, 24);
-    h.app.profile = String::new();
-    h.app.mode = Mode::Welcome;
+    let mut h = welcome();
     h.app.config_error = Some("config.toml: line 1, column 1: …".into());
-    h.queue.clear();
     let mark = h.mark();
     h.ch('r');
     assert_eq!(h.seen[mark..], [Effect::ReloadConfig]);
