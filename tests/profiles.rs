@@ -51,10 +51,8 @@ fn welcome() -> Harness {
     h
 }
 
-/// Opens the switcher and switches to `name`.
-fn switch(h: &mut Harness, name: &str) {
-    h.ch('p');
-    assert_eq!(h.app.mode, Mode::Profiles);
+/// Moves the open switcher's selection to `name`, with the arrow keys.
+fn point_at(h: &mut Harness, name: &str) {
     let at = h.app.profiles.iter().position(|p| p.name == name).unwrap();
     while h.app.switcher < at {
         h.key(KeyCode::Down);
@@ -62,6 +60,13 @@ fn switch(h: &mut Harness, name: &str) {
     while h.app.switcher > at {
         h.key(KeyCode::Up);
     }
+}
+
+/// Opens the switcher and switches to `name`.
+fn switch(h: &mut Harness, name: &str) {
+    h.ch('p');
+    assert_eq!(h.app.mode, Mode::Profiles);
+    point_at(h, name);
     h.key(KeyCode::Enter);
     assert_eq!(h.app.profile, name);
 }
@@ -305,13 +310,7 @@ fn deleting_asks_and_the_open_profile_cannot_be_deleted() {
     let mut h = two_profiles();
     h.ch('p');
     // demo is open: refused.
-    let at = h
-        .app
-        .profiles
-        .iter()
-        .position(|p| p.name == "demo")
-        .unwrap();
-    h.app.switcher = at;
+    point_at(&mut h, "demo");
     h.ch('d');
     assert_eq!(h.app.mode, Mode::Profiles);
     assert!(
@@ -322,13 +321,7 @@ fn deleting_asks_and_the_open_profile_cannot_be_deleted() {
             .text
             .contains("switch to another")
     );
-    let at = h
-        .app
-        .profiles
-        .iter()
-        .position(|p| p.name == "small")
-        .unwrap();
-    h.app.switcher = at;
+    point_at(&mut h, "small");
     h.ch('d');
     assert_eq!(h.app.mode, Mode::DeleteProfile);
     let mark = h.mark();
