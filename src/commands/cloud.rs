@@ -261,7 +261,7 @@ pub async fn invalidations(cf: &dyn CloudFront, args: &InvalidationsArgs) -> Res
                     l.distribution.id,
                     r.id,
                     r.status.as_str(),
-                    r.create_time.to_string(),
+                    format!("{:.0}", r.create_time),
                     l.distribution.display_name()
                 ));
             }
@@ -323,7 +323,7 @@ fn print_rows(rows: &[Row], json: bool) {
             r.distribution,
             r.inv.id,
             r.inv.status.as_str(),
-            r.inv.create_time.to_string(),
+            format!("{:.0}", r.inv.create_time),
             r.inv.paths.len(),
             r.name
         ));
