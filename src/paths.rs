@@ -404,6 +404,28 @@ pub struct InProgress {
     pub wildcards: usize,
 }
 
+impl InProgress {
+    /// The file paths and wildcard paths of a path list (a tag counts as a file).
+    pub fn of(paths: &[String]) -> Self {
+        let wildcards = paths.iter().filter(|p| p.ends_with('*')).count();
+        Self {
+            files: paths.len() - wildcards,
+            wildcards,
+        }
+    }
+
+    pub fn add(&mut self, more: Self) {
+        self.files += more.files;
+        self.wildcards += more.wildcards;
+    }
+
+    /// `batch` on top of this stays within the in-progress quotas of a distribution.
+    pub fn fits(self, batch: Self) -> bool {
+        self.files + batch.files <= MAX_FILES_IN_PROGRESS
+            && self.wildcards + batch.wildcards <= MAX_WILDCARDS_IN_PROGRESS
+    }
+}
+
 /// Items split into batches, each its own CreateInvalidation, in the order to send them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
@@ -436,17 +458,14 @@ pub fn plan(items: &[&Item], in_progress: InProgress) -> Plan {
             .expect("pushed above")
             .push(item.value.clone());
     }
-    let mut files = in_progress.files;
-    let mut wildcards = in_progress.wildcards;
+    let mut running = in_progress;
     let mut now = 0;
     for batch in &batches {
-        let w = batch.iter().filter(|v| v.ends_with('*')).count();
-        let f = batch.len() - w;
-        if files + f > MAX_FILES_IN_PROGRESS || wildcards + w > MAX_WILDCARDS_IN_PROGRESS {
+        let batch = InProgress::of(batch);
+        if !running.fits(batch) {
             break;
         }
-        files += f;
-        wildcards += w;
+        running.add(batch);
         now += 1;
     }
     Plan { batches, now }

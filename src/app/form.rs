@@ -241,11 +241,7 @@ impl App {
     /// in-progress invalidations (those whose paths were fetched) and of batches being sent.
     pub fn in_progress_on(&self, dist: &str) -> InProgress {
         let mut total = InProgress::default();
-        let mut add = |paths: &[String]| {
-            let w = paths.iter().filter(|p| p.ends_with('*')).count();
-            total.wildcards += w;
-            total.files += paths.len() - w;
-        };
+        let mut add = |paths: &[String]| total.add(InProgress::of(paths));
         if let Some(rows) = self.invalidations.get(dist).and_then(|e| e.list.data()) {
             for row in rows.iter().filter(|r| r.status.is_in_progress()) {
                 if let Some(inv) = self
@@ -868,11 +864,9 @@ impl App {
             if q.sending || q.retry_at.is_some_and(|t| t > now) {
                 continue;
             }
-            let have = self.in_progress_on(dist);
-            let w = q.batch.paths.iter().filter(|p| p.ends_with('*')).count();
-            let f = q.batch.paths.len() - w;
-            if have.files + f <= paths::MAX_FILES_IN_PROGRESS
-                && have.wildcards + w <= paths::MAX_WILDCARDS_IN_PROGRESS
+            if self
+                .in_progress_on(dist)
+                .fits(InProgress::of(&q.batch.paths))
             {
                 send.push(i);
             }

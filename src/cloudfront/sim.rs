@@ -18,7 +18,7 @@ use super::{
     InvalidationSummary, Page,
 };
 use crate::clock::Clock;
-use crate::paths::{MAX_FILES_IN_PROGRESS, MAX_ITEMS_PER_REQUEST, MAX_WILDCARDS_IN_PROGRESS};
+use crate::paths::{InProgress, MAX_ITEMS_PER_REQUEST};
 
 /// The demo account shipped with cfdash.
 pub const DEMO_DATA: &str = include_str!("../../assets/demo.toml");
@@ -419,20 +419,18 @@ impl SimDistribution {
                 ),
             });
         }
-        let wild = |p: &String| p.ends_with('*');
-        let (mut files, mut wildcards) = (0, 0);
+        let mut running = InProgress::default();
         for inv in self
             .invalidations
             .iter()
             .filter(|i| i.status(now).is_in_progress())
         {
-            let w = inv.paths.iter().filter(|p| wild(p)).count();
-            wildcards += w;
-            files += inv.paths.len() - w;
+            running.add(InProgress::of(&inv.paths));
         }
-        let new_w = paths.iter().filter(|p| wild(p)).count();
-        let new_f = paths.len() - new_w;
-        if files + new_f > MAX_FILES_IN_PROGRESS || wildcards + new_w > MAX_WILDCARDS_IN_PROGRESS {
+        let batch = InProgress::of(paths);
+        if !running.fits(batch) {
+            let (files, wildcards) = (running.files, running.wildcards);
+            let (new_f, new_w) = (batch.files, batch.wildcards);
             return Err(CfError::TooManyInvalidationsInProgress {
                 distribution: self.distribution.id.clone(),
                 detail: format!(

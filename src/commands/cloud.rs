@@ -627,9 +627,7 @@ async fn in_progress(cf: &dyn CloudFront, dist: &str) -> Result<InProgress, Fail
     let mut total = InProgress::default();
     for inv in got.into_iter().flatten() {
         if inv.status.is_in_progress() {
-            let w = inv.paths.iter().filter(|p| p.ends_with('*')).count();
-            total.wildcards += w;
-            total.files += inv.paths.len() - w;
+            total.add(InProgress::of(&inv.paths));
         }
     }
     Ok(total)
