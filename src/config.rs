@@ -60,6 +60,25 @@ pub struct Profile {
     pub presets: BTreeMap<String, Vec<String>>,
 }
 
+impl Profile {
+    /// How it reaches its account, in a few words.
+    pub fn reach(&self) -> String {
+        if self.simulated {
+            return match self.sim_seed {
+                Some(seed) => format!("simulator (seed {seed})"),
+                None => "simulator".into(),
+            };
+        }
+        let mut parts = vec![format!(
+            "aws profile {}",
+            self.aws_profile.as_deref().unwrap_or("(default chain)")
+        )];
+        parts.extend(self.region.clone());
+        parts.extend(self.endpoint_url.clone());
+        parts.join(" · ")
+    }
+}
+
 /// Where the config lives: `--config`, else `CFDASH_CONFIG`, else the platform's config
 /// folder (`~/.config/cfdash/config.toml` on Linux).
 pub fn path(flag: Option<&Path>) -> PathBuf {

@@ -25,30 +25,6 @@ pub struct ProfileEntry {
     pub builtin: bool,
 }
 
-impl ProfileEntry {
-    /// How it reaches its account, in a few words.
-    pub fn reach(&self) -> String {
-        let p = &self.profile;
-        if p.simulated {
-            return match p.sim_seed {
-                Some(seed) => format!("simulator (seed {seed})"),
-                None => "simulator".into(),
-            };
-        }
-        let mut parts = vec![format!(
-            "aws profile {}",
-            p.aws_profile.as_deref().unwrap_or("(default chain)")
-        )];
-        if let Some(r) = &p.region {
-            parts.push(r.clone());
-        }
-        if let Some(u) = &p.endpoint_url {
-            parts.push(u.clone());
-        }
-        parts.join(" · ")
-    }
-}
-
 /// What a profile shows, kept while another profile is open.
 #[derive(Default)]
 pub struct ProfileState {

@@ -105,19 +105,11 @@ fn save(path: &Path, known: Option<String>, edit: Edit) -> Result<ExitCode, Stri
 }
 
 fn reach(p: &Profile) -> String {
-    if p.simulated {
-        return "simulator".into();
-    }
-    let mut parts = vec![format!(
-        "aws profile {}",
-        p.aws_profile.as_deref().unwrap_or("(default chain)")
-    )];
-    parts.extend(p.region.clone());
-    parts.extend(p.endpoint_url.clone());
     if p.read_only {
-        parts.push("read-only".into());
+        format!("{} · read-only", p.reach())
+    } else {
+        p.reach()
     }
-    parts.join(" · ")
 }
 
 /// The documented JSON of a profile: every key, `null` or defaults where unset.

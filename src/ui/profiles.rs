@@ -124,7 +124,7 @@ pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 format!("{:<20}", tags.join(", ")),
                 theme.warning,
             ));
-            spans.push(Span::styled(p.reach(), theme.dim));
+            spans.push(Span::styled(p.profile.reach(), theme.dim));
             let line = Line::from(spans);
             if i == app.switcher {
                 line.style(theme.selected)
