@@ -1,11 +1,11 @@
 //! The `?` overlay, written from the key tables themselves.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
-use super::Theme;
+use super::{Theme, open_dialog, popup};
 use crate::app::Mode;
 use crate::app::keys::{Binding, FILTER, FORM, SECTIONS};
 
@@ -21,23 +21,14 @@ pub fn render(theme: &Theme, frame: &mut Frame, area: Rect, from: Mode) {
     };
     let left = section_lines(theme, left);
     let right = section_lines(theme, right);
-    let height = (left.len().max(right.len()) as u16 + 2).min(area.height);
-    let width = 84.min(area.width);
-    let [row] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(row);
-    frame.render_widget(Clear, popup);
+    let height = left.len().max(right.len()) as u16 + 2;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
         .border_style(theme.focus_border)
         .title(Line::styled(" Keys ", theme.title))
         .title_bottom(Line::styled(" Esc closes ", theme.dim).right_aligned());
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let inner = open_dialog(frame, popup(area, 84, height), block);
     let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
         .spacing(1)
         .areas(inner);
