@@ -23,14 +23,17 @@ fn e2e_data() -> PathBuf {
 
 /// The demo account as profile "demo", and a small other account as profile "small".
 fn two_profiles() -> Harness {
-    let mut h = Harness::demo();
-    let text = format!(
+    with_config(&format!(
         "default_profile = \"demo\"\n[profiles.demo]\nsimulated = true\n\
          [profiles.small]\nsimulated = true\nsim_data = \"{}\"\nsim_seed = 14\n",
         e2e_data().display()
-    );
-    let config = Config::parse(&text).unwrap();
-    h.app.set_config(Some(&config));
+    ))
+}
+
+/// The demo harness, with this profiles file read as at start.
+fn with_config(text: &str) -> Harness {
+    let mut h = Harness::demo();
+    h.app.set_config(Some(&Config::parse(text).unwrap()));
     h.app.adopt_profile();
     h
 }
@@ -188,10 +191,9 @@ fn a_watched_invalidation_keeps_being_polled_after_switching_and_rings() {
 
 #[test]
 fn pinned_distributions_only_unless_all_are_asked_for() {
-    let mut h = Harness::demo();
-    let text = "[profiles.demo]\nsimulated = true\ndistributions = [\"E3HB8D6PLWQ0UF\", \"docs.acme.dev\", \"nowhere.example\"]\n";
-    h.app.set_config(Some(&Config::parse(text).unwrap()));
-    h.app.adopt_profile();
+    let mut h = with_config(
+        "[profiles.demo]\nsimulated = true\ndistributions = [\"E3HB8D6PLWQ0UF\", \"docs.acme.dev\", \"nowhere.example\"]\n",
+    );
     h.ch('r');
     h.settle();
     let names: Vec<String> = h
@@ -216,10 +218,7 @@ fn pinned_distributions_only_unless_all_are_asked_for() {
 
 #[test]
 fn confirm_by_typing_asks_for_the_name() {
-    let mut h = Harness::demo();
-    let text = "[profiles.demo]\nsimulated = true\nconfirm_by_typing = true\n";
-    h.app.set_config(Some(&Config::parse(text).unwrap()));
-    h.app.adopt_profile();
+    let mut h = with_config("[profiles.demo]\nsimulated = true\nconfirm_by_typing = true\n");
     h.ch('n');
     h.typed("/index.html");
     ctrl(&mut h, 's');
