@@ -314,18 +314,7 @@ fn ctrl_c_while_waiting_prints_what_was_created_and_exits_130() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     let sim = SimServe::start(&[]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cfdash"))
-        .args(["invalidate", "-d", QUIET, "/x", "--wait"])
-        .env("CFDASH_CONFIG", "/nonexistent/cfdash/config.toml")
-        .env(
-            "CFDASH_LOG_FILE",
-            std::env::temp_dir().join("cfdash-headless.log"),
-        )
-        .env("AWS_ENDPOINT_URL", &sim.url)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
+    let mut child = serve::cfdash_command(&sim.url, &["invalidate", "-d", QUIET, "/x", "--wait"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -83,8 +83,16 @@ impl Drop for SimServe {
 }
 
 pub fn cfdash_at(endpoint: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cfdash"))
-        .args(args)
+    cfdash_command(endpoint, args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// The command `cfdash_at` runs, to spawn and drive by hand.
+pub fn cfdash_command(endpoint: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cfdash"));
+    c.args(args)
         .env("CFDASH_CONFIG", "/nonexistent/cfdash/config.toml")
         .env(
             "CFDASH_LOG_FILE",
@@ -95,10 +103,8 @@ pub fn cfdash_at(endpoint: &str, args: &[&str]) -> Output {
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env_remove("AWS_PROFILE")
-        .env_remove("CFDASH_PROFILE")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+        .env_remove("CFDASH_PROFILE");
+    c
 }
 
 pub fn aws(endpoint: &str, args: &[&str]) -> Output {
