@@ -105,7 +105,8 @@ pub struct InvalidateArgs {
     /// Wait until every invalidation is Completed
     #[arg(long)]
     pub wait: bool,
-    /// How long to wait at most (with --wait, or for queued batches): 90s, 20m, 1h
+    /// How long to wait at most (with --wait, or for queued batches): 90s, 20m, 1h; from 1s
+    /// to 7d
     #[arg(long, value_name = "DURATION", default_value = "20m", value_parser = duration)]
     pub timeout: std::time::Duration,
     /// Show the final paths, batches and price, and send nothing
@@ -130,7 +131,7 @@ pub struct StatusArgs {
     /// Wait until they are all Completed
     #[arg(long)]
     pub wait: bool,
-    /// How long to wait at most: 90s, 20m, 1h
+    /// How long to wait at most: 90s, 20m, 1h; from 1s to 7d
     #[arg(long, value_name = "DURATION", default_value = "20m", value_parser = duration)]
     pub timeout: std::time::Duration,
     /// JSON on stdout instead of a table
@@ -160,15 +161,36 @@ pub struct InvalidationsArgs {
     pub json: bool,
 }
 
-/// A duration such as 90s, 20m, 1h30m (or a number of seconds).
+/// The longest `--timeout`: a week. Longer waits are a mistake, and an unbounded one would
+/// overflow the clock.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// A duration such as 90s, 20m, 1h30m (or a number of seconds), from 1 s to a week: a
+/// shorter wait could not see even one answer.
 fn duration(s: &str) -> Result<std::time::Duration, String> {
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(std::time::Duration::from_secs(secs));
+    let shown = crate::text::quote(s);
+    let d = if let Ok(secs) = s.parse::<u64>() {
+        Duration::from_secs(secs)
+    } else if s.trim_start().starts_with('-') {
+        return Err(format!("{shown} must not be negative"));
+    } else {
+        let wrong = || format!("{shown} is not a duration like 90s, 20m or 1h30m");
+        // Days count as 24 hours: a timeout is not a calendar span.
+        let d = match s.parse::<jiff::SignedDuration>() {
+            Ok(d) => d,
+            Err(_) => s
+                .parse::<jiff::Span>()
+                .and_then(|span| span.to_duration(jiff::SpanRelativeTo::days_are_24_hours()))
+                .map_err(|_| wrong())?,
+        };
+        Duration::try_from(d).map_err(|_| format!("{shown} must not be negative"))?
+    };
+    if d < Duration::from_secs(1) || d > MAX_TIMEOUT {
+        return Err(format!(
+            "{shown} is out of range: give from 1s to 7d (604800 seconds)"
+        ));
     }
-    let d: jiff::SignedDuration = s
-        .parse()
-        .map_err(|_| format!("{s} is not a duration like 90s, 20m or 1h30m"))?;
-    std::time::Duration::try_from(d).map_err(|_| format!("{s} must not be negative"))
+    Ok(d)
 }
 
 #[derive(Debug, Subcommand)]
@@ -248,17 +270,18 @@ pub struct SimArgs {
     )]
     pub seed: u64,
 
-    /// Multiply completion delays: 0 completes at once, 0.1 ten times faster
-    #[arg(global = true, long = "sim-delay-scale", env = "CFDASH_SIM_DELAY_SCALE", default_value_t = 1.0, value_name = "X", value_parser = non_negative)]
+    /// Multiply completion delays: 0 completes at once, 0.1 ten times faster (at most 1000)
+    #[arg(global = true, long = "sim-delay-scale", env = "CFDASH_SIM_DELAY_SCALE", default_value_t = 1.0, value_name = "X", value_parser = delay_scale)]
     pub delay_scale: f64,
 
-    /// Mean latency of each simulated call, in milliseconds
+    /// Mean latency of each simulated call, in milliseconds (at most 60000)
     #[arg(
         global = true,
         long = "sim-latency-ms",
         env = "CFDASH_SIM_LATENCY_MS",
         default_value_t = 120,
-        value_name = "MS"
+        value_name = "MS",
+        value_parser = clap::value_parser!(u64).range(0..=60_000)
     )]
     pub latency_ms: u64,
 
@@ -270,8 +293,9 @@ pub struct SimArgs {
     #[arg(global = true, long = "sim-fault-rate", env = "CFDASH_SIM_FAULT_RATE", default_value_t = 0.0, value_name = "P", value_parser = probability)]
     pub fault_rate: f64,
 
-    /// Mean seconds between invalidations made elsewhere (a pipeline, the console); 0 for none
-    #[arg(global = true, long = "sim-activity", env = "CFDASH_SIM_ACTIVITY", default_value_t = 90.0, value_name = "SECS", value_parser = non_negative)]
+    /// Mean seconds between invalidations made elsewhere (a pipeline, the console); 0 for
+    /// none (at most 86400)
+    #[arg(global = true, long = "sim-activity", env = "CFDASH_SIM_ACTIVITY", default_value_t = 90.0, value_name = "SECS", value_parser = activity)]
     pub activity_secs: f64,
 
     /// Share of `sim serve` answers lost: the request is carried out, then the connection
@@ -322,13 +346,23 @@ fn probability(s: &str) -> Result<f64, String> {
     }
 }
 
-fn non_negative(s: &str) -> Result<f64, String> {
-    let x: f64 = s.parse().map_err(|_| format!("{s} is not a number"))?;
-    if x >= 0.0 && x.is_finite() {
+/// A number from 0 to `max`: the simulator turns these into times, which must not overflow.
+fn bounded(s: &str, max: f64) -> Result<f64, String> {
+    let shown = crate::text::quote(s);
+    let x: f64 = s.parse().map_err(|_| format!("{shown} is not a number"))?;
+    if (0.0..=max).contains(&x) {
         Ok(x)
     } else {
-        Err(format!("{s} must be zero or more"))
+        Err(format!("{shown} is out of range: give from 0 to {max}"))
     }
+}
+
+fn delay_scale(s: &str) -> Result<f64, String> {
+    bounded(s, 1000.0)
+}
+
+fn activity(s: &str) -> Result<f64, String> {
+    bounded(s, 86_400.0)
 }
 
 /// Parses the process's arguments; `--help` names the log file it would write.
@@ -361,6 +395,27 @@ mod tests {
         assert_eq!(duration("1h30m"), Ok(Duration::from_secs(5400)));
         assert_eq!(duration("45"), Ok(Duration::from_secs(45)));
         assert!(duration("soon").is_err());
+        assert_eq!(duration("7d"), Ok(MAX_TIMEOUT));
+    }
+
+    #[test]
+    fn durations_out_of_range_are_refused() {
+        for bad in [
+            "0",
+            "0s",
+            "500ms",
+            "8d",
+            "18446744073709551615",
+            "-5s",
+            "-1",
+        ] {
+            let err = duration(bad).unwrap_err();
+            assert!(
+                err.contains("from 1s to 7d") || err.contains("negative"),
+                "{bad}: {err}"
+            );
+        }
+        assert_eq!(duration("1s"), Ok(Duration::from_secs(1)));
     }
 
     #[test]
@@ -368,6 +423,11 @@ mod tests {
         assert!(probability("0.5").is_ok());
         assert!(probability("1.5").is_err());
         assert!(probability("x").is_err());
-        assert!(non_negative("-1").is_err());
+        assert!(delay_scale("-1").is_err());
+        assert!(delay_scale("1e300").is_err());
+        assert!(delay_scale("NaN").is_err());
+        assert_eq!(delay_scale("0.1"), Ok(0.1));
+        assert!(activity("inf").is_err());
+        assert_eq!(activity("86400"), Ok(86_400.0));
     }
 }

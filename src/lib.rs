@@ -13,6 +13,7 @@ pub mod config;
 pub mod connect;
 pub mod logging;
 pub mod paths;
+pub mod text;
 pub mod timefmt;
 pub mod tui;
 pub mod ui;

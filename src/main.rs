@@ -14,7 +14,7 @@ use cfdash::config::{self, Config, Profile, Store};
 use cfdash::connect::Connector;
 use cfdash::tui::{self, Exit, Start};
 use cfdash::ui::Theme;
-use cfdash::{cli, commands, logging};
+use cfdash::{cli, commands, logging, text};
 
 fn main() -> ExitCode {
     let started = Instant::now();
@@ -29,7 +29,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(message) => {
             tracing::error!(%message, "cannot start");
-            eprintln!("cfdash: {message}");
+            let _ = writeln!(std::io::stderr(), "cfdash: {}", text::clean(&message));
             ExitCode::from(2)
         }
     };
@@ -169,7 +169,11 @@ fn headless(cli: &cli::Cli, path: &std::path::Path) -> Result<ExitCode, String> 
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(fail) => {
             if !matches!(fail, Fail::Interrupted) {
-                let _ = writeln!(std::io::stderr(), "cfdash: {}", fail.message());
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "cfdash: {}",
+                    text::clean(&fail.message())
+                );
             }
             tracing::warn!(code = fail.code(), message = %fail.message(), "command failed");
             Ok(ExitCode::from(fail.code()))

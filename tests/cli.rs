@@ -189,3 +189,150 @@ fn the_invalidation_limit_is_bounded() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--invalidations"), "{err}");
 }
+
+/// A distribution of the demo with nothing in progress.
+const QUIET: &str = "E3HB8D6PLWQ0UF";
+
+/// The built-in simulator with no latency: the headless commands without a server.
+fn demo(args: &[&str]) -> Command {
+    let mut c = cfdash();
+    c.args(["--demo", "--sim-latency-ms", "0", "--sim-activity", "0"])
+        .args(args);
+    c
+}
+
+fn run_with_stdin(mut c: Command, stdin: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+#[test]
+fn timeouts_out_of_range_exit_2_before_anything_is_sent() {
+    for t in ["0", "0s", "500ms", "8d", "18446744073709551615"] {
+        for command in [
+            vec!["invalidate", "-d", QUIET, "/x", "--wait", "--timeout", t],
+            vec!["status", "-d", QUIET, "--wait", "--timeout", t],
+        ] {
+            let out = demo(&command).output().unwrap();
+            assert_eq!(out.status.code(), Some(2), "{command:?}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("from 1s to 7d"), "{command:?}: {err}");
+            assert!(out.stdout.is_empty(), "{command:?}: nothing created");
+        }
+    }
+    let help = demo(&["invalidate", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("from 1s") && help.contains("to 7d"), "{help}");
+}
+
+#[test]
+fn simulator_numbers_that_would_overflow_the_clock_are_refused() {
+    for args in [
+        ["--sim-delay-scale", "1e300"],
+        ["--sim-activity", "1e300"],
+        ["--sim-latency-ms", "18446744073709551615"],
+    ] {
+        let out = cfdash()
+            .args(args)
+            .args(["--demo", "distributions"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_byte_order_mark_on_stdin_is_not_part_of_the_first_path() {
+    let c = demo(&["invalidate", "-d", QUIET, "--paths-file", "-", "--dry-run"]);
+    let out = run_with_stdin(c, b"\xef\xbb\xbf/index.html\r\n/a.css\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "/index.html\n/a.css\n"
+    );
+    // And in a file.
+    let file = temp_file("bom.txt", "\u{feff}/index.html\n");
+    let out = demo(&["invalidate", "-d", QUIET, "--dry-run", "--paths-file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "/index.html\n");
+}
+
+#[test]
+fn endless_paths_input_stops_at_the_cap() {
+    let started = std::time::Instant::now();
+    let out = demo(&[
+        "invalidate",
+        "-d",
+        QUIET,
+        "--dry-run",
+        "--paths-file",
+        "/dev/zero",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("larger than 64 MiB"), "{err}");
+    assert!(err.contains("/dev/zero"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    // Not UTF-8: said with where.
+    let file = temp_file("latin1.txt", "");
+    std::fs::write(&file, b"/caf\xe9\n").unwrap();
+    let out = demo(&["invalidate", "-d", QUIET, "--dry-run", "--paths-file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not UTF-8"), "{err}");
+}
+
+#[test]
+fn echoed_input_cannot_drive_the_terminal_and_is_cut() {
+    let long = format!("/bad*{}\n", "x".repeat(1 << 20));
+    let file = temp_file("evil.txt", &format!("/ok\n/a*\u{1b}[2J\0b\n{long}"));
+    let out = demo(&["invalidate", "-d", QUIET, "--dry-run", "--paths-file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains('\u{1b}') && !err.contains('\0'), "{err:?}");
+    assert!(err.contains("\\u{1b}[2J\\u{0}b"), "{err}");
+    assert!(err.len() < 2_000, "{} bytes echoed", err.len());
+    assert!(err.contains("x…"), "{err}");
+    // A distribution or id from the command line, likewise.
+    let out = demo(&["invalidate", "-d", "a\u{1b}]52;c;eA==\u{7}b", "/x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    let out = demo(&["status", "-d", QUIET, "I\u{1b}[31mX"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("is not an invalidation id"), "{err}");
+}

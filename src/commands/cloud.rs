@@ -16,6 +16,7 @@ use crate::cloudfront::{
     self, CfError, CloudFront, Distribution, Invalidation, InvalidationStatus, InvalidationSummary,
 };
 use crate::paths::{self, InProgress, Note};
+use crate::text;
 use crate::timefmt;
 
 /// How a command ended when it did not succeed; each has its exit code.
@@ -56,8 +57,9 @@ impl From<CfError> for Fail {
 }
 
 /// Messages on stderr; a failed write (a closed pipe) is not an error worth dying for.
+/// Control characters are escaped: a message may quote what came from outside.
 fn say(text: impl AsRef<str>) {
-    let _ = writeln!(std::io::stderr(), "{}", text.as_ref());
+    let _ = writeln!(std::io::stderr(), "{}", text::clean(text.as_ref()));
 }
 
 /// Data on stdout.
@@ -82,7 +84,8 @@ pub async fn resolve(cf: &dyn CloudFront, wanted: &[String]) -> Result<Vec<Distr
             .trim_end_matches('.');
         if w.is_empty() || w.contains(|c: char| c.is_whitespace() || c == '/' || c == ',') {
             return Err(Fail::Usage(format!(
-                "{w:?} is not a distribution: give its id (E2EXAMPLE1), an alias or its domain name"
+                "\"{}\" is not a distribution: give its id (E2EXAMPLE1), an alias or its domain name",
+                text::quote(w)
             )));
         }
         clean.push(w.to_string());
@@ -117,7 +120,8 @@ pub async fn resolve(cf: &dyn CloudFront, wanted: &[String]) -> Result<Vec<Distr
                     near
                 };
                 return Err(Fail::Aws(format!(
-                    "no distribution {w} in this account ({} distributions{}{}); check the id or alias, and the profile",
+                    "no distribution {} in this account ({} distributions{}{}); check the id or alias, and the profile",
+                    text::quote(&w),
                     all.len(),
                     if listing.is_empty() {
                         ""
@@ -129,7 +133,8 @@ pub async fn resolve(cf: &dyn CloudFront, wanted: &[String]) -> Result<Vec<Distr
             }
             many => {
                 return Err(Fail::Usage(format!(
-                    "{w} matches {} distributions: {}; give the id",
+                    "{} matches {} distributions: {}; give the id",
+                    text::quote(&w),
                     many.len(),
                     many.iter().map(|d| label(d)).collect::<Vec<_>>().join(", ")
                 )));
@@ -463,6 +468,14 @@ pub async fn status(cf: &dyn CloudFront, args: &StatusArgs) -> Result<(), Fail> 
             .map(|r| r.id)
             .collect()
     } else {
+        for id in &args.ids {
+            if id.is_empty() || id.len() > 128 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(Fail::Usage(format!(
+                    "\"{}\" is not an invalidation id: ids are letters and digits, like I2J0I21PCUYOIK",
+                    text::quote(id)
+                )));
+            }
+        }
         args.ids.clone()
     };
     if ids.is_empty() {
@@ -511,38 +524,36 @@ fn hint_status(dist: &str, rows: &[Row]) {
 /// The path list from the arguments and the paths file: each argument is a line (so one
 /// argument may be a deploy step's space-separated list).
 fn gather(args: &InvalidateArgs) -> Result<String, Fail> {
-    let mut text = args.paths.join("\n");
+    let mut list = args.paths.join("\n");
     if let Some(file) = &args.paths_file {
-        let read = if file.as_os_str() == "-" {
-            let mut s = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map(|_| s)
+        let max = text::PATHS_MAX_BYTES;
+        let more = if file.as_os_str() == "-" {
+            text::read_capped(std::io::stdin().lock(), max, "the paths on stdin")
         } else {
-            std::fs::read_to_string(file)
-        };
-        let more = read.map_err(|e| {
-            Fail::Usage(format!(
-                "cannot read the paths file {}: {e}",
-                file.display()
-            ))
-        })?;
-        if !text.is_empty() {
-            text.push('\n');
+            let what = format!("the paths file {}", text::quote(&file.to_string_lossy()));
+            std::fs::File::open(file)
+                .map_err(|e| format!("cannot read {what}: {e}"))
+                .and_then(|f| text::read_capped(f, max, &what))
         }
-        text.push_str(&more);
+        .map_err(Fail::Usage)?;
+        if !list.is_empty() {
+            list.push('\n');
+        }
+        list.push_str(&more);
     }
-    Ok(text)
+    Ok(list)
 }
 
 /// Says on stderr what the rules changed, and refuses the list if a path is wrong.
-fn check_paths(text: &str, drop_covered: bool) -> Result<Vec<String>, Fail> {
-    let analysis = paths::analyse(text);
+fn check_paths(list: &str, drop_covered: bool) -> Result<Vec<String>, Fail> {
+    let analysis = paths::analyse(list);
     let problems: Vec<String> = analysis
         .problems()
         .map(|i| {
             format!(
                 "line {}: {}: {}",
                 i.line,
-                i.raw,
+                text::quote(&i.raw),
                 i.problem.as_ref().expect("a problem")
             )
         })

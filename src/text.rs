@@ -1,0 +1,154 @@
+//! Text that came from outside, made safe to show and to read: control characters escaped
+//! before they reach a terminal, long input cut, a byte-order mark dropped, and reads
+//! capped so `/dev/zero` cannot fill the memory.
+
+use std::fmt::Write as _;
+use std::io::Read;
+
+/// Quoted input is cut after this many characters (an invalid 1 MB line is not echoed).
+pub const QUOTE_MAX: usize = 200;
+
+/// One character as it may be shown on a terminal: controls (C0, DEL, C1) and the
+/// bidirectional overrides become `\u{…}` escapes, so echoed input can neither move the
+/// cursor, recolour the screen nor reorder what follows.
+fn push_shown(out: &mut String, c: char) {
+    if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            _ => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+        }
+    } else {
+        out.push(c);
+    }
+}
+
+/// A piece of input for a message: control characters escaped, cut at [`QUOTE_MAX`]
+/// characters with "…".
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(QUOTE_MAX * 2));
+    for (i, c) in s.chars().enumerate() {
+        if i == QUOTE_MAX {
+            out.push('…');
+            break;
+        }
+        push_shown(&mut out, c);
+    }
+    out
+}
+
+/// A whole message for the terminal: every control character escaped but the line breaks,
+/// which messages use for lists. The last guard on stderr, whatever the message quotes.
+pub fn clean(s: &str) -> String {
+    if !s.chars().any(|c| {
+        c != '\n'
+            && (c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+    }) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if c == '\n' {
+            out.push(c);
+        } else {
+            push_shown(&mut out, c);
+        }
+    }
+    out
+}
+
+/// Text without the UTF-8 byte-order mark some editors put at its start.
+pub fn strip_bom(s: &str) -> &str {
+    s.strip_prefix('\u{feff}').unwrap_or(s)
+}
+
+/// The most a paths file (or stdin) may hold: 64 MiB, far above CloudFront's 3,000 paths a
+/// request of at most 4,000 characters each.
+pub const PATHS_MAX_BYTES: u64 = 64 << 20;
+
+/// Reads UTF-8 text of at most `max` bytes, without its byte-order mark. More than `max`
+/// (a huge file, `/dev/zero`, an endless pipe) is an error naming `what` and the limit,
+/// found after reading only `max + 1` bytes.
+pub fn read_capped(reader: impl Read, max: u64, what: &str) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    reader
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {what}: {e}"))?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "{what} is larger than {}, the most cfdash reads: split it, or leave out what is not a path",
+            size(max)
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{what} is not UTF-8 text (byte {} is not): save it as UTF-8",
+            e.utf8_error().valid_up_to() + 1
+        )
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// 64 MiB, 16 MiB, 512 KiB.
+fn size(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 10 && bytes % (1 << 10) == 0 {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_escaped_and_long_input_cut() {
+        assert_eq!(quote("/a\u{1b}[2Jb\0c"), "/a\\u{1b}[2Jb\\u{0}c");
+        assert_eq!(quote("tab\there\r\n"), "tab\\there\\r\\n");
+        assert_eq!(quote("\u{9b}\u{7f}\u{202e}x"), "\\u{9b}\\u{7f}\\u{202e}x");
+        let long = "é".repeat(1_000_000);
+        let q = quote(&long);
+        assert_eq!(q.chars().count(), QUOTE_MAX + 1);
+        assert!(q.ends_with('…'));
+        assert_eq!(quote(&"a".repeat(QUOTE_MAX)), "a".repeat(QUOTE_MAX));
+        assert_eq!(quote("/index.html"), "/index.html");
+    }
+
+    #[test]
+    fn a_message_keeps_its_lines_and_loses_its_escapes() {
+        assert_eq!(clean("one\ntwo"), "one\ntwo");
+        assert_eq!(clean("a\u{1b}]52;c;x\u{7}\nb"), "a\\u{1b}]52;c;x\\u{7}\nb");
+        assert_eq!(clean("bidi \u{2066}x"), "bidi \\u{2066}x");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_once() {
+        assert_eq!(strip_bom("\u{feff}/a"), "/a");
+        assert_eq!(strip_bom("/a\u{feff}"), "/a\u{feff}");
+        assert_eq!(strip_bom("\u{feff}\u{feff}/a"), "\u{feff}/a");
+        let read = read_capped(&b"\xef\xbb\xbf/index.html\n"[..], 100, "x").unwrap();
+        assert_eq!(read, "/index.html\n");
+    }
+
+    #[test]
+    fn reads_stop_at_the_cap() {
+        let endless = std::io::repeat(0);
+        let err = read_capped(endless, 1 << 20, "the paths file z").unwrap_err();
+        assert!(err.contains("larger than 1 MiB"), "{err}");
+        assert!(err.contains("the paths file z"), "{err}");
+        assert_eq!(read_capped(&b"abc"[..], 3, "x").unwrap(), "abc");
+        assert!(read_capped(&b"abcd"[..], 3, "x").is_err());
+        let err = read_capped(&b"ab\xffc"[..], 10, "f").unwrap_err();
+        assert!(err.contains("byte 3"), "{err}");
+    }
+}
