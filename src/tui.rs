@@ -36,7 +36,8 @@ const GET_CONCURRENCY: usize = 8;
 #[derive(Debug, PartialEq, Eq)]
 pub enum Exit {
     Quit,
-    /// SIGTERM: exit with 128 + the signal number. (SIGHUP ends the process at once.)
+    /// SIGTERM, or SIGINT / SIGQUIT sent from outside: exit with 128 + the signal number.
+    /// (SIGHUP ends the process at once.)
     Signal(i32),
 }
 
@@ -161,6 +162,10 @@ pub async fn run(mut app: App, start: Start) -> io::Result<Exit> {
         started,
     } = start;
     let mut sigterm = signal(SignalKind::terminate())?;
+    // Ctrl-C in raw mode is a key; SIGINT and SIGQUIT come only from outside (`kill -INT`),
+    // and their default action would leave the terminal in the alternate screen.
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut sigquit = signal(SignalKind::quit())?;
     tokio::spawn(exit_on_hangup(signal(SignalKind::hangup())?));
     let (mut terminal, _guard) = enter()?;
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -226,6 +231,8 @@ pub async fn run(mut app: App, start: Start) -> io::Result<Exit> {
             Some(action) = rx.recv() => queue.push(action),
             _ = tokio::time::sleep(wait) => queue.push(Action::Tick),
             _ = sigterm.recv() => return Ok(Exit::Signal(15)),
+            _ = sigint.recv() => return Ok(Exit::Signal(2)),
+            _ = sigquit.recv() => return Ok(Exit::Signal(3)),
         }
         // Drain what else is already queued, so a burst becomes one frame.
         while let Ok(action) = rx.try_recv() {

@@ -369,21 +369,56 @@ fn first_run_welcomes_and_creates_a_profile() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-#[test]
-fn sigterm_restores_the_terminal() {
-    let (t, _) = Tmux::cfdash("term", 80, 24, "CFDASH_SIM_ACTIVITY=0");
+/// Sends `signal` to the dashboard from outside and checks the exit code and that the
+/// terminal is back: main screen, no mouse capture, cursor shown.
+fn a_signal_restores_the_terminal(session: &str, signal: &str, code: u8) {
+    let (t, log) = Tmux::cfdash(session, 80, 24, "CFDASH_SIM_ACTIVITY=0");
     t.wait_text("12 distributions", Duration::from_secs(20));
     assert_eq!(t.display("#{alternate_on}"), "1");
+    assert_eq!(t.display("#{mouse_any_flag}"), "1");
     // The pane runs a shell; cfdash is its child.
     let shell = t.display("#{pane_pid}");
     let out = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
     let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
     assert!(!pid.is_empty(), "cfdash is running under the pane's shell");
-    let ok = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let ok = Command::new("kill")
+        .args([format!("-{signal}"), pid])
+        .status()
+        .unwrap();
     assert!(ok.success());
     let screen = t.wait_text("EXITED=", Duration::from_secs(20));
-    assert!(screen.contains("EXITED=143"), "{screen}");
-    assert_eq!(t.display("#{alternate_on}"), "0");
+    assert!(
+        screen.contains(&format!("EXITED={code}")),
+        "{signal}: {screen}"
+    );
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "0",
+        "{signal}: alternate screen"
+    );
+    assert_eq!(
+        t.display("#{mouse_any_flag}"),
+        "0",
+        "{signal}: mouse capture"
+    );
+    assert_eq!(t.display("#{cursor_flag}"), "1", "{signal}: cursor hidden");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("ended by signal"), "{signal}: {text}");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    a_signal_restores_the_terminal("term", "TERM", 143);
+}
+
+#[test]
+fn sigint_from_outside_restores_the_terminal() {
+    a_signal_restores_the_terminal("int", "INT", 130);
+}
+
+#[test]
+fn sigquit_restores_the_terminal() {
+    a_signal_restores_the_terminal("quit", "QUIT", 131);
 }
 
 #[test]
