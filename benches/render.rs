@@ -117,12 +117,35 @@ fn filter_keystroke(bencher: divan::Bencher, distributions: usize) {
     });
 }
 
+/// A paste of `kib` KiB on one line into the filter (then Esc clears it): one insert,
+/// capped at 1,000 characters, whatever the size pasted.
+#[divan::bench(args = [50, 200])]
+fn filter_paste(bencher: divan::Bencher, kib: usize) {
+    let mut app = dashboard(100, 80, 24);
+    let now = app.now;
+    let key = |code| Action::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    let text = "static-".repeat(kib * 1024 / 7);
+    bencher
+        .with_inputs(|| text.clone())
+        .bench_local_values(|text| {
+            app.apply(
+                now,
+                [
+                    key(KeyCode::Char('/')),
+                    Action::Paste(text),
+                    key(KeyCode::Esc),
+                ],
+            );
+        });
+}
+
 /// The new-invalidation form holding `lines` pasted paths (a realistic mix), cursor at
 /// the end, at 120×40.
 fn form(lines: usize) -> App {
     let mut app = dashboard(100, 120, 40);
     let now = app.now;
-    let text = pathlist::list(lines);
+    // Without the last line break: 100,000 lines is the editor's cap.
+    let text = pathlist::list(lines).trim_end().to_string();
     app.apply(
         now,
         [
@@ -147,7 +170,7 @@ fn form_frame(bencher: divan::Bencher, lines: usize) {
 
 /// A keystroke in the form: the character typed, the whole list checked again, and the
 /// frame drawn (then the same for Backspace, so the text stays the same size).
-#[divan::bench(args = [3_000, 30_000])]
+#[divan::bench(args = [3_000, 30_000, 100_000])]
 fn form_keystroke(bencher: divan::Bencher, lines: usize) {
     let mut app = form(lines);
     let theme = Theme::color();

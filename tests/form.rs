@@ -523,3 +523,47 @@ fn pasting_three_thousand_lines_is_one_check() {
     // The view follows the cursor to the end of the paste.
     assert!(h.screen().contains("/assets/2999.js"));
 }
+
+#[test]
+fn a_paste_past_the_editor_cap_is_refused_and_the_text_kept() {
+    let mut h = Harness::with(SimData::demo(), SimSettings::default(), 120, 40);
+    h.ch('n');
+    type_lines(&mut h, "/keep.html");
+    let max = cfdash::app::form::EDITOR_MAX_LINES;
+    let text: String = (0..max).map(|i| format!("/p/{i}\n")).collect();
+    h.act(Action::Paste(text));
+    let form = h.app.form.as_ref().unwrap();
+    assert_eq!(form.editor.text(), "/keep.html");
+    let error = form.error.clone().expect("the refusal is said");
+    assert!(error.contains("--paths-file"), "{error}");
+    assert!(error.contains(&max.to_string()), "{error}");
+    // Up to the cap is accepted.
+    let mut h = Harness::with(SimData::demo(), SimSettings::default(), 120, 40);
+    h.ch('n');
+    let text: String = (0..max - 1).map(|i| format!("/p/{i}\n")).collect();
+    h.act(Action::Paste(text));
+    let form = h.app.form.as_ref().unwrap();
+    assert_eq!(form.editor.lines().len(), max);
+    assert!(form.error.is_none());
+    // Enter at the cap adds no line and says why.
+    h.key(KeyCode::Enter);
+    let form = h.app.form.as_ref().unwrap();
+    assert_eq!(form.editor.lines().len(), max);
+    assert!(form.error.as_ref().unwrap().contains("--paths-file"));
+}
+
+#[test]
+fn a_pasted_byte_order_mark_is_not_part_of_the_first_path() {
+    let mut h = Harness::demo();
+    h.ch('n');
+    h.act(Action::Paste("\u{feff}/index.html\n/a.css".into()));
+    let form = h.app.form.as_ref().unwrap();
+    let values: Vec<&str> = form
+        .analysis
+        .items
+        .iter()
+        .map(|i| i.value.as_str())
+        .collect();
+    assert_eq!(values, ["/index.html", "/a.css"]);
+    assert_eq!(form.errors, 0);
+}

@@ -212,6 +212,45 @@ fn paste_goes_into_the_filter() {
 }
 
 #[test]
+fn a_huge_paste_into_the_filter_is_one_insert_capped_with_a_notice() {
+    let mut h = Harness::demo();
+    h.ch('/');
+    // 200 KB on one line: before, each character went through the input widget (36 s).
+    let huge = "static".repeat(200_000 / 6);
+    h.act(Action::Paste(huge));
+    assert_eq!(h.app.filter_text().chars().count(), cfdash::app::FILTER_MAX);
+    let notice = h.app.notice.clone().expect("the cap is said");
+    assert!(notice.text.contains("at most 1000"), "{}", notice.text);
+    // Keys still answer: a typed character is refused at the cap, Backspace deletes one.
+    h.ch('x');
+    assert_eq!(h.app.filter_text().chars().count(), cfdash::app::FILTER_MAX);
+    assert!(!h.app.filter_text().ends_with('x'));
+    h.key(KeyCode::Backspace);
+    assert_eq!(
+        h.app.filter_text().chars().count(),
+        cfdash::app::FILTER_MAX - 1
+    );
+}
+
+#[test]
+fn a_paste_goes_in_at_the_cursor_without_controls_or_bom() {
+    let mut h = Harness::demo();
+    h.ch('/');
+    h.typed("stc");
+    h.key(KeyCode::Left);
+    h.act(Action::Paste("\u{feff}a\u{1b}[2Jti".into()));
+    assert_eq!(h.app.filter_text(), "sta[2Jtic");
+    // The cursor is after the pasted text: two left of it are what the escape left.
+    h.key(KeyCode::Left);
+    h.key(KeyCode::Left);
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Backspace);
+    assert_eq!(h.app.filter_text(), "static");
+    assert_eq!(h.app.view.len(), 1);
+}
+
+#[test]
 fn enter_opens_the_paths_and_completed_details_are_cached() {
     let mut h = Harness::demo();
     h.key(KeyCode::Tab);

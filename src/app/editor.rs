@@ -246,6 +246,17 @@ impl Editor {
 }
 
 /// Lines of `text`, any of \n, \r\n or \r ending them. A final line ending adds no line.
+/// How many line breaks a text holds, `\r\n`, `\n` and `\r` alike (what a paste adds to
+/// the line count).
+pub fn line_breaks(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count()
+}
+
 fn split_lines(text: &str) -> Vec<String> {
     if !text.contains('\r') {
         return text.lines().map(str::to_string).collect();
@@ -260,6 +271,16 @@ fn split_lines(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_breaks_count_every_ending() {
+        assert_eq!(line_breaks("a"), 0);
+        assert_eq!(line_breaks("a\nb\r\nc\rd\n"), 4);
+        assert_eq!(line_breaks("\r\r\n"), 2);
+        let mut e = Editor::default();
+        e.insert_str("a\nb\r\nc\rd\n");
+        assert_eq!(e.lines().len(), 1 + line_breaks("a\nb\r\nc\rd\n"));
+    }
 
     #[test]
     fn typing_and_deleting() {

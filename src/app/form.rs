@@ -479,6 +479,10 @@ impl App {
                 };
             }
             _ if !on_editor => return,
+            Cmd::Newline if form.editor.lines().len() >= EDITOR_MAX_LINES => {
+                form.error = Some(too_many_lines(EDITOR_MAX_LINES + 1));
+                return;
+            }
             Cmd::Newline => {
                 form.editor.newline();
                 edited = true;
@@ -524,13 +528,21 @@ impl App {
         self.follow_cursor();
     }
 
-    /// Bracketed paste: one insert, one check, however many lines.
+    /// Bracketed paste: one insert, one check, however many lines. A paste that would take
+    /// the editor past [`EDITOR_MAX_LINES`] is refused whole, and the text stays as it was.
     pub(super) fn form_paste(&mut self, text: &str) {
         let Some(form) = &mut self.form else { return };
         if self.mode != Mode::Form {
             return;
         }
         form.field = Field::Editor;
+        let text = crate::text::strip_bom(text);
+        let lines = form.editor.lines().len() + super::editor::line_breaks(text);
+        if lines > EDITOR_MAX_LINES {
+            form.error = Some(too_many_lines(lines));
+            self.dirty = true;
+            return;
+        }
         form.editor.insert_str(text);
         self.text_changed();
         self.follow_cursor();
@@ -1180,6 +1192,17 @@ pub const BUTTONS: [&str; 3] = ["[ Submit C-s ]", "[ Presets C-p ]", "[ Cancel E
 pub const BUTTON_GAP: usize = 2;
 
 /// How long a batch refused for the quota waits, unless a completion frees room first.
+/// The most lines the path editor holds: far above CloudFront's 3,000 paths a request,
+/// and small enough that a keystroke re-checks every line within a frame.
+pub const EDITOR_MAX_LINES: usize = 100_000;
+
+/// The form's error when a paste or Enter would pass [`EDITOR_MAX_LINES`].
+fn too_many_lines(lines: usize) -> String {
+    format!(
+        "{lines} lines is more than the form holds ({EDITOR_MAX_LINES}): send long lists with cfdash invalidate --paths-file FILE"
+    )
+}
+
 const HOLD_AFTER_QUOTA: SignedDuration = SignedDuration::from_secs(30);
 /// How long a queued batch waits after a throttle or a network error.
 const RETRY_AFTER_ERROR: SignedDuration = SignedDuration::from_secs(10);

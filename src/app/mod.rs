@@ -17,6 +17,7 @@ use tui_input::Input;
 
 pub use action::{Action, Effect, InvKey, Request, Response, Slot};
 pub use layout::Pane;
+pub use update::FILTER_MAX;
 
 use crate::cloudfront::{CfError, Distribution, Invalidation, InvalidationSummary};
 

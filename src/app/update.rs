@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 use jiff::{SignedDuration, Timestamp};
-use tui_input::InputRequest;
+use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::keys::{self, Cmd};
@@ -20,6 +20,9 @@ use crate::timefmt;
 
 /// The notice `r` shows until the listing is back.
 const REFRESHING: &str = "refreshing…";
+
+/// The most characters the filter holds: more matches nothing a name or id could be.
+pub const FILTER_MAX: usize = 1000;
 
 impl App {
     /// Handles one action at time `now`.
@@ -121,12 +124,25 @@ impl App {
         match keys::lookup(self.mode, &key) {
             Some(cmd) => self.run(cmd, fx),
             None if self.mode == Mode::Filter
+                && matches!(key.code, crossterm::event::KeyCode::Char(_))
+                && self.filter.value().chars().count() >= FILTER_MAX =>
+            {
+                self.filter_full();
+            }
+            None if self.mode == Mode::Filter
                 && self.filter.handle_event(&Event::Key(key)).is_some() =>
             {
                 self.filter_changed(fx)
             }
             None => {}
         }
+    }
+
+    fn filter_full(&mut self) {
+        self.notify(
+            NoticeKind::Info,
+            format!("the filter holds at most {FILTER_MAX} characters"),
+        );
     }
 
     fn on_form_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
@@ -177,9 +193,24 @@ impl App {
         if self.mode != Mode::Filter {
             return;
         }
-        let line = text.lines().next().unwrap_or("").trim();
-        for c in line.chars() {
-            self.filter.handle(InputRequest::InsertChar(c));
+        // One insert at the cursor, not one per character (each of which walks the whole
+        // value): a 200 KB paste takes a moment, not half a minute. Only the first line,
+        // without control characters, up to the cap.
+        let line = crate::text::strip_bom(text.lines().next().unwrap_or("")).trim();
+        let value = self.filter.value();
+        let room = FILTER_MAX.saturating_sub(value.chars().count());
+        let mut pasted = line.chars().filter(|c| !c.is_control());
+        let insert: String = pasted.by_ref().take(room).collect();
+        let cut = pasted.next().is_some();
+        let cursor = self.filter.cursor();
+        let at = value
+            .char_indices()
+            .nth(cursor)
+            .map_or(value.len(), |(i, _)| i);
+        let joined = format!("{}{insert}{}", &value[..at], &value[at..]);
+        self.filter = Input::new(joined).with_cursor(cursor + insert.chars().count());
+        if cut {
+            self.filter_full();
         }
         self.filter_changed(fx);
     }
