@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::cloudfront::CloudFront;
-use crate::cloudfront::aws::{AwsCloudFront, AwsSettings, check_endpoint};
+use crate::cloudfront::aws::{AwsCloudFront, AwsSettings};
 use crate::cloudfront::sim::{SimCloudFront, SimData, SimSettings};
 use crate::config::Profile;
+use crate::endpoint::check_endpoint;
 
 /// What every profile's backend is made with.
 pub struct Connector {

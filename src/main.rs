@@ -6,12 +6,12 @@ use std::time::Instant;
 
 use cfdash::app::{App, Mode, Settings};
 use cfdash::clock::{Clock, SystemClock};
-use cfdash::cloudfront::aws::check_endpoint;
 use cfdash::cloudfront::serve;
 use cfdash::cloudfront::sim::{SimCloudFront, SimData};
 use cfdash::commands::cloud::{self, Fail};
 use cfdash::config::{self, Config, Profile, Store};
 use cfdash::connect::Connector;
+use cfdash::endpoint::check_endpoint;
 use cfdash::tui::{self, Exit, Start};
 use cfdash::ui::Theme;
 use cfdash::{cli, commands, logging};

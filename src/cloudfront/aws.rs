@@ -1,7 +1,6 @@
 //! `AwsCloudFront`: the `CloudFront` trait on aws-sdk-cloudfront. SDK types stop here; the
 //! rest of cfdash sees the domain types and `CfError`.
 
-use std::net::IpAddr;
 use std::path::Path;
 use std::time::Duration;
 
@@ -25,6 +24,8 @@ use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 use futures::future::BoxFuture;
 use jiff::Timestamp;
+
+use crate::endpoint::check_endpoint;
 
 use super::{
     CfError, CfResult, CloudFront, Distribution, Invalidation, InvalidationStatus,
@@ -207,36 +208,6 @@ fn env_endpoint() -> Option<String> {
     ["AWS_ENDPOINT_URL_CLOUDFRONT", "AWS_ENDPOINT_URL"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-}
-
-/// Signed requests go over https, or plain http to this machine only, unless the profile
-/// allows otherwise.
-pub fn check_endpoint(url: &str, allow_insecure: bool) -> Result<(), String> {
-    let lower = url.to_ascii_lowercase();
-    if lower.starts_with("https://") {
-        return Ok(());
-    }
-    let Some(rest) = lower.strip_prefix("http://") else {
-        return Err(format!(
-            "endpoint_url {url} must start with https:// (or http:// for an emulator on this machine)"
-        ));
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let authority = authority.rsplit('@').next().unwrap_or(authority);
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
-    } else {
-        authority.split(':').next().unwrap_or("")
-    };
-    let loopback = host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    if loopback || allow_insecure {
-        Ok(())
-    } else {
-        Err(format!(
-            "refusing to send signed requests to {url} over plain http: use https, or set \
-             allow_insecure_endpoint = true in the profile if this network is trusted"
-        ))
-    }
 }
 
 fn timestamp(t: &DateTime) -> Timestamp {
@@ -570,34 +541,6 @@ impl CloudFront for AwsCloudFront {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn plain_http_only_to_this_machine() {
-        for ok in [
-            "https://cloudfront.amazonaws.com",
-            "http://127.0.0.1:5000",
-            "http://localhost:4566/",
-            "http://[::1]:9000",
-            "HTTP://127.0.0.2",
-        ] {
-            assert_eq!(check_endpoint(ok, false), Ok(()), "{ok}");
-        }
-        for bad in [
-            "http://10.0.0.5:5000",
-            "http://emulator.internal",
-            "http://localhost.evil.com",
-            "http://127.0.0.1@evil.com",
-        ] {
-            let err = check_endpoint(bad, false).unwrap_err();
-            assert!(err.contains("allow_insecure_endpoint"), "{bad}: {err}");
-            assert_eq!(check_endpoint(bad, true), Ok(()), "{bad} allowed");
-        }
-        assert!(
-            check_endpoint("ftp://x", true)
-                .unwrap_err()
-                .contains("https://")
-        );
-    }
 
     fn call() -> Call<'static> {
         Call::new("CreateInvalidation")
