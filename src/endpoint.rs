@@ -1,9 +1,55 @@
 //! Where signed requests go, checked before one is sent: over https, or over plain http
-//! only to this machine, unless the profile says `allow_insecure_endpoint = true`. The app
-//! (the profile form, the check before the terminal is taken) and the SDK client
-//! (`AwsCloudFront::connect`) both check here.
+//! only to this machine, unless the profile says `allow_insecure_endpoint = true`.
+//!
+//! The app (the profile form, the check before the terminal is taken) and the SDK client
+//! (`AwsCloudFront::connect`) both check here. The endpoint checked is the one the SDK
+//! will use, wherever it is configured.
 
 use std::net::IpAddr;
+
+use aws_config::SdkConfig;
+use aws_types::service_config::ServiceConfigKey;
+
+/// The endpoint a CloudFront client made from `config` sends its requests to, chosen as
+/// aws-sdk-cloudfront's `From<&SdkConfig>` chooses it: one set in code (a cfdash profile's
+/// `endpoint_url`) wins; else the service-specific one (`AWS_ENDPOINT_URL_CLOUDFRONT`, a
+/// `services` section's `cloudfront = endpoint_url = …`); else the global one
+/// (`AWS_ENDPOINT_URL`, the AWS profile's `endpoint_url`). aws-config has already dropped
+/// the configured ones if `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or
+/// `ignore_configured_endpoint_urls` says so. `None`: CloudFront's own https endpoint.
+pub fn sdk_endpoint(config: &SdkConfig) -> Option<String> {
+    if config.get_origin("endpoint_url").is_client_config() {
+        return config.endpoint_url().map(str::to_string);
+    }
+    let key = ServiceConfigKey::builder()
+        .service_id("CloudFront")
+        .env("AWS_ENDPOINT_URL")
+        .profile("endpoint_url")
+        .build()
+        .expect("every part of the key is set");
+    config
+        .service_config()
+        .and_then(|c| c.load_config(key))
+        .or_else(|| config.endpoint_url().map(str::to_string))
+}
+
+/// The endpoint `config` sends to, checked.
+pub fn check_config(config: &SdkConfig, allow_insecure: bool) -> Result<(), String> {
+    let Some(url) = sdk_endpoint(config) else {
+        return Ok(());
+    };
+    check_endpoint(&url, allow_insecure).map_err(|e| {
+        if config.get_origin("endpoint_url").is_client_config() {
+            e
+        } else {
+            format!(
+                "{e} (the endpoint comes from AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CLOUDFRONT or \
+                 endpoint_url in the AWS config file; AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true \
+                 ignores those)"
+            )
+        }
+    })
+}
 
 /// Signed requests go over https, or plain http to this machine only, unless the profile
 /// allows otherwise.
@@ -76,5 +122,55 @@ mod tests {
                 .unwrap_err()
                 .contains("https://")
         );
+    }
+
+    #[test]
+    fn the_sdk_endpoint_is_the_one_set_in_code_then_the_cloudfront_one_then_the_global_one() {
+        use aws_types::service_config::LoadServiceConfig;
+
+        #[derive(Debug)]
+        struct Service(Option<&'static str>);
+        impl LoadServiceConfig for Service {
+            fn load_config(&self, key: ServiceConfigKey<'_>) -> Option<String> {
+                assert_eq!(
+                    (key.service_id(), key.env(), key.profile()),
+                    ("CloudFront", "AWS_ENDPOINT_URL", "endpoint_url")
+                );
+                self.0.map(str::to_string)
+            }
+        }
+        let global = |service: Option<&'static str>| {
+            SdkConfig::builder()
+                .endpoint_url("http://global.invalid")
+                .service_config(Service(service))
+                .build()
+        };
+        // As aws-config loads it: the global one has an origin that is not code.
+        let mut loaded = global(Some("http://cloudfront.invalid")).into_builder();
+        loaded.insert_origin(
+            "endpoint_url",
+            aws_types::origin::Origin::shared_environment_variable(),
+        );
+        assert_eq!(
+            sdk_endpoint(&loaded.build()).as_deref(),
+            Some("http://cloudfront.invalid")
+        );
+        let mut loaded = global(None).into_builder();
+        loaded.insert_origin(
+            "endpoint_url",
+            aws_types::origin::Origin::shared_profile_file(),
+        );
+        assert_eq!(
+            sdk_endpoint(&loaded.build()).as_deref(),
+            Some("http://global.invalid")
+        );
+        // Set in code: wins over the service-specific one.
+        let mut code = global(Some("http://cloudfront.invalid")).into_builder();
+        code.insert_origin("endpoint_url", aws_types::origin::Origin::shared_config());
+        assert_eq!(
+            sdk_endpoint(&code.build()).as_deref(),
+            Some("http://global.invalid")
+        );
+        assert_eq!(sdk_endpoint(&SdkConfig::builder().build()), None);
     }
 }
