@@ -1,14 +1,17 @@
 //! Where signed requests go, checked before one is sent: over https, or over plain http
-//! only to this machine, unless the profile says `allow_insecure_endpoint = true`.
+//! only when the endpoint and any proxy it goes through are on this machine, unless the
+//! profile says `allow_insecure_endpoint = true`.
 //!
 //! The app (the profile form, the check before the terminal is taken) and the SDK client
 //! (`AwsCloudFront::connect`) both check here. The endpoint checked is the one the SDK
-//! will use, wherever it is configured.
+//! will use, wherever it is configured, and the proxy is the one its HTTP client will use.
 
 use std::net::IpAddr;
 
 use aws_config::SdkConfig;
 use aws_types::service_config::ServiceConfigKey;
+use hyper::Uri;
+use hyper_util::client::proxy::matcher::Matcher;
 
 /// The endpoint a CloudFront client made from `config` sends its requests to, chosen as
 /// aws-sdk-cloudfront's `From<&SdkConfig>` chooses it: one set in code (a cfdash profile's
@@ -33,12 +36,12 @@ pub fn sdk_endpoint(config: &SdkConfig) -> Option<String> {
         .or_else(|| config.endpoint_url().map(str::to_string))
 }
 
-/// The endpoint `config` sends to, checked.
+/// The endpoint `config` sends to, and the proxy it goes through, checked.
 pub fn check_config(config: &SdkConfig, allow_insecure: bool) -> Result<(), String> {
     let Some(url) = sdk_endpoint(config) else {
         return Ok(());
     };
-    check_endpoint(&url, allow_insecure).map_err(|e| {
+    check_route(&url, allow_insecure, &Matcher::from_env()).map_err(|e| {
         if config.get_origin("endpoint_url").is_client_config() {
             e
         } else {
@@ -52,7 +55,7 @@ pub fn check_config(config: &SdkConfig, allow_insecure: bool) -> Result<(), Stri
 }
 
 /// Signed requests go over https, or plain http to this machine only, unless the profile
-/// allows otherwise.
+/// allows otherwise. The URL alone: see [`check_route`] for the proxy.
 pub fn check_endpoint(url: &str, allow_insecure: bool) -> Result<(), String> {
     let Some(host) = plain_http_host(url)? else {
         return Ok(());
@@ -65,6 +68,39 @@ pub fn check_endpoint(url: &str, allow_insecure: bool) -> Result<(), String> {
              allow_insecure_endpoint = true in the profile if this network is trusted"
         ))
     }
+}
+
+/// [`check_endpoint`], and for plain http the proxy `proxies` sends it through (as the
+/// SDK's HTTP client picks one from HTTP_PROXY, ALL_PROXY and NO_PROXY): a proxy off this
+/// machine would read the signed requests and the session token.
+pub fn check_route(url: &str, allow_insecure: bool, proxies: &Matcher) -> Result<(), String> {
+    check_endpoint(url, allow_insecure)?;
+    if allow_insecure || plain_http_host(url)?.is_none() {
+        return Ok(());
+    }
+    let Ok(uri) = url.parse::<Uri>() else {
+        return Ok(());
+    };
+    let Some(proxy) = proxies.intercept(&uri) else {
+        return Ok(());
+    };
+    let host = proxy.uri().host().unwrap_or("").to_ascii_lowercase();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if is_loopback(host) {
+        return Ok(());
+    }
+    // The host and port only: a proxy's URL may hold a password.
+    let port = proxy
+        .uri()
+        .port_u16()
+        .map(|p| format!(":{p}"))
+        .unwrap_or_default();
+    Err(format!(
+        "refusing to send signed requests to {url} over plain http through the proxy \
+         {host}{port} (HTTP_PROXY or ALL_PROXY): use https, add the endpoint's host to \
+         NO_PROXY, or set allow_insecure_endpoint = true in the profile if this network is \
+         trusted"
+    ))
 }
 
 /// `None` for https; the host, lowercase, for plain http; an error for anything else.
@@ -122,6 +158,58 @@ mod tests {
                 .unwrap_err()
                 .contains("https://")
         );
+    }
+
+    #[test]
+    fn plain_http_through_a_proxy_only_when_the_proxy_is_on_this_machine() {
+        let off = Matcher::builder()
+            .http("http://user:secret@proxy.invalid:3128")
+            .build();
+        let err = check_route("http://127.0.0.1:5000", false, &off).unwrap_err();
+        assert!(
+            err.starts_with(
+                "refusing to send signed requests to http://127.0.0.1:5000 over plain http \
+                 through the proxy proxy.invalid:3128"
+            ),
+            "{err}"
+        );
+        assert!(!err.contains("secret"), "{err}");
+        assert_eq!(check_route("http://127.0.0.1:5000", true, &off), Ok(()));
+        // https goes through a tunnel the proxy cannot read.
+        assert_eq!(check_route("https://cf.example.com", false, &off), Ok(()));
+        // ALL_PROXY counts for http too.
+        let all = Matcher::builder().all("http://proxy.invalid:3128").build();
+        assert!(check_route("http://localhost:4566", false, &all).is_err());
+        // An https-only proxy is not used for http.
+        let https = Matcher::builder()
+            .https("http://proxy.invalid:3128")
+            .build();
+        assert_eq!(check_route("http://localhost:4566", false, &https), Ok(()));
+        // NO_PROXY for the endpoint's host: sent directly.
+        let bypassed = Matcher::builder()
+            .http("http://proxy.invalid:3128")
+            .no("127.0.0.1,localhost")
+            .build();
+        assert_eq!(
+            check_route("http://127.0.0.1:5000", false, &bypassed),
+            Ok(())
+        );
+        // A proxy on this machine.
+        for local in [
+            "http://127.0.0.1:3128",
+            "http://localhost:8080",
+            "http://[::1]:3128",
+        ] {
+            let m = Matcher::builder().http(local).build();
+            assert_eq!(
+                check_route("http://127.0.0.1:5000", false, &m),
+                Ok(()),
+                "{local}"
+            );
+        }
+        // The endpoint itself is checked first.
+        let none = Matcher::builder().build();
+        assert!(check_route("http://10.0.0.5", false, &none).is_err());
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The AWS environment the aws CLI honours, honoured here too: HTTP(S)_PROXY sends the
 //! SDK's requests through a proxy, and AWS_CA_BUNDLE is read (and refused clearly when it
-//! cannot be used). And the endpoint the SDK would use, wherever it is configured, is
-//! checked before anything is sent: the binary is run with an environment and a HOME of
-//! its own, and every host that is not loopback is under `.invalid`.
+//! cannot be used). And the endpoint and proxy the SDK would use, wherever they are
+//! configured, are checked before anything is sent: the binary is run with an environment
+//! and a HOME of its own, and every host that is not loopback is under `.invalid`.
 
 #[path = "common/dummy_aws.rs"]
 mod dummy_aws;
@@ -277,4 +277,73 @@ fn ignored_endpoint_urls_are_not_checked_but_a_profiles_own_is() {
         &[("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")],
     );
     assert_refused(&o, "http://own.invalid:8080", "own endpoint");
+}
+
+#[test]
+fn plain_http_through_a_proxy_off_this_machine_is_refused() {
+    let home = home("proxy", "", "");
+    for var in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+        let o = cfdash(
+            &home,
+            &["distributions"],
+            &[
+                ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+                (var, "http://user:secret@proxy.invalid:3128"),
+            ],
+        );
+        assert_refused(&o, "http://127.0.0.1:9", var);
+        let e = stderr(&o);
+        assert!(
+            e.contains("through the proxy proxy.invalid:3128"),
+            "{var}: {e}"
+        );
+        assert!(!e.contains("secret"), "{var}: {e}");
+    }
+
+    // NO_PROXY for the endpoint's host: no proxy, and the request goes straight there.
+    let (endpoint, seen) = proxy();
+    let o = cfdash(
+        &home,
+        &["distributions", "--json"],
+        &[
+            ("AWS_ENDPOINT_URL", &endpoint),
+            ("HTTP_PROXY", "http://proxy.invalid:3128"),
+            ("NO_PROXY", "127.0.0.1"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines = seen.lock().unwrap().clone();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("GET /2020-05-31/distribution"),
+        "sent directly, not in a proxy's absolute form: {lines:?}"
+    );
+
+    // Passed: https through any proxy, an https-only proxy for plain http, and a profile
+    // that allows plain http.
+    let vars = [
+        ("HTTP_PROXY", "http://proxy.invalid:3128"),
+        ("HTTPS_PROXY", "http://proxy.invalid:3128"),
+    ];
+    let profile = |name: &str, text: &str| self::home(name, "", text);
+    let https = profile(
+        "proxy-https",
+        "[profiles.lab]\nendpoint_url = \"https://cloudfront.invalid\"\n",
+    );
+    assert_passed(&cfdash(&https, &[], &vars), "https endpoint");
+    let local = profile(
+        "proxy-https-only",
+        "[profiles.lab]\nendpoint_url = \"http://127.0.0.1:9\"\n",
+    );
+    assert_passed(&cfdash(&local, &[], &vars[1..]), "HTTPS_PROXY only");
+    let allowed = profile(
+        "proxy-allowed",
+        "[profiles.lab]\nendpoint_url = \"http://127.0.0.1:9\"\nallow_insecure_endpoint = true\n",
+    );
+    assert_passed(&cfdash(&allowed, &[], &vars), "allow_insecure_endpoint");
+    assert_refused(
+        &cfdash(&local, &[], &vars),
+        "http://127.0.0.1:9",
+        "the dashboard",
+    );
 }
