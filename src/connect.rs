@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::clock::Clock;
 use crate::cloudfront::CloudFront;
-use crate::cloudfront::aws::{AwsCloudFront, AwsSettings, check_endpoint};
+use crate::cloudfront::aws::{AwsCloudFront, AwsSettings};
 use crate::cloudfront::sim::{SimCloudFront, SimData, SimSettings};
 use crate::config::Profile;
 
@@ -28,8 +28,19 @@ impl Connector {
         }
     }
 
+    /// What `connect` would refuse, said without making a backend: the simulated account
+    /// that cannot be read, the endpoint that may not be sent signed requests (`endpoint`).
+    pub async fn check(&self, name: &str, profile: &Profile) -> Result<(), String> {
+        if profile.simulated {
+            return self.sim_data(profile).map(|_| ());
+        }
+        AwsCloudFront::check(&aws_settings(profile))
+            .await
+            .map_err(|e| format!("profile {name}: {e}"))
+    }
+
     /// Makes the backend a profile describes. AWS clients resolve credentials lazily, so
-    /// this does not call the network.
+    /// this does not call the network; the endpoint the SDK would use is checked first.
     pub async fn connect(
         &self,
         name: &str,
@@ -47,18 +58,20 @@ impl Connector {
                 self.clock.clone(),
             )));
         }
-        if let Some(url) = &profile.endpoint_url {
-            check_endpoint(url, profile.allow_insecure_endpoint)
-                .map_err(|e| format!("profile {name}: {e}"))?;
-        }
         tracing::info!(profile = %name, "connecting");
-        let settings = AwsSettings {
-            aws_profile: profile.aws_profile.clone(),
-            region: profile.region.clone(),
-            endpoint_url: profile.endpoint_url.clone(),
-            allow_insecure_endpoint: profile.allow_insecure_endpoint,
-        };
-        let aws = AwsCloudFront::connect(&settings).await?;
+        let aws = AwsCloudFront::connect(&aws_settings(profile))
+            .await
+            .map_err(|e| format!("profile {name}: {e}"))?;
         Ok(Arc::new(aws))
+    }
+}
+
+/// The AWS side of a profile.
+fn aws_settings(profile: &Profile) -> AwsSettings {
+    AwsSettings {
+        aws_profile: profile.aws_profile.clone(),
+        region: profile.region.clone(),
+        endpoint_url: profile.endpoint_url.clone(),
+        allow_insecure_endpoint: profile.allow_insecure_endpoint,
     }
 }

@@ -11,6 +11,7 @@ pub mod cloudfront;
 pub mod commands;
 pub mod config;
 pub mod connect;
+pub mod endpoint;
 pub mod logging;
 pub mod paths;
 pub mod text;

@@ -6,7 +6,6 @@ use std::time::Instant;
 
 use cfdash::app::{App, Mode, Settings};
 use cfdash::clock::{Clock, SystemClock};
-use cfdash::cloudfront::aws::check_endpoint;
 use cfdash::cloudfront::serve;
 use cfdash::cloudfront::sim::{SimCloudFront, SimData};
 use cfdash::commands::cloud::{self, Fail};
@@ -135,10 +134,6 @@ fn headless_profile(cli: &cli::Cli, path: &std::path::Path) -> Result<(String, P
 /// `cfdash invalidate | status | distributions | invalidations`.
 fn headless(cli: &cli::Cli, path: &std::path::Path) -> Result<ExitCode, String> {
     let (name, profile) = headless_profile(cli, path)?;
-    if let Some(url) = profile.endpoint_url.as_ref().filter(|_| !profile.simulated) {
-        check_endpoint(url, profile.allow_insecure_endpoint)
-            .map_err(|e| format!("profile {name}: {e}"))?;
-    }
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let connector = Connector {
         sim: cli.sim.settings(),
@@ -151,6 +146,7 @@ fn headless(cli: &cli::Cli, path: &std::path::Path) -> Result<ExitCode, String> 
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     let result = runtime.block_on(async {
+        // Refuses an endpoint that may not be sent signed requests before sending any.
         let cf = connector
             .connect(&name, &profile)
             .await
@@ -253,23 +249,19 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
         sim_data: cli.sim.data.clone(),
         clock: clock.clone(),
     };
-    // Said before the terminal is taken, like every other problem with the file.
-    if let Some((name, p)) = &start {
-        if p.simulated {
-            connector.sim_data(p)?;
-        } else if let Some(url) = &p.endpoint_url {
-            check_endpoint(url, p.allow_insecure_endpoint)
-                .map_err(|e| format!("profile {name}: {e}"))?;
-        }
-    }
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err("the dashboard needs a terminal (stdin and stdout must be a TTY)".into());
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    // Said before the terminal is taken, like every other problem with the file: the
+    // simulated account, and the endpoint the SDK would use wherever it is configured.
+    if let Some((name, p)) = &start {
+        runtime.block_on(connector.check(name, p))?;
+    }
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err("the dashboard needs a terminal (stdin and stdout must be a TTY)".into());
+    }
     let tz = jiff::tz::TimeZone::system();
     let settings = Settings {
         list_limit: cli.invalidations as usize,

@@ -1,12 +1,16 @@
 //! The AWS environment the aws CLI honours, honoured here too: HTTP(S)_PROXY sends the
 //! SDK's requests through a proxy, and AWS_CA_BUNDLE is read (and refused clearly when it
-//! cannot be used).
+//! cannot be used). And the endpoint and proxy the SDK would use, wherever they are
+//! configured, are checked before anything is sent: the binary is run with an environment
+//! and a HOME of its own, and every host that is not loopback is under `.invalid`.
 
 #[path = "common/dummy_aws.rs"]
 mod dummy_aws;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
 use cfdash::cloudfront::CloudFront;
@@ -43,13 +47,15 @@ fn proxy() -> (String, Arc<Mutex<Vec<String>>>) {
     (address, seen)
 }
 
-/// One test, so the process environment is changed by one thread only.
+/// The only test that changes the process environment: the others give cfdash an
+/// environment of its own and read none.
 #[test]
 fn proxy_and_ca_bundle_variables_are_honoured() {
     let (proxy_url, seen) = proxy();
     // The endpoint is never contacted directly: nothing listens there.
     let endpoint = "http://127.0.0.1:9/".to_string();
-    // SAFETY: the only test in this binary; the proxy's thread never reads the environment.
+    // SAFETY: the only test in this binary that touches the environment (the others spawn
+    // cfdash with `env_clear`); the proxy's thread never reads it.
     unsafe { dummy_aws::use_dummy_credentials() };
     // SAFETY: as above.
     unsafe {
@@ -111,4 +117,233 @@ fn proxy_and_ca_bundle_variables_are_honoured() {
         cf.list_distributions_page(None, 100).await.unwrap();
     });
     assert_eq!(seen.lock().unwrap().len(), 2);
+}
+
+/// A HOME of its own for one run: `~/.aws/config` (AWS_CONFIG_FILE) holds `aws_config`, the
+/// profiles file `cfdash_config` (none when empty).
+fn home(name: &str, aws_config: &str, cfdash_config: &str) -> PathBuf {
+    let home = std::env::temp_dir().join(format!("cfdash-aws-env-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    std::fs::write(home.join(".aws/config"), aws_config).unwrap();
+    if !cfdash_config.is_empty() {
+        std::fs::write(home.join("cfdash.toml"), cfdash_config).unwrap();
+    }
+    home
+}
+
+/// cfdash with only these variables besides dummy keys, so neither this machine's AWS
+/// setup nor this process's environment leaks in.
+fn cfdash(home: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("AWS_CONFIG_FILE", home.join(".aws/config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join(".aws/credentials"))
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_SESSION_TOKEN", "session-token")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("CFDASH_CONFIG", home.join("cfdash.toml"))
+        .env("CFDASH_LOG_FILE", home.join("cfdash.log"))
+        .envs(vars.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Refused with the plain-http sentence for `url`: exit 2, and no connection or DNS
+/// error, since nothing was tried.
+#[track_caller]
+fn assert_refused(o: &Output, url: &str, what: &str) {
+    let e = stderr(o);
+    assert_eq!(o.status.code(), Some(2), "{what}: {e}");
+    assert!(
+        e.contains(&format!(
+            "refusing to send signed requests to {url} over plain http"
+        )),
+        "{what}: {e}"
+    );
+}
+
+/// The start-up checks passed: the app only stops because there is no terminal.
+#[track_caller]
+fn assert_passed(o: &Output, what: &str) {
+    let e = stderr(o);
+    assert!(e.contains("the dashboard needs a terminal"), "{what}: {e}");
+    assert!(!e.contains("refusing"), "{what}: {e}");
+}
+
+const LAB: &str = "[profiles.lab]\naws_profile = \"lab\"\n";
+
+#[test]
+fn endpoints_configured_for_the_aws_sdk_are_checked_before_anything_is_sent() {
+    // (case, ~/.aws/config, profiles file, variables, the endpoint the SDK would use)
+    type Vars = &'static [(&'static str, &'static str)];
+    let cases: [(&str, &str, &str, Vars, &str); 6] = [
+        (
+            "default-profile",
+            "[default]\nendpoint_url = http://global.invalid:8080\n",
+            "",
+            &[],
+            "http://global.invalid:8080",
+        ),
+        (
+            "services-section",
+            "[default]\nendpoint_url = https://global.invalid\nservices = local\n\n\
+             [services local]\ncloudfront =\n  endpoint_url = http://cloudfront.invalid:8080\n",
+            "",
+            &[],
+            "http://cloudfront.invalid:8080",
+        ),
+        (
+            "aws-profile-of-a-cfdash-profile",
+            "[profile lab]\nendpoint_url = http://lab.invalid:8080\n",
+            LAB,
+            &[],
+            "http://lab.invalid:8080",
+        ),
+        (
+            "aws-profile-variable",
+            "[profile lab]\nendpoint_url = http://lab.invalid:8080\n",
+            "",
+            &[("AWS_PROFILE", "lab")],
+            "http://lab.invalid:8080",
+        ),
+        (
+            "global-variable",
+            "",
+            "",
+            &[("AWS_ENDPOINT_URL", "http://env.invalid:8080")],
+            "http://env.invalid:8080",
+        ),
+        (
+            "cloudfront-variable",
+            "",
+            "",
+            &[
+                ("AWS_ENDPOINT_URL", "https://env.invalid"),
+                ("AWS_ENDPOINT_URL_CLOUDFRONT", "http://env-cf.invalid:8080"),
+            ],
+            "http://env-cf.invalid:8080",
+        ),
+    ];
+    for (case, aws_config, cfdash_config, vars, url) in cases {
+        let home = home(case, aws_config, cfdash_config);
+        let o = cfdash(&home, &["distributions"], vars);
+        assert_refused(&o, url, case);
+        // The dashboard says it before taking the terminal, when it opens on a profile.
+        if !cfdash_config.is_empty() || vars.iter().any(|(k, _)| *k == "AWS_PROFILE") {
+            let o = cfdash(&home, &[], vars);
+            assert_refused(&o, url, case);
+        }
+    }
+}
+
+#[test]
+fn ignored_endpoint_urls_are_not_checked_but_a_profiles_own_is() {
+    let configured = "[profile lab]\nendpoint_url = http://lab.invalid:8080\n";
+    let home_env = home("ignored-by-variable", configured, LAB);
+    let o = cfdash(
+        &home_env,
+        &[],
+        &[("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")],
+    );
+    assert_passed(&o, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    let home_file = home(
+        "ignored-by-profile",
+        "[profile lab]\nendpoint_url = http://lab.invalid:8080\n\
+         ignore_configured_endpoint_urls = true\n",
+        LAB,
+    );
+    assert_passed(
+        &cfdash(&home_file, &[], &[]),
+        "ignore_configured_endpoint_urls",
+    );
+    // The profiles file's endpoint_url is cfdash's own choice, never ignored.
+    let own = home(
+        "own-endpoint",
+        "",
+        "[profiles.lab]\nendpoint_url = \"http://own.invalid:8080\"\n",
+    );
+    let o = cfdash(
+        &own,
+        &["distributions"],
+        &[("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")],
+    );
+    assert_refused(&o, "http://own.invalid:8080", "own endpoint");
+}
+
+#[test]
+fn plain_http_through_a_proxy_off_this_machine_is_refused() {
+    let home = home("proxy", "", "");
+    for var in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+        let o = cfdash(
+            &home,
+            &["distributions"],
+            &[
+                ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+                (var, "http://user:secret@proxy.invalid:3128"),
+            ],
+        );
+        assert_refused(&o, "http://127.0.0.1:9", var);
+        let e = stderr(&o);
+        assert!(
+            e.contains("through the proxy proxy.invalid:3128"),
+            "{var}: {e}"
+        );
+        assert!(!e.contains("secret"), "{var}: {e}");
+    }
+
+    // NO_PROXY for the endpoint's host: no proxy, and the request goes straight there.
+    let (endpoint, seen) = proxy();
+    let o = cfdash(
+        &home,
+        &["distributions", "--json"],
+        &[
+            ("AWS_ENDPOINT_URL", &endpoint),
+            ("HTTP_PROXY", "http://proxy.invalid:3128"),
+            ("NO_PROXY", "127.0.0.1"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines = seen.lock().unwrap().clone();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("GET /2020-05-31/distribution"),
+        "sent directly, not in a proxy's absolute form: {lines:?}"
+    );
+
+    // Passed: https through any proxy, an https-only proxy for plain http, and a profile
+    // that allows plain http.
+    let vars = [
+        ("HTTP_PROXY", "http://proxy.invalid:3128"),
+        ("HTTPS_PROXY", "http://proxy.invalid:3128"),
+    ];
+    let profile = |name: &str, text: &str| self::home(name, "", text);
+    let https = profile(
+        "proxy-https",
+        "[profiles.lab]\nendpoint_url = \"https://cloudfront.invalid\"\n",
+    );
+    assert_passed(&cfdash(&https, &[], &vars), "https endpoint");
+    let local = profile(
+        "proxy-https-only",
+        "[profiles.lab]\nendpoint_url = \"http://127.0.0.1:9\"\n",
+    );
+    assert_passed(&cfdash(&local, &[], &vars[1..]), "HTTPS_PROXY only");
+    let allowed = profile(
+        "proxy-allowed",
+        "[profiles.lab]\nendpoint_url = \"http://127.0.0.1:9\"\nallow_insecure_endpoint = true\n",
+    );
+    assert_passed(&cfdash(&allowed, &[], &vars), "allow_insecure_endpoint");
+    assert_refused(
+        &cfdash(&local, &[], &vars),
+        "http://127.0.0.1:9",
+        "the dashboard",
+    );
 }

@@ -191,7 +191,7 @@ impl ProfileForm {
         if let Some(u) = self.value(3) {
             out[3] = match config::check_endpoint_url(&u) {
                 Err(e) => Some(Check::Error(e)),
-                Ok(()) => crate::cloudfront::aws::check_endpoint(&u, false)
+                Ok(()) => crate::endpoint::check_endpoint(&u, false)
                     .err()
                     .map(|_| {
                         Check::Warning(

@@ -1,11 +1,9 @@
 //! `AwsCloudFront`: the `CloudFront` trait on aws-sdk-cloudfront. SDK types stop here; the
 //! rest of cfdash sees the domain types and `CfError`.
 
-use std::net::IpAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
 use aws_config::default_provider::credentials::DefaultCredentialsChain;
 use aws_config::environment::EnvironmentVariableRegionProvider;
 use aws_config::identity::IdentityCache;
@@ -13,6 +11,7 @@ use aws_config::meta::region::RegionProviderChain;
 use aws_config::profile::ProfileFileRegionProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cloudfront::Client;
 use aws_sdk_cloudfront::config::Region;
@@ -25,6 +24,8 @@ use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
 use futures::future::BoxFuture;
 use jiff::Timestamp;
+
+use crate::endpoint;
 
 use super::{
     CfError, CfResult, CloudFront, Distribution, Invalidation, InvalidationStatus,
@@ -52,78 +53,90 @@ pub struct AwsCloudFront {
 
 impl AwsCloudFront {
     /// Builds a client through aws-config's chain: env vars, `~/.aws` profiles, SSO,
-    /// assume-role, credential_process. Nothing is read from or written to cfdash's files.
+    /// assume-role, credential_process. Nothing is read from or written to cfdash's files,
+    /// and nothing is sent: the endpoint the client would use is checked first.
     pub async fn connect(settings: &AwsSettings) -> Result<Self, String> {
-        let endpoint = settings.endpoint_url.clone().or_else(env_endpoint);
-        if let Some(url) = &endpoint {
-            check_endpoint(url, settings.allow_insecure_endpoint)?;
-        }
-        let aws_profile = settings
-            .aws_profile
-            .clone()
-            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
-            .unwrap_or_else(|| "default".into());
-
-        // Region: the profile's, else AWS_REGION, else ~/.aws/config, else us-east-1;
-        // never the instance metadata service, which hangs off EC2.
-        let mut file_region = ProfileFileRegionProvider::builder();
-        if let Some(p) = &settings.aws_profile {
-            file_region = file_region.profile_name(p);
-        }
-        let region = RegionProviderChain::first_try(settings.region.clone().map(Region::new))
-            .or_else(EnvironmentVariableRegionProvider::new())
-            .or_else(file_region.build())
-            .or_else(Region::from_static(DEFAULT_REGION))
-            .region()
-            .await
-            .unwrap_or(Region::from_static(DEFAULT_REGION));
-
-        // Off EC2 the metadata service never answers: give up on it quickly, so "no
-        // credentials" is said within about two seconds instead of after a long hang.
-        let imds = aws_config::imds::Client::builder()
-            .connect_timeout(Duration::from_millis(500))
-            .read_timeout(Duration::from_millis(500))
-            .max_attempts(1)
-            .build();
-        let mut chain = DefaultCredentialsChain::builder()
-            .imds_client(imds)
-            .region(region.clone());
-        if let Some(p) = &settings.aws_profile {
-            chain = chain.profile_name(p);
-        }
-        let credentials = chain.build().await;
-
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .region(region)
-            .credentials_provider(credentials)
-            .identity_cache(
-                IdentityCache::lazy()
-                    .load_timeout(Duration::from_secs(10))
-                    .build(),
-            )
-            .retry_config(RetryConfig::standard().with_max_attempts(4))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(3))
-                    .operation_attempt_timeout(Duration::from_secs(10))
-                    .operation_timeout(Duration::from_secs(30))
-                    .build(),
-            );
-        if let Some(p) = &settings.aws_profile {
-            loader = loader.profile_name(p);
-        }
-        if let Some(bundle) = std::env::var_os("AWS_CA_BUNDLE").filter(|b| !b.is_empty()) {
-            loader = loader.http_client(client_trusting(Path::new(&bundle))?);
-        }
-        if let Some(url) = &settings.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        let config = loader.load().await;
+        let (config, aws_profile) = load(settings).await?;
         Ok(Self {
             client: Client::new(&config),
             aws_profile,
         })
     }
+
+    /// What `connect` checks, without making a client: the AWS configuration can be
+    /// loaded, and the endpoint it names may be sent signed requests (`endpoint`).
+    pub async fn check(settings: &AwsSettings) -> Result<(), String> {
+        load(settings).await.map(|_| ())
+    }
+}
+
+/// The SDK's configuration for a profile, its endpoint checked, and the AWS profile named
+/// in "run `aws sso login --profile …`".
+async fn load(settings: &AwsSettings) -> Result<(SdkConfig, String), String> {
+    let aws_profile = settings
+        .aws_profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
+        .unwrap_or_else(|| "default".into());
+
+    // Region: the profile's, else AWS_REGION, else ~/.aws/config, else us-east-1;
+    // never the instance metadata service, which hangs off EC2.
+    let mut file_region = ProfileFileRegionProvider::builder();
+    if let Some(p) = &settings.aws_profile {
+        file_region = file_region.profile_name(p);
+    }
+    let region = RegionProviderChain::first_try(settings.region.clone().map(Region::new))
+        .or_else(EnvironmentVariableRegionProvider::new())
+        .or_else(file_region.build())
+        .or_else(Region::from_static(DEFAULT_REGION))
+        .region()
+        .await
+        .unwrap_or(Region::from_static(DEFAULT_REGION));
+
+    // Off EC2 the metadata service never answers: give up on it quickly, so "no
+    // credentials" is said within about two seconds instead of after a long hang.
+    let imds = aws_config::imds::Client::builder()
+        .connect_timeout(Duration::from_millis(500))
+        .read_timeout(Duration::from_millis(500))
+        .max_attempts(1)
+        .build();
+    let mut chain = DefaultCredentialsChain::builder()
+        .imds_client(imds)
+        .region(region.clone());
+    if let Some(p) = &settings.aws_profile {
+        chain = chain.profile_name(p);
+    }
+    let credentials = chain.build().await;
+
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(region)
+        .credentials_provider(credentials)
+        .identity_cache(
+            IdentityCache::lazy()
+                .load_timeout(Duration::from_secs(10))
+                .build(),
+        )
+        .retry_config(RetryConfig::standard().with_max_attempts(4))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .operation_attempt_timeout(Duration::from_secs(10))
+                .operation_timeout(Duration::from_secs(30))
+                .build(),
+        );
+    if let Some(p) = &settings.aws_profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(bundle) = std::env::var_os("AWS_CA_BUNDLE").filter(|b| !b.is_empty()) {
+        loader = loader.http_client(client_trusting(Path::new(&bundle))?);
+    }
+    if let Some(url) = &settings.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    // Before any client exists: nothing has been sent anywhere yet.
+    endpoint::check_config(&config, settings.allow_insecure_endpoint)?;
+    Ok((config, aws_profile))
 }
 
 impl AwsCloudFront {
@@ -200,43 +213,6 @@ fn client_trusting(bundle: &Path) -> Result<SharedHttpClient, String> {
             },
         ),
     )
-}
-
-/// The endpoint the AWS environment variables name, as the aws CLI reads them.
-fn env_endpoint() -> Option<String> {
-    ["AWS_ENDPOINT_URL_CLOUDFRONT", "AWS_ENDPOINT_URL"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-}
-
-/// Signed requests go over https, or plain http to this machine only, unless the profile
-/// allows otherwise.
-pub fn check_endpoint(url: &str, allow_insecure: bool) -> Result<(), String> {
-    let lower = url.to_ascii_lowercase();
-    if lower.starts_with("https://") {
-        return Ok(());
-    }
-    let Some(rest) = lower.strip_prefix("http://") else {
-        return Err(format!(
-            "endpoint_url {url} must start with https:// (or http:// for an emulator on this machine)"
-        ));
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let authority = authority.rsplit('@').next().unwrap_or(authority);
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
-    } else {
-        authority.split(':').next().unwrap_or("")
-    };
-    let loopback = host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
-    if loopback || allow_insecure {
-        Ok(())
-    } else {
-        Err(format!(
-            "refusing to send signed requests to {url} over plain http: use https, or set \
-             allow_insecure_endpoint = true in the profile if this network is trusted"
-        ))
-    }
 }
 
 fn timestamp(t: &DateTime) -> Timestamp {
@@ -570,34 +546,6 @@ impl CloudFront for AwsCloudFront {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn plain_http_only_to_this_machine() {
-        for ok in [
-            "https://cloudfront.amazonaws.com",
-            "http://127.0.0.1:5000",
-            "http://localhost:4566/",
-            "http://[::1]:9000",
-            "HTTP://127.0.0.2",
-        ] {
-            assert_eq!(check_endpoint(ok, false), Ok(()), "{ok}");
-        }
-        for bad in [
-            "http://10.0.0.5:5000",
-            "http://emulator.internal",
-            "http://localhost.evil.com",
-            "http://127.0.0.1@evil.com",
-        ] {
-            let err = check_endpoint(bad, false).unwrap_err();
-            assert!(err.contains("allow_insecure_endpoint"), "{bad}: {err}");
-            assert_eq!(check_endpoint(bad, true), Ok(()), "{bad} allowed");
-        }
-        assert!(
-            check_endpoint("ftp://x", true)
-                .unwrap_err()
-                .contains("https://")
-        );
-    }
 
     fn call() -> Call<'static> {
         Call::new("CreateInvalidation")

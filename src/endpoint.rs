@@ -1,0 +1,264 @@
+//! Where signed requests go, checked before one is sent: over https, or over plain http
+//! only when the endpoint and any proxy it goes through are on this machine, unless the
+//! profile says `allow_insecure_endpoint = true`.
+//!
+//! The app (the profile form, the check before the terminal is taken) and the SDK client
+//! (`AwsCloudFront::connect`) both check here. The endpoint checked is the one the SDK
+//! will use, wherever it is configured, and the proxy is the one its HTTP client will use.
+
+use std::net::IpAddr;
+
+use aws_config::SdkConfig;
+use aws_types::service_config::ServiceConfigKey;
+use hyper::Uri;
+use hyper_util::client::proxy::matcher::Matcher;
+
+/// The endpoint a CloudFront client made from `config` sends its requests to, chosen as
+/// aws-sdk-cloudfront's `From<&SdkConfig>` chooses it: one set in code (a cfdash profile's
+/// `endpoint_url`) wins; else the service-specific one (`AWS_ENDPOINT_URL_CLOUDFRONT`, a
+/// `services` section's `cloudfront = endpoint_url = …`); else the global one
+/// (`AWS_ENDPOINT_URL`, the AWS profile's `endpoint_url`). aws-config has already dropped
+/// the configured ones if `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or
+/// `ignore_configured_endpoint_urls` says so. `None`: CloudFront's own https endpoint.
+pub fn sdk_endpoint(config: &SdkConfig) -> Option<String> {
+    if config.get_origin("endpoint_url").is_client_config() {
+        return config.endpoint_url().map(str::to_string);
+    }
+    let key = ServiceConfigKey::builder()
+        .service_id("CloudFront")
+        .env("AWS_ENDPOINT_URL")
+        .profile("endpoint_url")
+        .build()
+        .expect("every part of the key is set");
+    config
+        .service_config()
+        .and_then(|c| c.load_config(key))
+        .or_else(|| config.endpoint_url().map(str::to_string))
+}
+
+/// The endpoint `config` sends to, and the proxy it goes through, checked.
+pub fn check_config(config: &SdkConfig, allow_insecure: bool) -> Result<(), String> {
+    let Some(url) = sdk_endpoint(config) else {
+        return Ok(());
+    };
+    check_route(&url, allow_insecure, &Matcher::from_env()).map_err(|e| {
+        if config.get_origin("endpoint_url").is_client_config() {
+            e
+        } else {
+            format!(
+                "{e} (the endpoint comes from AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_CLOUDFRONT or \
+                 endpoint_url in the AWS config file; AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true \
+                 ignores those)"
+            )
+        }
+    })
+}
+
+/// Signed requests go over https, or plain http to this machine only, unless the profile
+/// allows otherwise. The URL alone: see [`check_route`] for the proxy.
+pub fn check_endpoint(url: &str, allow_insecure: bool) -> Result<(), String> {
+    let Some(host) = plain_http_host(url)? else {
+        return Ok(());
+    };
+    if is_loopback(&host) || allow_insecure {
+        Ok(())
+    } else {
+        Err(format!(
+            "refusing to send signed requests to {url} over plain http: use https, or set \
+             allow_insecure_endpoint = true in the profile if this network is trusted"
+        ))
+    }
+}
+
+/// [`check_endpoint`], and for plain http the proxy `proxies` sends it through (as the
+/// SDK's HTTP client picks one from HTTP_PROXY, ALL_PROXY and NO_PROXY): a proxy off this
+/// machine would read the signed requests and the session token.
+pub fn check_route(url: &str, allow_insecure: bool, proxies: &Matcher) -> Result<(), String> {
+    check_endpoint(url, allow_insecure)?;
+    if allow_insecure || plain_http_host(url)?.is_none() {
+        return Ok(());
+    }
+    let Ok(uri) = url.parse::<Uri>() else {
+        return Ok(());
+    };
+    let Some(proxy) = proxies.intercept(&uri) else {
+        return Ok(());
+    };
+    let host = proxy.uri().host().unwrap_or("").to_ascii_lowercase();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if is_loopback(host) {
+        return Ok(());
+    }
+    // The host and port only: a proxy's URL may hold a password.
+    let port = proxy
+        .uri()
+        .port_u16()
+        .map(|p| format!(":{p}"))
+        .unwrap_or_default();
+    Err(format!(
+        "refusing to send signed requests to {url} over plain http through the proxy \
+         {host}{port} (HTTP_PROXY or ALL_PROXY): use https, add the endpoint's host to \
+         NO_PROXY, or set allow_insecure_endpoint = true in the profile if this network is \
+         trusted"
+    ))
+}
+
+/// `None` for https; the host, lowercase, for plain http; an error for anything else.
+fn plain_http_host(url: &str) -> Result<Option<String>, String> {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return Ok(None);
+    }
+    let Some(rest) = lower.strip_prefix("http://") else {
+        return Err(format!(
+            "endpoint_url {url} must start with https:// (or http:// for an emulator on this machine)"
+        ));
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.split(':').next().unwrap_or("")
+    };
+    Ok(Some(host.to_string()))
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_this_machine() {
+        for ok in [
+            "https://cloudfront.amazonaws.com",
+            "http://127.0.0.1:5000",
+            "http://localhost:4566/",
+            "http://[::1]:9000",
+            "HTTP://127.0.0.2",
+        ] {
+            assert_eq!(check_endpoint(ok, false), Ok(()), "{ok}");
+        }
+        for bad in [
+            "http://10.0.0.5:5000",
+            "http://emulator.internal",
+            "http://localhost.evil.com",
+            "http://127.0.0.1@evil.com",
+        ] {
+            let err = check_endpoint(bad, false).unwrap_err();
+            assert!(err.contains("allow_insecure_endpoint"), "{bad}: {err}");
+            assert_eq!(check_endpoint(bad, true), Ok(()), "{bad} allowed");
+        }
+        assert!(
+            check_endpoint("ftp://x", true)
+                .unwrap_err()
+                .contains("https://")
+        );
+    }
+
+    #[test]
+    fn plain_http_through_a_proxy_only_when_the_proxy_is_on_this_machine() {
+        let off = Matcher::builder()
+            .http("http://user:secret@proxy.invalid:3128")
+            .build();
+        let err = check_route("http://127.0.0.1:5000", false, &off).unwrap_err();
+        assert!(
+            err.starts_with(
+                "refusing to send signed requests to http://127.0.0.1:5000 over plain http \
+                 through the proxy proxy.invalid:3128"
+            ),
+            "{err}"
+        );
+        assert!(!err.contains("secret"), "{err}");
+        assert_eq!(check_route("http://127.0.0.1:5000", true, &off), Ok(()));
+        // https goes through a tunnel the proxy cannot read.
+        assert_eq!(check_route("https://cf.example.com", false, &off), Ok(()));
+        // ALL_PROXY counts for http too.
+        let all = Matcher::builder().all("http://proxy.invalid:3128").build();
+        assert!(check_route("http://localhost:4566", false, &all).is_err());
+        // An https-only proxy is not used for http.
+        let https = Matcher::builder()
+            .https("http://proxy.invalid:3128")
+            .build();
+        assert_eq!(check_route("http://localhost:4566", false, &https), Ok(()));
+        // NO_PROXY for the endpoint's host: sent directly.
+        let bypassed = Matcher::builder()
+            .http("http://proxy.invalid:3128")
+            .no("127.0.0.1,localhost")
+            .build();
+        assert_eq!(
+            check_route("http://127.0.0.1:5000", false, &bypassed),
+            Ok(())
+        );
+        // A proxy on this machine.
+        for local in [
+            "http://127.0.0.1:3128",
+            "http://localhost:8080",
+            "http://[::1]:3128",
+        ] {
+            let m = Matcher::builder().http(local).build();
+            assert_eq!(
+                check_route("http://127.0.0.1:5000", false, &m),
+                Ok(()),
+                "{local}"
+            );
+        }
+        // The endpoint itself is checked first.
+        let none = Matcher::builder().build();
+        assert!(check_route("http://10.0.0.5", false, &none).is_err());
+    }
+
+    #[test]
+    fn the_sdk_endpoint_is_the_one_set_in_code_then_the_cloudfront_one_then_the_global_one() {
+        use aws_types::service_config::LoadServiceConfig;
+
+        #[derive(Debug)]
+        struct Service(Option<&'static str>);
+        impl LoadServiceConfig for Service {
+            fn load_config(&self, key: ServiceConfigKey<'_>) -> Option<String> {
+                assert_eq!(
+                    (key.service_id(), key.env(), key.profile()),
+                    ("CloudFront", "AWS_ENDPOINT_URL", "endpoint_url")
+                );
+                self.0.map(str::to_string)
+            }
+        }
+        let global = |service: Option<&'static str>| {
+            SdkConfig::builder()
+                .endpoint_url("http://global.invalid")
+                .service_config(Service(service))
+                .build()
+        };
+        // As aws-config loads it: the global one has an origin that is not code.
+        let mut loaded = global(Some("http://cloudfront.invalid")).into_builder();
+        loaded.insert_origin(
+            "endpoint_url",
+            aws_types::origin::Origin::shared_environment_variable(),
+        );
+        assert_eq!(
+            sdk_endpoint(&loaded.build()).as_deref(),
+            Some("http://cloudfront.invalid")
+        );
+        let mut loaded = global(None).into_builder();
+        loaded.insert_origin(
+            "endpoint_url",
+            aws_types::origin::Origin::shared_profile_file(),
+        );
+        assert_eq!(
+            sdk_endpoint(&loaded.build()).as_deref(),
+            Some("http://global.invalid")
+        );
+        // Set in code: wins over the service-specific one.
+        let mut code = global(Some("http://cloudfront.invalid")).into_builder();
+        code.insert_origin("endpoint_url", aws_types::origin::Origin::shared_config());
+        assert_eq!(
+            sdk_endpoint(&code.build()).as_deref(),
+            Some("http://global.invalid")
+        );
+        assert_eq!(sdk_endpoint(&SdkConfig::builder().build()), None);
+    }
+}
