@@ -3,7 +3,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 fn dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("cfdash-profile-cli-{name}-{}", std::process::id()));
@@ -140,5 +140,37 @@ fn bad_input_is_refused_and_changes_nothing() {
         std::fs::read_to_string(&config).unwrap(),
         "# mine\n[profiles.a]\n"
     );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn thirty_adds_at_once_keep_thirty_profiles() {
+    let d = dir("concurrent");
+    let config = d.join("config.toml");
+    let children: Vec<_> = (1..=30)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_cfdash"))
+                .env(
+                    "CFDASH_LOG_FILE",
+                    std::env::temp_dir().join("cfdash-profile-cli.log"),
+                )
+                .arg("--config")
+                .arg(&config)
+                .args(["profile", "add", &format!("p{i}"), "--aws-profile"])
+                .arg(format!("a{i}"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = cfdash(&config, &["profile", "list", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 30, "{json}");
     std::fs::remove_dir_all(&d).unwrap();
 }
