@@ -129,6 +129,11 @@ impl ConfigError {
     }
 }
 
+/// The most `[ui] refresh_secs` may be: a day.
+pub const MAX_REFRESH_SECS: u64 = 86_400;
+/// The most `[ui] poll_secs` may be: an hour.
+pub const MAX_POLL_SECS: u64 = 3_600;
+
 const TOP_KEYS: &[&str] = &["default_profile", "profiles", "ui"];
 const UI_KEYS: &[&str] = &["refresh_secs", "poll_secs"];
 const PROFILE_KEYS: &[&str] = &[
@@ -231,13 +236,25 @@ pub fn check_region(region: &str) -> Result<(), String> {
     }
 }
 
-/// An endpoint URL: http or https, with a host.
+/// An endpoint URL: http or https, with a host, and no user name or password in it (the
+/// message then does not repeat the URL, so the secret is not shown again).
 pub fn check_endpoint_url(url: &str) -> Result<(), String> {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let authority = url[scheme_end..]
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("");
+    if authority.contains('@') {
+        return Err(
+            "the endpoint URL has a user name or password in it (…@host): cfdash never stores credentials; put them in ~/.aws/credentials or use SSO (aws configure sso), name that profile with aws_profile, and write the URL without them"
+                .into(),
+        );
+    }
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
         .ok_or_else(|| format!("{url:?} is not an http:// or https:// URL"))?;
-    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     if host.is_empty() || host.starts_with(':') {
         return Err(format!("{url:?} has no host"));
     }
@@ -262,6 +279,8 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        // A byte-order mark (some editors write one) is not TOML: it is read past.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let doc = toml_edit::Document::parse(text).map_err(|e| {
             let mut message = e.message().trim_end().to_string();
             if message.contains("duplicate") {
@@ -285,6 +304,28 @@ impl Config {
                     list(&known)
                 ),
             ));
+        }
+        for (key, value, max, floor) in [
+            ("refresh_secs", config.ui.refresh_secs, MAX_REFRESH_SECS, 5),
+            ("poll_secs", config.ui.poll_secs, MAX_POLL_SECS, 2),
+        ] {
+            if let Some(v) = value
+                && v > max
+            {
+                let span = doc.get("ui").and_then(|u| u.get(key)).and_then(Item::span);
+                return Err(ConfigError::at(
+                    text,
+                    span,
+                    format!(
+                        "{key} in [ui] is {v}: it must be from 0 to {max} seconds ({}; below {floor} counts as {floor})",
+                        if max == MAX_REFRESH_SECS {
+                            "a day"
+                        } else {
+                            "an hour"
+                        }
+                    ),
+                ));
+            }
         }
         for (name, profile) in &config.profiles {
             let span = || {
@@ -893,6 +934,7 @@ pub fn aws_profiles() -> Vec<String> {
 
 /// `[default]` and `[profile NAME]` sections, in file order.
 pub fn aws_profile_names(text: &str) -> Vec<String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut names = Vec::new();
     for line in text.lines() {
         let line = line.trim();
@@ -995,6 +1037,12 @@ simulated = true
             aws_profile_names(text),
             vec!["default", "staging-admin", "prod"]
         );
+    }
+
+    #[test]
+    fn aws_config_with_a_byte_order_mark() {
+        let text = "\u{feff}[default]\nregion=us-east-1\n[profile prod]\n";
+        assert_eq!(aws_profile_names(text), vec!["default", "prod"]);
     }
 
     #[test]

@@ -375,3 +375,61 @@ fn a_link_planted_as_the_lock_file_is_refused_and_clobbers_nothing() {
     assert!(!nowhere.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_byte_order_mark_is_read_past() {
+    let dir = temp_dir("bom");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.toml");
+    std::fs::write(&path, format!("\u{feff}{FILE}")).unwrap();
+    let c = Config::load(&path).unwrap().unwrap();
+    assert_eq!(c.default_profile.as_deref(), Some("staging"));
+    let mut store = Store::new(path.clone(), None);
+    store.apply(&Edit::SetDefault("prod".into())).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text, FILE.replace("\"staging\"\n\n#", "\"prod\"\n\n#"));
+    // An error still names the right line and column past the mark.
+    let e = Config::parse("\u{feff}[profiles.a]\nregoin = \"x\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("line 2, column 1: unknown key regoin"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn intervals_out_of_range_are_refused_where_they_are() {
+    let e = error("[ui]\nrefresh_secs = 300000000000\n");
+    assert_eq!(
+        e,
+        "line 2, column 16: refresh_secs in [ui] is 300000000000: it must be from 0 to 86400 seconds (a day; below 5 counts as 5)"
+    );
+    let e = error("[ui]\nrefresh_secs = 30\npoll_secs = 3601\n");
+    assert_eq!(
+        e,
+        "line 3, column 13: poll_secs in [ui] is 3601: it must be from 0 to 3600 seconds (an hour; below 2 counts as 2)"
+    );
+    let c = Config::parse("[ui]\nrefresh_secs = 86400\npoll_secs = 0\n").unwrap();
+    assert_eq!(c.ui.refresh_secs, Some(86400));
+}
+
+#[test]
+fn credentials_in_an_endpoint_url_are_refused_and_not_repeated() {
+    for url in [
+        "https://EXAMPLEKEYID:examplesecret@cloudfront.example.com",
+        "http://EXAMPLEKEYID@127.0.0.1:5000/",
+        "EXAMPLEKEYID:examplesecret@127.0.0.1:5000",
+    ] {
+        let e = error(&format!("[profiles.a]\nendpoint_url = \"{url}\"\n"));
+        assert!(
+            e.starts_with("line 2, column 16: the endpoint URL has a user name or password"),
+            "{e}"
+        );
+        assert!(
+            !e.contains("EXAMPLEKEYID") && !e.contains("examplesecret"),
+            "{e}"
+        );
+        assert!(cfdash::config::check_endpoint_url(url).is_err());
+    }
+    // An @ in the path is not a credential.
+    assert!(cfdash::config::check_endpoint_url("https://cf.example.com/a@b?x=@").is_ok());
+}

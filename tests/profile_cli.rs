@@ -174,3 +174,44 @@ fn thirty_adds_at_once_keep_thirty_profiles() {
     assert_eq!(json.as_array().unwrap().len(), 30, "{json}");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn credentials_in_an_endpoint_url_are_refused() {
+    let d = dir("endpoint-credentials");
+    let config = d.join("config.toml");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(&config, "[profiles.a]\n").unwrap();
+    let out = cfdash(
+        &config,
+        &[
+            "profile",
+            "add",
+            "b",
+            "--endpoint-url",
+            "https://EXAMPLEKEYID:examplesecret@cf.example.com",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("user name or password"), "{err}");
+    assert!(!err.contains("examplesecret"), "{err}");
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), "[profiles.a]\n");
+    // Written by hand: refused where it is, and never listed.
+    std::fs::write(
+        &config,
+        "[profiles.a]\nendpoint_url = \"https://EXAMPLEKEYID:examplesecret@cf.example.com\"\n",
+    )
+    .unwrap();
+    let out = cfdash(&config, &["profile", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("line 2, column 16: the endpoint URL has a user name or password"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("examplesecret") && text(&out.stdout).is_empty(),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}

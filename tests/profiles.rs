@@ -391,3 +391,35 @@ fn a_fixed_file_read_again_from_the_welcome_screen_offers_its_profiles() {
     h.settle();
     assert_eq!(h.app.distributions.data().unwrap().len(), 3);
 }
+
+#[test]
+fn the_profile_form_refuses_credentials_in_the_endpoint_url() {
+    let mut h = two_profiles();
+    h.ch('p');
+    h.ch('a');
+    h.typed("mine");
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    h.typed("https://EXAMPLEKEYID:examplesecret@cf.example.com");
+    let form = h.app.profile_form.as_ref().unwrap();
+    let checks = form.checks(&h.app.profiles, &h.app.aws_profiles);
+    assert!(
+        format!("{:?}", checks[3]).contains("user name or password"),
+        "{checks:?}"
+    );
+    let mark = h.mark();
+    h.key(KeyCode::Enter);
+    assert!(h.seen[mark..].is_empty(), "refused: no save");
+}
+
+#[test]
+fn the_longest_intervals_allowed_do_not_panic() {
+    let mut h = with_config(
+        "[ui]\nrefresh_secs = 86400\npoll_secs = 3600\n[profiles.demo]\nsimulated = true\n",
+    );
+    h.key(KeyCode::Tab);
+    h.advance(secs(3600));
+    h.advance(secs(86400));
+    assert!(h.app.distributions.data().is_some());
+}
