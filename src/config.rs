@@ -759,6 +759,68 @@ fn lock(target: &Path, shown: &Path) -> Result<std::fs::File, String> {
     }
 }
 
+/// A one-line warning when the file, its folder, or (for a link) its target's folder can
+/// be written by group or others: whoever can write it can point an endpoint elsewhere.
+/// A sticky folder (like /tmp) does not count: others cannot replace a file they do not own.
+pub fn permission_warning(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut places = vec![path.to_path_buf(), folder(path).to_path_buf()];
+    if let Ok(target) = resolve(path) {
+        let dir = folder(&target).to_path_buf();
+        if !places.contains(&dir) {
+            places.push(dir);
+        }
+    }
+    let (mut open, mut group, mut others) = (Vec::new(), false, false);
+    for place in places {
+        let Ok(meta) = std::fs::metadata(&place) else {
+            continue;
+        };
+        let mode = meta.permissions().mode();
+        if meta.is_dir() && mode & 0o1000 != 0 {
+            continue;
+        }
+        let (g, o) = (mode & 0o020 != 0, mode & 0o002 != 0);
+        if g || o {
+            group |= g;
+            others |= o;
+            open.push(place);
+        }
+    }
+    if open.is_empty() {
+        return None;
+    }
+    let who = match (group, others) {
+        (true, true) => "group and others",
+        (true, false) => "group",
+        _ => "others",
+    };
+    let names: Vec<String> = open.iter().map(|p| p.display().to_string()).collect();
+    let (verb, it) = if names.len() == 1 {
+        ("is", "it")
+    } else {
+        ("are", "them")
+    };
+    let quoted: Vec<String> = names.iter().map(|n| shell_quote(n)).collect();
+    Some(format!(
+        "warning: {} {verb} writable by {who} (anyone who can write {it} can redirect cfdash): chmod go-w {}",
+        names.join(" and "),
+        quoted.join(" ")
+    ))
+}
+
+/// A path as a shell word.
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-~+,:@%=".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 fn apply_edit(doc: &mut DocumentMut, config: &Config, edit: &Edit) -> Result<(), String> {
     match edit {
         Edit::Put { name, from, fields } => {
@@ -1043,6 +1105,15 @@ simulated = true
     fn aws_config_with_a_byte_order_mark() {
         let text = "\u{feff}[default]\nregion=us-east-1\n[profile prod]\n";
         assert_eq!(aws_profile_names(text), vec!["default", "prod"]);
+    }
+
+    #[test]
+    fn a_path_as_a_shell_word() {
+        assert_eq!(
+            shell_quote("/home/op/.config/cfdash"),
+            "/home/op/.config/cfdash"
+        );
+        assert_eq!(shell_quote("/a b/it's"), "'/a b/it'\\''s'");
     }
 
     #[test]

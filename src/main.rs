@@ -213,6 +213,14 @@ fn sim_serve(cli: &cli::Cli, port: u16) -> Result<ExitCode, String> {
     })
 }
 
+/// Says on stderr, once, that others can change the profiles file.
+fn warn_if_writable(path: &std::path::Path) {
+    if let Some(warning) = config::permission_warning(path) {
+        tracing::warn!(%warning, "profiles file");
+        let _ = writeln!(std::io::stderr(), "cfdash: {warning}");
+    }
+}
+
 fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, String> {
     let path = config::path(cli.config.as_deref());
     match &cli.command {
@@ -222,7 +230,10 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
         Some(cli::Command::Config(cli::ConfigCommand::Path)) => {
             return Ok(commands::config_path(&path));
         }
-        Some(cli::Command::Profile(cmd)) => return commands::profile(cmd, &path),
+        Some(cli::Command::Profile(cmd)) => {
+            warn_if_writable(&path);
+            return commands::profile(cmd, &path);
+        }
         Some(cli::Command::Completions { shell }) => {
             use clap::CommandFactory;
             let mut command = cli::Cli::command();
@@ -234,7 +245,12 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
             | cli::Command::Status(_)
             | cli::Command::Distributions(_)
             | cli::Command::Invalidations(_),
-        ) => return headless(&cli, &path),
+        ) => {
+            if !cli.demo {
+                warn_if_writable(&path);
+            }
+            return headless(&cli, &path);
+        }
         None => {}
     }
     let (config, known, config_error) = match Config::load_text(&path) {
@@ -289,6 +305,7 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
     } else {
         app.mode = Mode::Welcome;
     }
+    app.warn_if_writable();
     let store = Store::new(path, known);
 
     tui::install_panic_hook(log_path.clone());

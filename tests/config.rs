@@ -433,3 +433,55 @@ fn credentials_in_an_endpoint_url_are_refused_and_not_repeated() {
     // An @ in the path is not a credential.
     assert!(cfdash::config::check_endpoint_url("https://cf.example.com/a@b?x=@").is_ok());
 }
+
+#[test]
+fn a_config_others_can_write_is_warned_about() {
+    use cfdash::config::permission_warning;
+    let dir = temp_dir("writable");
+    let sub = dir.join("cfdash");
+    std::fs::create_dir_all(&sub).unwrap();
+    let chmod =
+        |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).unwrap();
+    chmod(&dir, 0o700);
+    chmod(&sub, 0o700);
+    let path = sub.join("config.toml");
+    assert_eq!(permission_warning(&path), None, "no file, a private folder");
+    std::fs::write(&path, FILE).unwrap();
+    chmod(&path, 0o600);
+    assert_eq!(permission_warning(&path), None);
+    chmod(&path, 0o646);
+    let p = path.display();
+    assert_eq!(
+        permission_warning(&path).unwrap(),
+        format!(
+            "warning: {p} is writable by others (anyone who can write it can redirect cfdash): chmod go-w {p}"
+        )
+    );
+    chmod(&sub, 0o770);
+    let s = sub.display();
+    assert_eq!(
+        permission_warning(&path).unwrap(),
+        format!(
+            "warning: {p} and {s} are writable by group and others (anyone who can write them can redirect cfdash): chmod go-w {p} {s}"
+        )
+    );
+    chmod(&path, 0o600);
+    chmod(&sub, 0o700);
+    // A link: its target's folder counts too.
+    let elsewhere = dir.join("dotfiles");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    chmod(&elsewhere, 0o777);
+    std::fs::rename(&path, elsewhere.join("config.toml")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.join("config.toml"), &path).unwrap();
+    let e = elsewhere.display();
+    assert_eq!(
+        permission_warning(&path).unwrap(),
+        format!(
+            "warning: {e} is writable by group and others (anyone who can write it can redirect cfdash): chmod go-w {e}"
+        )
+    );
+    // A sticky folder (like /tmp) lets no one replace a file they do not own.
+    chmod(&elsewhere, 0o1777);
+    assert_eq!(permission_warning(&path), None);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -176,6 +176,41 @@ fn thirty_adds_at_once_keep_thirty_profiles() {
 }
 
 #[test]
+fn a_config_others_can_write_is_warned_about_once() {
+    let d = dir("writable");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let config = d.join("config.toml");
+    std::fs::write(&config, "[profiles.lab]\nsimulated = true\n").unwrap();
+    let warning = format!(
+        "cfdash: warning: {0} is writable by others (anyone who can write it can redirect cfdash): chmod go-w {0}\n",
+        config.display()
+    );
+    for args in [
+        &["profile", "list"][..],
+        &["distributions", "--json"],
+        &["profile", "set-default", "lab"],
+    ] {
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o646)).unwrap();
+        let out = cfdash(&config, args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert_eq!(err.matches("is writable by").count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with(&warning), "{args:?}: {err}");
+    }
+    // The save wrote it private.
+    let mode = std::fs::metadata(&config).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let out = cfdash(&config, &["profile", "list"]);
+    assert!(
+        !text(&out.stderr).contains("warning"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
 fn credentials_in_an_endpoint_url_are_refused() {
     let d = dir("endpoint-credentials");
     let config = d.join("config.toml");

@@ -393,6 +393,47 @@ fn a_fixed_file_read_again_from_the_welcome_screen_offers_its_profiles() {
 }
 
 #[test]
+fn a_profiles_file_others_can_write_is_warned_about_in_the_status_bar() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("cfdash-profiles-writable-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let path = dir.join("c.toml");
+    std::fs::write(&path, "[profiles.demo]\nsimulated = true\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o622)).unwrap();
+    let mut h = Harness::with(SimData::demo(), SimSettings::default(), 160, 24);
+    h.app.config_path = path.clone();
+    h.app.warn_if_writable();
+    let notice = h.app.notice.clone().unwrap();
+    assert_eq!(notice.kind, NoticeKind::Error);
+    assert!(
+        notice.text.starts_with(&format!(
+            "warning: {} is writable by group and others",
+            path.display()
+        )),
+        "{}",
+        notice.text
+    );
+    assert!(
+        notice
+            .text
+            .ends_with(&format!("chmod go-w {}", path.display()))
+    );
+    assert!(
+        h.screen().contains("is writable by group and others"),
+        "{}",
+        h.screen()
+    );
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut h = Harness::demo();
+    h.app.config_path = path;
+    h.app.warn_if_writable();
+    assert!(h.app.notice.is_none());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn the_profile_form_refuses_credentials_in_the_endpoint_url() {
     let mut h = two_profiles();
     h.ch('p');

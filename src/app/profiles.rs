@@ -659,6 +659,13 @@ impl App {
         }
     }
 
+    /// Shows in the status bar that others can change the profiles file, if they can.
+    pub fn warn_if_writable(&mut self) {
+        if let Some(warning) = config::permission_warning(&self.config_path) {
+            self.notify(NoticeKind::Error, warning);
+        }
+    }
+
     /// Where closing the switcher goes: the dashboard, or the welcome screen when no
     /// profile is open.
     fn home_mode(&self) -> Mode {
