@@ -576,6 +576,8 @@ pub struct Saved {
     /// The file had changed on disk since cfdash read it: the edit was applied to the new
     /// content, so neither change is lost.
     pub reloaded: bool,
+    /// The default profile this edit deleted: the file has no default_profile now.
+    pub cleared_default: Option<String>,
 }
 
 /// The one writer: applies edits in order to the file as it is on disk, holding the
@@ -633,6 +635,12 @@ impl Store {
                 e
             }
         })?;
+        let cleared_default = match edit {
+            Edit::Remove(name) if config.default_profile.as_ref() == Some(name) => {
+                Some(name.clone())
+            }
+            _ => None,
+        };
         let text = doc.to_string();
         let config =
             Config::parse(&text).map_err(|e| format!("the edit would not be valid: {e}"))?;
@@ -642,6 +650,7 @@ impl Store {
             config,
             text,
             reloaded,
+            cleared_default,
         })
     }
 }

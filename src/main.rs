@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use cfdash::app::{App, Mode, Settings};
+use cfdash::app::{App, Settings};
 use cfdash::clock::{Clock, SystemClock};
 use cfdash::cloudfront::aws::check_endpoint;
 use cfdash::cloudfront::serve;
@@ -38,8 +38,9 @@ fn main() -> ExitCode {
 }
 
 /// The profile the dashboard opens on: `--demo`; else `--profile` or the default of the
-/// profiles file; else, with no file, an implicit profile for AWS_PROFILE; else none (the
-/// welcome screen). Also the profiles that live only in this run.
+/// profiles file (none when it has several and no default: the switcher); else, with no
+/// file, an implicit profile for AWS_PROFILE; else none (the welcome screen). Also the
+/// profiles that live only in this run.
 type Opening = (Option<(String, Profile)>, Vec<(String, Profile)>);
 
 fn opening(
@@ -61,6 +62,10 @@ fn opening(
     if let Some(config) = config
         && !config.profiles.is_empty()
     {
+        if cli.profile.is_none() && undecided(config) {
+            // The switcher opens to choose one.
+            return Ok((None, Vec::new()));
+        }
         let picked = config
             .pick(cli.profile.as_deref())
             .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -96,9 +101,14 @@ fn opening(
     }
 }
 
+/// The file has several profiles and none is the default: nothing says which to open.
+fn undecided(config: &Config) -> bool {
+    config.default_profile.is_none() && config.profiles.len() > 1
+}
+
 /// The profile a headless command uses: `--demo`; the profiles file's (`--profile` or its
-/// default); else the AWS chain as the aws CLI uses it (AWS_PROFILE, the environment's
-/// keys, SSO), so a pipeline needs no file at all.
+/// default); else (no file, or several profiles and no default) the AWS chain as the aws
+/// CLI uses it (AWS_PROFILE, the environment's keys, SSO), so a pipeline needs no file.
 fn headless_profile(cli: &cli::Cli, path: &std::path::Path) -> Result<(String, Profile), String> {
     if cli.demo {
         let demo = Profile {
@@ -109,9 +119,17 @@ fn headless_profile(cli: &cli::Cli, path: &std::path::Path) -> Result<(String, P
     }
     let config = Config::load(path)?;
     if let Some(config) = config.filter(|c| !c.profiles.is_empty()) {
-        return config
-            .pick(cli.profile.as_deref())
-            .map_err(|e| format!("{}: {e}", path.display()));
+        if cli.profile.is_some() || !undecided(&config) {
+            return config
+                .pick(cli.profile.as_deref())
+                .map_err(|e| format!("{}: {e}", path.display()));
+        }
+        // None chosen: the AWS chain, as with no file.
+        let _ = writeln!(
+            std::io::stderr(),
+            "cfdash: {} has several profiles and no default_profile: using the AWS chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO); --profile NAME uses one of them",
+            path.display()
+        );
     }
     let aws_profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
     if let Some(name) = &cli.profile
@@ -303,7 +321,7 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
     if start.is_some() {
         app.adopt_profile();
     } else {
-        app.mode = Mode::Welcome;
+        app.start_without_profile();
     }
     app.warn_if_writable();
     let store = Store::new(path, known);

@@ -435,6 +435,27 @@ fn credentials_in_an_endpoint_url_are_refused_and_not_repeated() {
 }
 
 #[test]
+fn deleting_the_default_clears_it_and_says_so() {
+    let dir = temp_dir("remove-default");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.toml");
+    let text = format!("{FILE}\n[profiles.lab]\nsimulated = true\n");
+    std::fs::write(&path, &text).unwrap();
+    let mut store = Store::new(path.clone(), Some(text));
+    let saved = store.apply(&Edit::Remove("prod".into())).unwrap();
+    assert_eq!(saved.cleared_default, None);
+    let saved = store.apply(&Edit::Remove("staging".into())).unwrap();
+    assert_eq!(saved.cleared_default.as_deref(), Some("staging"));
+    assert_eq!(saved.config.default_profile, None);
+    assert!(
+        !std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("default_profile")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn a_config_others_can_write_is_warned_about() {
     use cfdash::config::permission_warning;
     let dir = temp_dir("writable");

@@ -1,6 +1,9 @@
 //! `cfdash profile …` and `cfdash config path`: the same checks and safe save as the app,
 //! run as a shell would.
 
+#[path = "common/serve.rs"]
+mod serve;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -248,5 +251,59 @@ fn credentials_in_an_endpoint_url_are_refused() {
         !err.contains("examplesecret") && text(&out.stdout).is_empty(),
         "{err}"
     );
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn removing_the_default_says_so_and_cfdash_still_opens() {
+    let d = dir("remove-default");
+    let config = d.join("config.toml");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(
+        &config,
+        "default_profile = \"a\"\n[profiles.a]\nsimulated = true\n[profiles.b]\nsimulated = true\n[profiles.c]\nsimulated = true\n",
+    )
+    .unwrap();
+    let out = cfdash(&config, &["profile", "remove", "a"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("deleted profile a in")
+            && err.contains("it was the default profile, so there is no default now"),
+        "{err}"
+    );
+    // Several profiles and no default: the dashboard opens the switcher (here it stops
+    // only because there is no terminal).
+    let out = Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .env(
+            "CFDASH_LOG_FILE",
+            std::env::temp_dir().join("cfdash-profile-cli.log"),
+        )
+        .arg("--config")
+        .arg(&config)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(!err.contains("several profiles"), "{err}");
+    assert!(err.contains("needs a terminal"), "{err}");
+    // A headless command without --profile uses the AWS chain, as with no file.
+    let sim = serve::SimServe::start(&[]);
+    let out = serve::cfdash_command(&sim.url, &["distributions", "--json"])
+        .env("CFDASH_CONFIG", &config)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!list.as_array().unwrap().is_empty(), "{list}");
+    assert!(text(&out.stderr).contains("using the AWS chain"));
+    // --profile still picks one of the file's.
+    let out = serve::cfdash_command(&sim.url, &["--profile", "b", "distributions", "--json"])
+        .env("CFDASH_CONFIG", &config)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
     std::fs::remove_dir_all(&d).unwrap();
 }

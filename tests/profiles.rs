@@ -286,6 +286,7 @@ fn the_profile_form_checks_as_you_type_and_saves_through_the_writer() {
         config: Config::parse(text).unwrap(),
         text: text.into(),
         reloaded: true,
+        cleared_default: None,
     })));
     assert_eq!(h.app.mode, Mode::Profiles);
     assert!(h.app.profiles.iter().any(|p| p.name == "smaller"));
@@ -390,6 +391,51 @@ fn a_fixed_file_read_again_from_the_welcome_screen_offers_its_profiles() {
     assert_eq!(h.app.profile, "small");
     h.settle();
     assert_eq!(h.app.distributions.data().unwrap().len(), 3);
+}
+
+#[test]
+fn deleting_the_default_says_there_is_no_default_now() {
+    let mut h = with_config(&format!(
+        "default_profile = \"small\"\n[profiles.demo]\nsimulated = true\n\
+         [profiles.small]\nsimulated = true\nsim_data = \"{}\"\n[profiles.other]\nsimulated = true\n",
+        e2e_data().display()
+    ));
+    h.ch('p');
+    point_at(&mut h, "small");
+    h.ch('d');
+    let mark = h.mark();
+    h.ch('y');
+    assert_eq!(h.seen[mark..], [Effect::Save(Edit::Remove("small".into()))]);
+    let text = "[profiles.demo]\nsimulated = true\n[profiles.other]\nsimulated = true\n";
+    h.act(Action::Saved(Ok(cfdash::config::Saved {
+        config: Config::parse(text).unwrap(),
+        text: text.into(),
+        reloaded: false,
+        cleared_default: Some("small".into()),
+    })));
+    assert_eq!(h.app.default_profile, None);
+    let notice = h.app.notice.clone().unwrap();
+    assert_eq!(
+        notice.text,
+        "deleted profile small; it was the default, so there is no default profile now (s makes one the default)"
+    );
+}
+
+#[test]
+fn several_profiles_and_no_default_open_the_switcher() {
+    let mut h = welcome();
+    h.app.set_config(Some(
+        &Config::parse("[profiles.a]\nsimulated = true\n[profiles.b]\nsimulated = true\n").unwrap(),
+    ));
+    h.app.start_without_profile();
+    assert_eq!(h.app.mode, Mode::Profiles);
+    assert!(h.screen().contains("choose one"), "{}", h.screen());
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.profile, "a");
+    // No file: the welcome screen, as before.
+    let mut h = welcome();
+    h.app.start_without_profile();
+    assert_eq!(h.app.mode, Mode::Welcome);
 }
 
 #[test]
