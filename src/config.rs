@@ -129,6 +129,11 @@ impl ConfigError {
     }
 }
 
+/// The most `[ui] refresh_secs` may be: a day.
+pub const MAX_REFRESH_SECS: u64 = 86_400;
+/// The most `[ui] poll_secs` may be: an hour.
+pub const MAX_POLL_SECS: u64 = 3_600;
+
 const TOP_KEYS: &[&str] = &["default_profile", "profiles", "ui"];
 const UI_KEYS: &[&str] = &["refresh_secs", "poll_secs"];
 const PROFILE_KEYS: &[&str] = &[
@@ -231,13 +236,25 @@ pub fn check_region(region: &str) -> Result<(), String> {
     }
 }
 
-/// An endpoint URL: http or https, with a host.
+/// An endpoint URL: http or https, with a host, and no user name or password in it (the
+/// message then does not repeat the URL, so the secret is not shown again).
 pub fn check_endpoint_url(url: &str) -> Result<(), String> {
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let authority = url[scheme_end..]
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("");
+    if authority.contains('@') {
+        return Err(
+            "the endpoint URL has a user name or password in it (…@host): cfdash never stores credentials; put them in ~/.aws/credentials or use SSO (aws configure sso), name that profile with aws_profile, and write the URL without them"
+                .into(),
+        );
+    }
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
         .ok_or_else(|| format!("{url:?} is not an http:// or https:// URL"))?;
-    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     if host.is_empty() || host.starts_with(':') {
         return Err(format!("{url:?} has no host"));
     }
@@ -253,10 +270,8 @@ impl Config {
 
     /// The config and the text it was read from.
     pub fn load_text(path: &Path) -> Result<Option<(Self, String)>, String> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        let Some(text) = read_text(path)? else {
+            return Ok(None);
         };
         Self::parse(&text)
             .map(|c| Some((c, text)))
@@ -264,6 +279,8 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        // A byte-order mark (some editors write one) is not TOML: it is read past.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let doc = toml_edit::Document::parse(text).map_err(|e| {
             let mut message = e.message().trim_end().to_string();
             if message.contains("duplicate") {
@@ -287,6 +304,28 @@ impl Config {
                     list(&known)
                 ),
             ));
+        }
+        for (key, value, max, floor) in [
+            ("refresh_secs", config.ui.refresh_secs, MAX_REFRESH_SECS, 5),
+            ("poll_secs", config.ui.poll_secs, MAX_POLL_SECS, 2),
+        ] {
+            if let Some(v) = value
+                && v > max
+            {
+                let span = doc.get("ui").and_then(|u| u.get(key)).and_then(Item::span);
+                return Err(ConfigError::at(
+                    text,
+                    span,
+                    format!(
+                        "{key} in [ui] is {v}: it must be from 0 to {max} seconds ({}; below {floor} counts as {floor})",
+                        if max == MAX_REFRESH_SECS {
+                            "a day"
+                        } else {
+                            "an hour"
+                        }
+                    ),
+                ));
+            }
         }
         for (name, profile) in &config.profiles {
             let span = || {
@@ -537,9 +576,12 @@ pub struct Saved {
     /// The file had changed on disk since cfdash read it: the edit was applied to the new
     /// content, so neither change is lost.
     pub reloaded: bool,
+    /// The default profile this edit deleted: the file has no default_profile now.
+    pub cleared_default: Option<String>,
 }
 
-/// The one writer: applies edits in order to the file as it is on disk.
+/// The one writer: applies edits in order to the file as it is on disk, holding the
+/// file's lock (so another cfdash, app or command, waits its turn and no edit is lost).
 pub struct Store {
     pub path: PathBuf,
     /// The text as cfdash last read or wrote it (`None`: no file).
@@ -566,11 +608,11 @@ impl Store {
     /// tests: the old file must be intact).
     pub fn apply_with(&mut self, edit: &Edit, fail_after_temp: bool) -> Result<Saved, String> {
         let path = &self.path;
-        let current = match std::fs::read_to_string(path) {
-            Ok(t) => Some(t),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-        };
+        // A link (dotfiles) stays a link: its target is what is edited.
+        let target = resolve(path)?;
+        make_folder(folder(&target))?;
+        let _lock = lock(&target, path)?;
+        let current = read_text(&target)?;
         if let Some(text) = &current
             && let Err(e) = Config::parse(text)
         {
@@ -593,16 +635,198 @@ impl Store {
                 e
             }
         })?;
+        let cleared_default = match edit {
+            Edit::Remove(name) if config.default_profile.as_ref() == Some(name) => {
+                Some(name.clone())
+            }
+            _ => None,
+        };
         let text = doc.to_string();
         let config =
             Config::parse(&text).map_err(|e| format!("the edit would not be valid: {e}"))?;
-        write_atomic(path, &text, fail_after_temp)?;
+        write_atomic(&target, &text, fail_after_temp)?;
         self.known = Some(text.clone());
         Ok(Saved {
             config,
             text,
             reloaded,
+            cleared_default,
         })
+    }
+}
+
+/// The file's text without a UTF-8 byte-order mark (some editors write one); `None` when
+/// there is no file.
+fn read_text(path: &Path) -> Result<Option<String>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok(Some(match t.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => t,
+        })),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+/// The file a path names once its symbolic links are followed (to a target that may not
+/// exist yet): a dotfiles link is edited through, never replaced.
+pub fn resolve(path: &Path) -> Result<PathBuf, String> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&p)
+                    .map_err(|e| format!("cannot follow the link {}: {e}", p.display()))?;
+                p = folder(&p).join(to);
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(format!(
+        "{}: too many levels of symbolic links",
+        path.display()
+    ))
+}
+
+/// The folder a file is in (`.` for a bare name).
+fn folder(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Creates a missing folder, private (0700).
+fn make_folder(dir: &Path) -> Result<(), String> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.exists() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+}
+
+/// The lock file of a profiles file: `.NAME.lock` beside it.
+pub fn lock_path(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "config.toml".into());
+    folder(target).join(format!(".{name}.lock"))
+}
+
+/// How long an edit waits for another cfdash to finish its own.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Takes the exclusive advisory lock every cfdash holds around read, edit and write; it is
+/// released when the file is dropped (or the process ends). The lock file is opened
+/// without truncation, mode 0600, and never through a symbolic link; it is never written.
+fn lock(target: &Path, shown: &Path) -> Result<std::fs::File, String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let at = lock_path(target);
+    let cannot = |e: &dyn fmt::Display| {
+        format!(
+            "cannot lock {} to edit {}: {e}",
+            at.display(),
+            shown.display()
+        )
+    };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&at)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                cannot(&"it is a symbolic link (cfdash never follows one there): remove it")
+            } else {
+                cannot(&e)
+            }
+        })?;
+    let meta = file.metadata().map_err(|e| cannot(&e))?;
+    if !meta.is_file() {
+        return Err(cannot(&"it is not a regular file: remove it"));
+    }
+    let deadline = std::time::Instant::now() + LOCK_WAIT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(cannot(
+                    &"another cfdash has held it for 30 seconds: try again once it is done",
+                ));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(cannot(&e)),
+        }
+    }
+}
+
+/// A one-line warning when the file, its folder, or (for a link) its target's folder can
+/// be written by group or others: whoever can write it can point an endpoint elsewhere.
+/// A sticky folder (like /tmp) does not count: others cannot replace a file they do not own.
+pub fn permission_warning(path: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut places = vec![path.to_path_buf(), folder(path).to_path_buf()];
+    if let Ok(target) = resolve(path) {
+        let dir = folder(&target).to_path_buf();
+        if !places.contains(&dir) {
+            places.push(dir);
+        }
+    }
+    let (mut open, mut group, mut others) = (Vec::new(), false, false);
+    for place in places {
+        let Ok(meta) = std::fs::metadata(&place) else {
+            continue;
+        };
+        let mode = meta.permissions().mode();
+        if meta.is_dir() && mode & 0o1000 != 0 {
+            continue;
+        }
+        let (g, o) = (mode & 0o020 != 0, mode & 0o002 != 0);
+        if g || o {
+            group |= g;
+            others |= o;
+            open.push(place);
+        }
+    }
+    if open.is_empty() {
+        return None;
+    }
+    let who = match (group, others) {
+        (true, true) => "group and others",
+        (true, false) => "group",
+        _ => "others",
+    };
+    let names: Vec<String> = open.iter().map(|p| p.display().to_string()).collect();
+    let (verb, it) = if names.len() == 1 {
+        ("is", "it")
+    } else {
+        ("are", "them")
+    };
+    let quoted: Vec<String> = names.iter().map(|n| shell_quote(n)).collect();
+    Some(format!(
+        "warning: {} {verb} writable by {who} (anyone who can write {it} can redirect cfdash): chmod go-w {}",
+        names.join(" and "),
+        quoted.join(" ")
+    ))
+}
+
+/// A path as a shell word.
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-~+,:@%=".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 
@@ -731,49 +955,40 @@ fn set_fields(table: &mut Table, f: &ProfileFields, new: bool) {
 }
 
 /// Writes `text` to `path` so that a crash leaves either the old file or the new one: a
-/// temporary file in the same folder, flushed to disk, then renamed over. The folder is
-/// created private (0700), the file is private (0600).
+/// temporary file in the same folder (created exclusively, under a random name, so never
+/// through a planted link), flushed to disk, then renamed over, and the folder flushed.
+/// The folder is created private (0700), the file is private (0600).
 pub fn write_atomic(path: &Path, text: &str, fail_after_temp: bool) -> Result<(), String> {
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.exists() {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
+    use std::os::unix::fs::PermissionsExt;
+    let dir = folder(path);
+    make_folder(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "config.toml".into());
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&temp)?;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        if fail_after_temp {
-            return Err(std::io::Error::other("stopped after the temporary file"));
-        }
-        std::fs::rename(&temp, path)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        format!("cannot save {}: {e}", path.display())
-    })
+    let cannot = |e: std::io::Error| format!("cannot save {}: {e}", path.display());
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)
+        .map_err(cannot)?;
+    // Dropped on any failure below: the temporary file is removed.
+    let f = temp.as_file_mut();
+    f.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .map_err(cannot)?;
+    f.write_all(text.as_bytes()).map_err(cannot)?;
+    f.sync_all().map_err(cannot)?;
+    if fail_after_temp {
+        return Err(cannot(std::io::Error::other(
+            "stopped after the temporary file",
+        )));
+    }
+    temp.persist(path).map_err(|e| cannot(e.error))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 /// The profile names of `~/.aws/config` (or AWS_CONFIG_FILE), for the aws_profile field.
@@ -790,6 +1005,7 @@ pub fn aws_profiles() -> Vec<String> {
 
 /// `[default]` and `[profile NAME]` sections, in file order.
 pub fn aws_profile_names(text: &str) -> Vec<String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut names = Vec::new();
     for line in text.lines() {
         let line = line.trim();
@@ -892,6 +1108,21 @@ simulated = true
             aws_profile_names(text),
             vec!["default", "staging-admin", "prod"]
         );
+    }
+
+    #[test]
+    fn aws_config_with_a_byte_order_mark() {
+        let text = "\u{feff}[default]\nregion=us-east-1\n[profile prod]\n";
+        assert_eq!(aws_profile_names(text), vec!["default", "prod"]);
+    }
+
+    #[test]
+    fn a_path_as_a_shell_word() {
+        assert_eq!(
+            shell_quote("/home/op/.config/cfdash"),
+            "/home/op/.config/cfdash"
+        );
+        assert_eq!(shell_quote("/a b/it's"), "'/a b/it'\\''s'");
     }
 
     #[test]

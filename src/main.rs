@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-use cfdash::app::{App, Mode, Settings};
+use cfdash::app::{App, Settings};
 use cfdash::clock::{Clock, SystemClock};
 use cfdash::cloudfront::serve;
 use cfdash::cloudfront::sim::{SimCloudFront, SimData};
@@ -37,8 +37,9 @@ fn main() -> ExitCode {
 }
 
 /// The profile the dashboard opens on: `--demo`; else `--profile` or the default of the
-/// profiles file; else, with no file, an implicit profile for AWS_PROFILE; else none (the
-/// welcome screen). Also the profiles that live only in this run.
+/// profiles file (none when it has several and no default: the switcher); else, with no
+/// file, an implicit profile for AWS_PROFILE; else none (the welcome screen). Also the
+/// profiles that live only in this run.
 type Opening = (Option<(String, Profile)>, Vec<(String, Profile)>);
 
 fn opening(
@@ -60,6 +61,10 @@ fn opening(
     if let Some(config) = config
         && !config.profiles.is_empty()
     {
+        if cli.profile.is_none() && undecided(config) {
+            // The switcher opens to choose one.
+            return Ok((None, Vec::new()));
+        }
         let picked = config
             .pick(cli.profile.as_deref())
             .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -95,9 +100,14 @@ fn opening(
     }
 }
 
+/// The file has several profiles and none is the default: nothing says which to open.
+fn undecided(config: &Config) -> bool {
+    config.default_profile.is_none() && config.profiles.len() > 1
+}
+
 /// The profile a headless command uses: `--demo`; the profiles file's (`--profile` or its
-/// default); else the AWS chain as the aws CLI uses it (AWS_PROFILE, the environment's
-/// keys, SSO), so a pipeline needs no file at all.
+/// default); else (no file, or several profiles and no default) the AWS chain as the aws
+/// CLI uses it (AWS_PROFILE, the environment's keys, SSO), so a pipeline needs no file.
 fn headless_profile(cli: &cli::Cli, path: &std::path::Path) -> Result<(String, Profile), String> {
     if cli.demo {
         let demo = Profile {
@@ -108,9 +118,17 @@ fn headless_profile(cli: &cli::Cli, path: &std::path::Path) -> Result<(String, P
     }
     let config = Config::load(path)?;
     if let Some(config) = config.filter(|c| !c.profiles.is_empty()) {
-        return config
-            .pick(cli.profile.as_deref())
-            .map_err(|e| format!("{}: {e}", path.display()));
+        if cli.profile.is_some() || !undecided(&config) {
+            return config
+                .pick(cli.profile.as_deref())
+                .map_err(|e| format!("{}: {e}", path.display()));
+        }
+        // None chosen: the AWS chain, as with no file.
+        let _ = writeln!(
+            std::io::stderr(),
+            "cfdash: {} has several profiles and no default_profile: using the AWS chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO); --profile NAME uses one of them",
+            path.display()
+        );
     }
     let aws_profile = std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty());
     if let Some(name) = &cli.profile
@@ -213,6 +231,14 @@ fn sim_serve(cli: &cli::Cli, port: u16) -> Result<ExitCode, String> {
     })
 }
 
+/// Says on stderr, once, that others can change the profiles file.
+fn warn_if_writable(path: &std::path::Path) {
+    if let Some(warning) = config::permission_warning(path) {
+        tracing::warn!(%warning, "profiles file");
+        let _ = writeln!(std::io::stderr(), "cfdash: {warning}");
+    }
+}
+
 fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, String> {
     let path = config::path(cli.config.as_deref());
     match &cli.command {
@@ -222,7 +248,10 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
         Some(cli::Command::Config(cli::ConfigCommand::Path)) => {
             return Ok(commands::config_path(&path));
         }
-        Some(cli::Command::Profile(cmd)) => return commands::profile(cmd, &path),
+        Some(cli::Command::Profile(cmd)) => {
+            warn_if_writable(&path);
+            return commands::profile(cmd, &path);
+        }
         Some(cli::Command::Completions { shell }) => {
             use clap::CommandFactory;
             let mut command = cli::Cli::command();
@@ -234,7 +263,12 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
             | cli::Command::Status(_)
             | cli::Command::Distributions(_)
             | cli::Command::Invalidations(_),
-        ) => return headless(&cli, &path),
+        ) => {
+            if !cli.demo {
+                warn_if_writable(&path);
+            }
+            return headless(&cli, &path);
+        }
         None => {}
     }
     let (config, known, config_error) = match Config::load_text(&path) {
@@ -283,8 +317,9 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
     if start.is_some() {
         app.adopt_profile();
     } else {
-        app.mode = Mode::Welcome;
+        app.start_without_profile();
     }
+    app.warn_if_writable();
     let store = Store::new(path, known);
 
     tui::install_panic_hook(log_path.clone());

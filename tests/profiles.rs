@@ -286,6 +286,7 @@ fn the_profile_form_checks_as_you_type_and_saves_through_the_writer() {
         config: Config::parse(text).unwrap(),
         text: text.into(),
         reloaded: true,
+        cleared_default: None,
     })));
     assert_eq!(h.app.mode, Mode::Profiles);
     assert!(h.app.profiles.iter().any(|p| p.name == "smaller"));
@@ -390,4 +391,122 @@ fn a_fixed_file_read_again_from_the_welcome_screen_offers_its_profiles() {
     assert_eq!(h.app.profile, "small");
     h.settle();
     assert_eq!(h.app.distributions.data().unwrap().len(), 3);
+}
+
+#[test]
+fn deleting_the_default_says_there_is_no_default_now() {
+    let mut h = with_config(&format!(
+        "default_profile = \"small\"\n[profiles.demo]\nsimulated = true\n\
+         [profiles.small]\nsimulated = true\nsim_data = \"{}\"\n[profiles.other]\nsimulated = true\n",
+        e2e_data().display()
+    ));
+    h.ch('p');
+    point_at(&mut h, "small");
+    h.ch('d');
+    let mark = h.mark();
+    h.ch('y');
+    assert_eq!(h.seen[mark..], [Effect::Save(Edit::Remove("small".into()))]);
+    let text = "[profiles.demo]\nsimulated = true\n[profiles.other]\nsimulated = true\n";
+    h.act(Action::Saved(Ok(cfdash::config::Saved {
+        config: Config::parse(text).unwrap(),
+        text: text.into(),
+        reloaded: false,
+        cleared_default: Some("small".into()),
+    })));
+    assert_eq!(h.app.default_profile, None);
+    let notice = h.app.notice.clone().unwrap();
+    assert_eq!(
+        notice.text,
+        "deleted profile small; it was the default, so there is no default profile now (s makes one the default)"
+    );
+}
+
+#[test]
+fn several_profiles_and_no_default_open_the_switcher() {
+    let mut h = welcome();
+    h.app.set_config(Some(
+        &Config::parse("[profiles.a]\nsimulated = true\n[profiles.b]\nsimulated = true\n").unwrap(),
+    ));
+    h.app.start_without_profile();
+    assert_eq!(h.app.mode, Mode::Profiles);
+    assert!(h.screen().contains("choose one"), "{}", h.screen());
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.profile, "a");
+    // No file: the welcome screen, as before.
+    let mut h = welcome();
+    h.app.start_without_profile();
+    assert_eq!(h.app.mode, Mode::Welcome);
+}
+
+#[test]
+fn a_profiles_file_others_can_write_is_warned_about_in_the_status_bar() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("cfdash-profiles-writable-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let path = dir.join("c.toml");
+    std::fs::write(&path, "[profiles.demo]\nsimulated = true\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o622)).unwrap();
+    let mut h = Harness::with(SimData::demo(), SimSettings::default(), 160, 24);
+    h.app.config_path = path.clone();
+    h.app.warn_if_writable();
+    let notice = h.app.notice.clone().unwrap();
+    assert_eq!(notice.kind, NoticeKind::Error);
+    assert!(
+        notice.text.starts_with(&format!(
+            "warning: {} is writable by group and others",
+            path.display()
+        )),
+        "{}",
+        notice.text
+    );
+    assert!(
+        notice
+            .text
+            .ends_with(&format!("chmod go-w {}", path.display()))
+    );
+    assert!(
+        h.screen().contains("is writable by group and others"),
+        "{}",
+        h.screen()
+    );
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut h = Harness::demo();
+    h.app.config_path = path;
+    h.app.warn_if_writable();
+    assert!(h.app.notice.is_none());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_profile_form_refuses_credentials_in_the_endpoint_url() {
+    let mut h = two_profiles();
+    h.ch('p');
+    h.ch('a');
+    h.typed("mine");
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    h.typed("https://EXAMPLEKEYID:examplesecret@cf.example.com");
+    let form = h.app.profile_form.as_ref().unwrap();
+    let checks = form.checks(&h.app.profiles, &h.app.aws_profiles);
+    assert!(
+        format!("{:?}", checks[3]).contains("user name or password"),
+        "{checks:?}"
+    );
+    let mark = h.mark();
+    h.key(KeyCode::Enter);
+    assert!(h.seen[mark..].is_empty(), "refused: no save");
+}
+
+#[test]
+fn the_longest_intervals_allowed_do_not_panic() {
+    let mut h = with_config(
+        "[ui]\nrefresh_secs = 86400\npoll_secs = 3600\n[profiles.demo]\nsimulated = true\n",
+    );
+    h.key(KeyCode::Tab);
+    h.advance(secs(3600));
+    h.advance(secs(86400));
+    assert!(h.app.distributions.data().is_some());
 }

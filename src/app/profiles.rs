@@ -659,6 +659,29 @@ impl App {
         }
     }
 
+    /// With no profile to open at start: the switcher when the file has profiles (several,
+    /// and none is the default), else the welcome screen.
+    pub fn start_without_profile(&mut self) {
+        if self.profiles.iter().any(|p| !p.builtin) {
+            self.open_switcher();
+            if self.default_profile.is_none() {
+                self.notify(
+                    NoticeKind::Info,
+                    "several profiles and no default: choose one (s makes it the default)".into(),
+                );
+            }
+        } else {
+            self.mode = Mode::Welcome;
+        }
+    }
+
+    /// Shows in the status bar that others can change the profiles file, if they can.
+    pub fn warn_if_writable(&mut self) {
+        if let Some(warning) = config::permission_warning(&self.config_path) {
+            self.notify(NoticeKind::Error, warning);
+        }
+    }
+
     /// Where closing the switcher goes: the dashboard, or the welcome screen when no
     /// profile is open.
     fn home_mode(&self) -> Mode {
@@ -825,7 +848,11 @@ impl App {
                 self.set_config(Some(&config));
                 self.config_error = None;
                 let mut text = text;
-                if form.is_none() && self.default_profile != old_default {
+                if let Some(name) = &saved.cleared_default {
+                    text = format!(
+                        "deleted profile {name}; it was the default, so there is no default profile now (s makes one the default)"
+                    );
+                } else if form.is_none() && self.default_profile != old_default {
                     text = format!(
                         "{} is the default profile",
                         self.default_profile.as_deref().unwrap_or("no profile")

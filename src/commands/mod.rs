@@ -99,8 +99,15 @@ pub fn profile(cmd: &ProfileCommand, path: &Path) -> Result<ExitCode, String> {
 
 fn save(path: &Path, known: Option<String>, edit: Edit) -> Result<ExitCode, String> {
     let mut store = Store::new(path.to_path_buf(), known);
-    store.apply(&edit)?;
-    eprintln!("{} in {}", edit.describe(), path.display());
+    let saved = store.apply(&edit)?;
+    match &saved.cleared_default {
+        Some(_) => eprintln!(
+            "{} in {}; it was the default profile, so there is no default now (cfdash profile set-default NAME chooses one)",
+            edit.describe(),
+            path.display()
+        ),
+        None => eprintln!("{} in {}", edit.describe(), path.display()),
+    }
     Ok(ExitCode::SUCCESS)
 }
 
