@@ -223,6 +223,27 @@ fn a_control_character_in_simulator_data_is_refused_with_line_and_column() {
 }
 
 #[test]
+fn simulator_data_stops_at_16_mib() {
+    for args in [
+        vec!["--demo", "--sim-data", "/dev/zero"],
+        vec!["distributions", "--demo", "--sim-data", "/dev/zero"],
+        vec!["sim", "serve", "--port", "0", "--sim-data", "/dev/zero"],
+    ] {
+        let mut c = cfdash();
+        c.args(&args);
+        let out = output_within(c, 60);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(
+                "simulator data /dev/zero is larger than 16 MiB, the most --sim-data reads"
+            ),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
 fn an_unwritable_log_file_is_a_clear_error() {
     let out = Command::new(env!("CARGO_BIN_EXE_cfdash"))
         .args(["--demo", "--log-file", "/proc/cfdash/nope.log"])

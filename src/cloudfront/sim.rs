@@ -124,10 +124,42 @@ impl SimData {
         Ok(data)
     }
 
+    /// Reads at most [`MAX_DATA_BYTES`], so `/dev/zero`, a pipe or a huge file stop there.
     pub fn from_file(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read simulator data {}: {e}", path.display()))?;
-        Self::parse(&text).map_err(|e| format!("simulator data {}: {e}", path.display()))
+        let shown = path.display();
+        let too_large = || {
+            format!(
+                "simulator data {shown} is larger than 16 MiB, the most --sim-data reads: \
+                 point it at a TOML account like assets/demo.toml"
+            )
+        };
+        let cannot = |e: std::io::Error| format!("cannot read simulator data {shown}: {e}");
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        let meta = file.metadata().map_err(cannot)?;
+        if meta.is_dir() {
+            return Err(format!(
+                "cannot read simulator data {shown}: it is a directory, not a TOML file"
+            ));
+        }
+        if meta.is_file() && meta.len() > MAX_DATA_BYTES {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(file, MAX_DATA_BYTES + 1),
+            &mut bytes,
+        )
+        .map_err(cannot)?;
+        if bytes.len() as u64 > MAX_DATA_BYTES {
+            return Err(too_large());
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let valid = std::str::from_utf8(valid).unwrap_or_default();
+            let (line, column) = line_column(valid, valid.len());
+            format!("simulator data {shown}: line {line}, column {column}: not UTF-8 text")
+        })?;
+        Self::parse(&text).map_err(|e| format!("simulator data {shown}: {e}"))
     }
 
     /// A large invented account, for benchmarks and scale tests.
@@ -153,6 +185,10 @@ impl SimData {
         }
     }
 }
+
+/// The most `--sim-data` reads: 16 MiB, far above any account worth simulating (the demo is
+/// 4 KB) and small enough that a wrong path (`/dev/zero`) is refused at once.
+pub const MAX_DATA_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The line and column (1-based, in characters) of a byte offset.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
@@ -861,6 +897,48 @@ mod tests {
             SimData::parse(&ok).unwrap().distributions[0].comment,
             "fine"
         );
+    }
+
+    #[test]
+    fn data_files_are_read_up_to_16_mib() {
+        let dir = std::env::temp_dir().join(format!("cfdash-sim-data-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let big = dir.join("big.toml");
+        let file = std::fs::File::create(&big).unwrap();
+        file.set_len(MAX_DATA_BYTES + 1).unwrap();
+        drop(file);
+        for path in [big.as_path(), Path::new("/dev/zero")] {
+            let e = SimData::from_file(path).unwrap_err();
+            assert_eq!(
+                e,
+                format!(
+                    "simulator data {} is larger than 16 MiB, the most --sim-data reads: \
+                     point it at a TOML account like assets/demo.toml",
+                    path.display()
+                )
+            );
+        }
+        // Exactly at the cap is read (and then is not TOML).
+        let at_cap = dir.join("at-cap.toml");
+        std::fs::File::create(&at_cap)
+            .unwrap()
+            .set_len(MAX_DATA_BYTES)
+            .unwrap();
+        let e = SimData::from_file(&at_cap).unwrap_err();
+        assert!(
+            e.contains("line 1, column 1: control character U+0000"),
+            "{e}"
+        );
+        let latin1 = dir.join("latin1.toml");
+        std::fs::write(&latin1, b"# ok\n# caf\xe9\n").unwrap();
+        let e = SimData::from_file(&latin1).unwrap_err();
+        assert!(e.ends_with("line 2, column 6: not UTF-8 text"), "{e}");
+        assert!(
+            SimData::from_file(&dir)
+                .unwrap_err()
+                .contains("is a directory")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
