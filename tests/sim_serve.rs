@@ -320,6 +320,18 @@ async fn bad_uris_and_huge_bodies() {
         raw_request(&address, get("/2020-05-31/distribution/E%30000000000000")).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("<Id>E0000000000000</Id>"), "{body}");
+    // A 1 GB body is refused from its Content-Length, unread.
+    let post = format!(
+        "POST /2020-05-31/distribution/E0000000000000/invalidation HTTP/1.1\r\nHost: {address}\r\n\
+         Content-Length: 1073741824\r\n\r\n<InvalidationBatch>"
+    );
+    let (status, body) = raw_request(&address, post).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(
+        body.contains("<Code>RequestEntityTooLarge</Code>"),
+        "{body}"
+    );
+    assert!(body.contains("larger than 16 MiB"), "{body}");
     // A control character in a path could not be written back in XML: refused.
     let batch = "<InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/a\u{1}b</Path></Items></Paths><CallerReference>c-1</CallerReference></InvalidationBatch>";
     let post = format!(
