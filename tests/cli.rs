@@ -168,6 +168,81 @@ fn a_broken_simulator_data_file_names_the_file_and_the_problem() {
     assert!(err.contains("colour"), "{err}");
 }
 
+/// Runs to the end, or fails the test after `secs` seconds (killing the run) instead of
+/// hanging it.
+fn output_within(mut command: Command, secs: u64) -> std::process::Output {
+    let mut child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still running after {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_control_character_in_simulator_data_is_refused_with_line_and_column() {
+    // Escaped in the comment: once it reached sim serve's XML, which no client could parse.
+    let file = temp_file(
+        "control.toml",
+        "[[distribution]]\nid = \"E1\"\ndomain_name = \"d1.example\"\ncomment = \"bell \\u0007\"\n",
+    );
+    for args in [
+        vec!["--demo", "--sim-data"],
+        vec!["distributions", "--demo", "--sim-data"],
+        vec!["sim", "serve", "--port", "0", "--sim-data"],
+    ] {
+        let out = output_within(
+            {
+                let mut c = cfdash();
+                c.args(&args).arg(&file);
+                c
+            },
+            60,
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!(
+                "simulator data {}: line 4, column 11: control character U+0007",
+                file.display()
+            )),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn simulator_data_stops_at_16_mib() {
+    for args in [
+        vec!["--demo", "--sim-data", "/dev/zero"],
+        vec!["distributions", "--demo", "--sim-data", "/dev/zero"],
+        vec!["sim", "serve", "--port", "0", "--sim-data", "/dev/zero"],
+    ] {
+        let mut c = cfdash();
+        c.args(&args);
+        let out = output_within(c, 60);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(
+                "simulator data /dev/zero is larger than 16 MiB, the most --sim-data reads"
+            ),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 #[test]
 fn an_unwritable_log_file_is_a_clear_error() {
     let out = Command::new(env!("CARGO_BIN_EXE_cfdash"))

@@ -55,6 +55,8 @@ fn the_sdk_path_against_sim_serve() {
         throttling_then_success().await;
         service_unavailable().await;
         dropped_connections().await;
+        ids_that_need_percent_encoding().await;
+        bad_uris_and_huge_bodies().await;
     });
 }
 
@@ -231,4 +233,113 @@ async fn dropped_connections() {
         created, 6,
         "one invalidation per CallerReference, never two"
     );
+}
+
+async fn ids_that_need_percent_encoding() {
+    // Every character here is escaped in the URL, and most in the XML too.
+    let odd = "E1 a/b&<c>+%'\"é";
+    let mut data = SimData::generated(2, 2);
+    data.distributions[0].id = odd.to_string();
+    let (_, sim, cf) = serve(data, SimSettings::default(), 0.0).await;
+    let all = list_all_distributions(&cf).await.unwrap();
+    assert_eq!(all[0].id, odd);
+    assert_eq!(&cf.get_distribution(odd).await.unwrap(), &all[0]);
+    // As a Marker, in the query.
+    let page = cf.list_distributions_page(None, 1).await.unwrap();
+    assert_eq!(page.next_marker.as_deref(), Some(odd));
+    let rest = cf.list_distributions_page(Some(odd), 1).await.unwrap();
+    assert_eq!(rest.items[0].id, "E0000000000001");
+    assert_eq!(
+        list_recent_invalidations(&cf, odd, 10).await.unwrap().len(),
+        2
+    );
+    // Paths the SDK writes with character references (a line separator) come back as sent.
+    let paths = vec!["/a&b?x=<1>".to_string(), "/line\u{2028}sep".to_string()];
+    let made = cf.create_invalidation(odd, &paths, "odd-1").await.unwrap();
+    assert_eq!(made.paths, paths);
+    assert_eq!(sim.invalidation_count(odd), 3);
+    let got = cf.get_invalidation(odd, &made.id).await.unwrap();
+    assert_eq!(got.paths, paths);
+}
+
+/// One request on a fresh connection, written as is; the status and the body of the answer.
+async fn raw_request(address: &str, request: String) -> (u16, String) {
+    let address = address.to_string();
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&address).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or_else(|| panic!("no status line: {text:?}"));
+        let body = text
+            .split_once("\r\n\r\n")
+            .map_or("", |(_, b)| b)
+            .to_string();
+        (status, body)
+    })
+    .await
+    .unwrap()
+}
+
+async fn bad_uris_and_huge_bodies() {
+    let sim = Arc::new(SimCloudFront::new(
+        small(),
+        SimSettings::default(),
+        Arc::new(SystemClock),
+    ));
+    let listener = Server::bind(0).await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    tokio::spawn(Server::new(sim, 0.0, 1).run(listener));
+    let get =
+        |path: &str| format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    // Bad escapes and non-UTF-8: CloudFront's error shape, never a panic or a wrong answer.
+    for bad in ["E%ZZ", "E%4", "E%", "E%FF", "E%C3%28"] {
+        let (status, body) =
+            raw_request(&address, get(&format!("/2020-05-31/distribution/{bad}"))).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+        assert!(body.contains("<ErrorResponse"), "{bad}: {body}");
+        assert!(body.contains("<Code>InvalidURI</Code>"), "{bad}: {body}");
+    }
+    let (status, body) = raw_request(
+        &address,
+        get("/2020-05-31/distribution/E0000000000000/invalidation?Marker=%G0"),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("<Code>InvalidArgument</Code>"), "{body}");
+    // Percent-encoded plain characters are the same id.
+    let (status, body) =
+        raw_request(&address, get("/2020-05-31/distribution/E%30000000000000")).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("<Id>E0000000000000</Id>"), "{body}");
+    // A 1 GB body is refused from its Content-Length, unread.
+    let post = format!(
+        "POST /2020-05-31/distribution/E0000000000000/invalidation HTTP/1.1\r\nHost: {address}\r\n\
+         Content-Length: 1073741824\r\n\r\n<InvalidationBatch>"
+    );
+    let (status, body) = raw_request(&address, post).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(
+        body.contains("<Code>RequestEntityTooLarge</Code>"),
+        "{body}"
+    );
+    assert!(body.contains("larger than 16 MiB"), "{body}");
+    // A control character in a path could not be written back in XML: refused.
+    let batch = "<InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/a\u{1}b</Path></Items></Paths><CallerReference>c-1</CallerReference></InvalidationBatch>";
+    let post = format!(
+        "POST /2020-05-31/distribution/E0000000000000/invalidation HTTP/1.1\r\nHost: {address}\r\n\
+         Connection: close\r\nContent-Length: {}\r\n\r\n{batch}",
+        batch.len()
+    );
+    let (status, body) = raw_request(&address, post).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("<Code>InvalidArgument</Code>"), "{body}");
 }

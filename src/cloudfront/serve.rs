@@ -5,6 +5,10 @@
 //! Faults come from the simulator's settings (throttling as HTTP 400 `Throttling`, 5xx as
 //! 503 `ServiceUnavailable`) plus dropped connections: the request is carried out, then the
 //! connection is closed without an answer, as when a response is lost on the way back.
+//!
+//! Path segments are percent-decoded (a bad escape or non-UTF-8 is a 400 `InvalidURI`);
+//! request bodies are read up to [`MAX_BODY_BYTES`] (more is a 413); every text put in XML
+//! goes through [`esc`].
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -12,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -26,6 +30,11 @@ use super::{CfError, CloudFront, Distribution, Invalidation, InvalidationSummary
 
 const NS: &str = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
 const PREFIX: &str = "/2020-05-31/distribution";
+
+/// The most of a request body the server reads: 16 MiB. CreateInvalidation's is the largest
+/// CloudFront takes, and a full one — 3,000 paths of 4,000 characters — is about 12 MB (more
+/// only if the paths are mostly characters XML escapes, `&` becoming `&amp;`).
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// What the server has answered, for tests and the curious (`GET /cfdash-sim/stats`).
 #[derive(Debug, Default)]
@@ -100,9 +109,10 @@ impl Server {
         let method = req.method().clone();
         let path = req.uri().path().to_string();
         let query = req.uri().query().unwrap_or("").to_string();
-        let body = match req.into_body().collect().await {
-            Ok(b) => String::from_utf8_lossy(&b.to_bytes()).into_owned(),
-            Err(_) => return Err(Dropped),
+        let body = match read_body(req.into_body()).await {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(BodyError::TooLarge) => return Ok(too_large()),
+            Err(BodyError::Broken) => return Err(Dropped),
         };
         if path == "/cfdash-sim/stats" {
             return Ok(self.stats_response());
@@ -110,15 +120,25 @@ impl Server {
         // When the simulator completes (or completed) an invalidation, for measuring how
         // soon a client notices: /cfdash-sim/completion/DISTRIBUTION/ID.
         if let Some(rest) = path.strip_prefix("/cfdash-sim/completion/") {
-            let mut parts = rest.splitn(2, '/');
-            let (d, i) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-            let text = match self.sim.completion_time(d, i) {
-                Some(t) => format!("{t}\n"),
-                None => "unknown\n".to_string(),
+            let mut parts = rest.splitn(2, '/').map(decode_segment);
+            let text = match (parts.next(), parts.next()) {
+                (Some(Ok(d)), Some(Ok(i))) => match self.sim.completion_time(&d, &i) {
+                    Some(t) => format!("{t}\n"),
+                    None => "unknown\n".to_string(),
+                },
+                _ => "unknown\n".to_string(),
             };
             return Ok(Response::new(Full::new(Bytes::from(text))));
         }
-        let response = self.route(&method, &path, &query, &body).await;
+        let response = match decode_path(&path) {
+            Ok(Some(segments)) => self.route(&method, &path, &segments, &query, &body).await,
+            Ok(None) => error(
+                StatusCode::NOT_FOUND,
+                "InvalidURI",
+                &format!("no such resource {path}"),
+            ),
+            Err(e) => error(StatusCode::BAD_REQUEST, "InvalidURI", &e),
+        };
         if self.roll_drop() {
             self.stats.dropped.fetch_add(1, Ordering::Relaxed);
             return Err(Dropped);
@@ -126,23 +146,23 @@ impl Server {
         Ok(response)
     }
 
+    /// `segments`: the `path` after the API prefix, split at `/` and percent-decoded.
     async fn route(
         &self,
         method: &Method,
         path: &str,
+        segments: &[String],
         query: &str,
         body: &str,
     ) -> Response<Full<Bytes>> {
-        let Some(rest) = path.strip_prefix(PREFIX) else {
-            return error(
-                StatusCode::NOT_FOUND,
-                "InvalidURI",
-                &format!("no such resource {path}"),
-            );
+        let (marker, max_items) = match (param(query, "Marker"), param(query, "MaxItems")) {
+            (Ok(m), Ok(n)) => (m, n),
+            (Err(e), _) | (_, Err(e)) => {
+                return error(StatusCode::BAD_REQUEST, "InvalidArgument", &e);
+            }
         };
-        let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-        let marker = param(query, "Marker");
-        let max_items = match param(query, "MaxItems").map(|m| m.parse::<u32>()) {
+        let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+        let max_items = match max_items.map(|m| m.parse::<u32>()) {
             None => 100,
             Some(Ok(n)) if n > 0 => n,
             Some(_) => {
@@ -198,11 +218,21 @@ impl Server {
             (&Method::POST, [id, "invalidation"]) => {
                 let paths = elements(body, "Path");
                 let reference = elements(body, "CallerReference").into_iter().next();
+                let control = paths
+                    .iter()
+                    .chain(&reference)
+                    .any(|t| t.chars().any(char::is_control));
                 match reference {
                     None => Ok(error(
                         StatusCode::BAD_REQUEST,
                         "MissingBody",
                         "the request needs an InvalidationBatch with a CallerReference",
+                    )),
+                    // Most could not even be written back in XML.
+                    Some(_) if control => Ok(error(
+                        StatusCode::BAD_REQUEST,
+                        "InvalidArgument",
+                        "paths and the CallerReference may not hold control characters",
                     )),
                     Some(reference) => {
                         let before = self.sim.invalidation_count(id);
@@ -215,8 +245,9 @@ impl Server {
                                 }
                                 let mut r = ok(StatusCode::CREATED, invalidation_xml(&i));
                                 let location = format!(
-                                    "https://cloudfront.amazonaws.com{PREFIX}/{id}/invalidation/{}",
-                                    i.id
+                                    "https://cloudfront.amazonaws.com{PREFIX}/{}/invalidation/{}",
+                                    encode_segment(id),
+                                    encode_segment(&i.id)
                                 );
                                 if let Ok(v) = location.parse() {
                                     r.headers_mut().insert("Location", v);
@@ -302,6 +333,46 @@ impl Server {
     }
 }
 
+enum BodyError {
+    /// More than [`MAX_BODY_BYTES`], said by Content-Length or found reading.
+    TooLarge,
+    /// The client went away or broke the framing.
+    Broken,
+}
+
+/// The request body, refused unread when its Content-Length says it is too large, and read
+/// no further than [`MAX_BODY_BYTES`] when it does not say (chunked).
+async fn read_body<B>(body: B) -> Result<Bytes, BodyError>
+where
+    B: hyper::body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    // Exact when the client sent Content-Length.
+    if body.size_hint().lower() > MAX_BODY_BYTES as u64 {
+        return Err(BodyError::TooLarge);
+    }
+    match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(b) => Ok(b.to_bytes()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(BodyError::TooLarge),
+        Err(_) => Err(BodyError::Broken),
+    }
+}
+
+fn too_large() -> Response<Full<Bytes>> {
+    let mut r = error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "RequestEntityTooLarge",
+        &format!(
+            "the request body is larger than {} MiB, the most cfdash sim serve reads",
+            MAX_BODY_BYTES >> 20
+        ),
+    );
+    // The rest of the body is not read: the connection cannot carry another request.
+    r.headers_mut()
+        .insert("Connection", "close".parse().expect("valid"));
+    r
+}
+
 /// The connection is closed without an answer.
 #[derive(Debug)]
 struct Dropped;
@@ -347,7 +418,10 @@ fn time(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-/// Escapes text for XML.
+/// Escapes text for XML: every text the server writes into XML goes through here. The five
+/// markup characters become entities; line ends and tabs become character references (as the
+/// SDK writes them, so no parser normalises them away); a character XML 1.0 cannot carry at
+/// all (other C0 controls, U+FFFE, U+FFFF) becomes U+FFFD.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -357,18 +431,60 @@ fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' | '\u{85}' | '\u{2028}' => {
+                let _ = write!(out, "&#x{:X};", c as u32);
+            }
+            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
     out
 }
 
+/// Undoes XML escaping: the five entities and character references (`&#10;`, `&#xA;`). A
+/// reference that names no character is left as written.
 fn unesc(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        // Entity names are short: looking no further keeps a body of `&`s linear.
+        let entity = rest
+            .bytes()
+            .take(12)
+            .position(|b| b == b';')
+            .map(|end| (&rest[1..end], end))
+            .and_then(|(name, end)| {
+                let c = match name {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    _ => {
+                        let code = match name.strip_prefix("#x") {
+                            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                            None => name.strip_prefix('#').and_then(|d| d.parse().ok()),
+                        };
+                        code.and_then(char::from_u32)
+                    }
+                };
+                c.map(|c| (c, end))
+            });
+        match entity {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The text of every `<name>…</name>` in a request body (the bodies CloudFront takes are
@@ -387,37 +503,84 @@ fn elements(xml: &str, name: &str) -> Vec<String> {
     out
 }
 
-/// A query parameter, percent-decoded.
-fn param(query: &str, name: &str) -> Option<String> {
-    query.split('&').find_map(|pair| {
+/// A query parameter, percent-decoded (`+` is a space); `None` when absent or empty.
+fn param(query: &str, name: &str) -> Result<Option<String>, String> {
+    let Some(v) = query.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (k == name && !v.is_empty()).then(|| percent_decode(v))
-    })
+        (k == name && !v.is_empty()).then_some(v)
+    }) else {
+        return Ok(None);
+    };
+    percent_decode(v, true)
+        .map(Some)
+        .map_err(|e| format!("the {name} parameter {e}"))
 }
 
-fn percent_decode(s: &str) -> String {
+/// The API path split at `/` and each segment percent-decoded; `None` when it is not under
+/// the API prefix.
+fn decode_path(path: &str) -> Result<Option<Vec<String>>, String> {
+    let Some(rest) = path.strip_prefix(PREFIX) else {
+        return Ok(None);
+    };
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return Ok(None);
+    }
+    rest.split('/')
+        .filter(|s| !s.is_empty())
+        .map(decode_segment)
+        .collect::<Result<_, _>>()
+        .map(Some)
+        .map_err(|e| format!("the path segment {e}"))
+}
+
+/// One path segment, percent-decoded (`+` stays a `+`: it means a space only in a query).
+fn decode_segment(segment: &str) -> Result<String, String> {
+    percent_decode(segment, false)
+}
+
+/// `%XX` escapes to bytes, which must make UTF-8. The error says what was wrong, after the
+/// text it was found in.
+fn percent_decode(s: &str, plus_is_space: bool) -> Result<String, String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                let hex = |b: u8| (b as char).to_digit(16);
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
-                }
+            b'%' => {
+                let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
+                let (Some(h), Some(l)) = (hex(i + 1), hex(i + 2)) else {
+                    return Err(format!(
+                        "{s:?} has an invalid percent escape at byte {}: % must be followed by two hex digits",
+                        i + 1
+                    ));
+                };
+                out.push((h * 16 + l) as u8);
+                i += 3;
             }
-            b'+' => out.push(b' '),
-            b => out.push(b),
+            b'+' if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
         }
-        i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).map_err(|_| format!("{s:?} is not UTF-8 once percent-decoded"))
+}
+
+/// One path segment, percent-encoded: all but RFC 3986's unreserved characters.
+fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 fn list_header(
@@ -593,14 +756,74 @@ mod tests {
     }
 
     #[test]
-    fn query_parameters_decode() {
+    fn character_references_round_trip() {
+        // As the SDK writes a path with line ends and a line separator.
+        assert_eq!(unesc("a&#xD;&#xA; b&#10;&#x2028;"), "a\r\n b\n\u{2028}");
         assert_eq!(
-            param("Marker=E1&MaxItems=5", "MaxItems").as_deref(),
-            Some("5")
+            unesc("&#xZZ; &bogus; &#1114112; & ;"),
+            "&#xZZ; &bogus; &#1114112; & ;"
         );
-        assert_eq!(param("Marker=a%2Fb", "Marker").as_deref(), Some("a/b"));
-        assert_eq!(param("Marker=&MaxItems=5", "Marker"), None);
-        assert_eq!(param("", "Marker"), None);
-        assert_eq!(percent_decode("%é%4"), "%é%4");
+        let odd = "tab\there\r\nand\u{2028}";
+        assert_eq!(unesc(&esc(odd)), odd);
+        assert!(!esc(odd).contains(['\t', '\r', '\n', '\u{2028}']));
+        // What XML 1.0 cannot carry never reaches the output.
+        assert_eq!(esc("a\u{1}b\u{ffff}"), "a\u{fffd}b\u{fffd}");
+    }
+
+    #[test]
+    fn query_parameters_decode() {
+        let p = |q, name| param(q, name).unwrap();
+        assert_eq!(p("Marker=E1&MaxItems=5", "MaxItems").as_deref(), Some("5"));
+        assert_eq!(p("Marker=a%2Fb+c", "Marker").as_deref(), Some("a/b c"));
+        assert_eq!(p("Marker=&MaxItems=5", "Marker"), None);
+        assert_eq!(p("", "Marker"), None);
+        assert!(param("Marker=%zz", "Marker").is_err());
+    }
+
+    #[test]
+    fn path_segments_percent_decode_strictly() {
+        let segments = |p| decode_path(p).unwrap().unwrap();
+        assert_eq!(
+            segments("/2020-05-31/distribution/E1%20a%2Fb%26%3C%C3%A9+/invalidation"),
+            vec!["E1 a/b&<é+", "invalidation"]
+        );
+        assert_eq!(segments("/2020-05-31/distribution"), Vec::<String>::new());
+        assert_eq!(decode_path("/2020-05-31/distributions"), Ok(None));
+        assert_eq!(decode_path("/other"), Ok(None));
+        for bad in ["%", "%4", "%G1", "a%é", "%FF", "%C3"] {
+            let path = format!("/2020-05-31/distribution/{bad}");
+            assert!(decode_path(&path).is_err(), "{bad}");
+        }
+        let id = "E1 a/b&<é+%";
+        assert_eq!(decode_segment(&encode_segment(id)).unwrap(), id);
+        assert_eq!(encode_segment("E1-a.b~c_D"), "E1-a.b~c_D");
+    }
+
+    #[test]
+    fn bodies_stop_at_the_cap() {
+        fn block<T>(f: impl Future<Output = T>) -> T {
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap()
+                .block_on(f)
+        }
+        let legal = format!(
+            "<InvalidationBatch><Paths><Quantity>3000</Quantity><Items>{}</Items></Paths><CallerReference>r</CallerReference></InvalidationBatch>",
+            format!("<Path>/{}</Path>", "a".repeat(3999)).repeat(3000)
+        );
+        assert!(block(read_body(Full::new(Bytes::from(legal)))).is_ok());
+        let huge = Bytes::from(vec![b'a'; MAX_BODY_BYTES + 1]);
+        assert!(matches!(
+            block(read_body(Full::new(huge))),
+            Err(BodyError::TooLarge)
+        ));
+        // Without a length up front (chunked), the cap stops the reading.
+        let stream = http_body_util::StreamBody::new(futures::stream::iter((0..17).map(|_| {
+            Ok::<_, std::convert::Infallible>(hyper::body::Frame::data(Bytes::from(vec![
+                b'a';
+                1 << 20
+            ])))
+        })));
+        assert!(matches!(block(read_body(stream)), Err(BodyError::TooLarge)));
     }
 }

@@ -111,14 +111,55 @@ impl SimData {
         Self::parse(DEMO_DATA).expect("the bundled demo data parses")
     }
 
+    /// The account a TOML text describes. A control character anywhere in it (but the tab
+    /// and line ends between values) or in any key or string of it, escaped or not, is
+    /// refused with its line and column: CloudFront's ids, names, paths and comments never
+    /// hold one, and XML could not carry most of them.
     pub fn parse(text: &str) -> Result<Self, String> {
-        toml::from_str(text).map_err(|e| e.to_string())
+        check_raw_controls(text)?;
+        let data = toml::from_str(text).map_err(|e| e.to_string())?;
+        if let Ok(doc) = toml_edit::Document::parse(text) {
+            check_table_controls(text, doc.as_table(), "")?;
+        }
+        Ok(data)
     }
 
+    /// Reads at most [`MAX_DATA_BYTES`], so `/dev/zero`, a pipe or a huge file stop there.
     pub fn from_file(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read simulator data {}: {e}", path.display()))?;
-        Self::parse(&text).map_err(|e| format!("simulator data {}: {e}", path.display()))
+        let shown = path.display();
+        let too_large = || {
+            format!(
+                "simulator data {shown} is larger than 16 MiB, the most --sim-data reads: \
+                 point it at a TOML account like assets/demo.toml"
+            )
+        };
+        let cannot = |e: std::io::Error| format!("cannot read simulator data {shown}: {e}");
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        let meta = file.metadata().map_err(cannot)?;
+        if meta.is_dir() {
+            return Err(format!(
+                "cannot read simulator data {shown}: it is a directory, not a TOML file"
+            ));
+        }
+        if meta.is_file() && meta.len() > MAX_DATA_BYTES {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(file, MAX_DATA_BYTES + 1),
+            &mut bytes,
+        )
+        .map_err(cannot)?;
+        if bytes.len() as u64 > MAX_DATA_BYTES {
+            return Err(too_large());
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let valid = std::str::from_utf8(valid).unwrap_or_default();
+            let (line, column) = line_column(valid, valid.len());
+            format!("simulator data {shown}: line {line}, column {column}: not UTF-8 text")
+        })?;
+        Self::parse(&text).map_err(|e| format!("simulator data {shown}: {e}"))
     }
 
     /// A large invented account, for benchmarks and scale tests.
@@ -142,6 +183,101 @@ impl SimData {
             distributions,
             presets: Default::default(),
         }
+    }
+}
+
+/// The most `--sim-data` reads: 16 MiB, far above any account worth simulating (the demo is
+/// 4 KB) and small enough that a wrong path (`/dev/zero`) is refused at once.
+pub const MAX_DATA_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The line and column (1-based, in characters) of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
+/// A control character (C0, tab included, DEL or C1) where `what` is.
+fn control_error(text: &str, offset: usize, c: char, what: &str) -> String {
+    let (line, column) = line_column(text, offset);
+    format!(
+        "line {line}, column {column}: control character U+{:04X} in {what}; \
+         simulator ids, names, paths and comments may not hold one",
+        c as u32
+    )
+}
+
+/// Control characters as written in the text, comments included: all but the tab between
+/// values and the line ends (`\n`, `\r\n`).
+fn check_raw_controls(text: &str) -> Result<(), String> {
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let allowed = match c {
+            '\t' | '\n' => true,
+            '\r' => chars.peek().is_some_and(|(_, n)| *n == '\n'),
+            c => !c.is_control(),
+        };
+        if !allowed {
+            return Err(control_error(text, at, c, "the file"));
+        }
+    }
+    Ok(())
+}
+
+/// Control characters in keys and strings once unescaped (`"\u0001"`, or a tab inside a
+/// string), at the key or value that holds them.
+fn check_table_controls(
+    text: &str,
+    table: &dyn toml_edit::TableLike,
+    prefix: &str,
+) -> Result<(), String> {
+    for (name, _) in table.iter() {
+        let Some((key, item)) = table.get_key_value(name) else {
+            continue;
+        };
+        let path = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        if let Some(c) = name.chars().find(|c| c.is_control()) {
+            let at = key.span().map_or(0, |s| s.start);
+            return Err(control_error(text, at, c, &format!("the key {path}")));
+        }
+        check_item_controls(text, item, &path)?;
+    }
+    Ok(())
+}
+
+fn check_item_controls(text: &str, item: &toml_edit::Item, path: &str) -> Result<(), String> {
+    match item {
+        toml_edit::Item::Value(v) => check_value_controls(text, v, path),
+        toml_edit::Item::Table(t) => check_table_controls(text, t, path),
+        toml_edit::Item::ArrayOfTables(a) => a
+            .iter()
+            .try_for_each(|t| check_table_controls(text, t, path)),
+        toml_edit::Item::None => Ok(()),
+    }
+}
+
+fn check_value_controls(text: &str, value: &toml_edit::Value, path: &str) -> Result<(), String> {
+    match value {
+        toml_edit::Value::String(s) => match s.value().chars().find(|c| c.is_control()) {
+            Some(c) => {
+                let at = s.span().map_or(0, |s| s.start);
+                Err(control_error(text, at, c, &format!("the value of {path}")))
+            }
+            None => Ok(()),
+        },
+        toml_edit::Value::Array(a) => a
+            .iter()
+            .try_for_each(|v| check_value_controls(text, v, path)),
+        toml_edit::Value::InlineTable(t) => check_table_controls(text, t, path),
+        _ => Ok(()),
     }
 }
 
@@ -708,6 +844,101 @@ mod tests {
         assert!(d.iter().any(|d| d.status == "InProgress"));
         assert!(d.iter().map(|d| d.in_progress).sum::<u32>() >= 2);
         assert!(d.iter().all(|d| !d.origins.is_empty()));
+    }
+
+    #[test]
+    fn control_characters_in_data_are_refused_with_line_and_column() {
+        let err = |text: &str| SimData::parse(text).unwrap_err();
+        let dist = "[[distribution]]\nid = \"E1\"\ndomain_name = \"d.example\"\n";
+        // Escaped in a value: at the value.
+        let e = err(&format!("{dist}comment = \"a\\u0001b\"\n"));
+        assert!(
+            e.starts_with(
+                "line 4, column 11: control character U+0001 in the value of distribution.comment"
+            ),
+            "{e}"
+        );
+        // Written as is, in a TOML comment: at the character itself.
+        let e = err(&format!("{dist}# a note \u{1b}[31m\n"));
+        assert!(
+            e.starts_with("line 4, column 10: control character U+001B in the file"),
+            "{e}"
+        );
+        // A tab inside a string, DEL and C1, escaped or not; a key (a preset's name).
+        for (text, at) in [
+            (format!("{dist}comment = \"a\tb\"\n"), "line 4, column 11"),
+            (
+                format!("{dist}comment = \"é\u{7f}\"\n"),
+                "line 4, column 13",
+            ),
+            (
+                format!("{dist}paths = [\"/\", \"/a\\u0085\"]\n"),
+                "line 4, column 15",
+            ),
+            (
+                format!("{dist}aliases = [\"\u{9b}\"]\n"),
+                "line 4, column 13",
+            ),
+            (
+                "[presets]\n\"x\\u0007\" = [\"/\"]\n".to_string(),
+                "line 2, column 1",
+            ),
+            (format!("{dist}id2 = 1\r\r\n"), "line 4, column 8"),
+        ] {
+            let e = err(&text);
+            assert!(
+                e.starts_with(&format!("{at}: control character")),
+                "{text:?}: {e}"
+            );
+        }
+        // Tabs between values and CRLF line ends are fine.
+        let ok = format!("{dist}comment\t=\t\"fine\"\r\n");
+        assert_eq!(
+            SimData::parse(&ok).unwrap().distributions[0].comment,
+            "fine"
+        );
+    }
+
+    #[test]
+    fn data_files_are_read_up_to_16_mib() {
+        let dir = std::env::temp_dir().join(format!("cfdash-sim-data-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let big = dir.join("big.toml");
+        let file = std::fs::File::create(&big).unwrap();
+        file.set_len(MAX_DATA_BYTES + 1).unwrap();
+        drop(file);
+        for path in [big.as_path(), Path::new("/dev/zero")] {
+            let e = SimData::from_file(path).unwrap_err();
+            assert_eq!(
+                e,
+                format!(
+                    "simulator data {} is larger than 16 MiB, the most --sim-data reads: \
+                     point it at a TOML account like assets/demo.toml",
+                    path.display()
+                )
+            );
+        }
+        // Exactly at the cap is read (and then is not TOML).
+        let at_cap = dir.join("at-cap.toml");
+        std::fs::File::create(&at_cap)
+            .unwrap()
+            .set_len(MAX_DATA_BYTES)
+            .unwrap();
+        let e = SimData::from_file(&at_cap).unwrap_err();
+        assert!(
+            e.contains("line 1, column 1: control character U+0000"),
+            "{e}"
+        );
+        let latin1 = dir.join("latin1.toml");
+        std::fs::write(&latin1, b"# ok\n# caf\xe9\n").unwrap();
+        let e = SimData::from_file(&latin1).unwrap_err();
+        assert!(e.ends_with("line 2, column 6: not UTF-8 text"), "{e}");
+        assert!(
+            SimData::from_file(&dir)
+                .unwrap_err()
+                .contains("is a directory")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
