@@ -108,3 +108,61 @@ proptest! {
         }
     }
 }
+
+/// One edit of the path editor, as keys and pastes make them.
+#[derive(Clone, Debug)]
+enum Edit {
+    Char(char),
+    Paste(String),
+    Newline,
+    Backspace,
+    Delete,
+    DeleteLine,
+    Move(usize, usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        prop::sample::select(vec!['/', '*', '#', ' ', 'a', 'b', 'é', '%']).prop_map(Edit::Char),
+        path_text().prop_map(Edit::Paste),
+        Just(Edit::Newline),
+        Just(Edit::Backspace),
+        Just(Edit::Delete),
+        Just(Edit::DeleteLine),
+        (0..12usize, 0..12usize).prop_map(|(r, c)| Edit::Move(r, c)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// The form re-reads only the edited lines; whatever the edits, the result is the
+    /// analysis of the whole text read afresh.
+    #[test]
+    fn an_edit_read_incrementally_is_the_text_read_afresh(
+        start in path_text(),
+        edits in prop::collection::vec(edit(), 1..30),
+    ) {
+        use cfdash::app::editor::Editor;
+        let mut editor = Editor::from_text(&start);
+        let mut analysis = paths::Analysis::default();
+        let mut stamps: Vec<u64> = Vec::new();
+        analysis.update_lines(editor.lines(), editor.stamps(), &stamps);
+        stamps = editor.stamps().to_vec();
+        for e in edits {
+            match e {
+                Edit::Char(c) => editor.insert_char(c),
+                Edit::Paste(t) => editor.insert_str(&t),
+                Edit::Newline => editor.newline(),
+                Edit::Backspace => editor.backspace(),
+                Edit::Delete => editor.delete(),
+                Edit::DeleteLine => editor.delete_line(),
+                Edit::Move(r, c) => editor.set_cursor(r, c),
+            }
+            analysis.update_lines(editor.lines(), editor.stamps(), &stamps);
+            stamps = editor.stamps().to_vec();
+            let afresh = paths::analyse_lines(editor.lines().iter().map(String::as_str));
+            prop_assert_eq!(&analysis, &afresh, "text {:?}", editor.text());
+        }
+    }
+}

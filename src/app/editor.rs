@@ -6,6 +6,10 @@
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Editor {
     lines: Vec<String>,
+    /// One stamp a line, new whenever the line is made or changed, never reused by any
+    /// editor: a line whose stamp is unchanged since an earlier look has the same text,
+    /// so the form re-checks only what was edited.
+    stamps: Vec<u64>,
     /// Cursor line.
     row: usize,
     /// Cursor column, in characters.
@@ -22,6 +26,18 @@ impl Default for Editor {
     fn default() -> Self {
         Self::from_text("")
     }
+}
+
+/// `n` stamps no line of any editor has had.
+fn fresh_n(n: usize) -> std::ops::Range<u64> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let first = NEXT.fetch_add(n as u64, Ordering::Relaxed);
+    first..first + n as u64
+}
+
+fn fresh() -> u64 {
+    fresh_n(1).start
 }
 
 fn byte_at(line: &str, col: usize) -> usize {
@@ -46,6 +62,7 @@ impl Editor {
         let row = lines.len() - 1;
         let col = char_len(&lines[row]);
         Self {
+            stamps: fresh_n(lines.len()).collect(),
             lines,
             row,
             col,
@@ -57,6 +74,16 @@ impl Editor {
 
     pub fn lines(&self) -> &[String] {
         &self.lines
+    }
+
+    /// The lines' stamps (see [`Editor`]), one a line.
+    pub fn stamps(&self) -> &[u64] {
+        &self.stamps
+    }
+
+    /// The cursor's line is about to change.
+    fn touch(&mut self) {
+        self.stamps[self.row] = fresh();
     }
 
     pub fn text(&self) -> String {
@@ -77,6 +104,7 @@ impl Editor {
         if c == '\n' || c == '\r' {
             return self.newline();
         }
+        self.touch();
         let line = &mut self.lines[self.row];
         let at = byte_at(line, self.col);
         line.insert(at, c);
@@ -94,12 +122,14 @@ impl Editor {
         match parts.len() {
             0 => {}
             1 => {
+                self.touch();
                 let line = &mut self.lines[self.row];
                 let at = byte_at(line, self.col);
                 line.insert_str(at, &parts[0]);
                 self.col += char_len(&parts[0]);
             }
             n => {
+                self.touch();
                 let line = &mut self.lines[self.row];
                 let at = byte_at(line, self.col);
                 let rest = line.split_off(at);
@@ -111,6 +141,7 @@ impl Editor {
                 let row = self.row;
                 self.lines
                     .splice(row + 1..row + 1, parts.into_iter().skip(1));
+                self.stamps.splice(row + 1..row + 1, fresh_n(n - 1));
                 self.row = row + n - 1;
                 self.col = col;
             }
@@ -119,24 +150,29 @@ impl Editor {
     }
 
     pub fn newline(&mut self) {
+        self.touch();
         let line = &mut self.lines[self.row];
         let at = byte_at(line, self.col);
         let rest = line.split_off(at);
         self.row += 1;
         self.lines.insert(self.row, rest);
+        self.stamps.insert(self.row, fresh());
         self.col = 0;
         self.want_col = 0;
     }
 
     pub fn backspace(&mut self) {
         if self.col > 0 {
+            self.touch();
             let line = &mut self.lines[self.row];
             let at = byte_at(line, self.col - 1);
             line.remove(at);
             self.col -= 1;
         } else if self.row > 0 {
             let line = self.lines.remove(self.row);
+            self.stamps.remove(self.row);
             self.row -= 1;
+            self.touch();
             self.col = char_len(&self.lines[self.row]);
             self.lines[self.row].push_str(&line);
         }
@@ -146,11 +182,14 @@ impl Editor {
     pub fn delete(&mut self) {
         let len = char_len(&self.lines[self.row]);
         if self.col < len {
+            self.touch();
             let line = &mut self.lines[self.row];
             let at = byte_at(line, self.col);
             line.remove(at);
         } else if self.row + 1 < self.lines.len() {
+            self.touch();
             let next = self.lines.remove(self.row + 1);
+            self.stamps.remove(self.row + 1);
             self.lines[self.row].push_str(&next);
         }
     }
@@ -158,9 +197,11 @@ impl Editor {
     /// Removes the cursor's line.
     pub fn delete_line(&mut self) {
         if self.lines.len() == 1 {
+            self.touch();
             self.lines[0].clear();
         } else {
             self.lines.remove(self.row);
+            self.stamps.remove(self.row);
             self.row = self.row.min(self.lines.len() - 1);
         }
         self.col = self.want_col.min(char_len(&self.lines[self.row]));
@@ -245,7 +286,6 @@ impl Editor {
     }
 }
 
-/// Lines of `text`, any of \n, \r\n or \r ending them. A final line ending adds no line.
 /// How many line breaks a text holds, `\r\n`, `\n` and `\r` alike (what a paste adds to
 /// the line count).
 pub fn line_breaks(text: &str) -> usize {
@@ -257,6 +297,7 @@ pub fn line_breaks(text: &str) -> usize {
         .count()
 }
 
+/// Lines of `text`, any of \n, \r\n or \r ending them. A final line ending adds no line.
 fn split_lines(text: &str) -> Vec<String> {
     if !text.contains('\r') {
         return text.lines().map(str::to_string).collect();
