@@ -70,9 +70,10 @@ pub fn strip_bom(s: &str) -> &str {
 pub const PATHS_MAX_BYTES: u64 = 64 << 20;
 
 /// Reads UTF-8 text of at most `max` bytes, without its byte-order mark. More than `max`
-/// (a huge file, `/dev/zero`, an endless pipe) is an error naming `what` and the limit,
-/// found after reading only `max + 1` bytes.
-pub fn read_capped(reader: impl Read, max: u64, what: &str) -> Result<String, String> {
+/// (a huge file, `/dev/zero`, an endless pipe) is an error naming `what`, the limit and
+/// `hint` (what to do instead), found after reading only `max + 1` bytes; text that is not
+/// UTF-8 is an error with the line and column where it stops being so.
+pub fn read_capped(reader: impl Read, max: u64, what: &str, hint: &str) -> Result<String, String> {
     let mut bytes = Vec::new();
     reader
         .take(max + 1)
@@ -80,20 +81,31 @@ pub fn read_capped(reader: impl Read, max: u64, what: &str) -> Result<String, St
         .map_err(|e| format!("cannot read {what}: {e}"))?;
     if bytes.len() as u64 > max {
         return Err(format!(
-            "{what} is larger than {}, the most cfdash reads: split it, or leave out what is not a path",
+            "{what} is larger than {}, the most cfdash reads: {hint}",
             size(max)
         ));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{what} is not UTF-8 text (byte {} is not): save it as UTF-8",
-            e.utf8_error().valid_up_to() + 1
-        )
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let valid = std::str::from_utf8(valid).unwrap_or_default();
+        let (line, column) = line_column(valid, valid.len());
+        format!("{what}: line {line}, column {column}: not UTF-8 text (save it as UTF-8)")
     })?;
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,
     })
+}
+
+/// The line and column (1-based, in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count()
+        + 1;
+    (line, column)
 }
 
 /// 64 MiB, 16 MiB, 512 KiB.
@@ -136,19 +148,20 @@ mod tests {
         assert_eq!(strip_bom("\u{feff}/a"), "/a");
         assert_eq!(strip_bom("/a\u{feff}"), "/a\u{feff}");
         assert_eq!(strip_bom("\u{feff}\u{feff}/a"), "\u{feff}/a");
-        let read = read_capped(&b"\xef\xbb\xbf/index.html\n"[..], 100, "x").unwrap();
+        let read = read_capped(&b"\xef\xbb\xbf/index.html\n"[..], 100, "x", "").unwrap();
         assert_eq!(read, "/index.html\n");
     }
 
     #[test]
     fn reads_stop_at_the_cap() {
         let endless = std::io::repeat(0);
-        let err = read_capped(endless, 1 << 20, "the paths file z").unwrap_err();
+        let err = read_capped(endless, 1 << 20, "the paths file z", "split it").unwrap_err();
         assert!(err.contains("larger than 1 MiB"), "{err}");
         assert!(err.contains("the paths file z"), "{err}");
-        assert_eq!(read_capped(&b"abc"[..], 3, "x").unwrap(), "abc");
-        assert!(read_capped(&b"abcd"[..], 3, "x").is_err());
-        let err = read_capped(&b"ab\xffc"[..], 10, "f").unwrap_err();
-        assert!(err.contains("byte 3"), "{err}");
+        assert!(err.ends_with("split it"), "{err}");
+        assert_eq!(read_capped(&b"abc"[..], 3, "x", "").unwrap(), "abc");
+        assert!(read_capped(&b"abcd"[..], 3, "x", "").is_err());
+        let err = read_capped(&b"/a\n/b\xffc"[..], 10, "f", "").unwrap_err();
+        assert!(err.contains("f: line 2, column 3: not UTF-8"), "{err}");
     }
 }

@@ -235,9 +235,7 @@ fn simulator_data_stops_at_16_mib() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
-            err.contains(
-                "simulator data /dev/zero is larger than 16 MiB, the most --sim-data reads"
-            ),
+            err.contains("simulator data /dev/zero is larger than 16 MiB, the most cfdash reads"),
             "{args:?}: {err}"
         );
     }

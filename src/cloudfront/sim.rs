@@ -19,6 +19,7 @@ use super::{
 };
 use crate::clock::Clock;
 use crate::paths::{InProgress, MAX_ITEMS_PER_REQUEST};
+use crate::text::line_column;
 
 /// The demo account shipped with cfdash.
 pub const DEMO_DATA: &str = include_str!("../../assets/demo.toml");
@@ -127,38 +128,19 @@ impl SimData {
     /// Reads at most [`MAX_DATA_BYTES`], so `/dev/zero`, a pipe or a huge file stop there.
     pub fn from_file(path: &Path) -> Result<Self, String> {
         let shown = path.display();
-        let too_large = || {
-            format!(
-                "simulator data {shown} is larger than 16 MiB, the most --sim-data reads: \
-                 point it at a TOML account like assets/demo.toml"
-            )
-        };
         let cannot = |e: std::io::Error| format!("cannot read simulator data {shown}: {e}");
         let file = std::fs::File::open(path).map_err(cannot)?;
-        let meta = file.metadata().map_err(cannot)?;
-        if meta.is_dir() {
+        if file.metadata().map_err(cannot)?.is_dir() {
             return Err(format!(
                 "cannot read simulator data {shown}: it is a directory, not a TOML file"
             ));
         }
-        if meta.is_file() && meta.len() > MAX_DATA_BYTES {
-            return Err(too_large());
-        }
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(file, MAX_DATA_BYTES + 1),
-            &mut bytes,
-        )
-        .map_err(cannot)?;
-        if bytes.len() as u64 > MAX_DATA_BYTES {
-            return Err(too_large());
-        }
-        let text = String::from_utf8(bytes).map_err(|e| {
-            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let valid = std::str::from_utf8(valid).unwrap_or_default();
-            let (line, column) = line_column(valid, valid.len());
-            format!("simulator data {shown}: line {line}, column {column}: not UTF-8 text")
-        })?;
+        let text = crate::text::read_capped(
+            file,
+            MAX_DATA_BYTES,
+            &format!("simulator data {shown}"),
+            "point --sim-data at a TOML account like assets/demo.toml",
+        )?;
         Self::parse(&text).map_err(|e| format!("simulator data {shown}: {e}"))
     }
 
@@ -189,17 +171,6 @@ impl SimData {
 /// The most `--sim-data` reads: 16 MiB, far above any account worth simulating (the demo is
 /// 4 KB) and small enough that a wrong path (`/dev/zero`) is refused at once.
 pub const MAX_DATA_BYTES: u64 = 16 * 1024 * 1024;
-
-/// The line and column (1-based, in characters) of a byte offset.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before[before.rfind('\n').map_or(0, |i| i + 1)..]
-        .chars()
-        .count()
-        + 1;
-    (line, column)
-}
 
 /// A control character (C0, tab included, DEL or C1) where `what` is.
 fn control_error(text: &str, offset: usize, c: char, what: &str) -> String {
@@ -912,8 +883,8 @@ mod tests {
             assert_eq!(
                 e,
                 format!(
-                    "simulator data {} is larger than 16 MiB, the most --sim-data reads: \
-                     point it at a TOML account like assets/demo.toml",
+                    "simulator data {} is larger than 16 MiB, the most cfdash reads: \
+                     point --sim-data at a TOML account like assets/demo.toml",
                     path.display()
                 )
             );
@@ -932,7 +903,7 @@ mod tests {
         let latin1 = dir.join("latin1.toml");
         std::fs::write(&latin1, b"# ok\n# caf\xe9\n").unwrap();
         let e = SimData::from_file(&latin1).unwrap_err();
-        assert!(e.ends_with("line 2, column 6: not UTF-8 text"), "{e}");
+        assert!(e.contains("line 2, column 6: not UTF-8 text"), "{e}");
         assert!(
             SimData::from_file(&dir)
                 .unwrap_err()

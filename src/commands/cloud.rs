@@ -527,13 +527,14 @@ fn gather(args: &InvalidateArgs) -> Result<String, Fail> {
     let mut list = args.paths.join("\n");
     if let Some(file) = &args.paths_file {
         let max = text::PATHS_MAX_BYTES;
+        let hint = "split the list into several runs";
         let more = if file.as_os_str() == "-" {
-            text::read_capped(std::io::stdin().lock(), max, "the paths on stdin")
+            text::read_capped(std::io::stdin().lock(), max, "the paths on stdin", hint)
         } else {
             let what = format!("the paths file {}", text::quote(&file.to_string_lossy()));
             std::fs::File::open(file)
                 .map_err(|e| format!("cannot read {what}: {e}"))
-                .and_then(|f| text::read_capped(f, max, &what))
+                .and_then(|f| text::read_capped(f, max, &what, hint))
         }
         .map_err(Fail::Usage)?;
         if !list.is_empty() {
