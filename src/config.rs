@@ -305,6 +305,16 @@ impl Config {
                 ),
             ));
         }
+        if let Some(c) = crate::text::toml_control(text) {
+            return Err(ConfigError::at(
+                text,
+                Some(c.at..c.at),
+                format!(
+                    "control character U+{:04X} in {}: names, URLs and paths in cfdash's config never hold one; remove it",
+                    c.char as u32, c.what
+                ),
+            ));
+        }
         for (key, value, max, floor) in [
             ("refresh_secs", config.ui.refresh_secs, MAX_REFRESH_SECS, 5),
             ("poll_secs", config.ui.poll_secs, MAX_POLL_SECS, 2),

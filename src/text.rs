@@ -108,6 +108,72 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// A control character in a TOML text: where it is (a byte offset), which, and what holds
+/// it ("the file", "the value of profiles.prod.endpoint_url").
+#[derive(Debug, PartialEq, Eq)]
+pub struct Control {
+    pub at: usize,
+    pub char: char,
+    pub what: String,
+}
+
+/// The first control character (C0, DEL, C1) of a TOML text: written raw anywhere, comments
+/// included, but the tab and the line ends (`\n`, `\r\n`); or in a key or string once its
+/// escapes are read (`"\u001b"`, a tab inside a string). None of cfdash's files has a use
+/// for one, and each would reach a terminal or an XML answer.
+pub fn toml_control(text: &str) -> Option<Control> {
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let allowed = match c {
+            '\t' | '\n' => true,
+            '\r' => chars.peek().is_some_and(|(_, n)| *n == '\n'),
+            c => !c.is_control(),
+        };
+        if !allowed {
+            let what = "the file".into();
+            return Some(Control { at, char: c, what });
+        }
+    }
+    // A text that does not parse has its parser's error to tell.
+    let doc = toml_edit::Document::parse(text).ok()?;
+    table_control(doc.as_table(), "")
+}
+
+fn table_control(table: &dyn toml_edit::TableLike, prefix: &str) -> Option<Control> {
+    table.iter().find_map(|(name, _)| {
+        let (key, item) = table.get_key_value(name)?;
+        let path = if prefix.is_empty() {
+            quote(name)
+        } else {
+            format!("{prefix}.{}", quote(name))
+        };
+        if let Some(c) = name.chars().find(|c| c.is_control()) {
+            let at = key.span().map_or(0, |s| s.start);
+            let what = format!("the key {path}");
+            return Some(Control { at, char: c, what });
+        }
+        match item {
+            toml_edit::Item::Value(v) => value_control(v, &path),
+            toml_edit::Item::Table(t) => table_control(t, &path),
+            toml_edit::Item::ArrayOfTables(a) => a.iter().find_map(|t| table_control(t, &path)),
+            toml_edit::Item::None => None,
+        }
+    })
+}
+
+fn value_control(value: &toml_edit::Value, path: &str) -> Option<Control> {
+    match value {
+        toml_edit::Value::String(s) => s.value().chars().find(|c| c.is_control()).map(|c| {
+            let at = s.span().map_or(0, |s| s.start);
+            let what = format!("the value of {path}");
+            Control { at, char: c, what }
+        }),
+        toml_edit::Value::Array(a) => a.iter().find_map(|v| value_control(v, path)),
+        toml_edit::Value::InlineTable(t) => table_control(t, path),
+        _ => None,
+    }
+}
+
 /// 64 MiB, 16 MiB, 512 KiB.
 fn size(bytes: u64) -> String {
     if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
@@ -150,6 +216,19 @@ mod tests {
         assert_eq!(strip_bom("\u{feff}\u{feff}/a"), "\u{feff}/a");
         let read = read_capped(&b"\xef\xbb\xbf/index.html\n"[..], 100, "x", "").unwrap();
         assert_eq!(read, "/index.html\n");
+    }
+
+    #[test]
+    fn control_characters_in_toml_are_found_where_they_are() {
+        assert_eq!(toml_control("a = \"x\"\t# ok\r\n"), None);
+        let c = toml_control("a = 1\n# bell \u{7}\n").unwrap();
+        assert_eq!((c.at, c.char, c.what.as_str()), (13, '\u{7}', "the file"));
+        let c = toml_control("[p.q]\nurl = \"http://x\\u001b[2J\"\n").unwrap();
+        assert_eq!((c.at, c.char), (12, '\u{1b}'));
+        assert_eq!(c.what, "the value of p.q.url");
+        let c = toml_control("x = [\"ok\", { \"k\\u0000\" = 1 }]").unwrap();
+        assert_eq!(c.what, "the key x.k\\u{0}");
+        assert_eq!(toml_control("not toml ="), None);
     }
 
     #[test]

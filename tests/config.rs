@@ -435,6 +435,20 @@ fn credentials_in_an_endpoint_url_are_refused_and_not_repeated() {
 }
 
 #[test]
+fn control_characters_in_values_are_refused_where_they_are() {
+    let e = error("[profiles.a]\nendpoint_url = \"http://127.0.0.1\\u001b[2J\"\n");
+    assert!(
+        e.starts_with(
+            "line 2, column 16: control character U+001B in the value of profiles.a.endpoint_url"
+        ),
+        "{e}"
+    );
+    let e = error("[profiles.a]\naws_profile = \"ops\\u0007\"\n");
+    assert!(e.contains("U+0007"), "{e}");
+    assert!(!e.contains('\u{7}') && !e.contains('\u{1b}'), "{e:?}");
+}
+
+#[test]
 fn deleting_the_default_clears_it_and_says_so() {
     let dir = temp_dir("remove-default");
     std::fs::create_dir_all(&dir).unwrap();

@@ -117,12 +117,10 @@ impl SimData {
     /// refused with its line and column: CloudFront's ids, names, paths and comments never
     /// hold one, and XML could not carry most of them.
     pub fn parse(text: &str) -> Result<Self, String> {
-        check_raw_controls(text)?;
-        let data = toml::from_str(text).map_err(|e| e.to_string())?;
-        if let Ok(doc) = toml_edit::Document::parse(text) {
-            check_table_controls(text, doc.as_table(), "")?;
+        if let Some(c) = crate::text::toml_control(text) {
+            return Err(control_error(text, c.at, c.char, &c.what));
         }
-        Ok(data)
+        toml::from_str(text).map_err(|e| e.to_string())
     }
 
     /// Reads at most [`MAX_DATA_BYTES`], so `/dev/zero`, a pipe or a huge file stop there.
@@ -180,76 +178,6 @@ fn control_error(text: &str, offset: usize, c: char, what: &str) -> String {
          simulator ids, names, paths and comments may not hold one",
         c as u32
     )
-}
-
-/// Control characters as written in the text, comments included: all but the tab between
-/// values and the line ends (`\n`, `\r\n`).
-fn check_raw_controls(text: &str) -> Result<(), String> {
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, c)) = chars.next() {
-        let allowed = match c {
-            '\t' | '\n' => true,
-            '\r' => chars.peek().is_some_and(|(_, n)| *n == '\n'),
-            c => !c.is_control(),
-        };
-        if !allowed {
-            return Err(control_error(text, at, c, "the file"));
-        }
-    }
-    Ok(())
-}
-
-/// Control characters in keys and strings once unescaped (`"\u0001"`, or a tab inside a
-/// string), at the key or value that holds them.
-fn check_table_controls(
-    text: &str,
-    table: &dyn toml_edit::TableLike,
-    prefix: &str,
-) -> Result<(), String> {
-    for (name, _) in table.iter() {
-        let Some((key, item)) = table.get_key_value(name) else {
-            continue;
-        };
-        let path = if prefix.is_empty() {
-            name.to_string()
-        } else {
-            format!("{prefix}.{name}")
-        };
-        if let Some(c) = name.chars().find(|c| c.is_control()) {
-            let at = key.span().map_or(0, |s| s.start);
-            return Err(control_error(text, at, c, &format!("the key {path}")));
-        }
-        check_item_controls(text, item, &path)?;
-    }
-    Ok(())
-}
-
-fn check_item_controls(text: &str, item: &toml_edit::Item, path: &str) -> Result<(), String> {
-    match item {
-        toml_edit::Item::Value(v) => check_value_controls(text, v, path),
-        toml_edit::Item::Table(t) => check_table_controls(text, t, path),
-        toml_edit::Item::ArrayOfTables(a) => a
-            .iter()
-            .try_for_each(|t| check_table_controls(text, t, path)),
-        toml_edit::Item::None => Ok(()),
-    }
-}
-
-fn check_value_controls(text: &str, value: &toml_edit::Value, path: &str) -> Result<(), String> {
-    match value {
-        toml_edit::Value::String(s) => match s.value().chars().find(|c| c.is_control()) {
-            Some(c) => {
-                let at = s.span().map_or(0, |s| s.start);
-                Err(control_error(text, at, c, &format!("the value of {path}")))
-            }
-            None => Ok(()),
-        },
-        toml_edit::Value::Array(a) => a
-            .iter()
-            .try_for_each(|v| check_value_controls(text, v, path)),
-        toml_edit::Value::InlineTable(t) => check_table_controls(text, t, path),
-        _ => Ok(()),
-    }
 }
 
 pub struct SimCloudFront {
