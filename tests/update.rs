@@ -221,6 +221,12 @@ fn a_huge_paste_into_the_filter_is_one_insert_capped_with_a_notice() {
     assert_eq!(h.app.filter_text().chars().count(), cfdash::app::FILTER_MAX);
     let notice = h.app.notice.clone().expect("the cap is said");
     assert!(notice.text.contains("at most 1000"), "{}", notice.text);
+    // And seen while typing, beside the filter that takes the notice's line.
+    assert!(
+        h.screen().contains("at most 1000 characters"),
+        "{}",
+        h.screen()
+    );
     // Keys still answer: a typed character is refused at the cap, Backspace deletes one.
     h.ch('x');
     assert_eq!(h.app.filter_text().chars().count(), cfdash::app::FILTER_MAX);

@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::Theme;
 use crate::app::keys;
-use crate::app::{App, Mode, NoticeKind};
+use crate::app::{App, FILTER_MAX, Mode, NoticeKind};
 
 pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let watched = app.watched.len();
@@ -33,6 +33,19 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     );
 
     if app.mode == Mode::Filter {
+        // A full filter says so beside the text: the notice line is the filter's now.
+        let full = app.filter.value().chars().count() >= FILTER_MAX;
+        let note = if full {
+            format!(" at most {FILTER_MAX} characters ")
+        } else {
+            String::new()
+        };
+        let [left_area, note_area] = Layout::horizontal([
+            Constraint::Min(0),
+            Constraint::Length(note.chars().count() as u16),
+        ])
+        .areas(left_area);
+        frame.render_widget(Span::styled(note, theme.info), note_area);
         let prefix = " / ";
         let width = left_area.width.saturating_sub(prefix.len() as u16 + 1) as usize;
         let scroll = app.filter.visual_scroll(width);
