@@ -620,6 +620,7 @@ impl Store {
         let path = &self.path;
         // A link (dotfiles) stays a link: its target is what is edited.
         let target = resolve(path)?;
+        check_regular(&target)?;
         make_folder(folder(&target))?;
         let _lock = lock(&target, path)?;
         let current = read_text(&target)?;
@@ -665,17 +666,38 @@ impl Store {
     }
 }
 
-/// The file's text without a UTF-8 byte-order mark (some editors write one); `None` when
-/// there is no file.
-fn read_text(path: &Path) -> Result<Option<String>, String> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Ok(Some(match t.strip_prefix('\u{feff}') {
-            Some(rest) => rest.to_string(),
-            None => t,
-        })),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+/// A profiles file that exists must be a regular file (through its links): a device, a
+/// pipe or a folder is refused before it is opened, read or locked beside.
+fn check_regular(path: &Path) -> Result<(), String> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() => Err(format!(
+            "{} is not a regular file (a folder, device or pipe): point --config or CFDASH_CONFIG at a TOML file",
+            path.display()
+        )),
+        _ => Ok(()),
     }
+}
+
+/// The most of a profiles file (or `~/.aws/config`) cfdash reads: 4 MiB, thousands of
+/// profiles with their presets, and a wrong path (`/dev/zero`) is refused at once.
+pub const MAX_CONFIG_BYTES: u64 = 4 << 20;
+
+/// The file's text without a UTF-8 byte-order mark (some editors write one), at most
+/// [`MAX_CONFIG_BYTES`]; `None` when there is no file.
+fn read_text(path: &Path) -> Result<Option<String>, String> {
+    check_regular(path)?;
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    crate::text::read_capped(
+        file,
+        MAX_CONFIG_BYTES,
+        &path.display().to_string(),
+        "is this the profiles file? (--config, CFDASH_CONFIG)",
+    )
+    .map(Some)
 }
 
 /// The file a path names once its symbolic links are followed (to a target that may not
@@ -1007,10 +1029,11 @@ pub fn aws_profiles() -> Vec<String> {
         .filter(|p| !p.is_empty())
         .map(PathBuf::from)
         .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".aws/config")));
-    let Some(text) = path.and_then(|p| std::fs::read_to_string(p).ok()) else {
-        return Vec::new();
-    };
-    aws_profile_names(&text)
+    let text = path.and_then(|p| {
+        let file = std::fs::File::open(&p).ok()?;
+        crate::text::read_capped(file, MAX_CONFIG_BYTES, "", "").ok()
+    });
+    text.map(|t| aws_profile_names(&t)).unwrap_or_default()
 }
 
 /// `[default]` and `[profile NAME]` sections, in file order.

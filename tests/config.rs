@@ -214,6 +214,38 @@ fn a_file_that_cannot_be_read_is_never_overwritten() {
 }
 
 #[test]
+fn a_config_that_is_endless_or_huge_is_refused_at_once_and_never_overwritten() {
+    let dir = temp_dir("endless");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A link to /dev/zero where the file should be: refused before it is read, and nothing
+    // is created beside the device.
+    let path = dir.join("config.toml");
+    std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+    let err = Config::load(&path).unwrap_err();
+    assert!(err.contains("is not a regular file"), "{err}");
+    let mut store = Store::new(path.clone(), None);
+    let err = store.apply(&add("a")).unwrap_err();
+    assert!(err.contains("is not a regular file"), "{err}");
+    assert!(
+        std::fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(!Path::new("/dev/.zero.lock").exists());
+    // A big regular file is read up to the cap, refused, and left as it was.
+    let big = dir.join("big.toml");
+    let text = format!("# {}\n", "x".repeat(5 << 20));
+    std::fs::write(&big, &text).unwrap();
+    let err = Config::load(&big).unwrap_err();
+    assert!(err.contains("larger than 4 MiB"), "{err}");
+    let mut store = Store::new(big.clone(), None);
+    assert!(store.apply(&add("a")).is_err());
+    assert_eq!(std::fs::read_to_string(&big).unwrap(), text);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn a_change_made_on_disk_meanwhile_is_kept() {
     let dir = temp_dir("concurrent");
     std::fs::create_dir_all(&dir).unwrap();
