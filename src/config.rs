@@ -236,29 +236,10 @@ pub fn check_region(region: &str) -> Result<(), String> {
     }
 }
 
-/// An endpoint URL: http or https, with a host, and no user name or password in it (the
-/// message then does not repeat the URL, so the secret is not shown again).
+/// An endpoint URL: http or https, with a host and a valid port, and no user name or
+/// password in it (see [`crate::endpoint::check_url`]).
 pub fn check_endpoint_url(url: &str) -> Result<(), String> {
-    let scheme_end = url.find("://").map_or(0, |i| i + 3);
-    let authority = url[scheme_end..]
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or("");
-    if authority.contains('@') {
-        return Err(
-            "the endpoint URL has a user name or password in it (…@host): cfdash never stores credentials; put them in ~/.aws/credentials or use SSO (aws configure sso), name that profile with aws_profile, and write the URL without them"
-                .into(),
-        );
-    }
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("{url:?} is not an http:// or https:// URL"))?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || host.starts_with(':') {
-        return Err(format!("{url:?} has no host"));
-    }
-    Ok(())
+    crate::endpoint::check_url(url)
 }
 
 impl Config {

@@ -36,8 +36,94 @@ pub fn sdk_endpoint(config: &SdkConfig) -> Option<String> {
         .or_else(|| config.endpoint_url().map(str::to_string))
 }
 
+/// A URL as messages and the log may show it: any user name or password replaced by "…",
+/// control characters escaped, cut if long.
+pub fn shown(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    let redacted = match url[start..end].rfind('@') {
+        Some(at) => format!("{}…{}", &url[..start], &url[start + at..]),
+        None => url.to_string(),
+    };
+    crate::text::quote(&redacted)
+}
+
+/// The shape of an endpoint URL, wherever it is written: http or https (in any case), a
+/// host, a port from 1 to 65535, and no user name or password (a credential in a URL would
+/// be shown, logged and sent in every request's Host line; the message does not repeat it).
+pub fn check_url(url: &str) -> Result<(), String> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let authority = url[start..].split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err(format!(
+            "the endpoint URL {} has a user name or password in it: cfdash never stores \
+             credentials; put them in ~/.aws/credentials or use SSO (aws configure sso), name \
+             that profile with aws_profile, and write the URL without them",
+            shown(url)
+        ));
+    }
+    let lower = url.to_ascii_lowercase();
+    if !lower.starts_with("https://") && !lower.starts_with("http://") {
+        return Err(format!("{} is not an http:// or https:// URL", shown(url)));
+    }
+    // The host as the SDK's endpoint rules take it: a name of letters, digits, dots,
+    // hyphens (and underscores), or an IP address, IPv6 in brackets; then perhaps a port.
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => {
+            let (ip, rest) = v6.split_once(']').unwrap_or((v6, "!"));
+            if ip.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(format!("{} has no valid IPv6 address in [ ]", shown(url)));
+            }
+            (ip, rest)
+        }
+        None => match authority.find(':') {
+            Some(i) => (&authority[..i], &authority[i..]),
+            None => (authority, ""),
+        },
+    };
+    if host.is_empty() {
+        return Err(format!("{} has no host", shown(url)));
+    }
+    let name_ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':');
+    if !host.chars().all(name_ok) {
+        return Err(format!(
+            "{} is not a valid URL: its host may hold letters, digits, dots and hyphens",
+            shown(url)
+        ));
+    }
+    if !port.is_empty() {
+        let valid = port
+            .strip_prefix(':')
+            .and_then(|p| p.parse::<u16>().ok())
+            .is_some_and(|p| p > 0);
+        if !valid {
+            return Err(format!(
+                "{} is not a valid URL: its port must be a number from 1 to 65535",
+                shown(url)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The endpoint variables of the environment must hold URLs the SDK can use: it drops one
+/// it cannot parse with only a log line and sends to CloudFront itself, which is not what
+/// whoever set `AWS_ENDPOINT_URL=…` for an emulator meant.
+fn check_env_urls() -> Result<(), String> {
+    for var in ["AWS_ENDPOINT_URL_CLOUDFRONT", "AWS_ENDPOINT_URL"] {
+        if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+            let value = value.to_string_lossy();
+            check_url(&value).map_err(|e| format!("{var}: {e}; fix it, or unset it"))?;
+        }
+    }
+    Ok(())
+}
+
 /// The endpoint `config` sends to, and the proxy it goes through, checked.
 pub fn check_config(config: &SdkConfig, allow_insecure: bool) -> Result<(), String> {
+    check_env_urls()?;
     let Some(url) = sdk_endpoint(config) else {
         return Ok(());
     };
@@ -57,6 +143,7 @@ pub fn check_config(config: &SdkConfig, allow_insecure: bool) -> Result<(), Stri
 /// Signed requests go over https, or plain http to this machine only, unless the profile
 /// allows otherwise. The URL alone: see [`check_route`] for the proxy.
 pub fn check_endpoint(url: &str, allow_insecure: bool) -> Result<(), String> {
+    check_url(url)?;
     let Some(host) = plain_http_host(url)? else {
         return Ok(());
     };
@@ -64,8 +151,9 @@ pub fn check_endpoint(url: &str, allow_insecure: bool) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "refusing to send signed requests to {url} over plain http: use https, or set \
-             allow_insecure_endpoint = true in the profile if this network is trusted"
+            "refusing to send signed requests to {} over plain http: use https, or set \
+             allow_insecure_endpoint = true in the profile if this network is trusted",
+            shown(url)
         ))
     }
 }
@@ -96,10 +184,11 @@ pub fn check_route(url: &str, allow_insecure: bool, proxies: &Matcher) -> Result
         .map(|p| format!(":{p}"))
         .unwrap_or_default();
     Err(format!(
-        "refusing to send signed requests to {url} over plain http through the proxy \
+        "refusing to send signed requests to {} over plain http through the proxy \
          {host}{port} (HTTP_PROXY or ALL_PROXY): use https, add the endpoint's host to \
          NO_PROXY, or set allow_insecure_endpoint = true in the profile if this network is \
-         trusted"
+         trusted",
+        shown(url)
     ))
 }
 
@@ -111,7 +200,8 @@ fn plain_http_host(url: &str) -> Result<Option<String>, String> {
     }
     let Some(rest) = lower.strip_prefix("http://") else {
         return Err(format!(
-            "endpoint_url {url} must start with https:// (or http:// for an emulator on this machine)"
+            "endpoint_url {} must start with https:// (or http:// for an emulator on this machine)",
+            shown(url)
         ));
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
@@ -147,7 +237,6 @@ mod tests {
             "http://10.0.0.5:5000",
             "http://emulator.internal",
             "http://localhost.evil.com",
-            "http://127.0.0.1@evil.com",
         ] {
             let err = check_endpoint(bad, false).unwrap_err();
             assert!(err.contains("allow_insecure_endpoint"), "{bad}: {err}");
@@ -158,6 +247,45 @@ mod tests {
                 .unwrap_err()
                 .contains("https://")
         );
+    }
+
+    #[test]
+    fn a_credential_in_a_url_is_refused_wherever_and_never_shown() {
+        for url in [
+            "http://127.0.0.1@evil.invalid",
+            "https://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIsecret@host.invalid",
+            "http://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIsecret@127.0.0.1:18080/x",
+            "ftp://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIsecret@evil.invalid",
+        ] {
+            for err in [
+                check_endpoint(url, true).unwrap_err(),
+                check_url(url).unwrap_err(),
+            ] {
+                assert!(err.contains("user name or password"), "{err}");
+                assert!(!err.contains("AKIA") && !err.contains("secret"), "{err}");
+            }
+        }
+        assert_eq!(
+            shown("https://K:S@h.invalid:9/p?q=@"),
+            "https://…@h.invalid:9/p?q=@"
+        );
+        assert_eq!(shown("http://a\u{1b}b"), "http://a\\u{1b}b");
+    }
+
+    #[test]
+    fn urls_the_sdk_could_not_use_are_refused() {
+        assert_eq!(check_url("HTTPS://cf.example.com"), Ok(()));
+        assert_eq!(check_url("http://127.0.0.1:5000/"), Ok(()));
+        for bad in [
+            "http://[::1]evil.invalid:18080",
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:0",
+            "http://",
+            "127.0.0.1:5000",
+            "http://a b.invalid",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -246,6 +246,39 @@ fn endpoints_configured_for_the_aws_sdk_are_checked_before_anything_is_sent() {
 }
 
 #[test]
+fn an_endpoint_variable_the_sdk_would_drop_or_a_credential_in_it_is_refused() {
+    let home = home("unusable", "", "");
+    // The SDK drops a URL it cannot parse (a log line only) and sends to CloudFront itself:
+    // someone who set it for an emulator would reach production.
+    for (var, url) in [
+        ("AWS_ENDPOINT_URL", "http://[::1]evil.invalid:18080"),
+        ("AWS_ENDPOINT_URL_CLOUDFRONT", "http://127.0.0.1:99999"),
+    ] {
+        let o = cfdash(&home, &["distributions"], &[(var, url)]);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{url}: {e}");
+        assert!(e.contains(&format!("{var}: ")), "{e}");
+        assert!(e.contains("not a valid URL"), "{e}");
+    }
+    // A credential in an endpoint URL is refused, https or not, and never repeated, on
+    // stderr or in the log.
+    for url in [
+        "https://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIsecret@host.invalid",
+        "http://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIsecret@127.0.0.1:18080",
+    ] {
+        let o = cfdash(&home, &["distributions"], &[("AWS_ENDPOINT_URL", url)]);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{e}");
+        assert!(e.contains("user name or password"), "{e}");
+        let log = std::fs::read_to_string(home.join("cfdash.log")).unwrap_or_default();
+        for shown in [&e, &log] {
+            assert!(!shown.contains("wJalrXUtnFEMIsecret"), "{shown}");
+            assert!(!shown.contains("AKIAIOSFODNN7EXAMPLE"), "{shown}");
+        }
+    }
+}
+
+#[test]
 fn ignored_endpoint_urls_are_not_checked_but_a_profiles_own_is() {
     let configured = "[profile lab]\nendpoint_url = http://lab.invalid:8080\n";
     let home_env = home("ignored-by-variable", configured, LAB);

@@ -244,7 +244,7 @@ fn credentials_in_an_endpoint_url_are_refused() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
-        err.contains("line 2, column 16: the endpoint URL has a user name or password"),
+        err.contains("line 2, column 16: the endpoint URL https://…@cf.example.com has a user name or password"),
         "{err}"
     );
     assert!(
