@@ -294,7 +294,7 @@ pub struct SimArgs {
     pub fault_rate: f64,
 
     /// Mean seconds between invalidations made elsewhere (a pipeline, the console); 0 for
-    /// none (at most 86400)
+    /// none, else from 1 to 86400
     #[arg(global = true, long = "sim-activity", env = "CFDASH_SIM_ACTIVITY", default_value_t = 90.0, value_name = "SECS", value_parser = activity)]
     pub activity_secs: f64,
 
@@ -361,8 +361,17 @@ fn delay_scale(s: &str) -> Result<f64, String> {
     bounded(s, 1000.0)
 }
 
+/// 0 (none), or a mean of 1 s to a day: a tinier one would invent invalidations faster than
+/// the clock can tell them apart.
 fn activity(s: &str) -> Result<f64, String> {
-    bounded(s, 86_400.0)
+    let x = bounded(s, 86_400.0)?;
+    if x > 0.0 && x < 1.0 {
+        return Err(format!(
+            "{} is too small: give 0 for none, or from 1 to 86400 seconds",
+            crate::text::quote(s)
+        ));
+    }
+    Ok(x)
 }
 
 /// Parses the process's arguments; `--help` names the log file it would write.
@@ -429,5 +438,8 @@ mod tests {
         assert_eq!(delay_scale("0.1"), Ok(0.1));
         assert!(activity("inf").is_err());
         assert_eq!(activity("86400"), Ok(86_400.0));
+        assert_eq!(activity("0"), Ok(0.0));
+        assert!(activity("1e-9").is_err());
+        assert!(activity("1e-300").is_err());
     }
 }

@@ -786,6 +786,11 @@ fn lock(target: &Path, shown: &Path) -> Result<std::fs::File, String> {
 /// A sticky folder (like /tmp) does not count: others cannot replace a file they do not own.
 pub fn permission_warning(path: &Path) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
+    // Only a regular file is read as a profiles file; anything else is refused, not
+    // warned about (no chmod advice for /dev/null).
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
     let mut places = vec![path.to_path_buf(), folder(path).to_path_buf()];
     if let Ok(target) = resolve(path) {
         let dir = folder(&target).to_path_buf();
@@ -817,7 +822,10 @@ pub fn permission_warning(path: &Path) -> Option<String> {
         (true, false) => "group",
         _ => "others",
     };
-    let names: Vec<String> = open.iter().map(|p| p.display().to_string()).collect();
+    let names: Vec<String> = open
+        .iter()
+        .map(|p| crate::text::quote(&p.display().to_string()))
+        .collect();
     let (verb, it) = if names.len() == 1 {
         ("is", "it")
     } else {

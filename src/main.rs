@@ -213,7 +213,7 @@ fn sim_serve(cli: &cli::Cli, port: u16) -> Result<ExitCode, String> {
         let address = listener.local_addr().map_err(|e| e.to_string())?;
         let server = serve::Server::new(sim, cli.sim.drop_rate, settings.seed);
         // The address alone on stdout's first line, for scripts; the rest on stderr.
-        println!("http://{address}");
+        text::print_raw(format!("http://{address}"));
         let _ = std::io::Write::flush(&mut std::io::stdout());
         eprintln!(
             "cfdash sim serve: a simulated CloudFront account on http://{address} \
@@ -235,7 +235,7 @@ fn sim_serve(cli: &cli::Cli, port: u16) -> Result<ExitCode, String> {
 fn warn_if_writable(path: &std::path::Path) {
     if let Some(warning) = config::permission_warning(path) {
         tracing::warn!(%warning, "profiles file");
-        let _ = writeln!(std::io::stderr(), "cfdash: {warning}");
+        text::say(format!("cfdash: {warning}"));
     }
 }
 
@@ -255,7 +255,10 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
         Some(cli::Command::Completions { shell }) => {
             use clap::CommandFactory;
             let mut command = cli::Cli::command();
-            clap_complete::generate(*shell, &mut command, "cfdash", &mut std::io::stdout());
+            // Into memory first: a closed pipe (`| head`) must not panic the writer.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command, "cfdash", &mut script);
+            let _ = std::io::stdout().lock().write_all(&script);
             return Ok(ExitCode::SUCCESS);
         }
         Some(

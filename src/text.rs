@@ -30,12 +30,21 @@ fn push_shown(out: &mut String, c: char) {
 /// characters with "…".
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len().min(QUOTE_MAX * 2));
-    for (i, c) in s.chars().enumerate() {
-        if i == QUOTE_MAX {
+    let mut shown = 0;
+    for c in s.chars() {
+        let before = out.len();
+        push_shown(&mut out, c);
+        // Escapes count as what they take on screen.
+        shown += if out.len() - before == c.len_utf8() {
+            1
+        } else {
+            out.len() - before
+        };
+        if shown > QUOTE_MAX {
+            out.truncate(before);
             out.push('…');
             break;
         }
-        push_shown(&mut out, c);
     }
     out
 }
@@ -58,6 +67,28 @@ pub fn clean(s: &str) -> String {
         }
     }
     out
+}
+
+/// A message on stderr, its control characters escaped (it may quote what came from
+/// outside); a failed write (a closed pipe) is not worth dying for.
+pub fn say(text: impl AsRef<str>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{}", clean(text.as_ref()));
+}
+
+/// A line of a table on stdout, its control characters escaped: the names, comments, ids
+/// and paths in it come from the account, and a terminal must not act on them. A closed
+/// pipe (`| head`) ends nothing.
+pub fn print(text: impl AsRef<str>) {
+    print_raw(clean(text.as_ref()));
+}
+
+/// Text on stdout as it is: JSON, whose strings serde_json has escaped already.
+pub fn print_raw(text: impl AsRef<str>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", text.as_ref());
+    let _ = out.flush();
 }
 
 /// Text without the UTF-8 byte-order mark some editors put at its start.
@@ -199,6 +230,14 @@ mod tests {
         assert_eq!(q.chars().count(), QUOTE_MAX + 1);
         assert!(q.ends_with('…'));
         assert_eq!(quote(&"a".repeat(QUOTE_MAX)), "a".repeat(QUOTE_MAX));
+        // Escaped characters count as the room they take: a line of ESC stays short.
+        let escapes = quote(&"\u{1b}".repeat(1_000_000));
+        assert!(
+            escapes.chars().count() <= QUOTE_MAX + 1,
+            "{}",
+            escapes.len()
+        );
+        assert!(escapes.ends_with("\\u{1b}…"), "{escapes}");
         assert_eq!(quote("/index.html"), "/index.html");
     }
 

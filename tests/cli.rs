@@ -409,3 +409,60 @@ fn echoed_input_cannot_drive_the_terminal_and_is_cut() {
     assert!(!err.contains('\u{1b}'), "{err:?}");
     assert!(err.contains("is not an invalidation id"), "{err}");
 }
+
+#[test]
+fn account_data_in_tables_cannot_drive_the_terminal_and_json_stays_json() {
+    // A bidirectional override in a comment and an alias: the table escapes it, the JSON
+    // carries it as data.
+    let file = temp_file(
+        "bidi.toml",
+        "[[distribution]]\nid = \"E1\"\ndomain_name = \"d1.example\"\n\
+         aliases = [\"a\u{202e}lmth.exe\"]\ncomment = \"evil \u{202e}txt.exe\"\n",
+    );
+    let out = cfdash()
+        .args(["--demo", "--sim-latency-ms", "0", "--sim-data"])
+        .arg(&file)
+        .arg("distributions")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(!table.contains('\u{202e}'), "{table}");
+    assert!(table.contains("\\u{202e}"), "{table}");
+    let out = cfdash()
+        .args(["--demo", "--sim-latency-ms", "0", "--sim-data"])
+        .arg(&file)
+        .args(["distributions", "--json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json[0]["comment"], "evil \u{202e}txt.exe");
+}
+
+#[test]
+fn a_closed_pipe_ends_a_listing_quietly() {
+    let file = temp_file(
+        "many.toml",
+        &(0..2000)
+            .map(|i| format!("[profiles.p{i}]\nsimulated = true\n"))
+            .collect::<String>(),
+    );
+    for args in [
+        vec!["--config", file.to_str().unwrap(), "profile", "list"],
+        vec!["completions", "bash"],
+        vec!["--demo", "--sim-latency-ms", "0", "distributions"],
+    ] {
+        // The reading end is gone before cfdash writes: every write fails with EPIPE.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = cfdash()
+            .args(&args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_ne!(out.status.code(), Some(101), "{args:?}");
+    }
+}

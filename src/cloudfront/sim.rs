@@ -120,7 +120,41 @@ impl SimData {
         if let Some(c) = crate::text::toml_control(text) {
             return Err(control_error(text, c.at, c.char, &c.what));
         }
-        toml::from_str(text).map_err(|e| e.to_string())
+        let data: Self = toml::from_str(text).map_err(|e| e.to_string())?;
+        data.check_ranges(text)?;
+        Ok(data)
+    }
+
+    /// Numbers the simulator turns into times and lists stay where it can: days ago to a
+    /// timestamp (a huge one would overflow the clock), histories and in-progress counts
+    /// into memory (a huge one would fill it).
+    fn check_ranges(&self, text: &str) -> Result<(), String> {
+        for (i, d) in self.distributions.iter().enumerate() {
+            let problem = if !(0.0..=MAX_DAYS_AGO).contains(&d.modified_days_ago) {
+                Some(("modified_days_ago", format!("from 0 to {MAX_DAYS_AGO}")))
+            } else if d.history > MAX_HISTORY {
+                Some(("history", format!("at most {MAX_HISTORY}")))
+            } else if d.in_progress > MAX_IN_PROGRESS {
+                Some(("in_progress", format!("at most {MAX_IN_PROGRESS}")))
+            } else {
+                None
+            };
+            if let Some((key, range)) = problem {
+                let at = toml_edit::Document::parse(text)
+                    .ok()
+                    .and_then(|doc| {
+                        let table = doc.get("distribution")?.as_array_of_tables()?.get(i)?;
+                        table.get(key)?.span().map(|s| s.start)
+                    })
+                    .unwrap_or(0);
+                let (line, column) = line_column(text, at);
+                return Err(format!(
+                    "line {line}, column {column}: {key} of distribution {} must be {range}",
+                    crate::text::quote(&d.id)
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Reads at most [`MAX_DATA_BYTES`], so `/dev/zero`, a pipe or a huge file stop there.
@@ -165,6 +199,11 @@ impl SimData {
         }
     }
 }
+
+/// Limits of a simulated distribution: ten years, and more invalidations than cfdash lists.
+const MAX_DAYS_AGO: f64 = 3650.0;
+const MAX_HISTORY: u32 = 10_000;
+const MAX_IN_PROGRESS: u32 = 100;
 
 /// The most `--sim-data` reads: 16 MiB, far above any account worth simulating (the demo is
 /// 4 KB) and small enough that a wrong path (`/dev/zero`) is refused at once.
@@ -796,6 +835,34 @@ mod tests {
             SimData::parse(&ok).unwrap().distributions[0].comment,
             "fine"
         );
+    }
+
+    #[test]
+    fn numbers_that_would_overflow_the_clock_or_fill_the_memory_are_refused() {
+        let spec = |field: &str| {
+            format!(
+                "[[distribution]]\nid = \"E1\"\ndomain_name = \"d\"\n\n[[distribution]]\nid = \"E2\"\ndomain_name = \"d2\"\n{field}\n"
+            )
+        };
+        for (field, key) in [
+            ("modified_days_ago = 1e15", "modified_days_ago"),
+            ("modified_days_ago = -1e308", "modified_days_ago"),
+            ("modified_days_ago = nan", "modified_days_ago"),
+            ("history = 4294967295", "history"),
+            ("history = 100000000", "history"),
+            ("in_progress = 100000000", "in_progress"),
+        ] {
+            let e = SimData::parse(&spec(field)).unwrap_err();
+            let column = key.len() + 4;
+            assert!(
+                e.starts_with(&format!(
+                    "line 8, column {column}: {key} of distribution E2 must be"
+                )),
+                "{field}: {e}"
+            );
+        }
+        let ok = spec("modified_days_ago = 3650.0\nhistory = 10000\nin_progress = 100");
+        assert!(SimData::parse(&ok).is_ok());
     }
 
     #[test]

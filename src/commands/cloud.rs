@@ -16,7 +16,7 @@ use crate::cloudfront::{
     self, CfError, CloudFront, Distribution, Invalidation, InvalidationStatus, InvalidationSummary,
 };
 use crate::paths::{self, InProgress, Note};
-use crate::text;
+use crate::text::{self, print, print_raw, say};
 use crate::timefmt;
 
 /// How a command ended when it did not succeed; each has its exit code.
@@ -54,19 +54,6 @@ impl From<CfError> for Fail {
     fn from(e: CfError) -> Self {
         Fail::Aws(e.to_string())
     }
-}
-
-/// Messages on stderr; a failed write (a closed pipe) is not an error worth dying for.
-/// Control characters are escaped: a message may quote what came from outside.
-fn say(text: impl AsRef<str>) {
-    let _ = writeln!(std::io::stderr(), "{}", text::clean(text.as_ref()));
-}
-
-/// Data on stdout.
-fn print(text: impl AsRef<str>) {
-    let mut out = std::io::stdout();
-    let _ = writeln!(out, "{}", text.as_ref());
-    let _ = out.flush();
 }
 
 // ---- distributions -----------------------------------------------------------------------
@@ -178,7 +165,7 @@ pub async fn distributions(cf: &dyn CloudFront, json: bool) -> Result<(), Fail> 
                 })
             })
             .collect();
-        print(serde_json::to_string_pretty(&list).expect("json"));
+        print_raw(serde_json::to_string_pretty(&list).expect("json"));
         return Ok(());
     }
     let width = all
@@ -253,7 +240,7 @@ pub async fn invalidations(cf: &dyn CloudFront, args: &InvalidationsArgs) -> Res
                 })
             })
             .collect();
-        print(serde_json::to_string_pretty(&list).expect("json"));
+        print_raw(serde_json::to_string_pretty(&list).expect("json"));
     } else {
         print(format!(
             "{:<14}  {:<14}  {:<10}  {:<20}  NAME",
@@ -315,7 +302,7 @@ fn rows_json(rows: &[Row]) -> serde_json::Value {
 
 fn print_rows(rows: &[Row], json: bool) {
     if json {
-        print(serde_json::to_string_pretty(&rows_json(rows)).expect("json"));
+        print_raw(serde_json::to_string_pretty(&rows_json(rows)).expect("json"));
         return;
     }
     print(format!(
@@ -680,7 +667,7 @@ pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<()
                     })
                 })
                 .collect();
-            print(
+            print_raw(
                 serde_json::to_string_pretty(&json!({
                     "dry_run": true,
                     "paths": values,

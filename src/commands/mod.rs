@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::cli::ProfileCommand;
 use crate::config::{Config, Edit, Profile, ProfileFields, Store};
+use crate::text::{print, print_raw};
 
 /// Runs a `cfdash profile` command. Errors are for stderr, with exit code 2.
 pub fn profile(cmd: &ProfileCommand, path: &Path) -> Result<ExitCode, String> {
@@ -27,12 +28,12 @@ pub fn profile(cmd: &ProfileCommand, path: &Path) -> Result<ExitCode, String> {
                     .iter()
                     .map(|(name, p)| profile_json(name, p, &config))
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&list).expect("json"));
+                print_raw(serde_json::to_string_pretty(&list).expect("json"));
             } else if config.profiles.is_empty() {
-                eprintln!(
+                crate::text::say(format!(
                     "no profiles yet in {}: add one with `cfdash profile add NAME --aws-profile …`",
                     path.display()
-                );
+                ));
             } else {
                 let width = config.profiles.keys().map(String::len).max().unwrap_or(4);
                 for (name, p) in &config.profiles {
@@ -41,7 +42,7 @@ pub fn profile(cmd: &ProfileCommand, path: &Path) -> Result<ExitCode, String> {
                     } else {
                         " "
                     };
-                    println!("{mark} {name:<width$}  {}", reach(p));
+                    print(format!("{mark} {name:<width$}  {}", reach(p)));
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -53,7 +54,7 @@ pub fn profile(cmd: &ProfileCommand, path: &Path) -> Result<ExitCode, String> {
             })?;
             if *json {
                 let j = profile_json(name, p, &config);
-                println!("{}", serde_json::to_string_pretty(&j).expect("json"));
+                print_raw(serde_json::to_string_pretty(&j).expect("json"));
             } else {
                 let j = profile_json(name, p, &config);
                 for (k, v) in j.as_object().expect("an object") {
@@ -61,7 +62,7 @@ pub fn profile(cmd: &ProfileCommand, path: &Path) -> Result<ExitCode, String> {
                         serde_json::Value::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    println!("{k:<18} {v}");
+                    print(format!("{k:<18} {v}"));
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -101,12 +102,12 @@ fn save(path: &Path, known: Option<String>, edit: Edit) -> Result<ExitCode, Stri
     let mut store = Store::new(path.to_path_buf(), known);
     let saved = store.apply(&edit)?;
     match &saved.cleared_default {
-        Some(_) => eprintln!(
+        Some(_) => crate::text::say(format!(
             "{} in {}; it was the default profile, so there is no default now (cfdash profile set-default NAME chooses one)",
             edit.describe(),
             path.display()
-        ),
-        None => eprintln!("{} in {}", edit.describe(), path.display()),
+        )),
+        None => crate::text::say(format!("{} in {}", edit.describe(), path.display())),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -140,6 +141,6 @@ fn profile_json(name: &str, p: &Profile, c: &Config) -> serde_json::Value {
 
 /// `cfdash config path`.
 pub fn config_path(path: &Path) -> ExitCode {
-    println!("{}", path.display());
+    print(path.display().to_string());
     ExitCode::SUCCESS
 }
