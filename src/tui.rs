@@ -41,7 +41,10 @@ pub enum Exit {
     Signal(i32),
 }
 
-type Term = Terminal<CrosstermBackend<io::Stdout>>;
+/// Never dropped: ratatui's `Drop` shows the cursor and, when that write fails (the terminal
+/// hung up), reports it with `eprintln!`, which panics on a dead stderr. The guard restores
+/// the terminal instead, ignoring what cannot be written.
+type Term = std::mem::ManuallyDrop<Terminal<CrosstermBackend<io::Stdout>>>;
 
 /// Puts the terminal back as it was when dropped: on quit, on error, on signal.
 struct TerminalGuard;
@@ -62,7 +65,7 @@ fn enter() -> io::Result<(Term, TerminalGuard)> {
         EnableBracketedPaste
     )?;
     let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    Ok((terminal, guard))
+    Ok((std::mem::ManuallyDrop::new(terminal), guard))
 }
 
 /// Leaves the alternate screen and raw mode; safe to call more than once.
@@ -96,7 +99,8 @@ pub fn install_panic_hook(log: PathBuf) {
     std::panic::set_hook(Box::new(move |info| {
         let _held = take_screen();
         restore();
-        tracing::error!("panic: {info}");
+        let trace = std::backtrace::Backtrace::force_capture();
+        tracing::error!("panic: {info}\n{trace}");
         crate::logging::flush();
         previous(info);
         // The terminal may be gone: a failed write must not panic again.
@@ -139,6 +143,15 @@ async fn exit_on_hangup(mut sighup: tokio::signal::unix::Signal) {
     }
 }
 
+/// A read or write of the terminal that fails as a hung-up terminal does (EIO, ENXIO,
+/// ENOENT, EBADF): the terminal went away, whether or not its SIGHUP has come yet. It ends
+/// the dashboard as the SIGHUP would (exit 129, the same line in the log), not as a
+/// terminal error.
+fn hung_up(e: &io::Error) -> bool {
+    let gone = [libc::EIO, libc::ENXIO, libc::ENOENT, libc::EBADF];
+    e.raw_os_error().is_some_and(|n| gone.contains(&n))
+}
+
 /// What the dashboard starts with besides its state.
 pub struct Start {
     pub connector: Connector,
@@ -151,8 +164,18 @@ pub struct Start {
     pub started: Instant,
 }
 
-/// Runs the dashboard until the operator quits or a signal arrives.
-pub async fn run(mut app: App, start: Start) -> io::Result<Exit> {
+/// Runs the dashboard until the operator quits, a signal arrives or the terminal goes.
+pub async fn run(app: App, start: Start) -> io::Result<Exit> {
+    match run_loop(app, start).await {
+        Err(e) if hung_up(&e) => {
+            tracing::info!(signal = 1, error = %e, "ended: the terminal hung up");
+            Ok(Exit::Signal(1))
+        }
+        other => other,
+    }
+}
+
+async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
     let Start {
         connector,
         profile,
