@@ -653,6 +653,18 @@ mod tests {
     }
 
     #[test]
+    fn nothing_to_send_is_no_batch() {
+        for text in ["", "\n  \n", "/a*/b"] {
+            let a = analyse(text);
+            assert_eq!(a.estimate(false).batches, 0, "{text:?}");
+            let send = a.sendable(false);
+            if send.is_empty() {
+                assert_eq!(plan(&send, InProgress::default()).batches.len(), 0);
+            }
+        }
+    }
+
+    #[test]
     fn batches_respect_request_and_in_progress_quotas() {
         let text: String = (0..7000).map(|i| format!("/p{i}\n")).collect();
         let a = analyse(&text);
