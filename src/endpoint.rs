@@ -66,7 +66,10 @@ pub fn check_url(url: &str) -> Result<(), String> {
     }
     let lower = url.to_ascii_lowercase();
     if !lower.starts_with("https://") && !lower.starts_with("http://") {
-        return Err(format!("{} is not an http:// or https:// URL", shown(url)));
+        return Err(format!(
+            "\"{}\" is not an http:// or https:// URL",
+            shown(url)
+        ));
     }
     // The host as the SDK's endpoint rules take it: a name of letters, digits, dots,
     // hyphens (and underscores), or an IP address, IPv6 in brackets; then perhaps a port.
@@ -74,7 +77,10 @@ pub fn check_url(url: &str) -> Result<(), String> {
         Some(v6) => {
             let (ip, rest) = v6.split_once(']').unwrap_or((v6, "!"));
             if ip.parse::<std::net::Ipv6Addr>().is_err() {
-                return Err(format!("{} has no valid IPv6 address in [ ]", shown(url)));
+                return Err(format!(
+                    "\"{}\" has no valid IPv6 address in [ ]",
+                    shown(url)
+                ));
             }
             (ip, rest)
         }
@@ -84,12 +90,12 @@ pub fn check_url(url: &str) -> Result<(), String> {
         },
     };
     if host.is_empty() {
-        return Err(format!("{} has no host", shown(url)));
+        return Err(format!("\"{}\" has no host", shown(url)));
     }
     let name_ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':');
     if !host.chars().all(name_ok) {
         return Err(format!(
-            "{} is not a valid URL: its host may hold letters, digits, dots and hyphens",
+            "\"{}\" is not a valid URL: its host may hold letters, digits, dots and hyphens",
             shown(url)
         ));
     }
@@ -100,7 +106,7 @@ pub fn check_url(url: &str) -> Result<(), String> {
             .is_some_and(|p| p > 0);
         if !valid {
             return Err(format!(
-                "{} is not a valid URL: its port must be a number from 1 to 65535",
+                "\"{}\" is not a valid URL: its port must be a number from 1 to 65535",
                 shown(url)
             ));
         }
