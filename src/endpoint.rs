@@ -64,6 +64,12 @@ pub fn check_url(url: &str) -> Result<(), String> {
             shown(url)
         ));
     }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "\"{}\" is not a valid URL: it holds a space or a control character",
+            shown(url)
+        ));
+    }
     let lower = url.to_ascii_lowercase();
     if !lower.starts_with("https://") && !lower.starts_with("http://") {
         return Err(format!(
@@ -119,9 +125,17 @@ pub fn check_url(url: &str) -> Result<(), String> {
 /// whoever set `AWS_ENDPOINT_URL=…` for an emulator meant.
 fn check_env_urls() -> Result<(), String> {
     for var in ["AWS_ENDPOINT_URL_CLOUDFRONT", "AWS_ENDPOINT_URL"] {
-        if let Some(value) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-            let value = value.to_string_lossy();
-            check_url(&value).map_err(|e| format!("{var}: {e}; fix it, or unset it"))?;
+        match std::env::var(var) {
+            Ok(value) if !value.is_empty() => {
+                check_url(&value).map_err(|e| format!("{var}: {e}; fix it, or unset it"))?;
+            }
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(format!(
+                    "{var} is not UTF-8 text, so the AWS SDK would ignore it and send to \
+                     CloudFront itself: fix it, or unset it"
+                ));
+            }
+            _ => {}
         }
     }
     Ok(())
@@ -131,6 +145,18 @@ fn check_env_urls() -> Result<(), String> {
 pub fn check_config(config: &SdkConfig, allow_insecure: bool) -> Result<(), String> {
     check_env_urls()?;
     let Some(url) = sdk_endpoint(config) else {
+        // An endpoint variable set, yet none in use: the SDK dropped it (it only logs
+        // that), and would send to CloudFront itself. Unless it was told to ignore them.
+        let ignored = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            .is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+        for var in ["AWS_ENDPOINT_URL_CLOUDFRONT", "AWS_ENDPOINT_URL"] {
+            if !ignored && std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
+                return Err(format!(
+                    "{var} is set, but the AWS SDK cannot use it and would send to CloudFront \
+                     itself: fix it, or unset it"
+                ));
+            }
+        }
         return Ok(());
     };
     check_route(&url, allow_insecure, &Matcher::from_env()).map_err(|e| {
@@ -289,6 +315,8 @@ mod tests {
             "http://",
             "127.0.0.1:5000",
             "http://a b.invalid",
+            "http://127.0.0.1:5000/ junk",
+            "http://127.0.0.1:5000/\tx",
         ] {
             assert!(check_url(bad).is_err(), "{bad}");
         }

@@ -8,11 +8,22 @@ use std::io::Read;
 /// Quoted input is cut after this many characters (an invalid 1 MB line is not echoed).
 pub const QUOTE_MAX: usize = 200;
 
+/// Characters that change how the text around them reads without showing themselves:
+/// bidirectional marks, embeddings, overrides and isolates, line and paragraph separators,
+/// the byte-order mark.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            | '\u{2028}' | '\u{2029}' | '\u{feff}'
+    )
+}
+
 /// One character as it may be shown on a terminal: controls (C0, DEL, C1) and the
 /// bidirectional overrides become `\u{…}` escapes, so echoed input can neither move the
 /// cursor, recolour the screen nor reorder what follows.
 fn push_shown(out: &mut String, c: char) {
-    if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+    if c.is_control() || invisible(c) {
         match c {
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
@@ -52,10 +63,10 @@ pub fn quote(s: &str) -> String {
 /// A whole message for the terminal: every control character escaped but the line breaks,
 /// which messages use for lists. The last guard on stderr, whatever the message quotes.
 pub fn clean(s: &str) -> String {
-    if !s.chars().any(|c| {
-        c != '\n'
-            && (c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
-    }) {
+    if !s
+        .chars()
+        .any(|c| c != '\n' && (c.is_control() || invisible(c)))
+    {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -76,11 +87,21 @@ pub fn say(text: impl AsRef<str>) {
     let _ = writeln!(std::io::stderr(), "{}", clean(text.as_ref()));
 }
 
-/// A line of a table on stdout, its control characters escaped: the names, comments, ids
-/// and paths in it come from the account, and a terminal must not act on them. A closed
-/// pipe (`| head`) ends nothing.
+/// A line of a table on stdout, every control character escaped, line breaks too: the
+/// names, comments, ids and paths in it come from the account, and neither a terminal nor a
+/// script reading rows may be fooled by them (a comment holding a line break would forge a
+/// row). A closed pipe (`| head`) ends nothing.
 pub fn print(text: impl AsRef<str>) {
-    print_raw(clean(text.as_ref()));
+    print_raw(one_line(text.as_ref()));
+}
+
+/// Text as one line: every control character escaped, line breaks included.
+pub fn one_line(text: &str) -> String {
+    let mut line = String::with_capacity(text.len());
+    for c in text.chars() {
+        push_shown(&mut line, c);
+    }
+    line
 }
 
 /// Text on stdout as it is: JSON, whose strings serde_json has escaped already.
@@ -239,6 +260,22 @@ mod tests {
         );
         assert!(escapes.ends_with("\\u{1b}…"), "{escapes}");
         assert_eq!(quote("/index.html"), "/index.html");
+    }
+
+    #[test]
+    fn a_table_row_stays_one_row() {
+        assert_eq!(
+            one_line("E1  prod\nE0FORGED  www.bank.example\r"),
+            "E1  prod\\nE0FORGED  www.bank.example\\r"
+        );
+    }
+
+    #[test]
+    fn invisible_characters_are_shown_too() {
+        assert_eq!(
+            quote("a\u{200f}b\u{2028}c\u{feff}"),
+            "a\\u{200f}b\\u{2028}c\\u{feff}"
+        );
     }
 
     #[test]

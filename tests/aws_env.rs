@@ -260,11 +260,45 @@ fn an_endpoint_variable_the_sdk_would_drop_or_a_credential_in_it_is_refused() {
         assert!(e.contains(&format!("{var}: ")), "{e}");
         assert!(e.contains("not a valid URL"), "{e}");
     }
+    // Not UTF-8: the SDK would ignore it (and send to CloudFront itself).
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bad = std::ffi::OsStr::from_bytes(b"http://127.0.0.1:18080/\xff");
+        for var in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_CLOUDFRONT"] {
+            let o = Command::new(env!("CARGO_BIN_EXE_cfdash"))
+                .arg("distributions")
+                .env_clear()
+                .env("HOME", &home)
+                .env("AWS_CONFIG_FILE", home.join(".aws/config"))
+                .env("AWS_ACCESS_KEY_ID", "testing")
+                .env("AWS_SECRET_ACCESS_KEY", "testing")
+                .env("AWS_EC2_METADATA_DISABLED", "true")
+                .env("CFDASH_CONFIG", home.join("cfdash.toml"))
+                .env("CFDASH_LOG_FILE", home.join("cfdash.log"))
+                .env(var, bad)
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            let e = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "{var}: {e}");
+            assert!(e.contains(&format!("{var} is not UTF-8")), "{e}");
+        }
+    }
+    // A space in the path: the SDK could not build a request URI from it.
+    let o = cfdash(
+        &home,
+        &["distributions"],
+        &[("AWS_ENDPOINT_URL", "http://127.0.0.1:18080/ junk")],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("holds a space"), "{}", stderr(&o));
     // A credential in an endpoint URL is refused, https or not, and never repeated, on
     // stderr or in the log.
     for url in [
         "https://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIsecret@host.invalid",
         "http://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIsecret@127.0.0.1:18080",
+        // Also one the SDK cannot parse, whose warning used to quote it into the log.
+        "http://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIsecret@127.0.0.1:99999",
     ] {
         let o = cfdash(&home, &["distributions"], &[("AWS_ENDPOINT_URL", url)]);
         let e = stderr(&o);

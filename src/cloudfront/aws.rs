@@ -180,12 +180,16 @@ impl AwsCloudFront {
 /// The SDK's default client (rustls, HTTPS_PROXY / NO_PROXY from the environment), trusting
 /// the certificates of a PEM bundle as well, as the aws CLI does with AWS_CA_BUNDLE.
 fn client_trusting(bundle: &Path) -> Result<SharedHttpClient, String> {
-    let pem = std::fs::read(bundle).map_err(|e| {
-        format!(
-            "cannot read the CA bundle {} (AWS_CA_BUNDLE): {e}",
-            bundle.display()
-        )
-    })?;
+    let what = format!("the CA bundle {} (AWS_CA_BUNDLE)", bundle.display());
+    if std::fs::metadata(bundle).is_ok_and(|m| !m.is_file()) {
+        return Err(format!(
+            "{what} is not a regular file: point it at a PEM file"
+        ));
+    }
+    let file = std::fs::File::open(bundle).map_err(|e| format!("cannot read {what}: {e}"))?;
+    // 16 MiB: thousands of certificates; a wrong path (a device) stops there.
+    let pem =
+        crate::text::read_capped(file, 16 << 20, &what, "point it at a PEM file")?.into_bytes();
     if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
         return Err(format!(
             "the CA bundle {} (AWS_CA_BUNDLE) holds no PEM certificate",

@@ -136,6 +136,8 @@ impl SimData {
                 Some(("history", format!("at most {MAX_HISTORY}")))
             } else if d.in_progress > MAX_IN_PROGRESS {
                 Some(("in_progress", format!("at most {MAX_IN_PROGRESS}")))
+            } else if d.paths.is_empty() {
+                Some(("paths", "a list of at least one path".to_string()))
             } else {
                 None
             };
@@ -153,6 +155,17 @@ impl SimData {
                     crate::text::quote(&d.id)
                 ));
             }
+        }
+        let invented: u64 = self
+            .distributions
+            .iter()
+            .map(|d| u64::from(d.history) + u64::from(d.in_progress))
+            .sum();
+        if invented > MAX_INVENTED {
+            return Err(format!(
+                "the account would hold {invented} invalidations (history and in_progress of \
+                 every distribution): at most {MAX_INVENTED} in all"
+            ));
         }
         Ok(())
     }
@@ -204,6 +217,8 @@ impl SimData {
 const MAX_DAYS_AGO: f64 = 3650.0;
 const MAX_HISTORY: u32 = 10_000;
 const MAX_IN_PROGRESS: u32 = 100;
+/// Invented invalidations in a whole account.
+const MAX_INVENTED: u64 = 200_000;
 
 /// The most `--sim-data` reads: 16 MiB, far above any account worth simulating (the demo is
 /// 4 KB) and small enough that a wrong path (`/dev/zero`) is refused at once.
@@ -250,6 +265,23 @@ struct SimInvalidation {
 }
 
 impl SimInvalidation {
+    /// An invalidation with a new id (drawn after everything else about it).
+    fn new(
+        rng: &mut Rng,
+        created: Timestamp,
+        completes: Timestamp,
+        paths: Vec<String>,
+        caller_reference: String,
+    ) -> Self {
+        Self {
+            id: format!("I{}", rng.token(13)),
+            created,
+            completes,
+            paths,
+            caller_reference,
+        }
+    }
+
     fn status(&self, now: Timestamp) -> InvalidationStatus {
         if now >= self.completes {
             InvalidationStatus::Completed
@@ -463,12 +495,17 @@ impl SimDistribution {
             .map(|_| 120.0 + rng.f64() * 30.0 * 86_400.0)
             .collect();
         ages.sort_by(|a, b| b.total_cmp(a));
+        // Made oldest first and turned round once (not put on top one by one, which is
+        // quadratic); the same draws in the same order as `push`.
+        let mut made = Vec::with_capacity((spec.history + spec.in_progress) as usize);
         for age in ages {
             let created = now - secs(age);
             let paths = dist.pick_paths(rng);
             let reference = format!("deploy-{}", rng.token(8));
             let completes = created + sample_delay(rng);
-            dist.push(rng, created, completes, paths, reference);
+            made.push(SimInvalidation::new(
+                rng, created, completes, paths, reference,
+            ));
         }
         // In progress: started moments ago, completing over the next minute or so.
         for _ in 0..spec.in_progress {
@@ -476,8 +513,16 @@ impl SimDistribution {
             let remaining = sample_delay(rng).mul_f64(scale);
             let paths = dist.pick_paths(rng);
             let reference = format!("deploy-{}", rng.token(8));
-            dist.push(rng, created, now + remaining, paths, reference);
+            made.push(SimInvalidation::new(
+                rng,
+                created,
+                now + remaining,
+                paths,
+                reference,
+            ));
         }
+        made.reverse();
+        dist.invalidations = made;
         dist
     }
 
@@ -540,6 +585,7 @@ impl SimDistribution {
         self.invalidations[0].full(now)
     }
 
+    /// Puts a new invalidation on top (the list is newest first).
     fn push(
         &mut self,
         rng: &mut Rng,
@@ -548,17 +594,8 @@ impl SimDistribution {
         paths: Vec<String>,
         caller_reference: String,
     ) {
-        let id = format!("I{}", rng.token(13));
-        self.invalidations.insert(
-            0,
-            SimInvalidation {
-                id,
-                created,
-                completes,
-                paths,
-                caller_reference,
-            },
-        );
+        let made = SimInvalidation::new(rng, created, completes, paths, caller_reference);
+        self.invalidations.insert(0, made);
     }
 }
 
@@ -863,6 +900,20 @@ mod tests {
         }
         let ok = spec("modified_days_ago = 3650.0\nhistory = 10000\nin_progress = 100");
         assert!(SimData::parse(&ok).is_ok());
+        // A list to draw paths from, or the simulator has nothing to invent with.
+        let e = SimData::parse(&spec("paths = []")).unwrap_err();
+        assert!(
+            e.contains("paths of distribution E2 must be a list of at least one path"),
+            "{e}"
+        );
+        // Per distribution within bounds, but too many in all.
+        let many: String = (0..25)
+            .map(|i| {
+                format!("[[distribution]]\nid = \"E{i}\"\ndomain_name = \"d\"\nhistory = 10000\n")
+            })
+            .collect();
+        let e = SimData::parse(&many).unwrap_err();
+        assert!(e.contains("250000 invalidations"), "{e}");
     }
 
     #[test]

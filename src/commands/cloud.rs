@@ -139,12 +139,14 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// A distribution in a message: its id and name as the account has them, escaped (a line
+/// break in an alias must not start a line of its own on stderr).
 fn label(d: &Distribution) -> String {
     let name = d.display_name();
     if name == d.id {
-        d.id.clone()
+        text::quote(&d.id)
     } else {
-        format!("{} ({name})", d.id)
+        format!("{} ({})", text::quote(&d.id), text::quote(name))
     }
 }
 
