@@ -1,4 +1,4 @@
-//! Named profiles in TOML (DESIGN.md, "Config"): read with errors that name the file, line
+//! Named profiles in TOML (README, "Real accounts"): read with errors that name the file, line
 //! and column and say what to fix; edited through one writer that keeps the user's comments
 //! and key order, writes atomically with private permissions, and never overwrites a file
 //! it could not read or a change made on disk since. A profile never holds a secret.

@@ -1,4 +1,4 @@
-//! Invalidation path rules (DESIGN.md, "CloudFront rules the code must know"), shared by the
+//! Invalidation path rules (CloudFront's, as its documentation gives them), shared by the
 //! form and the headless commands: parse a path list, normalise each item and say what
 //! changed, reject what CloudFront would refuse (with the reason), find duplicates and
 //! items a wildcard already covers, estimate the price, and split into batches that

@@ -123,7 +123,7 @@ impl Scroll {
     }
 }
 
-/// Intervals of the refresh policy (DESIGN.md, "Refresh policy").
+/// Intervals of the refresh policy (README, "How it is built").
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// GetInvalidation for a young in-progress invalidation.

@@ -248,7 +248,7 @@ pub async fn list_recent_invalidations(
     Ok(all)
 }
 
-/// How many listings run at once when listing a whole account (DESIGN.md: about 8).
+/// How many listings run at once when listing a whole account: about 8.
 pub const LIST_CONCURRENCY: usize = 8;
 
 /// Every distribution, each with its `limit` most recent invalidations (or why they could
