@@ -25,7 +25,7 @@ use hyper_util::rt::TokioIo;
 use jiff::Timestamp;
 use tokio::net::TcpListener;
 
-use super::sim::SimCloudFront;
+use super::sim::{Rng, SimCloudFront};
 use super::{CfError, CloudFront, Distribution, Invalidation, InvalidationSummary};
 
 const NS: &str = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
@@ -51,7 +51,7 @@ pub struct Server {
     stats: Stats,
     drop_rate: f64,
     /// Decides which connections drop, apart from the simulator's own draws.
-    rng: Mutex<u64>,
+    rng: Mutex<Rng>,
 }
 
 impl Server {
@@ -60,7 +60,7 @@ impl Server {
             sim,
             stats: Stats::default(),
             drop_rate,
-            rng: Mutex::new(seed ^ 0xD409_D409_D409_D409),
+            rng: Mutex::new(Rng::new(seed ^ 0xD409_D409_D409_D409)),
         })
     }
 
@@ -95,13 +95,8 @@ impl Server {
         if self.drop_rate <= 0.0 {
             return false;
         }
-        let mut state = self.rng.lock().unwrap_or_else(|e| e.into_inner());
-        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = *state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        ((z >> 11) as f64 / (1u64 << 53) as f64) < self.drop_rate
+        let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
+        rng.f64() < self.drop_rate
     }
 
     async fn handle(&self, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Dropped> {

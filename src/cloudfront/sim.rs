@@ -747,11 +747,12 @@ fn page<'t, T>(
     Ok((items, next))
 }
 
-/// SplitMix64: small, seeded, and the same on every platform.
-struct Rng(u64);
+/// SplitMix64: small, seeded, and the same on every platform. The simulator's one
+/// generator (`sim serve` draws its lost answers from one too).
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self(seed)
     }
 
@@ -764,7 +765,7 @@ impl Rng {
     }
 
     /// Uniform in [0, 1).
-    fn f64(&mut self) -> f64 {
+    pub(crate) fn f64(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 
