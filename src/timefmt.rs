@@ -4,6 +4,14 @@
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
+/// A spinner's frames: time passing, as a glyph (the dashboard's and `--wait`'s alike).
+pub const SPINNER: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/// The spinner's frame for tick `n`.
+pub fn spinner(n: i64) -> char {
+    SPINNER[n.rem_euclid(SPINNER.len() as i64) as usize]
+}
+
 const MINUTE: i64 = 60;
 const HOUR: i64 = 3600;
 const DAY: i64 = 86_400;

@@ -419,8 +419,7 @@ impl App {
 
     /// The spinner's frame, from the time of the last action.
     pub fn spinner(&self) -> char {
-        const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-        FRAMES[(self.now.as_millisecond() / SPIN_MS).rem_euclid(FRAMES.len() as i64) as usize]
+        crate::timefmt::spinner(self.now.as_millisecond() / SPIN_MS)
     }
 
     pub fn filter_text(&self) -> &str {

@@ -361,7 +361,7 @@ async fn wait_all(
             let _ = write!(
                 std::io::stderr(),
                 "\r\x1b[K{} {done} of {total} completed · {}",
-                ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'][(round % 10) as usize],
+                timefmt::spinner(round as i64),
                 timefmt::short_duration(
                     jiff::SignedDuration::try_from(started.elapsed()).unwrap_or_default()
                 )
