@@ -120,14 +120,25 @@ pub fn check_url(url: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The variables that name an endpoint, the CloudFront one first.
+const ENDPOINT_VARS: [&str; 2] = ["AWS_ENDPOINT_URL_CLOUDFRONT", "AWS_ENDPOINT_URL"];
+
 /// The endpoint variables of the environment must hold URLs the SDK can use: it drops one
-/// it cannot parse with only a log line and sends to CloudFront itself, which is not what
-/// whoever set `AWS_ENDPOINT_URL=…` for an emulator meant.
+/// that is not UTF-8 or that its URL parser refuses with only a log line, and sends to
+/// CloudFront itself, which is not what whoever set `AWS_ENDPOINT_URL=…` for an emulator
+/// meant. So each is read as the SDK reads it (UTF-8, then `url::Url::parse`, its parser)
+/// as well as by [`check_url`].
 fn check_env_urls() -> Result<(), String> {
-    for var in ["AWS_ENDPOINT_URL_CLOUDFRONT", "AWS_ENDPOINT_URL"] {
+    for var in ENDPOINT_VARS {
         match std::env::var(var) {
             Ok(value) if !value.is_empty() => {
-                check_url(&value).map_err(|e| format!("{var}: {e}; fix it, or unset it"))?;
+                check_url(&value)
+                    .and_then(|()| {
+                        url::Url::parse(&value)
+                            .map(drop)
+                            .map_err(|e| format!("\"{}\" is not a valid URL: {e}", shown(&value)))
+                    })
+                    .map_err(|e| format!("{var}: {e}; fix it, or unset it"))?;
             }
             Err(std::env::VarError::NotUnicode(_)) => {
                 return Err(format!(
@@ -144,19 +155,9 @@ fn check_env_urls() -> Result<(), String> {
 /// The endpoint `config` sends to, and the proxy it goes through, checked.
 pub fn check_config(config: &SdkConfig, allow_insecure: bool) -> Result<(), String> {
     check_env_urls()?;
+    // None: CloudFront's own https endpoint (a variable set but ignored, as
+    // `ignore_configured_endpoint_urls` asks, included).
     let Some(url) = sdk_endpoint(config) else {
-        // An endpoint variable set, yet none in use: the SDK dropped it (it only logs
-        // that), and would send to CloudFront itself. Unless it was told to ignore them.
-        let ignored = std::env::var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-            .is_ok_and(|v| v.eq_ignore_ascii_case("true"));
-        for var in ["AWS_ENDPOINT_URL_CLOUDFRONT", "AWS_ENDPOINT_URL"] {
-            if !ignored && std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
-                return Err(format!(
-                    "{var} is set, but the AWS SDK cannot use it and would send to CloudFront \
-                     itself: fix it, or unset it"
-                ));
-            }
-        }
         return Ok(());
     };
     check_route(&url, allow_insecure, &Matcher::from_env()).map_err(|e| {

@@ -332,6 +332,16 @@ fn ignored_endpoint_urls_are_not_checked_but_a_profiles_own_is() {
         &cfdash(&home_file, &[], &[]),
         "ignore_configured_endpoint_urls",
     );
+    // Told to ignore them in the file, the SDK ignores the variables too: that is not an
+    // endpoint it "could not use", and nothing is refused.
+    assert_passed(
+        &cfdash(
+            &home_file,
+            &[],
+            &[("AWS_ENDPOINT_URL", "http://ignored.invalid:8080")],
+        ),
+        "ignore_configured_endpoint_urls with AWS_ENDPOINT_URL",
+    );
     // The profiles file's endpoint_url is cfdash's own choice, never ignored.
     let own = home(
         "own-endpoint",
