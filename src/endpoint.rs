@@ -36,15 +36,37 @@ pub fn sdk_endpoint(config: &SdkConfig) -> Option<String> {
         .or_else(|| config.endpoint_url().map(str::to_string))
 }
 
-/// A URL as messages and the log may show it: any user name or password replaced by "…",
-/// control characters escaped, cut if long.
-pub fn shown(url: &str) -> String {
+/// Where a URL's authority (user info, host, port) is: after `scheme://`, up to the path,
+/// query or fragment.
+fn authority(url: &str) -> std::ops::Range<usize> {
     let start = url.find("://").map_or(0, |i| i + 3);
     let end = url[start..]
         .find(['/', '?', '#'])
         .map_or(url.len(), |i| start + i);
-    let redacted = match url[start..end].rfind('@') {
-        Some(at) => format!("{}…{}", &url[..start], &url[start + at..]),
+    start..end
+}
+
+/// An authority's host and what follows it (`:port`, or nothing); an IPv6 host without its
+/// brackets (`None` when the closing one is missing).
+fn host_and_port(authority: &str) -> (&str, Option<&str>) {
+    match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((ip, rest)) => (ip, Some(rest)),
+            None => (v6, None),
+        },
+        None => match authority.find(':') {
+            Some(i) => (&authority[..i], Some(&authority[i..])),
+            None => (authority, Some("")),
+        },
+    }
+}
+
+/// A URL as messages and the log may show it: any user name or password replaced by "…",
+/// control characters escaped, cut if long.
+pub fn shown(url: &str) -> String {
+    let at = authority(url);
+    let redacted = match url[at.clone()].rfind('@') {
+        Some(i) => format!("{}…{}", &url[..at.start], &url[at.start + i..]),
         None => url.to_string(),
     };
     crate::text::quote(&redacted)
@@ -54,8 +76,7 @@ pub fn shown(url: &str) -> String {
 /// host, a port from 1 to 65535, and no user name or password (a credential in a URL would
 /// be shown, logged and sent in every request's Host line; the message does not repeat it).
 pub fn check_url(url: &str) -> Result<(), String> {
-    let start = url.find("://").map_or(0, |i| i + 3);
-    let authority = url[start..].split(['/', '?', '#']).next().unwrap_or("");
+    let authority = &url[authority(url)];
     if authority.contains('@') {
         return Err(format!(
             "the endpoint URL {} has a user name or password in it: cfdash never stores \
@@ -79,22 +100,15 @@ pub fn check_url(url: &str) -> Result<(), String> {
     }
     // The host as the SDK's endpoint rules take it: a name of letters, digits, dots,
     // hyphens (and underscores), or an IP address, IPv6 in brackets; then perhaps a port.
-    let (host, port) = match authority.strip_prefix('[') {
-        Some(v6) => {
-            let (ip, rest) = v6.split_once(']').unwrap_or((v6, "!"));
-            if ip.parse::<std::net::Ipv6Addr>().is_err() {
-                return Err(format!(
-                    "\"{}\" has no valid IPv6 address in [ ]",
-                    shown(url)
-                ));
-            }
-            (ip, rest)
-        }
-        None => match authority.find(':') {
-            Some(i) => (&authority[..i], &authority[i..]),
-            None => (authority, ""),
-        },
-    };
+    let (host, port) = host_and_port(authority);
+    let bracketed = authority.starts_with('[');
+    if bracketed && (port.is_none() || host.parse::<std::net::Ipv6Addr>().is_err()) {
+        return Err(format!(
+            "\"{}\" has no valid IPv6 address in [ ]",
+            shown(url)
+        ));
+    }
+    let port = port.unwrap_or_default();
     if host.is_empty() {
         return Err(format!("\"{}\" has no host", shown(url)));
     }
@@ -231,20 +245,16 @@ fn plain_http_host(url: &str) -> Result<Option<String>, String> {
     if lower.starts_with("https://") {
         return Ok(None);
     }
-    let Some(rest) = lower.strip_prefix("http://") else {
+    if !lower.starts_with("http://") {
         return Err(format!(
             "endpoint_url {} must start with https:// (or http:// for an emulator on this machine)",
             shown(url)
         ));
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    }
+    let authority = &lower[authority(&lower)];
+    // After any user info (which `check_url` refuses anyway).
     let authority = authority.rsplit('@').next().unwrap_or(authority);
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
-    } else {
-        authority.split(':').next().unwrap_or("")
-    };
-    Ok(Some(host.to_string()))
+    Ok(Some(host_and_port(authority).0.to_string()))
 }
 
 fn is_loopback(host: &str) -> bool {
