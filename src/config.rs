@@ -261,7 +261,7 @@ impl Config {
 
     pub fn parse(text: &str) -> Result<Self, ConfigError> {
         // A byte-order mark (some editors write one) is not TOML: it is read past.
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let text = crate::text::strip_bom(text);
         let doc = toml_edit::Document::parse(text).map_err(|e| {
             let mut message = e.message().trim_end().to_string();
             if message.contains("duplicate") {
@@ -286,7 +286,9 @@ impl Config {
                 ),
             ));
         }
-        if let Some(c) = crate::text::toml_control(text) {
+        let control =
+            crate::text::raw_control(text).or_else(|| crate::text::toml_control(doc.as_table()));
+        if let Some(c) = control {
             return Err(ConfigError::at(
                 text,
                 Some(c.at..c.at),
@@ -1027,7 +1029,7 @@ pub fn aws_profiles() -> Vec<String> {
 
 /// `[default]` and `[profile NAME]` sections, in file order.
 pub fn aws_profile_names(text: &str) -> Vec<String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = crate::text::strip_bom(text);
     let mut names = Vec::new();
     for line in text.lines() {
         let line = line.trim();

@@ -60,24 +60,31 @@ pub fn quote(s: &str) -> String {
     out
 }
 
-/// A whole message for the terminal: every control character escaped but the line breaks,
-/// which messages use for lists. The last guard on stderr, whatever the message quotes.
-pub fn clean(s: &str) -> String {
+/// `s` with every control and invisible character escaped, but line breaks when
+/// `keep_lines`.
+fn escaped(s: &str, keep_lines: bool) -> String {
+    let kept = |c: char| keep_lines && c == '\n';
     if !s
         .chars()
-        .any(|c| c != '\n' && (c.is_control() || invisible(c)))
+        .any(|c| !kept(c) && (c.is_control() || invisible(c)))
     {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
-        if c == '\n' {
+        if kept(c) {
             out.push(c);
         } else {
             push_shown(&mut out, c);
         }
     }
     out
+}
+
+/// A whole message for the terminal: every control character escaped but the line breaks,
+/// which messages use for lists. The last guard on stderr, whatever the message quotes.
+pub fn clean(s: &str) -> String {
+    escaped(s, true)
 }
 
 /// A message on stderr, its control characters escaped (it may quote what came from
@@ -97,11 +104,7 @@ pub fn print(text: impl AsRef<str>) {
 
 /// Text as one line: every control character escaped, line breaks included.
 pub fn one_line(text: &str) -> String {
-    let mut line = String::with_capacity(text.len());
-    for c in text.chars() {
-        push_shown(&mut line, c);
-    }
-    line
+    escaped(text, false)
 }
 
 /// Text on stdout as it is: JSON, whose strings serde_json has escaped already.
@@ -137,16 +140,15 @@ pub fn read_capped(reader: impl Read, max: u64, what: &str, hint: &str) -> Resul
             size(max)
         ));
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
+    let mut text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let valid = std::str::from_utf8(valid).unwrap_or_default();
         let (line, column) = line_column(valid, valid.len());
         format!("{what}: line {line}, column {column}: not UTF-8 text (save it as UTF-8)")
     })?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    })
+    let bom = text.len() - strip_bom(&text).len();
+    text.replace_range(..bom, "");
+    Ok(text)
 }
 
 /// The line and column (1-based, in characters) of a byte offset.
@@ -169,11 +171,11 @@ pub struct Control {
     pub what: String,
 }
 
-/// The first control character (C0, DEL, C1) of a TOML text: written raw anywhere, comments
-/// included, but the tab and the line ends (`\n`, `\r\n`); or in a key or string once its
-/// escapes are read (`"\u001b"`, a tab inside a string). None of cfdash's files has a use
-/// for one, and each would reach a terminal or an XML answer.
-pub fn toml_control(text: &str) -> Option<Control> {
+/// The first control character (C0, DEL, C1) written raw in a TOML text, comments
+/// included, but the tab and the line ends (`\n`, `\r\n`). Checked before the text is
+/// parsed: none of cfdash's files has a use for one, and each would reach a terminal or an
+/// XML answer.
+pub fn raw_control(text: &str) -> Option<Control> {
     let mut chars = text.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
         let allowed = match c {
@@ -186,9 +188,13 @@ pub fn toml_control(text: &str) -> Option<Control> {
             return Some(Control { at, char: c, what });
         }
     }
-    // A text that does not parse has its parser's error to tell.
-    let doc = toml_edit::Document::parse(text).ok()?;
-    table_control(doc.as_table(), "")
+    None
+}
+
+/// The first control character in a key or string of a parsed TOML document once its
+/// escapes are read (`"\u001b"`, a tab inside a string).
+pub fn toml_control(root: &toml_edit::Table) -> Option<Control> {
+    table_control(root, "")
 }
 
 fn table_control(table: &dyn toml_edit::TableLike, prefix: &str) -> Option<Control> {
@@ -296,6 +302,12 @@ mod tests {
 
     #[test]
     fn control_characters_in_toml_are_found_where_they_are() {
+        let toml_control = |text: &str| {
+            raw_control(text).or_else(|| {
+                let doc = toml_edit::Document::parse(text).ok()?;
+                super::toml_control(doc.as_table())
+            })
+        };
         assert_eq!(toml_control("a = \"x\"\t# ok\r\n"), None);
         let c = toml_control("a = 1\n# bell \u{7}\n").unwrap();
         assert_eq!((c.at, c.char, c.what.as_str()), (13, '\u{7}', "the file"));

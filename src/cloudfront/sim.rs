@@ -117,18 +117,24 @@ impl SimData {
     /// refused with its line and column: CloudFront's ids, names, paths and comments never
     /// hold one, and XML could not carry most of them.
     pub fn parse(text: &str) -> Result<Self, String> {
-        if let Some(c) = crate::text::toml_control(text) {
+        if let Some(c) = crate::text::raw_control(text) {
+            return Err(control_error(text, c.at, c.char, &c.what));
+        }
+        // Parsed once for the places of what is wrong; `toml` reads the values.
+        let doc = toml_edit::Document::parse(text).ok();
+        let root = doc.as_ref().map(|d| d.as_table());
+        if let Some(c) = root.and_then(crate::text::toml_control) {
             return Err(control_error(text, c.at, c.char, &c.what));
         }
         let data: Self = toml::from_str(text).map_err(|e| e.to_string())?;
-        data.check_ranges(text)?;
+        data.check_ranges(text, root)?;
         Ok(data)
     }
 
     /// Numbers the simulator turns into times and lists stay where it can: days ago to a
     /// timestamp (a huge one would overflow the clock), histories and in-progress counts
     /// into memory (a huge one would fill it).
-    fn check_ranges(&self, text: &str) -> Result<(), String> {
+    fn check_ranges(&self, text: &str, root: Option<&toml_edit::Table>) -> Result<(), String> {
         for (i, d) in self.distributions.iter().enumerate() {
             let problem = if !(0.0..=MAX_DAYS_AGO).contains(&d.modified_days_ago) {
                 Some(("modified_days_ago", format!("from 0 to {MAX_DAYS_AGO}")))
@@ -142,10 +148,9 @@ impl SimData {
                 None
             };
             if let Some((key, range)) = problem {
-                let at = toml_edit::Document::parse(text)
-                    .ok()
-                    .and_then(|doc| {
-                        let table = doc.get("distribution")?.as_array_of_tables()?.get(i)?;
+                let at = root
+                    .and_then(|root| {
+                        let table = root.get("distribution")?.as_array_of_tables()?.get(i)?;
                         table.get(key)?.span().map(|s| s.start)
                     })
                     .unwrap_or(0);
