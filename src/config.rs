@@ -129,10 +129,12 @@ impl ConfigError {
     }
 }
 
-/// The most `[ui] refresh_secs` may be: a day.
+/// The most `[ui] refresh_secs` may be: a day; below the least, it counts as the least.
 pub const MAX_REFRESH_SECS: u64 = 86_400;
-/// The most `[ui] poll_secs` may be: an hour.
+pub const MIN_REFRESH_SECS: u64 = 5;
+/// The most `[ui] poll_secs` may be: an hour; below the least, it counts as the least.
 pub const MAX_POLL_SECS: u64 = 3_600;
+pub const MIN_POLL_SECS: u64 = 2;
 
 const TOP_KEYS: &[&str] = &["default_profile", "profiles", "ui"];
 const UI_KEYS: &[&str] = &["refresh_secs", "poll_secs"];
@@ -251,6 +253,7 @@ impl Config {
 
     /// The config and the text it was read from.
     pub fn load_text(path: &Path) -> Result<Option<(Self, String)>, String> {
+        check_regular(path)?;
         let Some(text) = read_text(path)? else {
             return Ok(None);
         };
@@ -298,9 +301,21 @@ impl Config {
                 ),
             ));
         }
-        for (key, value, max, floor) in [
-            ("refresh_secs", config.ui.refresh_secs, MAX_REFRESH_SECS, 5),
-            ("poll_secs", config.ui.poll_secs, MAX_POLL_SECS, 2),
+        for (key, value, max, said, floor) in [
+            (
+                "refresh_secs",
+                config.ui.refresh_secs,
+                MAX_REFRESH_SECS,
+                "a day",
+                MIN_REFRESH_SECS,
+            ),
+            (
+                "poll_secs",
+                config.ui.poll_secs,
+                MAX_POLL_SECS,
+                "an hour",
+                MIN_POLL_SECS,
+            ),
         ] {
             if let Some(v) = value
                 && v > max
@@ -310,12 +325,7 @@ impl Config {
                     text,
                     span,
                     format!(
-                        "{key} in [ui] is {v}: it must be from 0 to {max} seconds ({}; below {floor} counts as {floor})",
-                        if max == MAX_REFRESH_SECS {
-                            "a day"
-                        } else {
-                            "an hour"
-                        }
+                        "{key} in [ui] is {v}: it must be from 0 to {max} seconds ({said}; below {floor} counts as {floor})"
                     ),
                 ));
             }
@@ -666,9 +676,9 @@ fn check_regular(path: &Path) -> Result<(), String> {
 pub const MAX_CONFIG_BYTES: u64 = 4 << 20;
 
 /// The file's text without a UTF-8 byte-order mark (some editors write one), at most
-/// [`MAX_CONFIG_BYTES`]; `None` when there is no file.
+/// [`MAX_CONFIG_BYTES`]; `None` when there is no file. Callers check first that it is a
+/// regular file ([`check_regular`]).
 fn read_text(path: &Path) -> Result<Option<String>, String> {
-    check_regular(path)?;
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

@@ -247,10 +247,12 @@ impl App {
         self.default_profile = config.and_then(|c| c.default_profile.clone());
         if let Some(c) = config {
             if let Some(s) = c.ui.refresh_secs {
-                self.settings.refresh = SignedDuration::from_secs(s.max(5) as i64);
+                self.settings.refresh =
+                    SignedDuration::from_secs(s.max(config::MIN_REFRESH_SECS) as i64);
             }
             if let Some(s) = c.ui.poll_secs {
-                self.settings.poll_steady = SignedDuration::from_secs(s.max(2) as i64);
+                self.settings.poll_steady =
+                    SignedDuration::from_secs(s.max(config::MIN_POLL_SECS) as i64);
             }
         }
         self.switcher = self.switcher.min(self.profiles.len().saturating_sub(1));
