@@ -28,17 +28,6 @@ impl Connector {
         }
     }
 
-    /// What `connect` would refuse, said without making a backend: the simulated account
-    /// that cannot be read, the endpoint that may not be sent signed requests (`endpoint`).
-    pub async fn check(&self, name: &str, profile: &Profile) -> Result<(), String> {
-        if profile.simulated {
-            return self.sim_data(profile).map(|_| ());
-        }
-        AwsCloudFront::check(&aws_settings(profile))
-            .await
-            .map_err(|e| format!("profile {name}: {e}"))
-    }
-
     /// Makes the backend a profile describes. AWS clients resolve credentials lazily, so
     /// this does not call the network; the endpoint the SDK would use is checked first.
     pub async fn connect(

@@ -291,11 +291,17 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    // Said before the terminal is taken, like every other problem with the file: the
-    // simulated account, and the endpoint the SDK would use wherever it is configured.
-    if let Some((name, p)) = &start {
-        runtime.block_on(connector.check(name, p))?;
-    }
+    // Made before the terminal is taken, so its problems are said like every other problem
+    // with the file: the simulated account, and the endpoint the SDK would use wherever it
+    // is configured. The dashboard then uses this backend.
+    let opened = match &start {
+        Some((name, p)) => Some((
+            name.clone(),
+            p.clone(),
+            runtime.block_on(connector.connect(name, p))?,
+        )),
+        None => None,
+    };
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err("the dashboard needs a terminal (stdin and stdout must be a TTY)".into());
     }
@@ -330,7 +336,7 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
         app,
         Start {
             connector,
-            profile: start,
+            profile: opened,
             store,
             clock,
             theme: Theme::from_env(),

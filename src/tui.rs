@@ -155,8 +155,9 @@ fn hung_up(e: &io::Error) -> bool {
 /// What the dashboard starts with besides its state.
 pub struct Start {
     pub connector: Connector,
-    /// The profile shown first and how to reach it (`None`: the welcome screen).
-    pub profile: Option<(String, Profile)>,
+    /// The profile shown first, how to reach it, and its backend, made (and so checked)
+    /// before the terminal was taken (`None`: the welcome screen or the switcher).
+    pub profile: Option<(String, Profile, Arc<dyn CloudFront>)>,
     /// The one writer of the profiles file.
     pub store: Store,
     pub clock: Arc<dyn Clock>,
@@ -193,11 +194,12 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
     let (mut terminal, _guard) = enter()?;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = Runner::new(Arc::new(connector), store, tx);
-    if let Some((name, profile)) = profile {
+    if let Some((name, profile, backend)) = profile {
         runner.run(Effect::UseProfile {
-            name,
+            name: name.clone(),
             profile: Box::new(profile),
         });
+        runner.ready(&name, backend);
     }
     let mut events = EventStream::new();
     let size = terminal.size()?;
@@ -318,6 +320,14 @@ impl Runner {
             prune_at: 64,
             lists: Arc::new(Semaphore::new(LIST_CONCURRENCY)),
             gets: Arc::new(Semaphore::new(GET_CONCURRENCY)),
+        }
+    }
+
+    /// A profile's backend already made (the first profile's, before the terminal was
+    /// taken): its requests use it instead of making another.
+    fn ready(&mut self, name: &str, backend: Arc<dyn CloudFront>) {
+        if let Some((_, cell)) = self.backends.get(name) {
+            let _ = cell.set(Ok(backend));
         }
     }
 

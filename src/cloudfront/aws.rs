@@ -62,12 +62,6 @@ impl AwsCloudFront {
             aws_profile,
         })
     }
-
-    /// What `connect` checks, without making a client: the AWS configuration can be
-    /// loaded, and the endpoint it names may be sent signed requests (`endpoint`).
-    pub async fn check(settings: &AwsSettings) -> Result<(), String> {
-        load(settings).await.map(|_| ())
-    }
 }
 
 /// The SDK's configuration for a profile, its endpoint checked, and the AWS profile named
