@@ -274,6 +274,14 @@ fn demo(args: &[&str]) -> Command {
     c
 }
 
+/// `invalidate --dry-run` of a paths file, on the built-in simulator.
+fn dry_run_of(file: &std::path::Path) -> std::process::Output {
+    demo(&["invalidate", "-d", QUIET, "--dry-run", "--paths-file"])
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
 fn run_with_stdin(mut c: Command, stdin: &[u8]) -> std::process::Output {
     use std::io::Write;
     use std::process::Stdio;
@@ -342,10 +350,7 @@ fn a_byte_order_mark_on_stdin_is_not_part_of_the_first_path() {
     );
     // And in a file.
     let file = temp_file("bom.txt", "\u{feff}/index.html\n");
-    let out = demo(&["invalidate", "-d", QUIET, "--dry-run", "--paths-file"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = dry_run_of(&file);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stdout), "/index.html\n");
 }
@@ -371,10 +376,7 @@ fn endless_paths_input_stops_at_the_cap() {
     // Not UTF-8: said with where.
     let file = temp_file("latin1.txt", "");
     std::fs::write(&file, b"/caf\xe9\n").unwrap();
-    let out = demo(&["invalidate", "-d", QUIET, "--dry-run", "--paths-file"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = dry_run_of(&file);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("not UTF-8"), "{err}");
@@ -384,10 +386,7 @@ fn endless_paths_input_stops_at_the_cap() {
 fn echoed_input_cannot_drive_the_terminal_and_is_cut() {
     let long = format!("/bad*{}\n", "x".repeat(1 << 20));
     let file = temp_file("evil.txt", &format!("/ok\n/a*\u{1b}[2J\0b\n{long}"));
-    let out = demo(&["invalidate", "-d", QUIET, "--dry-run", "--paths-file"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = dry_run_of(&file);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!err.contains('\u{1b}') && !err.contains('\0'), "{err:?}");
@@ -419,8 +418,7 @@ fn account_data_in_tables_cannot_drive_the_terminal_and_json_stays_json() {
         "[[distribution]]\nid = \"E1\"\ndomain_name = \"d1.example\"\n\
          aliases = [\"a\u{202e}lmth.exe\"]\ncomment = \"evil \u{202e}txt.exe\"\n",
     );
-    let out = cfdash()
-        .args(["--demo", "--sim-latency-ms", "0", "--sim-data"])
+    let out = demo(&["--sim-data"])
         .arg(&file)
         .arg("distributions")
         .output()
@@ -429,8 +427,7 @@ fn account_data_in_tables_cannot_drive_the_terminal_and_json_stays_json() {
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(!table.contains('\u{202e}'), "{table}");
     assert!(table.contains("\\u{202e}"), "{table}");
-    let out = cfdash()
-        .args(["--demo", "--sim-latency-ms", "0", "--sim-data"])
+    let out = demo(&["--sim-data"])
         .arg(&file)
         .args(["distributions", "--json"])
         .output()
