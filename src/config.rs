@@ -1031,6 +1031,8 @@ pub fn aws_profiles() -> Vec<String> {
         .map(PathBuf::from)
         .or_else(|| directories::BaseDirs::new().map(|d| d.home_dir().join(".aws/config")));
     let text = path.and_then(|p| {
+        // Opened only if a regular file: a FIFO would hang the start.
+        std::fs::metadata(&p).ok().filter(|m| m.is_file())?;
         let file = std::fs::File::open(&p).ok()?;
         crate::text::read_capped(file, MAX_CONFIG_BYTES, "", "").ok()
     });

@@ -456,6 +456,21 @@ fn a_terminal_that_goes_away_ends_the_process() {
 }
 
 #[test]
+fn an_aws_config_that_is_a_fifo_does_not_hang_the_start() {
+    let dir = std::env::temp_dir().join(format!("cfdash-e2e-fifo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("config");
+    let ok = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(ok.success());
+    let env = format!("CFDASH_SIM_ACTIVITY=0 AWS_CONFIG_FILE='{}'", fifo.display());
+    let (t, _) = Tmux::cfdash_with("fifo", 80, 24, &env, "--demo");
+    t.wait_text("12 distributions", Duration::from_secs(20));
+    t.keys(&["q"]);
+    t.wait_text("EXITED=0", Duration::from_secs(20));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn a_tiny_terminal_says_so() {
     let (t, _) = Tmux::cfdash("small", 50, 12, "");
     let screen = t.wait_text("Terminal too small", Duration::from_secs(20));
