@@ -13,6 +13,7 @@ pub mod commands;
 pub mod config;
 pub mod connect;
 pub mod endpoint;
+pub mod engine;
 pub mod logging;
 pub mod paths;
 pub mod text;

@@ -182,7 +182,7 @@ fn headless(cli: &cli::Cli, path: &std::path::Path) -> Result<ExitCode, String> 
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(fail) => {
-            if !matches!(fail, Fail::Interrupted) {
+            if !matches!(fail, Fail::Stopped(_)) {
                 let _ = writeln!(
                     std::io::stderr(),
                     "cfdash: {}",

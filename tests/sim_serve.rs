@@ -181,7 +181,7 @@ async fn service_unavailable() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, CfError::Other { code, .. } if code == "ServiceUnavailable"),
+        matches!(&err, CfError::ServerError { status: 503, code, .. } if code == "ServiceUnavailable"),
         "{err:?}"
     );
     assert_eq!(

@@ -388,6 +388,11 @@ fn classify_code(
             detail,
         },
         _ if status == 429 => CfError::Throttled { detail },
+        _ if status >= 500 => CfError::ServerError {
+            status,
+            code: code.to_string(),
+            message: message.to_string(),
+        },
         _ => CfError::Other {
             code: code.to_string(),
             message: if message.is_empty() {
@@ -586,11 +591,13 @@ mod tests {
         );
         assert_eq!(
             kind("ServiceUnavailable", 503),
-            CfError::Other {
+            CfError::ServerError {
+                status: 503,
                 code: "ServiceUnavailable".into(),
                 message: "msg".into()
             }
         );
+        assert!(matches!(kind("Whatever", 400), CfError::Other { .. }));
     }
 
     #[test]

@@ -160,6 +160,13 @@ pub enum CfError {
     Timeout { detail: String },
     #[error("CloudFront refused the request ({code}): {message}")]
     Other { code: String, message: String },
+    /// CloudFront failed on its side (HTTP 5xx): a create may or may not have happened.
+    #[error("CloudFront failed (HTTP {status}, {code}): {message}")]
+    ServerError {
+        status: u16,
+        code: String,
+        message: String,
+    },
     /// The profile's backend could not be made (a bad endpoint, a missing data file).
     #[error("{message}")]
     Setup { message: String },

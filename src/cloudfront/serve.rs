@@ -291,11 +291,11 @@ impl Server {
                     "Rate exceeded".to_string(),
                 )
             }
-            CfError::Other { code, message } if code == "ServiceUnavailable" => {
+            CfError::ServerError { code, message, .. } => {
                 self.stats.unavailable.fetch_add(1, Ordering::Relaxed);
                 (
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "ServiceUnavailable",
+                    code.as_str(),
                     message.clone(),
                 )
             }

@@ -370,7 +370,8 @@ impl SimCloudFront {
                     detail: format!("simulated throttling on {action}"),
                 })
             } else if roll < self.settings.throttle_rate + self.settings.fault_rate {
-                Some(CfError::Other {
+                Some(CfError::ServerError {
+                    status: 503,
                     code: "ServiceUnavailable".into(),
                     message: format!("simulated fault on {action}"),
                 })
@@ -1129,7 +1130,7 @@ mod tests {
             .count();
         let faults = results
             .iter()
-            .filter(|r| matches!(r, Err(CfError::Other { .. })))
+            .filter(|r| matches!(r, Err(CfError::ServerError { status: 503, .. })))
             .count();
         assert!((250..350).contains(&throttled), "{throttled} throttled");
         assert!((150..250).contains(&faults), "{faults} faults");

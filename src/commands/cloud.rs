@@ -3,13 +3,13 @@
 //! table, or JSON with `--json`), messages on stderr; exit codes that say what happened.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use futures::future::join_all;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
+
+use super::drive::{self, Ctx, Ended, Signals, Stop};
+use crate::engine::{self, Engine, Entry, Outcome, Policy};
 
 use crate::cli::{InvalidateArgs, InvalidationsArgs, StatusArgs};
 use crate::cloudfront::{
@@ -17,7 +17,6 @@ use crate::cloudfront::{
 };
 use crate::paths::{self, InProgress, Note};
 use crate::text::{self, print, print_raw, say};
-use crate::timefmt;
 
 /// How a command ended when it did not succeed; each has its exit code.
 #[derive(Debug)]
@@ -28,8 +27,8 @@ pub enum Fail {
     Aws(String),
     /// `--timeout` passed first. Exit 4.
     TimedOut(String),
-    /// Ctrl-C. Exit 130.
-    Interrupted,
+    /// SIGINT, SIGTERM or SIGHUP. Exit 130, 143 or 129.
+    Stopped(Stop),
 }
 
 impl Fail {
@@ -38,14 +37,14 @@ impl Fail {
             Fail::Usage(_) => 2,
             Fail::Aws(_) => 3,
             Fail::TimedOut(_) => 4,
-            Fail::Interrupted => 130,
+            Fail::Stopped(stop) => stop.code(),
         }
     }
 
     pub fn message(&self) -> String {
         match self {
             Fail::Usage(m) | Fail::Aws(m) | Fail::TimedOut(m) => m.clone(),
-            Fail::Interrupted => "interrupted".into(),
+            Fail::Stopped(stop) => stop.word().into(),
         }
     }
 }
@@ -324,128 +323,12 @@ fn print_rows(rows: &[Row], json: bool) {
     }
 }
 
-// ---- waiting -----------------------------------------------------------------------------
-
-/// Polls until every row is Completed or the deadline passes: about every 2 s while an
-/// invalidation is young, at most every 5 s after (jitter included), doubled while
-/// throttled (up to 60 s). Progress on stderr: one live line on a terminal, timestamped
-/// lines otherwise.
-async fn wait_all(
-    cf: &dyn CloudFront,
-    rows: &Mutex<Vec<Row>>,
-    deadline: Instant,
-) -> Result<(), Fail> {
-    let tty = std::io::stderr().is_terminal();
-    let started = Instant::now();
-    let mut backoff: u32 = 0;
-    let mut round: u64 = 0;
-    loop {
-        let pending: Vec<(usize, String, String, Timestamp)> = {
-            let rows = rows.lock().expect("rows");
-            rows.iter()
-                .enumerate()
-                .filter(|(_, r)| r.inv.status != InvalidationStatus::Completed)
-                .map(|(i, r)| {
-                    (
-                        i,
-                        r.distribution.clone(),
-                        r.inv.id.clone(),
-                        r.inv.create_time,
-                    )
-                })
-                .collect()
-        };
-        let total = rows.lock().expect("rows").len();
-        if tty {
-            let done = total - pending.len();
-            let _ = write!(
-                std::io::stderr(),
-                "\r\x1b[K{} {done} of {total} completed · {}",
-                timefmt::spinner(round as i64),
-                timefmt::short_duration(
-                    jiff::SignedDuration::try_from(started.elapsed()).unwrap_or_default()
-                )
-            );
-        }
-        if pending.is_empty() {
-            if tty {
-                say("");
-            }
-            return Ok(());
-        }
-        if Instant::now() >= deadline {
-            if tty {
-                say("");
-            }
-            let ids: Vec<&str> = pending.iter().map(|p| p.2.as_str()).collect();
-            return Err(Fail::TimedOut(format!(
-                "timed out with {} still in progress: {}",
-                ids.len(),
-                ids.join(" ")
-            )));
-        }
-        // The interval: fast while the youngest is young, steady after, doubled when
-        // throttled; a jitter from the round keeps many pipelines from polling together.
-        let now = Timestamp::now();
-        let youngest = pending
-            .iter()
-            .map(|p| now.duration_since(p.3))
-            .min()
-            .unwrap_or_default();
-        let jitter = Duration::from_millis((round * 7919 + std::process::id() as u64) % 400);
-        let base = if youngest < jiff::SignedDuration::from_secs(30) {
-            Duration::from_secs(2) + jitter
-        } else {
-            Duration::from_secs(5) - jitter
-        };
-        let wait = (base * 2u32.pow(backoff)).min(Duration::from_secs(60));
-        let wait = wait.min(deadline.saturating_duration_since(Instant::now()));
-        tokio::time::sleep(wait).await;
-        round += 1;
-        let answers = join_all(
-            pending
-                .iter()
-                .map(|(_, d, id, _)| cf.get_invalidation(d, id)),
-        )
-        .await;
-        let mut throttled = false;
-        for ((i, _, _, _), answer) in pending.iter().zip(answers) {
-            match answer {
-                Ok(inv) => {
-                    let mut rows = rows.lock().expect("rows");
-                    let row = &mut rows[*i];
-                    if inv.status != row.inv.status {
-                        let took = Timestamp::now().duration_since(row.inv.create_time);
-                        if !tty {
-                            say(format!(
-                                "{} {} on {}: {} (took ≤ {})",
-                                Timestamp::now(),
-                                inv.id,
-                                row.name,
-                                inv.status,
-                                timefmt::short_duration(took)
-                            ));
-                        }
-                    }
-                    row.inv = inv;
-                }
-                Err(e) if e.is_throttled() => throttled = true,
-                Err(CfError::Network { .. } | CfError::Timeout { .. }) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        backoff = if throttled {
-            (backoff + 1).min(5)
-        } else {
-            backoff.saturating_sub(1)
-        };
-    }
-}
-
 // ---- status ------------------------------------------------------------------------------
 
 pub async fn status(cf: &dyn CloudFront, args: &StatusArgs) -> Result<(), Fail> {
-    let deadline = Instant::now() + args.timeout;
+    let deadline =
+        Timestamp::now() + SignedDuration::try_from(args.timeout).unwrap_or(SignedDuration::MAX);
+    let mut signals = Signals::catch()?;
     let d = resolve(cf, std::slice::from_ref(&args.distribution))
         .await?
         .remove(0);
@@ -471,26 +354,55 @@ pub async fn status(cf: &dyn CloudFront, args: &StatusArgs) -> Result<(), Fail> 
         say(format!("nothing in progress on {}", label(&d)));
     }
     let got = join_all(ids.iter().map(|id| cf.get_invalidation(&d.id, id))).await;
-    let mut rows = Vec::new();
+    let mut engine = Engine::new(Policy::default());
+    let now = Timestamp::now();
     for inv in got {
-        rows.push(Row {
+        engine.follow(&d.id, inv?, now);
+    }
+    let mut failures = Vec::new();
+    let ended = if args.wait {
+        let labels = HashMap::from([(d.id.clone(), label(&d))]);
+        let base = HashMap::new();
+        let ctx = Ctx {
+            cf,
+            labels: &labels,
+            base: &base,
+            wait: true,
+            deadline,
+        };
+        drive::run(&ctx, &mut engine, &mut signals, &mut failures).await
+    } else {
+        Ended::Done
+    };
+    let rows: Vec<Row> = engine
+        .entries()
+        .iter()
+        .filter_map(|e| e.created())
+        .map(|inv| Row {
             distribution: d.id.clone(),
             name: d.display_name().to_string(),
-            inv: inv?,
-        });
-    }
-    let rows = Mutex::new(rows);
-    let result = if args.wait {
-        let waited = wait_all(cf, &rows, deadline).await;
-        if let Err(Fail::TimedOut(_)) = &waited {
-            hint_status(&d.id, &rows.lock().expect("rows"));
+            inv: inv.clone(),
+        })
+        .collect();
+    print_rows(&rows, args.json);
+    match ended {
+        Ended::Stopped(stop) => Err(Fail::Stopped(stop)),
+        _ if !failures.is_empty() => Err(Fail::Aws(failures.join("; "))),
+        Ended::TimedOut => {
+            hint_status(&d.id, &rows);
+            let ids: Vec<&str> = rows
+                .iter()
+                .filter(|r| r.inv.status.is_in_progress())
+                .map(|r| r.inv.id.as_str())
+                .collect();
+            Err(Fail::TimedOut(format!(
+                "timed out with {} still in progress: {}",
+                ids.len(),
+                ids.join(" ")
+            )))
         }
-        waited
-    } else {
-        Ok(())
-    };
-    print_rows(&rows.lock().expect("rows"), args.json);
-    result
+        Ended::Done => Ok(()),
+    }
 }
 
 /// How to pick up invalidations still in progress later.
@@ -634,19 +546,46 @@ async fn in_progress(cf: &dyn CloudFront, dist: &str) -> Result<InProgress, Fail
     Ok(total)
 }
 
+/// The distributions, and for each what is in progress on it and the plan of batches.
+async fn plan_all(
+    cf: &dyn CloudFront,
+    wanted: &[String],
+    items: &[&paths::Item],
+) -> Result<Vec<(Distribution, InProgress, paths::Plan)>, Fail> {
+    let dists = resolve(cf, wanted).await?;
+    let mut plans = Vec::new();
+    for d in dists {
+        let now = in_progress(cf, &d.id).await?;
+        let plan = paths::plan(items, now);
+        plans.push((d, now, plan));
+    }
+    Ok(plans)
+}
+
 pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<(), Fail> {
-    let deadline = Instant::now() + args.timeout;
+    let deadline =
+        Timestamp::now() + SignedDuration::try_from(args.timeout).unwrap_or(SignedDuration::MAX);
     let text = gather(args)?;
     let values = check_paths(&text, args.drop_covered)?;
     let analysis = paths::analyse(&values.join("\n"));
     let items = analysis.to_send(false).expect("checked");
     let estimate = analysis.estimate(false);
-    let dists = resolve(cf, &args.distributions).await?;
-    let mut plans = Vec::new();
-    for d in &dists {
-        let now = in_progress(cf, &d.id).await?;
-        plans.push((d.clone(), paths::plan(&items, now)));
-    }
+    // From here on a signal is caught: what was created is reported before exiting.
+    let mut signals = Signals::catch()?;
+    let planned = tokio::select! {
+        planned = plan_all(cf, &args.distributions, &items) => planned?,
+        stop = signals.recv() => {
+            if !args.dry_run {
+                print_report(&[], &HashMap::new(), args.json);
+            }
+            return Err(Fail::Stopped(stop));
+        }
+    };
+    let dists: Vec<Distribution> = planned.iter().map(|(d, _, _)| d.clone()).collect();
+    let plans: Vec<(Distribution, paths::Plan)> = planned
+        .iter()
+        .map(|(d, _, p)| (d.clone(), p.clone()))
+        .collect();
     let usd = estimate.usd * dists.len() as f64;
     let summary = format!(
         "{} · {} · {} on {} · {} if past the free tier",
@@ -709,174 +648,160 @@ pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<()
         return Ok(());
     }
     say(format!("invalidating {summary}"));
-    let created: Arc<Mutex<Vec<Row>>> = Arc::new(Mutex::new(Vec::new()));
-    let submit_id = format!(
-        "cfdash-{}-{}",
-        Timestamp::now().as_millisecond(),
-        std::process::id()
-    );
-    let work = async {
-        let sent = join_all(plans.iter().map(|(d, plan)| {
-            submit(
-                cf,
-                d,
-                &plan.batches,
-                plan.now,
-                &submit_id,
-                &created,
-                deadline,
+    for (d, p) in &plans {
+        if p.now < p.batches.len() {
+            say(format!(
+                "{}: {} of {} batches wait for earlier invalidations to complete (at most {} paths and {} wildcards in progress)",
+                label(d),
+                p.batches.len() - p.now,
+                p.batches.len(),
+                paths::MAX_FILES_IN_PROGRESS,
+                paths::MAX_WILDCARDS_IN_PROGRESS
+            ));
+        }
+    }
+    let now = Timestamp::now();
+    let submission = engine::submission_id(now, &format!("{}-", std::process::id()), 1);
+    let mut engine = Engine::new(Policy::default());
+    let lists = plans
+        .iter()
+        .map(|(d, p)| (d.id.as_str(), p.batches.as_slice()));
+    for batch in engine::plan(&submission, lists) {
+        engine.add(batch, now, Some(deadline));
+    }
+    let labels: HashMap<String, String> = dists.iter().map(|d| (d.id.clone(), label(d))).collect();
+    let base: HashMap<String, InProgress> = planned
+        .iter()
+        .map(|(d, now, _)| (d.id.clone(), *now))
+        .collect();
+    let ctx = Ctx {
+        cf,
+        labels: &labels,
+        base: &base,
+        wait: args.wait,
+        deadline,
+    };
+    let mut failures = Vec::new();
+    let ended = drive::run(&ctx, &mut engine, &mut signals, &mut failures).await;
+    let names: HashMap<String, String> = dists
+        .iter()
+        .map(|d| (d.id.clone(), d.display_name().to_string()))
+        .collect();
+    print_report(engine.entries(), &names, args.json);
+    let entries = engine.entries();
+    let created = entries.iter().filter(|e| e.created().is_some()).count();
+    let unfinished = entries.len() - created;
+    if unfinished > 0 {
+        say(format!(
+            "{unfinished} of {} batch{} not created (listed above): \
+             \"unknown\" may exist (a submit with its caller reference adopts it), \
+             \"not_sent\" does not",
+            entries.len(),
+            if entries.len() == 1 { "" } else { "es" }
+        ));
+    }
+    match ended {
+        Ended::Stopped(stop) => {
+            if created > 0 {
+                say(format!(
+                    "{}: {created} invalidation{} created (listed above) go on in CloudFront",
+                    stop.word(),
+                    if created == 1 { " was" } else { "s were" }
+                ));
+            }
+            Err(Fail::Stopped(stop))
+        }
+        _ if !failures.is_empty() => Err(Fail::Aws(if failures.len() == 1 {
+            failures.remove(0)
+        } else {
+            format!(
+                "{} batches failed, the first: {}",
+                failures.len(),
+                failures[0]
             )
-        }))
-        .await;
-        for result in sent {
-            result?;
-        }
-        if args.wait {
-            wait_all(cf, &created, deadline).await?;
-        }
-        Ok::<(), Fail>(())
-    };
-    let result = tokio::select! {
-        r = work => r,
-        _ = tokio::signal::ctrl_c() => Err(Fail::Interrupted),
-    };
-    let rows = created.lock().expect("rows").clone();
-    if !rows.is_empty() || result.is_ok() {
-        print_rows(&rows, args.json);
-    }
-    if let Err(Fail::TimedOut(_)) = &result {
-        let mut by_dist: HashMap<String, Vec<Row>> = HashMap::new();
-        for r in &rows {
-            by_dist
-                .entry(r.distribution.clone())
-                .or_default()
-                .push(r.clone());
-        }
-        for (d, rs) in by_dist {
-            hint_status(&d, &rs);
-        }
-    }
-    if let Err(Fail::Interrupted) = &result
-        && !rows.is_empty()
-    {
-        say(format!(
-            "interrupted: {} invalidation{} created (listed above) go on in CloudFront",
-            rows.len(),
-            if rows.len() == 1 { " was" } else { "s were" }
-        ));
-    }
-    result
-}
-
-/// Creates the batches of one distribution in order. A batch the in-progress quotas have
-/// no room for waits until an earlier one completes (CloudFront says
-/// TooManyInvalidationsInProgress: the same CallerReference is sent again later, so it is
-/// never created twice).
-async fn submit(
-    cf: &dyn CloudFront,
-    d: &Distribution,
-    batches: &[Vec<String>],
-    fit_now: usize,
-    submit_id: &str,
-    created: &Mutex<Vec<Row>>,
-    deadline: Instant,
-) -> Result<(), Fail> {
-    let of = batches.len();
-    if fit_now < of {
-        say(format!(
-            "{}: {} of {of} batches wait for earlier invalidations to complete (at most {} paths and {} wildcards in progress)",
-            label(d),
-            of - fit_now,
-            paths::MAX_FILES_IN_PROGRESS,
-            paths::MAX_WILDCARDS_IN_PROGRESS
-        ));
-    }
-    for (i, batch) in batches.iter().enumerate() {
-        let reference = format!("{submit_id}-{}-{}", d.id, i + 1);
-        let mut said_waiting = false;
-        let mut transient = 0;
-        let inv = loop {
-            match cf.create_invalidation(&d.id, batch, &reference).await {
-                Ok(inv) => break inv,
-                Err(CfError::TooManyInvalidationsInProgress { .. }) => {
-                    if !said_waiting {
-                        say(format!(
-                            "{}: batch {}/{of} waits: the in-progress quota is full",
-                            label(d),
-                            i + 1
-                        ));
-                        said_waiting = true;
-                    }
-                    if Instant::now() >= deadline {
-                        return Err(Fail::TimedOut(format!(
-                            "timed out waiting for room for batch {}/{of} on {}",
-                            i + 1,
-                            d.id
-                        )));
-                    }
-                    wait_for_room(cf, d, created, deadline).await?;
+        })),
+        _ if unfinished > 0 => Err(Fail::TimedOut(format!(
+            "timed out with {unfinished} batch{} not created",
+            if unfinished == 1 { "" } else { "es" }
+        ))),
+        Ended::TimedOut => {
+            let mut by_dist: HashMap<String, Vec<Row>> = HashMap::new();
+            for e in entries {
+                if let Some(inv) = e.created() {
+                    by_dist
+                        .entry(e.batch.distribution.clone())
+                        .or_default()
+                        .push(Row {
+                            distribution: e.batch.distribution.clone(),
+                            name: String::new(),
+                            inv: inv.clone(),
+                        });
                 }
-                Err(e)
-                    if (e.is_throttled()
-                        || matches!(e, CfError::Network { .. } | CfError::Timeout { .. }))
-                        && transient < 5 =>
-                {
-                    // The same reference again: if the first went through, CloudFront
-                    // answers with that invalidation.
-                    transient += 1;
-                    tokio::time::sleep(Duration::from_secs(2u64.pow(transient))).await;
-                }
-                Err(e) => return Err(e.into()),
             }
-        };
-        say(format!(
-            "created {} on {} (batch {}/{of}, {})",
-            inv.id,
-            label(d),
-            i + 1,
-            plural(batch.len(), "path")
-        ));
-        created.lock().expect("rows").push(Row {
-            distribution: d.id.clone(),
-            name: d.display_name().to_string(),
-            inv,
-        });
+            for (d, rs) in by_dist {
+                hint_status(&d, &rs);
+            }
+            let waiting = entries.iter().filter(|e| e.in_progress()).count();
+            Err(Fail::TimedOut(format!(
+                "timed out with {waiting} still in progress"
+            )))
+        }
+        Ended::Done => Ok(()),
     }
-    Ok(())
 }
 
-/// Waits until one of this command's invalidations on `d` completes (or a while passes,
-/// for quota held by invalidations made elsewhere).
-async fn wait_for_room(
-    cf: &dyn CloudFront,
-    d: &Distribution,
-    created: &Mutex<Vec<Row>>,
-    deadline: Instant,
-) -> Result<(), Fail> {
-    let give_up = (Instant::now() + Duration::from_secs(30)).min(deadline);
-    loop {
-        let mine: Vec<String> = created
-            .lock()
-            .expect("rows")
+/// Every batch of the plan, whatever happened to it: `state` is created, unknown (may
+/// exist) or not_sent; `id` is null where nothing is known to exist.
+fn print_report(entries: &[Entry], names: &HashMap<String, String>, json: bool) {
+    let name = |d: &str| names.get(d).cloned().unwrap_or_else(|| d.to_string());
+    if json {
+        let list: Vec<_> = entries
             .iter()
-            .filter(|r| r.distribution == d.id && r.inv.status.is_in_progress())
-            .map(|r| r.inv.id.clone())
+            .map(|e| {
+                let b = &e.batch;
+                let inv = e.created();
+                json!({
+                    "distribution": b.distribution,
+                    "distribution_name": name(&b.distribution),
+                    "id": inv.map(|i| i.id.clone()),
+                    "status": inv.map(|i| i.status.as_str()),
+                    "create_time": inv.map(|i| i.create_time.to_string()),
+                    "caller_reference": b.caller_reference,
+                    "paths": inv.map_or(&b.paths, |i| &i.paths),
+                    "state": e.outcome().map_or("not_sent", Outcome::as_str),
+                    "batch": b.number,
+                    "of": b.of,
+                })
+            })
             .collect();
-        let wait = Duration::from_secs(3).min(give_up.saturating_duration_since(Instant::now()));
-        tokio::time::sleep(wait).await;
-        for id in mine {
-            if let Ok(inv) = cf.get_invalidation(&d.id, &id).await
-                && !inv.status.is_in_progress()
-            {
-                let mut rows = created.lock().expect("rows");
-                if let Some(r) = rows.iter_mut().find(|r| r.inv.id == id) {
-                    r.inv = inv;
-                }
-                return Ok(());
-            }
-        }
-        if Instant::now() >= give_up {
-            return Ok(());
-        }
+        print_raw(serde_json::to_string_pretty(&list).expect("json"));
+        return;
+    }
+    print(format!(
+        "{:<14}  {:<14}  {:<10}  {:<8}  {:<20}  {:>5}  {:>5}  {:<44}  NAME",
+        "DISTRIBUTION",
+        "INVALIDATION",
+        "STATUS",
+        "STATE",
+        "CREATED",
+        "BATCH",
+        "PATHS",
+        "CALLER REFERENCE"
+    ));
+    for e in entries {
+        let b = &e.batch;
+        let inv = e.created();
+        print(format!(
+            "{:<14}  {:<14}  {:<10}  {:<8}  {:<20}  {:>5}  {:>5}  {:<44}  {}",
+            b.distribution,
+            inv.map_or("-", |i| i.id.as_str()),
+            inv.map_or("-", |i| i.status.as_str()),
+            e.outcome().map_or("not_sent", Outcome::as_str),
+            inv.map_or("-".to_string(), |i| format!("{:.0}", i.create_time)),
+            format!("{}/{}", b.number, b.of),
+            b.paths.len(),
+            b.caller_reference,
+            name(&b.distribution)
+        ));
     }
 }

@@ -3,6 +3,7 @@
 //! stdout, messages on stderr.
 
 pub mod cloud;
+pub mod drive;
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -1,0 +1,927 @@
+//! The submission engine: everything between "submit" and "done", written once for the
+//! form and for `cfdash invalidate` / `status --wait`. It is pure and clock-injected: the
+//! caller hands it the time and CloudFront's answers, and asks it what to send next and
+//! when to come back. The drivers (the app's reducer, the headless commands) only carry
+//! requests and print.
+//!
+//! A batch's life: `Waiting` → `Sending` → `Created` (then polled until it completes), or,
+//! once it gives up, `Unknown` (an attempt's answer never came: it may exist) or `NotSent`
+//! (known not to exist). Every retry sends the batch's CallerReference again, fixed when
+//! the submit was confirmed, so CloudFront answers a retry of a batch it already created
+//! with that invalidation instead of making a second one.
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::cloudfront::{CfError, Invalidation};
+use crate::paths::InProgress;
+
+// ---- names -------------------------------------------------------------------------------
+
+/// One submit's id, unique across runs and processes: the time, the process (`instance`,
+/// e.g. `"4242-"`), and a count within the process.
+pub fn submission_id(now: Timestamp, instance: &str, seq: u64) -> String {
+    format!("cfdash-{}-{instance}{seq}", now.as_millisecond())
+}
+
+/// The CallerReference of a submit's `number`th batch (1-based) on `distribution`.
+pub fn caller_reference(submission: &str, distribution: &str, number: usize) -> String {
+    format!("{submission}-{distribution}-{number}")
+}
+
+/// One CreateInvalidation: a batch of paths for one distribution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batch {
+    pub distribution: String,
+    pub paths: Vec<String>,
+    pub caller_reference: String,
+    /// 1-based, of `of`, within its distribution.
+    pub number: usize,
+    pub of: usize,
+    /// The submission it belongs to.
+    pub submission: String,
+}
+
+/// A submit's batches, in the order they are sent: each distribution's batches in order.
+pub fn plan<'a>(
+    submission: &str,
+    per_distribution: impl IntoIterator<Item = (&'a str, &'a [Vec<String>])>,
+) -> Vec<Batch> {
+    let mut batches = Vec::new();
+    for (distribution, lists) in per_distribution {
+        let of = lists.len();
+        for (i, paths) in lists.iter().enumerate() {
+            batches.push(Batch {
+                distribution: distribution.to_string(),
+                paths: paths.clone(),
+                caller_reference: caller_reference(submission, distribution, i + 1),
+                number: i + 1,
+                of,
+                submission: submission.to_string(),
+            });
+        }
+    }
+    batches
+}
+
+// ---- timing ------------------------------------------------------------------------------
+
+/// How many times an interval has been doubled because CloudFront throttled. A burst of
+/// throttled answers to requests sent together counts once: the level rises again only
+/// for a throttle that comes after the backed-off interval has passed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Backoff {
+    level: u32,
+    raised_at: Option<Timestamp>,
+}
+
+impl Backoff {
+    /// The most doublings (2 s doubled 5 times is past the 60 s ceiling anyway).
+    const MAX_LEVEL: u32 = 6;
+
+    pub fn throttled(&mut self, now: Timestamp, base: SignedDuration, max: SignedDuration) {
+        let window = self.apply(base, max);
+        if self.raised_at.is_none_or(|at| now >= at + window) {
+            self.level = (self.level + 1).min(Self::MAX_LEVEL);
+            self.raised_at = Some(now);
+        }
+    }
+
+    pub fn relax(&mut self) {
+        self.level = self.level.saturating_sub(1);
+        if self.level == 0 {
+            self.raised_at = None;
+        }
+    }
+
+    pub fn apply(self, base: SignedDuration, max: SignedDuration) -> SignedDuration {
+        if self.level == 0 {
+            return base;
+        }
+        (base * (1i32 << self.level)).min(max.max(base))
+    }
+}
+
+/// When to ask CloudFront again about an invalidation in progress: the one poll policy of
+/// the app and the headless commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PollPolicy {
+    /// While the invalidation is young (most complete within a minute or two).
+    pub fast: SignedDuration,
+    /// After that; the jitter only shortens it.
+    pub steady: SignedDuration,
+    /// No interval grows past this while throttled.
+    pub max: SignedDuration,
+}
+
+impl Default for PollPolicy {
+    fn default() -> Self {
+        Self {
+            fast: SignedDuration::from_secs(2),
+            steady: SignedDuration::from_secs(5),
+            max: SignedDuration::from_secs(60),
+        }
+    }
+}
+
+impl PollPolicy {
+    /// An invalidation younger than this is polled at the fast interval.
+    pub const YOUNG: SignedDuration = SignedDuration::from_secs(30);
+
+    /// The interval for invalidation `id` at `age`: a jitter of up to 400 ms from its id
+    /// keeps many invalidations (and many pipelines) from being asked about together;
+    /// doubled while throttled, up to `max`.
+    pub fn interval(&self, id: &str, age: SignedDuration, backoff: Backoff) -> SignedDuration {
+        let jitter_ms = id
+            .bytes()
+            .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))
+            % 400;
+        let jitter = SignedDuration::from_millis(jitter_ms as i64);
+        let base = if age < Self::YOUNG {
+            self.fast + jitter
+        } else {
+            self.steady - jitter
+        };
+        backoff.apply(base, self.max)
+    }
+}
+
+/// How the engine waits between attempts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// After CloudFront said TooManyInvalidationsInProgress, unless one of the
+    /// distribution's invalidations completes first.
+    pub hold_after_quota: SignedDuration,
+    /// The first retry of an unknown outcome; each next one waits twice as long …
+    pub retry_first: SignedDuration,
+    /// … up to this.
+    pub retry_max: SignedDuration,
+    pub poll: PollPolicy,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            hold_after_quota: SignedDuration::from_secs(30),
+            retry_first: SignedDuration::from_secs(1),
+            retry_max: SignedDuration::from_secs(10),
+            poll: PollPolicy::default(),
+        }
+    }
+}
+
+// ---- batches -----------------------------------------------------------------------------
+
+/// Where a batch is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum State {
+    /// To be sent once `at` has passed (at once when `None`). `held`: the in-progress
+    /// quota had no room at the last attempt.
+    Waiting { at: Option<Timestamp>, held: bool },
+    /// Sent, not answered yet.
+    Sending,
+    /// CloudFront created it (or had it already, under this reference). Its status is
+    /// kept up to date by polling.
+    Created(Invalidation),
+    /// Given up while an attempt's outcome was unknown: it may exist, and a submit with
+    /// the same reference adopts it.
+    Unknown(CfError),
+    /// Given up, and known not to exist: refused, or never sent.
+    NotSent(Option<CfError>),
+}
+
+/// A batch's state as the reports name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    Unknown,
+    NotSent,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Unknown => "unknown",
+            Self::NotSent => "not_sent",
+        }
+    }
+}
+
+/// A batch in the engine.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub batch: Batch,
+    pub state: State,
+    pub queued_at: Timestamp,
+    /// Give up retrying at this time; `None` keeps trying (the app's queue).
+    pub deadline: Option<Timestamp>,
+    /// An attempt's answer never came back (lost, timed out, a server error): the batch
+    /// may exist, so giving up makes it `Unknown`, never `NotSent`.
+    pub maybe_sent: bool,
+    /// Unknown outcomes or throttles in a row: the next retry waits longer.
+    retries: u32,
+    /// When to poll a created invalidation next.
+    poll_at: Option<Timestamp>,
+}
+
+impl Entry {
+    /// What a report says of it; `None` while it is still being worked on.
+    pub fn outcome(&self) -> Option<Outcome> {
+        match self.state {
+            State::Created(_) => Some(Outcome::Created),
+            State::Unknown(_) => Some(Outcome::Unknown),
+            State::NotSent(_) => Some(Outcome::NotSent),
+            State::Waiting { .. } | State::Sending => None,
+        }
+    }
+
+    pub fn created(&self) -> Option<&Invalidation> {
+        match &self.state {
+            State::Created(inv) => Some(inv),
+            _ => None,
+        }
+    }
+
+    /// Still to be sent or answered.
+    pub fn is_live(&self) -> bool {
+        matches!(self.state, State::Waiting { .. } | State::Sending)
+    }
+
+    pub fn is_held(&self) -> bool {
+        matches!(self.state, State::Waiting { held: true, .. })
+    }
+
+    /// Created, and not yet seen complete.
+    pub fn in_progress(&self) -> bool {
+        self.created()
+            .is_some_and(|inv| inv.status.is_in_progress())
+    }
+
+    /// The error that ended it, for a batch given up.
+    pub fn error(&self) -> Option<&CfError> {
+        match &self.state {
+            State::Unknown(e) | State::NotSent(Some(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    fn give_up(&mut self, error: Option<CfError>) {
+        self.state = match (self.maybe_sent, error) {
+            (true, Some(e)) => State::Unknown(e),
+            (true, None) => State::Unknown(CfError::Timeout {
+                detail: "no answer before the deadline".into(),
+            }),
+            (false, e) => State::NotSent(e),
+        };
+    }
+}
+
+/// What an answer did to its batch, for the driver to tell the operator.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    Created(Invalidation),
+    /// The quota had no room: it waits, and is sent again later.
+    Held,
+    /// The outcome is unknown or CloudFront throttled: sent again at `at`.
+    Retrying {
+        error: CfError,
+        at: Timestamp,
+    },
+    /// Given up: the batch is `Unknown` or `NotSent` now.
+    GaveUp(CfError),
+}
+
+/// An error after which the batch may have been created, or CloudFront may take it if
+/// asked again: worth another attempt under the same reference.
+pub fn is_retryable(error: &CfError) -> bool {
+    matches!(
+        error,
+        CfError::Throttled { .. }
+            | CfError::Network { .. }
+            | CfError::Timeout { .. }
+            | CfError::ServerError { .. }
+    )
+}
+
+/// An error after which CloudFront may have created the batch.
+fn maybe_created(error: &CfError) -> bool {
+    is_retryable(error) && !error.is_throttled()
+}
+
+/// The batches of every submit in flight, in the order they are sent.
+#[derive(Clone, Debug, Default)]
+pub struct Engine {
+    policy: Policy,
+    entries: Vec<Entry>,
+    poll_backoff: Backoff,
+}
+
+impl Engine {
+    pub fn new(policy: Policy) -> Self {
+        Self {
+            policy,
+            entries: Vec::new(),
+            poll_backoff: Backoff::default(),
+        }
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn entry(&self, reference: &str) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .find(|e| e.batch.caller_reference == reference)
+    }
+
+    fn entry_mut(&mut self, reference: &str) -> Option<&mut Entry> {
+        self.entries
+            .iter_mut()
+            .find(|e| e.batch.caller_reference == reference)
+    }
+
+    /// Queues a batch to send. A batch already here under the same reference keeps its
+    /// place; one that gave up is tried again (still `maybe_sent` if it was).
+    pub fn add(&mut self, batch: Batch, now: Timestamp, deadline: Option<Timestamp>) {
+        if let Some(e) = self.entry_mut(&batch.caller_reference) {
+            if matches!(e.state, State::Unknown(_) | State::NotSent(_)) {
+                e.state = State::Waiting {
+                    at: None,
+                    held: false,
+                };
+                e.deadline = deadline;
+                e.retries = 0;
+            }
+            return;
+        }
+        self.entries.push(Entry {
+            batch,
+            state: State::Waiting {
+                at: None,
+                held: false,
+            },
+            queued_at: now,
+            deadline,
+            maybe_sent: false,
+            retries: 0,
+            poll_at: None,
+        });
+    }
+
+    /// An invalidation that exists already, to follow until it completes (`status --wait`).
+    pub fn follow(&mut self, distribution: &str, inv: Invalidation, now: Timestamp) {
+        let batch = Batch {
+            distribution: distribution.to_string(),
+            paths: inv.paths.clone(),
+            caller_reference: inv.caller_reference.clone(),
+            number: 1,
+            of: 1,
+            submission: String::new(),
+        };
+        let poll_at = Some(now + self.poll_interval(&inv, now));
+        self.entries.push(Entry {
+            batch,
+            state: State::Created(inv),
+            queued_at: now,
+            deadline: None,
+            maybe_sent: true,
+            retries: 0,
+            poll_at,
+        });
+    }
+
+    /// The batches to send now, marked `Sending`: of each distribution, the first batch not
+    /// created yet, when nothing of that distribution is being sent, its time has come,
+    /// and `in_progress` (what is in progress on the distribution) leaves room for it.
+    pub fn due(&mut self, now: Timestamp, in_progress: impl Fn(&str) -> InProgress) -> Vec<Batch> {
+        let mut seen: Vec<&str> = Vec::new();
+        let mut send = Vec::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            if !e.is_live() {
+                continue;
+            }
+            let dist = e.batch.distribution.as_str();
+            if seen.contains(&dist) {
+                continue; // in order: only the first of each distribution
+            }
+            seen.push(dist);
+            let State::Waiting { at, .. } = e.state else {
+                continue; // being sent
+            };
+            if at.is_some_and(|t| t > now) || e.deadline.is_some_and(|d| now >= d) {
+                continue;
+            }
+            if in_progress(dist).fits(InProgress::of(&e.batch.paths)) {
+                send.push(i);
+            }
+        }
+        send.into_iter()
+            .map(|i| {
+                self.entries[i].state = State::Sending;
+                self.entries[i].batch.clone()
+            })
+            .collect()
+    }
+
+    /// CloudFront answered the create of `reference`. `None` for a reference the engine
+    /// does not hold (or no longer sends).
+    pub fn answer(
+        &mut self,
+        reference: &str,
+        result: Result<Invalidation, CfError>,
+        now: Timestamp,
+    ) -> Option<Event> {
+        let policy = self.policy;
+        let e = self.entry_mut(reference)?;
+        if e.state != State::Sending {
+            return None;
+        }
+        let event = match result {
+            Ok(inv) => {
+                e.retries = 0;
+                e.poll_at = Some(
+                    now + policy
+                        .poll
+                        .interval(&inv.id, SignedDuration::ZERO, Backoff::default()),
+                );
+                e.state = State::Created(inv.clone());
+                Event::Created(inv)
+            }
+            Err(CfError::TooManyInvalidationsInProgress { .. }) => {
+                // Not a failure: the quota is full (perhaps with invalidations made
+                // elsewhere). Hold it until one completes, or a while.
+                e.state = State::Waiting {
+                    at: Some(now + policy.hold_after_quota),
+                    held: true,
+                };
+                Event::Held
+            }
+            Err(error) if is_retryable(&error) => {
+                e.maybe_sent |= maybe_created(&error);
+                let wait = (policy.retry_first * (1i32 << e.retries.min(10))).min(policy.retry_max);
+                e.retries += 1;
+                let at = now + wait;
+                if e.deadline.is_some_and(|d| at >= d) {
+                    e.give_up(Some(error.clone()));
+                    Event::GaveUp(error)
+                } else {
+                    e.state = State::Waiting {
+                        at: Some(at),
+                        held: false,
+                    };
+                    Event::Retrying { error, at }
+                }
+            }
+            Err(error) => {
+                e.give_up(Some(error.clone()));
+                Event::GaveUp(error)
+            }
+        };
+        Some(event)
+    }
+
+    /// Gives up every batch whose deadline has passed and that is not being sent.
+    /// Returns their references.
+    pub fn expire(&mut self, now: Timestamp) -> Vec<String> {
+        let mut gone = Vec::new();
+        for e in &mut self.entries {
+            if matches!(e.state, State::Waiting { .. }) && e.deadline.is_some_and(|d| now >= d) {
+                e.give_up(None);
+                gone.push(e.batch.caller_reference.clone());
+            }
+        }
+        gone
+    }
+
+    /// Stops everything still to do (a signal, a deadline, a quit): a batch being sent may
+    /// exist, one waiting does not (unless an earlier attempt may have made it).
+    pub fn stop(&mut self) {
+        for e in &mut self.entries {
+            match e.state {
+                State::Sending => {
+                    e.maybe_sent = true;
+                    e.give_up(None);
+                }
+                State::Waiting { .. } => e.give_up(None),
+                _ => {}
+            }
+        }
+    }
+
+    /// Gives up the waiting batches of one submission (the form failed: a retry sends them
+    /// all again, in order, under the same references).
+    pub fn drop_waiting(&mut self, submission: &str) {
+        for e in &mut self.entries {
+            if e.batch.submission == submission && matches!(e.state, State::Waiting { .. }) {
+                e.give_up(None);
+            }
+        }
+    }
+
+    /// Forgets the batches that are done with (created or given up) and that `keep` does
+    /// not want.
+    pub fn prune(&mut self, keep: impl Fn(&Entry) -> bool) {
+        self.entries.retain(|e| e.is_live() || keep(e));
+    }
+
+    /// An invalidation on `distribution` completed: held batches may try now.
+    pub fn quota_freed(&mut self, distribution: &str) {
+        for e in &mut self.entries {
+            if e.batch.distribution == distribution
+                && let State::Waiting { at, held: true } = &mut e.state
+            {
+                *at = None;
+            }
+        }
+    }
+
+    /// When something waiting is next due (a retry, a hold's end, a poll, a deadline).
+    pub fn next_due(&self, polling: bool) -> Option<Timestamp> {
+        self.entries
+            .iter()
+            .filter_map(|e| match e.state {
+                State::Waiting { at, .. } => match (at, e.deadline) {
+                    (Some(a), Some(d)) => Some(a.min(d)),
+                    (a, d) => a.or(d),
+                },
+                State::Created(_) if polling && e.in_progress() => e.poll_at,
+                _ => None,
+            })
+            .min()
+    }
+
+    /// Nothing left to send or answer.
+    pub fn settled(&self) -> bool {
+        !self.entries.iter().any(Entry::is_live)
+    }
+
+    /// Every created batch has completed.
+    pub fn all_completed(&self) -> bool {
+        !self.entries.iter().any(Entry::in_progress)
+    }
+
+    /// What the engine's own created invalidations hold of `distribution`'s quotas.
+    pub fn created_in_progress(&self, distribution: &str) -> InProgress {
+        let mut total = InProgress::default();
+        for e in &self.entries {
+            if e.batch.distribution == distribution && e.in_progress() {
+                total.add(InProgress::of(&e.batch.paths));
+            }
+        }
+        total
+    }
+
+    /// Invalidations to ask about now: created, in progress, and due. `only_for`: just
+    /// those of distributions with a batch held by the quota (no `--wait`).
+    pub fn polls_due(&mut self, now: Timestamp, all: bool) -> Vec<(String, String)> {
+        let held: Vec<String> = self
+            .entries
+            .iter()
+            .filter(|e| e.is_held())
+            .map(|e| e.batch.distribution.clone())
+            .collect();
+        let mut due = Vec::new();
+        for e in &mut self.entries {
+            let wanted = all || held.contains(&e.batch.distribution);
+            if wanted
+                && e.in_progress()
+                && e.poll_at.is_some_and(|t| t <= now)
+                && let State::Created(inv) = &e.state
+            {
+                due.push((e.batch.distribution.clone(), inv.id.clone()));
+                e.poll_at = None; // asked; the answer sets the next time
+            }
+        }
+        due
+    }
+
+    fn poll_interval(&self, inv: &Invalidation, now: Timestamp) -> SignedDuration {
+        let age = now.duration_since(inv.create_time);
+        self.policy.poll.interval(&inv.id, age, self.poll_backoff)
+    }
+
+    /// The answer to a poll. Returns the invalidation when its status changed.
+    pub fn polled(
+        &mut self,
+        distribution: &str,
+        id: &str,
+        result: Result<Invalidation, CfError>,
+        now: Timestamp,
+    ) -> Option<Invalidation> {
+        let poll = self.policy.poll;
+        let throttled = matches!(&result, Err(e) if e.is_throttled());
+        if throttled {
+            self.poll_backoff.throttled(now, poll.steady, poll.max);
+        } else if result.is_ok() {
+            self.poll_backoff.relax();
+        }
+        let backoff = self.poll_backoff;
+        let e = self.entries.iter_mut().find(|e| {
+            e.batch.distribution == distribution && e.created().is_some_and(|i| i.id == id)
+        })?;
+        let State::Created(current) = &mut e.state else {
+            return None;
+        };
+        let changed = match result {
+            Ok(inv) if inv.status != current.status => {
+                *current = inv.clone();
+                Some(inv)
+            }
+            Ok(inv) => {
+                *current = inv;
+                None
+            }
+            Err(_) => None,
+        };
+        let age = now.duration_since(current.create_time);
+        e.poll_at = Some(now + poll.interval(id, age, backoff));
+        if changed.as_ref().is_some_and(|i| !i.status.is_in_progress()) {
+            self.quota_freed(distribution);
+        }
+        changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloudfront::InvalidationStatus;
+
+    fn t(secs: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000 + secs).unwrap()
+    }
+
+    fn inv(
+        id: &str,
+        reference: &str,
+        paths: &[String],
+        status: InvalidationStatus,
+    ) -> Invalidation {
+        Invalidation {
+            id: id.into(),
+            status,
+            create_time: t(0),
+            caller_reference: reference.into(),
+            paths: paths.to_vec(),
+        }
+    }
+
+    fn files(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("/f{i}")).collect()
+    }
+
+    fn two_batches() -> Vec<Batch> {
+        let lists = vec![files(2), files(3)];
+        plan("cfdash-1-7", [("E1", lists.as_slice())])
+    }
+
+    fn nothing(_: &str) -> InProgress {
+        InProgress::default()
+    }
+
+    #[test]
+    fn references_are_fixed_by_the_plan() {
+        let b = two_batches();
+        assert_eq!(b[0].caller_reference, "cfdash-1-7-E1-1");
+        assert_eq!(b[1].caller_reference, "cfdash-1-7-E1-2");
+        assert_eq!((b[1].number, b[1].of), (2, 2));
+        assert_eq!(submission_id(t(0), "42-", 3), "cfdash-1800000000000-42-3");
+    }
+
+    #[test]
+    fn a_distribution_sends_in_order_one_at_a_time() {
+        let mut e = Engine::new(Policy::default());
+        for b in two_batches() {
+            e.add(b, t(0), None);
+        }
+        let sent = e.due(t(0), nothing);
+        assert_eq!(sent.len(), 1, "only the first batch of a distribution");
+        assert!(
+            e.due(t(0), nothing).is_empty(),
+            "nothing while it is being sent"
+        );
+        let ev = e.answer(
+            &sent[0].caller_reference,
+            Ok(inv("I1", "r", &files(2), InvalidationStatus::InProgress)),
+            t(1),
+        );
+        assert!(matches!(ev, Some(Event::Created(_))));
+        let next = e.due(t(1), nothing);
+        assert_eq!(next[0].number, 2);
+    }
+
+    #[test]
+    fn a_batch_without_room_waits() {
+        let mut e = Engine::new(Policy::default());
+        e.add(two_batches().remove(0), t(0), None);
+        let full = |_: &str| InProgress {
+            files: 2999,
+            wildcards: 0,
+        };
+        assert!(e.due(t(0), full).is_empty());
+        assert_eq!(e.due(t(0), nothing).len(), 1);
+    }
+
+    #[test]
+    fn a_lost_answer_is_retried_with_the_same_reference_until_the_deadline() {
+        let mut e = Engine::new(Policy::default());
+        let b = two_batches().remove(0);
+        let r = b.caller_reference.clone();
+        e.add(b, t(0), Some(t(5)));
+        let server = CfError::ServerError {
+            status: 503,
+            code: "ServiceUnavailable".into(),
+            message: String::new(),
+        };
+        let mut now = t(0);
+        let mut tries = 0;
+        loop {
+            let sent = e.due(now, nothing);
+            if let Some(s) = sent.first() {
+                assert_eq!(s.caller_reference, r, "always the same reference");
+                tries += 1;
+                match e.answer(&r, Err(server.clone()), now) {
+                    Some(Event::Retrying { at, .. }) => now = at,
+                    Some(Event::GaveUp(_)) => break,
+                    other => panic!("{other:?}"),
+                }
+            } else {
+                now = e.next_due(false).expect("a retry is due");
+                e.expire(now);
+            }
+            if !e.entries()[0].is_live() {
+                break;
+            }
+        }
+        assert!(tries >= 3, "retried {tries} times");
+        assert_eq!(
+            e.entries()[0].outcome(),
+            Some(Outcome::Unknown),
+            "a 5xx may have created it"
+        );
+    }
+
+    #[test]
+    fn a_refusal_is_not_sent_but_a_refusal_after_a_lost_answer_is_unknown() {
+        let mut e = Engine::new(Policy::default());
+        let b = two_batches().remove(0);
+        let r = b.caller_reference.clone();
+        e.add(b, t(0), None);
+        e.due(t(0), nothing);
+        let denied = CfError::AccessDenied {
+            action: "CreateInvalidation".into(),
+            detail: String::new(),
+        };
+        assert!(matches!(
+            e.answer(&r, Err(denied.clone()), t(0)),
+            Some(Event::GaveUp(_))
+        ));
+        assert_eq!(e.entries()[0].outcome(), Some(Outcome::NotSent));
+
+        let mut e = Engine::new(Policy::default());
+        e.add(two_batches().remove(0), t(0), None);
+        e.due(t(0), nothing);
+        e.answer(
+            &r,
+            Err(CfError::Timeout {
+                detail: String::new(),
+            }),
+            t(0),
+        );
+        let sent = e.due(t(60), nothing);
+        assert_eq!(sent.len(), 1);
+        e.answer(&r, Err(denied), t(60));
+        assert_eq!(e.entries()[0].outcome(), Some(Outcome::Unknown));
+    }
+
+    #[test]
+    fn throttling_alone_never_makes_a_batch_unknown() {
+        let mut e = Engine::new(Policy::default());
+        let b = two_batches().remove(0);
+        let r = b.caller_reference.clone();
+        e.add(b, t(0), Some(t(3)));
+        e.due(t(0), nothing);
+        e.answer(
+            &r,
+            Err(CfError::Throttled {
+                detail: String::new(),
+            }),
+            t(0),
+        );
+        e.expire(t(3));
+        assert_eq!(e.entries()[0].outcome(), Some(Outcome::NotSent));
+    }
+
+    #[test]
+    fn a_quota_refusal_holds_until_room_is_freed() {
+        let mut e = Engine::new(Policy::default());
+        let b = two_batches().remove(0);
+        let r = b.caller_reference.clone();
+        e.add(b, t(0), None);
+        e.due(t(0), nothing);
+        let full = CfError::TooManyInvalidationsInProgress {
+            distribution: "E1".into(),
+            detail: String::new(),
+        };
+        assert_eq!(e.answer(&r, Err(full), t(0)), Some(Event::Held));
+        assert!(e.entries()[0].is_held());
+        assert!(e.due(t(1), nothing).is_empty(), "held for a while");
+        assert_eq!(e.next_due(false), Some(t(30)));
+        e.quota_freed("E1");
+        assert_eq!(e.due(t(1), nothing).len(), 1, "room freed: sent again");
+    }
+
+    #[test]
+    fn stopping_reports_every_batch() {
+        let mut e = Engine::new(Policy::default());
+        for b in two_batches() {
+            e.add(b, t(0), None);
+        }
+        e.due(t(0), nothing);
+        e.stop();
+        let outcomes: Vec<_> = e.entries().iter().map(Entry::outcome).collect();
+        assert_eq!(outcomes, [Some(Outcome::Unknown), Some(Outcome::NotSent)]);
+        // A retry of the same submit tries them again.
+        for b in two_batches() {
+            e.add(b, t(1), None);
+        }
+        assert!(e.entries().iter().all(Entry::is_live));
+        assert!(e.entries()[0].maybe_sent, "still may exist");
+    }
+
+    #[test]
+    fn polls_follow_created_invalidations_until_they_complete() {
+        let mut e = Engine::new(Policy::default());
+        let b = two_batches().remove(0);
+        let r = b.caller_reference.clone();
+        e.add(b.clone(), t(0), None);
+        e.due(t(0), nothing);
+        e.answer(
+            &r,
+            Ok(inv("I1", &r, &b.paths, InvalidationStatus::InProgress)),
+            t(0),
+        );
+        assert_eq!(
+            e.created_in_progress("E1"),
+            InProgress {
+                files: 2,
+                wildcards: 0
+            }
+        );
+        assert!(e.polls_due(t(0), true).is_empty(), "not yet");
+        let at = e.next_due(true).unwrap();
+        assert!(at > t(0) && at <= t(3), "fast while young: {at}");
+        assert_eq!(
+            e.polls_due(at, true),
+            [("E1".to_string(), "I1".to_string())]
+        );
+        let done = e.polled(
+            "E1",
+            "I1",
+            Ok(inv("I1", &r, &b.paths, InvalidationStatus::Completed)),
+            at,
+        );
+        assert!(done.is_some());
+        assert!(e.all_completed());
+        assert_eq!(e.created_in_progress("E1"), InProgress::default());
+    }
+
+    #[test]
+    fn the_poll_interval_is_fast_when_young_steady_later_and_backs_off() {
+        let p = PollPolicy::default();
+        let young = p.interval("I1", SignedDuration::from_secs(3), Backoff::default());
+        assert!(young >= p.fast && young < p.fast + SignedDuration::from_millis(400));
+        let old = p.interval("I1", SignedDuration::from_secs(300), Backoff::default());
+        assert!(old <= p.steady && old > p.steady - SignedDuration::from_millis(400));
+        let mut b = Backoff::default();
+        b.throttled(t(0), p.steady, p.max);
+        assert!(p.interval("I1", SignedDuration::from_secs(300), b) > old);
+    }
+
+    #[test]
+    fn a_burst_of_throttles_doubles_once() {
+        let t0 = t(0);
+        let (base, max) = (SignedDuration::from_secs(5), SignedDuration::from_secs(60));
+        let mut b = Backoff::default();
+        for _ in 0..5 {
+            b.throttled(t0, base, max);
+        }
+        assert_eq!(b.apply(base, max), SignedDuration::from_secs(10));
+        // Throttled again after waiting the backed-off interval: doubled again.
+        b.throttled(t0 + SignedDuration::from_secs(10), base, max);
+        assert_eq!(b.apply(base, max), SignedDuration::from_secs(20));
+        for i in 0..10 {
+            b.throttled(t0 + SignedDuration::from_secs(100 * (i + 1)), base, max);
+        }
+        assert_eq!(b.apply(base, max), max, "never past the ceiling");
+        for _ in 0..10 {
+            b.relax();
+        }
+        assert_eq!(b.apply(base, max), base);
+    }
+}
