@@ -1,64 +1,43 @@
 //! Keys are data: one table per mode. The same tables answer key presses, write the footer
 //! hints and build the `?` help overlay, so the three can never disagree.
 
+use crossterm::event::KeyCode::{
+    BackTab, Backspace, Delete, Down, End, Enter, Esc, F, Home, Left, PageDown, PageUp, Right, Tab,
+    Up,
+};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::Mode;
 
+/// What a key asks for; the tables below say which key asks for what in each mode.
+#[rustfmt::skip]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cmd {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    NextPane,
-    PrevPane,
-    Open,
-    Back,
-    Filter,
-    Refresh,
-    Watch,
-    Help,
-    Quit,
-    FilterAccept,
-    FilterClear,
+    // Moving about, and the dashboard.
+    Up, Down, PageUp, PageDown, Top, Bottom, NextPane, PrevPane, Open, Back,
+    Filter, Refresh, Watch, Help, Quit, FilterAccept, FilterClear,
     /// Mark the distribution for a form that targets several.
     Mark,
-    NewInvalidation,
-    CopyToNew,
+    NewInvalidation, CopyToNew,
     // The form's editor.
-    Left,
-    Right,
-    Home,
-    End,
-    Newline,
-    Backspace,
-    Delete,
-    DeleteLine,
-    NextField,
-    PrevField,
-    Submit,
-    Presets,
-    DropCovered,
+    Left, Right, Home, End, Newline, Backspace, Delete, DeleteLine, NextField, PrevField,
+    Submit, Presets, DropCovered,
     /// Yes: send, insert, discard (whatever the dialog asks).
     Confirm,
-    Profiles,
-    AddProfile,
-    EditProfile,
-    DeleteProfile,
-    SetDefault,
-    Demo,
+    // Profiles, and the welcome screen.
+    Profiles, AddProfile, EditProfile, DeleteProfile, SetDefault, Demo,
     /// The next profile of ~/.aws/config into the aws_profile field.
     NextChoice,
     /// Pinned distributions only, or all.
     ShowAll,
 }
 
+/// One line of a table: the keys, and how the help and the footer write them.
 pub struct Binding {
+    /// The key presses (code and modifiers) that give `cmd`; the first match in a table wins.
     pub keys: &'static [(KeyCode, KeyModifiers)],
-    /// How the keys are written in the help and the footer.
+    /// How the keys are written in the help and the footer. An empty label shares the help
+    /// line of the binding before it (`↑/↓` is written once for two bindings).
     pub label: &'static str,
     /// What the key does, for the help overlay.
     pub desc: &'static str,
@@ -71,713 +50,166 @@ const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 
+/// A character without modifiers.
 const fn ch(c: char) -> (KeyCode, KeyModifiers) {
     (KeyCode::Char(c), NONE)
 }
 
-const QUIT_KEYS: &[(KeyCode, KeyModifiers)] = &[(KeyCode::Char('c'), CTRL)];
+/// Ctrl and a character.
+const fn ctrl(c: char) -> (KeyCode, KeyModifiers) {
+    (KeyCode::Char(c), CTRL)
+}
 
-pub const DASHBOARD: &[Binding] = &[
-    Binding {
-        keys: &[ch('j'), (KeyCode::Down, NONE)],
-        label: "j/↓",
-        desc: "move down",
-        hint: None,
-        cmd: Cmd::Down,
-    },
-    Binding {
-        keys: &[ch('k'), (KeyCode::Up, NONE)],
-        label: "k/↑",
-        desc: "move up",
-        hint: None,
-        cmd: Cmd::Up,
-    },
-    Binding {
-        keys: &[(KeyCode::PageDown, NONE), (KeyCode::Char('d'), CTRL)],
-        label: "PgDn/C-d",
-        desc: "page down",
-        hint: None,
-        cmd: Cmd::PageDown,
-    },
-    Binding {
-        keys: &[(KeyCode::PageUp, NONE), (KeyCode::Char('u'), CTRL)],
-        label: "PgUp/C-u",
-        desc: "page up",
-        hint: None,
-        cmd: Cmd::PageUp,
-    },
-    Binding {
-        keys: &[ch('g'), (KeyCode::Home, NONE)],
-        label: "g/Home",
-        desc: "first row",
-        hint: None,
-        cmd: Cmd::Top,
-    },
-    Binding {
-        keys: &[ch('G'), (KeyCode::End, NONE)],
-        label: "G/End",
-        desc: "last row",
-        hint: None,
-        cmd: Cmd::Bottom,
-    },
-    Binding {
-        keys: &[(KeyCode::Tab, NONE)],
-        label: "Tab",
-        desc: "next pane",
-        hint: None,
-        cmd: Cmd::NextPane,
-    },
-    Binding {
-        keys: &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)],
-        label: "S-Tab",
-        desc: "previous pane",
-        hint: None,
-        cmd: Cmd::PrevPane,
-    },
-    Binding {
-        keys: &[(KeyCode::Enter, NONE), ch('l'), (KeyCode::Right, NONE)],
-        label: "Enter",
-        desc: "open invalidations / paths",
-        hint: Some("open"),
-        cmd: Cmd::Open,
-    },
-    Binding {
-        keys: &[(KeyCode::Esc, NONE), ch('h'), (KeyCode::Left, NONE)],
-        label: "Esc",
-        desc: "back; clear the filter",
-        hint: None,
-        cmd: Cmd::Back,
-    },
-    Binding {
-        keys: &[ch('/')],
-        label: "/",
-        desc: "filter distributions",
-        hint: Some("filter"),
-        cmd: Cmd::Filter,
-    },
-    Binding {
-        keys: &[ch('n')],
-        label: "n",
-        desc: "new invalidation",
-        hint: Some("new"),
-        cmd: Cmd::NewInvalidation,
-    },
-    Binding {
-        keys: &[ch('c')],
-        label: "c",
-        desc: "copy its paths to a new one",
-        hint: None,
-        cmd: Cmd::CopyToNew,
-    },
-    Binding {
-        keys: &[ch(' ')],
-        label: "Space",
-        desc: "mark: n targets all marked",
-        hint: None,
-        cmd: Cmd::Mark,
-    },
-    Binding {
-        keys: &[ch('p')],
-        label: "p",
-        desc: "profiles: switch, add, edit",
-        hint: Some("profiles"),
-        cmd: Cmd::Profiles,
-    },
-    Binding {
-        keys: &[ch('a')],
-        label: "a",
-        desc: "pinned distributions / all",
-        hint: None,
-        cmd: Cmd::ShowAll,
-    },
-    Binding {
-        keys: &[ch('w')],
-        label: "w",
-        desc: "watch: ring on completion",
-        hint: Some("watch"),
-        cmd: Cmd::Watch,
-    },
-    Binding {
-        keys: &[ch('r'), (KeyCode::F(5), NONE)],
-        label: "r",
-        desc: "refresh everything now",
-        hint: Some("refresh"),
-        cmd: Cmd::Refresh,
-    },
-    Binding {
-        keys: &[ch('?')],
-        label: "?",
-        desc: "this help",
-        hint: Some("help"),
-        cmd: Cmd::Help,
-    },
-    Binding {
-        keys: &[ch('q'), (KeyCode::Char('c'), CTRL)],
-        label: "q",
-        desc: "quit",
-        hint: Some("quit"),
-        cmd: Cmd::Quit,
-    },
+/// A named key (`Esc`, `Down`, `F(1)`) without modifiers; other pairs are written as tuples.
+const fn key(code: KeyCode) -> (KeyCode, KeyModifiers) {
+    (code, NONE)
+}
+
+/// A table of bindings, one row each: `[keys], "label", "desc", hint, Cmd;`. The keys are
+/// written with `ch`, `ctrl`, `key` and the `KeyCode` names imported above; the hint is the
+/// footer's word, or `_` to keep the binding out of the footer; the last column names a `Cmd`.
+macro_rules! bindings {
+    (@hint _) => { None };
+    (@hint $hint:literal) => { Some($hint) };
+    ($([$($key:expr),+], $label:literal, $desc:literal, $hint:tt, $cmd:ident;)*) => {
+        &[$(Binding {
+            keys: &[$($key),+],
+            label: $label,
+            desc: $desc,
+            hint: bindings!(@hint $hint),
+            cmd: Cmd::$cmd,
+        }),*]
+    };
+}
+
+pub const DASHBOARD: &[Binding] = bindings![
+    [ch('j'), key(Down)], "j/↓", "move down", _, Down;
+    [ch('k'), key(Up)], "k/↑", "move up", _, Up;
+    [key(PageDown), ctrl('d')], "PgDn/C-d", "page down", _, PageDown;
+    [key(PageUp), ctrl('u')], "PgUp/C-u", "page up", _, PageUp;
+    [ch('g'), key(Home)], "g/Home", "first row", _, Top;
+    [ch('G'), key(End)], "G/End", "last row", _, Bottom;
+    [key(Tab)], "Tab", "next pane", _, NextPane;
+    [(BackTab, SHIFT), key(BackTab)], "S-Tab", "previous pane", _, PrevPane;
+    [key(Enter), ch('l'), key(Right)], "Enter", "open invalidations / paths", "open", Open;
+    [key(Esc), ch('h'), key(Left)], "Esc", "back; clear the filter", _, Back;
+    [ch('/')], "/", "filter distributions", "filter", Filter;
+    [ch('n')], "n", "new invalidation", "new", NewInvalidation;
+    [ch('c')], "c", "copy its paths to a new one", _, CopyToNew;
+    [ch(' ')], "Space", "mark: n targets all marked", _, Mark;
+    [ch('p')], "p", "profiles: switch, add, edit", "profiles", Profiles;
+    [ch('a')], "a", "pinned distributions / all", _, ShowAll;
+    [ch('w')], "w", "watch: ring on completion", "watch", Watch;
+    [ch('r'), key(F(5))], "r", "refresh everything now", "refresh", Refresh;
+    [ch('?')], "?", "this help", "help", Help;
+    [ch('q'), ctrl('c')], "q", "quit", "quit", Quit;
 ];
 
-pub const FILTER: &[Binding] = &[
-    Binding {
-        keys: &[(KeyCode::Enter, NONE)],
-        label: "Enter",
-        desc: "keep the filter",
-        hint: Some("keep"),
-        cmd: Cmd::FilterAccept,
-    },
-    Binding {
-        keys: &[(KeyCode::Esc, NONE)],
-        label: "Esc",
-        desc: "clear the filter",
-        hint: Some("clear"),
-        cmd: Cmd::FilterClear,
-    },
-    Binding {
-        keys: &[(KeyCode::Down, NONE)],
-        label: "↓",
-        desc: "move down",
-        hint: None,
-        cmd: Cmd::Down,
-    },
-    Binding {
-        keys: &[(KeyCode::Up, NONE)],
-        label: "↑",
-        desc: "move up",
-        hint: None,
-        cmd: Cmd::Up,
-    },
-    Binding {
-        keys: QUIT_KEYS,
-        label: "C-c",
-        desc: "quit",
-        hint: None,
-        cmd: Cmd::Quit,
-    },
+pub const FILTER: &[Binding] = bindings![
+    [key(Enter)], "Enter", "keep the filter", "keep", FilterAccept;
+    [key(Esc)], "Esc", "clear the filter", "clear", FilterClear;
+    [key(Down)], "↓", "move down", _, Down;
+    [key(Up)], "↑", "move up", _, Up;
+    [ctrl('c')], "C-c", "quit", _, Quit;
 ];
 
-pub const FORM: &[Binding] = &[
-    Binding {
-        keys: &[(KeyCode::Char('s'), CTRL)],
-        label: "C-s",
-        desc: "submit: check, confirm",
-        hint: Some("submit"),
-        cmd: Cmd::Submit,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('p'), CTRL)],
-        label: "C-p",
-        desc: "insert a preset path list",
-        hint: Some("presets"),
-        cmd: Cmd::Presets,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('d'), CTRL)],
-        label: "C-d",
-        desc: "drop/keep covered paths",
-        hint: Some("drop covered"),
-        cmd: Cmd::DropCovered,
-    },
-    Binding {
-        keys: &[(KeyCode::Tab, NONE)],
-        label: "Tab",
-        desc: "next field: editor, buttons",
-        hint: Some("buttons"),
-        cmd: Cmd::NextField,
-    },
-    Binding {
-        keys: &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)],
-        label: "S-Tab",
-        desc: "previous field",
-        hint: None,
-        cmd: Cmd::PrevField,
-    },
-    Binding {
-        keys: &[(KeyCode::Esc, NONE)],
-        label: "Esc",
-        desc: "close (asks if text typed)",
-        hint: Some("cancel"),
-        cmd: Cmd::Back,
-    },
-    Binding {
-        keys: &[(KeyCode::Enter, NONE)],
-        label: "Enter",
-        desc: "new line; press a button",
-        hint: None,
-        cmd: Cmd::Newline,
-    },
-    Binding {
-        keys: &[(KeyCode::Backspace, NONE)],
-        label: "Bksp",
-        desc: "delete before the cursor",
-        hint: None,
-        cmd: Cmd::Backspace,
-    },
-    Binding {
-        keys: &[(KeyCode::Delete, NONE)],
-        label: "Del",
-        desc: "delete under the cursor",
-        hint: None,
-        cmd: Cmd::Delete,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('k'), CTRL)],
-        label: "C-k",
-        desc: "delete the line",
-        hint: None,
-        cmd: Cmd::DeleteLine,
-    },
-    Binding {
-        keys: &[(KeyCode::Up, NONE)],
-        label: "↑/↓",
-        desc: "line up / down",
-        hint: None,
-        cmd: Cmd::Up,
-    },
-    Binding {
-        keys: &[(KeyCode::Down, NONE)],
-        label: "",
-        desc: "",
-        hint: None,
-        cmd: Cmd::Down,
-    },
-    Binding {
-        keys: &[(KeyCode::Left, NONE)],
-        label: "←/→",
-        desc: "character left / right",
-        hint: None,
-        cmd: Cmd::Left,
-    },
-    Binding {
-        keys: &[(KeyCode::Right, NONE)],
-        label: "",
-        desc: "",
-        hint: None,
-        cmd: Cmd::Right,
-    },
-    Binding {
-        keys: &[(KeyCode::Home, NONE)],
-        label: "Home/End",
-        desc: "start / end of the line",
-        hint: None,
-        cmd: Cmd::Home,
-    },
-    Binding {
-        keys: &[(KeyCode::End, NONE)],
-        label: "",
-        desc: "",
-        hint: None,
-        cmd: Cmd::End,
-    },
-    Binding {
-        keys: &[(KeyCode::PageUp, NONE)],
-        label: "PgUp/PgDn",
-        desc: "page up / down",
-        hint: None,
-        cmd: Cmd::PageUp,
-    },
-    Binding {
-        keys: &[(KeyCode::PageDown, NONE)],
-        label: "",
-        desc: "",
-        hint: None,
-        cmd: Cmd::PageDown,
-    },
-    Binding {
-        keys: &[(KeyCode::Home, CTRL)],
-        label: "C-Home/End",
-        desc: "start / end of the text",
-        hint: None,
-        cmd: Cmd::Top,
-    },
-    Binding {
-        keys: &[(KeyCode::End, CTRL)],
-        label: "",
-        desc: "",
-        hint: None,
-        cmd: Cmd::Bottom,
-    },
-    Binding {
-        keys: &[(KeyCode::F(1), NONE)],
-        label: "F1",
-        desc: "help",
-        hint: Some("help"),
-        cmd: Cmd::Help,
-    },
-    Binding {
-        keys: QUIT_KEYS,
-        label: "C-c",
-        desc: "quit (asks if text typed)",
-        hint: None,
-        cmd: Cmd::Quit,
-    },
+pub const FORM: &[Binding] = bindings![
+    [ctrl('s')], "C-s", "submit: check, confirm", "submit", Submit;
+    [ctrl('p')], "C-p", "insert a preset path list", "presets", Presets;
+    [ctrl('d')], "C-d", "drop/keep covered paths", "drop covered", DropCovered;
+    [key(Tab)], "Tab", "next field: editor, buttons", "buttons", NextField;
+    [(BackTab, SHIFT), key(BackTab)], "S-Tab", "previous field", _, PrevField;
+    [key(Esc)], "Esc", "close (asks if text typed)", "cancel", Back;
+    [key(Enter)], "Enter", "new line; press a button", _, Newline;
+    [key(Backspace)], "Bksp", "delete before the cursor", _, Backspace;
+    [key(Delete)], "Del", "delete under the cursor", _, Delete;
+    [ctrl('k')], "C-k", "delete the line", _, DeleteLine;
+    [key(Up)], "↑/↓", "line up / down", _, Up;
+    [key(Down)], "", "", _, Down;
+    [key(Left)], "←/→", "character left / right", _, Left;
+    [key(Right)], "", "", _, Right;
+    [key(Home)], "Home/End", "start / end of the line", _, Home;
+    [key(End)], "", "", _, End;
+    [key(PageUp)], "PgUp/PgDn", "page up / down", _, PageUp;
+    [key(PageDown)], "", "", _, PageDown;
+    [(Home, CTRL)], "C-Home/End", "start / end of the text", _, Top;
+    [(End, CTRL)], "", "", _, Bottom;
+    [key(F(1))], "F1", "help", "help", Help;
+    [ctrl('c')], "C-c", "quit (asks if text typed)", _, Quit;
 ];
 
-pub const CONFIRM: &[Binding] = &[
-    Binding {
-        keys: &[(KeyCode::Enter, NONE), ch('y')],
-        label: "Enter/y",
-        desc: "create the invalidations",
-        hint: Some("send"),
-        cmd: Cmd::Confirm,
-    },
-    Binding {
-        keys: &[(KeyCode::Esc, NONE), ch('n')],
-        label: "Esc/n",
-        desc: "back to the paths",
-        hint: Some("back"),
-        cmd: Cmd::Back,
-    },
-    Binding {
-        keys: &[ch('j'), (KeyCode::Down, NONE)],
-        label: "j/k",
-        desc: "scroll the paths",
-        hint: Some("scroll"),
-        cmd: Cmd::Down,
-    },
-    Binding {
-        keys: &[ch('k'), (KeyCode::Up, NONE)],
-        label: "",
-        desc: "",
-        hint: None,
-        cmd: Cmd::Up,
-    },
-    Binding {
-        keys: &[(KeyCode::PageDown, NONE), ch(' ')],
-        label: "PgDn/PgUp",
-        desc: "scroll a page",
-        hint: None,
-        cmd: Cmd::PageDown,
-    },
-    Binding {
-        keys: &[(KeyCode::PageUp, NONE)],
-        label: "",
-        desc: "",
-        hint: None,
-        cmd: Cmd::PageUp,
-    },
-    Binding {
-        keys: QUIT_KEYS,
-        label: "C-c",
-        desc: "quit (asks if text typed)",
-        hint: None,
-        cmd: Cmd::Quit,
-    },
+pub const CONFIRM: &[Binding] = bindings![
+    [key(Enter), ch('y')], "Enter/y", "create the invalidations", "send", Confirm;
+    [key(Esc), ch('n')], "Esc/n", "back to the paths", "back", Back;
+    [ch('j'), key(Down)], "j/k", "scroll the paths", "scroll", Down;
+    [ch('k'), key(Up)], "", "", _, Up;
+    [key(PageDown), ch(' ')], "PgDn/PgUp", "scroll a page", _, PageDown;
+    [key(PageUp)], "", "", _, PageUp;
+    [ctrl('c')], "C-c", "quit (asks if text typed)", _, Quit;
 ];
 
-pub const PRESETS: &[Binding] = &[
-    Binding {
-        keys: &[(KeyCode::Enter, NONE)],
-        label: "Enter",
-        desc: "insert the preset's paths",
-        hint: Some("insert"),
-        cmd: Cmd::Confirm,
-    },
-    Binding {
-        keys: &[(KeyCode::Esc, NONE)],
-        label: "Esc",
-        desc: "back to the paths",
-        hint: Some("back"),
-        cmd: Cmd::Back,
-    },
-    Binding {
-        keys: &[ch('j'), (KeyCode::Down, NONE)],
-        label: "j/k",
-        desc: "choose",
-        hint: Some("choose"),
-        cmd: Cmd::Down,
-    },
-    Binding {
-        keys: &[ch('k'), (KeyCode::Up, NONE)],
-        label: "",
-        desc: "",
-        hint: None,
-        cmd: Cmd::Up,
-    },
-    Binding {
-        keys: QUIT_KEYS,
-        label: "C-c",
-        desc: "quit (asks if text typed)",
-        hint: None,
-        cmd: Cmd::Quit,
-    },
+pub const PRESETS: &[Binding] = bindings![
+    [key(Enter)], "Enter", "insert the preset's paths", "insert", Confirm;
+    [key(Esc)], "Esc", "back to the paths", "back", Back;
+    [ch('j'), key(Down)], "j/k", "choose", "choose", Down;
+    [ch('k'), key(Up)], "", "", _, Up;
+    [ctrl('c')], "C-c", "quit (asks if text typed)", _, Quit;
 ];
 
-pub const DISCARD: &[Binding] = &[
-    Binding {
-        keys: &[ch('y')],
-        label: "y",
-        desc: "discard the paths",
-        hint: Some("discard"),
-        cmd: Cmd::Confirm,
-    },
-    Binding {
-        keys: &[ch('n'), (KeyCode::Esc, NONE)],
-        label: "n/Esc",
-        desc: "keep editing",
-        hint: Some("keep"),
-        cmd: Cmd::Back,
-    },
-    Binding {
-        keys: QUIT_KEYS,
-        label: "C-c",
-        desc: "quit without asking again",
-        hint: None,
-        cmd: Cmd::Quit,
-    },
+pub const DISCARD: &[Binding] = bindings![
+    [ch('y')], "y", "discard the paths", "discard", Confirm;
+    [ch('n'), key(Esc)], "n/Esc", "keep editing", "keep", Back;
+    [ctrl('c')], "C-c", "quit without asking again", _, Quit;
 ];
 
-pub const CONFIRM_TYPED: &[Binding] = &[
-    Binding {
-        keys: &[(KeyCode::Enter, NONE)],
-        label: "Enter",
-        desc: "create, once the name is typed",
-        hint: Some("send"),
-        cmd: Cmd::Confirm,
-    },
-    Binding {
-        keys: &[(KeyCode::Esc, NONE)],
-        label: "Esc",
-        desc: "back to the paths",
-        hint: Some("back"),
-        cmd: Cmd::Back,
-    },
-    Binding {
-        keys: &[(KeyCode::Down, NONE)],
-        label: "↓/↑",
-        desc: "scroll the paths",
-        hint: None,
-        cmd: Cmd::Down,
-    },
-    Binding {
-        keys: &[(KeyCode::Up, NONE)],
-        label: "",
-        desc: "",
-        hint: None,
-        cmd: Cmd::Up,
-    },
-    Binding {
-        keys: QUIT_KEYS,
-        label: "C-c",
-        desc: "quit (asks if text typed)",
-        hint: None,
-        cmd: Cmd::Quit,
-    },
+pub const CONFIRM_TYPED: &[Binding] = bindings![
+    [key(Enter)], "Enter", "create, once the name is typed", "send", Confirm;
+    [key(Esc)], "Esc", "back to the paths", "back", Back;
+    [key(Down)], "↓/↑", "scroll the paths", _, Down;
+    [key(Up)], "", "", _, Up;
+    [ctrl('c')], "C-c", "quit (asks if text typed)", _, Quit;
 ];
 
-pub const WELCOME: &[Binding] = &[
-    Binding {
-        keys: &[ch('c')],
-        label: "c",
-        desc: "create a profile",
-        hint: Some("create a profile"),
-        cmd: Cmd::AddProfile,
-    },
-    Binding {
-        keys: &[ch('d')],
-        label: "d",
-        desc: "open the demo (simulated)",
-        hint: Some("demo"),
-        cmd: Cmd::Demo,
-    },
-    Binding {
-        keys: &[ch('r')],
-        label: "r",
-        desc: "read the profiles file again",
-        hint: Some("reload"),
-        cmd: Cmd::Refresh,
-    },
-    Binding {
-        keys: &[ch('p')],
-        label: "p",
-        desc: "profiles (once there are some)",
-        hint: None,
-        cmd: Cmd::Profiles,
-    },
-    Binding {
-        keys: &[ch('?')],
-        label: "?",
-        desc: "help",
-        hint: None,
-        cmd: Cmd::Help,
-    },
-    Binding {
-        keys: &[ch('q'), (KeyCode::Char('c'), CTRL)],
-        label: "q",
-        desc: "quit",
-        hint: Some("quit"),
-        cmd: Cmd::Quit,
-    },
+pub const WELCOME: &[Binding] = bindings![
+    [ch('c')], "c", "create a profile", "create a profile", AddProfile;
+    [ch('d')], "d", "open the demo (simulated)", "demo", Demo;
+    [ch('r')], "r", "read the profiles file again", "reload", Refresh;
+    [ch('p')], "p", "profiles (once there are some)", _, Profiles;
+    [ch('?')], "?", "help", _, Help;
+    [ch('q'), ctrl('c')], "q", "quit", "quit", Quit;
 ];
 
-pub const PROFILES: &[Binding] = &[
-    Binding {
-        keys: &[(KeyCode::Enter, NONE)],
-        label: "Enter",
-        desc: "switch to the profile",
-        hint: Some("switch"),
-        cmd: Cmd::Open,
-    },
-    Binding {
-        keys: &[ch('j'), (KeyCode::Down, NONE)],
-        label: "j/k",
-        desc: "move",
-        hint: None,
-        cmd: Cmd::Down,
-    },
-    Binding {
-        keys: &[ch('k'), (KeyCode::Up, NONE)],
-        label: "",
-        desc: "",
-        hint: None,
-        cmd: Cmd::Up,
-    },
-    Binding {
-        keys: &[ch('a')],
-        label: "a",
-        desc: "add a profile",
-        hint: Some("add"),
-        cmd: Cmd::AddProfile,
-    },
-    Binding {
-        keys: &[ch('e')],
-        label: "e",
-        desc: "edit or rename",
-        hint: Some("edit"),
-        cmd: Cmd::EditProfile,
-    },
-    Binding {
-        keys: &[ch('d')],
-        label: "d",
-        desc: "delete (asks)",
-        hint: Some("delete"),
-        cmd: Cmd::DeleteProfile,
-    },
-    Binding {
-        keys: &[ch('s')],
-        label: "s",
-        desc: "make it the default",
-        hint: Some("default"),
-        cmd: Cmd::SetDefault,
-    },
-    Binding {
-        keys: &[(KeyCode::Esc, NONE), ch('p')],
-        label: "Esc/p",
-        desc: "close",
-        hint: Some("close"),
-        cmd: Cmd::Back,
-    },
-    Binding {
-        keys: &[ch('q'), (KeyCode::Char('c'), CTRL)],
-        label: "q",
-        desc: "quit",
-        hint: None,
-        cmd: Cmd::Quit,
-    },
+pub const PROFILES: &[Binding] = bindings![
+    [key(Enter)], "Enter", "switch to the profile", "switch", Open;
+    [ch('j'), key(Down)], "j/k", "move", _, Down;
+    [ch('k'), key(Up)], "", "", _, Up;
+    [ch('a')], "a", "add a profile", "add", AddProfile;
+    [ch('e')], "e", "edit or rename", "edit", EditProfile;
+    [ch('d')], "d", "delete (asks)", "delete", DeleteProfile;
+    [ch('s')], "s", "make it the default", "default", SetDefault;
+    [key(Esc), ch('p')], "Esc/p", "close", "close", Back;
+    [ch('q'), ctrl('c')], "q", "quit", _, Quit;
 ];
 
-pub const PROFILE_FORM: &[Binding] = &[
-    Binding {
-        keys: &[(KeyCode::Enter, NONE), (KeyCode::Char('s'), CTRL)],
-        label: "Enter",
-        desc: "save (written to the file at once)",
-        hint: Some("save"),
-        cmd: Cmd::Confirm,
-    },
-    Binding {
-        keys: &[(KeyCode::Tab, NONE), (KeyCode::Down, NONE)],
-        label: "Tab/↓",
-        desc: "next field",
-        hint: Some("next"),
-        cmd: Cmd::NextField,
-    },
-    Binding {
-        keys: &[
-            (KeyCode::BackTab, SHIFT),
-            (KeyCode::BackTab, NONE),
-            (KeyCode::Up, NONE),
-        ],
-        label: "S-Tab/↑",
-        desc: "previous field",
-        hint: None,
-        cmd: Cmd::PrevField,
-    },
-    Binding {
-        keys: &[ch(' ')],
-        label: "Space",
-        desc: "tick a box (types in a text field)",
-        hint: Some("tick"),
-        cmd: Cmd::Mark,
-    },
-    Binding {
-        keys: &[(KeyCode::Char('n'), CTRL)],
-        label: "C-n",
-        desc: "next profile of ~/.aws/config",
-        hint: Some("aws profile"),
-        cmd: Cmd::NextChoice,
-    },
-    Binding {
-        keys: &[(KeyCode::Esc, NONE)],
-        label: "Esc",
-        desc: "cancel",
-        hint: Some("cancel"),
-        cmd: Cmd::Back,
-    },
-    Binding {
-        keys: QUIT_KEYS,
-        label: "C-c",
-        desc: "quit",
-        hint: None,
-        cmd: Cmd::Quit,
-    },
+pub const PROFILE_FORM: &[Binding] = bindings![
+    [key(Enter), ctrl('s')], "Enter", "save (written to the file at once)", "save", Confirm;
+    [key(Tab), key(Down)], "Tab/↓", "next field", "next", NextField;
+    [(BackTab, SHIFT), key(BackTab), key(Up)], "S-Tab/↑", "previous field", _, PrevField;
+    [ch(' ')], "Space", "tick a box (types in a text field)", "tick", Mark;
+    [ctrl('n')], "C-n", "next profile of ~/.aws/config", "aws profile", NextChoice;
+    [key(Esc)], "Esc", "cancel", "cancel", Back;
+    [ctrl('c')], "C-c", "quit", _, Quit;
 ];
 
-pub const DELETE_PROFILE: &[Binding] = &[
-    Binding {
-        keys: &[ch('y')],
-        label: "y",
-        desc: "delete the profile",
-        hint: Some("delete"),
-        cmd: Cmd::Confirm,
-    },
-    Binding {
-        keys: &[ch('n'), (KeyCode::Esc, NONE)],
-        label: "n/Esc",
-        desc: "keep it",
-        hint: Some("keep"),
-        cmd: Cmd::Back,
-    },
-    Binding {
-        keys: QUIT_KEYS,
-        label: "C-c",
-        desc: "quit",
-        hint: None,
-        cmd: Cmd::Quit,
-    },
+pub const DELETE_PROFILE: &[Binding] = bindings![
+    [ch('y')], "y", "delete the profile", "delete", Confirm;
+    [ch('n'), key(Esc)], "n/Esc", "keep it", "keep", Back;
+    [ctrl('c')], "C-c", "quit", _, Quit;
 ];
 
-pub const HELP: &[Binding] = &[
-    Binding {
-        keys: &[
-            (KeyCode::Esc, NONE),
-            ch('?'),
-            ch('q'),
-            (KeyCode::F(1), NONE),
-        ],
-        label: "Esc/?/q",
-        desc: "close the help",
-        hint: Some("close"),
-        cmd: Cmd::Back,
-    },
-    Binding {
-        keys: QUIT_KEYS,
-        label: "C-c",
-        desc: "quit",
-        hint: None,
-        cmd: Cmd::Quit,
-    },
+pub const HELP: &[Binding] = bindings![
+    [key(Esc), ch('?'), ch('q'), key(F(1))], "Esc/?/q", "close the help", "close", Back;
+    [ctrl('c')], "C-c", "quit", _, Quit;
 ];
 
 /// The tables the help overlay shows, with their headings.
@@ -827,20 +259,15 @@ pub fn lookup(mode: Mode, key: &KeyEvent) -> Option<Cmd> {
 mod tests {
     use super::*;
 
-    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
-        KeyEvent::new(code, mods)
+    fn press(mode: Mode, (code, mods): (KeyCode, KeyModifiers)) -> Option<Cmd> {
+        lookup(mode, &KeyEvent::new(code, mods))
     }
 
     #[test]
     fn shifted_characters_match() {
-        assert_eq!(
-            lookup(Mode::Normal, &key(KeyCode::Char('G'), SHIFT)),
-            Some(Cmd::Bottom)
-        );
-        assert_eq!(
-            lookup(Mode::Normal, &key(KeyCode::Char('?'), SHIFT)),
-            Some(Cmd::Help)
-        );
+        let shifted = |c| press(Mode::Normal, (KeyCode::Char(c), SHIFT));
+        assert_eq!(shifted('G'), Some(Cmd::Bottom));
+        assert_eq!(shifted('?'), Some(Cmd::Help));
     }
 
     #[test]
@@ -859,24 +286,16 @@ mod tests {
             Mode::ProfileForm,
             Mode::DeleteProfile,
         ] {
-            assert_eq!(
-                lookup(mode, &key(KeyCode::Char('c'), CTRL)),
-                Some(Cmd::Quit),
-                "{mode:?}"
-            );
+            assert_eq!(press(mode, ctrl('c')), Some(Cmd::Quit), "{mode:?}");
         }
     }
 
     #[test]
     fn letters_type_into_the_filter() {
-        assert_eq!(lookup(Mode::Filter, &key(KeyCode::Char('q'), NONE)), None);
-        assert_eq!(lookup(Mode::Filter, &key(KeyCode::Char('j'), NONE)), None);
+        assert_eq!(press(Mode::Filter, ch('q')), None);
+        assert_eq!(press(Mode::Filter, ch('j')), None);
         for c in ['q', 'j', 'n', '?', ' ', '/', '*', '#'] {
-            assert_eq!(
-                lookup(Mode::Form, &key(KeyCode::Char(c), NONE)),
-                None,
-                "{c}"
-            );
+            assert_eq!(press(Mode::Form, ch(c)), None, "{c}");
         }
     }
 
