@@ -218,6 +218,9 @@ pub struct Entry {
     /// An attempt's answer never came back (lost, timed out, a server error): the batch
     /// may exist, so giving up makes it `Unknown`, never `NotSent`.
     pub maybe_sent: bool,
+    /// The last error CloudFront (or the way to it) answered, quota refusals aside: a
+    /// batch given up with one failed, one given up without one only ran out of time.
+    pub last_error: Option<CfError>,
     /// Unknown outcomes or throttles in a row: the next retry waits longer.
     retries: u32,
     /// When to poll a created invalidation next.
@@ -265,7 +268,13 @@ impl Entry {
         }
     }
 
+    /// Given up after an error answer (not only for want of time).
+    pub fn failed(&self) -> bool {
+        !self.is_live() && self.created().is_none() && self.last_error.is_some()
+    }
+
     fn give_up(&mut self, error: Option<CfError>) {
+        let error = error.or_else(|| self.last_error.clone());
         self.state = match (self.maybe_sent, error) {
             (true, Some(e)) => State::Unknown(e),
             (true, None) => State::Unknown(CfError::Timeout {
@@ -368,6 +377,7 @@ impl Engine {
             queued_at: now,
             deadline,
             maybe_sent: false,
+            last_error: None,
             retries: 0,
             poll_at: None,
         });
@@ -390,6 +400,7 @@ impl Engine {
             queued_at: now,
             deadline: None,
             maybe_sent: true,
+            last_error: None,
             retries: 0,
             poll_at,
         });
@@ -463,6 +474,7 @@ impl Engine {
             }
             Err(error) if is_retryable(&error) => {
                 e.maybe_sent |= maybe_created(&error);
+                e.last_error = Some(error.clone());
                 let wait = (policy.retry_first * (1i32 << e.retries.min(10))).min(policy.retry_max);
                 e.retries += 1;
                 let at = now + wait;
@@ -478,6 +490,7 @@ impl Engine {
                 }
             }
             Err(error) => {
+                e.last_error = Some(error.clone());
                 e.give_up(Some(error.clone()));
                 Event::GaveUp(error)
             }
@@ -540,8 +553,9 @@ impl Engine {
         }
     }
 
-    /// When something waiting is next due (a retry, a hold's end, a poll, a deadline).
-    pub fn next_due(&self, polling: bool) -> Option<Timestamp> {
+    /// When something waiting is next due (a retry, a hold's end, a deadline, a poll that
+    /// `polls_due` with the same `all` would make).
+    pub fn next_due(&self, all: bool) -> Option<Timestamp> {
         self.entries
             .iter()
             .filter_map(|e| match e.state {
@@ -549,10 +563,22 @@ impl Engine {
                     (Some(a), Some(d)) => Some(a.min(d)),
                     (a, d) => a.or(d),
                 },
-                State::Created(_) if polling && e.in_progress() => e.poll_at,
+                State::Created(_) if self.wants_poll(e, all) => e.poll_at,
                 _ => None,
             })
             .min()
+    }
+
+    /// Whether a created invalidation is followed: all of them (`--wait`), or those of a
+    /// distribution where a batch waits (for room, or after a quota refusal), since their
+    /// completion is what lets it go.
+    fn wants_poll(&self, e: &Entry, all: bool) -> bool {
+        e.in_progress()
+            && (all
+                || self.entries.iter().any(|o| {
+                    o.batch.distribution == e.batch.distribution
+                        && matches!(o.state, State::Waiting { .. })
+                }))
     }
 
     /// Nothing left to send or answer.
@@ -576,20 +602,17 @@ impl Engine {
         total
     }
 
-    /// Invalidations to ask about now: created, in progress, and due. `only_for`: just
-    /// those of distributions with a batch held by the quota (no `--wait`).
+    /// Invalidations to ask about now: created, in progress, followed (see `wants_poll`),
+    /// and due.
     pub fn polls_due(&mut self, now: Timestamp, all: bool) -> Vec<(String, String)> {
-        let held: Vec<String> = self
+        let wanted: Vec<bool> = self
             .entries
             .iter()
-            .filter(|e| e.is_held())
-            .map(|e| e.batch.distribution.clone())
+            .map(|e| self.wants_poll(e, all))
             .collect();
         let mut due = Vec::new();
-        for e in &mut self.entries {
-            let wanted = all || held.contains(&e.batch.distribution);
+        for (e, wanted) in self.entries.iter_mut().zip(wanted) {
             if wanted
-                && e.in_progress()
                 && e.poll_at.is_some_and(|t| t <= now)
                 && let State::Created(inv) = &e.state
             {
@@ -815,6 +838,11 @@ mod tests {
         );
         e.expire(t(3));
         assert_eq!(e.entries()[0].outcome(), Some(Outcome::NotSent));
+        assert!(
+            e.entries()[0].failed(),
+            "throttled to the end is a failure, not a timeout"
+        );
+        assert!(e.entries()[0].error().is_some_and(CfError::is_throttled));
     }
 
     #[test]
@@ -846,6 +874,10 @@ mod tests {
         e.stop();
         let outcomes: Vec<_> = e.entries().iter().map(Entry::outcome).collect();
         assert_eq!(outcomes, [Some(Outcome::Unknown), Some(Outcome::NotSent)]);
+        assert!(
+            !e.entries().iter().any(Entry::failed),
+            "stopped, not failed"
+        );
         // A retry of the same submit tries them again.
         for b in two_batches() {
             e.add(b, t(1), None);
@@ -889,6 +921,56 @@ mod tests {
         assert!(done.is_some());
         assert!(e.all_completed());
         assert_eq!(e.created_in_progress("E1"), InProgress::default());
+    }
+
+    #[test]
+    fn a_batch_waiting_for_room_follows_the_invalidations_ahead_of_it() {
+        let mut e = Engine::new(Policy::default());
+        let lists = vec![files(3000), files(10)];
+        let batches = plan("s", [("E1", lists.as_slice())]);
+        let r = batches[0].caller_reference.clone();
+        for b in batches.clone() {
+            e.add(b, t(0), None);
+        }
+        e.due(t(0), nothing);
+        e.answer(
+            &r,
+            Ok(inv(
+                "I1",
+                &r,
+                &batches[0].paths,
+                InvalidationStatus::InProgress,
+            )),
+            t(0),
+        );
+        let room = |_: &str| InProgress {
+            files: 3000,
+            wildcards: 0,
+        };
+        assert!(e.due(t(0), room).is_empty(), "no room");
+        let at = e.next_due(false).expect("a poll of I1 is due");
+        assert!(at > t(0));
+        assert_eq!(e.polls_due(at, false).len(), 1, "polled without --wait");
+        assert!(
+            e.next_due(false).is_none_or(|next| next > at),
+            "nothing is due in the past while the poll is out"
+        );
+        e.polled(
+            "E1",
+            "I1",
+            Ok(inv(
+                "I1",
+                &r,
+                &batches[0].paths,
+                InvalidationStatus::Completed,
+            )),
+            at,
+        );
+        assert_eq!(e.due(at, nothing).len(), 1, "the second batch goes");
+        assert!(
+            e.next_due(false).is_none(),
+            "nothing to poll once nothing waits"
+        );
     }
 
     #[test]

@@ -309,38 +309,269 @@ fn the_aws_cli_reads_back_what_cfdash_created_on_moto() {
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
 }
 
-#[test]
-fn ctrl_c_while_waiting_prints_what_was_created_and_exits_130() {
-    use std::io::{BufRead, BufReader};
+/// Runs a headless command until its stderr has a line starting with `ready`, then sends it
+/// `signal` (`INT`, `TERM`, `HUP`) and returns what it printed.
+fn signal_when(sim: &SimServe, args: &[&str], ready: &str, signal: &str) -> std::process::Output {
+    use std::io::{BufRead, BufReader, Read};
     use std::process::{Command, Stdio};
-    let sim = SimServe::start(&[]);
-    let mut child = serve::cfdash_command(&sim.url, &["invalidate", "-d", QUIET, "/x", "--wait"])
+    let mut child = serve::cfdash_command(&sim.url, args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
     let mut line = String::new();
-    while !line.starts_with("created ") {
+    while !line.starts_with(ready) {
         line.clear();
         assert!(
             stderr.read_line(&mut line).unwrap() > 0,
-            "ended before creating"
+            "ended before saying {ready:?}: {said}"
         );
+        said.push_str(&line);
     }
-    let id = line.split_whitespace().nth(1).unwrap().to_string();
     let ok = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
         .unwrap();
     assert!(ok.success());
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(130));
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    let mut o = child.wait_with_output().unwrap();
+    o.stderr = format!("{said}{rest}").into_bytes();
+    o
+}
+
+#[test]
+fn ctrl_c_while_waiting_prints_what_was_created_and_exits_130() {
+    let sim = SimServe::start(&[]);
+    let o = signal_when(
+        &sim,
+        &["invalidate", "-d", QUIET, "/x", "--wait"],
+        "created ",
+        "INT",
+    );
+    assert_eq!(o.status.code(), Some(130), "{}", err(&o));
+    let id = err(&o)
+        .split("created ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
     assert!(
         out(&o).contains(&id),
         "the created invalidation is printed: {}",
         out(&o)
     );
+}
+
+#[test]
+fn sigterm_and_sighup_print_the_report_before_exiting() {
+    let sim = SimServe::start(&[]);
+    for (signal, code) in [("TERM", 143), ("HUP", 129)] {
+        let args = ["invalidate", "-d", QUIET, "/x", "--wait", "--json"];
+        let o = signal_when(&sim, &args, "created ", signal);
+        assert_eq!(o.status.code(), Some(code), "{signal}: {}", err(&o));
+        let report = json(&o);
+        assert_eq!(report.as_array().unwrap().len(), 1, "{report}");
+        assert_eq!(report[0]["state"], "created");
+        assert_eq!(report[0]["status"], "InProgress");
+        assert_eq!(
+            (report[0]["batch"].as_u64(), report[0]["of"].as_u64()),
+            (Some(1), Some(1))
+        );
+        assert!(report[0]["id"].as_str().is_some_and(|id| !id.is_empty()));
+        let id = report[0]["id"].as_str().unwrap().to_string();
+        // status --wait on the same invalidation: the rows are printed on a signal too.
+        let args = ["status", "-d", QUIET, &id, "--wait", "--json"];
+        let o = signal_when(&sim, &args, "waiting for ", signal);
+        assert_eq!(o.status.code(), Some(code), "{signal}: {}", err(&o));
+        assert_eq!(json(&o)[0]["id"], id.as_str());
+    }
+}
+
+#[test]
+fn an_interrupt_while_a_batch_waits_for_quota_room_lists_its_paths() {
+    // 16 wildcards: the second batch waits until the first (15 wildcards) completes.
+    let sim = SimServe::start(&[]);
+    let wildcards: Vec<String> = (0..16).map(|i| format!("/w{i}/*")).collect();
+    let mut args = vec!["invalidate", "-d", QUIET, "--json"];
+    args.extend(wildcards.iter().map(String::as_str));
+    let o = signal_when(&sim, &args, "created ", "INT");
+    assert_eq!(o.status.code(), Some(130), "{}", err(&o));
+    let report = json(&o);
+    let report = report.as_array().unwrap();
+    assert_eq!(report.len(), 2, "{report:?}");
+    assert_eq!(report[0]["state"], "created");
+    assert_eq!(report[1]["state"], "not_sent");
+    assert_eq!(report[1]["id"], serde_json::Value::Null);
+    assert_eq!(
+        (report[1]["batch"].as_u64(), report[1]["of"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(report[1]["paths"], serde_json::json!(["/w15/*"]));
+    assert!(
+        report[1]["caller_reference"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("{QUIET}-2"))
+    );
+    assert_eq!(sim.created(), 1);
+    // The table lists the same (on an account of its own: the first batch above is still
+    // in progress there).
+    let sim = SimServe::start(&[]);
+    let mut args = vec!["invalidate", "-d", QUIET];
+    args.extend(wildcards.iter().map(String::as_str));
+    let o = signal_when(&sim, &args, "created ", "TERM");
+    assert_eq!(o.status.code(), Some(143), "{}", err(&o));
+    let table = out(&o);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 3, "{table}");
+    assert!(
+        lines[0].contains("STATE") && lines[0].contains("CALLER REFERENCE"),
+        "{table}"
+    );
+    assert!(
+        lines[2].contains("not_sent") && lines[2].contains("2/2"),
+        "{table}"
+    );
+}
+
+/// A loopback proxy in front of `sim serve`: it forwards the first create and drops its
+/// answer (the connection closes), answers the next `fail` creates with 503, and forwards
+/// everything else.
+struct LossyProxy {
+    url: String,
+}
+
+impl LossyProxy {
+    fn start(upstream: &str, fail: usize) -> Self {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let upstream = upstream.trim_start_matches("http://").to_string();
+        let posts = Arc::new(AtomicUsize::new(0));
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { return };
+                let (upstream, posts) = (upstream.clone(), posts.clone());
+                std::thread::spawn(move || {
+                    let mut reader = std::io::BufReader::new(client.try_clone().unwrap());
+                    let mut client = client;
+                    while let Some(request) = read_message(&mut reader) {
+                        let post = request.starts_with(b"POST");
+                        let n = if post {
+                            posts.fetch_add(1, Ordering::SeqCst)
+                        } else {
+                            usize::MAX
+                        };
+                        if post && n > 0 && n <= fail {
+                            let body = "<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>down for a moment</Message></Error><RequestId>x</RequestId></ErrorResponse>";
+                            let answer = format!(
+                                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{body}",
+                                body.len()
+                            );
+                            if std::io::Write::write_all(&mut client, answer.as_bytes()).is_err() {
+                                return;
+                            }
+                            continue;
+                        }
+                        let mut up = std::net::TcpStream::connect(&upstream).unwrap();
+                        std::io::Write::write_all(&mut up, &request).unwrap();
+                        let answer = read_message(&mut std::io::BufReader::new(up)).unwrap();
+                        if post && n == 0 {
+                            return; // created upstream; the answer is lost
+                        }
+                        if std::io::Write::write_all(&mut client, &answer).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        Self { url }
+    }
+}
+
+/// One HTTP/1.1 message (head and a Content-Length body), or None at the end.
+fn read_message(reader: &mut impl std::io::BufRead) -> Option<Vec<u8>> {
+    let mut message = Vec::new();
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap();
+        }
+        message.extend_from_slice(line.as_bytes());
+        if line == "\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    message.extend(body);
+    Some(message)
+}
+
+#[test]
+fn a_lost_answer_then_503s_is_reported_unknown_and_never_created_twice() {
+    let sim = SimServe::start(&[]);
+    let proxy = LossyProxy::start(&sim.url, usize::MAX);
+    let o = serve::cfdash_at(
+        &proxy.url,
+        &[
+            "invalidate",
+            "-d",
+            QUIET,
+            "/index.html",
+            "--json",
+            "--timeout",
+            "8s",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    let report = json(&o);
+    assert_eq!(report.as_array().unwrap().len(), 1, "{report}");
+    assert_eq!(report[0]["state"], "unknown", "{report}");
+    assert_eq!(report[0]["id"], serde_json::Value::Null);
+    assert_eq!(report[0]["paths"], serde_json::json!(["/index.html"]));
+    assert!(
+        report[0]["caller_reference"]
+            .as_str()
+            .unwrap()
+            .starts_with("cfdash-")
+    );
+    assert!(err(&o).contains("HTTP 503"), "{}", err(&o));
+    assert_eq!(sim.created(), 1, "it exists, and only once");
+}
+
+#[test]
+fn a_lost_answer_is_retried_with_the_same_reference_and_adopted() {
+    let sim = SimServe::start(&[]);
+    let proxy = LossyProxy::start(&sim.url, 4);
+    let o = serve::cfdash_at(
+        &proxy.url,
+        &["invalidate", "-d", QUIET, "/index.html", "--json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let report = json(&o);
+    assert_eq!(report[0]["state"], "created", "{report}");
+    assert_eq!(
+        sim.created(),
+        1,
+        "the retry got the invalidation the lost answer made"
+    );
+    let listed = sim.json(&["list-invalidations", "--distribution-id", QUIET]);
+    let items = listed["InvalidationList"]["Items"].as_array().unwrap();
+    assert!(items.iter().any(|i| i["Id"] == report[0]["id"]), "{listed}");
 }
 
 #[test]

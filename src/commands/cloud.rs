@@ -362,11 +362,16 @@ pub async fn status(cf: &dyn CloudFront, args: &StatusArgs) -> Result<(), Fail> 
     let mut failures = Vec::new();
     let ended = if args.wait {
         let labels = HashMap::from([(d.id.clone(), label(&d))]);
-        let base = HashMap::new();
+        let names = HashMap::from([(d.id.clone(), d.display_name().to_string())]);
+        say(format!(
+            "waiting for {} on {} to complete",
+            plural(engine.entries().len(), "invalidation"),
+            label(&d)
+        ));
         let ctx = Ctx {
             cf,
             labels: &labels,
-            base: &base,
+            names: &names,
             wait: true,
             deadline,
         };
@@ -546,18 +551,18 @@ async fn in_progress(cf: &dyn CloudFront, dist: &str) -> Result<InProgress, Fail
     Ok(total)
 }
 
-/// The distributions, and for each what is in progress on it and the plan of batches.
+/// The distributions, each with its plan of batches (how many fit what is in progress now).
 async fn plan_all(
     cf: &dyn CloudFront,
     wanted: &[String],
     items: &[&paths::Item],
-) -> Result<Vec<(Distribution, InProgress, paths::Plan)>, Fail> {
+) -> Result<Vec<(Distribution, paths::Plan)>, Fail> {
     let dists = resolve(cf, wanted).await?;
     let mut plans = Vec::new();
     for d in dists {
         let now = in_progress(cf, &d.id).await?;
         let plan = paths::plan(items, now);
-        plans.push((d, now, plan));
+        plans.push((d, plan));
     }
     Ok(plans)
 }
@@ -572,7 +577,7 @@ pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<()
     let estimate = analysis.estimate(false);
     // From here on a signal is caught: what was created is reported before exiting.
     let mut signals = Signals::catch()?;
-    let planned = tokio::select! {
+    let plans = tokio::select! {
         planned = plan_all(cf, &args.distributions, &items) => planned?,
         stop = signals.recv() => {
             if !args.dry_run {
@@ -581,11 +586,7 @@ pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<()
             return Err(Fail::Stopped(stop));
         }
     };
-    let dists: Vec<Distribution> = planned.iter().map(|(d, _, _)| d.clone()).collect();
-    let plans: Vec<(Distribution, paths::Plan)> = planned
-        .iter()
-        .map(|(d, _, p)| (d.clone(), p.clone()))
-        .collect();
+    let dists: Vec<Distribution> = plans.iter().map(|(d, _)| d.clone()).collect();
     let usd = estimate.usd * dists.len() as f64;
     let summary = format!(
         "{} · {} · {} on {} · {} if past the free tier",
@@ -670,25 +671,34 @@ pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<()
         engine.add(batch, now, Some(deadline));
     }
     let labels: HashMap<String, String> = dists.iter().map(|d| (d.id.clone(), label(d))).collect();
-    let base: HashMap<String, InProgress> = planned
+    let names: HashMap<String, String> = dists
         .iter()
-        .map(|(d, now, _)| (d.id.clone(), *now))
+        .map(|d| (d.id.clone(), d.display_name().to_string()))
         .collect();
     let ctx = Ctx {
         cf,
         labels: &labels,
-        base: &base,
+        names: &names,
         wait: args.wait,
         deadline,
     };
     let mut failures = Vec::new();
     let ended = drive::run(&ctx, &mut engine, &mut signals, &mut failures).await;
-    let names: HashMap<String, String> = dists
-        .iter()
-        .map(|d| (d.id.clone(), d.display_name().to_string()))
-        .collect();
     print_report(engine.entries(), &names, args.json);
     let entries = engine.entries();
+    // Batches that ran out of time after an error answer failed too (exit 3, not 4).
+    for e in entries.iter().filter(|e| e.failed()) {
+        let sentence = format!(
+            "{}: batch {}/{}: {}",
+            labels[&e.batch.distribution],
+            e.batch.number,
+            e.batch.of,
+            e.error().map(ToString::to_string).unwrap_or_default()
+        );
+        if !failures.contains(&sentence) {
+            failures.push(sentence);
+        }
+    }
     let created = entries.iter().filter(|e| e.created().is_some()).count();
     let unfinished = entries.len() - created;
     if unfinished > 0 {
@@ -741,9 +751,16 @@ pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<()
             for (d, rs) in by_dist {
                 hint_status(&d, &rs);
             }
-            let waiting = entries.iter().filter(|e| e.in_progress()).count();
+            let waiting: Vec<&str> = entries
+                .iter()
+                .filter(|e| e.in_progress())
+                .filter_map(|e| e.created())
+                .map(|inv| inv.id.as_str())
+                .collect();
             Err(Fail::TimedOut(format!(
-                "timed out with {waiting} still in progress"
+                "timed out with {} still in progress: {}",
+                waiting.len(),
+                waiting.join(" ")
             )))
         }
         Ended::Done => Ok(()),

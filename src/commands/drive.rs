@@ -82,10 +82,10 @@ pub enum Ended {
 /// What a drive is about, for its messages.
 pub struct Ctx<'a> {
     pub cf: &'a dyn CloudFront,
-    /// Distribution id → how messages name it.
+    /// Distribution id → how messages name it (id and name) …
     pub labels: &'a HashMap<String, String>,
-    /// What was in progress on each distribution before the first create, made elsewhere.
-    pub base: &'a HashMap<String, InProgress>,
+    /// … and how progress lines name it (its name).
+    pub names: &'a HashMap<String, String>,
     /// Follow every created invalidation until it completes (`--wait`).
     pub wait: bool,
     pub deadline: Timestamp,
@@ -138,14 +138,13 @@ async fn drive(ctx: &Ctx<'_>, engine: &mut Engine, failures: &mut Vec<String>) -
                 ));
             }
         }
-        let room: HashMap<&str, InProgress> = ctx
-            .base
-            .iter()
-            .map(|(d, base)| {
-                let mut total = *base;
-                total.add(engine.created_in_progress(d));
-                (d.as_str(), total)
-            })
+        // Room is counted from this command's own invalidations only: those made elsewhere
+        // may complete at any time, and CloudFront is the judge (a refusal holds the batch
+        // until one of ours completes, or a while).
+        let room: HashMap<String, InProgress> = ctx
+            .labels
+            .keys()
+            .map(|d| (d.clone(), engine.created_in_progress(d)))
             .collect();
         for b in engine.due(now, |d| room.get(d).copied().unwrap_or_default()) {
             inflight.push(Box::pin(async move {
@@ -177,7 +176,8 @@ async fn drive(ctx: &Ctx<'_>, engine: &mut Engine, failures: &mut Vec<String>) -
         if tty {
             next = next.min(now + SignedDuration::from_millis(200)); // the spinner
         }
-        let sleep = tokio::time::sleep(until(now, next));
+        // Never a busy loop, whatever is due: a signal must always get its turn.
+        let sleep = tokio::time::sleep(until(now, next).max(std::time::Duration::from_millis(5)));
         let mut aborted = false;
         tokio::select! {
             Some(answer) = inflight.next(), if !inflight.is_empty() => {
@@ -267,7 +267,7 @@ fn apply(
                 say(format!(
                     "{now} {} on {}: {} (took ≤ {})",
                     inv.id,
-                    label(ctx, &d),
+                    ctx.names.get(&d).map_or(d.as_str(), String::as_str),
                     inv.status,
                     timefmt::short_duration(now.duration_since(inv.create_time))
                 ));
