@@ -153,7 +153,7 @@ fn form(lines: usize) -> App {
             Action::Paste(text),
         ],
     );
-    assert_eq!(app.form.as_ref().unwrap().analysis.items.len(), lines);
+    assert_eq!(app.form().unwrap().analysis.items.len(), lines);
     app
 }
 

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use cfdash::app::{Action, Effect, Mode, NoticeKind, Slot};
+use cfdash::app::{Action, Effect, Mode, NoticeKind, Screen, Slot};
 use cfdash::cloudfront::sim::{SimData, SimSettings};
 use cfdash::config::{Config, Edit};
 use common::Harness;
@@ -49,7 +49,7 @@ fn ctrl(h: &mut Harness, c: char) {
 fn welcome() -> Harness {
     let mut h = Harness::unsettled(SimData::demo(), SimSettings::default(), 80, 24);
     h.app.profile = String::new();
-    h.app.mode = Mode::Welcome;
+    h.app.screen = Screen::Welcome;
     h.queue.clear();
     h
 }
@@ -68,7 +68,7 @@ fn point_at(h: &mut Harness, name: &str) {
 /// Opens the switcher and switches to `name`.
 fn switch(h: &mut Harness, name: &str) {
     h.ch('p');
-    assert_eq!(h.app.mode, Mode::Profiles);
+    assert_eq!(h.app.mode(), Mode::Profiles);
     point_at(h, name);
     h.key(KeyCode::Enter);
     assert_eq!(h.app.profile, name);
@@ -86,7 +86,7 @@ fn switching_shows_the_other_account_and_comes_back_to_the_same_selection() {
     let inv = h.app.selected_invalidation().unwrap();
 
     switch(&mut h, "small");
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.mode(), Mode::Normal);
     assert!(
         matches!(h.seen.last(), Some(Effect::Request { .. })),
         "the new profile is listed at once"
@@ -222,12 +222,16 @@ fn confirm_by_typing_asks_for_the_name() {
     h.ch('n');
     h.typed("/index.html");
     ctrl(&mut h, 's');
-    assert_eq!(h.app.mode, Mode::ConfirmTyped);
+    assert_eq!(h.app.mode(), Mode::ConfirmTyped);
     assert!(h.screen().contains("Type www.acme-shop.com"));
     // y does not confirm here: it is typed.
     h.typed("y");
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.mode, Mode::ConfirmTyped, "a wrong name does not send");
+    assert_eq!(
+        h.app.mode(),
+        Mode::ConfirmTyped,
+        "a wrong name does not send"
+    );
     assert!(h.screen().contains("that is not the name"));
     h.key(KeyCode::Backspace);
     h.typed("WWW.acme-shop.com");
@@ -235,7 +239,7 @@ fn confirm_by_typing_asks_for_the_name() {
     h.key(KeyCode::Enter);
     assert_eq!(h.requests_since(mark).len(), 1, "sent");
     h.settle();
-    assert!(h.app.form.is_none());
+    assert!(h.app.form().is_none());
 }
 
 #[test]
@@ -244,9 +248,9 @@ fn the_profile_form_checks_as_you_type_and_saves_through_the_writer() {
     h.app.aws_profiles = vec!["default".into(), "staging-admin".into()];
     h.ch('p');
     h.ch('a');
-    assert_eq!(h.app.mode, Mode::ProfileForm);
+    assert_eq!(h.app.mode(), Mode::ProfileForm);
     h.typed("small");
-    let form = h.app.profile_form.as_ref().unwrap();
+    let form = h.app.profile_form().unwrap();
     let checks = form.checks(&h.app.profiles, &h.app.aws_profiles);
     assert!(format!("{:?}", checks[0]).contains("already exists"));
     h.typed("er");
@@ -288,7 +292,7 @@ fn the_profile_form_checks_as_you_type_and_saves_through_the_writer() {
         reloaded: true,
         cleared_default: None,
     })));
-    assert_eq!(h.app.mode, Mode::Profiles);
+    assert_eq!(h.app.mode(), Mode::Profiles);
     assert!(h.app.profiles.iter().any(|p| p.name == "smaller"));
     let notice = h.app.notice.clone().unwrap();
     assert!(
@@ -301,7 +305,7 @@ fn the_profile_form_checks_as_you_type_and_saves_through_the_writer() {
     h.ch('e');
     h.key(KeyCode::Enter);
     h.act(Action::Saved(Err("cannot save: disk full".into())));
-    assert_eq!(h.app.mode, Mode::ProfileForm);
+    assert_eq!(h.app.mode(), Mode::ProfileForm);
     assert!(h.screen().contains("disk full"));
 }
 
@@ -312,7 +316,7 @@ fn deleting_asks_and_the_open_profile_cannot_be_deleted() {
     // demo is open: refused.
     point_at(&mut h, "demo");
     h.ch('d');
-    assert_eq!(h.app.mode, Mode::Profiles);
+    assert_eq!(h.app.mode(), Mode::Profiles);
     assert!(
         h.app
             .notice
@@ -323,7 +327,7 @@ fn deleting_asks_and_the_open_profile_cannot_be_deleted() {
     );
     point_at(&mut h, "small");
     h.ch('d');
-    assert_eq!(h.app.mode, Mode::DeleteProfile);
+    assert_eq!(h.app.mode(), Mode::DeleteProfile);
     let mark = h.mark();
     h.ch('y');
     assert_eq!(h.seen[mark..], [Effect::Save(Edit::Remove("small".into()))]);
@@ -335,7 +339,7 @@ fn a_file_that_could_not_be_read_turns_editing_off() {
     h.app.config_error = Some("config.toml: line 3, column 1: duplicate key".into());
     h.ch('p');
     h.ch('a');
-    assert_eq!(h.app.mode, Mode::Profiles, "no form");
+    assert_eq!(h.app.mode(), Mode::Profiles, "no form");
     assert!(
         h.app
             .notice
@@ -358,9 +362,9 @@ fn the_welcome_screen_offers_a_profile_or_the_demo() {
     assert!(screen.contains("No profiles yet"), "{screen}");
     assert!(screen.contains("create a profile"), "{screen}");
     h.ch('c');
-    assert_eq!(h.app.mode, Mode::ProfileForm);
+    assert_eq!(h.app.mode(), Mode::ProfileForm);
     h.key(KeyCode::Esc);
-    assert_eq!(h.app.mode, Mode::Welcome);
+    assert_eq!(h.app.mode(), Mode::Welcome);
     h.ch('d');
     assert_eq!(h.app.profile, "demo");
     assert!(h.seen.iter().any(
@@ -386,7 +390,7 @@ fn a_fixed_file_read_again_from_the_welcome_screen_offers_its_profiles() {
         text.clone(),
     )))));
     assert!(h.app.config_error.is_none());
-    assert_eq!(h.app.mode, Mode::Profiles);
+    assert_eq!(h.app.mode(), Mode::Profiles);
     h.key(KeyCode::Enter);
     assert_eq!(h.app.profile, "small");
     h.settle();
@@ -428,14 +432,14 @@ fn several_profiles_and_no_default_open_the_switcher() {
         &Config::parse("[profiles.a]\nsimulated = true\n[profiles.b]\nsimulated = true\n").unwrap(),
     ));
     h.app.start_without_profile();
-    assert_eq!(h.app.mode, Mode::Profiles);
+    assert_eq!(h.app.mode(), Mode::Profiles);
     assert!(h.screen().contains("choose one"), "{}", h.screen());
     h.key(KeyCode::Enter);
     assert_eq!(h.app.profile, "a");
     // No file: the welcome screen, as before.
     let mut h = welcome();
     h.app.start_without_profile();
-    assert_eq!(h.app.mode, Mode::Welcome);
+    assert_eq!(h.app.mode(), Mode::Welcome);
 }
 
 #[test]
@@ -489,7 +493,7 @@ fn the_profile_form_refuses_credentials_in_the_endpoint_url() {
         h.key(KeyCode::Tab);
     }
     h.typed("https://EXAMPLEKEYID:examplesecret@cf.example.com");
-    let form = h.app.profile_form.as_ref().unwrap();
+    let form = h.app.profile_form().unwrap();
     let checks = form.checks(&h.app.profiles, &h.app.aws_profiles);
     assert!(
         format!("{:?}", checks[3]).contains("user name or password"),

@@ -218,14 +218,14 @@ fn welcome() {
     for (w, h) in SIZES {
         let mut harness = at(w, h);
         harness.app.profile = String::new();
-        harness.app.mode = cfdash::app::Mode::Welcome;
+        harness.app.screen = cfdash::app::Screen::Welcome;
         harness.app.config_path = "/home/op/.config/cfdash/config.toml".into();
         harness.app.aws_profiles = vec!["default".into(), "staging-admin".into()];
         insta::assert_snapshot!(format!("welcome_{w}x{h}"), harness.screen());
     }
     let mut harness = at(80, 24);
     harness.app.profile = String::new();
-    harness.app.mode = cfdash::app::Mode::Welcome;
+    harness.app.screen = cfdash::app::Screen::Welcome;
     harness.app.config_error = Some(
         "/home/op/.config/cfdash/config.toml: line 3, column 1: aws_secret_access_key looks like a secret".into(),
     );

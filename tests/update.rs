@@ -157,11 +157,11 @@ fn filter_matches_id_domain_alias_and_comment_without_case() {
         h.app.view.iter().map(|&i| all[i].id.clone()).collect()
     };
     h.ch('/');
-    assert_eq!(h.app.mode, Mode::Filter);
+    assert_eq!(h.app.mode(), Mode::Filter);
     h.typed("ACME.DEV");
     assert_eq!(shown(&h).len(), 3, "docs, api and blog");
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.mode(), Mode::Normal);
     assert_eq!(h.app.filter_text(), "ACME.DEV");
     // j now moves in the filtered list, not the filter text.
     h.ch('j');
@@ -182,7 +182,7 @@ fn filter_matches_id_domain_alias_and_comment_without_case() {
         assert_eq!(shown(&h), vec![want.to_string()], "{needle}");
         assert_eq!(h.selected_dist(), want);
         h.key(KeyCode::Esc);
-        assert_eq!(h.app.mode, Mode::Normal);
+        assert_eq!(h.app.mode(), Mode::Normal);
         assert_eq!(shown(&h).len(), 12);
     }
 }
@@ -727,14 +727,14 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
 fn help_and_quit() {
     let mut h = Harness::demo();
     h.ch('?');
-    assert_eq!(h.app.mode, Mode::Help);
+    assert_eq!(h.app.mode(), Mode::Help);
     h.ch('j');
     assert_eq!(
         h.app.dist_scroll.selected, 0,
         "keys do not reach the list under help"
     );
     h.key(KeyCode::Esc);
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.mode(), Mode::Normal);
     assert!(h.ch('q').quit);
     let ctrl_c = h.act(Action::Key(crossterm::event::KeyEvent::new(
         KeyCode::Char('c'),

@@ -1,4 +1,22 @@
 //! The application state: plain data that `update` changes and `ui` draws.
+//!
+//! `App` is a small router over parts that each own one job:
+//! - `screen` ([`Screen`]): what has the keyboard, carrying that screen's own state (the
+//!   form and its dialog, the profile form, the help and the screen under it). The key
+//!   table's [`Mode`] is derived from it.
+//! - `session` ([`session::Session`]): everything one profile shows and schedules (its
+//!   distributions, filter and view, invalidations, details, polls, selection and scrolls,
+//!   marks, pins, presets, refresh timing); `sessions` keeps those of the profiles not
+//!   shown, so switching moves one value out and another in.
+//! - `requests` ([`requests::Requests`]): the requests in flight, by slot, and their
+//!   sequence numbers.
+//! - `outbox`: batches to create, in order (`form::Queued`).
+//! - `watch` ([`watch::Watchlist`]): watched invalidations, here and in profiles not shown.
+//! - `catalog` ([`profiles::Catalog`]): the profiles that can be opened, the file's path
+//!   and state, the AWS profiles offered, the switcher's row.
+//! - `redraw`: whether, and when next, the screen needs drawing.
+//!
+//! Counts shown (in progress, listed) are derived from the session, never patched.
 
 pub mod action;
 pub mod editor;
@@ -6,6 +24,7 @@ pub mod form;
 pub mod keys;
 pub mod layout;
 pub mod profiles;
+pub mod screen;
 mod update;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -17,6 +36,7 @@ use tui_input::Input;
 
 pub use action::{Action, Effect, InvKey, Request, Response, Slot};
 pub use layout::Pane;
+pub use screen::{Dialog, Screen};
 pub use update::FILTER_MAX;
 
 use crate::cloudfront::{CfError, Distribution, Invalidation, InvalidationSummary};
@@ -231,9 +251,8 @@ pub struct App {
     /// The time of the action being handled: the only "now" update and render know.
     pub now: Timestamp,
     pub size: Rect,
-    pub mode: Mode,
-    /// The mode the help overlay returns to.
-    pub help_from: Mode,
+    /// What has the keyboard, with that screen's own state.
+    pub screen: Screen,
     pub focus: Pane,
     /// The profile may not create invalidations.
     pub read_only: bool,
@@ -267,7 +286,6 @@ pub struct App {
 
     /// Distributions marked with Space: `n` targets all of them.
     pub marked: BTreeSet<String>,
-    pub form: Option<form::Form>,
     /// Batches to create, in order; those the quotas have no room for wait here.
     pub outbox: Vec<form::Queued>,
 
@@ -287,7 +305,6 @@ pub struct App {
     pub confirm_by_typing: bool,
     /// The switcher's selected row.
     pub switcher: usize,
-    pub profile_form: Option<profiles::ProfileForm>,
     /// Tells this process's CallerReferences from another's started in the same
     /// millisecond (`"{pid}-"`; empty in tests).
     pub instance: String,
@@ -327,8 +344,7 @@ impl App {
             settings,
             now,
             size: Rect::new(0, 0, 80, 24),
-            mode: Mode::Normal,
-            help_from: Mode::Normal,
+            screen: Screen::Dashboard,
             focus: Pane::Distributions,
             read_only: false,
             presets: Vec::new(),
@@ -350,7 +366,6 @@ impl App {
             last_refresh: None,
             notice: None,
             marked: BTreeSet::new(),
-            form: None,
             outbox: Vec::new(),
             profiles: Vec::new(),
             default_profile: None,
@@ -361,7 +376,6 @@ impl App {
             show_all: false,
             confirm_by_typing: false,
             switcher: 0,
-            profile_form: None,
             instance: String::new(),
             background: Vec::new(),
             stash: HashMap::new(),
@@ -378,6 +392,20 @@ impl App {
             dirty: true,
             redraw_at: None,
         }
+    }
+
+    /// The key table in use, from the screen.
+    pub fn mode(&self) -> Mode {
+        self.screen.mode()
+    }
+
+    /// The new-invalidation form, if open (also under the help).
+    pub fn form(&self) -> Option<&form::Form> {
+        self.screen.form()
+    }
+
+    pub fn profile_form(&self) -> Option<&profiles::ProfileForm> {
+        self.screen.profile_form()
     }
 
     pub fn areas(&self) -> Option<layout::Areas> {

@@ -11,7 +11,7 @@ use tui_input::backend::crossterm::EventHandler;
 use super::keys::Cmd;
 use super::{
     App, Backoff, DistInvalidations, Effect, InvKey, Mode, NoticeKind, Pane, Remote, Request,
-    Scroll, Slot,
+    Screen, Scroll, Slot,
 };
 use crate::cloudfront::{CfError, Distribution, Invalidation, InvalidationStatus};
 use crate::config::{self, Config, Edit, Profile, ProfileFields, Saved};
@@ -294,7 +294,7 @@ impl App {
             return;
         };
         if name == self.profile {
-            self.mode = Mode::Normal;
+            self.screen = Screen::Dashboard;
             return;
         }
         if !self.outbox.is_empty() {
@@ -370,7 +370,7 @@ impl App {
             profile: Box::new(entry.profile),
         });
         self.sweep_due = self.now;
-        self.mode = Mode::Normal;
+        self.screen = Screen::Dashboard;
         self.notify(NoticeKind::Info, format!("profile {name}"));
         self.clamp_all();
     }
@@ -586,12 +586,12 @@ impl App {
             .iter()
             .position(|p| p.name == self.profile)
             .unwrap_or(0);
-        self.mode = Mode::Profiles;
+        self.screen = Screen::Profiles;
     }
 
     pub(super) fn profile_cmd(&mut self, cmd: Cmd, fx: &mut Vec<Effect>) {
         self.dirty = true;
-        match self.mode {
+        match self.mode() {
             Mode::Welcome => match cmd {
                 Cmd::AddProfile => self.open_profile_form(None),
                 Cmd::Demo => {
@@ -609,10 +609,7 @@ impl App {
                 Cmd::Refresh => fx.push(Effect::ReloadConfig),
                 Cmd::Profiles => self.open_switcher(),
                 Cmd::Quit => fx.push(Effect::Quit),
-                Cmd::Help => {
-                    self.help_from = Mode::Welcome;
-                    self.mode = Mode::Help;
-                }
+                Cmd::Help => self.screen.open_help(),
                 _ => {}
             },
             Mode::Profiles => {
@@ -620,7 +617,7 @@ impl App {
                 match cmd {
                     Cmd::Down => self.switcher = (self.switcher + 1).min(len.saturating_sub(1)),
                     Cmd::Up => self.switcher = self.switcher.saturating_sub(1),
-                    Cmd::Back => self.mode = self.home_mode(),
+                    Cmd::Back => self.screen = self.home_screen(),
                     Cmd::Open => {
                         if let Some(name) = self.profiles.get(self.switcher).map(|p| p.name.clone())
                         {
@@ -650,9 +647,9 @@ impl App {
                     if let Some(entry) = self.profiles.get(self.switcher).cloned() {
                         fx.push(Effect::Save(Edit::Remove(entry.name)));
                     }
-                    self.mode = Mode::Profiles;
+                    self.screen = Screen::Profiles;
                 }
-                Cmd::Back => self.mode = Mode::Profiles,
+                Cmd::Back => self.screen = Screen::Profiles,
                 Cmd::Quit => fx.push(Effect::Quit),
                 _ => {}
             },
@@ -673,7 +670,7 @@ impl App {
                 );
             }
         } else {
-            self.mode = Mode::Welcome;
+            self.screen = Screen::Welcome;
         }
     }
 
@@ -686,11 +683,11 @@ impl App {
 
     /// Where closing the switcher goes: the dashboard, or the welcome screen when no
     /// profile is open.
-    fn home_mode(&self) -> Mode {
+    fn home_screen(&self) -> Screen {
         if self.profile.is_empty() {
-            Mode::Welcome
+            Screen::Welcome
         } else {
-            Mode::Normal
+            Screen::Dashboard
         }
     }
 
@@ -733,7 +730,7 @@ impl App {
             );
             return;
         }
-        self.mode = Mode::DeleteProfile;
+        self.screen = Screen::DeleteProfile;
     }
 
     fn open_profile_form(&mut self, from: Option<&ProfileEntry>) {
@@ -750,12 +747,11 @@ impl App {
             );
             return;
         }
-        self.profile_form = Some(ProfileForm::new(from));
-        self.mode = Mode::ProfileForm;
+        self.screen = Screen::ProfileForm(Box::new(ProfileForm::new(from)));
     }
 
     fn profile_form_cmd(&mut self, cmd: Cmd, fx: &mut Vec<Effect>) {
-        let Some(form) = &mut self.profile_form else {
+        let Some(form) = self.screen.profile_form_mut() else {
             return;
         };
         let len = form.field_count();
@@ -763,11 +759,10 @@ impl App {
             Cmd::NextField | Cmd::Down => form.focus = (form.focus + 1) % len,
             Cmd::PrevField | Cmd::Up => form.focus = (form.focus + len - 1) % len,
             Cmd::Back => {
-                self.profile_form = None;
-                self.mode = if self.profile.is_empty() {
-                    Mode::Welcome
+                self.screen = if self.profile.is_empty() {
+                    Screen::Welcome
                 } else {
-                    Mode::Profiles
+                    Screen::Profiles
                 };
             }
             Cmd::Mark if form.focus >= FIRST_FLAG => {
@@ -803,7 +798,7 @@ impl App {
 
     /// A key the profile form's table does not bind types into the focused text field.
     pub(super) fn profile_form_key(&mut self, key: crossterm::event::KeyEvent) {
-        let Some(form) = &mut self.profile_form else {
+        let Some(form) = self.screen.profile_form_mut() else {
             return;
         };
         if form.focus < FIRST_FLAG
@@ -831,7 +826,8 @@ impl App {
                     ""
                 };
                 // Which profile the save was about, from the form if it was open.
-                let form = self.profile_form.take();
+                // Closing it for the switcher.
+                let form = self.screen.take_profile_form();
                 let (text, open) = match &form {
                     Some(f) => {
                         let name = f.inputs[0].value().trim().to_string();
@@ -890,12 +886,11 @@ impl App {
                 match open {
                     // The first profile: open it.
                     Some((None, name)) if self.profile.is_empty() => self.switch_to(&name, fx),
-                    _ if self.mode == Mode::ProfileForm => self.mode = Mode::Profiles,
                     _ => {}
                 }
             }
             Err(e) => {
-                if let Some(form) = &mut self.profile_form {
+                if let Some(form) = self.screen.profile_form_mut() {
                     form.saving = false;
                     form.error = Some(e.clone());
                 }
@@ -912,7 +907,7 @@ impl App {
                 self.set_config(config.as_ref().map(|(c, _)| c));
                 self.notify(NoticeKind::Success, "read the profiles file again".into());
                 // Fixed, with profiles in it: choose one.
-                if self.mode == Mode::Welcome && !self.profiles.is_empty() {
+                if self.mode() == Mode::Welcome && !self.profiles.is_empty() {
                     self.open_switcher();
                 }
             }

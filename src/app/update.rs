@@ -11,7 +11,8 @@ use tui_input::backend::crossterm::EventHandler;
 use super::keys::{self, Cmd};
 use super::layout::{self, Pane};
 use super::{
-    Action, App, Effect, InvKey, Mode, Notice, NoticeKind, Poll, Remote, Request, Response, Slot,
+    Action, App, Effect, InvKey, Mode, Notice, NoticeKind, Poll, Remote, Request, Response, Screen,
+    Slot,
 };
 use crate::cloudfront::{
     CfError, Distribution, Invalidation, InvalidationStatus, InvalidationSummary,
@@ -115,21 +116,22 @@ impl App {
     // ---- input -------------------------------------------------------------------------
 
     fn on_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
-        if self.mode.in_form() {
+        let mode = self.mode();
+        if mode.in_form() {
             return self.on_form_key(key, fx);
         }
-        if self.mode.in_profiles() {
+        if mode.in_profiles() {
             return self.on_profile_key(key, fx);
         }
-        match keys::lookup(self.mode, &key) {
+        match keys::lookup(mode, &key) {
             Some(cmd) => self.run(cmd, fx),
-            None if self.mode == Mode::Filter
+            None if mode == Mode::Filter
                 && matches!(key.code, crossterm::event::KeyCode::Char(_))
                 && self.filter.value().chars().count() >= FILTER_MAX =>
             {
                 self.filter_full();
             }
-            None if self.mode == Mode::Filter
+            None if mode == Mode::Filter
                 && self.filter.handle_event(&Event::Key(key)).is_some() =>
             {
                 self.filter_changed(fx)
@@ -147,17 +149,15 @@ impl App {
 
     fn on_form_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
         use crossterm::event::{KeyCode, KeyModifiers};
-        match keys::lookup(self.mode, &key) {
+        let mode = self.mode();
+        match keys::lookup(mode, &key) {
             Some(Cmd::Help) => {
-                self.help_from = self.mode;
-                self.mode = Mode::Help;
+                self.screen.open_help();
                 self.dirty = true;
             }
-            Some(Cmd::Quit) if matches!(self.mode, Mode::Form | Mode::Presets) => {
-                self.form_quit(fx)
-            }
+            Some(Cmd::Quit) if matches!(mode, Mode::Form | Mode::Presets) => self.form_quit(fx),
             Some(cmd) => self.form_cmd(cmd, fx),
-            None if self.mode == Mode::ConfirmTyped => self.confirm_typed_key(key),
+            None if mode == Mode::ConfirmTyped => self.confirm_typed_key(key),
             None => {
                 if let KeyCode::Char(c) = key.code
                     && !key
@@ -171,27 +171,26 @@ impl App {
     }
 
     fn on_profile_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
-        let form_text = self.mode == Mode::ProfileForm
-            && self
-                .profile_form
-                .as_ref()
-                .is_some_and(|f| f.focus < super::profiles::FIRST_FLAG);
-        match keys::lookup(self.mode, &key) {
+        let mode = self.mode();
+        let form_text = self
+            .screen
+            .profile_form()
+            .is_some_and(|f| f.focus < super::profiles::FIRST_FLAG);
+        match keys::lookup(mode, &key) {
             // Space types in a text field, and ticks a box.
             Some(Cmd::Mark) if form_text => self.profile_form_key(key),
             Some(cmd) => self.profile_cmd(cmd, fx),
-            None if self.mode == Mode::ProfileForm => self.profile_form_key(key),
+            None if mode == Mode::ProfileForm => self.profile_form_key(key),
             None => {}
         }
         self.dirty = true;
     }
 
     fn on_paste(&mut self, text: &str, fx: &mut Vec<Effect>) {
-        if self.mode == Mode::Form {
-            return self.form_paste(text);
-        }
-        if self.mode != Mode::Filter {
-            return;
+        match self.mode() {
+            Mode::Form => return self.form_paste(text),
+            Mode::Filter => {}
+            _ => return,
         }
         // One insert at the cursor, not one per character (each of which walks the whole
         // value): a 200 KB paste takes a moment, not half a minute. Only the first line,
@@ -216,10 +215,11 @@ impl App {
     }
 
     fn on_mouse(&mut self, mouse: MouseEvent, fx: &mut Vec<Effect>) {
-        if self.mode.in_form() {
+        let mode = self.mode();
+        if mode.in_form() {
             return self.form_mouse(mouse, fx);
         }
-        if self.mode == Mode::Help {
+        if mode == Mode::Help {
             return;
         }
         let Some(areas) = self.areas() else { return };
@@ -258,10 +258,7 @@ impl App {
         self.dirty = true;
         match cmd {
             Cmd::Quit => fx.push(Effect::Quit),
-            Cmd::Help => {
-                self.help_from = self.mode;
-                self.mode = Mode::Help;
-            }
+            Cmd::Help => self.screen.open_help(),
             Cmd::Down => self.move_in(self.focus, 1, fx),
             Cmd::Up => self.move_in(self.focus, -1, fx),
             Cmd::PageDown => {
@@ -302,9 +299,8 @@ impl App {
                 Pane::Detail => {}
             },
             Cmd::Back => {
-                if self.mode == Mode::Help {
-                    self.mode = self.help_from;
-                    self.help_from = Mode::Normal;
+                if let Screen::Help { .. } = self.screen {
+                    self.screen.close_help();
                 } else if self.detail_open {
                     self.close_detail(fx);
                 } else if self.focus == Pane::Invalidations {
@@ -314,12 +310,12 @@ impl App {
                 }
             }
             Cmd::Filter => {
-                self.mode = Mode::Filter;
+                self.screen = Screen::Filter;
                 self.set_focus(Pane::Distributions);
             }
-            Cmd::FilterAccept => self.mode = Mode::Normal,
+            Cmd::FilterAccept => self.screen = Screen::Dashboard,
             Cmd::FilterClear => {
-                self.mode = Mode::Normal;
+                self.screen = Screen::Dashboard;
                 self.clear_filter(fx);
             }
             Cmd::Refresh => {

@@ -69,7 +69,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = table_rows(area);
     let start = app.dist_scroll.offset.min(app.view.len());
     let end = (start + height).min(app.view.len());
-    let focused = app.focus == Pane::Distributions && app.mode != Mode::Help;
+    let focused = app.focus == Pane::Distributions && app.mode() != Mode::Help;
     let rows = app.view[start..end].iter().enumerate().map(|(i, &index)| {
         let d = &all[index];
         let selected = start + i == app.dist_scroll.selected;

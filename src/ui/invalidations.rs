@@ -62,7 +62,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let height = table_rows(area);
     let start = app.inv_scroll.offset.min(rows.len());
     let end = (start + height).min(rows.len());
-    let focused = app.focus == Pane::Invalidations && app.mode != Mode::Help;
+    let focused = app.focus == Pane::Invalidations && app.mode() != Mode::Help;
     let body = rows[start..end].iter().enumerate().map(|(i, inv)| {
         let selected = start + i == app.inv_scroll.selected;
         // Faint text would vanish on the selection's background.

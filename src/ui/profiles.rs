@@ -154,7 +154,7 @@ pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(form) = &app.profile_form else {
+    let Some(form) = app.profile_form() else {
         return;
     };
     let fields = form.field_count();
@@ -199,7 +199,7 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 )),
                 value,
             );
-            if focused && app.mode == Mode::ProfileForm {
+            if focused && app.mode() == Mode::ProfileForm {
                 let x = value.x + (input.visual_cursor() - scroll) as u16;
                 frame.set_cursor_position(Position::new(x.min(value.right() - 1), y));
             }

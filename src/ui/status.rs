@@ -32,7 +32,7 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         right_area,
     );
 
-    if app.mode == Mode::Filter {
+    if app.mode() == Mode::Filter {
         // A full filter says so beside the text: the notice line is the filter's now.
         let full = app.filter.value().chars().count() >= FILTER_MAX;
         let note = if full {
@@ -80,7 +80,7 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 /// The current mode's hints, from the same table that handles its keys.
 pub fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = vec![Span::raw(" ")];
-    for binding in keys::table(app.mode) {
+    for binding in keys::table(app.mode()) {
         if let Some(hint) = binding.hint {
             spans.push(Span::styled(binding.label, theme.key));
             spans.push(Span::styled(format!(" {hint}  "), theme.dim));
