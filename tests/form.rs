@@ -193,10 +193,10 @@ fn submit_is_refused_while_a_line_is_wrong_then_confirmed_and_watched() {
     assert_eq!(h.sim.invalidation_count(QUIET), before + 1);
     assert!(h.app.form().is_none(), "the form closes on success");
     assert_eq!(h.app.mode(), Mode::Normal);
-    assert_eq!(h.app.focus, Pane::Invalidations);
+    assert_eq!(h.app.session.focus, Pane::Invalidations);
     let key = h.app.selected_invalidation().unwrap();
     assert_eq!(
-        h.app.inv_scroll.selected, 0,
+        h.app.session.inv_scroll.selected, 0,
         "the new one is on top, selected"
     );
     assert_eq!(
@@ -374,6 +374,7 @@ fn a_batch_refused_for_the_quota_is_held_not_failed() {
     let rows = h.app.invalidation_rows();
     assert!(rows.iter().any(|r| {
         h.app
+            .session
             .details
             .get(&InvKey::new(QUIET, &r.id))
             .and_then(|d| d.data())
@@ -388,7 +389,7 @@ fn marked_distributions_get_one_invalidation_each() {
     h.ch(' ');
     let b = h.selected_dist();
     h.ch(' ');
-    assert_eq!(h.app.marked.len(), 2);
+    assert_eq!(h.app.session.marked.len(), 2);
     assert!(h.screen().contains("2 marked"));
     h.ch('n');
     assert_eq!(h.app.form().unwrap().targets, vec![a.clone(), b.clone()]);
@@ -405,7 +406,7 @@ fn marked_distributions_get_one_invalidation_each() {
     h.settle();
     assert!(h.app.form().is_none());
     assert!(
-        h.app.marked.is_empty(),
+        h.app.session.marked.is_empty(),
         "marks are cleared after the submit"
     );
     assert_eq!(h.app.watched.len(), 2);
@@ -420,7 +421,7 @@ fn copy_to_new_fills_the_form_with_the_paths() {
     assert_eq!(h.app.mode(), Mode::Form);
     h.settle();
     let form = h.app.form().unwrap();
-    let paths = h.app.details[&key].data().unwrap().paths.clone();
+    let paths = h.app.session.details[&key].data().unwrap().paths.clone();
     assert_eq!(form.editor.lines(), paths.as_slice());
     assert_eq!(form.targets, vec![key.distribution]);
     // Unchanged: Esc closes without asking.
@@ -477,7 +478,7 @@ fn keys_that_mean_something_on_the_dashboard_type_in_the_form() {
 #[test]
 fn presets_insert_their_paths() {
     let mut h = Harness::demo();
-    h.app.presets = vec![
+    h.app.session.presets = vec![
         ("homepage".into(), vec!["/".into(), "/index.html".into()]),
         ("assets".into(), vec!["/css/*".into()]),
     ];
@@ -503,7 +504,7 @@ fn presets_insert_their_paths() {
 #[test]
 fn a_read_only_profile_does_not_open_the_form() {
     let mut h = Harness::demo();
-    h.app.read_only = true;
+    h.app.session.read_only = true;
     h.ch('n');
     assert!(h.app.form().is_none());
     let notice = h.app.notice.clone().unwrap();

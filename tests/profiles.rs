@@ -94,6 +94,7 @@ fn switching_shows_the_other_account_and_comes_back_to_the_same_selection() {
     h.settle();
     let ids: Vec<String> = h
         .app
+        .session
         .distributions
         .data()
         .unwrap()
@@ -107,7 +108,7 @@ fn switching_shows_the_other_account_and_comes_back_to_the_same_selection() {
     // What it showed, at once, before any answer.
     assert_eq!(h.selected_dist(), selected);
     assert_eq!(h.app.selected_invalidation(), Some(inv));
-    assert_eq!(h.app.focus, cfdash::app::Pane::Invalidations);
+    assert_eq!(h.app.session.focus, cfdash::app::Pane::Invalidations);
     h.settle();
     assert_eq!(h.selected_dist(), selected, "kept after the refresh");
 }
@@ -135,11 +136,11 @@ fn answers_for_the_profile_left_behind_are_dropped() {
         h.act(a);
     }
     assert!(
-        h.app.distributions.data().is_none(),
+        h.app.session.distributions.data().is_none(),
         "nothing of demo shows on small"
     );
     h.settle();
-    assert_eq!(h.app.distributions.data().unwrap().len(), 3);
+    assert_eq!(h.app.session.distributions.data().unwrap().len(), 3);
 }
 
 #[test]
@@ -180,13 +181,14 @@ fn a_watched_invalidation_keeps_being_polled_after_switching_and_rings() {
     switch(&mut h, "demo");
     let row = h
         .app
+        .session
         .invalidations
         .get(&key.distribution)
         .and_then(|d| d.list.data())
         .and_then(|l| l.iter().find(|r| r.id == key.id))
         .unwrap();
     assert!(!row.status.is_in_progress());
-    assert!(h.app.took.contains_key(&key));
+    assert!(h.app.session.took.contains_key(&key));
 }
 
 #[test]
@@ -198,6 +200,7 @@ fn pinned_distributions_only_unless_all_are_asked_for() {
     h.settle();
     let names: Vec<String> = h
         .app
+        .session
         .distributions
         .data()
         .unwrap()
@@ -210,10 +213,10 @@ fn pinned_distributions_only_unless_all_are_asked_for() {
     assert!(h.screen().contains("2 pinned distributions"));
     h.ch('a');
     h.settle();
-    assert_eq!(h.app.distributions.data().unwrap().len(), 12);
+    assert_eq!(h.app.session.distributions.data().unwrap().len(), 12);
     h.ch('a');
     h.settle();
-    assert_eq!(h.app.distributions.data().unwrap().len(), 2);
+    assert_eq!(h.app.session.distributions.data().unwrap().len(), 2);
 }
 
 #[test]
@@ -371,7 +374,7 @@ fn the_welcome_screen_offers_a_profile_or_the_demo() {
         |e| matches!(e, Effect::UseProfile { name, profile } if name == "demo" && profile.simulated)
     ));
     h.settle();
-    assert_eq!(h.app.distributions.data().unwrap().len(), 12);
+    assert_eq!(h.app.session.distributions.data().unwrap().len(), 12);
 }
 
 #[test]
@@ -394,7 +397,7 @@ fn a_fixed_file_read_again_from_the_welcome_screen_offers_its_profiles() {
     h.key(KeyCode::Enter);
     assert_eq!(h.app.profile, "small");
     h.settle();
-    assert_eq!(h.app.distributions.data().unwrap().len(), 3);
+    assert_eq!(h.app.session.distributions.data().unwrap().len(), 3);
 }
 
 #[test]
@@ -512,5 +515,5 @@ fn the_longest_intervals_allowed_do_not_panic() {
     h.key(KeyCode::Tab);
     h.advance(secs(3600));
     h.advance(secs(86400));
-    assert!(h.app.distributions.data().is_some());
+    assert!(h.app.session.distributions.data().is_some());
 }

@@ -247,9 +247,15 @@ impl App {
     pub fn in_progress_on(&self, dist: &str) -> InProgress {
         let mut total = InProgress::default();
         let mut add = |paths: &[String]| total.add(InProgress::of(paths));
-        if let Some(rows) = self.invalidations.get(dist).and_then(|e| e.list.data()) {
+        if let Some(rows) = self
+            .session
+            .invalidations
+            .get(dist)
+            .and_then(|e| e.list.data())
+        {
             for row in rows.iter().filter(|r| r.status.is_in_progress()) {
                 if let Some(inv) = self
+                    .session
                     .details
                     .get(&InvKey::new(dist, &row.id))
                     .and_then(Remote::data)
@@ -298,35 +304,35 @@ impl App {
         let Some(id) = self.selected_distribution_id() else {
             return;
         };
-        if !self.marked.remove(&id) {
-            self.marked.insert(id);
+        if !self.session.marked.remove(&id) {
+            self.session.marked.insert(id);
         }
         // Marking moves on, so Space Space Space marks three in a row.
-        let next = self.dist_scroll.selected + 1;
-        if next < self.view.len() {
+        let next = self.session.dist_scroll.selected + 1;
+        if next < self.session.view.len() {
             self.select_distribution(next, fx);
         }
     }
 
     fn refuse_read_only(&mut self) -> bool {
-        if self.read_only {
+        if self.session.read_only {
             let text = format!(
                 "profile {} is read-only: it cannot create invalidations (read_only in the config)",
                 self.profile
             );
             self.notify(NoticeKind::Error, text);
         }
-        self.read_only
+        self.session.read_only
     }
 
     pub(super) fn new_invalidation(&mut self) {
         if self.refuse_read_only() {
             return;
         }
-        let mut targets: Vec<String> = match self.distributions.data() {
+        let mut targets: Vec<String> = match self.session.distributions.data() {
             Some(all) => all
                 .iter()
-                .filter(|d| self.marked.contains(&d.id))
+                .filter(|d| self.session.marked.contains(&d.id))
                 .map(|d| d.id.clone())
                 .collect(),
             None => Vec::new(),
@@ -364,7 +370,7 @@ impl App {
             let text = q.batch.paths.join("\n");
             return self.open_form(vec![key.distribution.clone()], &text);
         }
-        if let Some(inv) = self.details.get(&key).and_then(Remote::data) {
+        if let Some(inv) = self.session.details.get(&key).and_then(Remote::data) {
             let text = inv.paths.join("\n");
             return self.open_form(vec![key.distribution.clone()], &text);
         }
@@ -408,7 +414,9 @@ impl App {
                     form.reanalyse();
                 }
                 let at = self.now;
-                self.details.insert(key, Remote::Ready { data: inv, at });
+                self.session
+                    .details
+                    .insert(key, Remote::Ready { data: inv, at });
                 self.follow_cursor();
             }
             Err(error) => form.error = Some(format!("could not copy the paths: {error}")),
@@ -647,7 +655,7 @@ impl App {
     }
 
     fn open_presets(&mut self) {
-        if self.presets.is_empty() {
+        if self.session.presets.is_empty() {
             if let Some(form) = self.screen.form_mut() {
                 form.error = Some(
                     "this profile has no presets: add [profiles.NAME.presets] to the config".into(),
@@ -659,7 +667,7 @@ impl App {
     }
 
     fn presets_cmd(&mut self, cmd: Cmd) {
-        let count = self.presets.len();
+        let count = self.session.presets.len();
         let Some(form) = self.screen.form_mut() else {
             return;
         };
@@ -668,7 +676,7 @@ impl App {
             Cmd::Up => form.preset = form.preset.saturating_sub(1),
             Cmd::Back => self.screen.set_dialog(Dialog::Editing),
             Cmd::Confirm => {
-                let Some((_, paths)) = self.presets.get(form.preset) else {
+                let Some((_, paths)) = self.session.presets.get(form.preset) else {
                     return;
                 };
                 // On a line of its own, whatever the cursor's line holds.
@@ -771,7 +779,7 @@ impl App {
 
     /// The confirmation this profile asks for.
     fn confirm_dialog(&self) -> Dialog {
-        if self.confirm_by_typing {
+        if self.session.confirm_by_typing {
             Dialog::ConfirmTyped
         } else {
             Dialog::Confirm
@@ -1082,7 +1090,7 @@ impl App {
             .count();
         self.close_form(fx);
         for dist in &submission.targets {
-            self.marked.remove(dist);
+            self.session.marked.remove(dist);
         }
         // Show the new invalidations: the first target's, selected.
         let first = submission.created.values().next().cloned();
@@ -1090,8 +1098,8 @@ impl App {
             .as_ref()
             .map_or(&submission.targets[0], |k| &k.distribution)
             .clone();
-        if let Some(all) = self.distributions.data()
-            && let Some(pos) = self.view.iter().position(|&i| all[i].id == target)
+        if let Some(all) = self.session.distributions.data()
+            && let Some(pos) = self.session.view.iter().position(|&i| all[i].id == target)
         {
             self.select_distribution(pos, fx);
             self.set_focus(super::Pane::Invalidations);
@@ -1140,17 +1148,18 @@ impl App {
         };
         let in_progress = inv.status.is_in_progress();
         let at = self.now;
-        self.details
+        self.session
+            .details
             .insert(key.clone(), Remote::Ready { data: inv, at });
         if in_progress {
             self.watched.insert(key.clone());
-            self.polls.entry(key.clone()).or_insert(Poll {
+            self.session.polls.entry(key.clone()).or_insert(Poll {
                 create_time: summary.create_time,
                 next_at: at + self.settings.poll_fast,
             });
         }
         let keep = self.kept_selection(dist);
-        if let Some(entry) = self.invalidations.get_mut(dist)
+        if let Some(entry) = self.session.invalidations.get_mut(dist)
             && let Remote::Ready { data, .. } = &mut entry.list
             && !data.iter().any(|r| r.id == summary.id)
         {
@@ -1159,10 +1168,6 @@ impl App {
                 .position(|r| r.status != InvalidationStatus::Queued)
                 .unwrap_or(data.len());
             data.insert(at, summary);
-            if in_progress {
-                entry.in_progress += 1;
-                self.in_progress_total += 1;
-            }
         }
         self.restore_selection(dist, keep);
     }
@@ -1176,7 +1181,7 @@ impl App {
     pub(super) fn sync_queued_rows(&mut self, dist: &str) {
         let rows = self.queued_rows(dist);
         let keep = self.kept_selection(dist);
-        if let Some(entry) = self.invalidations.get_mut(dist)
+        if let Some(entry) = self.session.invalidations.get_mut(dist)
             && let Remote::Ready { data, .. } = &mut entry.list
         {
             data.retain(|r| r.status != InvalidationStatus::Queued);
@@ -1210,7 +1215,7 @@ impl App {
             && self.selected_distribution().map(|d| d.id.as_str()) == Some(dist)
             && let Some(pos) = self.invalidation_rows().iter().position(|r| r.id == id)
         {
-            self.inv_scroll.selected = pos;
+            self.session.inv_scroll.selected = pos;
             self.clamp_all();
         }
     }

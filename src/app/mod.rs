@@ -25,21 +25,22 @@ pub mod keys;
 pub mod layout;
 pub mod profiles;
 pub mod screen;
+pub mod session;
 mod update;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use ratatui::layout::Rect;
-use tui_input::Input;
 
 pub use action::{Action, Effect, InvKey, Request, Response, Slot};
 pub use layout::Pane;
 pub use screen::{Dialog, Screen};
+pub use session::Session;
 pub use update::FILTER_MAX;
 
-use crate::cloudfront::{CfError, Distribution, Invalidation, InvalidationSummary};
+use crate::cloudfront::{CfError, Distribution, InvalidationSummary};
 
 /// Remote data is a state, not a boolean.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -180,8 +181,15 @@ impl Default for Settings {
 #[derive(Clone, Debug, Default)]
 pub struct DistInvalidations {
     pub list: Remote<Vec<InvalidationSummary>>,
-    /// How many of `list` are in progress.
-    pub in_progress: usize,
+}
+
+impl DistInvalidations {
+    /// How many of the list are in progress.
+    pub fn in_progress(&self) -> usize {
+        self.list.data().map_or(0, |l| {
+            l.iter().filter(|i| i.status.is_in_progress()).count()
+        })
+    }
 }
 
 /// An in-progress invalidation being followed with GetInvalidation.
@@ -253,39 +261,16 @@ pub struct App {
     pub size: Rect,
     /// What has the keyboard, with that screen's own state.
     pub screen: Screen,
-    pub focus: Pane,
-    /// The profile may not create invalidations.
-    pub read_only: bool,
-    /// Named path lists the form can insert.
-    pub presets: Vec<(String, Vec<String>)>,
+    /// What the open profile shows and schedules.
+    pub session: Session,
+    /// The session of each profile not shown, as it was left.
+    sessions: HashMap<String, Session>,
     /// The simulated account's presets, for simulated profiles that name none.
     pub sim_presets: Vec<(String, Vec<String>)>,
 
-    pub distributions: Remote<Vec<Distribution>>,
-    /// Indices into the distributions that pass the filter, in listing order.
-    pub view: Vec<usize>,
-    pub filter: Input,
-    pub dist_scroll: Scroll,
-    pub inv_scroll: Scroll,
-    pub detail_scroll: Scroll,
-    pub detail_open: bool,
-
-    pub invalidations: HashMap<String, DistInvalidations>,
-    pub details: HashMap<InvKey, Remote<Invalidation>>,
-    pub polls: HashMap<InvKey, Poll>,
     pub watched: HashSet<InvKey>,
-    /// How long invalidations took, for those cfdash saw complete: an upper bound, since
-    /// the API gives no completion time.
-    pub took: HashMap<InvKey, SignedDuration>,
-    pub in_progress_total: usize,
-    /// How many distributions have a listing of their invalidations: until all have, the
-    /// in-progress total is only a lower bound.
-    pub listed: usize,
-    pub last_refresh: Option<Timestamp>,
     pub notice: Option<Notice>,
 
-    /// Distributions marked with Space: `n` targets all of them.
-    pub marked: BTreeSet<String>,
     /// Batches to create, in order; those the quotas have no room for wait here.
     pub outbox: Vec<form::Queued>,
 
@@ -298,11 +283,6 @@ pub struct App {
     pub config_error: Option<String>,
     /// The profiles of ~/.aws/config, offered for aws_profile.
     pub aws_profiles: Vec<String>,
-    /// The open profile's pinned distributions, and whether to show all anyway.
-    pub pins: Vec<String>,
-    pub show_all: bool,
-    /// The open profile asks to type the distribution's name to confirm a submit.
-    pub confirm_by_typing: bool,
     /// The switcher's selected row.
     pub switcher: usize,
     /// Tells this process's CallerReferences from another's started in the same
@@ -310,18 +290,9 @@ pub struct App {
     pub instance: String,
     /// Watched invalidations of the profiles not shown, still polled.
     pub background: Vec<profiles::BgWatch>,
-    /// The state of each profile not shown, as it was left.
-    stash: HashMap<String, profiles::ProfileState>,
 
     /// Requests in flight, by slot, with the sequence number their answer must carry.
     pub pending: HashMap<Slot, u64>,
-    detail_key: Option<InvKey>,
-    sweep_due: Timestamp,
-    failed_lists: HashSet<String>,
-    retry_lists_at: Option<Timestamp>,
-    sweep_backoff: Backoff,
-    list_backoff: Backoff,
-    poll_backoff: Backoff,
     seq: u64,
 
     /// A watched invalidation completed: ring once, whatever else completed with it.
@@ -345,48 +316,21 @@ impl App {
             now,
             size: Rect::new(0, 0, 80, 24),
             screen: Screen::Dashboard,
-            focus: Pane::Distributions,
-            read_only: false,
-            presets: Vec::new(),
+            session: Session::new(now),
+            sessions: HashMap::new(),
             sim_presets: Vec::new(),
-            distributions: Remote::Idle,
-            view: Vec::new(),
-            filter: Input::default(),
-            dist_scroll: Scroll::default(),
-            inv_scroll: Scroll::default(),
-            detail_scroll: Scroll::default(),
-            detail_open: false,
-            invalidations: HashMap::new(),
-            details: HashMap::new(),
-            polls: HashMap::new(),
             watched: HashSet::new(),
-            took: HashMap::new(),
-            in_progress_total: 0,
-            listed: 0,
-            last_refresh: None,
             notice: None,
-            marked: BTreeSet::new(),
             outbox: Vec::new(),
             profiles: Vec::new(),
             default_profile: None,
             config_path: std::path::PathBuf::new(),
             config_error: None,
             aws_profiles: Vec::new(),
-            pins: Vec::new(),
-            show_all: false,
-            confirm_by_typing: false,
             switcher: 0,
             instance: String::new(),
             background: Vec::new(),
-            stash: HashMap::new(),
             pending: HashMap::new(),
-            detail_key: None,
-            sweep_due: now,
-            failed_lists: HashSet::new(),
-            retry_lists_at: None,
-            sweep_backoff: Backoff::default(),
-            list_backoff: Backoff::default(),
-            poll_backoff: Backoff::default(),
             seq: 0,
             ring: false,
             dirty: true,
@@ -409,30 +353,25 @@ impl App {
     }
 
     pub fn areas(&self) -> Option<layout::Areas> {
-        layout::layout(self.size, self.detail_open)
+        layout::layout(self.size, self.session.detail_open)
     }
 
     /// The distribution under the cursor.
     pub fn selected_distribution(&self) -> Option<&Distribution> {
-        let all = self.distributions.data()?;
-        self.view.get(self.dist_scroll.selected).map(|&i| &all[i])
+        self.session.selected_distribution()
     }
 
     /// The invalidations of the selected distribution.
     pub fn selected_invalidations(&self) -> Option<&DistInvalidations> {
-        self.invalidations.get(&self.selected_distribution()?.id)
+        self.session.selected_invalidations()
     }
 
     pub fn invalidation_rows(&self) -> &[InvalidationSummary] {
-        self.selected_invalidations()
-            .and_then(|d| d.list.data())
-            .map_or(&[], Vec::as_slice)
+        self.session.invalidation_rows()
     }
 
     pub fn selected_invalidation(&self) -> Option<InvKey> {
-        let dist = self.selected_distribution()?;
-        let inv = self.invalidation_rows().get(self.inv_scroll.selected)?;
-        Some(InvKey::new(&dist.id, &inv.id))
+        self.session.selected_invalidation()
     }
 
     /// A request is running in this slot.
@@ -442,7 +381,7 @@ impl App {
 
     /// Whatever moves on screen by itself: requests in flight, invalidations in progress.
     pub fn animating(&self) -> bool {
-        !self.pending.is_empty() || self.in_progress_total > 0
+        !self.pending.is_empty() || self.session.in_progress_total() > 0
     }
 
     /// The spinner's frame, from the time of the last action.
@@ -451,7 +390,7 @@ impl App {
     }
 
     pub fn filter_text(&self) -> &str {
-        self.filter.value()
+        self.session.filter.value()
     }
 }
 

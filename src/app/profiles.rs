@@ -2,18 +2,13 @@
 //! session), the profile form with checks as you type, the welcome screen, and the
 //! watchlist that keeps polling a profile's invalidations after switching away.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-
 use jiff::{SignedDuration, Timestamp};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::keys::Cmd;
-use super::{
-    App, Backoff, DistInvalidations, Effect, InvKey, Mode, NoticeKind, Pane, Remote, Request,
-    Screen, Scroll, Slot,
-};
-use crate::cloudfront::{CfError, Distribution, Invalidation, InvalidationStatus};
+use super::{App, Effect, InvKey, Mode, NoticeKind, Request, Screen, Session, Slot};
+use crate::cloudfront::{CfError, Distribution, Invalidation};
 use crate::config::{self, Config, Edit, Profile, ProfileFields, Saved};
 
 /// A profile that can be opened.
@@ -23,31 +18,6 @@ pub struct ProfileEntry {
     pub profile: Profile,
     /// Not in the file (the demo): cannot be edited.
     pub builtin: bool,
-}
-
-/// What a profile shows, kept while another profile is open.
-#[derive(Default)]
-pub struct ProfileState {
-    distributions: Remote<Vec<Distribution>>,
-    view: Vec<usize>,
-    filter: Input,
-    dist_scroll: Scroll,
-    inv_scroll: Scroll,
-    detail_scroll: Scroll,
-    detail_open: bool,
-    focus: Option<Pane>,
-    invalidations: HashMap<String, DistInvalidations>,
-    details: HashMap<InvKey, Remote<Invalidation>>,
-    polls: HashMap<InvKey, super::Poll>,
-    took: HashMap<InvKey, SignedDuration>,
-    in_progress_total: usize,
-    listed: usize,
-    last_refresh: Option<Timestamp>,
-    marked: BTreeSet<String>,
-    show_all: bool,
-    sweep_backoff: Backoff,
-    list_backoff: Backoff,
-    poll_backoff: Backoff,
 }
 
 /// A watched invalidation of a profile that is not the one shown.
@@ -271,18 +241,10 @@ impl App {
 
     /// Takes on the settings of the profile being opened (its name is already set).
     pub fn adopt_profile(&mut self) {
-        let Some(entry) = self.active_entry().cloned() else {
+        let Some(entry) = self.profiles.iter().find(|p| p.name == self.profile) else {
             return;
         };
-        let p = &entry.profile;
-        self.read_only = p.read_only;
-        self.confirm_by_typing = p.confirm_by_typing;
-        self.pins = p.distributions.clone();
-        self.presets = if p.presets.is_empty() && p.simulated {
-            self.sim_presets.clone()
-        } else {
-            p.presets.clone().into_iter().collect()
-        };
+        self.session.adopt(entry, &self.sim_presets);
     }
 
     // ---- switching ---------------------------------------------------------------------
@@ -326,7 +288,7 @@ impl App {
             let mut keys: Vec<InvKey> = self.watched.iter().cloned().collect();
             keys.sort();
             for key in keys {
-                if let Some(poll) = self.polls.get(&key) {
+                if let Some(poll) = self.session.polls.get(&key) {
                     self.background.push(BgWatch {
                         profile: old.clone(),
                         name: self.distribution_name(&key.distribution),
@@ -336,11 +298,18 @@ impl App {
                     });
                 }
             }
-            let state = self.take_state();
-            self.stash.insert(old, state);
         }
-        let state = self.stash.remove(name).unwrap_or_default();
-        self.put_state(state);
+        let mut session = self
+            .sessions
+            .remove(name)
+            .unwrap_or_else(|| Session::new(self.now));
+        session.resume(self.now);
+        let left = std::mem::replace(&mut self.session, session);
+        if !old.is_empty() {
+            self.sessions.insert(old, left);
+        }
+        // The watched ones of the new profile come back from the background, below.
+        self.watched.clear();
         self.profile = name.to_string();
         self.adopt_profile();
         // Its own background watches come back to the foreground.
@@ -357,7 +326,7 @@ impl App {
                 fx.push(Effect::Abort(Slot::Watch(w.profile.clone(), w.key.clone())));
             }
             self.watched.insert(w.key.clone());
-            self.polls.insert(
+            self.session.polls.insert(
                 w.key,
                 super::Poll {
                     create_time: w.create_time,
@@ -369,69 +338,9 @@ impl App {
             name: name.to_string(),
             profile: Box::new(entry.profile),
         });
-        self.sweep_due = self.now;
         self.screen = Screen::Dashboard;
         self.notify(NoticeKind::Info, format!("profile {name}"));
         self.clamp_all();
-    }
-
-    fn take_state(&mut self) -> ProfileState {
-        ProfileState {
-            distributions: std::mem::take(&mut self.distributions),
-            view: std::mem::take(&mut self.view),
-            filter: std::mem::take(&mut self.filter),
-            dist_scroll: std::mem::take(&mut self.dist_scroll),
-            inv_scroll: std::mem::take(&mut self.inv_scroll),
-            detail_scroll: std::mem::take(&mut self.detail_scroll),
-            detail_open: std::mem::take(&mut self.detail_open),
-            focus: Some(self.focus),
-            invalidations: std::mem::take(&mut self.invalidations),
-            details: std::mem::take(&mut self.details),
-            polls: std::mem::take(&mut self.polls),
-            took: std::mem::take(&mut self.took),
-            in_progress_total: std::mem::take(&mut self.in_progress_total),
-            listed: std::mem::take(&mut self.listed),
-            last_refresh: self.last_refresh.take(),
-            marked: std::mem::take(&mut self.marked),
-            show_all: std::mem::take(&mut self.show_all),
-            sweep_backoff: std::mem::take(&mut self.sweep_backoff),
-            list_backoff: std::mem::take(&mut self.list_backoff),
-            poll_backoff: std::mem::take(&mut self.poll_backoff),
-        }
-    }
-
-    fn put_state(&mut self, s: ProfileState) {
-        self.distributions = s.distributions;
-        self.view = s.view;
-        self.filter = s.filter;
-        self.dist_scroll = s.dist_scroll;
-        self.inv_scroll = s.inv_scroll;
-        self.detail_scroll = s.detail_scroll;
-        self.detail_open = s.detail_open;
-        self.focus = s.focus.unwrap_or(Pane::Distributions);
-        self.invalidations = s.invalidations;
-        self.details = s.details;
-        // Polls of a profile in the background stopped (its watched ones went on from the
-        // watchlist): the coming listing starts them again.
-        self.polls = s.polls;
-        self.watched = HashSet::new();
-        self.took = s.took;
-        self.in_progress_total = s.in_progress_total;
-        self.listed = s.listed;
-        self.last_refresh = s.last_refresh;
-        self.marked = s.marked;
-        self.show_all = s.show_all;
-        self.sweep_backoff = s.sweep_backoff;
-        self.list_backoff = s.list_backoff;
-        self.poll_backoff = s.poll_backoff;
-        self.detail_key = None;
-        self.failed_lists.clear();
-        self.retry_lists_at = None;
-        // Polls that were stashed are due at once.
-        let now = self.now;
-        for p in self.polls.values_mut() {
-            p.next_at = now;
-        }
     }
 
     // ---- the watchlist across profiles -------------------------------------------------
@@ -489,18 +398,8 @@ impl App {
             Ok(inv) if !inv.status.is_in_progress() => {
                 let w = self.background.remove(pos);
                 let took = now.duration_since(w.create_time);
-                if let Some(state) = self.stash.get_mut(&profile) {
-                    state.took.entry(key.clone()).or_insert(took);
-                    state.polls.remove(&key);
-                    if let Some(entry) = state.invalidations.get_mut(&key.distribution)
-                        && let Remote::Ready { data, .. } = &mut entry.list
-                        && let Some(row) = data.iter_mut().find(|r| r.id == key.id)
-                        && row.status.is_in_progress()
-                    {
-                        row.status = InvalidationStatus::Completed;
-                        entry.in_progress -= 1;
-                        state.in_progress_total -= 1;
-                    }
+                if let Some(session) = self.sessions.get_mut(&profile) {
+                    session.completed_elsewhere(&key, took);
                 }
                 let text = format!(
                     "✓ completed: {} on {} (profile {profile}, took ≤ {})",
@@ -530,7 +429,7 @@ impl App {
 
     /// The distributions a profile pins (by id, alias or domain), unless "show all" is on.
     pub(super) fn pinned(&mut self, list: Vec<Distribution>) -> Vec<Distribution> {
-        if self.pins.is_empty() || self.show_all {
+        if self.session.pins.is_empty() || self.session.show_all {
             return list;
         }
         let hit = |d: &Distribution, pin: &str| {
@@ -539,6 +438,7 @@ impl App {
                 || d.aliases.iter().any(|a| a.eq_ignore_ascii_case(pin))
         };
         let missing: Vec<&String> = self
+            .session
             .pins
             .iter()
             .filter(|pin| !list.iter().any(|d| hit(d, pin)))
@@ -554,23 +454,23 @@ impl App {
             );
             self.notify(NoticeKind::Error, text);
         }
-        let pins = self.pins.clone();
+        let pins = self.session.pins.clone();
         list.into_iter()
             .filter(|d| pins.iter().any(|p| hit(d, p)))
             .collect()
     }
 
     pub(super) fn toggle_show_all(&mut self) {
-        if self.pins.is_empty() {
+        if self.session.pins.is_empty() {
             self.notify(
                 NoticeKind::Info,
                 "this profile pins no distributions: all are shown".into(),
             );
             return;
         }
-        self.show_all = !self.show_all;
-        self.sweep_due = self.now;
-        let text = if self.show_all {
+        self.session.show_all = !self.session.show_all;
+        self.session.schedule.sweep_due = self.now;
+        let text = if self.session.show_all {
             "showing every distribution (a shows the pinned ones only)"
         } else {
             "showing the pinned distributions only"
@@ -862,10 +762,10 @@ impl App {
                         self.profile = name.clone();
                     } else if let Some(from) = from
                         && from != name
-                        && let Some(state) = self.stash.remove(from)
+                        && let Some(session) = self.sessions.remove(from)
                     {
                         // So does one left earlier in this session.
-                        self.stash.insert(name.clone(), state);
+                        self.sessions.insert(name.clone(), session);
                     }
                     if let Some(pos) = self.profiles.iter().position(|p| p.name == *name) {
                         self.switcher = pos;
@@ -879,7 +779,7 @@ impl App {
                         profile: Box::new(entry.profile),
                     });
                     if open.as_ref().is_some_and(|(_, n)| *n == entry.name) {
-                        self.sweep_due = self.now;
+                        self.session.schedule.sweep_due = self.now;
                     }
                 }
                 self.notify(NoticeKind::Success, format!("{text}{edit_note}"));

@@ -62,7 +62,7 @@ impl App {
         let mut due = if self.profile.is_empty() {
             self.now + SignedDuration::from_secs(3600)
         } else {
-            self.sweep_due
+            self.session.schedule.sweep_due
         };
         let mut soonest = |t: Option<Timestamp>| {
             if let Some(t) = t {
@@ -70,12 +70,12 @@ impl App {
             }
         };
         soonest(self.redraw_at);
-        soonest(self.retry_lists_at);
+        soonest(self.session.schedule.retry_lists_at);
         soonest(self.notice.as_ref().map(|n| n.until));
         soonest(self.refresh_due());
         soonest(self.outbox_due());
         soonest(self.background_due());
-        for (key, poll) in &self.polls {
+        for (key, poll) in &self.session.polls {
             if !self.pending.contains_key(&Slot::Poll(key.clone())) {
                 soonest(Some(poll.next_at));
             }
@@ -98,13 +98,13 @@ impl App {
             let frame = (ms.div_euclid(super::SPIN_MS) + 1) * super::SPIN_MS;
             consider(Timestamp::from_millisecond(frame).unwrap_or(now));
         }
-        if let Some(at) = self.last_refresh {
+        if let Some(at) = self.session.last_refresh {
             consider(timefmt::next_ago_coarse_change(now, at));
         }
         if let Some(area) = self.areas() {
             let height = layout::table_rows(area.invalidations);
             let rows = self.invalidation_rows();
-            let start = self.inv_scroll.offset.min(rows.len());
+            let start = self.session.inv_scroll.offset.min(rows.len());
             let end = (start + height).min(rows.len());
             for inv in &rows[start..end] {
                 consider(timefmt::next_ago_change(now, inv.create_time));
@@ -127,12 +127,12 @@ impl App {
             Some(cmd) => self.run(cmd, fx),
             None if mode == Mode::Filter
                 && matches!(key.code, crossterm::event::KeyCode::Char(_))
-                && self.filter.value().chars().count() >= FILTER_MAX =>
+                && self.session.filter.value().chars().count() >= FILTER_MAX =>
             {
                 self.filter_full();
             }
             None if mode == Mode::Filter
-                && self.filter.handle_event(&Event::Key(key)).is_some() =>
+                && self.session.filter.handle_event(&Event::Key(key)).is_some() =>
             {
                 self.filter_changed(fx)
             }
@@ -196,18 +196,18 @@ impl App {
         // value): a 200 KB paste takes a moment, not half a minute. Only the first line,
         // without control characters, up to the cap.
         let line = crate::text::strip_bom(text.lines().next().unwrap_or("")).trim();
-        let value = self.filter.value();
+        let value = self.session.filter.value();
         let room = FILTER_MAX.saturating_sub(value.chars().count());
         let mut pasted = line.chars().filter(|c| !c.is_control());
         let insert: String = pasted.by_ref().take(room).collect();
         let cut = pasted.next().is_some();
-        let cursor = self.filter.cursor();
+        let cursor = self.session.filter.cursor();
         let at = value
             .char_indices()
             .nth(cursor)
             .map_or(value.len(), |(i, _)| i);
         let joined = format!("{}{insert}{}", &value[..at], &value[at..]);
-        self.filter = Input::new(joined).with_cursor(cursor + insert.chars().count());
+        self.session.filter = Input::new(joined).with_cursor(cursor + insert.chars().count());
         if cut {
             self.filter_full();
         }
@@ -235,13 +235,13 @@ impl App {
                 if let Some(row) = layout::table_row_at(rect, mouse.row) {
                     match pane {
                         Pane::Distributions => {
-                            let index = self.dist_scroll.offset + row;
-                            if index < self.view.len() {
+                            let index = self.session.dist_scroll.offset + row;
+                            if index < self.session.view.len() {
                                 self.select_distribution(index, fx);
                             }
                         }
                         Pane::Invalidations => {
-                            let index = self.inv_scroll.offset + row;
+                            let index = self.session.inv_scroll.offset + row;
                             if index < self.invalidation_rows().len() {
                                 self.select_invalidation(index, fx);
                             }
@@ -259,25 +259,28 @@ impl App {
         match cmd {
             Cmd::Quit => fx.push(Effect::Quit),
             Cmd::Help => self.screen.open_help(),
-            Cmd::Down => self.move_in(self.focus, 1, fx),
-            Cmd::Up => self.move_in(self.focus, -1, fx),
+            Cmd::Down => self.move_in(self.session.focus, 1, fx),
+            Cmd::Up => self.move_in(self.session.focus, -1, fx),
             Cmd::PageDown => {
-                let page = self.page_size(self.focus) as isize;
-                self.move_in(self.focus, page, fx);
+                let page = self.page_size(self.session.focus) as isize;
+                self.move_in(self.session.focus, page, fx);
             }
             Cmd::PageUp => {
-                let page = self.page_size(self.focus) as isize;
-                self.move_in(self.focus, -page, fx);
+                let page = self.page_size(self.session.focus) as isize;
+                self.move_in(self.session.focus, -page, fx);
             }
-            Cmd::Top => self.move_in(self.focus, isize::MIN / 2, fx),
-            Cmd::Bottom => self.move_in(self.focus, isize::MAX / 2, fx),
+            Cmd::Top => self.move_in(self.session.focus, isize::MIN / 2, fx),
+            Cmd::Bottom => self.move_in(self.session.focus, isize::MAX / 2, fx),
             Cmd::NextPane | Cmd::PrevPane => {
-                let order: &[Pane] = if self.detail_open {
+                let order: &[Pane] = if self.session.detail_open {
                     &[Pane::Distributions, Pane::Invalidations, Pane::Detail]
                 } else {
                     &[Pane::Distributions, Pane::Invalidations]
                 };
-                let at = order.iter().position(|&p| p == self.focus).unwrap_or(0);
+                let at = order
+                    .iter()
+                    .position(|&p| p == self.session.focus)
+                    .unwrap_or(0);
                 let step = if cmd == Cmd::NextPane {
                     1
                 } else {
@@ -285,12 +288,12 @@ impl App {
                 };
                 self.set_focus(order[(at + step) % order.len()]);
             }
-            Cmd::Open => match self.focus {
+            Cmd::Open => match self.session.focus {
                 Pane::Distributions => self.set_focus(Pane::Invalidations),
                 Pane::Invalidations => {
                     if self.selected_invalidation().is_some() {
-                        self.detail_open = true;
-                        self.detail_scroll = Default::default();
+                        self.session.detail_open = true;
+                        self.session.detail_scroll = Default::default();
                         self.set_focus(Pane::Detail);
                         self.clamp_all();
                         self.sync_detail(fx);
@@ -301,11 +304,11 @@ impl App {
             Cmd::Back => {
                 if let Screen::Help { .. } = self.screen {
                     self.screen.close_help();
-                } else if self.detail_open {
+                } else if self.session.detail_open {
                     self.close_detail(fx);
-                } else if self.focus == Pane::Invalidations {
+                } else if self.session.focus == Pane::Invalidations {
                     self.set_focus(Pane::Distributions);
-                } else if !self.filter.value().is_empty() {
+                } else if !self.session.filter.value().is_empty() {
                     self.clear_filter(fx);
                 }
             }
@@ -319,7 +322,7 @@ impl App {
                 self.clear_filter(fx);
             }
             Cmd::Refresh => {
-                self.sweep_due = self.now;
+                self.session.schedule.sweep_due = self.now;
                 self.notify(NoticeKind::Info, REFRESHING.into());
             }
             Cmd::Watch => self.toggle_watch(),
@@ -334,10 +337,10 @@ impl App {
     }
 
     pub(super) fn set_focus(&mut self, pane: Pane) {
-        if pane == Pane::Detail && !self.detail_open {
+        if pane == Pane::Detail && !self.session.detail_open {
             return;
         }
-        self.focus = pane;
+        self.session.focus = pane;
         self.dirty = true;
     }
 
@@ -356,11 +359,19 @@ impl App {
         self.dirty = true;
         match pane {
             Pane::Distributions => {
-                let target = self.dist_scroll.selected.saturating_add_signed(delta);
+                let target = self
+                    .session
+                    .dist_scroll
+                    .selected
+                    .saturating_add_signed(delta);
                 self.select_distribution(target, fx);
             }
             Pane::Invalidations => {
-                let target = self.inv_scroll.selected.saturating_add_signed(delta);
+                let target = self
+                    .session
+                    .inv_scroll
+                    .selected
+                    .saturating_add_signed(delta);
                 self.select_invalidation(target, fx);
             }
             Pane::Detail => {
@@ -369,11 +380,12 @@ impl App {
                 let height = self.page_size(Pane::Detail);
                 let max = len.saturating_sub(height);
                 let top = self
+                    .session
                     .detail_scroll
                     .offset
                     .saturating_add_signed(delta)
                     .min(max);
-                self.detail_scroll = super::Scroll {
+                self.session.detail_scroll = super::Scroll {
                     selected: top,
                     offset: top,
                 };
@@ -382,10 +394,11 @@ impl App {
     }
 
     fn detail_len(&self) -> usize {
-        self.detail_key
+        self.session
+            .detail_key
             .as_ref()
             .or(self.selected_invalidation().as_ref())
-            .and_then(|k| self.details.get(k))
+            .and_then(|k| self.session.details.get(k))
             .and_then(|d| d.data())
             .map_or(0, |d| d.paths.len())
     }
@@ -393,7 +406,9 @@ impl App {
     pub(super) fn select_distribution(&mut self, index: usize, fx: &mut Vec<Effect>) {
         let before = self.selected_distribution_id();
         let height = self.page_size(Pane::Distributions);
-        self.dist_scroll.select(index, self.view.len(), height);
+        self.session
+            .dist_scroll
+            .select(index, self.session.view.len(), height);
         self.follow_distribution(before, fx);
     }
 
@@ -405,7 +420,7 @@ impl App {
     /// top, its list loads if it never has, and the detail follows.
     fn follow_distribution(&mut self, before: Option<String>, fx: &mut Vec<Effect>) {
         if self.selected_distribution_id() != before {
-            self.inv_scroll = Default::default();
+            self.session.inv_scroll = Default::default();
             self.after_selection_change(fx);
         }
     }
@@ -414,9 +429,9 @@ impl App {
         let before = self.selected_invalidation();
         let height = self.page_size(Pane::Invalidations);
         let len = self.invalidation_rows().len();
-        self.inv_scroll.select(index, len, height);
+        self.session.inv_scroll.select(index, len, height);
         if self.selected_invalidation() != before {
-            self.detail_scroll = Default::default();
+            self.session.detail_scroll = Default::default();
             self.sync_detail(fx);
         }
     }
@@ -426,10 +441,10 @@ impl App {
         self.clamp_all();
         if let Some(id) = self.selected_distribution_id() {
             let never_loaded = matches!(
-                self.invalidations.get(&id).map(|d| &d.list),
+                self.session.invalidations.get(&id).map(|d| &d.list),
                 None | Some(Remote::Idle)
             );
-            if never_loaded && self.distributions.data().is_some() {
+            if never_loaded && self.session.distributions.data().is_some() {
                 self.request_list(&id, fx);
             }
         }
@@ -437,14 +452,14 @@ impl App {
     }
 
     fn close_detail(&mut self, fx: &mut Vec<Effect>) {
-        self.detail_open = false;
-        if self.focus == Pane::Detail {
-            self.focus = Pane::Invalidations;
+        self.session.detail_open = false;
+        if self.session.focus == Pane::Detail {
+            self.session.focus = Pane::Invalidations;
         }
         if self.pending.remove(&Slot::Detail).is_some() {
             fx.push(Effect::Abort(Slot::Detail));
         }
-        self.detail_key = None;
+        self.session.detail_key = None;
         self.clamp_all();
     }
 
@@ -453,27 +468,27 @@ impl App {
     /// shown before. (Opening the pane starts from no key, so an invalidation still in
     /// progress is fetched afresh each time it is opened.)
     fn sync_detail(&mut self, fx: &mut Vec<Effect>) {
-        if !self.detail_open {
+        if !self.session.detail_open {
             return;
         }
         let key = self.selected_invalidation().filter(|_| {
             self.invalidation_rows()
-                .get(self.inv_scroll.selected)
+                .get(self.session.inv_scroll.selected)
                 .is_some_and(|r| r.status != InvalidationStatus::Queued)
         });
-        if key == self.detail_key {
+        if key == self.session.detail_key {
             return;
         }
-        let cached = key.as_ref().and_then(|k| self.details.get(k)).is_some_and(|d| {
+        let cached = key.as_ref().and_then(|k| self.session.details.get(k)).is_some_and(|d| {
             matches!(d, Remote::Ready { data, .. } if data.status == InvalidationStatus::Completed)
         });
         if self.pending.remove(&Slot::Detail).is_some() {
             fx.push(Effect::Abort(Slot::Detail));
         }
-        self.detail_key = key.clone();
+        self.session.detail_key = key.clone();
         if let (Some(key), false) = (key, cached) {
-            if !matches!(self.details.get(&key), Some(Remote::Ready { .. })) {
-                self.details.insert(key.clone(), Remote::Loading);
+            if !matches!(self.session.details.get(&key), Some(Remote::Ready { .. })) {
+                self.session.details.insert(key.clone(), Remote::Loading);
             }
             self.request(Slot::Detail, Request::GetInvalidation(key), fx);
         }
@@ -487,14 +502,14 @@ impl App {
     }
 
     fn clear_filter(&mut self, fx: &mut Vec<Effect>) {
-        self.filter.reset();
+        self.session.filter.reset();
         self.filter_changed(fx);
     }
 
     /// Recomputes which distributions pass the filter, keeping `keep` selected if it does.
     fn rebuild_view(&mut self, keep: Option<&str>) {
-        let needle = self.filter.value().to_lowercase();
-        self.view = match self.distributions.data() {
+        let needle = self.session.filter.value().to_lowercase();
+        self.session.view = match self.session.distributions.data() {
             Some(all) => all
                 .iter()
                 .enumerate()
@@ -503,22 +518,24 @@ impl App {
                 .collect(),
             None => Vec::new(),
         };
-        if let (Some(id), Some(all)) = (keep, self.distributions.data())
-            && let Some(pos) = self.view.iter().position(|&i| all[i].id == id)
+        if let (Some(id), Some(all)) = (keep, self.session.distributions.data())
+            && let Some(pos) = self.session.view.iter().position(|&i| all[i].id == id)
         {
-            self.dist_scroll.selected = pos;
+            self.session.dist_scroll.selected = pos;
         }
         self.clamp_all();
     }
 
     pub(super) fn clamp_all(&mut self) {
         let dist_h = self.page_size(Pane::Distributions);
-        self.dist_scroll.clamp(self.view.len(), dist_h);
+        self.session
+            .dist_scroll
+            .clamp(self.session.view.len(), dist_h);
         let inv_h = self.page_size(Pane::Invalidations);
         let len = self.invalidation_rows().len();
-        self.inv_scroll.clamp(len, inv_h);
-        if self.focus == Pane::Detail && !self.detail_open {
-            self.focus = Pane::Invalidations;
+        self.session.inv_scroll.clamp(len, inv_h);
+        if self.session.focus == Pane::Detail && !self.session.detail_open {
+            self.session.focus = Pane::Invalidations;
         }
     }
 
@@ -526,7 +543,7 @@ impl App {
         let Some(key) = self.selected_invalidation() else {
             return;
         };
-        let status = self.invalidation_rows()[self.inv_scroll.selected]
+        let status = self.invalidation_rows()[self.session.inv_scroll.selected]
             .status
             .clone();
         if status == InvalidationStatus::Queued {
@@ -584,17 +601,18 @@ impl App {
         match result {
             Ok(list) => {
                 let list = self.pinned(list);
-                self.sweep_backoff.relax();
+                self.session.schedule.sweep_backoff.relax();
                 if self.notice.as_ref().is_some_and(|n| n.text == REFRESHING) {
                     self.notice = None;
                 }
-                self.sweep_due = now + self.settings.sweep;
-                self.last_refresh = Some(now);
+                self.session.schedule.sweep_due = now + self.settings.sweep;
+                self.session.last_refresh = Some(now);
                 let keep = self.selected_distribution_id();
                 // Distributions that went away take their invalidations with them.
                 let ids: std::collections::HashSet<&str> =
                     list.iter().map(|d| d.id.as_str()).collect();
                 let gone: Vec<String> = self
+                    .session
                     .invalidations
                     .keys()
                     .filter(|k| !ids.contains(k.as_str()))
@@ -602,10 +620,10 @@ impl App {
                     .collect();
                 for id in gone {
                     self.replace_list(&id, None);
-                    self.invalidations.remove(&id);
+                    self.session.invalidations.remove(&id);
                 }
                 let order: Vec<String> = list.iter().map(|d| d.id.clone()).collect();
-                self.distributions = Remote::Ready {
+                self.session.distributions = Remote::Ready {
                     data: list,
                     at: now,
                 };
@@ -619,21 +637,26 @@ impl App {
                 {
                     self.request_list(id, fx);
                 }
-                self.failed_lists.clear();
-                self.retry_lists_at = None;
+                self.session.schedule.failed_lists.clear();
+                self.session.schedule.retry_lists_at = None;
                 self.sync_detail(fx);
             }
             Err(error) => {
                 if error.is_throttled() {
                     let (base, max) = (self.settings.refresh, self.settings.max_backoff);
-                    self.sweep_backoff.throttled(now, base, max);
+                    self.session
+                        .schedule
+                        .sweep_backoff
+                        .throttled(now, base, max);
                 }
                 let wait = self
+                    .session
+                    .schedule
                     .sweep_backoff
                     .apply(self.settings.refresh, self.settings.max_backoff);
-                self.sweep_due = now + wait;
-                if self.distributions.data().is_none() {
-                    self.distributions = Remote::Failed {
+                self.session.schedule.sweep_due = now + wait;
+                if self.session.distributions.data().is_none() {
+                    self.session.distributions = Remote::Failed {
                         error: error.clone(),
                         at: now,
                     };
@@ -652,9 +675,9 @@ impl App {
         let now = self.now;
         match result {
             Ok(list) => {
-                self.list_backoff.relax();
-                self.last_refresh = Some(now);
-                self.failed_lists.remove(dist);
+                self.session.schedule.list_backoff.relax();
+                self.session.last_refresh = Some(now);
+                self.session.schedule.failed_lists.remove(dist);
                 let keep = (self.selected_distribution().map(|d| d.id.as_str()) == Some(dist))
                     .then(|| self.selected_invalidation())
                     .flatten();
@@ -665,7 +688,7 @@ impl App {
                         .iter()
                         .position(|i| i.id == keep.id)
                 {
-                    self.inv_scroll.selected = pos;
+                    self.session.inv_scroll.selected = pos;
                 }
                 self.clamp_all();
                 self.sync_detail(fx);
@@ -673,20 +696,29 @@ impl App {
             Err(error) => {
                 if error.is_throttled() {
                     let (base, max) = (self.settings.poll_steady, self.settings.max_backoff);
-                    self.list_backoff.throttled(now, base, max);
+                    self.session.schedule.list_backoff.throttled(now, base, max);
                 }
-                let entry = self.invalidations.entry(dist.to_string()).or_default();
+                let entry = self
+                    .session
+                    .invalidations
+                    .entry(dist.to_string())
+                    .or_default();
                 if entry.list.data().is_none() {
                     entry.list = Remote::Failed {
                         error: error.clone(),
                         at: now,
                     };
                 }
-                self.failed_lists.insert(dist.to_string());
+                self.session.schedule.failed_lists.insert(dist.to_string());
                 let wait = self
+                    .session
+                    .schedule
                     .list_backoff
                     .apply(self.settings.poll_steady, self.settings.max_backoff);
-                self.retry_lists_at.get_or_insert(now + wait);
+                self.session
+                    .schedule
+                    .retry_lists_at
+                    .get_or_insert(now + wait);
                 self.notify_error(&error);
             }
         }
@@ -696,46 +728,39 @@ impl App {
     fn replace_list(&mut self, dist: &str, list: Option<Vec<InvalidationSummary>>) {
         let now = self.now;
         let list = list.map(|l| self.with_local_rows(dist, l));
-        let entry = self.invalidations.entry(dist.to_string()).or_default();
-        let old_count = entry.in_progress;
+        let session = &mut self.session;
+        let Some(list) = list else {
+            session.polls.retain(|k, _| k.distribution != dist);
+            return;
+        };
+        let entry = session.invalidations.entry(dist.to_string()).or_default();
         let old: HashMap<String, InvalidationStatus> = entry
             .list
             .data()
             .map(|l| l.iter().map(|i| (i.id.clone(), i.status.clone())).collect())
             .unwrap_or_default();
-        let new_count = list.as_ref().map_or(0, |l| {
-            l.iter().filter(|i| i.status.is_in_progress()).count()
-        });
-        entry.in_progress = new_count;
-        self.in_progress_total = self.in_progress_total + new_count - old_count;
-        match (entry.list.data().is_some(), list.is_some()) {
-            (false, true) => self.listed += 1,
-            (true, false) => self.listed -= 1,
-            _ => {}
-        }
-        let Some(list) = list else {
-            self.polls.retain(|k, _| k.distribution != dist);
-            return;
-        };
+        let mut done = Vec::new();
         for inv in &list {
             let key = InvKey::new(dist, &inv.id);
             let was = old.get(&inv.id);
             if inv.status.is_in_progress() {
-                self.polls.entry(key).or_insert_with(|| Poll {
+                session.polls.entry(key).or_insert_with(|| Poll {
                     create_time: inv.create_time,
                     next_at: now + self.settings.poll_fast,
                 });
             } else if was.is_some_and(InvalidationStatus::is_in_progress)
-                || self.polls.contains_key(&key)
+                || session.polls.contains_key(&key)
             {
-                self.completed(key, inv.create_time);
+                done.push((key, inv.create_time));
             }
         }
-        let entry = self.invalidations.get_mut(dist).expect("inserted above");
         entry.list = Remote::Ready {
             data: list,
             at: now,
         };
+        for (key, create_time) in done {
+            self.completed(key, create_time);
+        }
     }
 
     /// A fresh listing, with what cfdash knows and the listing cannot show yet: batches
@@ -749,6 +774,7 @@ impl App {
         let oldest = list.last().map(|r| r.create_time);
         let complete = list.len() < self.settings.list_limit;
         let mut missed: Vec<InvalidationSummary> = self
+            .session
             .polls
             .iter()
             .filter(|(k, p)| {
@@ -774,21 +800,25 @@ impl App {
     fn on_poll(&mut self, key: InvKey, result: Result<Invalidation, CfError>) {
         match result {
             Ok(inv) => {
-                self.poll_backoff.relax();
+                self.session.schedule.poll_backoff.relax();
                 self.observed(&key, &inv);
                 // Kept in progress too: its paths count against the quotas.
                 let at = self.now;
-                self.details
+                self.session
+                    .details
                     .insert(key.clone(), Remote::Ready { data: inv, at });
                 self.reschedule_poll(&key);
             }
             Err(CfError::NoSuchInvalidation { .. }) => {
-                self.polls.remove(&key);
+                self.session.polls.remove(&key);
             }
             Err(error) => {
                 if error.is_throttled() {
                     let (base, max) = (self.settings.poll_steady, self.settings.max_backoff);
-                    self.poll_backoff.throttled(self.now, base, max);
+                    self.session
+                        .schedule
+                        .poll_backoff
+                        .throttled(self.now, base, max);
                 }
                 self.reschedule_poll(&key);
                 self.notify_error(&error);
@@ -798,25 +828,29 @@ impl App {
 
     fn reschedule_poll(&mut self, key: &InvKey) {
         let now = self.now;
-        let backoff = self.poll_backoff;
-        if let Some(poll) = self.polls.get_mut(key) {
+        let backoff = self.session.schedule.poll_backoff;
+        if let Some(poll) = self.session.polls.get_mut(key) {
             poll.next_at = now + poll_interval(&self.settings, backoff, key, poll.create_time, now);
         }
     }
 
     fn on_detail(&mut self, result: Result<Invalidation, CfError>) {
-        let Some(key) = self.detail_key.clone() else {
+        let Some(key) = self.session.detail_key.clone() else {
             return;
         };
         let at = self.now;
         match result {
             Ok(inv) => {
                 self.observed(&key, &inv);
-                self.details.insert(key, Remote::Ready { data: inv, at });
+                self.session
+                    .details
+                    .insert(key, Remote::Ready { data: inv, at });
             }
             Err(error) => {
                 self.notify_error(&error);
-                self.details.insert(key, Remote::Failed { error, at });
+                self.session
+                    .details
+                    .insert(key, Remote::Failed { error, at });
             }
         }
     }
@@ -825,14 +859,14 @@ impl App {
     /// the new status, and a completion is noticed.
     fn observed(&mut self, key: &InvKey, inv: &Invalidation) {
         self.set_status(key, &inv.status);
-        if !inv.status.is_in_progress() && self.polls.contains_key(key) {
+        if !inv.status.is_in_progress() && self.session.polls.contains_key(key) {
             self.completed(key.clone(), inv.create_time);
         }
     }
 
-    /// Updates an invalidation's status in its distribution's list, keeping counts right.
+    /// Updates an invalidation's status in its distribution's list.
     fn set_status(&mut self, key: &InvKey, status: &InvalidationStatus) {
-        let Some(entry) = self.invalidations.get_mut(&key.distribution) else {
+        let Some(entry) = self.session.invalidations.get_mut(&key.distribution) else {
             return;
         };
         let Remote::Ready { data, .. } = &mut entry.list else {
@@ -844,26 +878,17 @@ impl App {
         if row.status == *status {
             return;
         }
-        let was = row.status.is_in_progress();
         row.status = status.clone();
-        let is = status.is_in_progress();
-        if was && !is {
-            entry.in_progress -= 1;
-            self.in_progress_total -= 1;
-        } else if !was && is {
-            entry.in_progress += 1;
-            self.in_progress_total += 1;
-        }
         self.dirty = true;
     }
 
     /// cfdash saw `key` complete: stop polling it, remember how long it took at most, and
     /// tell the operator if they were watching it.
     fn completed(&mut self, key: InvKey, create_time: Timestamp) {
-        self.polls.remove(&key);
+        self.session.polls.remove(&key);
         self.quota_freed(&key.distribution);
         let took = self.now.duration_since(create_time);
-        self.took.entry(key.clone()).or_insert(took);
+        self.session.took.entry(key.clone()).or_insert(took);
         if !self.watched.remove(&key) {
             return;
         }
@@ -897,7 +922,8 @@ impl App {
     }
 
     pub(super) fn distribution_name(&self, id: &str) -> String {
-        self.distributions
+        self.session
+            .distributions
             .data()
             .and_then(|all| all.iter().find(|d| d.id == id))
             .map_or_else(|| id.to_string(), |d| d.display_name().to_string())
@@ -936,10 +962,12 @@ impl App {
             }
             return;
         }
-        if now >= self.sweep_due && !self.pending.contains_key(&Slot::Distributions) {
-            self.sweep_due = now + self.settings.sweep;
-            if self.distributions.data().is_none() {
-                self.distributions = Remote::Loading;
+        if now >= self.session.schedule.sweep_due
+            && !self.pending.contains_key(&Slot::Distributions)
+        {
+            self.session.schedule.sweep_due = now + self.settings.sweep;
+            if self.session.distributions.data().is_none() {
+                self.session.distributions = Remote::Loading;
             }
             self.request(Slot::Distributions, Request::ListDistributions, fx);
         }
@@ -948,15 +976,21 @@ impl App {
         {
             self.request_list(&id, fx);
         }
-        if self.retry_lists_at.is_some_and(|t| t <= now) {
-            self.retry_lists_at = None;
-            let mut failed: Vec<String> = self.failed_lists.drain().collect();
+        if self
+            .session
+            .schedule
+            .retry_lists_at
+            .is_some_and(|t| t <= now)
+        {
+            self.session.schedule.retry_lists_at = None;
+            let mut failed: Vec<String> = self.session.schedule.failed_lists.drain().collect();
             failed.sort();
             for id in failed {
                 self.request_list(&id, fx);
             }
         }
         let mut due: Vec<InvKey> = self
+            .session
             .polls
             .iter()
             .filter(|(k, p)| {
@@ -987,16 +1021,22 @@ impl App {
             return None;
         }
         let every = self
+            .session
+            .schedule
             .list_backoff
             .apply(self.settings.refresh, self.settings.max_backoff);
-        match &self.invalidations.get(id)?.list {
+        match &self.session.invalidations.get(id)?.list {
             Remote::Ready { at, .. } | Remote::Failed { at, .. } => Some(*at + every),
             Remote::Idle | Remote::Loading => None,
         }
     }
 
     fn request_list(&mut self, id: &str, fx: &mut Vec<Effect>) {
-        let entry = self.invalidations.entry(id.to_string()).or_default();
+        let entry = self
+            .session
+            .invalidations
+            .entry(id.to_string())
+            .or_default();
         if matches!(entry.list, Remote::Idle) {
             entry.list = Remote::Loading;
         }

@@ -382,7 +382,7 @@ fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect)
 }
 
 fn presets(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let height = (app.presets.len() as u16 + 2).min(area.height);
+    let height = (app.session.presets.len() as u16 + 2).min(area.height);
     let rect = popup(area, 72, height);
     let inner = open_dialog(
         frame,
@@ -394,6 +394,7 @@ fn presets(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect)
         ),
     );
     let lines: Vec<Line> = app
+        .session
         .presets
         .iter()
         .enumerate()

@@ -76,7 +76,7 @@ fn too_small(theme: &Theme, frame: &mut Frame, area: Rect) {
 
 /// A pane's frame, brighter when it has the focus.
 fn pane_block<'a>(app: &App, theme: &Theme, pane: Pane, title: Line<'a>) -> Block<'a> {
-    let focused = app.focus == pane && app.mode() != Mode::Help;
+    let focused = app.session.focus == pane && app.mode() != Mode::Help;
     Block::default()
         .borders(Borders::ALL)
         .border_type(if focused {
