@@ -224,7 +224,7 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
             })
             .transpose()?;
         }
-        if app.dirty {
+        if app.redraw.dirty {
             on_screen(|| {
                 terminal
                     .draw(|frame| ui::render(&app, &theme, frame))

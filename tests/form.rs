@@ -203,7 +203,7 @@ fn submit_is_refused_while_a_line_is_wrong_then_confirmed_and_watched() {
         h.app.invalidation_rows()[0].status,
         InvalidationStatus::InProgress
     );
-    assert!(h.app.watched.contains(&key));
+    assert!(h.app.watch.watched.contains(&key));
     let notice = h.app.notice.clone().unwrap();
     assert_eq!(notice.kind, NoticeKind::Success);
     assert!(notice.text.contains(&key.id), "{}", notice.text);
@@ -218,7 +218,7 @@ fn submit_is_refused_while_a_line_is_wrong_then_confirmed_and_watched() {
         InvalidationStatus::Completed
     );
     assert_eq!(h.bells, 1);
-    assert!(!h.app.watched.contains(&key));
+    assert!(!h.app.watch.watched.contains(&key));
 }
 
 #[test]
@@ -409,7 +409,7 @@ fn marked_distributions_get_one_invalidation_each() {
         h.app.session.marked.is_empty(),
         "marks are cleared after the submit"
     );
-    assert_eq!(h.app.watched.len(), 2);
+    assert_eq!(h.app.watch.watched.len(), 2);
 }
 
 #[test]

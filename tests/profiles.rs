@@ -56,11 +56,17 @@ fn welcome() -> Harness {
 
 /// Moves the open switcher's selection to `name`, with the arrow keys.
 fn point_at(h: &mut Harness, name: &str) {
-    let at = h.app.profiles.iter().position(|p| p.name == name).unwrap();
-    while h.app.switcher < at {
+    let at = h
+        .app
+        .catalog
+        .profiles
+        .iter()
+        .position(|p| p.name == name)
+        .unwrap();
+    while h.app.catalog.switcher < at {
         h.key(KeyCode::Down);
     }
-    while h.app.switcher > at {
+    while h.app.catalog.switcher > at {
         h.key(KeyCode::Up);
     }
 }
@@ -157,7 +163,7 @@ fn a_watched_invalidation_keeps_being_polled_after_switching_and_rings() {
     let demo_sim = h.sim.clone();
     switch(&mut h, "small");
     h.settle();
-    assert_eq!(h.app.background.len(), 1);
+    assert_eq!(h.app.watch.background.len(), 1);
     assert!(h.screen().contains("1 on other profiles"));
     let done = demo_sim
         .completion_time(&key.distribution, &key.id)
@@ -176,7 +182,7 @@ fn a_watched_invalidation_keeps_being_polled_after_switching_and_rings() {
     assert_eq!(notice.kind, NoticeKind::Success);
     assert!(notice.text.contains(&key.id), "{}", notice.text);
     assert!(notice.text.contains("profile demo"), "{}", notice.text);
-    assert!(h.app.background.is_empty());
+    assert!(h.app.watch.background.is_empty());
     // Back on demo, the row is Completed with how long it took.
     switch(&mut h, "demo");
     let row = h
@@ -248,13 +254,13 @@ fn confirm_by_typing_asks_for_the_name() {
 #[test]
 fn the_profile_form_checks_as_you_type_and_saves_through_the_writer() {
     let mut h = two_profiles();
-    h.app.aws_profiles = vec!["default".into(), "staging-admin".into()];
+    h.app.catalog.aws_profiles = vec!["default".into(), "staging-admin".into()];
     h.ch('p');
     h.ch('a');
     assert_eq!(h.app.mode(), Mode::ProfileForm);
     h.typed("small");
     let form = h.app.profile_form().unwrap();
-    let checks = form.checks(&h.app.profiles, &h.app.aws_profiles);
+    let checks = form.checks(&h.app.catalog.profiles, &h.app.catalog.aws_profiles);
     assert!(format!("{:?}", checks[0]).contains("already exists"));
     h.typed("er");
     h.key(KeyCode::Tab);
@@ -296,7 +302,7 @@ fn the_profile_form_checks_as_you_type_and_saves_through_the_writer() {
         cleared_default: None,
     })));
     assert_eq!(h.app.mode(), Mode::Profiles);
-    assert!(h.app.profiles.iter().any(|p| p.name == "smaller"));
+    assert!(h.app.catalog.profiles.iter().any(|p| p.name == "smaller"));
     let notice = h.app.notice.clone().unwrap();
     assert!(
         notice.text.contains("added profile smaller"),
@@ -339,7 +345,7 @@ fn deleting_asks_and_the_open_profile_cannot_be_deleted() {
 #[test]
 fn a_file_that_could_not_be_read_turns_editing_off() {
     let mut h = two_profiles();
-    h.app.config_error = Some("config.toml: line 3, column 1: duplicate key".into());
+    h.app.catalog.config_error = Some("config.toml: line 3, column 1: duplicate key".into());
     h.ch('p');
     h.ch('a');
     assert_eq!(h.app.mode(), Mode::Profiles, "no form");
@@ -358,7 +364,7 @@ fn a_file_that_could_not_be_read_turns_editing_off() {
 #[test]
 fn the_welcome_screen_offers_a_profile_or_the_demo() {
     let mut h = welcome();
-    h.app.config_path = "/home/op/.config/cfdash/config.toml".into();
+    h.app.catalog.config_path = "/home/op/.config/cfdash/config.toml".into();
     h.act(Action::Tick);
     assert!(h.queue.is_empty(), "no profile, no requests");
     let screen = h.screen();
@@ -380,7 +386,7 @@ fn the_welcome_screen_offers_a_profile_or_the_demo() {
 #[test]
 fn a_fixed_file_read_again_from_the_welcome_screen_offers_its_profiles() {
     let mut h = welcome();
-    h.app.config_error = Some("config.toml: line 1, column 1: …".into());
+    h.app.catalog.config_error = Some("config.toml: line 1, column 1: …".into());
     let mark = h.mark();
     h.ch('r');
     assert_eq!(h.seen[mark..], [Effect::ReloadConfig]);
@@ -392,7 +398,7 @@ fn a_fixed_file_read_again_from_the_welcome_screen_offers_its_profiles() {
         Config::parse(&text).unwrap(),
         text.clone(),
     )))));
-    assert!(h.app.config_error.is_none());
+    assert!(h.app.catalog.config_error.is_none());
     assert_eq!(h.app.mode(), Mode::Profiles);
     h.key(KeyCode::Enter);
     assert_eq!(h.app.profile, "small");
@@ -420,7 +426,7 @@ fn deleting_the_default_says_there_is_no_default_now() {
         reloaded: false,
         cleared_default: Some("small".into()),
     })));
-    assert_eq!(h.app.default_profile, None);
+    assert_eq!(h.app.catalog.default_profile, None);
     let notice = h.app.notice.clone().unwrap();
     assert_eq!(
         notice.text,
@@ -456,7 +462,7 @@ fn a_profiles_file_others_can_write_is_warned_about_in_the_status_bar() {
     std::fs::write(&path, "[profiles.demo]\nsimulated = true\n").unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o622)).unwrap();
     let mut h = Harness::with(SimData::demo(), SimSettings::default(), 160, 24);
-    h.app.config_path = path.clone();
+    h.app.catalog.config_path = path.clone();
     h.app.warn_if_writable();
     let notice = h.app.notice.clone().unwrap();
     assert_eq!(notice.kind, NoticeKind::Error);
@@ -480,7 +486,7 @@ fn a_profiles_file_others_can_write_is_warned_about_in_the_status_bar() {
     );
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     let mut h = Harness::demo();
-    h.app.config_path = path;
+    h.app.catalog.config_path = path;
     h.app.warn_if_writable();
     assert!(h.app.notice.is_none());
     std::fs::remove_dir_all(&dir).unwrap();
@@ -497,7 +503,7 @@ fn the_profile_form_refuses_credentials_in_the_endpoint_url() {
     }
     h.typed("https://EXAMPLEKEYID:examplesecret@cf.example.com");
     let form = h.app.profile_form().unwrap();
-    let checks = form.checks(&h.app.profiles, &h.app.aws_profiles);
+    let checks = form.checks(&h.app.catalog.profiles, &h.app.catalog.aws_profiles);
     assert!(
         format!("{:?}", checks[3]).contains("user name or password"),
         "{checks:?}"

@@ -328,7 +328,7 @@ fn moving_while_the_detail_loads_drops_the_stale_answer() {
     else {
         panic!("no new detail request: {:?}", h.queue);
     };
-    assert_eq!(h.app.pending[&Slot::Detail], seq);
+    assert_eq!(h.app.requests.pending[&Slot::Detail], seq);
     // The old answer arrives late anyway: it is dropped.
     let late = h.answer(&first);
     h.act(late);
@@ -339,7 +339,7 @@ fn moving_while_the_detail_loads_drops_the_stale_answer() {
         ),
         "stale detail stored"
     );
-    assert_eq!(h.app.pending[&Slot::Detail], seq);
+    assert_eq!(h.app.requests.pending[&Slot::Detail], seq);
     h.settle();
     assert!(h.app.session.details[&second_key].data().is_some());
 }
@@ -351,7 +351,7 @@ fn closing_the_detail_aborts_its_fetch() {
     h.key(KeyCode::Enter);
     let batch = h.key(KeyCode::Esc);
     assert_eq!(batch.effects, vec![Effect::Abort(Slot::Detail)]);
-    assert!(!h.app.pending.contains_key(&Slot::Detail));
+    assert!(!h.app.requests.pending.contains_key(&Slot::Detail));
 }
 
 #[test]
@@ -420,7 +420,7 @@ fn a_watched_completion_rings_and_names_distribution_and_invalidation() {
         h.ch('j');
     }
     h.ch('w');
-    assert!(h.app.watched.contains(&key));
+    assert!(h.app.watch.watched.contains(&key));
     assert!(h.screen().contains("◆"));
     let done = h.sim.completion_time(&key.distribution, &key.id).unwrap();
     h.clock.set(done);
@@ -431,7 +431,10 @@ fn a_watched_completion_rings_and_names_distribution_and_invalidation() {
     assert!(notice.text.contains(&key.id), "{}", notice.text);
     assert!(notice.text.contains("www.acme-shop.com"), "{}", notice.text);
     assert!(h.screen().contains(&format!("completed: {}", key.id)));
-    assert!(!h.app.watched.contains(&key), "done: no longer watched");
+    assert!(
+        !h.app.watch.watched.contains(&key),
+        "done: no longer watched"
+    );
     // The notice goes away by itself.
     h.advance(secs(13));
     assert!(h.app.notice.is_none());
@@ -453,7 +456,7 @@ fn several_completions_in_one_frame_ring_once() {
     h.ch('w');
     h.ch('j');
     h.ch('w');
-    assert_eq!(h.app.watched.len(), 2);
+    assert_eq!(h.app.watch.watched.len(), 2);
     let last = keys
         .iter()
         .map(|k| h.sim.completion_time(&k.distribution, &k.id).unwrap())
@@ -485,7 +488,7 @@ fn watching_a_completed_invalidation_says_so() {
     h.key(KeyCode::Tab);
     h.ch('G');
     h.ch('w');
-    assert!(h.app.watched.is_empty());
+    assert!(h.app.watch.watched.is_empty());
     assert!(
         h.app
             .notice

@@ -387,15 +387,15 @@ impl App {
             dialog: Dialog::Editing,
         };
         self.follow_cursor();
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     fn close_form(&mut self, fx: &mut Vec<Effect>) {
         self.screen = Screen::Dashboard;
-        if self.pending.remove(&Slot::Copy).is_some() {
+        if self.requests.cancel(&Slot::Copy) {
             fx.push(Effect::Abort(Slot::Copy));
         }
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     pub(super) fn on_copy(&mut self, result: Result<Invalidation, CfError>) {
@@ -427,7 +427,7 @@ impl App {
 
     /// A key of the form's table, or of its dialogs.
     pub(super) fn form_cmd(&mut self, cmd: Cmd, fx: &mut Vec<Effect>) {
-        self.dirty = true;
+        self.redraw.dirty = true;
         let Some(dialog) = self.screen.dialog() else {
             return;
         };
@@ -568,7 +568,7 @@ impl App {
         let lines = form.editor.lines().len() + super::editor::line_breaks(text);
         if lines > EDITOR_MAX_LINES {
             form.error = Some(too_many_lines(lines));
-            self.dirty = true;
+            self.redraw.dirty = true;
             return;
         }
         form.editor.insert_str(text);
@@ -582,7 +582,7 @@ impl App {
             form.error = None;
             form.loading_copy = None;
         }
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     pub(super) fn follow_cursor(&mut self) {
@@ -637,7 +637,7 @@ impl App {
             }
             _ => {}
         }
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     fn cancel_form(&mut self, fx: &mut Vec<Effect>) {
@@ -812,7 +812,7 @@ impl App {
                 .is_some()
         {
             form.typed_wrong = false;
-            self.dirty = true;
+            self.redraw.dirty = true;
         }
     }
 
@@ -820,13 +820,13 @@ impl App {
     /// at the same text), put its batches in the outbox, and send what fits now.
     fn confirm(&mut self, fx: &mut Vec<Effect>) {
         let plans = self.form_plans();
-        self.seq += 1;
+        let seq = self.requests.next_seq();
         // Unique across runs and processes: the time, this process, this run's count.
         let fresh_id = format!(
             "cfdash-{}-{}{}",
             self.now.as_millisecond(),
-            self.instance,
-            self.seq
+            self.requests.instance,
+            seq
         );
         let Some(form) = self.screen.form_mut() else {
             return;
@@ -1152,7 +1152,7 @@ impl App {
             .details
             .insert(key.clone(), Remote::Ready { data: inv, at });
         if in_progress {
-            self.watched.insert(key.clone());
+            self.watch.watched.insert(key.clone());
             self.session.polls.entry(key.clone()).or_insert(Poll {
                 create_time: summary.create_time,
                 next_at: at + self.settings.poll_fast,
@@ -1188,7 +1188,7 @@ impl App {
             data.splice(0..0, rows);
         }
         self.restore_selection(dist, keep);
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     /// Queued rows of the outbox for a fresh listing of `dist`.

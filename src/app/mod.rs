@@ -19,16 +19,19 @@
 //! Counts shown (in progress, listed) are derived from the session, never patched.
 
 pub mod action;
+pub mod catalog;
 pub mod editor;
 pub mod form;
 pub mod keys;
 pub mod layout;
 pub mod profiles;
+pub mod requests;
 pub mod screen;
 pub mod session;
 mod update;
+pub mod watch;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -38,7 +41,11 @@ pub use action::{Action, Effect, InvKey, Request, Response, Slot};
 pub use layout::Pane;
 pub use screen::{Dialog, Screen};
 pub use session::Session;
+
+use catalog::Catalog;
+use requests::Requests;
 pub use update::FILTER_MAX;
+use watch::Watchlist;
 
 use crate::cloudfront::{CfError, Distribution, InvalidationSummary};
 
@@ -253,6 +260,7 @@ impl Backoff {
 }
 
 pub struct App {
+    /// The open profile's name; empty when none is.
     pub profile: String,
     pub tz: TimeZone,
     pub settings: Settings,
@@ -265,41 +273,44 @@ pub struct App {
     pub session: Session,
     /// The session of each profile not shown, as it was left.
     sessions: HashMap<String, Session>,
-    /// The simulated account's presets, for simulated profiles that name none.
-    pub sim_presets: Vec<(String, Vec<String>)>,
-
-    pub watched: HashSet<InvKey>,
-    pub notice: Option<Notice>,
-
+    /// The profiles that can be opened, and the file they come from.
+    pub catalog: Catalog,
+    /// Requests in flight.
+    pub requests: Requests,
     /// Batches to create, in order; those the quotas have no room for wait here.
     pub outbox: Vec<form::Queued>,
+    /// Watched invalidations, of this profile and of others.
+    pub watch: Watchlist,
+    pub notice: Option<Notice>,
+    /// Whether, and when next, the screen needs drawing.
+    pub redraw: Redraw,
+}
 
-    /// Every profile that can be opened: the file's, and the built-in demo.
-    pub profiles: Vec<profiles::ProfileEntry>,
-    pub default_profile: Option<String>,
-    /// Where the profiles file is.
-    pub config_path: std::path::PathBuf,
-    /// Why the file could not be read: editing profiles is off until it is fixed.
-    pub config_error: Option<String>,
-    /// The profiles of ~/.aws/config, offered for aws_profile.
-    pub aws_profiles: Vec<String>,
-    /// The switcher's selected row.
-    pub switcher: usize,
-    /// Tells this process's CallerReferences from another's started in the same
-    /// millisecond (`"{pid}-"`; empty in tests).
-    pub instance: String,
-    /// Watched invalidations of the profiles not shown, still polled.
-    pub background: Vec<profiles::BgWatch>,
-
-    /// Requests in flight, by slot, with the sequence number their answer must carry.
-    pub pending: HashMap<Slot, u64>,
-    seq: u64,
-
-    /// A watched invalidation completed: ring once, whatever else completed with it.
-    ring: bool,
+/// Whether the screen needs drawing, and when it next goes stale by itself.
+#[derive(Debug)]
+pub struct Redraw {
     /// Something visible changed since the last frame.
     pub dirty: bool,
-    redraw_at: Option<Timestamp>,
+    /// A label on screen changes then (an age, the spinner).
+    at: Option<Timestamp>,
+}
+
+impl Redraw {
+    /// A frame was drawn; it goes stale at `next`.
+    fn drawn(&mut self, next: Option<Timestamp>) {
+        self.dirty = false;
+        self.at = next;
+    }
+
+    /// When a label on screen next changes by itself.
+    fn next(&self) -> Option<Timestamp> {
+        self.at
+    }
+
+    /// At `now`, a label on screen has changed since the last frame.
+    fn stale(&self, now: Timestamp) -> bool {
+        self.at.is_some_and(|t| t <= now)
+    }
 }
 
 impl App {
@@ -318,23 +329,15 @@ impl App {
             screen: Screen::Dashboard,
             session: Session::new(now),
             sessions: HashMap::new(),
-            sim_presets: Vec::new(),
-            watched: HashSet::new(),
-            notice: None,
+            catalog: Catalog::default(),
+            requests: Requests::default(),
             outbox: Vec::new(),
-            profiles: Vec::new(),
-            default_profile: None,
-            config_path: std::path::PathBuf::new(),
-            config_error: None,
-            aws_profiles: Vec::new(),
-            switcher: 0,
-            instance: String::new(),
-            background: Vec::new(),
-            pending: HashMap::new(),
-            seq: 0,
-            ring: false,
-            dirty: true,
-            redraw_at: None,
+            watch: Watchlist::default(),
+            notice: None,
+            redraw: Redraw {
+                dirty: true,
+                at: None,
+            },
         }
     }
 
@@ -376,12 +379,12 @@ impl App {
 
     /// A request is running in this slot.
     pub fn is_loading(&self, slot: &Slot) -> bool {
-        self.pending.contains_key(slot)
+        self.requests.is_running(slot)
     }
 
     /// Whatever moves on screen by itself: requests in flight, invalidations in progress.
     pub fn animating(&self) -> bool {
-        !self.pending.is_empty() || self.session.in_progress_total() > 0
+        !self.requests.is_empty() || self.session.in_progress_total() > 0
     }
 
     /// The spinner's frame, from the time of the last action.

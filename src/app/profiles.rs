@@ -2,13 +2,13 @@
 //! session), the profile form with checks as you type, the welcome screen, and the
 //! watchlist that keeps polling a profile's invalidations after switching away.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::keys::Cmd;
-use super::{App, Effect, InvKey, Mode, NoticeKind, Request, Screen, Session, Slot};
-use crate::cloudfront::{CfError, Distribution, Invalidation};
+use super::{App, Effect, Mode, NoticeKind, Screen, Session, Slot};
+use crate::cloudfront::Distribution;
 use crate::config::{self, Config, Edit, Profile, ProfileFields, Saved};
 
 /// A profile that can be opened.
@@ -18,17 +18,6 @@ pub struct ProfileEntry {
     pub profile: Profile,
     /// Not in the file (the demo): cannot be edited.
     pub builtin: bool,
-}
-
-/// A watched invalidation of a profile that is not the one shown.
-#[derive(Clone, Debug)]
-pub struct BgWatch {
-    pub profile: String,
-    pub key: InvKey,
-    /// The distribution's name, for the notice.
-    pub name: String,
-    pub create_time: Timestamp,
-    pub next_at: Timestamp,
 }
 
 /// The fields of the profile form, in order.
@@ -184,37 +173,21 @@ impl ProfileForm {
 impl App {
     /// The profile being shown, as the switcher lists it.
     pub fn active_entry(&self) -> Option<&ProfileEntry> {
-        self.profiles.iter().find(|p| p.name == self.profile)
+        self.catalog
+            .profiles
+            .iter()
+            .find(|p| p.name == self.profile)
     }
 
     /// Profiles can be added and edited: the file could be read (or there is none yet).
     pub fn can_edit_profiles(&self) -> bool {
-        self.config_error.is_none()
+        self.catalog.config_error.is_none()
     }
 
-    /// The profiles of the file, plus the built-in ones that are not in it.
+    /// The profiles of the file, plus the built-in ones that are not in it, and the
+    /// file's intervals.
     pub fn set_config(&mut self, config: Option<&Config>) {
-        let builtin: Vec<ProfileEntry> = self
-            .profiles
-            .iter()
-            .filter(|p| p.builtin)
-            .filter(|p| config.is_none_or(|c| !c.profiles.contains_key(&p.name)))
-            .cloned()
-            .collect();
-        self.profiles = config
-            .map(|c| {
-                c.profiles
-                    .iter()
-                    .map(|(name, profile)| ProfileEntry {
-                        name: name.clone(),
-                        profile: profile.clone(),
-                        builtin: false,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        self.profiles.extend(builtin);
-        self.default_profile = config.and_then(|c| c.default_profile.clone());
+        self.catalog.set(config);
         if let Some(c) = config {
             if let Some(s) = c.ui.refresh_secs {
                 self.settings.refresh =
@@ -225,26 +198,25 @@ impl App {
                     SignedDuration::from_secs(s.max(config::MIN_POLL_SECS) as i64);
             }
         }
-        self.switcher = self.switcher.min(self.profiles.len().saturating_sub(1));
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     /// Adds a profile that lives only in this run (the demo).
     pub fn add_builtin(&mut self, name: &str, profile: Profile) {
-        self.profiles.retain(|p| p.name != name);
-        self.profiles.push(ProfileEntry {
-            name: name.to_string(),
-            profile,
-            builtin: true,
-        });
+        self.catalog.add_builtin(name, profile);
     }
 
     /// Takes on the settings of the profile being opened (its name is already set).
     pub fn adopt_profile(&mut self) {
-        let Some(entry) = self.profiles.iter().find(|p| p.name == self.profile) else {
+        let Some(entry) = self
+            .catalog
+            .profiles
+            .iter()
+            .find(|p| p.name == self.profile)
+        else {
             return;
         };
-        self.session.adopt(entry, &self.sim_presets);
+        self.session.adopt(entry, &self.catalog.sim_presets);
     }
 
     // ---- switching ---------------------------------------------------------------------
@@ -252,7 +224,7 @@ impl App {
     /// Opens another profile: the old one's loads are aborted, its watched invalidations
     /// keep being polled, and the new one shows what it showed last time, then refreshes.
     pub fn switch_to(&mut self, name: &str, fx: &mut Vec<Effect>) {
-        let Some(entry) = self.profiles.iter().find(|p| p.name == name).cloned() else {
+        let Some(entry) = self.catalog.get(name).cloned() else {
             return;
         };
         if name == self.profile {
@@ -270,34 +242,10 @@ impl App {
             );
             return;
         }
-        // Abort what the old profile was loading; nothing it asked for matters now.
-        let mut slots: Vec<Slot> = self
-            .pending
-            .keys()
-            .filter(|s| !matches!(s, Slot::Watch(..) | Slot::Create(_)))
-            .cloned()
-            .collect();
-        slots.sort_by_key(|s| format!("{s:?}"));
-        for slot in slots {
-            self.pending.remove(&slot);
-            fx.push(Effect::Abort(slot));
-        }
+        self.abort_profile_requests(fx);
         let old = std::mem::take(&mut self.profile);
         if !old.is_empty() {
-            // Its watched invalidations go on being polled from the background.
-            let mut keys: Vec<InvKey> = self.watched.iter().cloned().collect();
-            keys.sort();
-            for key in keys {
-                if let Some(poll) = self.session.polls.get(&key) {
-                    self.background.push(BgWatch {
-                        profile: old.clone(),
-                        name: self.distribution_name(&key.distribution),
-                        create_time: poll.create_time,
-                        next_at: poll.next_at,
-                        key,
-                    });
-                }
-            }
+            self.watch_in_background(&old);
         }
         let mut session = self
             .sessions
@@ -308,32 +256,9 @@ impl App {
         if !old.is_empty() {
             self.sessions.insert(old, left);
         }
-        // The watched ones of the new profile come back from the background, below.
-        self.watched.clear();
         self.profile = name.to_string();
         self.adopt_profile();
-        // Its own background watches come back to the foreground.
-        let (mine, others): (Vec<BgWatch>, Vec<BgWatch>) = std::mem::take(&mut self.background)
-            .into_iter()
-            .partition(|w| w.profile == name);
-        self.background = others;
-        for w in mine {
-            if self
-                .pending
-                .remove(&Slot::Watch(w.profile.clone(), w.key.clone()))
-                .is_some()
-            {
-                fx.push(Effect::Abort(Slot::Watch(w.profile.clone(), w.key.clone())));
-            }
-            self.watched.insert(w.key.clone());
-            self.session.polls.insert(
-                w.key,
-                super::Poll {
-                    create_time: w.create_time,
-                    next_at: self.now,
-                },
-            );
-        }
+        self.watch_in_foreground(name, fx);
         fx.push(Effect::UseProfile {
             name: name.to_string(),
             profile: Box::new(entry.profile),
@@ -343,86 +268,21 @@ impl App {
         self.clamp_all();
     }
 
-    // ---- the watchlist across profiles -------------------------------------------------
-
-    /// When the next background watch is due.
-    pub(super) fn background_due(&self) -> Option<Timestamp> {
-        self.background
-            .iter()
-            .filter(|w| {
-                !self
-                    .pending
-                    .contains_key(&Slot::Watch(w.profile.clone(), w.key.clone()))
-            })
-            .map(|w| w.next_at)
-            .min()
-    }
-
-    pub(super) fn poll_background(&mut self, fx: &mut Vec<Effect>) {
-        let now = self.now;
-        let due: Vec<(String, InvKey)> = self
-            .background
-            .iter()
-            .filter(|w| w.next_at <= now)
-            .map(|w| (w.profile.clone(), w.key.clone()))
-            .filter(|(p, k)| {
-                !self
-                    .pending
-                    .contains_key(&Slot::Watch(p.clone(), k.clone()))
-            })
+    /// Aborts what the profile shown was loading; nothing it asked for matters after a
+    /// switch (creates and background watches go on).
+    fn abort_profile_requests(&mut self, fx: &mut Vec<Effect>) {
+        let mut slots: Vec<Slot> = self
+            .requests
+            .pending
+            .keys()
+            .filter(|s| !matches!(s, Slot::Watch(..) | Slot::Create(_)))
+            .cloned()
             .collect();
-        for (profile, key) in due {
-            self.request(
-                Slot::Watch(profile, key.clone()),
-                Request::GetInvalidation(key),
-                fx,
-            );
+        slots.sort_by_key(|s| format!("{s:?}"));
+        for slot in slots {
+            self.requests.cancel(&slot);
+            fx.push(Effect::Abort(slot));
         }
-    }
-
-    pub(super) fn on_background(
-        &mut self,
-        profile: String,
-        key: InvKey,
-        result: Result<Invalidation, CfError>,
-    ) {
-        let Some(pos) = self
-            .background
-            .iter()
-            .position(|w| w.profile == profile && w.key == key)
-        else {
-            return;
-        };
-        let now = self.now;
-        match result {
-            Ok(inv) if !inv.status.is_in_progress() => {
-                let w = self.background.remove(pos);
-                let took = now.duration_since(w.create_time);
-                if let Some(session) = self.sessions.get_mut(&profile) {
-                    session.completed_elsewhere(&key, took);
-                }
-                let text = format!(
-                    "✓ completed: {} on {} (profile {profile}, took ≤ {})",
-                    key.id,
-                    w.name,
-                    crate::timefmt::short_duration(took)
-                );
-                self.notify(NoticeKind::Success, text);
-                self.ring = true;
-            }
-            Ok(_) => {
-                let interval = self.settings.poll_steady;
-                self.background[pos].next_at = now + interval;
-            }
-            Err(CfError::NoSuchInvalidation { .. }) => {
-                self.background.remove(pos);
-            }
-            Err(_) => {
-                let interval = self.settings.poll_steady * 2;
-                self.background[pos].next_at = now + interval;
-            }
-        }
-        self.dirty = true;
     }
 
     // ---- pins --------------------------------------------------------------------------
@@ -481,21 +341,22 @@ impl App {
     // ---- the switcher and its dialogs --------------------------------------------------
 
     pub(super) fn open_switcher(&mut self) {
-        self.switcher = self
-            .profiles
-            .iter()
-            .position(|p| p.name == self.profile)
-            .unwrap_or(0);
+        self.catalog.switcher = self.catalog.position(&self.profile).unwrap_or(0);
         self.screen = Screen::Profiles;
     }
 
     pub(super) fn profile_cmd(&mut self, cmd: Cmd, fx: &mut Vec<Effect>) {
-        self.dirty = true;
+        self.redraw.dirty = true;
         match self.mode() {
             Mode::Welcome => match cmd {
                 Cmd::AddProfile => self.open_profile_form(None),
                 Cmd::Demo => {
-                    if !self.profiles.iter().any(|p| p.name == "demo" && p.builtin) {
+                    if !self
+                        .catalog
+                        .profiles
+                        .iter()
+                        .any(|p| p.name == "demo" && p.builtin)
+                    {
                         self.add_builtin(
                             "demo",
                             Profile {
@@ -513,26 +374,33 @@ impl App {
                 _ => {}
             },
             Mode::Profiles => {
-                let len = self.profiles.len();
+                let len = self.catalog.profiles.len();
                 match cmd {
-                    Cmd::Down => self.switcher = (self.switcher + 1).min(len.saturating_sub(1)),
-                    Cmd::Up => self.switcher = self.switcher.saturating_sub(1),
+                    Cmd::Down => {
+                        self.catalog.switcher =
+                            (self.catalog.switcher + 1).min(len.saturating_sub(1))
+                    }
+                    Cmd::Up => self.catalog.switcher = self.catalog.switcher.saturating_sub(1),
                     Cmd::Back => self.screen = self.home_screen(),
                     Cmd::Open => {
-                        if let Some(name) = self.profiles.get(self.switcher).map(|p| p.name.clone())
+                        if let Some(name) = self
+                            .catalog
+                            .profiles
+                            .get(self.catalog.switcher)
+                            .map(|p| p.name.clone())
                         {
                             self.switch_to(&name, fx);
                         }
                     }
                     Cmd::AddProfile => self.open_profile_form(None),
                     Cmd::EditProfile => {
-                        if let Some(entry) = self.profiles.get(self.switcher).cloned() {
+                        if let Some(entry) = self.catalog.selected().cloned() {
                             self.open_profile_form(Some(&entry));
                         }
                     }
                     Cmd::DeleteProfile => self.ask_delete(),
                     Cmd::SetDefault => {
-                        if let Some(entry) = self.profiles.get(self.switcher).cloned()
+                        if let Some(entry) = self.catalog.selected().cloned()
                             && self.editable(&entry)
                         {
                             fx.push(Effect::Save(Edit::SetDefault(entry.name)));
@@ -544,7 +412,7 @@ impl App {
             }
             Mode::DeleteProfile => match cmd {
                 Cmd::Confirm => {
-                    if let Some(entry) = self.profiles.get(self.switcher).cloned() {
+                    if let Some(entry) = self.catalog.selected().cloned() {
                         fx.push(Effect::Save(Edit::Remove(entry.name)));
                     }
                     self.screen = Screen::Profiles;
@@ -561,9 +429,9 @@ impl App {
     /// With no profile to open at start: the switcher when the file has profiles (several,
     /// and none is the default), else the welcome screen.
     pub fn start_without_profile(&mut self) {
-        if self.profiles.iter().any(|p| !p.builtin) {
+        if self.catalog.profiles.iter().any(|p| !p.builtin) {
             self.open_switcher();
-            if self.default_profile.is_none() {
+            if self.catalog.default_profile.is_none() {
                 self.notify(
                     NoticeKind::Info,
                     "several profiles and no default: choose one (s makes it the default)".into(),
@@ -576,7 +444,7 @@ impl App {
 
     /// Shows in the status bar that others can change the profiles file, if they can.
     pub fn warn_if_writable(&mut self) {
-        if let Some(warning) = config::permission_warning(&self.config_path) {
+        if let Some(warning) = config::permission_warning(&self.catalog.config_path) {
             self.notify(NoticeKind::Error, warning);
         }
     }
@@ -593,7 +461,7 @@ impl App {
 
     /// Says why a profile cannot be edited, if it cannot.
     fn editable(&mut self, entry: &ProfileEntry) -> bool {
-        if let Some(e) = self.config_error.clone() {
+        if let Some(e) = self.catalog.config_error.clone() {
             self.notify(
                 NoticeKind::Error,
                 format!("profile editing is off until the file is fixed: {e}"),
@@ -614,7 +482,7 @@ impl App {
     }
 
     fn ask_delete(&mut self) {
-        let Some(entry) = self.profiles.get(self.switcher).cloned() else {
+        let Some(entry) = self.catalog.selected().cloned() else {
             return;
         };
         if !self.editable(&entry) {
@@ -639,8 +507,8 @@ impl App {
         {
             return;
         }
-        if self.config_error.is_some() {
-            let e = self.config_error.clone().unwrap_or_default();
+        if self.catalog.config_error.is_some() {
+            let e = self.catalog.config_error.clone().unwrap_or_default();
             self.notify(
                 NoticeKind::Error,
                 format!("profile editing is off until the file is fixed: {e}"),
@@ -668,17 +536,19 @@ impl App {
             Cmd::Mark if form.focus >= FIRST_FLAG => {
                 form.flags[form.focus - FIRST_FLAG] ^= true;
             }
-            Cmd::NextChoice if !self.aws_profiles.is_empty() => {
-                let next = form.choice.map_or(0, |c| (c + 1) % self.aws_profiles.len());
+            Cmd::NextChoice if !self.catalog.aws_profiles.is_empty() => {
+                let next = form
+                    .choice
+                    .map_or(0, |c| (c + 1) % self.catalog.aws_profiles.len());
                 form.choice = Some(next);
-                form.inputs[1] = Input::new(self.aws_profiles[next].clone());
+                form.inputs[1] = Input::new(self.catalog.aws_profiles[next].clone());
                 form.focus = 1;
             }
             Cmd::Confirm => {
                 if form.saving {
                     return;
                 }
-                if form.has_errors(&self.profiles, &self.aws_profiles) {
+                if form.has_errors(&self.catalog.profiles, &self.catalog.aws_profiles) {
                     form.error = Some("fix the fields marked ✗ first".into());
                     return;
                 }
@@ -710,7 +580,7 @@ impl App {
             if form.focus == 1 {
                 form.choice = None;
             }
-            self.dirty = true;
+            self.redraw.dirty = true;
         }
     }
 
@@ -742,18 +612,21 @@ impl App {
                     }
                     None => ("saved the profiles file".to_string(), None),
                 };
-                let old_default = self.default_profile.clone();
+                let old_default = self.catalog.default_profile.clone();
                 self.set_config(Some(&config));
-                self.config_error = None;
+                self.catalog.config_error = None;
                 let mut text = text;
                 if let Some(name) = &saved.cleared_default {
                     text = format!(
                         "deleted profile {name}; it was the default, so there is no default profile now (s makes one the default)"
                     );
-                } else if form.is_none() && self.default_profile != old_default {
+                } else if form.is_none() && self.catalog.default_profile != old_default {
                     text = format!(
                         "{} is the default profile",
-                        self.default_profile.as_deref().unwrap_or("no profile")
+                        self.catalog
+                            .default_profile
+                            .as_deref()
+                            .unwrap_or("no profile")
                     );
                 }
                 if let Some((from, name)) = &open {
@@ -767,8 +640,8 @@ impl App {
                         // So does one left earlier in this session.
                         self.sessions.insert(name.clone(), session);
                     }
-                    if let Some(pos) = self.profiles.iter().position(|p| p.name == *name) {
-                        self.switcher = pos;
+                    if let Some(pos) = self.catalog.position(name) {
+                        self.catalog.switcher = pos;
                     }
                 }
                 if let Some(entry) = self.active_entry().cloned() {
@@ -797,22 +670,22 @@ impl App {
                 self.notify(NoticeKind::Error, e);
             }
         }
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     pub(super) fn on_config_loaded(&mut self, result: Result<Option<(Config, String)>, String>) {
         match result {
             Ok(config) => {
-                self.config_error = None;
+                self.catalog.config_error = None;
                 self.set_config(config.as_ref().map(|(c, _)| c));
                 self.notify(NoticeKind::Success, "read the profiles file again".into());
                 // Fixed, with profiles in it: choose one.
-                if self.mode() == Mode::Welcome && !self.profiles.is_empty() {
+                if self.mode() == Mode::Welcome && !self.catalog.profiles.is_empty() {
                     self.open_switcher();
                 }
             }
             Err(e) => {
-                self.config_error = Some(e.clone());
+                self.catalog.config_error = Some(e.clone());
                 self.notify(NoticeKind::Error, e);
             }
         }

@@ -39,7 +39,7 @@ impl App {
                 self.size = ratatui::layout::Rect::new(0, 0, width, height);
                 self.clamp_all();
                 self.follow_cursor();
-                self.dirty = true;
+                self.redraw.dirty = true;
             }
             Action::Tick => {}
             Action::Saved(result) => self.on_saved(result, &mut fx),
@@ -69,14 +69,14 @@ impl App {
                 due = due.min(t);
             }
         };
-        soonest(self.redraw_at);
+        soonest(self.redraw.next());
         soonest(self.session.schedule.retry_lists_at);
         soonest(self.notice.as_ref().map(|n| n.until));
         soonest(self.refresh_due());
         soonest(self.outbox_due());
-        soonest(self.background_due());
+        soonest(self.watch.due(&self.requests));
         for (key, poll) in &self.session.polls {
-            if !self.pending.contains_key(&Slot::Poll(key.clone())) {
+            if !self.requests.is_running(&Slot::Poll(key.clone())) {
                 soonest(Some(poll.next_at));
             }
         }
@@ -85,8 +85,8 @@ impl App {
 
     /// The runtime drew a frame: remember when the screen next goes stale by itself.
     pub fn frame_drawn(&mut self) {
-        self.dirty = false;
-        self.redraw_at = self.next_label_change();
+        let next = self.next_label_change();
+        self.redraw.drawn(next);
     }
 
     fn next_label_change(&self) -> Option<Timestamp> {
@@ -153,7 +153,7 @@ impl App {
         match keys::lookup(mode, &key) {
             Some(Cmd::Help) => {
                 self.screen.open_help();
-                self.dirty = true;
+                self.redraw.dirty = true;
             }
             Some(Cmd::Quit) if matches!(mode, Mode::Form | Mode::Presets) => self.form_quit(fx),
             Some(cmd) => self.form_cmd(cmd, fx),
@@ -183,7 +183,7 @@ impl App {
             None if mode == Mode::ProfileForm => self.profile_form_key(key),
             None => {}
         }
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     fn on_paste(&mut self, text: &str, fx: &mut Vec<Effect>) {
@@ -255,7 +255,7 @@ impl App {
     }
 
     fn run(&mut self, cmd: Cmd, fx: &mut Vec<Effect>) {
-        self.dirty = true;
+        self.redraw.dirty = true;
         match cmd {
             Cmd::Quit => fx.push(Effect::Quit),
             Cmd::Help => self.screen.open_help(),
@@ -341,7 +341,7 @@ impl App {
             return;
         }
         self.session.focus = pane;
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     fn page_size(&self, pane: Pane) -> usize {
@@ -356,7 +356,7 @@ impl App {
     }
 
     fn move_in(&mut self, pane: Pane, delta: isize, fx: &mut Vec<Effect>) {
-        self.dirty = true;
+        self.redraw.dirty = true;
         match pane {
             Pane::Distributions => {
                 let target = self
@@ -456,7 +456,7 @@ impl App {
         if self.session.focus == Pane::Detail {
             self.session.focus = Pane::Invalidations;
         }
-        if self.pending.remove(&Slot::Detail).is_some() {
+        if self.requests.cancel(&Slot::Detail) {
             fx.push(Effect::Abort(Slot::Detail));
         }
         self.session.detail_key = None;
@@ -482,7 +482,7 @@ impl App {
         let cached = key.as_ref().and_then(|k| self.session.details.get(k)).is_some_and(|d| {
             matches!(d, Remote::Ready { data, .. } if data.status == InvalidationStatus::Completed)
         });
-        if self.pending.remove(&Slot::Detail).is_some() {
+        if self.requests.cancel(&Slot::Detail) {
             fx.push(Effect::Abort(Slot::Detail));
         }
         self.session.detail_key = key.clone();
@@ -498,7 +498,7 @@ impl App {
         let before = self.selected_distribution_id();
         self.rebuild_view(before.as_deref());
         self.follow_distribution(before, fx);
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     fn clear_filter(&mut self, fx: &mut Vec<Effect>) {
@@ -549,10 +549,10 @@ impl App {
         if status == InvalidationStatus::Queued {
             let text = format!("{} is watched from the moment it is sent", key.id);
             self.notify(NoticeKind::Info, text);
-        } else if self.watched.remove(&key) {
+        } else if self.watch.watched.remove(&key) {
             self.notify(NoticeKind::Info, format!("stopped watching {}", key.id));
         } else if status.is_in_progress() {
-            self.watched.insert(key.clone());
+            self.watch.watched.insert(key.clone());
             self.notify(
                 NoticeKind::Info,
                 format!("watching {}: cfdash rings when it completes", key.id),
@@ -565,11 +565,10 @@ impl App {
     // ---- backend answers ---------------------------------------------------------------
 
     fn on_response(&mut self, slot: Slot, seq: u64, response: Response, fx: &mut Vec<Effect>) {
-        if self.pending.get(&slot) != Some(&seq) {
+        if !self.requests.answered(&slot, seq) {
             return; // stale: a newer request replaced it, or it was cancelled
         }
-        self.pending.remove(&slot);
-        self.dirty = true;
+        self.redraw.dirty = true;
         match (slot, response) {
             (Slot::Distributions, Response::Distributions(result)) => {
                 self.on_distributions(result, fx)
@@ -879,7 +878,7 @@ impl App {
             return;
         }
         row.status = status.clone();
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     /// cfdash saw `key` complete: stop polling it, remember how long it took at most, and
@@ -889,7 +888,7 @@ impl App {
         self.quota_freed(&key.distribution);
         let took = self.now.duration_since(create_time);
         self.session.took.entry(key.clone()).or_insert(took);
-        if !self.watched.remove(&key) {
+        if !self.watch.watched.remove(&key) {
             return;
         }
         let name = self.distribution_name(&key.distribution);
@@ -918,7 +917,7 @@ impl App {
                 });
             }
         }
-        self.ring = true;
+        self.watch.ring = true;
     }
 
     pub(super) fn distribution_name(&self, id: &str) -> String {
@@ -937,7 +936,7 @@ impl App {
             until: self.now + self.settings.notice_for,
             completions: Vec::new(),
         });
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     pub(super) fn notify_error(&mut self, error: &CfError) {
@@ -950,20 +949,19 @@ impl App {
     /// polls; clears an expired notice; marks labels that changed.
     fn on_tick(&mut self, fx: &mut Vec<Effect>) {
         let now = self.now;
-        if self.ring {
-            self.ring = false;
+        if self.watch.ring {
+            self.watch.ring = false;
             fx.push(Effect::Bell);
         }
         self.poll_background(fx);
         if self.profile.is_empty() {
             if self.notice.as_ref().is_some_and(|n| n.until <= now) {
                 self.notice = None;
-                self.dirty = true;
+                self.redraw.dirty = true;
             }
             return;
         }
-        if now >= self.session.schedule.sweep_due
-            && !self.pending.contains_key(&Slot::Distributions)
+        if now >= self.session.schedule.sweep_due && !self.requests.is_running(&Slot::Distributions)
         {
             self.session.schedule.sweep_due = now + self.settings.sweep;
             if self.session.distributions.data().is_none() {
@@ -994,7 +992,7 @@ impl App {
             .polls
             .iter()
             .filter(|(k, p)| {
-                p.next_at <= now && !self.pending.contains_key(&Slot::Poll((*k).clone()))
+                p.next_at <= now && !self.requests.is_running(&Slot::Poll((*k).clone()))
             })
             .map(|(k, _)| k.clone())
             .collect();
@@ -1007,17 +1005,17 @@ impl App {
         }
         if self.notice.as_ref().is_some_and(|n| n.until <= now) {
             self.notice = None;
-            self.dirty = true;
+            self.redraw.dirty = true;
         }
-        if self.redraw_at.is_some_and(|t| t <= now) {
-            self.dirty = true;
+        if self.redraw.stale(now) {
+            self.redraw.dirty = true;
         }
     }
 
     /// When the selected distribution's invalidations should be listed again.
     fn refresh_due(&self) -> Option<Timestamp> {
         let id = &self.selected_distribution()?.id;
-        if self.pending.contains_key(&Slot::Invalidations(id.clone())) {
+        if self.requests.is_running(&Slot::Invalidations(id.clone())) {
             return None;
         }
         let every = self
@@ -1048,14 +1046,9 @@ impl App {
     }
 
     pub(super) fn request(&mut self, slot: Slot, request: Request, fx: &mut Vec<Effect>) {
-        self.seq += 1;
-        self.pending.insert(slot.clone(), self.seq);
-        fx.push(Effect::Request {
-            slot,
-            seq: self.seq,
-            request,
-        });
-        self.dirty = true;
+        let seq = self.requests.start(slot.clone());
+        fx.push(Effect::Request { slot, seq, request });
+        self.redraw.dirty = true;
     }
 }
 

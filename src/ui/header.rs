@@ -59,9 +59,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         },
         theme.dim,
     ));
-    if !app.pending.is_empty() {
+    if !app.requests.pending.is_empty() {
         spans.push(Span::styled(
-            format!("  {} {}", app.spinner(), requests(app.pending.len())),
+            format!(
+                "  {} {}",
+                app.spinner(),
+                requests(app.requests.pending.len())
+            ),
             theme.info,
         ));
     }

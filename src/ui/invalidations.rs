@@ -72,7 +72,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.dim
         };
         let key = InvKey::new(&dist.id, &inv.id);
-        let mark = if app.watched.contains(&key) {
+        let mark = if app.watch.watched.contains(&key) {
             Span::styled("◆", theme.watched)
         } else {
             Span::raw(" ")

@@ -10,13 +10,13 @@ use crate::app::keys;
 use crate::app::{App, FILTER_MAX, Mode, NoticeKind};
 
 pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let watched = app.watched.len();
+    let watched = app.watch.watched.len();
     let queued = app.outbox.len();
     let mut right = String::new();
     if queued > 0 {
         right.push_str(&format!("◌ {queued} queued "));
     }
-    let elsewhere = app.background.len();
+    let elsewhere = app.watch.background.len();
     match (watched, elsewhere) {
         (0, 0) => {}
         (w, 0) => right.push_str(&format!("◆ {w} watched ")),
