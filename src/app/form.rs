@@ -709,16 +709,19 @@ impl App {
             form.error = Some("still fetching the paths to copy".into());
             return;
         }
-        let problems: Vec<&Item> = form.analysis.problems().collect();
-        if let Some(first) = problems.first() {
+        let problems: Vec<(&Item, _)> = form
+            .analysis
+            .problems()
+            .filter_map(|i| Some((i, i.problem.as_ref()?)))
+            .collect();
+        if let Some(&(first, problem)) = problems.first() {
             let more = match problems.len() {
                 1 => String::new(),
                 n => format!(" ({n} lines to fix, marked ✗)"),
             };
             form.error = Some(format!(
                 "line {}: {}{more}: fix it before submitting",
-                first.line,
-                first.problem.as_ref().expect("a problem")
+                first.line, problem
             ));
             form.editor.set_cursor(first.line - 1, 0);
             form.field = Field::Editor;

@@ -1,20 +1,20 @@
 //! The application state: plain data that `update` changes and `ui` draws.
 //!
-//! `App` is a small router over parts that each own one job:
-//! - `screen` ([`Screen`]): what has the keyboard, carrying that screen's own state (the
-//!   form and its dialog, the profile form, the help and the screen under it). The key
-//!   table's [`Mode`] is derived from it.
-//! - `session` ([`session::Session`]): everything one profile shows and schedules (its
+//! `App` is a small router over parts that each own one job; `update` (the reducer) hands
+//! each action to the part it is about, and `ui` only reads them:
+//! - `screen` ([`Screen`], screen.rs): what has the keyboard, carrying that screen's own
+//!   state (the form and its dialog, the profile form, the help over the screen it returns
+//!   to). The key table's [`Mode`] is derived from it (`App::mode`).
+//! - `session` ([`Session`], session.rs): everything one profile shows and schedules (its
 //!   distributions, filter and view, invalidations, details, polls, selection and scrolls,
-//!   marks, pins, presets, refresh timing); `sessions` keeps those of the profiles not
-//!   shown, so switching moves one value out and another in.
-//! - `requests` ([`requests::Requests`]): the requests in flight, by slot, and their
-//!   sequence numbers.
-//! - `outbox`: batches to create, in order (`form::Queued`).
-//! - `watch` ([`watch::Watchlist`]): watched invalidations, here and in profiles not shown.
-//! - `catalog` ([`profiles::Catalog`]): the profiles that can be opened, the file's path
-//!   and state, the AWS profiles offered, the switcher's row.
-//! - `redraw`: whether, and when next, the screen needs drawing.
+//!   marks, pins, presets, and its refresh `Schedule`); `sessions` keeps those of the
+//!   profiles not shown, so switching moves one value out and another in.
+//! - `catalog` (catalog.rs): the profiles that can be opened, the file's path and state,
+//!   the AWS profiles offered, the switcher's row.
+//! - `requests` (requests.rs): the requests in flight, by slot, with sequence numbers.
+//! - `outbox`: batches to create, in order (`form::Queued`; sent by form.rs).
+//! - `watch` (watch.rs): watched invalidations, of this profile and of those not shown.
+//! - `notice` and `redraw`: the status line, and whether and when to draw next.
 //!
 //! Counts shown (in progress, listed) are derived from the session, never patched.
 

@@ -231,8 +231,9 @@ impl App {
             MouseEventKind::ScrollUp => self.move_in(pane, -3, fx),
             MouseEventKind::Down(MouseButton::Left) => {
                 self.set_focus(pane);
-                let rect = areas.pane(pane).expect("the pane was hit");
-                if let Some(row) = layout::table_row_at(rect, mouse.row) {
+                if let Some(rect) = areas.pane(pane)
+                    && let Some(row) = layout::table_row_at(rect, mouse.row)
+                {
                     match pane {
                         Pane::Distributions => {
                             let index = self.session.dist_scroll.offset + row;
