@@ -54,7 +54,10 @@ fn dashboard(distributions: usize, width: u16, height: u16) -> App {
     let start = app.apply(clock.now(), [Action::Resize { width, height }]);
     let listed = answer(&mut app, &start.effects[0]).unwrap();
     answer(&mut app, &listed.effects[0]);
-    assert_eq!(app.distributions.data().unwrap().len(), distributions);
+    assert_eq!(
+        app.session.distributions.data().unwrap().len(),
+        distributions
+    );
     assert_eq!(app.invalidation_rows().len(), 100);
     app
 }
@@ -153,7 +156,7 @@ fn form(lines: usize) -> App {
             Action::Paste(text),
         ],
     );
-    assert_eq!(app.form.as_ref().unwrap().analysis.items.len(), lines);
+    assert_eq!(app.form().unwrap().analysis.items.len(), lines);
     app
 }
 

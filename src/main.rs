@@ -312,12 +312,12 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
     };
     let name = start.as_ref().map(|(n, _)| n.clone()).unwrap_or_default();
     let mut app = App::new(name, tz, settings, clock.now());
-    app.config_path = path.clone();
-    app.instance = format!("{}-", std::process::id());
-    app.config_error = config_error;
-    app.aws_profiles = config::aws_profiles();
+    app.catalog.config_path = path.clone();
+    app.requests.instance = format!("{}-", std::process::id());
+    app.catalog.config_error = config_error;
+    app.catalog.aws_profiles = config::aws_profiles();
     if let Ok(data) = connector.sim_data(&Profile::default()) {
-        app.sim_presets = data.presets.into_iter().collect();
+        app.catalog.sim_presets = data.presets.into_iter().collect();
     }
     for (name, profile) in builtin {
         app.add_builtin(&name, profile);

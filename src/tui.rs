@@ -224,7 +224,7 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
             })
             .transpose()?;
         }
-        if app.dirty {
+        if app.redraw.dirty {
             on_screen(|| {
                 terminal
                     .draw(|frame| ui::render(&app, &theme, frame))
@@ -236,7 +236,7 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
                 first_frame = false;
                 tracing::info!(ms = started.elapsed().as_secs_f64() * 1e3, "first frame");
             }
-            if first_data && matches!(app.distributions, Remote::Ready { .. }) {
+            if first_data && matches!(app.session.distributions, Remote::Ready { .. }) {
                 first_data = false;
                 tracing::info!(
                     ms = started.elapsed().as_secs_f64() * 1e3,

@@ -107,12 +107,12 @@ fn network() -> CfError {
 fn typing_checks_every_line_and_prices_the_list() {
     let mut h = Harness::with(SimData::demo(), SimSettings::default(), 120, 30);
     h.ch('n');
-    assert_eq!(h.app.mode, Mode::Form);
+    assert_eq!(h.app.mode(), Mode::Form);
     type_lines(
         &mut h,
         "index.html\n/images/*\n/images/logo.png\n/a*/b\n/index.html\n/docs/\n\n#product:shoes",
     );
-    let form = h.app.form.as_ref().unwrap();
+    let form = h.app.form().unwrap();
     let marks: Vec<LineMark> = (0..8).map(|i| form.mark(i)).collect();
     assert_eq!(
         marks,
@@ -137,7 +137,7 @@ fn typing_checks_every_line_and_prices_the_list() {
 
     // Dropping covered paths changes what is counted, not the text.
     ctrl(&mut h, 'd');
-    let form = h.app.form.as_ref().unwrap();
+    let form = h.app.form().unwrap();
     assert_eq!(form.estimate.paths, 2);
     assert_eq!(form.editor.lines().len(), 8);
 }
@@ -150,8 +150,8 @@ fn submit_is_refused_while_a_line_is_wrong_then_confirmed_and_watched() {
     h.ch('n');
     type_lines(&mut h, "/index.html\n/a*/b\n/css/*");
     ctrl(&mut h, 's');
-    assert_eq!(h.app.mode, Mode::Form, "refused");
-    let form = h.app.form.as_ref().unwrap();
+    assert_eq!(h.app.mode(), Mode::Form, "refused");
+    let form = h.app.form().unwrap();
     let error = form.error.clone().unwrap();
     assert!(error.starts_with("line 2: * is only allowed"), "{error}");
     assert_eq!(
@@ -169,11 +169,11 @@ fn submit_is_refused_while_a_line_is_wrong_then_confirmed_and_watched() {
     }
     h.typed("/b");
     assert_eq!(
-        h.app.form.as_ref().unwrap().editor.text(),
+        h.app.form().unwrap().editor.text(),
         "/index.html\n/a/b\n/css/*"
     );
     ctrl(&mut h, 's');
-    assert_eq!(h.app.mode, Mode::Confirm);
+    assert_eq!(h.app.mode(), Mode::Confirm);
     assert!(
         creates(&h).is_empty(),
         "nothing is sent before the confirmation"
@@ -191,19 +191,19 @@ fn submit_is_refused_while_a_line_is_wrong_then_confirmed_and_watched() {
     assert_eq!(sent[0].2, vec!["/index.html", "/a/b", "/css/*"]);
     h.settle();
     assert_eq!(h.sim.invalidation_count(QUIET), before + 1);
-    assert!(h.app.form.is_none(), "the form closes on success");
-    assert_eq!(h.app.mode, Mode::Normal);
-    assert_eq!(h.app.focus, Pane::Invalidations);
+    assert!(h.app.form().is_none(), "the form closes on success");
+    assert_eq!(h.app.mode(), Mode::Normal);
+    assert_eq!(h.app.session.focus, Pane::Invalidations);
     let key = h.app.selected_invalidation().unwrap();
     assert_eq!(
-        h.app.inv_scroll.selected, 0,
+        h.app.session.inv_scroll.selected, 0,
         "the new one is on top, selected"
     );
     assert_eq!(
         h.app.invalidation_rows()[0].status,
         InvalidationStatus::InProgress
     );
-    assert!(h.app.watched.contains(&key));
+    assert!(h.app.watch.watched.contains(&key));
     let notice = h.app.notice.clone().unwrap();
     assert_eq!(notice.kind, NoticeKind::Success);
     assert!(notice.text.contains(&key.id), "{}", notice.text);
@@ -218,7 +218,7 @@ fn submit_is_refused_while_a_line_is_wrong_then_confirmed_and_watched() {
         InvalidationStatus::Completed
     );
     assert_eq!(h.bells, 1);
-    assert!(!h.app.watched.contains(&key));
+    assert!(!h.app.watch.watched.contains(&key));
 }
 
 #[test]
@@ -244,8 +244,8 @@ fn a_failed_create_keeps_the_text_and_the_retry_reuses_the_reference() {
     // CloudFront created it, but the answer was lost on the way back.
     h.answer(&first);
     h.act(fail(&first, network()));
-    assert_eq!(h.app.mode, Mode::Form, "the form stays open");
-    let form = h.app.form.as_ref().unwrap();
+    assert_eq!(h.app.mode(), Mode::Form, "the form stays open");
+    let form = h.app.form().unwrap();
     assert_eq!(form.editor.text(), "/index.html\n/app.js", "text as it was");
     let error = form.error.clone().unwrap();
     assert!(error.contains("cannot reach CloudFront"), "{error}");
@@ -260,7 +260,7 @@ fn a_failed_create_keeps_the_text_and_the_retry_reuses_the_reference() {
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].1, reference, "the retry reuses the reference");
     h.settle();
-    assert!(h.app.form.is_none());
+    assert!(h.app.form().is_none());
     assert_eq!(
         h.sim.invalidation_count(QUIET),
         before + 1,
@@ -305,7 +305,7 @@ fn batches_past_the_quota_are_queued_and_sent_as_earlier_ones_complete() {
     h.ch('n');
     let text: String = (0..7000).map(|i| format!("/p/{i}.html\n")).collect();
     h.act(Action::Paste(text));
-    let form = h.app.form.as_ref().unwrap();
+    let form = h.app.form().unwrap();
     assert_eq!(form.editor.lines().len(), 7001);
     assert_eq!(form.estimate.batches, 3);
     ctrl(&mut h, 's');
@@ -316,7 +316,7 @@ fn batches_past_the_quota_are_queued_and_sent_as_earlier_ones_complete() {
     );
     h.key(KeyCode::Enter);
     h.settle();
-    assert!(h.app.form.is_none());
+    assert!(h.app.form().is_none());
     assert_eq!(h.sim.invalidation_count(QUIET), before + 1);
     let rows = h.app.invalidation_rows();
     assert_eq!(rows[0].id, "queued 2/3");
@@ -360,7 +360,10 @@ fn a_batch_refused_for_the_quota_is_held_not_failed() {
     ctrl(&mut h, 's');
     h.key(KeyCode::Enter);
     h.settle();
-    assert!(h.app.form.is_none(), "held is not failed: the form closes");
+    assert!(
+        h.app.form().is_none(),
+        "held is not failed: the form closes"
+    );
     assert_eq!(h.app.outbox.len(), 1);
     assert!(h.app.notice.as_ref().unwrap().text.contains("queued"));
     let done = h.sim.completion_time(QUIET, &other.id).unwrap();
@@ -371,6 +374,7 @@ fn a_batch_refused_for_the_quota_is_held_not_failed() {
     let rows = h.app.invalidation_rows();
     assert!(rows.iter().any(|r| {
         h.app
+            .session
             .details
             .get(&InvKey::new(QUIET, &r.id))
             .and_then(|d| d.data())
@@ -385,13 +389,10 @@ fn marked_distributions_get_one_invalidation_each() {
     h.ch(' ');
     let b = h.selected_dist();
     h.ch(' ');
-    assert_eq!(h.app.marked.len(), 2);
+    assert_eq!(h.app.session.marked.len(), 2);
     assert!(h.screen().contains("2 marked"));
     h.ch('n');
-    assert_eq!(
-        h.app.form.as_ref().unwrap().targets,
-        vec![a.clone(), b.clone()]
-    );
+    assert_eq!(h.app.form().unwrap().targets, vec![a.clone(), b.clone()]);
     h.typed("/index.html");
     ctrl(&mut h, 's');
     h.key(KeyCode::Enter);
@@ -403,12 +404,12 @@ fn marked_distributions_get_one_invalidation_each() {
     );
     assert_ne!(sent[0].1, sent[1].1, "each its own reference");
     h.settle();
-    assert!(h.app.form.is_none());
+    assert!(h.app.form().is_none());
     assert!(
-        h.app.marked.is_empty(),
+        h.app.session.marked.is_empty(),
         "marks are cleared after the submit"
     );
-    assert_eq!(h.app.watched.len(), 2);
+    assert_eq!(h.app.watch.watched.len(), 2);
 }
 
 #[test]
@@ -417,15 +418,15 @@ fn copy_to_new_fills_the_form_with_the_paths() {
     h.key(KeyCode::Tab);
     let key = h.app.selected_invalidation().unwrap();
     h.ch('c');
-    assert_eq!(h.app.mode, Mode::Form);
+    assert_eq!(h.app.mode(), Mode::Form);
     h.settle();
-    let form = h.app.form.as_ref().unwrap();
-    let paths = h.app.details[&key].data().unwrap().paths.clone();
+    let form = h.app.form().unwrap();
+    let paths = h.app.session.details[&key].data().unwrap().paths.clone();
     assert_eq!(form.editor.lines(), paths.as_slice());
     assert_eq!(form.targets, vec![key.distribution]);
     // Unchanged: Esc closes without asking.
     h.key(KeyCode::Esc);
-    assert!(h.app.form.is_none());
+    assert!(h.app.form().is_none());
 }
 
 #[test]
@@ -434,14 +435,14 @@ fn esc_with_text_asks_before_discarding() {
     h.ch('n');
     h.typed("/keep-me");
     h.key(KeyCode::Esc);
-    assert_eq!(h.app.mode, Mode::Discard);
+    assert_eq!(h.app.mode(), Mode::Discard);
     assert!(h.screen().contains("Discard?"));
     h.ch('n');
-    assert_eq!(h.app.mode, Mode::Form);
-    assert_eq!(h.app.form.as_ref().unwrap().editor.text(), "/keep-me");
+    assert_eq!(h.app.mode(), Mode::Form);
+    assert_eq!(h.app.form().unwrap().editor.text(), "/keep-me");
     // Quit asks too, and a second Ctrl-C means it.
     ctrl(&mut h, 'c');
-    assert_eq!(h.app.mode, Mode::Discard);
+    assert_eq!(h.app.mode(), Mode::Discard);
     assert!(!h.act(Action::Tick).quit);
     assert!(
         h.act(Action::Key(KeyEvent::new(
@@ -455,8 +456,8 @@ fn esc_with_text_asks_before_discarding() {
     h.typed("/x");
     h.key(KeyCode::Esc);
     h.ch('y');
-    assert!(h.app.form.is_none());
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert!(h.app.form().is_none());
+    assert_eq!(h.app.mode(), Mode::Normal);
 }
 
 #[test]
@@ -464,38 +465,38 @@ fn keys_that_mean_something_on_the_dashboard_type_in_the_form() {
     let mut h = Harness::demo();
     h.ch('n');
     h.typed("/q?j=k&n=r w");
-    assert_eq!(h.app.form.as_ref().unwrap().editor.text(), "/q?j=k&n=r w");
-    assert_eq!(h.app.mode, Mode::Form);
+    assert_eq!(h.app.form().unwrap().editor.text(), "/q?j=k&n=r w");
+    assert_eq!(h.app.mode(), Mode::Form);
     // F1 is the help here, and Esc comes back to the form.
     h.key(KeyCode::F(1));
-    assert_eq!(h.app.mode, Mode::Help);
+    assert_eq!(h.app.mode(), Mode::Help);
     assert!(h.screen().contains("New invalidation"));
     h.key(KeyCode::Esc);
-    assert_eq!(h.app.mode, Mode::Form);
+    assert_eq!(h.app.mode(), Mode::Form);
 }
 
 #[test]
 fn presets_insert_their_paths() {
     let mut h = Harness::demo();
-    h.app.presets = vec![
+    h.app.session.presets = vec![
         ("homepage".into(), vec!["/".into(), "/index.html".into()]),
         ("assets".into(), vec!["/css/*".into()]),
     ];
     h.ch('n');
     h.typed("/first");
     ctrl(&mut h, 'p');
-    assert_eq!(h.app.mode, Mode::Presets);
+    assert_eq!(h.app.mode(), Mode::Presets);
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.mode, Mode::Form);
+    assert_eq!(h.app.mode(), Mode::Form);
     assert_eq!(
-        h.app.form.as_ref().unwrap().editor.text(),
+        h.app.form().unwrap().editor.text(),
         "/first\n/\n/index.html"
     );
     ctrl(&mut h, 'p');
     h.key(KeyCode::Down);
     h.key(KeyCode::Enter);
     assert_eq!(
-        h.app.form.as_ref().unwrap().editor.text(),
+        h.app.form().unwrap().editor.text(),
         "/first\n/\n/index.html\n/css/*"
     );
 }
@@ -503,9 +504,9 @@ fn presets_insert_their_paths() {
 #[test]
 fn a_read_only_profile_does_not_open_the_form() {
     let mut h = Harness::demo();
-    h.app.read_only = true;
+    h.app.session.read_only = true;
     h.ch('n');
-    assert!(h.app.form.is_none());
+    assert!(h.app.form().is_none());
     let notice = h.app.notice.clone().unwrap();
     assert_eq!(notice.kind, NoticeKind::Error);
     assert!(notice.text.contains("read-only"), "{}", notice.text);
@@ -517,7 +518,7 @@ fn pasting_three_thousand_lines_is_one_check() {
     h.ch('n');
     let text: String = (0..3000).map(|i| format!("/assets/{i}.js\n")).collect();
     h.act(Action::Paste(text));
-    let form = h.app.form.as_ref().unwrap();
+    let form = h.app.form().unwrap();
     assert_eq!(form.analysis.items.len(), 3000);
     assert_eq!(form.editor.cursor(), (3000, 0));
     // The view follows the cursor to the end of the paste.
@@ -532,7 +533,7 @@ fn a_paste_past_the_editor_cap_is_refused_and_the_text_kept() {
     let max = cfdash::app::form::EDITOR_MAX_LINES;
     let text: String = (0..max).map(|i| format!("/p/{i}\n")).collect();
     h.act(Action::Paste(text));
-    let form = h.app.form.as_ref().unwrap();
+    let form = h.app.form().unwrap();
     assert_eq!(form.editor.text(), "/keep.html");
     let error = form.error.clone().expect("the refusal is said");
     assert!(error.contains("--paths-file"), "{error}");
@@ -542,12 +543,12 @@ fn a_paste_past_the_editor_cap_is_refused_and_the_text_kept() {
     h.ch('n');
     let text: String = (0..max - 1).map(|i| format!("/p/{i}\n")).collect();
     h.act(Action::Paste(text));
-    let form = h.app.form.as_ref().unwrap();
+    let form = h.app.form().unwrap();
     assert_eq!(form.editor.lines().len(), max);
     assert!(form.error.is_none());
     // Enter at the cap adds no line and says why.
     h.key(KeyCode::Enter);
-    let form = h.app.form.as_ref().unwrap();
+    let form = h.app.form().unwrap();
     assert_eq!(form.editor.lines().len(), max);
     assert!(form.error.as_ref().unwrap().contains("--paths-file"));
 }
@@ -557,7 +558,7 @@ fn a_pasted_byte_order_mark_is_not_part_of_the_first_path() {
     let mut h = Harness::demo();
     h.ch('n');
     h.act(Action::Paste("\u{feff}/index.html\n/a.css".into()));
-    let form = h.app.form.as_ref().unwrap();
+    let form = h.app.form().unwrap();
     let values: Vec<&str> = form
         .analysis
         .items

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use cfdash::app::{Action, Effect, Mode, NoticeKind, Slot};
+use cfdash::app::{Action, Effect, Mode, NoticeKind, Screen, Slot};
 use cfdash::cloudfront::sim::{SimData, SimSettings};
 use cfdash::config::{Config, Edit};
 use common::Harness;
@@ -49,18 +49,24 @@ fn ctrl(h: &mut Harness, c: char) {
 fn welcome() -> Harness {
     let mut h = Harness::unsettled(SimData::demo(), SimSettings::default(), 80, 24);
     h.app.profile = String::new();
-    h.app.mode = Mode::Welcome;
+    h.app.screen = Screen::Welcome;
     h.queue.clear();
     h
 }
 
 /// Moves the open switcher's selection to `name`, with the arrow keys.
 fn point_at(h: &mut Harness, name: &str) {
-    let at = h.app.profiles.iter().position(|p| p.name == name).unwrap();
-    while h.app.switcher < at {
+    let at = h
+        .app
+        .catalog
+        .profiles
+        .iter()
+        .position(|p| p.name == name)
+        .unwrap();
+    while h.app.catalog.switcher < at {
         h.key(KeyCode::Down);
     }
-    while h.app.switcher > at {
+    while h.app.catalog.switcher > at {
         h.key(KeyCode::Up);
     }
 }
@@ -68,7 +74,7 @@ fn point_at(h: &mut Harness, name: &str) {
 /// Opens the switcher and switches to `name`.
 fn switch(h: &mut Harness, name: &str) {
     h.ch('p');
-    assert_eq!(h.app.mode, Mode::Profiles);
+    assert_eq!(h.app.mode(), Mode::Profiles);
     point_at(h, name);
     h.key(KeyCode::Enter);
     assert_eq!(h.app.profile, name);
@@ -86,7 +92,7 @@ fn switching_shows_the_other_account_and_comes_back_to_the_same_selection() {
     let inv = h.app.selected_invalidation().unwrap();
 
     switch(&mut h, "small");
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.mode(), Mode::Normal);
     assert!(
         matches!(h.seen.last(), Some(Effect::Request { .. })),
         "the new profile is listed at once"
@@ -94,6 +100,7 @@ fn switching_shows_the_other_account_and_comes_back_to_the_same_selection() {
     h.settle();
     let ids: Vec<String> = h
         .app
+        .session
         .distributions
         .data()
         .unwrap()
@@ -107,7 +114,7 @@ fn switching_shows_the_other_account_and_comes_back_to_the_same_selection() {
     // What it showed, at once, before any answer.
     assert_eq!(h.selected_dist(), selected);
     assert_eq!(h.app.selected_invalidation(), Some(inv));
-    assert_eq!(h.app.focus, cfdash::app::Pane::Invalidations);
+    assert_eq!(h.app.session.focus, cfdash::app::Pane::Invalidations);
     h.settle();
     assert_eq!(h.selected_dist(), selected, "kept after the refresh");
 }
@@ -135,11 +142,11 @@ fn answers_for_the_profile_left_behind_are_dropped() {
         h.act(a);
     }
     assert!(
-        h.app.distributions.data().is_none(),
+        h.app.session.distributions.data().is_none(),
         "nothing of demo shows on small"
     );
     h.settle();
-    assert_eq!(h.app.distributions.data().unwrap().len(), 3);
+    assert_eq!(h.app.session.distributions.data().unwrap().len(), 3);
 }
 
 #[test]
@@ -156,7 +163,7 @@ fn a_watched_invalidation_keeps_being_polled_after_switching_and_rings() {
     let demo_sim = h.sim.clone();
     switch(&mut h, "small");
     h.settle();
-    assert_eq!(h.app.background.len(), 1);
+    assert_eq!(h.app.watch.background.len(), 1);
     assert!(h.screen().contains("1 on other profiles"));
     let done = demo_sim
         .completion_time(&key.distribution, &key.id)
@@ -175,18 +182,19 @@ fn a_watched_invalidation_keeps_being_polled_after_switching_and_rings() {
     assert_eq!(notice.kind, NoticeKind::Success);
     assert!(notice.text.contains(&key.id), "{}", notice.text);
     assert!(notice.text.contains("profile demo"), "{}", notice.text);
-    assert!(h.app.background.is_empty());
+    assert!(h.app.watch.background.is_empty());
     // Back on demo, the row is Completed with how long it took.
     switch(&mut h, "demo");
     let row = h
         .app
+        .session
         .invalidations
         .get(&key.distribution)
         .and_then(|d| d.list.data())
         .and_then(|l| l.iter().find(|r| r.id == key.id))
         .unwrap();
     assert!(!row.status.is_in_progress());
-    assert!(h.app.took.contains_key(&key));
+    assert!(h.app.session.took.contains_key(&key));
 }
 
 #[test]
@@ -198,6 +206,7 @@ fn pinned_distributions_only_unless_all_are_asked_for() {
     h.settle();
     let names: Vec<String> = h
         .app
+        .session
         .distributions
         .data()
         .unwrap()
@@ -210,10 +219,10 @@ fn pinned_distributions_only_unless_all_are_asked_for() {
     assert!(h.screen().contains("2 pinned distributions"));
     h.ch('a');
     h.settle();
-    assert_eq!(h.app.distributions.data().unwrap().len(), 12);
+    assert_eq!(h.app.session.distributions.data().unwrap().len(), 12);
     h.ch('a');
     h.settle();
-    assert_eq!(h.app.distributions.data().unwrap().len(), 2);
+    assert_eq!(h.app.session.distributions.data().unwrap().len(), 2);
 }
 
 #[test]
@@ -222,12 +231,16 @@ fn confirm_by_typing_asks_for_the_name() {
     h.ch('n');
     h.typed("/index.html");
     ctrl(&mut h, 's');
-    assert_eq!(h.app.mode, Mode::ConfirmTyped);
+    assert_eq!(h.app.mode(), Mode::ConfirmTyped);
     assert!(h.screen().contains("Type www.acme-shop.com"));
     // y does not confirm here: it is typed.
     h.typed("y");
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.mode, Mode::ConfirmTyped, "a wrong name does not send");
+    assert_eq!(
+        h.app.mode(),
+        Mode::ConfirmTyped,
+        "a wrong name does not send"
+    );
     assert!(h.screen().contains("that is not the name"));
     h.key(KeyCode::Backspace);
     h.typed("WWW.acme-shop.com");
@@ -235,19 +248,19 @@ fn confirm_by_typing_asks_for_the_name() {
     h.key(KeyCode::Enter);
     assert_eq!(h.requests_since(mark).len(), 1, "sent");
     h.settle();
-    assert!(h.app.form.is_none());
+    assert!(h.app.form().is_none());
 }
 
 #[test]
 fn the_profile_form_checks_as_you_type_and_saves_through_the_writer() {
     let mut h = two_profiles();
-    h.app.aws_profiles = vec!["default".into(), "staging-admin".into()];
+    h.app.catalog.aws_profiles = vec!["default".into(), "staging-admin".into()];
     h.ch('p');
     h.ch('a');
-    assert_eq!(h.app.mode, Mode::ProfileForm);
+    assert_eq!(h.app.mode(), Mode::ProfileForm);
     h.typed("small");
-    let form = h.app.profile_form.as_ref().unwrap();
-    let checks = form.checks(&h.app.profiles, &h.app.aws_profiles);
+    let form = h.app.profile_form().unwrap();
+    let checks = form.checks(&h.app.catalog.profiles, &h.app.catalog.aws_profiles);
     assert!(format!("{:?}", checks[0]).contains("already exists"));
     h.typed("er");
     h.key(KeyCode::Tab);
@@ -288,8 +301,8 @@ fn the_profile_form_checks_as_you_type_and_saves_through_the_writer() {
         reloaded: true,
         cleared_default: None,
     })));
-    assert_eq!(h.app.mode, Mode::Profiles);
-    assert!(h.app.profiles.iter().any(|p| p.name == "smaller"));
+    assert_eq!(h.app.mode(), Mode::Profiles);
+    assert!(h.app.catalog.profiles.iter().any(|p| p.name == "smaller"));
     let notice = h.app.notice.clone().unwrap();
     assert!(
         notice.text.contains("added profile smaller"),
@@ -301,7 +314,7 @@ fn the_profile_form_checks_as_you_type_and_saves_through_the_writer() {
     h.ch('e');
     h.key(KeyCode::Enter);
     h.act(Action::Saved(Err("cannot save: disk full".into())));
-    assert_eq!(h.app.mode, Mode::ProfileForm);
+    assert_eq!(h.app.mode(), Mode::ProfileForm);
     assert!(h.screen().contains("disk full"));
 }
 
@@ -312,7 +325,7 @@ fn deleting_asks_and_the_open_profile_cannot_be_deleted() {
     // demo is open: refused.
     point_at(&mut h, "demo");
     h.ch('d');
-    assert_eq!(h.app.mode, Mode::Profiles);
+    assert_eq!(h.app.mode(), Mode::Profiles);
     assert!(
         h.app
             .notice
@@ -323,7 +336,7 @@ fn deleting_asks_and_the_open_profile_cannot_be_deleted() {
     );
     point_at(&mut h, "small");
     h.ch('d');
-    assert_eq!(h.app.mode, Mode::DeleteProfile);
+    assert_eq!(h.app.mode(), Mode::DeleteProfile);
     let mark = h.mark();
     h.ch('y');
     assert_eq!(h.seen[mark..], [Effect::Save(Edit::Remove("small".into()))]);
@@ -332,10 +345,10 @@ fn deleting_asks_and_the_open_profile_cannot_be_deleted() {
 #[test]
 fn a_file_that_could_not_be_read_turns_editing_off() {
     let mut h = two_profiles();
-    h.app.config_error = Some("config.toml: line 3, column 1: duplicate key".into());
+    h.app.catalog.config_error = Some("config.toml: line 3, column 1: duplicate key".into());
     h.ch('p');
     h.ch('a');
-    assert_eq!(h.app.mode, Mode::Profiles, "no form");
+    assert_eq!(h.app.mode(), Mode::Profiles, "no form");
     assert!(
         h.app
             .notice
@@ -351,29 +364,29 @@ fn a_file_that_could_not_be_read_turns_editing_off() {
 #[test]
 fn the_welcome_screen_offers_a_profile_or_the_demo() {
     let mut h = welcome();
-    h.app.config_path = "/home/op/.config/cfdash/config.toml".into();
+    h.app.catalog.config_path = "/home/op/.config/cfdash/config.toml".into();
     h.act(Action::Tick);
     assert!(h.queue.is_empty(), "no profile, no requests");
     let screen = h.screen();
     assert!(screen.contains("No profiles yet"), "{screen}");
     assert!(screen.contains("create a profile"), "{screen}");
     h.ch('c');
-    assert_eq!(h.app.mode, Mode::ProfileForm);
+    assert_eq!(h.app.mode(), Mode::ProfileForm);
     h.key(KeyCode::Esc);
-    assert_eq!(h.app.mode, Mode::Welcome);
+    assert_eq!(h.app.mode(), Mode::Welcome);
     h.ch('d');
     assert_eq!(h.app.profile, "demo");
     assert!(h.seen.iter().any(
         |e| matches!(e, Effect::UseProfile { name, profile } if name == "demo" && profile.simulated)
     ));
     h.settle();
-    assert_eq!(h.app.distributions.data().unwrap().len(), 12);
+    assert_eq!(h.app.session.distributions.data().unwrap().len(), 12);
 }
 
 #[test]
 fn a_fixed_file_read_again_from_the_welcome_screen_offers_its_profiles() {
     let mut h = welcome();
-    h.app.config_error = Some("config.toml: line 1, column 1: …".into());
+    h.app.catalog.config_error = Some("config.toml: line 1, column 1: …".into());
     let mark = h.mark();
     h.ch('r');
     assert_eq!(h.seen[mark..], [Effect::ReloadConfig]);
@@ -385,12 +398,12 @@ fn a_fixed_file_read_again_from_the_welcome_screen_offers_its_profiles() {
         Config::parse(&text).unwrap(),
         text.clone(),
     )))));
-    assert!(h.app.config_error.is_none());
-    assert_eq!(h.app.mode, Mode::Profiles);
+    assert!(h.app.catalog.config_error.is_none());
+    assert_eq!(h.app.mode(), Mode::Profiles);
     h.key(KeyCode::Enter);
     assert_eq!(h.app.profile, "small");
     h.settle();
-    assert_eq!(h.app.distributions.data().unwrap().len(), 3);
+    assert_eq!(h.app.session.distributions.data().unwrap().len(), 3);
 }
 
 #[test]
@@ -413,7 +426,7 @@ fn deleting_the_default_says_there_is_no_default_now() {
         reloaded: false,
         cleared_default: Some("small".into()),
     })));
-    assert_eq!(h.app.default_profile, None);
+    assert_eq!(h.app.catalog.default_profile, None);
     let notice = h.app.notice.clone().unwrap();
     assert_eq!(
         notice.text,
@@ -428,14 +441,14 @@ fn several_profiles_and_no_default_open_the_switcher() {
         &Config::parse("[profiles.a]\nsimulated = true\n[profiles.b]\nsimulated = true\n").unwrap(),
     ));
     h.app.start_without_profile();
-    assert_eq!(h.app.mode, Mode::Profiles);
+    assert_eq!(h.app.mode(), Mode::Profiles);
     assert!(h.screen().contains("choose one"), "{}", h.screen());
     h.key(KeyCode::Enter);
     assert_eq!(h.app.profile, "a");
     // No file: the welcome screen, as before.
     let mut h = welcome();
     h.app.start_without_profile();
-    assert_eq!(h.app.mode, Mode::Welcome);
+    assert_eq!(h.app.mode(), Mode::Welcome);
 }
 
 #[test]
@@ -449,7 +462,7 @@ fn a_profiles_file_others_can_write_is_warned_about_in_the_status_bar() {
     std::fs::write(&path, "[profiles.demo]\nsimulated = true\n").unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o622)).unwrap();
     let mut h = Harness::with(SimData::demo(), SimSettings::default(), 160, 24);
-    h.app.config_path = path.clone();
+    h.app.catalog.config_path = path.clone();
     h.app.warn_if_writable();
     let notice = h.app.notice.clone().unwrap();
     assert_eq!(notice.kind, NoticeKind::Error);
@@ -473,7 +486,7 @@ fn a_profiles_file_others_can_write_is_warned_about_in_the_status_bar() {
     );
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     let mut h = Harness::demo();
-    h.app.config_path = path;
+    h.app.catalog.config_path = path;
     h.app.warn_if_writable();
     assert!(h.app.notice.is_none());
     std::fs::remove_dir_all(&dir).unwrap();
@@ -489,8 +502,8 @@ fn the_profile_form_refuses_credentials_in_the_endpoint_url() {
         h.key(KeyCode::Tab);
     }
     h.typed("https://EXAMPLEKEYID:examplesecret@cf.example.com");
-    let form = h.app.profile_form.as_ref().unwrap();
-    let checks = form.checks(&h.app.profiles, &h.app.aws_profiles);
+    let form = h.app.profile_form().unwrap();
+    let checks = form.checks(&h.app.catalog.profiles, &h.app.catalog.aws_profiles);
     assert!(
         format!("{:?}", checks[3]).contains("user name or password"),
         "{checks:?}"
@@ -508,5 +521,5 @@ fn the_longest_intervals_allowed_do_not_panic() {
     h.key(KeyCode::Tab);
     h.advance(secs(3600));
     h.advance(secs(86400));
-    assert!(h.app.distributions.data().is_some());
+    assert!(h.app.session.distributions.data().is_some());
 }

@@ -184,7 +184,7 @@ fn with_profiles(width: u16, height: u16) -> Harness {
     harness
         .app
         .set_config(Some(&cfdash::config::Config::parse(text).unwrap()));
-    harness.app.config_path = "/home/op/.config/cfdash/config.toml".into();
+    harness.app.catalog.config_path = "/home/op/.config/cfdash/config.toml".into();
     harness
 }
 
@@ -200,7 +200,7 @@ fn profile_switcher() {
 #[test]
 fn profile_form_with_errors() {
     let mut harness = with_profiles(100, 30);
-    harness.app.aws_profiles = vec!["default".into(), "prod-admin".into()];
+    harness.app.catalog.aws_profiles = vec!["default".into(), "prod-admin".into()];
     harness.ch('p');
     harness.ch('a');
     harness.typed("prod");
@@ -218,15 +218,15 @@ fn welcome() {
     for (w, h) in SIZES {
         let mut harness = at(w, h);
         harness.app.profile = String::new();
-        harness.app.mode = cfdash::app::Mode::Welcome;
-        harness.app.config_path = "/home/op/.config/cfdash/config.toml".into();
-        harness.app.aws_profiles = vec!["default".into(), "staging-admin".into()];
+        harness.app.screen = cfdash::app::Screen::Welcome;
+        harness.app.catalog.config_path = "/home/op/.config/cfdash/config.toml".into();
+        harness.app.catalog.aws_profiles = vec!["default".into(), "staging-admin".into()];
         insta::assert_snapshot!(format!("welcome_{w}x{h}"), harness.screen());
     }
     let mut harness = at(80, 24);
     harness.app.profile = String::new();
-    harness.app.mode = cfdash::app::Mode::Welcome;
-    harness.app.config_error = Some(
+    harness.app.screen = cfdash::app::Screen::Welcome;
+    harness.app.catalog.config_error = Some(
         "/home/op/.config/cfdash/config.toml: line 3, column 1: aws_secret_access_key looks like a secret".into(),
     );
     insta::assert_snapshot!("welcome_broken_80x24", harness.screen());

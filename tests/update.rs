@@ -26,7 +26,7 @@ fn first_in_progress(h: &Harness) -> (usize, InvKey) {
 }
 
 fn status_of(h: &Harness, key: &InvKey) -> InvalidationStatus {
-    h.app.invalidations[&key.distribution]
+    h.app.session.invalidations[&key.distribution]
         .list
         .data()
         .unwrap()
@@ -40,12 +40,15 @@ fn status_of(h: &Harness, key: &InvKey) -> InvalidationStatus {
 #[test]
 fn start_lists_distributions_then_every_distributions_invalidations() {
     let h = Harness::demo();
-    let all = h.app.distributions.data().expect("listed");
+    let all = h.app.session.distributions.data().expect("listed");
     assert_eq!(all.len(), 12);
-    assert_eq!(h.app.view.len(), 12);
+    assert_eq!(h.app.session.view.len(), 12);
     for d in all {
         assert!(
-            matches!(h.app.invalidations[&d.id].list, Remote::Ready { .. }),
+            matches!(
+                h.app.session.invalidations[&d.id].list,
+                Remote::Ready { .. }
+            ),
             "{} not listed",
             d.id
         );
@@ -65,10 +68,16 @@ fn start_lists_distributions_then_every_distributions_invalidations() {
     assert_eq!(lists.len(), 12);
     assert_eq!(lists[0], all[0].id);
     // The header count is the sum of the rows' counts, and matches the simulator.
-    let sum: usize = h.app.invalidations.values().map(|d| d.in_progress).sum();
-    assert_eq!(h.app.in_progress_total, sum);
+    let sum: usize = h
+        .app
+        .session
+        .invalidations
+        .values()
+        .map(|d| d.in_progress())
+        .sum();
+    assert_eq!(h.app.session.in_progress_total(), sum);
     assert_eq!(sum, 6);
-    assert_eq!(h.app.listed, 12);
+    assert_eq!(h.app.session.listed(), 12);
     assert!(h.screen().contains("│ 6 in progress │"));
 }
 
@@ -84,7 +93,7 @@ fn the_count_is_a_lower_bound_until_every_distribution_is_listed() {
     let first = h.queue.remove(0);
     let answer = h.answer(&first);
     h.act(answer);
-    assert_eq!(h.app.listed, 1);
+    assert_eq!(h.app.session.listed(), 1);
     assert!(h.screen().contains("│ 2+ in progress │"), "{}", h.screen());
     h.settle();
     assert!(h.screen().contains("│ 6 in progress │"));
@@ -94,41 +103,45 @@ fn the_count_is_a_lower_bound_until_every_distribution_is_listed() {
 fn navigation_stays_in_bounds() {
     let mut h = Harness::demo();
     h.ch('k');
-    assert_eq!(h.app.dist_scroll.selected, 0);
+    assert_eq!(h.app.session.dist_scroll.selected, 0);
     h.ch('G');
-    assert_eq!(h.app.dist_scroll.selected, 11);
+    assert_eq!(h.app.session.dist_scroll.selected, 11);
     h.ch('j');
     h.key(KeyCode::Down);
-    assert_eq!(h.app.dist_scroll.selected, 11);
+    assert_eq!(h.app.session.dist_scroll.selected, 11);
     // The last row is on screen: 80×24 leaves 6 data rows in the distributions pane.
     let rows = cfdash::app::layout::table_rows(h.app.areas().unwrap().distributions);
-    assert_eq!(h.app.dist_scroll.offset, 12 - rows);
+    assert_eq!(h.app.session.dist_scroll.offset, 12 - rows);
     h.ch('g');
-    assert_eq!(h.app.dist_scroll, Default::default());
+    assert_eq!(h.app.session.dist_scroll, Default::default());
     h.key(KeyCode::PageDown);
-    assert_eq!(h.app.dist_scroll.selected, rows);
+    assert_eq!(h.app.session.dist_scroll.selected, rows);
     h.key(KeyCode::End);
     h.key(KeyCode::PageUp);
-    assert_eq!(h.app.dist_scroll.selected, 11 - rows);
+    assert_eq!(h.app.session.dist_scroll.selected, 11 - rows);
     h.key(KeyCode::Home);
-    assert_eq!(h.app.dist_scroll.selected, 0);
+    assert_eq!(h.app.session.dist_scroll.selected, 0);
 }
 
 #[test]
 fn tab_moves_focus_and_moves_the_focused_list() {
     let mut h = Harness::demo();
-    assert_eq!(h.app.focus, Pane::Distributions);
+    assert_eq!(h.app.session.focus, Pane::Distributions);
     h.key(KeyCode::Tab);
-    assert_eq!(h.app.focus, Pane::Invalidations);
+    assert_eq!(h.app.session.focus, Pane::Invalidations);
     h.ch('j');
     h.ch('j');
-    assert_eq!(h.app.inv_scroll.selected, 2);
-    assert_eq!(h.app.dist_scroll.selected, 0);
+    assert_eq!(h.app.session.inv_scroll.selected, 2);
+    assert_eq!(h.app.session.dist_scroll.selected, 0);
     h.key(KeyCode::Tab);
-    assert_eq!(h.app.focus, Pane::Distributions, "no detail pane to visit");
+    assert_eq!(
+        h.app.session.focus,
+        Pane::Distributions,
+        "no detail pane to visit"
+    );
     h.ch('j');
     assert_eq!(
-        h.app.inv_scroll.selected, 0,
+        h.app.session.inv_scroll.selected, 0,
         "a new distribution starts at its top"
     );
 }
@@ -142,7 +155,7 @@ fn shrinking_the_terminal_keeps_the_selection_on_screen() {
         height: 15,
     });
     let rows = cfdash::app::layout::table_rows(h.app.areas().unwrap().distributions);
-    let s = h.app.dist_scroll;
+    let s = h.app.session.dist_scroll;
     assert!(
         s.selected >= s.offset && s.selected < s.offset + rows,
         "{s:?}"
@@ -153,19 +166,24 @@ fn shrinking_the_terminal_keeps_the_selection_on_screen() {
 fn filter_matches_id_domain_alias_and_comment_without_case() {
     let mut h = Harness::demo();
     let shown = |h: &Harness| -> Vec<String> {
-        let all = h.app.distributions.data().unwrap();
-        h.app.view.iter().map(|&i| all[i].id.clone()).collect()
+        let all = h.app.session.distributions.data().unwrap();
+        h.app
+            .session
+            .view
+            .iter()
+            .map(|&i| all[i].id.clone())
+            .collect()
     };
     h.ch('/');
-    assert_eq!(h.app.mode, Mode::Filter);
+    assert_eq!(h.app.mode(), Mode::Filter);
     h.typed("ACME.DEV");
     assert_eq!(shown(&h).len(), 3, "docs, api and blog");
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.mode(), Mode::Normal);
     assert_eq!(h.app.filter_text(), "ACME.DEV");
     // j now moves in the filtered list, not the filter text.
     h.ch('j');
-    assert_eq!(h.app.dist_scroll.selected, 1);
+    assert_eq!(h.app.session.dist_scroll.selected, 1);
     // Esc in the list clears the filter.
     h.key(KeyCode::Esc);
     assert_eq!(h.app.filter_text(), "");
@@ -182,7 +200,7 @@ fn filter_matches_id_domain_alias_and_comment_without_case() {
         assert_eq!(shown(&h), vec![want.to_string()], "{needle}");
         assert_eq!(h.selected_dist(), want);
         h.key(KeyCode::Esc);
-        assert_eq!(h.app.mode, Mode::Normal);
+        assert_eq!(h.app.mode(), Mode::Normal);
         assert_eq!(shown(&h).len(), 12);
     }
 }
@@ -198,7 +216,7 @@ fn filter_keeps_the_selected_distribution_when_it_still_matches() {
     h.typed("acme.dev");
     assert_eq!(h.selected_dist(), "E9C4TQW1XJN6RA");
     h.typed("zzz");
-    assert!(h.app.view.is_empty());
+    assert!(h.app.session.view.is_empty());
     assert!(h.screen().contains("No distribution matches"));
 }
 
@@ -208,7 +226,7 @@ fn paste_goes_into_the_filter() {
     h.ch('/');
     h.act(Action::Paste("static\nignored second line".into()));
     assert_eq!(h.app.filter_text(), "static");
-    assert_eq!(h.app.view.len(), 1);
+    assert_eq!(h.app.session.view.len(), 1);
 }
 
 #[test]
@@ -253,7 +271,7 @@ fn a_paste_goes_in_at_the_cursor_without_controls_or_bom() {
     h.key(KeyCode::Backspace);
     h.key(KeyCode::Backspace);
     assert_eq!(h.app.filter_text(), "static");
-    assert_eq!(h.app.view.len(), 1);
+    assert_eq!(h.app.session.view.len(), 1);
 }
 
 #[test]
@@ -263,20 +281,20 @@ fn enter_opens_the_paths_and_completed_details_are_cached() {
     h.ch('G'); // the oldest invalidation: long completed
     let mark = h.mark();
     h.key(KeyCode::Enter);
-    assert!(h.app.detail_open);
-    assert_eq!(h.app.focus, Pane::Detail);
+    assert!(h.app.session.detail_open);
+    assert_eq!(h.app.session.focus, Pane::Detail);
     let key = h.app.selected_invalidation().unwrap();
-    assert!(matches!(h.app.details[&key], Remote::Loading));
+    assert!(matches!(h.app.session.details[&key], Remote::Loading));
     h.settle();
-    let inv = h.app.details[&key].data().expect("fetched");
+    let inv = h.app.session.details[&key].data().expect("fetched");
     assert_eq!(inv.status, InvalidationStatus::Completed);
     assert!(!inv.paths.is_empty());
     assert!(h.screen().contains(&inv.paths[0]));
     assert_eq!(h.requests_since(mark).len(), 1);
     // Close and open again: no second fetch.
     h.key(KeyCode::Esc);
-    assert!(!h.app.detail_open);
-    assert_eq!(h.app.focus, Pane::Invalidations);
+    assert!(!h.app.session.detail_open);
+    assert_eq!(h.app.session.focus, Pane::Invalidations);
     let mark = h.mark();
     h.key(KeyCode::Enter);
     h.settle();
@@ -297,7 +315,7 @@ fn moving_while_the_detail_loads_drops_the_stale_answer() {
     let first_key = h.app.selected_invalidation().unwrap();
     h.key(KeyCode::Tab); // round to the invalidations, detail still open
     h.key(KeyCode::Tab);
-    assert_eq!(h.app.focus, Pane::Invalidations);
+    assert_eq!(h.app.session.focus, Pane::Invalidations);
     h.ch('k');
     let second_key = h.app.selected_invalidation().unwrap();
     assert_ne!(first_key, second_key);
@@ -310,17 +328,20 @@ fn moving_while_the_detail_loads_drops_the_stale_answer() {
     else {
         panic!("no new detail request: {:?}", h.queue);
     };
-    assert_eq!(h.app.pending[&Slot::Detail], seq);
+    assert_eq!(h.app.requests.pending[&Slot::Detail], seq);
     // The old answer arrives late anyway: it is dropped.
     let late = h.answer(&first);
     h.act(late);
     assert!(
-        !matches!(h.app.details.get(&first_key), Some(Remote::Ready { .. })),
+        !matches!(
+            h.app.session.details.get(&first_key),
+            Some(Remote::Ready { .. })
+        ),
         "stale detail stored"
     );
-    assert_eq!(h.app.pending[&Slot::Detail], seq);
+    assert_eq!(h.app.requests.pending[&Slot::Detail], seq);
     h.settle();
-    assert!(h.app.details[&second_key].data().is_some());
+    assert!(h.app.session.details[&second_key].data().is_some());
 }
 
 #[test]
@@ -330,7 +351,7 @@ fn closing_the_detail_aborts_its_fetch() {
     h.key(KeyCode::Enter);
     let batch = h.key(KeyCode::Esc);
     assert_eq!(batch.effects, vec![Effect::Abort(Slot::Detail)]);
-    assert!(!h.app.pending.contains_key(&Slot::Detail));
+    assert!(!h.app.requests.pending.contains_key(&Slot::Detail));
 }
 
 #[test]
@@ -341,6 +362,7 @@ fn an_in_progress_invalidation_completes_on_its_own() {
     // Every invalidation in progress at the start, with the time it completes.
     let running: Vec<(InvKey, jiff::Timestamp)> = h
         .app
+        .session
         .polls
         .keys()
         .map(|k| {
@@ -350,8 +372,8 @@ fn an_in_progress_invalidation_completes_on_its_own() {
             )
         })
         .collect();
-    assert_eq!(running.len(), h.app.in_progress_total);
-    assert!(h.app.polls.contains_key(&key));
+    assert_eq!(running.len(), h.app.session.in_progress_total());
+    assert!(h.app.session.polls.contains_key(&key));
     // Polls come and go while it runs; nothing changes.
     h.advance(secs(2));
     assert!(status_of(&h, &key).is_in_progress());
@@ -359,7 +381,7 @@ fn an_in_progress_invalidation_completes_on_its_own() {
     h.clock.set(done);
     h.advance(secs(5));
     assert_eq!(status_of(&h, &key), InvalidationStatus::Completed);
-    assert!(!h.app.polls.contains_key(&key));
+    assert!(!h.app.session.polls.contains_key(&key));
     // The counts follow exactly what the simulator has completed by now.
     let still = |pred: &dyn Fn(&InvKey) -> bool| {
         running
@@ -367,12 +389,12 @@ fn an_in_progress_invalidation_completes_on_its_own() {
             .filter(|(k, at)| pred(k) && *at > h.now())
             .count()
     };
-    assert_eq!(h.app.in_progress_total, still(&|_| true));
+    assert_eq!(h.app.session.in_progress_total(), still(&|_| true));
     assert_eq!(
-        h.app.invalidations[&key.distribution].in_progress,
+        h.app.session.invalidations[&key.distribution].in_progress(),
         still(&|k| k.distribution == key.distribution)
     );
-    let took = h.app.took[&key];
+    let took = h.app.session.took[&key];
     assert!(
         took >= done.duration_since(
             h.app
@@ -398,7 +420,7 @@ fn a_watched_completion_rings_and_names_distribution_and_invalidation() {
         h.ch('j');
     }
     h.ch('w');
-    assert!(h.app.watched.contains(&key));
+    assert!(h.app.watch.watched.contains(&key));
     assert!(h.screen().contains("◆"));
     let done = h.sim.completion_time(&key.distribution, &key.id).unwrap();
     h.clock.set(done);
@@ -409,7 +431,10 @@ fn a_watched_completion_rings_and_names_distribution_and_invalidation() {
     assert!(notice.text.contains(&key.id), "{}", notice.text);
     assert!(notice.text.contains("www.acme-shop.com"), "{}", notice.text);
     assert!(h.screen().contains(&format!("completed: {}", key.id)));
-    assert!(!h.app.watched.contains(&key), "done: no longer watched");
+    assert!(
+        !h.app.watch.watched.contains(&key),
+        "done: no longer watched"
+    );
     // The notice goes away by itself.
     h.advance(secs(13));
     assert!(h.app.notice.is_none());
@@ -431,7 +456,7 @@ fn several_completions_in_one_frame_ring_once() {
     h.ch('w');
     h.ch('j');
     h.ch('w');
-    assert_eq!(h.app.watched.len(), 2);
+    assert_eq!(h.app.watch.watched.len(), 2);
     let last = keys
         .iter()
         .map(|k| h.sim.completion_time(&k.distribution, &k.id).unwrap())
@@ -444,7 +469,7 @@ fn several_completions_in_one_frame_ring_once() {
     let answers: Vec<Action> = queued.iter().map(|e| h.answer(e)).collect();
     assert_eq!(
         answers.len(),
-        h.app.polls.len(),
+        h.app.session.polls.len(),
         "every running invalidation polled"
     );
     let batch = h.act_all(answers);
@@ -463,7 +488,7 @@ fn watching_a_completed_invalidation_says_so() {
     h.key(KeyCode::Tab);
     h.ch('G');
     h.ch('w');
-    assert!(h.app.watched.is_empty());
+    assert!(h.app.watch.watched.is_empty());
     assert!(
         h.app
             .notice
@@ -481,7 +506,7 @@ fn backend_errors_become_one_sentence_in_the_status_bar() {
         ..Default::default()
     };
     let h = Harness::with(SimData::demo(), settings, 80, 24);
-    assert!(matches!(h.app.distributions, Remote::Failed { .. }));
+    assert!(matches!(h.app.session.distributions, Remote::Failed { .. }));
     let notice = h.app.notice.as_ref().unwrap();
     assert_eq!(notice.kind, NoticeKind::Error);
     assert_eq!(
@@ -546,7 +571,7 @@ fn refresh_policy_asks_only_for_what_can_have_changed() {
     )
     .unwrap();
     let mut h = Harness::with(data, SimSettings::default(), 80, 24);
-    assert_eq!(h.app.in_progress_total, 0);
+    assert_eq!(h.app.session.in_progress_total(), 0);
     // Nothing in progress: nothing is asked for until the selected distribution's refresh.
     let mark = h.mark();
     h.advance(secs(29));
@@ -574,9 +599,9 @@ fn refresh_policy_asks_only_for_what_can_have_changed() {
         .unwrap();
     h.advance(secs(30));
     assert_eq!(h.app.invalidation_rows()[0].id, made.id);
-    assert_eq!(h.app.in_progress_total, 1);
+    assert_eq!(h.app.session.in_progress_total(), 1);
     let key = InvKey::new("EAAAAAAAAAAAAA", &made.id);
-    assert!(h.app.polls.contains_key(&key));
+    assert!(h.app.session.polls.contains_key(&key));
     let mark = h.mark();
     h.advance(secs(3));
     assert!(
@@ -642,7 +667,7 @@ fn an_open_detail_is_not_fetched_again_by_listings() {
     h.key(KeyCode::Enter); // the newest invalidation: in progress
     h.settle();
     let key = h.app.selected_invalidation().unwrap();
-    assert!(h.app.details[&key].data().is_some());
+    assert!(h.app.session.details[&key].data().is_some());
     let mark = h.mark();
     h.ch('r');
     h.settle();
@@ -685,7 +710,7 @@ fn nothing_due_means_a_long_sleep() {
         ..Default::default()
     };
     let mut h = Harness::with(SimData::demo(), settings, 80, 24);
-    assert_eq!(h.app.in_progress_total, 0);
+    assert_eq!(h.app.session.in_progress_total(), 0);
     // Let the freshest ages settle into minutes, then draw at 125 s: the selected
     // distribution was refreshed at 120 s, so the next thing due is its refresh at 150 s.
     h.advance(secs(60));
@@ -710,31 +735,31 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
     };
     // Third data row of the distributions pane (border, header, then rows).
     h.act(click(areas.distributions.x + 3, areas.distributions.y + 4));
-    assert_eq!(h.app.dist_scroll.selected, 2);
+    assert_eq!(h.app.session.dist_scroll.selected, 2);
     h.act(click(areas.invalidations.x + 3, areas.invalidations.y + 3));
-    assert_eq!(h.app.focus, Pane::Invalidations);
-    assert_eq!(h.app.inv_scroll.selected, 1);
+    assert_eq!(h.app.session.focus, Pane::Invalidations);
+    assert_eq!(h.app.session.inv_scroll.selected, 1);
     h.act(Action::Mouse(MouseEvent {
         kind: MouseEventKind::ScrollDown,
         column: areas.invalidations.x + 3,
         row: areas.invalidations.y + 3,
         modifiers: KeyModifiers::NONE,
     }));
-    assert_eq!(h.app.inv_scroll.selected, 4);
+    assert_eq!(h.app.session.inv_scroll.selected, 4);
 }
 
 #[test]
 fn help_and_quit() {
     let mut h = Harness::demo();
     h.ch('?');
-    assert_eq!(h.app.mode, Mode::Help);
+    assert_eq!(h.app.mode(), Mode::Help);
     h.ch('j');
     assert_eq!(
-        h.app.dist_scroll.selected, 0,
+        h.app.session.dist_scroll.selected, 0,
         "keys do not reach the list under help"
     );
     h.key(KeyCode::Esc);
-    assert_eq!(h.app.mode, Mode::Normal);
+    assert_eq!(h.app.mode(), Mode::Normal);
     assert!(h.ch('q').quit);
     let ctrl_c = h.act(Action::Key(crossterm::event::KeyEvent::new(
         KeyCode::Char('c'),
@@ -755,13 +780,13 @@ fn a_stale_listing_answer_is_dropped() {
     let Effect::Request { slot, seq, .. } = first.clone() else {
         unreachable!()
     };
-    let before = h.app.distributions.clone();
+    let before = h.app.session.distributions.clone();
     h.act(Action::Response {
         slot,
         seq: seq + 1000,
         response: cfdash::app::Response::Distributions(Ok(vec![])),
     });
-    assert_eq!(h.app.distributions, before);
+    assert_eq!(h.app.session.distributions, before);
 }
 
 #[test]
@@ -811,5 +836,5 @@ fn a_burst_of_throttled_listings_is_retried_after_one_doubling() {
     assert_eq!(retries(&h, mark), 0);
     h.advance(secs(1));
     assert_eq!(retries(&h, mark), 12);
-    assert_eq!(h.app.listed, 12);
+    assert_eq!(h.app.session.listed(), 12);
 }

@@ -10,7 +10,7 @@ use jiff::{SignedDuration, Timestamp};
 use super::editor::Editor;
 use super::keys::Cmd;
 use super::layout::{self, FormAreas};
-use super::{App, Effect, InvKey, Mode, NoticeKind, Poll, Remote, Request, Slot};
+use super::{App, Dialog, Effect, InvKey, NoticeKind, Poll, Remote, Request, Screen, Slot};
 use crate::cloudfront::{CfError, Invalidation, InvalidationStatus, InvalidationSummary};
 use crate::paths::{self, Analysis, Estimate, InProgress, Item, Kind, Note, Plan};
 
@@ -108,8 +108,6 @@ pub struct Form {
     pub confirm_scroll: usize,
     /// For the confirmation, per target: how many batches, how many fit now.
     pub batches: Vec<(usize, usize)>,
-    /// The discard question was asked by a quit.
-    pub then_quit: bool,
     pub submission: Option<Submission>,
     /// References sent for this submit and not yet answered.
     pub sending: BTreeSet<String>,
@@ -145,7 +143,6 @@ impl Form {
             preset: 0,
             confirm_scroll: 0,
             batches: Vec::new(),
-            then_quit: false,
             submission: None,
             sending: BTreeSet::new(),
             failures: Vec::new(),
@@ -250,9 +247,15 @@ impl App {
     pub fn in_progress_on(&self, dist: &str) -> InProgress {
         let mut total = InProgress::default();
         let mut add = |paths: &[String]| total.add(InProgress::of(paths));
-        if let Some(rows) = self.invalidations.get(dist).and_then(|e| e.list.data()) {
+        if let Some(rows) = self
+            .session
+            .invalidations
+            .get(dist)
+            .and_then(|e| e.list.data())
+        {
             for row in rows.iter().filter(|r| r.status.is_in_progress()) {
                 if let Some(inv) = self
+                    .session
                     .details
                     .get(&InvKey::new(dist, &row.id))
                     .and_then(Remote::data)
@@ -271,7 +274,7 @@ impl App {
 
     /// The batches of the form's paths for each target, and how many fit now.
     pub fn form_plans(&self) -> Vec<TargetPlan> {
-        let Some(form) = &self.form else {
+        let Some(form) = self.form() else {
             return Vec::new();
         };
         let Some(send) = form.to_send() else {
@@ -301,35 +304,35 @@ impl App {
         let Some(id) = self.selected_distribution_id() else {
             return;
         };
-        if !self.marked.remove(&id) {
-            self.marked.insert(id);
+        if !self.session.marked.remove(&id) {
+            self.session.marked.insert(id);
         }
         // Marking moves on, so Space Space Space marks three in a row.
-        let next = self.dist_scroll.selected + 1;
-        if next < self.view.len() {
+        let next = self.session.dist_scroll.selected + 1;
+        if next < self.session.view.len() {
             self.select_distribution(next, fx);
         }
     }
 
     fn refuse_read_only(&mut self) -> bool {
-        if self.read_only {
+        if self.session.read_only {
             let text = format!(
                 "profile {} is read-only: it cannot create invalidations (read_only in the config)",
                 self.profile
             );
             self.notify(NoticeKind::Error, text);
         }
-        self.read_only
+        self.session.read_only
     }
 
     pub(super) fn new_invalidation(&mut self) {
         if self.refuse_read_only() {
             return;
         }
-        let mut targets: Vec<String> = match self.distributions.data() {
+        let mut targets: Vec<String> = match self.session.distributions.data() {
             Some(all) => all
                 .iter()
-                .filter(|d| self.marked.contains(&d.id))
+                .filter(|d| self.session.marked.contains(&d.id))
                 .map(|d| d.id.clone())
                 .collect(),
             None => Vec::new(),
@@ -367,35 +370,38 @@ impl App {
             let text = q.batch.paths.join("\n");
             return self.open_form(vec![key.distribution.clone()], &text);
         }
-        if let Some(inv) = self.details.get(&key).and_then(Remote::data) {
+        if let Some(inv) = self.session.details.get(&key).and_then(Remote::data) {
             let text = inv.paths.join("\n");
             return self.open_form(vec![key.distribution.clone()], &text);
         }
         self.open_form(vec![key.distribution.clone()], "");
-        if let Some(form) = &mut self.form {
+        if let Some(form) = self.screen.form_mut() {
             form.loading_copy = Some(key.clone());
         }
         self.request(Slot::Copy, Request::GetInvalidation(key), fx);
     }
 
     fn open_form(&mut self, targets: Vec<String>, text: &str) {
-        self.form = Some(Form::new(targets, text));
-        self.mode = Mode::Form;
+        self.screen = Screen::Form {
+            form: Box::new(Form::new(targets, text)),
+            dialog: Dialog::Editing,
+        };
         self.follow_cursor();
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     fn close_form(&mut self, fx: &mut Vec<Effect>) {
-        self.form = None;
-        self.mode = Mode::Normal;
-        if self.pending.remove(&Slot::Copy).is_some() {
+        self.screen = Screen::Dashboard;
+        if self.requests.cancel(&Slot::Copy) {
             fx.push(Effect::Abort(Slot::Copy));
         }
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     pub(super) fn on_copy(&mut self, result: Result<Invalidation, CfError>) {
-        let Some(form) = &mut self.form else { return };
+        let Some(form) = self.screen.form_mut() else {
+            return;
+        };
         let Some(key) = form.loading_copy.take() else {
             return;
         };
@@ -408,7 +414,9 @@ impl App {
                     form.reanalyse();
                 }
                 let at = self.now;
-                self.details.insert(key, Remote::Ready { data: inv, at });
+                self.session
+                    .details
+                    .insert(key, Remote::Ready { data: inv, at });
                 self.follow_cursor();
             }
             Err(error) => form.error = Some(format!("could not copy the paths: {error}")),
@@ -419,40 +427,41 @@ impl App {
 
     /// A key of the form's table, or of its dialogs.
     pub(super) fn form_cmd(&mut self, cmd: Cmd, fx: &mut Vec<Effect>) {
-        self.dirty = true;
-        match self.mode {
-            Mode::Form => self.editor_cmd(cmd, fx),
-            Mode::Confirm | Mode::ConfirmTyped => self.confirm_cmd(cmd, fx),
-            Mode::Presets => self.presets_cmd(cmd),
-            Mode::Discard => match cmd {
+        self.redraw.dirty = true;
+        let Some(dialog) = self.screen.dialog() else {
+            return;
+        };
+        match dialog {
+            Dialog::Editing => self.editor_cmd(cmd, fx),
+            Dialog::Confirm | Dialog::ConfirmTyped => self.confirm_cmd(cmd, fx),
+            Dialog::Presets => self.presets_cmd(cmd),
+            Dialog::Discard { then_quit } => match cmd {
                 Cmd::Confirm => {
-                    let quit = self.form.as_ref().is_some_and(|f| f.then_quit);
                     self.close_form(fx);
-                    if quit {
+                    if then_quit {
                         fx.push(Effect::Quit);
                     }
                 }
                 Cmd::Back => {
-                    let awaiting = self.form.as_ref().is_some_and(|f| f.awaiting);
-                    self.mode = if awaiting {
-                        self.confirm_mode()
+                    let awaiting = self.form().is_some_and(|f| f.awaiting);
+                    let back = if awaiting {
+                        self.confirm_dialog()
                     } else {
-                        Mode::Form
+                        Dialog::Editing
                     };
+                    self.screen.set_dialog(back);
                 }
                 Cmd::Quit => fx.push(Effect::Quit),
                 _ => {}
             },
-            _ => {}
         }
     }
 
     /// Quit from the form asks first if there is text.
     pub(super) fn form_quit(&mut self, fx: &mut Vec<Effect>) {
-        match &mut self.form {
+        match self.form() {
             Some(form) if form.changed() || form.is_sending() => {
-                form.then_quit = true;
-                self.mode = Mode::Discard;
+                self.screen.set_dialog(Dialog::Discard { then_quit: true });
             }
             _ => fx.push(Effect::Quit),
         }
@@ -462,7 +471,9 @@ impl App {
         let page = self
             .form_areas()
             .map_or(1, |a| a.text.height.max(1) as isize);
-        let Some(form) = &mut self.form else { return };
+        let Some(form) = self.screen.form_mut() else {
+            return;
+        };
         let on_editor = form.field == Field::Editor;
         let mut edited = false;
         match cmd {
@@ -527,8 +538,14 @@ impl App {
 
     /// A character typed into the form.
     pub(super) fn form_char(&mut self, c: char) {
-        let Some(form) = &mut self.form else { return };
-        if self.mode != Mode::Form || form.field != Field::Editor {
+        let Screen::Form {
+            form,
+            dialog: Dialog::Editing,
+        } = &mut self.screen
+        else {
+            return;
+        };
+        if form.field != Field::Editor {
             return;
         }
         form.editor.insert_char(c);
@@ -539,16 +556,19 @@ impl App {
     /// Bracketed paste: one insert, one check, however many lines. A paste that would take
     /// the editor past [`EDITOR_MAX_LINES`] is refused whole, and the text stays as it was.
     pub(super) fn form_paste(&mut self, text: &str) {
-        let Some(form) = &mut self.form else { return };
-        if self.mode != Mode::Form {
+        let Screen::Form {
+            form,
+            dialog: Dialog::Editing,
+        } = &mut self.screen
+        else {
             return;
-        }
+        };
         form.field = Field::Editor;
         let text = crate::text::strip_bom(text);
         let lines = form.editor.lines().len() + super::editor::line_breaks(text);
         if lines > EDITOR_MAX_LINES {
             form.error = Some(too_many_lines(lines));
-            self.dirty = true;
+            self.redraw.dirty = true;
             return;
         }
         form.editor.insert_str(text);
@@ -557,19 +577,19 @@ impl App {
     }
 
     fn text_changed(&mut self) {
-        if let Some(form) = &mut self.form {
+        if let Some(form) = self.screen.form_mut() {
             form.reanalyse();
             form.error = None;
             form.loading_copy = None;
         }
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     pub(super) fn follow_cursor(&mut self) {
         let Some(areas) = self.form_areas() else {
             return;
         };
-        if let Some(form) = &mut self.form {
+        if let Some(form) = self.screen.form_mut() {
             form.editor
                 .follow_cursor(areas.text.height as usize, areas.text.width as usize);
         }
@@ -578,12 +598,16 @@ impl App {
     /// The mouse in the form: the wheel scrolls, a click puts the cursor.
     pub(super) fn form_mouse(&mut self, mouse: crossterm::event::MouseEvent, fx: &mut Vec<Effect>) {
         use crossterm::event::{MouseButton, MouseEventKind};
-        let (Some(areas), Some(form)) = (self.form_areas(), self.form.as_mut()) else {
+        let Some(areas) = self.form_areas() else {
             return;
         };
-        if self.mode != Mode::Form {
+        let Screen::Form {
+            form,
+            dialog: Dialog::Editing,
+        } = &mut self.screen
+        else {
             return;
-        }
+        };
         let height = areas.text.height as usize;
         match mouse.kind {
             MouseEventKind::ScrollDown => form.editor.scroll(3, height),
@@ -613,43 +637,46 @@ impl App {
             }
             _ => {}
         }
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     fn cancel_form(&mut self, fx: &mut Vec<Effect>) {
-        let Some(form) = &mut self.form else { return };
+        let Some(form) = self.screen.form_mut() else {
+            return;
+        };
         if form.is_sending() {
             return;
         }
         if form.changed() {
-            form.then_quit = false;
-            self.mode = Mode::Discard;
+            self.screen.set_dialog(Dialog::Discard { then_quit: false });
         } else {
             self.close_form(fx);
         }
     }
 
     fn open_presets(&mut self) {
-        if self.presets.is_empty() {
-            if let Some(form) = &mut self.form {
+        if self.session.presets.is_empty() {
+            if let Some(form) = self.screen.form_mut() {
                 form.error = Some(
                     "this profile has no presets: add [profiles.NAME.presets] to the config".into(),
                 );
             }
             return;
         }
-        self.mode = Mode::Presets;
+        self.screen.set_dialog(Dialog::Presets);
     }
 
     fn presets_cmd(&mut self, cmd: Cmd) {
-        let count = self.presets.len();
-        let Some(form) = &mut self.form else { return };
+        let count = self.session.presets.len();
+        let Some(form) = self.screen.form_mut() else {
+            return;
+        };
         match cmd {
             Cmd::Down => form.preset = (form.preset + 1).min(count.saturating_sub(1)),
             Cmd::Up => form.preset = form.preset.saturating_sub(1),
-            Cmd::Back => self.mode = Mode::Form,
+            Cmd::Back => self.screen.set_dialog(Dialog::Editing),
             Cmd::Confirm => {
-                let Some((_, paths)) = self.presets.get(form.preset) else {
+                let Some((_, paths)) = self.session.presets.get(form.preset) else {
                     return;
                 };
                 // On a line of its own, whatever the cursor's line holds.
@@ -663,7 +690,7 @@ impl App {
                 }
                 form.editor.insert_str(&text);
                 form.field = Field::Editor;
-                self.mode = Mode::Form;
+                self.screen.set_dialog(Dialog::Editing);
                 self.text_changed();
                 self.follow_cursor();
             }
@@ -675,21 +702,26 @@ impl App {
 
     /// Ctrl-S: refused while anything is wrong, otherwise the confirmation.
     fn submit(&mut self) {
-        let Some(form) = &mut self.form else { return };
+        let Some(form) = self.screen.form_mut() else {
+            return;
+        };
         if form.loading_copy.is_some() {
             form.error = Some("still fetching the paths to copy".into());
             return;
         }
-        let problems: Vec<&Item> = form.analysis.problems().collect();
-        if let Some(first) = problems.first() {
+        let problems: Vec<(&Item, _)> = form
+            .analysis
+            .problems()
+            .filter_map(|i| Some((i, i.problem.as_ref()?)))
+            .collect();
+        if let Some(&(first, problem)) = problems.first() {
             let more = match problems.len() {
                 1 => String::new(),
                 n => format!(" ({n} lines to fix, marked ✗)"),
             };
             form.error = Some(format!(
                 "line {}: {}{more}: fix it before submitting",
-                first.line,
-                first.problem.as_ref().expect("a problem")
+                first.line, problem
             ));
             form.editor.set_cursor(first.line - 1, 0);
             form.field = Field::Editor;
@@ -707,36 +739,39 @@ impl App {
             .iter()
             .map(|tp| (tp.plan.batches.len(), tp.plan.now))
             .collect();
-        if let Some(form) = &mut self.form {
+        if let Some(form) = self.screen.form_mut() {
             form.batches = batches;
         }
-        if let Some(form) = &mut self.form {
+        if let Some(form) = self.screen.form_mut() {
             form.typed.reset();
             form.typed_wrong = false;
         }
-        self.mode = self.confirm_mode();
+        let dialog = self.confirm_dialog();
+        self.screen.set_dialog(dialog);
     }
 
     fn confirm_cmd(&mut self, cmd: Cmd, fx: &mut Vec<Effect>) {
-        let Some(form) = &mut self.form else { return };
         if cmd == Cmd::Quit {
             return self.form_quit(fx);
         }
+        let typed = self.screen.dialog() == Some(Dialog::ConfirmTyped);
+        let page = self.form_areas().map_or(1, |a| a.text.height as usize);
+        let Some(form) = self.screen.form_mut() else {
+            return;
+        };
         if form.is_sending() {
             return; // the answers decide what comes next
         }
         let count = form.to_send().map_or(0, |s| s.len());
-        let page = self.form_areas().map_or(1, |a| a.text.height as usize);
-        let form = self.form.as_mut().expect("checked above");
         let max = count.saturating_sub(1);
         match cmd {
             Cmd::Down => form.confirm_scroll = (form.confirm_scroll + 1).min(max),
             Cmd::Up => form.confirm_scroll = form.confirm_scroll.saturating_sub(1),
             Cmd::PageDown => form.confirm_scroll = (form.confirm_scroll + page).min(max),
             Cmd::PageUp => form.confirm_scroll = form.confirm_scroll.saturating_sub(page),
-            Cmd::Back => self.mode = Mode::Form,
-            Cmd::Confirm if self.mode == Mode::ConfirmTyped && !self.typed_matches() => {
-                if let Some(form) = &mut self.form {
+            Cmd::Back => self.screen.set_dialog(Dialog::Editing),
+            Cmd::Confirm if typed && !self.typed_matches() => {
+                if let Some(form) = self.screen.form_mut() {
                     form.typed_wrong = true;
                 }
             }
@@ -746,23 +781,23 @@ impl App {
     }
 
     /// The confirmation this profile asks for.
-    fn confirm_mode(&self) -> Mode {
-        if self.confirm_by_typing {
-            Mode::ConfirmTyped
+    fn confirm_dialog(&self) -> Dialog {
+        if self.session.confirm_by_typing {
+            Dialog::ConfirmTyped
         } else {
-            Mode::Confirm
+            Dialog::Confirm
         }
     }
 
     /// What must be typed to confirm: the first target's alias, or its id.
     pub fn confirm_word(&self) -> Option<(String, String)> {
-        let id = self.form.as_ref()?.targets.first()?.clone();
+        let id = self.form()?.targets.first()?.clone();
         let name = self.distribution_name(&id);
         Some((name, id))
     }
 
     fn typed_matches(&self) -> bool {
-        let (Some(form), Some((name, id))) = (&self.form, self.confirm_word()) else {
+        let (Some(form), Some((name, id))) = (self.form(), self.confirm_word()) else {
             return false;
         };
         let typed = form.typed.value().trim();
@@ -772,7 +807,7 @@ impl App {
     /// A key typed into the confirmation of a `confirm_by_typing` profile.
     pub(super) fn confirm_typed_key(&mut self, key: crossterm::event::KeyEvent) {
         use tui_input::backend::crossterm::EventHandler;
-        if let Some(form) = &mut self.form
+        if let Some(form) = self.screen.form_mut()
             && !form.is_sending()
             && form
                 .typed
@@ -780,7 +815,7 @@ impl App {
                 .is_some()
         {
             form.typed_wrong = false;
-            self.dirty = true;
+            self.redraw.dirty = true;
         }
     }
 
@@ -788,45 +823,48 @@ impl App {
     /// at the same text), put its batches in the outbox, and send what fits now.
     fn confirm(&mut self, fx: &mut Vec<Effect>) {
         let plans = self.form_plans();
-        self.seq += 1;
+        let seq = self.requests.next_seq();
         // Unique across runs and processes: the time, this process, this run's count.
         let fresh_id = format!(
             "cfdash-{}-{}{}",
             self.now.as_millisecond(),
-            self.instance,
-            self.seq
+            self.requests.instance,
+            seq
         );
-        let Some(form) = &mut self.form else { return };
+        let Some(form) = self.screen.form_mut() else {
+            return;
+        };
         let text = form.editor.text();
-        let reuse = form
-            .submission
-            .as_ref()
-            .is_some_and(|s| s.text == text && s.drop_covered == form.drop_covered);
-        if !reuse {
-            let mut batches = Vec::new();
-            for tp in &plans {
-                let of = tp.plan.batches.len();
-                for (i, paths) in tp.plan.batches.iter().enumerate() {
-                    batches.push(Outgoing {
-                        distribution: tp.distribution.clone(),
-                        paths: paths.clone(),
-                        caller_reference: format!("{fresh_id}-{}-{}", tp.distribution, i + 1),
-                        number: i + 1,
-                        of,
-                        submission: fresh_id.clone(),
-                    });
+        let submission = match &mut form.submission {
+            // A retry of the same text sends the same references again.
+            Some(s) if s.text == text && s.drop_covered == form.drop_covered => s,
+            slot => {
+                let mut batches = Vec::new();
+                for tp in &plans {
+                    let of = tp.plan.batches.len();
+                    for (i, paths) in tp.plan.batches.iter().enumerate() {
+                        batches.push(Outgoing {
+                            distribution: tp.distribution.clone(),
+                            paths: paths.clone(),
+                            caller_reference: format!("{fresh_id}-{}-{}", tp.distribution, i + 1),
+                            number: i + 1,
+                            of,
+                            submission: fresh_id.clone(),
+                        });
+                    }
                 }
+                slot.insert(Submission {
+                    id: fresh_id,
+                    text,
+                    drop_covered: form.drop_covered,
+                    targets: form.targets.clone(),
+                    batches,
+                    created: BTreeMap::new(),
+                })
             }
-            form.submission = Some(Submission {
-                id: fresh_id,
-                text,
-                drop_covered: form.drop_covered,
-                targets: form.targets.clone(),
-                batches,
-                created: BTreeMap::new(),
-            });
-        }
-        let submission = form.submission.as_ref().expect("set above");
+        };
+        let id = submission.id.clone();
+        let targets = form.targets.clone();
         form.failures.clear();
         form.held = 0;
         form.awaiting = true;
@@ -852,19 +890,20 @@ impl App {
             }
         }
         let sent = self.pump(fx);
-        let form = self.form.as_mut().expect("still open");
-        let id = &form.submission.as_ref().expect("set above").id;
-        form.sending = sent
-            .into_iter()
-            .filter(|q| q.submission == *id)
-            .map(|q| q.caller_reference)
-            .collect();
-        form.held = self
+        let held = self
             .outbox
             .iter()
-            .filter(|q| q.batch.submission == *id && !q.sending)
+            .filter(|q| q.batch.submission == id && !q.sending)
             .count();
-        for dist in self.form.as_ref().expect("open").targets.clone() {
+        if let Some(form) = self.screen.form_mut() {
+            form.sending = sent
+                .into_iter()
+                .filter(|q| q.submission == id)
+                .map(|q| q.caller_reference)
+                .collect();
+            form.held = held;
+        }
+        for dist in targets {
             self.sync_queued_rows(&dist);
         }
         self.check_submit_done(fx);
@@ -935,15 +974,12 @@ impl App {
             return;
         };
         let batch = self.outbox[pos].batch.clone();
-        let in_form = self
-            .form
-            .as_ref()
-            .is_some_and(|f| f.sending.contains(reference));
+        let in_form = self.form().is_some_and(|f| f.sending.contains(reference));
         match result {
             Ok(inv) => {
                 self.outbox.remove(pos);
                 let key = InvKey::new(&batch.distribution, &inv.id);
-                if let Some(s) = self.form.as_mut().and_then(|f| f.submission.as_mut())
+                if let Some(s) = self.screen.form_mut().and_then(|f| f.submission.as_mut())
                     && s.id == batch.submission
                 {
                     s.created.insert(reference.to_string(), key.clone());
@@ -968,7 +1004,7 @@ impl App {
                 let q = &mut self.outbox[pos];
                 q.sending = false;
                 q.retry_at = Some(self.now + HOLD_AFTER_QUOTA);
-                if in_form && let Some(f) = self.form.as_mut() {
+                if in_form && let Some(f) = self.screen.form_mut() {
                     f.held += 1;
                 }
             }
@@ -976,7 +1012,7 @@ impl App {
                 // The form shows it and the operator retries with the same references.
                 self.outbox.remove(pos);
                 let name = self.distribution_name(&batch.distribution);
-                if let Some(f) = self.form.as_mut() {
+                if let Some(f) = self.screen.form_mut() {
                     f.failures.push(if f.targets.len() > 1 {
                         format!("{name}: {error}")
                     } else {
@@ -1003,7 +1039,7 @@ impl App {
                 );
             }
         }
-        if let Some(f) = self.form.as_mut() {
+        if let Some(f) = self.screen.form_mut() {
             f.sending.remove(reference);
         }
         self.sync_queued_rows(&batch.distribution);
@@ -1016,12 +1052,17 @@ impl App {
     /// Every batch of the submit that could be sent has been answered: close the form on
     /// success, or keep it open with the text and the error.
     fn check_submit_done(&mut self, fx: &mut Vec<Effect>) {
-        let Some(form) = &mut self.form else { return };
+        let Some(form) = self.screen.form_mut() else {
+            return;
+        };
         if !form.awaiting || !form.sending.is_empty() {
             return;
         }
+        // Awaiting answers means a submit was confirmed.
+        let Some(submission) = form.submission.clone() else {
+            return;
+        };
         form.awaiting = false;
-        let submission = form.submission.clone().expect("confirmed");
         if !form.failures.is_empty() {
             // Hold nothing back for a submit that failed: a retry sends it all again, in
             // order, under the same references.
@@ -1037,8 +1078,8 @@ impl App {
                 );
             }
             form.error = Some(format!("{text} — C-s retries (nothing is created twice)"));
-            if self.mode.confirming() {
-                self.mode = Mode::Form;
+            if self.mode().confirming() {
+                self.screen.set_dialog(Dialog::Editing);
             }
             for dist in &submission.targets {
                 self.sync_queued_rows(dist);
@@ -1052,7 +1093,7 @@ impl App {
             .count();
         self.close_form(fx);
         for dist in &submission.targets {
-            self.marked.remove(dist);
+            self.session.marked.remove(dist);
         }
         // Show the new invalidations: the first target's, selected.
         let first = submission.created.values().next().cloned();
@@ -1060,8 +1101,8 @@ impl App {
             .as_ref()
             .map_or(&submission.targets[0], |k| &k.distribution)
             .clone();
-        if let Some(all) = self.distributions.data()
-            && let Some(pos) = self.view.iter().position(|&i| all[i].id == target)
+        if let Some(all) = self.session.distributions.data()
+            && let Some(pos) = self.session.view.iter().position(|&i| all[i].id == target)
         {
             self.select_distribution(pos, fx);
             self.set_focus(super::Pane::Invalidations);
@@ -1110,17 +1151,18 @@ impl App {
         };
         let in_progress = inv.status.is_in_progress();
         let at = self.now;
-        self.details
+        self.session
+            .details
             .insert(key.clone(), Remote::Ready { data: inv, at });
         if in_progress {
-            self.watched.insert(key.clone());
-            self.polls.entry(key.clone()).or_insert(Poll {
+            self.watch.watched.insert(key.clone());
+            self.session.polls.entry(key.clone()).or_insert(Poll {
                 create_time: summary.create_time,
                 next_at: at + self.settings.poll_fast,
             });
         }
         let keep = self.kept_selection(dist);
-        if let Some(entry) = self.invalidations.get_mut(dist)
+        if let Some(entry) = self.session.invalidations.get_mut(dist)
             && let Remote::Ready { data, .. } = &mut entry.list
             && !data.iter().any(|r| r.id == summary.id)
         {
@@ -1129,10 +1171,6 @@ impl App {
                 .position(|r| r.status != InvalidationStatus::Queued)
                 .unwrap_or(data.len());
             data.insert(at, summary);
-            if in_progress {
-                entry.in_progress += 1;
-                self.in_progress_total += 1;
-            }
         }
         self.restore_selection(dist, keep);
     }
@@ -1146,14 +1184,14 @@ impl App {
     pub(super) fn sync_queued_rows(&mut self, dist: &str) {
         let rows = self.queued_rows(dist);
         let keep = self.kept_selection(dist);
-        if let Some(entry) = self.invalidations.get_mut(dist)
+        if let Some(entry) = self.session.invalidations.get_mut(dist)
             && let Remote::Ready { data, .. } = &mut entry.list
         {
             data.retain(|r| r.status != InvalidationStatus::Queued);
             data.splice(0..0, rows);
         }
         self.restore_selection(dist, keep);
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     /// Queued rows of the outbox for a fresh listing of `dist`.
@@ -1180,7 +1218,7 @@ impl App {
             && self.selected_distribution().map(|d| d.id.as_str()) == Some(dist)
             && let Some(pos) = self.invalidation_rows().iter().position(|r| r.id == id)
         {
-            self.inv_scroll.selected = pos;
+            self.session.inv_scroll.selected = pos;
             self.clamp_all();
         }
     }

@@ -1,25 +1,53 @@
 //! The application state: plain data that `update` changes and `ui` draws.
+//!
+//! `App` is a small router over parts that each own one job; `update` (the reducer) hands
+//! each action to the part it is about, and `ui` only reads them:
+//! - `screen` ([`Screen`], screen.rs): what has the keyboard, carrying that screen's own
+//!   state (the form and its dialog, the profile form, the help over the screen it returns
+//!   to). The key table's [`Mode`] is derived from it (`App::mode`).
+//! - `session` ([`Session`], session.rs): everything one profile shows and schedules (its
+//!   distributions, filter and view, invalidations, details, polls, selection and scrolls,
+//!   marks, pins, presets, and its refresh `Schedule`); `sessions` keeps those of the
+//!   profiles not shown, so switching moves one value out and another in.
+//! - `catalog` (catalog.rs): the profiles that can be opened, the file's path and state,
+//!   the AWS profiles offered, the switcher's row.
+//! - `requests` (requests.rs): the requests in flight, by slot, with sequence numbers.
+//! - `outbox`: batches to create, in order (`form::Queued`; sent by form.rs).
+//! - `watch` (watch.rs): watched invalidations, of this profile and of those not shown.
+//! - `notice` and `redraw`: the status line, and whether and when to draw next.
+//!
+//! Counts shown (in progress, listed) are derived from the session, never patched.
 
 pub mod action;
+pub mod catalog;
 pub mod editor;
 pub mod form;
 pub mod keys;
 pub mod layout;
 pub mod profiles;
+pub mod requests;
+pub mod screen;
+pub mod session;
 mod update;
+pub mod watch;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::HashMap;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use ratatui::layout::Rect;
-use tui_input::Input;
 
 pub use action::{Action, Effect, InvKey, Request, Response, Slot};
 pub use layout::Pane;
-pub use update::FILTER_MAX;
+pub use screen::{Dialog, Screen};
+pub use session::Session;
 
-use crate::cloudfront::{CfError, Distribution, Invalidation, InvalidationSummary};
+use catalog::Catalog;
+use requests::Requests;
+pub use update::FILTER_MAX;
+use watch::Watchlist;
+
+use crate::cloudfront::{CfError, Distribution, InvalidationSummary};
 
 /// Remote data is a state, not a boolean.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -160,8 +188,15 @@ impl Default for Settings {
 #[derive(Clone, Debug, Default)]
 pub struct DistInvalidations {
     pub list: Remote<Vec<InvalidationSummary>>,
-    /// How many of `list` are in progress.
-    pub in_progress: usize,
+}
+
+impl DistInvalidations {
+    /// How many of the list are in progress.
+    pub fn in_progress(&self) -> usize {
+        self.list.data().map_or(0, |l| {
+            l.iter().filter(|i| i.status.is_in_progress()).count()
+        })
+    }
 }
 
 /// An in-progress invalidation being followed with GetInvalidation.
@@ -225,93 +260,57 @@ impl Backoff {
 }
 
 pub struct App {
+    /// The open profile's name; empty when none is.
     pub profile: String,
     pub tz: TimeZone,
     pub settings: Settings,
     /// The time of the action being handled: the only "now" update and render know.
     pub now: Timestamp,
     pub size: Rect,
-    pub mode: Mode,
-    /// The mode the help overlay returns to.
-    pub help_from: Mode,
-    pub focus: Pane,
-    /// The profile may not create invalidations.
-    pub read_only: bool,
-    /// Named path lists the form can insert.
-    pub presets: Vec<(String, Vec<String>)>,
-    /// The simulated account's presets, for simulated profiles that name none.
-    pub sim_presets: Vec<(String, Vec<String>)>,
-
-    pub distributions: Remote<Vec<Distribution>>,
-    /// Indices into the distributions that pass the filter, in listing order.
-    pub view: Vec<usize>,
-    pub filter: Input,
-    pub dist_scroll: Scroll,
-    pub inv_scroll: Scroll,
-    pub detail_scroll: Scroll,
-    pub detail_open: bool,
-
-    pub invalidations: HashMap<String, DistInvalidations>,
-    pub details: HashMap<InvKey, Remote<Invalidation>>,
-    pub polls: HashMap<InvKey, Poll>,
-    pub watched: HashSet<InvKey>,
-    /// How long invalidations took, for those cfdash saw complete: an upper bound, since
-    /// the API gives no completion time.
-    pub took: HashMap<InvKey, SignedDuration>,
-    pub in_progress_total: usize,
-    /// How many distributions have a listing of their invalidations: until all have, the
-    /// in-progress total is only a lower bound.
-    pub listed: usize,
-    pub last_refresh: Option<Timestamp>,
-    pub notice: Option<Notice>,
-
-    /// Distributions marked with Space: `n` targets all of them.
-    pub marked: BTreeSet<String>,
-    pub form: Option<form::Form>,
+    /// What has the keyboard, with that screen's own state.
+    pub screen: Screen,
+    /// What the open profile shows and schedules.
+    pub session: Session,
+    /// The session of each profile not shown, as it was left.
+    sessions: HashMap<String, Session>,
+    /// The profiles that can be opened, and the file they come from.
+    pub catalog: Catalog,
+    /// Requests in flight.
+    pub requests: Requests,
     /// Batches to create, in order; those the quotas have no room for wait here.
     pub outbox: Vec<form::Queued>,
+    /// Watched invalidations, of this profile and of others.
+    pub watch: Watchlist,
+    pub notice: Option<Notice>,
+    /// Whether, and when next, the screen needs drawing.
+    pub redraw: Redraw,
+}
 
-    /// Every profile that can be opened: the file's, and the built-in demo.
-    pub profiles: Vec<profiles::ProfileEntry>,
-    pub default_profile: Option<String>,
-    /// Where the profiles file is.
-    pub config_path: std::path::PathBuf,
-    /// Why the file could not be read: editing profiles is off until it is fixed.
-    pub config_error: Option<String>,
-    /// The profiles of ~/.aws/config, offered for aws_profile.
-    pub aws_profiles: Vec<String>,
-    /// The open profile's pinned distributions, and whether to show all anyway.
-    pub pins: Vec<String>,
-    pub show_all: bool,
-    /// The open profile asks to type the distribution's name to confirm a submit.
-    pub confirm_by_typing: bool,
-    /// The switcher's selected row.
-    pub switcher: usize,
-    pub profile_form: Option<profiles::ProfileForm>,
-    /// Tells this process's CallerReferences from another's started in the same
-    /// millisecond (`"{pid}-"`; empty in tests).
-    pub instance: String,
-    /// Watched invalidations of the profiles not shown, still polled.
-    pub background: Vec<profiles::BgWatch>,
-    /// The state of each profile not shown, as it was left.
-    stash: HashMap<String, profiles::ProfileState>,
-
-    /// Requests in flight, by slot, with the sequence number their answer must carry.
-    pub pending: HashMap<Slot, u64>,
-    detail_key: Option<InvKey>,
-    sweep_due: Timestamp,
-    failed_lists: HashSet<String>,
-    retry_lists_at: Option<Timestamp>,
-    sweep_backoff: Backoff,
-    list_backoff: Backoff,
-    poll_backoff: Backoff,
-    seq: u64,
-
-    /// A watched invalidation completed: ring once, whatever else completed with it.
-    ring: bool,
+/// Whether the screen needs drawing, and when it next goes stale by itself.
+#[derive(Debug)]
+pub struct Redraw {
     /// Something visible changed since the last frame.
     pub dirty: bool,
-    redraw_at: Option<Timestamp>,
+    /// A label on screen changes then (an age, the spinner).
+    at: Option<Timestamp>,
+}
+
+impl Redraw {
+    /// A frame was drawn; it goes stale at `next`.
+    fn drawn(&mut self, next: Option<Timestamp>) {
+        self.dirty = false;
+        self.at = next;
+    }
+
+    /// When a label on screen next changes by itself.
+    fn next(&self) -> Option<Timestamp> {
+        self.at
+    }
+
+    /// At `now`, a label on screen has changed since the last frame.
+    fn stale(&self, now: Timestamp) -> bool {
+        self.at.is_some_and(|t| t <= now)
+    }
 }
 
 impl App {
@@ -327,94 +326,65 @@ impl App {
             settings,
             now,
             size: Rect::new(0, 0, 80, 24),
-            mode: Mode::Normal,
-            help_from: Mode::Normal,
-            focus: Pane::Distributions,
-            read_only: false,
-            presets: Vec::new(),
-            sim_presets: Vec::new(),
-            distributions: Remote::Idle,
-            view: Vec::new(),
-            filter: Input::default(),
-            dist_scroll: Scroll::default(),
-            inv_scroll: Scroll::default(),
-            detail_scroll: Scroll::default(),
-            detail_open: false,
-            invalidations: HashMap::new(),
-            details: HashMap::new(),
-            polls: HashMap::new(),
-            watched: HashSet::new(),
-            took: HashMap::new(),
-            in_progress_total: 0,
-            listed: 0,
-            last_refresh: None,
-            notice: None,
-            marked: BTreeSet::new(),
-            form: None,
+            screen: Screen::Dashboard,
+            session: Session::new(now),
+            sessions: HashMap::new(),
+            catalog: Catalog::default(),
+            requests: Requests::default(),
             outbox: Vec::new(),
-            profiles: Vec::new(),
-            default_profile: None,
-            config_path: std::path::PathBuf::new(),
-            config_error: None,
-            aws_profiles: Vec::new(),
-            pins: Vec::new(),
-            show_all: false,
-            confirm_by_typing: false,
-            switcher: 0,
-            profile_form: None,
-            instance: String::new(),
-            background: Vec::new(),
-            stash: HashMap::new(),
-            pending: HashMap::new(),
-            detail_key: None,
-            sweep_due: now,
-            failed_lists: HashSet::new(),
-            retry_lists_at: None,
-            sweep_backoff: Backoff::default(),
-            list_backoff: Backoff::default(),
-            poll_backoff: Backoff::default(),
-            seq: 0,
-            ring: false,
-            dirty: true,
-            redraw_at: None,
+            watch: Watchlist::default(),
+            notice: None,
+            redraw: Redraw {
+                dirty: true,
+                at: None,
+            },
         }
     }
 
+    /// The key table in use, from the screen.
+    pub fn mode(&self) -> Mode {
+        self.screen.mode()
+    }
+
+    /// The new-invalidation form, if open (also under the help).
+    pub fn form(&self) -> Option<&form::Form> {
+        self.screen.form()
+    }
+
+    pub fn profile_form(&self) -> Option<&profiles::ProfileForm> {
+        self.screen.profile_form()
+    }
+
     pub fn areas(&self) -> Option<layout::Areas> {
-        layout::layout(self.size, self.detail_open)
+        layout::layout(self.size, self.session.detail_open)
     }
 
     /// The distribution under the cursor.
     pub fn selected_distribution(&self) -> Option<&Distribution> {
-        let all = self.distributions.data()?;
-        self.view.get(self.dist_scroll.selected).map(|&i| &all[i])
+        self.session.selected_distribution()
     }
 
     /// The invalidations of the selected distribution.
     pub fn selected_invalidations(&self) -> Option<&DistInvalidations> {
-        self.invalidations.get(&self.selected_distribution()?.id)
+        self.session.selected_invalidations()
     }
 
     pub fn invalidation_rows(&self) -> &[InvalidationSummary] {
-        self.selected_invalidations()
-            .and_then(|d| d.list.data())
-            .map_or(&[], Vec::as_slice)
+        self.session.invalidation_rows()
     }
 
     pub fn selected_invalidation(&self) -> Option<InvKey> {
-        let dist = self.selected_distribution()?;
-        let inv = self.invalidation_rows().get(self.inv_scroll.selected)?;
-        Some(InvKey::new(&dist.id, &inv.id))
+        self.session.selected_invalidation()
     }
 
     /// A request is running in this slot.
     pub fn is_loading(&self, slot: &Slot) -> bool {
-        self.pending.contains_key(slot)
+        self.requests.is_running(slot)
     }
 
     /// Whatever moves on screen by itself: requests in flight, invalidations in progress.
     pub fn animating(&self) -> bool {
-        !self.pending.is_empty() || self.in_progress_total > 0
+        !self.requests.is_empty() || self.session.in_progress_total() > 0
     }
 
     /// The spinner's frame, from the time of the last action.
@@ -423,7 +393,7 @@ impl App {
     }
 
     pub fn filter_text(&self) -> &str {
-        self.filter.value()
+        self.session.filter.value()
     }
 }
 

@@ -2,18 +2,13 @@
 //! session), the profile form with checks as you type, the welcome screen, and the
 //! watchlist that keeps polling a profile's invalidations after switching away.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-
-use jiff::{SignedDuration, Timestamp};
+use jiff::SignedDuration;
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::keys::Cmd;
-use super::{
-    App, Backoff, DistInvalidations, Effect, InvKey, Mode, NoticeKind, Pane, Remote, Request,
-    Scroll, Slot,
-};
-use crate::cloudfront::{CfError, Distribution, Invalidation, InvalidationStatus};
+use super::{App, Effect, Mode, NoticeKind, Screen, Session, Slot};
+use crate::cloudfront::Distribution;
 use crate::config::{self, Config, Edit, Profile, ProfileFields, Saved};
 
 /// A profile that can be opened.
@@ -23,42 +18,6 @@ pub struct ProfileEntry {
     pub profile: Profile,
     /// Not in the file (the demo): cannot be edited.
     pub builtin: bool,
-}
-
-/// What a profile shows, kept while another profile is open.
-#[derive(Default)]
-pub struct ProfileState {
-    distributions: Remote<Vec<Distribution>>,
-    view: Vec<usize>,
-    filter: Input,
-    dist_scroll: Scroll,
-    inv_scroll: Scroll,
-    detail_scroll: Scroll,
-    detail_open: bool,
-    focus: Option<Pane>,
-    invalidations: HashMap<String, DistInvalidations>,
-    details: HashMap<InvKey, Remote<Invalidation>>,
-    polls: HashMap<InvKey, super::Poll>,
-    took: HashMap<InvKey, SignedDuration>,
-    in_progress_total: usize,
-    listed: usize,
-    last_refresh: Option<Timestamp>,
-    marked: BTreeSet<String>,
-    show_all: bool,
-    sweep_backoff: Backoff,
-    list_backoff: Backoff,
-    poll_backoff: Backoff,
-}
-
-/// A watched invalidation of a profile that is not the one shown.
-#[derive(Clone, Debug)]
-pub struct BgWatch {
-    pub profile: String,
-    pub key: InvKey,
-    /// The distribution's name, for the notice.
-    pub name: String,
-    pub create_time: Timestamp,
-    pub next_at: Timestamp,
 }
 
 /// The fields of the profile form, in order.
@@ -214,37 +173,21 @@ impl ProfileForm {
 impl App {
     /// The profile being shown, as the switcher lists it.
     pub fn active_entry(&self) -> Option<&ProfileEntry> {
-        self.profiles.iter().find(|p| p.name == self.profile)
+        self.catalog
+            .profiles
+            .iter()
+            .find(|p| p.name == self.profile)
     }
 
     /// Profiles can be added and edited: the file could be read (or there is none yet).
     pub fn can_edit_profiles(&self) -> bool {
-        self.config_error.is_none()
+        self.catalog.config_error.is_none()
     }
 
-    /// The profiles of the file, plus the built-in ones that are not in it.
+    /// The profiles of the file, plus the built-in ones that are not in it, and the
+    /// file's intervals.
     pub fn set_config(&mut self, config: Option<&Config>) {
-        let builtin: Vec<ProfileEntry> = self
-            .profiles
-            .iter()
-            .filter(|p| p.builtin)
-            .filter(|p| config.is_none_or(|c| !c.profiles.contains_key(&p.name)))
-            .cloned()
-            .collect();
-        self.profiles = config
-            .map(|c| {
-                c.profiles
-                    .iter()
-                    .map(|(name, profile)| ProfileEntry {
-                        name: name.clone(),
-                        profile: profile.clone(),
-                        builtin: false,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        self.profiles.extend(builtin);
-        self.default_profile = config.and_then(|c| c.default_profile.clone());
+        self.catalog.set(config);
         if let Some(c) = config {
             if let Some(s) = c.ui.refresh_secs {
                 self.settings.refresh =
@@ -255,34 +198,25 @@ impl App {
                     SignedDuration::from_secs(s.max(config::MIN_POLL_SECS) as i64);
             }
         }
-        self.switcher = self.switcher.min(self.profiles.len().saturating_sub(1));
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     /// Adds a profile that lives only in this run (the demo).
     pub fn add_builtin(&mut self, name: &str, profile: Profile) {
-        self.profiles.retain(|p| p.name != name);
-        self.profiles.push(ProfileEntry {
-            name: name.to_string(),
-            profile,
-            builtin: true,
-        });
+        self.catalog.add_builtin(name, profile);
     }
 
     /// Takes on the settings of the profile being opened (its name is already set).
     pub fn adopt_profile(&mut self) {
-        let Some(entry) = self.active_entry().cloned() else {
+        let Some(entry) = self
+            .catalog
+            .profiles
+            .iter()
+            .find(|p| p.name == self.profile)
+        else {
             return;
         };
-        let p = &entry.profile;
-        self.read_only = p.read_only;
-        self.confirm_by_typing = p.confirm_by_typing;
-        self.pins = p.distributions.clone();
-        self.presets = if p.presets.is_empty() && p.simulated {
-            self.sim_presets.clone()
-        } else {
-            p.presets.clone().into_iter().collect()
-        };
+        self.session.adopt(entry, &self.catalog.sim_presets);
     }
 
     // ---- switching ---------------------------------------------------------------------
@@ -290,11 +224,11 @@ impl App {
     /// Opens another profile: the old one's loads are aborted, its watched invalidations
     /// keep being polled, and the new one shows what it showed last time, then refreshes.
     pub fn switch_to(&mut self, name: &str, fx: &mut Vec<Effect>) {
-        let Some(entry) = self.profiles.iter().find(|p| p.name == name).cloned() else {
+        let Some(entry) = self.catalog.get(name).cloned() else {
             return;
         };
         if name == self.profile {
-            self.mode = Mode::Normal;
+            self.screen = Screen::Dashboard;
             return;
         }
         if !self.outbox.is_empty() {
@@ -308,8 +242,37 @@ impl App {
             );
             return;
         }
-        // Abort what the old profile was loading; nothing it asked for matters now.
+        self.abort_profile_requests(fx);
+        let old = std::mem::take(&mut self.profile);
+        if !old.is_empty() {
+            self.watch_in_background(&old);
+        }
+        let mut session = self
+            .sessions
+            .remove(name)
+            .unwrap_or_else(|| Session::new(self.now));
+        session.resume(self.now);
+        let left = std::mem::replace(&mut self.session, session);
+        if !old.is_empty() {
+            self.sessions.insert(old, left);
+        }
+        self.profile = name.to_string();
+        self.adopt_profile();
+        self.watch_in_foreground(name, fx);
+        fx.push(Effect::UseProfile {
+            name: name.to_string(),
+            profile: Box::new(entry.profile),
+        });
+        self.screen = Screen::Dashboard;
+        self.notify(NoticeKind::Info, format!("profile {name}"));
+        self.clamp_all();
+    }
+
+    /// Aborts what the profile shown was loading; nothing it asked for matters after a
+    /// switch (creates and background watches go on).
+    fn abort_profile_requests(&mut self, fx: &mut Vec<Effect>) {
         let mut slots: Vec<Slot> = self
+            .requests
             .pending
             .keys()
             .filter(|s| !matches!(s, Slot::Watch(..) | Slot::Create(_)))
@@ -317,220 +280,16 @@ impl App {
             .collect();
         slots.sort_by_key(|s| format!("{s:?}"));
         for slot in slots {
-            self.pending.remove(&slot);
+            self.requests.cancel(&slot);
             fx.push(Effect::Abort(slot));
         }
-        let old = std::mem::take(&mut self.profile);
-        if !old.is_empty() {
-            // Its watched invalidations go on being polled from the background.
-            let mut keys: Vec<InvKey> = self.watched.iter().cloned().collect();
-            keys.sort();
-            for key in keys {
-                if let Some(poll) = self.polls.get(&key) {
-                    self.background.push(BgWatch {
-                        profile: old.clone(),
-                        name: self.distribution_name(&key.distribution),
-                        create_time: poll.create_time,
-                        next_at: poll.next_at,
-                        key,
-                    });
-                }
-            }
-            let state = self.take_state();
-            self.stash.insert(old, state);
-        }
-        let state = self.stash.remove(name).unwrap_or_default();
-        self.put_state(state);
-        self.profile = name.to_string();
-        self.adopt_profile();
-        // Its own background watches come back to the foreground.
-        let (mine, others): (Vec<BgWatch>, Vec<BgWatch>) = std::mem::take(&mut self.background)
-            .into_iter()
-            .partition(|w| w.profile == name);
-        self.background = others;
-        for w in mine {
-            if self
-                .pending
-                .remove(&Slot::Watch(w.profile.clone(), w.key.clone()))
-                .is_some()
-            {
-                fx.push(Effect::Abort(Slot::Watch(w.profile.clone(), w.key.clone())));
-            }
-            self.watched.insert(w.key.clone());
-            self.polls.insert(
-                w.key,
-                super::Poll {
-                    create_time: w.create_time,
-                    next_at: self.now,
-                },
-            );
-        }
-        fx.push(Effect::UseProfile {
-            name: name.to_string(),
-            profile: Box::new(entry.profile),
-        });
-        self.sweep_due = self.now;
-        self.mode = Mode::Normal;
-        self.notify(NoticeKind::Info, format!("profile {name}"));
-        self.clamp_all();
-    }
-
-    fn take_state(&mut self) -> ProfileState {
-        ProfileState {
-            distributions: std::mem::take(&mut self.distributions),
-            view: std::mem::take(&mut self.view),
-            filter: std::mem::take(&mut self.filter),
-            dist_scroll: std::mem::take(&mut self.dist_scroll),
-            inv_scroll: std::mem::take(&mut self.inv_scroll),
-            detail_scroll: std::mem::take(&mut self.detail_scroll),
-            detail_open: std::mem::take(&mut self.detail_open),
-            focus: Some(self.focus),
-            invalidations: std::mem::take(&mut self.invalidations),
-            details: std::mem::take(&mut self.details),
-            polls: std::mem::take(&mut self.polls),
-            took: std::mem::take(&mut self.took),
-            in_progress_total: std::mem::take(&mut self.in_progress_total),
-            listed: std::mem::take(&mut self.listed),
-            last_refresh: self.last_refresh.take(),
-            marked: std::mem::take(&mut self.marked),
-            show_all: std::mem::take(&mut self.show_all),
-            sweep_backoff: std::mem::take(&mut self.sweep_backoff),
-            list_backoff: std::mem::take(&mut self.list_backoff),
-            poll_backoff: std::mem::take(&mut self.poll_backoff),
-        }
-    }
-
-    fn put_state(&mut self, s: ProfileState) {
-        self.distributions = s.distributions;
-        self.view = s.view;
-        self.filter = s.filter;
-        self.dist_scroll = s.dist_scroll;
-        self.inv_scroll = s.inv_scroll;
-        self.detail_scroll = s.detail_scroll;
-        self.detail_open = s.detail_open;
-        self.focus = s.focus.unwrap_or(Pane::Distributions);
-        self.invalidations = s.invalidations;
-        self.details = s.details;
-        // Polls of a profile in the background stopped (its watched ones went on from the
-        // watchlist): the coming listing starts them again.
-        self.polls = s.polls;
-        self.watched = HashSet::new();
-        self.took = s.took;
-        self.in_progress_total = s.in_progress_total;
-        self.listed = s.listed;
-        self.last_refresh = s.last_refresh;
-        self.marked = s.marked;
-        self.show_all = s.show_all;
-        self.sweep_backoff = s.sweep_backoff;
-        self.list_backoff = s.list_backoff;
-        self.poll_backoff = s.poll_backoff;
-        self.detail_key = None;
-        self.failed_lists.clear();
-        self.retry_lists_at = None;
-        // Polls that were stashed are due at once.
-        let now = self.now;
-        for p in self.polls.values_mut() {
-            p.next_at = now;
-        }
-    }
-
-    // ---- the watchlist across profiles -------------------------------------------------
-
-    /// When the next background watch is due.
-    pub(super) fn background_due(&self) -> Option<Timestamp> {
-        self.background
-            .iter()
-            .filter(|w| {
-                !self
-                    .pending
-                    .contains_key(&Slot::Watch(w.profile.clone(), w.key.clone()))
-            })
-            .map(|w| w.next_at)
-            .min()
-    }
-
-    pub(super) fn poll_background(&mut self, fx: &mut Vec<Effect>) {
-        let now = self.now;
-        let due: Vec<(String, InvKey)> = self
-            .background
-            .iter()
-            .filter(|w| w.next_at <= now)
-            .map(|w| (w.profile.clone(), w.key.clone()))
-            .filter(|(p, k)| {
-                !self
-                    .pending
-                    .contains_key(&Slot::Watch(p.clone(), k.clone()))
-            })
-            .collect();
-        for (profile, key) in due {
-            self.request(
-                Slot::Watch(profile, key.clone()),
-                Request::GetInvalidation(key),
-                fx,
-            );
-        }
-    }
-
-    pub(super) fn on_background(
-        &mut self,
-        profile: String,
-        key: InvKey,
-        result: Result<Invalidation, CfError>,
-    ) {
-        let Some(pos) = self
-            .background
-            .iter()
-            .position(|w| w.profile == profile && w.key == key)
-        else {
-            return;
-        };
-        let now = self.now;
-        match result {
-            Ok(inv) if !inv.status.is_in_progress() => {
-                let w = self.background.remove(pos);
-                let took = now.duration_since(w.create_time);
-                if let Some(state) = self.stash.get_mut(&profile) {
-                    state.took.entry(key.clone()).or_insert(took);
-                    state.polls.remove(&key);
-                    if let Some(entry) = state.invalidations.get_mut(&key.distribution)
-                        && let Remote::Ready { data, .. } = &mut entry.list
-                        && let Some(row) = data.iter_mut().find(|r| r.id == key.id)
-                        && row.status.is_in_progress()
-                    {
-                        row.status = InvalidationStatus::Completed;
-                        entry.in_progress -= 1;
-                        state.in_progress_total -= 1;
-                    }
-                }
-                let text = format!(
-                    "✓ completed: {} on {} (profile {profile}, took ≤ {})",
-                    key.id,
-                    w.name,
-                    crate::timefmt::short_duration(took)
-                );
-                self.notify(NoticeKind::Success, text);
-                self.ring = true;
-            }
-            Ok(_) => {
-                let interval = self.settings.poll_steady;
-                self.background[pos].next_at = now + interval;
-            }
-            Err(CfError::NoSuchInvalidation { .. }) => {
-                self.background.remove(pos);
-            }
-            Err(_) => {
-                let interval = self.settings.poll_steady * 2;
-                self.background[pos].next_at = now + interval;
-            }
-        }
-        self.dirty = true;
     }
 
     // ---- pins --------------------------------------------------------------------------
 
     /// The distributions a profile pins (by id, alias or domain), unless "show all" is on.
     pub(super) fn pinned(&mut self, list: Vec<Distribution>) -> Vec<Distribution> {
-        if self.pins.is_empty() || self.show_all {
+        if self.session.pins.is_empty() || self.session.show_all {
             return list;
         }
         let hit = |d: &Distribution, pin: &str| {
@@ -539,6 +298,7 @@ impl App {
                 || d.aliases.iter().any(|a| a.eq_ignore_ascii_case(pin))
         };
         let missing: Vec<&String> = self
+            .session
             .pins
             .iter()
             .filter(|pin| !list.iter().any(|d| hit(d, pin)))
@@ -554,23 +314,23 @@ impl App {
             );
             self.notify(NoticeKind::Error, text);
         }
-        let pins = self.pins.clone();
+        let pins = self.session.pins.clone();
         list.into_iter()
             .filter(|d| pins.iter().any(|p| hit(d, p)))
             .collect()
     }
 
     pub(super) fn toggle_show_all(&mut self) {
-        if self.pins.is_empty() {
+        if self.session.pins.is_empty() {
             self.notify(
                 NoticeKind::Info,
                 "this profile pins no distributions: all are shown".into(),
             );
             return;
         }
-        self.show_all = !self.show_all;
-        self.sweep_due = self.now;
-        let text = if self.show_all {
+        self.session.show_all = !self.session.show_all;
+        self.session.schedule.sweep_due = self.now;
+        let text = if self.session.show_all {
             "showing every distribution (a shows the pinned ones only)"
         } else {
             "showing the pinned distributions only"
@@ -581,21 +341,22 @@ impl App {
     // ---- the switcher and its dialogs --------------------------------------------------
 
     pub(super) fn open_switcher(&mut self) {
-        self.switcher = self
-            .profiles
-            .iter()
-            .position(|p| p.name == self.profile)
-            .unwrap_or(0);
-        self.mode = Mode::Profiles;
+        self.catalog.switcher = self.catalog.position(&self.profile).unwrap_or(0);
+        self.screen = Screen::Profiles;
     }
 
     pub(super) fn profile_cmd(&mut self, cmd: Cmd, fx: &mut Vec<Effect>) {
-        self.dirty = true;
-        match self.mode {
+        self.redraw.dirty = true;
+        match self.mode() {
             Mode::Welcome => match cmd {
                 Cmd::AddProfile => self.open_profile_form(None),
                 Cmd::Demo => {
-                    if !self.profiles.iter().any(|p| p.name == "demo" && p.builtin) {
+                    if !self
+                        .catalog
+                        .profiles
+                        .iter()
+                        .any(|p| p.name == "demo" && p.builtin)
+                    {
                         self.add_builtin(
                             "demo",
                             Profile {
@@ -609,33 +370,37 @@ impl App {
                 Cmd::Refresh => fx.push(Effect::ReloadConfig),
                 Cmd::Profiles => self.open_switcher(),
                 Cmd::Quit => fx.push(Effect::Quit),
-                Cmd::Help => {
-                    self.help_from = Mode::Welcome;
-                    self.mode = Mode::Help;
-                }
+                Cmd::Help => self.screen.open_help(),
                 _ => {}
             },
             Mode::Profiles => {
-                let len = self.profiles.len();
+                let len = self.catalog.profiles.len();
                 match cmd {
-                    Cmd::Down => self.switcher = (self.switcher + 1).min(len.saturating_sub(1)),
-                    Cmd::Up => self.switcher = self.switcher.saturating_sub(1),
-                    Cmd::Back => self.mode = self.home_mode(),
+                    Cmd::Down => {
+                        self.catalog.switcher =
+                            (self.catalog.switcher + 1).min(len.saturating_sub(1))
+                    }
+                    Cmd::Up => self.catalog.switcher = self.catalog.switcher.saturating_sub(1),
+                    Cmd::Back => self.screen = self.home_screen(),
                     Cmd::Open => {
-                        if let Some(name) = self.profiles.get(self.switcher).map(|p| p.name.clone())
+                        if let Some(name) = self
+                            .catalog
+                            .profiles
+                            .get(self.catalog.switcher)
+                            .map(|p| p.name.clone())
                         {
                             self.switch_to(&name, fx);
                         }
                     }
                     Cmd::AddProfile => self.open_profile_form(None),
                     Cmd::EditProfile => {
-                        if let Some(entry) = self.profiles.get(self.switcher).cloned() {
+                        if let Some(entry) = self.catalog.selected().cloned() {
                             self.open_profile_form(Some(&entry));
                         }
                     }
                     Cmd::DeleteProfile => self.ask_delete(),
                     Cmd::SetDefault => {
-                        if let Some(entry) = self.profiles.get(self.switcher).cloned()
+                        if let Some(entry) = self.catalog.selected().cloned()
                             && self.editable(&entry)
                         {
                             fx.push(Effect::Save(Edit::SetDefault(entry.name)));
@@ -647,12 +412,12 @@ impl App {
             }
             Mode::DeleteProfile => match cmd {
                 Cmd::Confirm => {
-                    if let Some(entry) = self.profiles.get(self.switcher).cloned() {
+                    if let Some(entry) = self.catalog.selected().cloned() {
                         fx.push(Effect::Save(Edit::Remove(entry.name)));
                     }
-                    self.mode = Mode::Profiles;
+                    self.screen = Screen::Profiles;
                 }
-                Cmd::Back => self.mode = Mode::Profiles,
+                Cmd::Back => self.screen = Screen::Profiles,
                 Cmd::Quit => fx.push(Effect::Quit),
                 _ => {}
             },
@@ -664,39 +429,39 @@ impl App {
     /// With no profile to open at start: the switcher when the file has profiles (several,
     /// and none is the default), else the welcome screen.
     pub fn start_without_profile(&mut self) {
-        if self.profiles.iter().any(|p| !p.builtin) {
+        if self.catalog.profiles.iter().any(|p| !p.builtin) {
             self.open_switcher();
-            if self.default_profile.is_none() {
+            if self.catalog.default_profile.is_none() {
                 self.notify(
                     NoticeKind::Info,
                     "several profiles and no default: choose one (s makes it the default)".into(),
                 );
             }
         } else {
-            self.mode = Mode::Welcome;
+            self.screen = Screen::Welcome;
         }
     }
 
     /// Shows in the status bar that others can change the profiles file, if they can.
     pub fn warn_if_writable(&mut self) {
-        if let Some(warning) = config::permission_warning(&self.config_path) {
+        if let Some(warning) = config::permission_warning(&self.catalog.config_path) {
             self.notify(NoticeKind::Error, warning);
         }
     }
 
     /// Where closing the switcher goes: the dashboard, or the welcome screen when no
     /// profile is open.
-    fn home_mode(&self) -> Mode {
+    fn home_screen(&self) -> Screen {
         if self.profile.is_empty() {
-            Mode::Welcome
+            Screen::Welcome
         } else {
-            Mode::Normal
+            Screen::Dashboard
         }
     }
 
     /// Says why a profile cannot be edited, if it cannot.
     fn editable(&mut self, entry: &ProfileEntry) -> bool {
-        if let Some(e) = self.config_error.clone() {
+        if let Some(e) = self.catalog.config_error.clone() {
             self.notify(
                 NoticeKind::Error,
                 format!("profile editing is off until the file is fixed: {e}"),
@@ -717,7 +482,7 @@ impl App {
     }
 
     fn ask_delete(&mut self) {
-        let Some(entry) = self.profiles.get(self.switcher).cloned() else {
+        let Some(entry) = self.catalog.selected().cloned() else {
             return;
         };
         if !self.editable(&entry) {
@@ -733,7 +498,7 @@ impl App {
             );
             return;
         }
-        self.mode = Mode::DeleteProfile;
+        self.screen = Screen::DeleteProfile;
     }
 
     fn open_profile_form(&mut self, from: Option<&ProfileEntry>) {
@@ -742,20 +507,19 @@ impl App {
         {
             return;
         }
-        if self.config_error.is_some() {
-            let e = self.config_error.clone().unwrap_or_default();
+        if self.catalog.config_error.is_some() {
+            let e = self.catalog.config_error.clone().unwrap_or_default();
             self.notify(
                 NoticeKind::Error,
                 format!("profile editing is off until the file is fixed: {e}"),
             );
             return;
         }
-        self.profile_form = Some(ProfileForm::new(from));
-        self.mode = Mode::ProfileForm;
+        self.screen = Screen::ProfileForm(Box::new(ProfileForm::new(from)));
     }
 
     fn profile_form_cmd(&mut self, cmd: Cmd, fx: &mut Vec<Effect>) {
-        let Some(form) = &mut self.profile_form else {
+        let Some(form) = self.screen.profile_form_mut() else {
             return;
         };
         let len = form.field_count();
@@ -763,27 +527,28 @@ impl App {
             Cmd::NextField | Cmd::Down => form.focus = (form.focus + 1) % len,
             Cmd::PrevField | Cmd::Up => form.focus = (form.focus + len - 1) % len,
             Cmd::Back => {
-                self.profile_form = None;
-                self.mode = if self.profile.is_empty() {
-                    Mode::Welcome
+                self.screen = if self.profile.is_empty() {
+                    Screen::Welcome
                 } else {
-                    Mode::Profiles
+                    Screen::Profiles
                 };
             }
             Cmd::Mark if form.focus >= FIRST_FLAG => {
                 form.flags[form.focus - FIRST_FLAG] ^= true;
             }
-            Cmd::NextChoice if !self.aws_profiles.is_empty() => {
-                let next = form.choice.map_or(0, |c| (c + 1) % self.aws_profiles.len());
+            Cmd::NextChoice if !self.catalog.aws_profiles.is_empty() => {
+                let next = form
+                    .choice
+                    .map_or(0, |c| (c + 1) % self.catalog.aws_profiles.len());
                 form.choice = Some(next);
-                form.inputs[1] = Input::new(self.aws_profiles[next].clone());
+                form.inputs[1] = Input::new(self.catalog.aws_profiles[next].clone());
                 form.focus = 1;
             }
             Cmd::Confirm => {
                 if form.saving {
                     return;
                 }
-                if form.has_errors(&self.profiles, &self.aws_profiles) {
+                if form.has_errors(&self.catalog.profiles, &self.catalog.aws_profiles) {
                     form.error = Some("fix the fields marked ✗ first".into());
                     return;
                 }
@@ -803,7 +568,7 @@ impl App {
 
     /// A key the profile form's table does not bind types into the focused text field.
     pub(super) fn profile_form_key(&mut self, key: crossterm::event::KeyEvent) {
-        let Some(form) = &mut self.profile_form else {
+        let Some(form) = self.screen.profile_form_mut() else {
             return;
         };
         if form.focus < FIRST_FLAG
@@ -815,7 +580,7 @@ impl App {
             if form.focus == 1 {
                 form.choice = None;
             }
-            self.dirty = true;
+            self.redraw.dirty = true;
         }
     }
 
@@ -831,7 +596,8 @@ impl App {
                     ""
                 };
                 // Which profile the save was about, from the form if it was open.
-                let form = self.profile_form.take();
+                // Closing it for the switcher.
+                let form = self.screen.take_profile_form();
                 let (text, open) = match &form {
                     Some(f) => {
                         let name = f.inputs[0].value().trim().to_string();
@@ -846,18 +612,21 @@ impl App {
                     }
                     None => ("saved the profiles file".to_string(), None),
                 };
-                let old_default = self.default_profile.clone();
+                let old_default = self.catalog.default_profile.clone();
                 self.set_config(Some(&config));
-                self.config_error = None;
+                self.catalog.config_error = None;
                 let mut text = text;
                 if let Some(name) = &saved.cleared_default {
                     text = format!(
                         "deleted profile {name}; it was the default, so there is no default profile now (s makes one the default)"
                     );
-                } else if form.is_none() && self.default_profile != old_default {
+                } else if form.is_none() && self.catalog.default_profile != old_default {
                     text = format!(
                         "{} is the default profile",
-                        self.default_profile.as_deref().unwrap_or("no profile")
+                        self.catalog
+                            .default_profile
+                            .as_deref()
+                            .unwrap_or("no profile")
                     );
                 }
                 if let Some((from, name)) = &open {
@@ -866,13 +635,13 @@ impl App {
                         self.profile = name.clone();
                     } else if let Some(from) = from
                         && from != name
-                        && let Some(state) = self.stash.remove(from)
+                        && let Some(session) = self.sessions.remove(from)
                     {
                         // So does one left earlier in this session.
-                        self.stash.insert(name.clone(), state);
+                        self.sessions.insert(name.clone(), session);
                     }
-                    if let Some(pos) = self.profiles.iter().position(|p| p.name == *name) {
-                        self.switcher = pos;
+                    if let Some(pos) = self.catalog.position(name) {
+                        self.catalog.switcher = pos;
                     }
                 }
                 if let Some(entry) = self.active_entry().cloned() {
@@ -883,41 +652,40 @@ impl App {
                         profile: Box::new(entry.profile),
                     });
                     if open.as_ref().is_some_and(|(_, n)| *n == entry.name) {
-                        self.sweep_due = self.now;
+                        self.session.schedule.sweep_due = self.now;
                     }
                 }
                 self.notify(NoticeKind::Success, format!("{text}{edit_note}"));
                 match open {
                     // The first profile: open it.
                     Some((None, name)) if self.profile.is_empty() => self.switch_to(&name, fx),
-                    _ if self.mode == Mode::ProfileForm => self.mode = Mode::Profiles,
                     _ => {}
                 }
             }
             Err(e) => {
-                if let Some(form) = &mut self.profile_form {
+                if let Some(form) = self.screen.profile_form_mut() {
                     form.saving = false;
                     form.error = Some(e.clone());
                 }
                 self.notify(NoticeKind::Error, e);
             }
         }
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     pub(super) fn on_config_loaded(&mut self, result: Result<Option<(Config, String)>, String>) {
         match result {
             Ok(config) => {
-                self.config_error = None;
+                self.catalog.config_error = None;
                 self.set_config(config.as_ref().map(|(c, _)| c));
                 self.notify(NoticeKind::Success, "read the profiles file again".into());
                 // Fixed, with profiles in it: choose one.
-                if self.mode == Mode::Welcome && !self.profiles.is_empty() {
+                if self.mode() == Mode::Welcome && !self.catalog.profiles.is_empty() {
                     self.open_switcher();
                 }
             }
             Err(e) => {
-                self.config_error = Some(e.clone());
+                self.catalog.config_error = Some(e.clone());
                 self.notify(NoticeKind::Error, e);
             }
         }

@@ -11,7 +11,8 @@ use tui_input::backend::crossterm::EventHandler;
 use super::keys::{self, Cmd};
 use super::layout::{self, Pane};
 use super::{
-    Action, App, Effect, InvKey, Mode, Notice, NoticeKind, Poll, Remote, Request, Response, Slot,
+    Action, App, Effect, InvKey, Mode, Notice, NoticeKind, Poll, Remote, Request, Response, Screen,
+    Slot,
 };
 use crate::cloudfront::{
     CfError, Distribution, Invalidation, InvalidationStatus, InvalidationSummary,
@@ -38,7 +39,7 @@ impl App {
                 self.size = ratatui::layout::Rect::new(0, 0, width, height);
                 self.clamp_all();
                 self.follow_cursor();
-                self.dirty = true;
+                self.redraw.dirty = true;
             }
             Action::Tick => {}
             Action::Saved(result) => self.on_saved(result, &mut fx),
@@ -61,21 +62,21 @@ impl App {
         let mut due = if self.profile.is_empty() {
             self.now + SignedDuration::from_secs(3600)
         } else {
-            self.sweep_due
+            self.session.schedule.sweep_due
         };
         let mut soonest = |t: Option<Timestamp>| {
             if let Some(t) = t {
                 due = due.min(t);
             }
         };
-        soonest(self.redraw_at);
-        soonest(self.retry_lists_at);
+        soonest(self.redraw.next());
+        soonest(self.session.schedule.retry_lists_at);
         soonest(self.notice.as_ref().map(|n| n.until));
         soonest(self.refresh_due());
         soonest(self.outbox_due());
-        soonest(self.background_due());
-        for (key, poll) in &self.polls {
-            if !self.pending.contains_key(&Slot::Poll(key.clone())) {
+        soonest(self.watch.due(&self.requests));
+        for (key, poll) in &self.session.polls {
+            if !self.requests.is_running(&Slot::Poll(key.clone())) {
                 soonest(Some(poll.next_at));
             }
         }
@@ -84,8 +85,8 @@ impl App {
 
     /// The runtime drew a frame: remember when the screen next goes stale by itself.
     pub fn frame_drawn(&mut self) {
-        self.dirty = false;
-        self.redraw_at = self.next_label_change();
+        let next = self.next_label_change();
+        self.redraw.drawn(next);
     }
 
     fn next_label_change(&self) -> Option<Timestamp> {
@@ -97,13 +98,13 @@ impl App {
             let frame = (ms.div_euclid(super::SPIN_MS) + 1) * super::SPIN_MS;
             consider(Timestamp::from_millisecond(frame).unwrap_or(now));
         }
-        if let Some(at) = self.last_refresh {
+        if let Some(at) = self.session.last_refresh {
             consider(timefmt::next_ago_coarse_change(now, at));
         }
         if let Some(area) = self.areas() {
             let height = layout::table_rows(area.invalidations);
             let rows = self.invalidation_rows();
-            let start = self.inv_scroll.offset.min(rows.len());
+            let start = self.session.inv_scroll.offset.min(rows.len());
             let end = (start + height).min(rows.len());
             for inv in &rows[start..end] {
                 consider(timefmt::next_ago_change(now, inv.create_time));
@@ -115,22 +116,23 @@ impl App {
     // ---- input -------------------------------------------------------------------------
 
     fn on_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
-        if self.mode.in_form() {
+        let mode = self.mode();
+        if mode.in_form() {
             return self.on_form_key(key, fx);
         }
-        if self.mode.in_profiles() {
+        if mode.in_profiles() {
             return self.on_profile_key(key, fx);
         }
-        match keys::lookup(self.mode, &key) {
+        match keys::lookup(mode, &key) {
             Some(cmd) => self.run(cmd, fx),
-            None if self.mode == Mode::Filter
+            None if mode == Mode::Filter
                 && matches!(key.code, crossterm::event::KeyCode::Char(_))
-                && self.filter.value().chars().count() >= FILTER_MAX =>
+                && self.session.filter.value().chars().count() >= FILTER_MAX =>
             {
                 self.filter_full();
             }
-            None if self.mode == Mode::Filter
-                && self.filter.handle_event(&Event::Key(key)).is_some() =>
+            None if mode == Mode::Filter
+                && self.session.filter.handle_event(&Event::Key(key)).is_some() =>
             {
                 self.filter_changed(fx)
             }
@@ -147,17 +149,15 @@ impl App {
 
     fn on_form_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
         use crossterm::event::{KeyCode, KeyModifiers};
-        match keys::lookup(self.mode, &key) {
+        let mode = self.mode();
+        match keys::lookup(mode, &key) {
             Some(Cmd::Help) => {
-                self.help_from = self.mode;
-                self.mode = Mode::Help;
-                self.dirty = true;
+                self.screen.open_help();
+                self.redraw.dirty = true;
             }
-            Some(Cmd::Quit) if matches!(self.mode, Mode::Form | Mode::Presets) => {
-                self.form_quit(fx)
-            }
+            Some(Cmd::Quit) if matches!(mode, Mode::Form | Mode::Presets) => self.form_quit(fx),
             Some(cmd) => self.form_cmd(cmd, fx),
-            None if self.mode == Mode::ConfirmTyped => self.confirm_typed_key(key),
+            None if mode == Mode::ConfirmTyped => self.confirm_typed_key(key),
             None => {
                 if let KeyCode::Char(c) = key.code
                     && !key
@@ -171,44 +171,43 @@ impl App {
     }
 
     fn on_profile_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
-        let form_text = self.mode == Mode::ProfileForm
-            && self
-                .profile_form
-                .as_ref()
-                .is_some_and(|f| f.focus < super::profiles::FIRST_FLAG);
-        match keys::lookup(self.mode, &key) {
+        let mode = self.mode();
+        let form_text = self
+            .screen
+            .profile_form()
+            .is_some_and(|f| f.focus < super::profiles::FIRST_FLAG);
+        match keys::lookup(mode, &key) {
             // Space types in a text field, and ticks a box.
             Some(Cmd::Mark) if form_text => self.profile_form_key(key),
             Some(cmd) => self.profile_cmd(cmd, fx),
-            None if self.mode == Mode::ProfileForm => self.profile_form_key(key),
+            None if mode == Mode::ProfileForm => self.profile_form_key(key),
             None => {}
         }
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     fn on_paste(&mut self, text: &str, fx: &mut Vec<Effect>) {
-        if self.mode == Mode::Form {
-            return self.form_paste(text);
-        }
-        if self.mode != Mode::Filter {
-            return;
+        match self.mode() {
+            Mode::Form => return self.form_paste(text),
+            Mode::Filter => {}
+            _ => return,
         }
         // One insert at the cursor, not one per character (each of which walks the whole
         // value): a 200 KB paste takes a moment, not half a minute. Only the first line,
         // without control characters, up to the cap.
         let line = crate::text::strip_bom(text.lines().next().unwrap_or("")).trim();
-        let value = self.filter.value();
+        let value = self.session.filter.value();
         let room = FILTER_MAX.saturating_sub(value.chars().count());
         let mut pasted = line.chars().filter(|c| !c.is_control());
         let insert: String = pasted.by_ref().take(room).collect();
         let cut = pasted.next().is_some();
-        let cursor = self.filter.cursor();
+        let cursor = self.session.filter.cursor();
         let at = value
             .char_indices()
             .nth(cursor)
             .map_or(value.len(), |(i, _)| i);
         let joined = format!("{}{insert}{}", &value[..at], &value[at..]);
-        self.filter = Input::new(joined).with_cursor(cursor + insert.chars().count());
+        self.session.filter = Input::new(joined).with_cursor(cursor + insert.chars().count());
         if cut {
             self.filter_full();
         }
@@ -216,10 +215,11 @@ impl App {
     }
 
     fn on_mouse(&mut self, mouse: MouseEvent, fx: &mut Vec<Effect>) {
-        if self.mode.in_form() {
+        let mode = self.mode();
+        if mode.in_form() {
             return self.form_mouse(mouse, fx);
         }
-        if self.mode == Mode::Help {
+        if mode == Mode::Help {
             return;
         }
         let Some(areas) = self.areas() else { return };
@@ -231,17 +231,18 @@ impl App {
             MouseEventKind::ScrollUp => self.move_in(pane, -3, fx),
             MouseEventKind::Down(MouseButton::Left) => {
                 self.set_focus(pane);
-                let rect = areas.pane(pane).expect("the pane was hit");
-                if let Some(row) = layout::table_row_at(rect, mouse.row) {
+                if let Some(rect) = areas.pane(pane)
+                    && let Some(row) = layout::table_row_at(rect, mouse.row)
+                {
                     match pane {
                         Pane::Distributions => {
-                            let index = self.dist_scroll.offset + row;
-                            if index < self.view.len() {
+                            let index = self.session.dist_scroll.offset + row;
+                            if index < self.session.view.len() {
                                 self.select_distribution(index, fx);
                             }
                         }
                         Pane::Invalidations => {
-                            let index = self.inv_scroll.offset + row;
+                            let index = self.session.inv_scroll.offset + row;
                             if index < self.invalidation_rows().len() {
                                 self.select_invalidation(index, fx);
                             }
@@ -255,32 +256,32 @@ impl App {
     }
 
     fn run(&mut self, cmd: Cmd, fx: &mut Vec<Effect>) {
-        self.dirty = true;
+        self.redraw.dirty = true;
         match cmd {
             Cmd::Quit => fx.push(Effect::Quit),
-            Cmd::Help => {
-                self.help_from = self.mode;
-                self.mode = Mode::Help;
-            }
-            Cmd::Down => self.move_in(self.focus, 1, fx),
-            Cmd::Up => self.move_in(self.focus, -1, fx),
+            Cmd::Help => self.screen.open_help(),
+            Cmd::Down => self.move_in(self.session.focus, 1, fx),
+            Cmd::Up => self.move_in(self.session.focus, -1, fx),
             Cmd::PageDown => {
-                let page = self.page_size(self.focus) as isize;
-                self.move_in(self.focus, page, fx);
+                let page = self.page_size(self.session.focus) as isize;
+                self.move_in(self.session.focus, page, fx);
             }
             Cmd::PageUp => {
-                let page = self.page_size(self.focus) as isize;
-                self.move_in(self.focus, -page, fx);
+                let page = self.page_size(self.session.focus) as isize;
+                self.move_in(self.session.focus, -page, fx);
             }
-            Cmd::Top => self.move_in(self.focus, isize::MIN / 2, fx),
-            Cmd::Bottom => self.move_in(self.focus, isize::MAX / 2, fx),
+            Cmd::Top => self.move_in(self.session.focus, isize::MIN / 2, fx),
+            Cmd::Bottom => self.move_in(self.session.focus, isize::MAX / 2, fx),
             Cmd::NextPane | Cmd::PrevPane => {
-                let order: &[Pane] = if self.detail_open {
+                let order: &[Pane] = if self.session.detail_open {
                     &[Pane::Distributions, Pane::Invalidations, Pane::Detail]
                 } else {
                     &[Pane::Distributions, Pane::Invalidations]
                 };
-                let at = order.iter().position(|&p| p == self.focus).unwrap_or(0);
+                let at = order
+                    .iter()
+                    .position(|&p| p == self.session.focus)
+                    .unwrap_or(0);
                 let step = if cmd == Cmd::NextPane {
                     1
                 } else {
@@ -288,12 +289,12 @@ impl App {
                 };
                 self.set_focus(order[(at + step) % order.len()]);
             }
-            Cmd::Open => match self.focus {
+            Cmd::Open => match self.session.focus {
                 Pane::Distributions => self.set_focus(Pane::Invalidations),
                 Pane::Invalidations => {
                     if self.selected_invalidation().is_some() {
-                        self.detail_open = true;
-                        self.detail_scroll = Default::default();
+                        self.session.detail_open = true;
+                        self.session.detail_scroll = Default::default();
                         self.set_focus(Pane::Detail);
                         self.clamp_all();
                         self.sync_detail(fx);
@@ -302,28 +303,27 @@ impl App {
                 Pane::Detail => {}
             },
             Cmd::Back => {
-                if self.mode == Mode::Help {
-                    self.mode = self.help_from;
-                    self.help_from = Mode::Normal;
-                } else if self.detail_open {
+                if let Screen::Help { .. } = self.screen {
+                    self.screen.close_help();
+                } else if self.session.detail_open {
                     self.close_detail(fx);
-                } else if self.focus == Pane::Invalidations {
+                } else if self.session.focus == Pane::Invalidations {
                     self.set_focus(Pane::Distributions);
-                } else if !self.filter.value().is_empty() {
+                } else if !self.session.filter.value().is_empty() {
                     self.clear_filter(fx);
                 }
             }
             Cmd::Filter => {
-                self.mode = Mode::Filter;
+                self.screen = Screen::Filter;
                 self.set_focus(Pane::Distributions);
             }
-            Cmd::FilterAccept => self.mode = Mode::Normal,
+            Cmd::FilterAccept => self.screen = Screen::Dashboard,
             Cmd::FilterClear => {
-                self.mode = Mode::Normal;
+                self.screen = Screen::Dashboard;
                 self.clear_filter(fx);
             }
             Cmd::Refresh => {
-                self.sweep_due = self.now;
+                self.session.schedule.sweep_due = self.now;
                 self.notify(NoticeKind::Info, REFRESHING.into());
             }
             Cmd::Watch => self.toggle_watch(),
@@ -338,11 +338,11 @@ impl App {
     }
 
     pub(super) fn set_focus(&mut self, pane: Pane) {
-        if pane == Pane::Detail && !self.detail_open {
+        if pane == Pane::Detail && !self.session.detail_open {
             return;
         }
-        self.focus = pane;
-        self.dirty = true;
+        self.session.focus = pane;
+        self.redraw.dirty = true;
     }
 
     fn page_size(&self, pane: Pane) -> usize {
@@ -357,14 +357,22 @@ impl App {
     }
 
     fn move_in(&mut self, pane: Pane, delta: isize, fx: &mut Vec<Effect>) {
-        self.dirty = true;
+        self.redraw.dirty = true;
         match pane {
             Pane::Distributions => {
-                let target = self.dist_scroll.selected.saturating_add_signed(delta);
+                let target = self
+                    .session
+                    .dist_scroll
+                    .selected
+                    .saturating_add_signed(delta);
                 self.select_distribution(target, fx);
             }
             Pane::Invalidations => {
-                let target = self.inv_scroll.selected.saturating_add_signed(delta);
+                let target = self
+                    .session
+                    .inv_scroll
+                    .selected
+                    .saturating_add_signed(delta);
                 self.select_invalidation(target, fx);
             }
             Pane::Detail => {
@@ -373,11 +381,12 @@ impl App {
                 let height = self.page_size(Pane::Detail);
                 let max = len.saturating_sub(height);
                 let top = self
+                    .session
                     .detail_scroll
                     .offset
                     .saturating_add_signed(delta)
                     .min(max);
-                self.detail_scroll = super::Scroll {
+                self.session.detail_scroll = super::Scroll {
                     selected: top,
                     offset: top,
                 };
@@ -386,10 +395,11 @@ impl App {
     }
 
     fn detail_len(&self) -> usize {
-        self.detail_key
+        self.session
+            .detail_key
             .as_ref()
             .or(self.selected_invalidation().as_ref())
-            .and_then(|k| self.details.get(k))
+            .and_then(|k| self.session.details.get(k))
             .and_then(|d| d.data())
             .map_or(0, |d| d.paths.len())
     }
@@ -397,7 +407,9 @@ impl App {
     pub(super) fn select_distribution(&mut self, index: usize, fx: &mut Vec<Effect>) {
         let before = self.selected_distribution_id();
         let height = self.page_size(Pane::Distributions);
-        self.dist_scroll.select(index, self.view.len(), height);
+        self.session
+            .dist_scroll
+            .select(index, self.session.view.len(), height);
         self.follow_distribution(before, fx);
     }
 
@@ -409,7 +421,7 @@ impl App {
     /// top, its list loads if it never has, and the detail follows.
     fn follow_distribution(&mut self, before: Option<String>, fx: &mut Vec<Effect>) {
         if self.selected_distribution_id() != before {
-            self.inv_scroll = Default::default();
+            self.session.inv_scroll = Default::default();
             self.after_selection_change(fx);
         }
     }
@@ -418,9 +430,9 @@ impl App {
         let before = self.selected_invalidation();
         let height = self.page_size(Pane::Invalidations);
         let len = self.invalidation_rows().len();
-        self.inv_scroll.select(index, len, height);
+        self.session.inv_scroll.select(index, len, height);
         if self.selected_invalidation() != before {
-            self.detail_scroll = Default::default();
+            self.session.detail_scroll = Default::default();
             self.sync_detail(fx);
         }
     }
@@ -430,10 +442,10 @@ impl App {
         self.clamp_all();
         if let Some(id) = self.selected_distribution_id() {
             let never_loaded = matches!(
-                self.invalidations.get(&id).map(|d| &d.list),
+                self.session.invalidations.get(&id).map(|d| &d.list),
                 None | Some(Remote::Idle)
             );
-            if never_loaded && self.distributions.data().is_some() {
+            if never_loaded && self.session.distributions.data().is_some() {
                 self.request_list(&id, fx);
             }
         }
@@ -441,14 +453,14 @@ impl App {
     }
 
     fn close_detail(&mut self, fx: &mut Vec<Effect>) {
-        self.detail_open = false;
-        if self.focus == Pane::Detail {
-            self.focus = Pane::Invalidations;
+        self.session.detail_open = false;
+        if self.session.focus == Pane::Detail {
+            self.session.focus = Pane::Invalidations;
         }
-        if self.pending.remove(&Slot::Detail).is_some() {
+        if self.requests.cancel(&Slot::Detail) {
             fx.push(Effect::Abort(Slot::Detail));
         }
-        self.detail_key = None;
+        self.session.detail_key = None;
         self.clamp_all();
     }
 
@@ -457,27 +469,27 @@ impl App {
     /// shown before. (Opening the pane starts from no key, so an invalidation still in
     /// progress is fetched afresh each time it is opened.)
     fn sync_detail(&mut self, fx: &mut Vec<Effect>) {
-        if !self.detail_open {
+        if !self.session.detail_open {
             return;
         }
         let key = self.selected_invalidation().filter(|_| {
             self.invalidation_rows()
-                .get(self.inv_scroll.selected)
+                .get(self.session.inv_scroll.selected)
                 .is_some_and(|r| r.status != InvalidationStatus::Queued)
         });
-        if key == self.detail_key {
+        if key == self.session.detail_key {
             return;
         }
-        let cached = key.as_ref().and_then(|k| self.details.get(k)).is_some_and(|d| {
+        let cached = key.as_ref().and_then(|k| self.session.details.get(k)).is_some_and(|d| {
             matches!(d, Remote::Ready { data, .. } if data.status == InvalidationStatus::Completed)
         });
-        if self.pending.remove(&Slot::Detail).is_some() {
+        if self.requests.cancel(&Slot::Detail) {
             fx.push(Effect::Abort(Slot::Detail));
         }
-        self.detail_key = key.clone();
+        self.session.detail_key = key.clone();
         if let (Some(key), false) = (key, cached) {
-            if !matches!(self.details.get(&key), Some(Remote::Ready { .. })) {
-                self.details.insert(key.clone(), Remote::Loading);
+            if !matches!(self.session.details.get(&key), Some(Remote::Ready { .. })) {
+                self.session.details.insert(key.clone(), Remote::Loading);
             }
             self.request(Slot::Detail, Request::GetInvalidation(key), fx);
         }
@@ -487,18 +499,18 @@ impl App {
         let before = self.selected_distribution_id();
         self.rebuild_view(before.as_deref());
         self.follow_distribution(before, fx);
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     fn clear_filter(&mut self, fx: &mut Vec<Effect>) {
-        self.filter.reset();
+        self.session.filter.reset();
         self.filter_changed(fx);
     }
 
     /// Recomputes which distributions pass the filter, keeping `keep` selected if it does.
     fn rebuild_view(&mut self, keep: Option<&str>) {
-        let needle = self.filter.value().to_lowercase();
-        self.view = match self.distributions.data() {
+        let needle = self.session.filter.value().to_lowercase();
+        self.session.view = match self.session.distributions.data() {
             Some(all) => all
                 .iter()
                 .enumerate()
@@ -507,22 +519,24 @@ impl App {
                 .collect(),
             None => Vec::new(),
         };
-        if let (Some(id), Some(all)) = (keep, self.distributions.data())
-            && let Some(pos) = self.view.iter().position(|&i| all[i].id == id)
+        if let (Some(id), Some(all)) = (keep, self.session.distributions.data())
+            && let Some(pos) = self.session.view.iter().position(|&i| all[i].id == id)
         {
-            self.dist_scroll.selected = pos;
+            self.session.dist_scroll.selected = pos;
         }
         self.clamp_all();
     }
 
     pub(super) fn clamp_all(&mut self) {
         let dist_h = self.page_size(Pane::Distributions);
-        self.dist_scroll.clamp(self.view.len(), dist_h);
+        self.session
+            .dist_scroll
+            .clamp(self.session.view.len(), dist_h);
         let inv_h = self.page_size(Pane::Invalidations);
         let len = self.invalidation_rows().len();
-        self.inv_scroll.clamp(len, inv_h);
-        if self.focus == Pane::Detail && !self.detail_open {
-            self.focus = Pane::Invalidations;
+        self.session.inv_scroll.clamp(len, inv_h);
+        if self.session.focus == Pane::Detail && !self.session.detail_open {
+            self.session.focus = Pane::Invalidations;
         }
     }
 
@@ -530,16 +544,16 @@ impl App {
         let Some(key) = self.selected_invalidation() else {
             return;
         };
-        let status = self.invalidation_rows()[self.inv_scroll.selected]
+        let status = self.invalidation_rows()[self.session.inv_scroll.selected]
             .status
             .clone();
         if status == InvalidationStatus::Queued {
             let text = format!("{} is watched from the moment it is sent", key.id);
             self.notify(NoticeKind::Info, text);
-        } else if self.watched.remove(&key) {
+        } else if self.watch.watched.remove(&key) {
             self.notify(NoticeKind::Info, format!("stopped watching {}", key.id));
         } else if status.is_in_progress() {
-            self.watched.insert(key.clone());
+            self.watch.watched.insert(key.clone());
             self.notify(
                 NoticeKind::Info,
                 format!("watching {}: cfdash rings when it completes", key.id),
@@ -552,11 +566,10 @@ impl App {
     // ---- backend answers ---------------------------------------------------------------
 
     fn on_response(&mut self, slot: Slot, seq: u64, response: Response, fx: &mut Vec<Effect>) {
-        if self.pending.get(&slot) != Some(&seq) {
+        if !self.requests.answered(&slot, seq) {
             return; // stale: a newer request replaced it, or it was cancelled
         }
-        self.pending.remove(&slot);
-        self.dirty = true;
+        self.redraw.dirty = true;
         match (slot, response) {
             (Slot::Distributions, Response::Distributions(result)) => {
                 self.on_distributions(result, fx)
@@ -588,17 +601,18 @@ impl App {
         match result {
             Ok(list) => {
                 let list = self.pinned(list);
-                self.sweep_backoff.relax();
+                self.session.schedule.sweep_backoff.relax();
                 if self.notice.as_ref().is_some_and(|n| n.text == REFRESHING) {
                     self.notice = None;
                 }
-                self.sweep_due = now + self.settings.sweep;
-                self.last_refresh = Some(now);
+                self.session.schedule.sweep_due = now + self.settings.sweep;
+                self.session.last_refresh = Some(now);
                 let keep = self.selected_distribution_id();
                 // Distributions that went away take their invalidations with them.
                 let ids: std::collections::HashSet<&str> =
                     list.iter().map(|d| d.id.as_str()).collect();
                 let gone: Vec<String> = self
+                    .session
                     .invalidations
                     .keys()
                     .filter(|k| !ids.contains(k.as_str()))
@@ -606,10 +620,10 @@ impl App {
                     .collect();
                 for id in gone {
                     self.replace_list(&id, None);
-                    self.invalidations.remove(&id);
+                    self.session.invalidations.remove(&id);
                 }
                 let order: Vec<String> = list.iter().map(|d| d.id.clone()).collect();
-                self.distributions = Remote::Ready {
+                self.session.distributions = Remote::Ready {
                     data: list,
                     at: now,
                 };
@@ -623,21 +637,26 @@ impl App {
                 {
                     self.request_list(id, fx);
                 }
-                self.failed_lists.clear();
-                self.retry_lists_at = None;
+                self.session.schedule.failed_lists.clear();
+                self.session.schedule.retry_lists_at = None;
                 self.sync_detail(fx);
             }
             Err(error) => {
                 if error.is_throttled() {
                     let (base, max) = (self.settings.refresh, self.settings.max_backoff);
-                    self.sweep_backoff.throttled(now, base, max);
+                    self.session
+                        .schedule
+                        .sweep_backoff
+                        .throttled(now, base, max);
                 }
                 let wait = self
+                    .session
+                    .schedule
                     .sweep_backoff
                     .apply(self.settings.refresh, self.settings.max_backoff);
-                self.sweep_due = now + wait;
-                if self.distributions.data().is_none() {
-                    self.distributions = Remote::Failed {
+                self.session.schedule.sweep_due = now + wait;
+                if self.session.distributions.data().is_none() {
+                    self.session.distributions = Remote::Failed {
                         error: error.clone(),
                         at: now,
                     };
@@ -656,9 +675,9 @@ impl App {
         let now = self.now;
         match result {
             Ok(list) => {
-                self.list_backoff.relax();
-                self.last_refresh = Some(now);
-                self.failed_lists.remove(dist);
+                self.session.schedule.list_backoff.relax();
+                self.session.last_refresh = Some(now);
+                self.session.schedule.failed_lists.remove(dist);
                 let keep = (self.selected_distribution().map(|d| d.id.as_str()) == Some(dist))
                     .then(|| self.selected_invalidation())
                     .flatten();
@@ -669,7 +688,7 @@ impl App {
                         .iter()
                         .position(|i| i.id == keep.id)
                 {
-                    self.inv_scroll.selected = pos;
+                    self.session.inv_scroll.selected = pos;
                 }
                 self.clamp_all();
                 self.sync_detail(fx);
@@ -677,20 +696,29 @@ impl App {
             Err(error) => {
                 if error.is_throttled() {
                     let (base, max) = (self.settings.poll_steady, self.settings.max_backoff);
-                    self.list_backoff.throttled(now, base, max);
+                    self.session.schedule.list_backoff.throttled(now, base, max);
                 }
-                let entry = self.invalidations.entry(dist.to_string()).or_default();
+                let entry = self
+                    .session
+                    .invalidations
+                    .entry(dist.to_string())
+                    .or_default();
                 if entry.list.data().is_none() {
                     entry.list = Remote::Failed {
                         error: error.clone(),
                         at: now,
                     };
                 }
-                self.failed_lists.insert(dist.to_string());
+                self.session.schedule.failed_lists.insert(dist.to_string());
                 let wait = self
+                    .session
+                    .schedule
                     .list_backoff
                     .apply(self.settings.poll_steady, self.settings.max_backoff);
-                self.retry_lists_at.get_or_insert(now + wait);
+                self.session
+                    .schedule
+                    .retry_lists_at
+                    .get_or_insert(now + wait);
                 self.notify_error(&error);
             }
         }
@@ -700,46 +728,39 @@ impl App {
     fn replace_list(&mut self, dist: &str, list: Option<Vec<InvalidationSummary>>) {
         let now = self.now;
         let list = list.map(|l| self.with_local_rows(dist, l));
-        let entry = self.invalidations.entry(dist.to_string()).or_default();
-        let old_count = entry.in_progress;
+        let session = &mut self.session;
+        let Some(list) = list else {
+            session.polls.retain(|k, _| k.distribution != dist);
+            return;
+        };
+        let entry = session.invalidations.entry(dist.to_string()).or_default();
         let old: HashMap<String, InvalidationStatus> = entry
             .list
             .data()
             .map(|l| l.iter().map(|i| (i.id.clone(), i.status.clone())).collect())
             .unwrap_or_default();
-        let new_count = list.as_ref().map_or(0, |l| {
-            l.iter().filter(|i| i.status.is_in_progress()).count()
-        });
-        entry.in_progress = new_count;
-        self.in_progress_total = self.in_progress_total + new_count - old_count;
-        match (entry.list.data().is_some(), list.is_some()) {
-            (false, true) => self.listed += 1,
-            (true, false) => self.listed -= 1,
-            _ => {}
-        }
-        let Some(list) = list else {
-            self.polls.retain(|k, _| k.distribution != dist);
-            return;
-        };
+        let mut done = Vec::new();
         for inv in &list {
             let key = InvKey::new(dist, &inv.id);
             let was = old.get(&inv.id);
             if inv.status.is_in_progress() {
-                self.polls.entry(key).or_insert_with(|| Poll {
+                session.polls.entry(key).or_insert_with(|| Poll {
                     create_time: inv.create_time,
                     next_at: now + self.settings.poll_fast,
                 });
             } else if was.is_some_and(InvalidationStatus::is_in_progress)
-                || self.polls.contains_key(&key)
+                || session.polls.contains_key(&key)
             {
-                self.completed(key, inv.create_time);
+                done.push((key, inv.create_time));
             }
         }
-        let entry = self.invalidations.get_mut(dist).expect("inserted above");
         entry.list = Remote::Ready {
             data: list,
             at: now,
         };
+        for (key, create_time) in done {
+            self.completed(key, create_time);
+        }
     }
 
     /// A fresh listing, with what cfdash knows and the listing cannot show yet: batches
@@ -753,6 +774,7 @@ impl App {
         let oldest = list.last().map(|r| r.create_time);
         let complete = list.len() < self.settings.list_limit;
         let mut missed: Vec<InvalidationSummary> = self
+            .session
             .polls
             .iter()
             .filter(|(k, p)| {
@@ -778,21 +800,25 @@ impl App {
     fn on_poll(&mut self, key: InvKey, result: Result<Invalidation, CfError>) {
         match result {
             Ok(inv) => {
-                self.poll_backoff.relax();
+                self.session.schedule.poll_backoff.relax();
                 self.observed(&key, &inv);
                 // Kept in progress too: its paths count against the quotas.
                 let at = self.now;
-                self.details
+                self.session
+                    .details
                     .insert(key.clone(), Remote::Ready { data: inv, at });
                 self.reschedule_poll(&key);
             }
             Err(CfError::NoSuchInvalidation { .. }) => {
-                self.polls.remove(&key);
+                self.session.polls.remove(&key);
             }
             Err(error) => {
                 if error.is_throttled() {
                     let (base, max) = (self.settings.poll_steady, self.settings.max_backoff);
-                    self.poll_backoff.throttled(self.now, base, max);
+                    self.session
+                        .schedule
+                        .poll_backoff
+                        .throttled(self.now, base, max);
                 }
                 self.reschedule_poll(&key);
                 self.notify_error(&error);
@@ -802,25 +828,29 @@ impl App {
 
     fn reschedule_poll(&mut self, key: &InvKey) {
         let now = self.now;
-        let backoff = self.poll_backoff;
-        if let Some(poll) = self.polls.get_mut(key) {
+        let backoff = self.session.schedule.poll_backoff;
+        if let Some(poll) = self.session.polls.get_mut(key) {
             poll.next_at = now + poll_interval(&self.settings, backoff, key, poll.create_time, now);
         }
     }
 
     fn on_detail(&mut self, result: Result<Invalidation, CfError>) {
-        let Some(key) = self.detail_key.clone() else {
+        let Some(key) = self.session.detail_key.clone() else {
             return;
         };
         let at = self.now;
         match result {
             Ok(inv) => {
                 self.observed(&key, &inv);
-                self.details.insert(key, Remote::Ready { data: inv, at });
+                self.session
+                    .details
+                    .insert(key, Remote::Ready { data: inv, at });
             }
             Err(error) => {
                 self.notify_error(&error);
-                self.details.insert(key, Remote::Failed { error, at });
+                self.session
+                    .details
+                    .insert(key, Remote::Failed { error, at });
             }
         }
     }
@@ -829,14 +859,14 @@ impl App {
     /// the new status, and a completion is noticed.
     fn observed(&mut self, key: &InvKey, inv: &Invalidation) {
         self.set_status(key, &inv.status);
-        if !inv.status.is_in_progress() && self.polls.contains_key(key) {
+        if !inv.status.is_in_progress() && self.session.polls.contains_key(key) {
             self.completed(key.clone(), inv.create_time);
         }
     }
 
-    /// Updates an invalidation's status in its distribution's list, keeping counts right.
+    /// Updates an invalidation's status in its distribution's list.
     fn set_status(&mut self, key: &InvKey, status: &InvalidationStatus) {
-        let Some(entry) = self.invalidations.get_mut(&key.distribution) else {
+        let Some(entry) = self.session.invalidations.get_mut(&key.distribution) else {
             return;
         };
         let Remote::Ready { data, .. } = &mut entry.list else {
@@ -848,27 +878,18 @@ impl App {
         if row.status == *status {
             return;
         }
-        let was = row.status.is_in_progress();
         row.status = status.clone();
-        let is = status.is_in_progress();
-        if was && !is {
-            entry.in_progress -= 1;
-            self.in_progress_total -= 1;
-        } else if !was && is {
-            entry.in_progress += 1;
-            self.in_progress_total += 1;
-        }
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     /// cfdash saw `key` complete: stop polling it, remember how long it took at most, and
     /// tell the operator if they were watching it.
     fn completed(&mut self, key: InvKey, create_time: Timestamp) {
-        self.polls.remove(&key);
+        self.session.polls.remove(&key);
         self.quota_freed(&key.distribution);
         let took = self.now.duration_since(create_time);
-        self.took.entry(key.clone()).or_insert(took);
-        if !self.watched.remove(&key) {
+        self.session.took.entry(key.clone()).or_insert(took);
+        if !self.watch.watched.remove(&key) {
             return;
         }
         let name = self.distribution_name(&key.distribution);
@@ -897,11 +918,12 @@ impl App {
                 });
             }
         }
-        self.ring = true;
+        self.watch.ring = true;
     }
 
     pub(super) fn distribution_name(&self, id: &str) -> String {
-        self.distributions
+        self.session
+            .distributions
             .data()
             .and_then(|all| all.iter().find(|d| d.id == id))
             .map_or_else(|| id.to_string(), |d| d.display_name().to_string())
@@ -915,7 +937,7 @@ impl App {
             until: self.now + self.settings.notice_for,
             completions: Vec::new(),
         });
-        self.dirty = true;
+        self.redraw.dirty = true;
     }
 
     pub(super) fn notify_error(&mut self, error: &CfError) {
@@ -928,22 +950,23 @@ impl App {
     /// polls; clears an expired notice; marks labels that changed.
     fn on_tick(&mut self, fx: &mut Vec<Effect>) {
         let now = self.now;
-        if self.ring {
-            self.ring = false;
+        if self.watch.ring {
+            self.watch.ring = false;
             fx.push(Effect::Bell);
         }
         self.poll_background(fx);
         if self.profile.is_empty() {
             if self.notice.as_ref().is_some_and(|n| n.until <= now) {
                 self.notice = None;
-                self.dirty = true;
+                self.redraw.dirty = true;
             }
             return;
         }
-        if now >= self.sweep_due && !self.pending.contains_key(&Slot::Distributions) {
-            self.sweep_due = now + self.settings.sweep;
-            if self.distributions.data().is_none() {
-                self.distributions = Remote::Loading;
+        if now >= self.session.schedule.sweep_due && !self.requests.is_running(&Slot::Distributions)
+        {
+            self.session.schedule.sweep_due = now + self.settings.sweep;
+            if self.session.distributions.data().is_none() {
+                self.session.distributions = Remote::Loading;
             }
             self.request(Slot::Distributions, Request::ListDistributions, fx);
         }
@@ -952,19 +975,25 @@ impl App {
         {
             self.request_list(&id, fx);
         }
-        if self.retry_lists_at.is_some_and(|t| t <= now) {
-            self.retry_lists_at = None;
-            let mut failed: Vec<String> = self.failed_lists.drain().collect();
+        if self
+            .session
+            .schedule
+            .retry_lists_at
+            .is_some_and(|t| t <= now)
+        {
+            self.session.schedule.retry_lists_at = None;
+            let mut failed: Vec<String> = self.session.schedule.failed_lists.drain().collect();
             failed.sort();
             for id in failed {
                 self.request_list(&id, fx);
             }
         }
         let mut due: Vec<InvKey> = self
+            .session
             .polls
             .iter()
             .filter(|(k, p)| {
-                p.next_at <= now && !self.pending.contains_key(&Slot::Poll((*k).clone()))
+                p.next_at <= now && !self.requests.is_running(&Slot::Poll((*k).clone()))
             })
             .map(|(k, _)| k.clone())
             .collect();
@@ -977,30 +1006,36 @@ impl App {
         }
         if self.notice.as_ref().is_some_and(|n| n.until <= now) {
             self.notice = None;
-            self.dirty = true;
+            self.redraw.dirty = true;
         }
-        if self.redraw_at.is_some_and(|t| t <= now) {
-            self.dirty = true;
+        if self.redraw.stale(now) {
+            self.redraw.dirty = true;
         }
     }
 
     /// When the selected distribution's invalidations should be listed again.
     fn refresh_due(&self) -> Option<Timestamp> {
         let id = &self.selected_distribution()?.id;
-        if self.pending.contains_key(&Slot::Invalidations(id.clone())) {
+        if self.requests.is_running(&Slot::Invalidations(id.clone())) {
             return None;
         }
         let every = self
+            .session
+            .schedule
             .list_backoff
             .apply(self.settings.refresh, self.settings.max_backoff);
-        match &self.invalidations.get(id)?.list {
+        match &self.session.invalidations.get(id)?.list {
             Remote::Ready { at, .. } | Remote::Failed { at, .. } => Some(*at + every),
             Remote::Idle | Remote::Loading => None,
         }
     }
 
     fn request_list(&mut self, id: &str, fx: &mut Vec<Effect>) {
-        let entry = self.invalidations.entry(id.to_string()).or_default();
+        let entry = self
+            .session
+            .invalidations
+            .entry(id.to_string())
+            .or_default();
         if matches!(entry.list, Remote::Idle) {
             entry.list = Remote::Loading;
         }
@@ -1012,14 +1047,9 @@ impl App {
     }
 
     pub(super) fn request(&mut self, slot: Slot, request: Request, fx: &mut Vec<Effect>) {
-        self.seq += 1;
-        self.pending.insert(slot.clone(), self.seq);
-        fx.push(Effect::Request {
-            slot,
-            seq: self.seq,
-            request,
-        });
-        self.dirty = true;
+        let seq = self.requests.start(slot.clone());
+        fx.push(Effect::Request { slot, seq, request });
+        self.redraw.dirty = true;
     }
 }
 

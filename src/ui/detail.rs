@@ -27,7 +27,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             vec![Line::styled("No invalidation selected.", theme.dim)],
         );
     };
-    let inv = match app.details.get(&key) {
+    let inv = match app.session.details.get(&key) {
         Some(Remote::Ready { data, .. }) => data,
         Some(Remote::Failed { error, .. }) => {
             return placeholder(
@@ -44,12 +44,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     // The listing is polled and may be fresher than the fetched copy.
     let status = app
         .invalidation_rows()
-        .get(app.inv_scroll.selected)
+        .get(app.session.inv_scroll.selected)
         .map_or(&inv.status, |row| &row.status);
     let field = |name: &'static str, value: Span<'static>| {
         Line::from(vec![Span::styled(format!("{name:<11}"), theme.dim), value])
     };
-    let took = match app.took.get(&key) {
+    let took = match app.session.took.get(&key) {
         Some(d) => Span::raw(format!(
             "≤ {} (seen by cfdash)",
             timefmt::short_duration(*d)
@@ -80,7 +80,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let [top, rest] =
         Layout::vertical([Constraint::Length(DETAIL_FIELDS), Constraint::Min(0)]).areas(inner);
     frame.render_widget(Paragraph::new(fields), top);
-    let start = app.detail_scroll.offset.min(count);
+    let start = app.session.detail_scroll.offset.min(count);
     let end = (start + rest.height as usize).min(count);
     let lines: Vec<Line> = inv.paths[start..end]
         .iter()

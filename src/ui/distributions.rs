@@ -14,7 +14,7 @@ use crate::app::{App, Mode, Pane, Remote, Slot};
 const WITH_COMMENT: u16 = 90;
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let total = app.distributions.data().map(Vec::len);
+    let total = app.session.distributions.data().map(Vec::len);
     let mut title = vec![Span::styled(" Distributions ", theme.title)];
     let filter = app.filter_text();
     match total {
@@ -22,14 +22,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             title.push(Span::styled(format!("{total} "), theme.dim));
         }
         Some(total) => {
-            let shown = app.view.len();
+            let shown = app.session.view.len();
             title.push(Span::styled(format!("{shown}/{total} "), theme.dim));
             title.push(Span::styled(format!("filter “{filter}” "), theme.warning));
         }
         None => {}
     }
-    if !app.marked.is_empty() {
-        let n = app.marked.len();
+    if !app.session.marked.is_empty() {
+        let n = app.session.marked.len();
         title.push(Span::styled(
             format!("● {n} marked: n targets them "),
             theme.watched,
@@ -39,7 +39,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let all = match &app.distributions {
+    let all = match &app.session.distributions {
         Remote::Ready { data, .. } => data,
         Remote::Failed { error, .. } => {
             let lines = vec![
@@ -53,7 +53,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             return placeholder(frame, inner, vec![Line::styled(line, theme.info)]);
         }
     };
-    if app.view.is_empty() {
+    if app.session.view.is_empty() {
         let lines = if filter.is_empty() {
             vec![Line::from("This account has no distributions.")]
         } else {
@@ -67,75 +67,79 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 
     let comment = inner.width >= WITH_COMMENT;
     let height = table_rows(area);
-    let start = app.dist_scroll.offset.min(app.view.len());
-    let end = (start + height).min(app.view.len());
-    let focused = app.focus == Pane::Distributions && app.mode != Mode::Help;
-    let rows = app.view[start..end].iter().enumerate().map(|(i, &index)| {
-        let d = &all[index];
-        let selected = start + i == app.dist_scroll.selected;
-        // Faint text would vanish on the selection's background.
-        let faint = if selected {
-            Style::default()
-        } else {
-            theme.dim
-        };
-        let running = app
-            .invalidations
-            .get(&d.id)
-            .map(|e| (&e.list, e.in_progress));
-        let loading = app.is_loading(&Slot::Invalidations(d.id.clone()));
-        let count = match running {
-            Some((Remote::Ready { .. }, 0)) => Span::styled("0", faint),
-            Some((Remote::Ready { .. }, n)) => Span::styled(format!("{n}"), theme.in_progress),
-            Some((Remote::Failed { .. }, _)) => Span::styled("!", theme.error),
-            _ if loading => Span::styled(app.spinner().to_string(), theme.info),
-            _ => Span::styled("·", faint),
-        };
-        // A configuration change rolling out: the console calls it "Deploying".
-        let status = if d.status.eq_ignore_ascii_case("deployed") {
-            Span::styled("Deployed", theme.text)
-        } else if d.status.eq_ignore_ascii_case("inprogress") {
-            Span::styled("Deploying", theme.in_progress)
-        } else {
-            Span::styled(d.status.as_str(), theme.in_progress)
-        };
-        let enabled = if d.enabled {
-            Span::styled("yes", theme.text)
-        } else {
-            Span::styled("no", if selected { faint } else { theme.disabled })
-        };
-        let style = if d.enabled {
-            theme.text
-        } else {
-            theme.disabled
-        };
-        let mark = if app.marked.contains(&d.id) {
-            Span::styled("●", theme.watched)
-        } else {
-            Span::raw(" ")
-        };
-        let mut cells = vec![
-            Cell::from(mark),
-            Cell::from(d.id.as_str()),
-            Cell::from(d.display_name()),
-            Cell::from(status),
-            Cell::from(enabled),
-            Cell::from(Line::from(count).right_aligned()),
-        ];
-        if comment {
-            cells.push(Cell::from(Span::styled(d.comment.as_str(), faint)));
-        }
-        let row = Row::new(cells).style(style);
-        if selected {
-            row.style(if focused {
-                theme.selected
+    let start = app.session.dist_scroll.offset.min(app.session.view.len());
+    let end = (start + height).min(app.session.view.len());
+    let focused = app.session.focus == Pane::Distributions && app.mode() != Mode::Help;
+    let rows = app.session.view[start..end]
+        .iter()
+        .enumerate()
+        .map(|(i, &index)| {
+            let d = &all[index];
+            let selected = start + i == app.session.dist_scroll.selected;
+            // Faint text would vanish on the selection's background.
+            let faint = if selected {
+                Style::default()
             } else {
-                theme.selected_unfocused
-            })
-        } else {
-            row
-        }
-    });
+                theme.dim
+            };
+            let running = app
+                .session
+                .invalidations
+                .get(&d.id)
+                .map(|e| (&e.list, e.in_progress()));
+            let loading = app.is_loading(&Slot::Invalidations(d.id.clone()));
+            let count = match running {
+                Some((Remote::Ready { .. }, 0)) => Span::styled("0", faint),
+                Some((Remote::Ready { .. }, n)) => Span::styled(format!("{n}"), theme.in_progress),
+                Some((Remote::Failed { .. }, _)) => Span::styled("!", theme.error),
+                _ if loading => Span::styled(app.spinner().to_string(), theme.info),
+                _ => Span::styled("·", faint),
+            };
+            // A configuration change rolling out: the console calls it "Deploying".
+            let status = if d.status.eq_ignore_ascii_case("deployed") {
+                Span::styled("Deployed", theme.text)
+            } else if d.status.eq_ignore_ascii_case("inprogress") {
+                Span::styled("Deploying", theme.in_progress)
+            } else {
+                Span::styled(d.status.as_str(), theme.in_progress)
+            };
+            let enabled = if d.enabled {
+                Span::styled("yes", theme.text)
+            } else {
+                Span::styled("no", if selected { faint } else { theme.disabled })
+            };
+            let style = if d.enabled {
+                theme.text
+            } else {
+                theme.disabled
+            };
+            let mark = if app.session.marked.contains(&d.id) {
+                Span::styled("●", theme.watched)
+            } else {
+                Span::raw(" ")
+            };
+            let mut cells = vec![
+                Cell::from(mark),
+                Cell::from(d.id.as_str()),
+                Cell::from(d.display_name()),
+                Cell::from(status),
+                Cell::from(enabled),
+                Cell::from(Line::from(count).right_aligned()),
+            ];
+            if comment {
+                cells.push(Cell::from(Span::styled(d.comment.as_str(), faint)));
+            }
+            let row = Row::new(cells).style(style);
+            if selected {
+                row.style(if focused {
+                    theme.selected
+                } else {
+                    theme.selected_unfocused
+                })
+            } else {
+                row
+            }
+        });
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(14),

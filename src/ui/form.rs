@@ -10,11 +10,11 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 use super::{Theme, dialog, open_dialog, popup};
 use crate::app::form::{self, BUTTON_GAP, BUTTONS, Field, Form, LineMark};
 use crate::app::layout::FormAreas;
-use crate::app::{App, Mode};
+use crate::app::{App, Dialog, Mode};
 use crate::paths::{self, Estimate};
 
 pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: FormAreas) {
-    let editing = app.mode == Mode::Form;
+    let editing = app.mode() == Mode::Form;
     let title = Line::from(vec![
         Span::styled(" New invalidation ", theme.title),
         Span::styled(
@@ -42,10 +42,12 @@ pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: F
     summary_line(form, theme, frame, areas.summary);
     buttons(form, theme, frame, areas.buttons, editing);
 
-    match app.mode {
-        Mode::Confirm | Mode::ConfirmTyped => confirm(app, form, theme, frame, areas.block),
-        Mode::Presets => presets(app, form, theme, frame, areas.block),
-        Mode::Discard => discard(form, theme, frame, areas.block),
+    match app.screen.dialog() {
+        Some(Dialog::Confirm | Dialog::ConfirmTyped) => {
+            confirm(app, form, theme, frame, areas.block)
+        }
+        Some(Dialog::Presets) => presets(app, form, theme, frame, areas.block),
+        Some(Dialog::Discard { then_quit }) => discard(form, then_quit, theme, frame, areas.block),
         _ => {}
     }
 }
@@ -141,7 +143,7 @@ fn editor(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: &Form
     if let Some(rect) = areas.notes {
         frame.render_widget(Paragraph::new(notes), rect);
     }
-    if app.mode == Mode::Form && form.field == Field::Editor {
+    if app.mode() == Mode::Form && form.field == Field::Editor {
         let (row, col) = e.cursor();
         if row >= e.top && row < e.top + height && col >= e.left {
             let x = areas.text.x + (col - e.left).min(width.saturating_sub(1)) as u16;
@@ -337,7 +339,7 @@ fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect)
         };
         head.push(field("Covered", text, theme.warning));
     }
-    if app.mode == Mode::ConfirmTyped
+    if app.mode() == Mode::ConfirmTyped
         && let Some((name, id)) = app.confirm_word()
     {
         head.push(Line::raw(""));
@@ -380,7 +382,7 @@ fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect)
 }
 
 fn presets(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let height = (app.presets.len() as u16 + 2).min(area.height);
+    let height = (app.session.presets.len() as u16 + 2).min(area.height);
     let rect = popup(area, 72, height);
     let inner = open_dialog(
         frame,
@@ -392,6 +394,7 @@ fn presets(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect)
         ),
     );
     let lines: Vec<Line> = app
+        .session
         .presets
         .iter()
         .enumerate()
@@ -411,18 +414,14 @@ fn presets(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect)
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn discard(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn discard(form: &Form, then_quit: bool, theme: &Theme, frame: &mut Frame, area: Rect) {
     let rect = popup(area, 60, 5);
     let inner = open_dialog(
         frame,
         rect,
         dialog(
             theme,
-            if form.then_quit {
-                " Quit? "
-            } else {
-                " Discard? "
-            },
+            if then_quit { " Quit? " } else { " Discard? " },
             Line::styled(" y discards · n keeps editing ", theme.dim),
         ),
     );
@@ -437,7 +436,7 @@ fn discard(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let text = vec![
         Line::styled(what, theme.warning),
-        Line::raw(if form.then_quit {
+        Line::raw(if then_quit {
             "Quit cfdash anyway?"
         } else {
             "Close the form anyway?"

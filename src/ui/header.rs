@@ -20,8 +20,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     spans.push(Span::styled("profile ", theme.dim));
     spans.push(Span::styled(app.profile.as_str(), theme.text));
     spans.push(sep());
-    let pinned = !app.pins.is_empty() && !app.show_all;
-    let count = match &app.distributions {
+    let pinned = !app.session.pins.is_empty() && !app.session.show_all;
+    let count = match &app.session.distributions {
         Remote::Ready { data, .. } => {
             let n = data.len();
             let s = if n == 1 { "" } else { "s" };
@@ -36,9 +36,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     spans.push(Span::styled(count, theme.text));
     spans.push(sep());
-    let running = app.in_progress_total;
-    let total = app.distributions.data().map_or(0, Vec::len);
-    let counting = if app.listed < total { "+" } else { "" };
+    let running = app.session.in_progress_total();
+    let total = app.session.distributions.data().map_or(0, Vec::len);
+    let counting = if app.session.listed() < total {
+        "+"
+    } else {
+        ""
+    };
     spans.push(Span::styled(
         format!("{running}{counting} in progress"),
         if running > 0 {
@@ -49,15 +53,19 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     ));
     spans.push(sep());
     spans.push(Span::styled(
-        match app.last_refresh {
+        match app.session.last_refresh {
             Some(at) => format!("refreshed {}", timefmt::ago_coarse(app.now, at)),
             None => "not refreshed yet".into(),
         },
         theme.dim,
     ));
-    if !app.pending.is_empty() {
+    if !app.requests.pending.is_empty() {
         spans.push(Span::styled(
-            format!("  {} {}", app.spinner(), requests(app.pending.len())),
+            format!(
+                "  {} {}",
+                app.spinner(),
+                requests(app.requests.pending.len())
+            ),
             theme.info,
         ));
     }

@@ -32,7 +32,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
 
     let Some(dist) = dist else {
-        let line = match app.distributions {
+        let line = match app.session.distributions {
             Remote::Ready { .. } => "Select a distribution.",
             _ => "",
         };
@@ -60,11 +60,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let created = inner.width >= WITH_CREATED;
     let took = inner.width >= WITH_TOOK;
     let height = table_rows(area);
-    let start = app.inv_scroll.offset.min(rows.len());
+    let start = app.session.inv_scroll.offset.min(rows.len());
     let end = (start + height).min(rows.len());
-    let focused = app.focus == Pane::Invalidations && app.mode != Mode::Help;
+    let focused = app.session.focus == Pane::Invalidations && app.mode() != Mode::Help;
     let body = rows[start..end].iter().enumerate().map(|(i, inv)| {
-        let selected = start + i == app.inv_scroll.selected;
+        let selected = start + i == app.session.inv_scroll.selected;
         // Faint text would vanish on the selection's background.
         let faint = if selected {
             Style::default()
@@ -72,7 +72,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.dim
         };
         let key = InvKey::new(&dist.id, &inv.id);
-        let mark = if app.watched.contains(&key) {
+        let mark = if app.watch.watched.contains(&key) {
             Span::styled("◆", theme.watched)
         } else {
             Span::raw(" ")
@@ -100,7 +100,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             faint,
         )));
         if took {
-            cells.push(match app.took.get(&key) {
+            cells.push(match app.session.took.get(&key) {
                 Some(d) => Cell::from(format!("≤ {}", timefmt::short_duration(*d))),
                 None => Cell::from(Span::styled("—", faint)),
             });

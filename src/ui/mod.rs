@@ -16,7 +16,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 use crate::app::layout::{MIN_HEIGHT, MIN_WIDTH};
-use crate::app::{App, Mode, Pane};
+use crate::app::{App, Mode, Pane, Screen};
 pub use theme::Theme;
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
@@ -27,7 +27,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
     };
     header::render(app, theme, frame, areas.header);
     let body = areas.distributions.union(areas.invalidations);
-    match (&app.form, app.form_areas()) {
+    match (app.form(), app.form_areas()) {
         _ if app.profile.is_empty() => profiles::welcome(app, theme, frame, body),
         (Some(f), Some(form_areas)) => form::render(app, f, theme, frame, form_areas),
         _ => {
@@ -40,14 +40,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
     }
     status::render_status(app, theme, frame, areas.status);
     status::render_footer(app, theme, frame, areas.footer);
-    match app.mode {
-        Mode::Profiles => profiles::switcher(app, theme, frame, area),
-        Mode::ProfileForm => profiles::profile_form(app, theme, frame, area),
-        Mode::DeleteProfile => {
+    match &app.screen {
+        Screen::Profiles => profiles::switcher(app, theme, frame, area),
+        Screen::ProfileForm(_) => profiles::profile_form(app, theme, frame, area),
+        Screen::DeleteProfile => {
             profiles::switcher(app, theme, frame, area);
             profiles::delete(app, theme, frame, area);
         }
-        Mode::Help => help::render(theme, frame, area, app.help_from),
+        Screen::Help { from } => help::render(theme, frame, area, from.mode()),
         _ => {}
     }
 }
@@ -76,7 +76,7 @@ fn too_small(theme: &Theme, frame: &mut Frame, area: Rect) {
 
 /// A pane's frame, brighter when it has the focus.
 fn pane_block<'a>(app: &App, theme: &Theme, pane: Pane, title: Line<'a>) -> Block<'a> {
-    let focused = app.focus == pane && app.mode != Mode::Help;
+    let focused = app.session.focus == pane && app.mode() != Mode::Help;
     Block::default()
         .borders(Borders::ALL)
         .border_type(if focused {

@@ -18,7 +18,7 @@ pub fn welcome(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Line::raw("invalidations live, and a form that checks paths before they are sent."),
         Line::raw(""),
     ];
-    match &app.config_error {
+    match &app.catalog.config_error {
         Some(e) => {
             lines.push(Line::styled(
                 "The profiles file cannot be read:",
@@ -32,22 +32,22 @@ pub fn welcome(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         None => {
             lines.push(Line::raw(format!(
                 "No profiles yet: {} does not exist.",
-                app.config_path.display()
+                app.catalog.config_path.display()
             )));
             lines.push(Line::raw(
                 "A profile names how to reach an account; credentials stay in the AWS chain.",
             ));
         }
     }
-    if !app.aws_profiles.is_empty() {
+    if !app.catalog.aws_profiles.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::from(vec![
             Span::styled("~/.aws/config has: ", theme.dim),
-            Span::raw(app.aws_profiles.join(", ")),
+            Span::raw(app.catalog.aws_profiles.join(", ")),
         ]));
     }
     lines.push(Line::raw(""));
-    if app.config_error.is_none() {
+    if app.catalog.config_error.is_none() {
         lines.push(Line::from(vec![
             Span::styled("  c  ", theme.key),
             Span::raw("create a profile"),
@@ -78,7 +78,7 @@ pub fn welcome(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let height = (app.profiles.len() as u16 + 4).max(6);
+    let height = (app.catalog.profiles.len() as u16 + 4).max(6);
     let rect = popup(area, 96, height);
     let inner = open_dialog(
         frame,
@@ -93,6 +93,7 @@ pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         ),
     );
     let width = app
+        .catalog
         .profiles
         .iter()
         .map(|p| p.name.chars().count())
@@ -100,6 +101,7 @@ pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .unwrap_or(4)
         .max(4);
     let mut lines: Vec<Line> = app
+        .catalog
         .profiles
         .iter()
         .enumerate()
@@ -111,7 +113,7 @@ pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Span::raw("  "),
             ];
             let mut tags = Vec::new();
-            if app.default_profile.as_deref() == Some(p.name.as_str()) {
+            if app.catalog.default_profile.as_deref() == Some(p.name.as_str()) {
                 tags.push("default");
             }
             if p.builtin {
@@ -126,7 +128,7 @@ pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             ));
             spans.push(Span::styled(p.profile.reach(), theme.dim));
             let line = Line::from(spans);
-            if i == app.switcher {
+            if i == app.catalog.switcher {
                 line.style(theme.selected)
             } else {
                 line
@@ -136,10 +138,10 @@ pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     if lines.is_empty() {
         lines.push(Line::styled("  No profiles yet: a adds one.", theme.dim));
     }
-    let watching = app.background.len();
+    let watching = app.watch.background.len();
     let [list, foot] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
     frame.render_widget(Paragraph::new(lines), list);
-    let foot_line = match &app.config_error {
+    let foot_line = match &app.catalog.config_error {
         Some(_) => Line::styled(
             " editing is off: the profiles file cannot be read",
             theme.error,
@@ -148,13 +150,13 @@ pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             format!(" ◆ {watching} watched on other profiles, still polled"),
             theme.watched,
         ),
-        None => Line::styled(format!(" {}", app.config_path.display()), theme.dim),
+        None => Line::styled(format!(" {}", app.catalog.config_path.display()), theme.dim),
     };
     frame.render_widget(Paragraph::new(foot_line), foot);
 }
 
 pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(form) = &app.profile_form else {
+    let Some(form) = app.profile_form() else {
         return;
     };
     let fields = form.field_count();
@@ -173,7 +175,7 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         rect,
         dialog(theme, title, Line::styled(bottom, theme.dim)),
     );
-    let checks = form.checks(&app.profiles, &app.aws_profiles);
+    let checks = form.checks(&app.catalog.profiles, &app.catalog.aws_profiles);
     let label_width = 19u16;
     let mut y = inner.y;
     for i in 0..fields {
@@ -199,7 +201,7 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 )),
                 value,
             );
-            if focused && app.mode == Mode::ProfileForm {
+            if focused && app.mode() == Mode::ProfileForm {
                 let x = value.x + (input.visual_cursor() - scroll) as u16;
                 frame.set_cursor_position(Position::new(x.min(value.right() - 1), y));
             }
@@ -244,7 +246,7 @@ fn hint(field: usize) -> &'static str {
 }
 
 pub fn delete(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(entry) = app.profiles.get(app.switcher) else {
+    let Some(entry) = app.catalog.profiles.get(app.catalog.switcher) else {
         return;
     };
     let rect = popup(area, 64, 5);

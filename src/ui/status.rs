@@ -10,13 +10,13 @@ use crate::app::keys;
 use crate::app::{App, FILTER_MAX, Mode, NoticeKind};
 
 pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let watched = app.watched.len();
+    let watched = app.watch.watched.len();
     let queued = app.outbox.len();
     let mut right = String::new();
     if queued > 0 {
         right.push_str(&format!("◌ {queued} queued "));
     }
-    let elsewhere = app.background.len();
+    let elsewhere = app.watch.background.len();
     match (watched, elsewhere) {
         (0, 0) => {}
         (w, 0) => right.push_str(&format!("◆ {w} watched ")),
@@ -32,9 +32,9 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         right_area,
     );
 
-    if app.mode == Mode::Filter {
+    if app.mode() == Mode::Filter {
         // A full filter says so beside the text: the notice line is the filter's now.
-        let full = app.filter.value().chars().count() >= FILTER_MAX;
+        let full = app.session.filter.value().chars().count() >= FILTER_MAX;
         let note = if full {
             format!(" at most {FILTER_MAX} characters ")
         } else {
@@ -48,11 +48,13 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Span::styled(note, theme.info), note_area);
         let prefix = " / ";
         let width = left_area.width.saturating_sub(prefix.len() as u16 + 1) as usize;
-        let scroll = app.filter.visual_scroll(width);
-        let visible: String = app.filter.value().chars().skip(scroll).collect();
+        let scroll = app.session.filter.visual_scroll(width);
+        let visible: String = app.session.filter.value().chars().skip(scroll).collect();
         let line = Line::from(vec![Span::styled(prefix, theme.key), Span::raw(visible)]);
         frame.render_widget(Paragraph::new(line), left_area);
-        let x = left_area.x + prefix.len() as u16 + (app.filter.visual_cursor() - scroll) as u16;
+        let x = left_area.x
+            + prefix.len() as u16
+            + (app.session.filter.visual_cursor() - scroll) as u16;
         frame.set_cursor_position(Position::new(
             x.min(left_area.right().saturating_sub(1)),
             left_area.y,
@@ -80,7 +82,7 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 /// The current mode's hints, from the same table that handles its keys.
 pub fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = vec![Span::raw(" ")];
-    for binding in keys::table(app.mode) {
+    for binding in keys::table(app.mode()) {
         if let Some(hint) = binding.hint {
             spans.push(Span::styled(binding.label, theme.key));
             spans.push(Span::styled(format!(" {hint}  "), theme.dim));

@@ -1,0 +1,187 @@
+//! One profile's session: what it shows, where the cursor is, and when it next refreshes.
+//! The profile shown has the `App`'s session; the others wait in a map, as they were left,
+//! and switching moves one value out and another in.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use jiff::{SignedDuration, Timestamp};
+use tui_input::Input;
+
+use super::profiles::ProfileEntry;
+use super::{Backoff, DistInvalidations, InvKey, Pane, Poll, Remote, Scroll};
+use crate::cloudfront::{Distribution, Invalidation, InvalidationStatus, InvalidationSummary};
+
+/// Named path lists the form can insert.
+pub type Presets = Vec<(String, Vec<String>)>;
+
+pub struct Session {
+    pub distributions: Remote<Vec<Distribution>>,
+    /// Indices into the distributions that pass the filter, in listing order.
+    pub view: Vec<usize>,
+    pub filter: Input,
+    pub focus: Pane,
+    pub dist_scroll: Scroll,
+    pub inv_scroll: Scroll,
+    pub detail_scroll: Scroll,
+    pub detail_open: bool,
+    /// The invalidation the detail pane fetched last.
+    pub detail_key: Option<InvKey>,
+
+    pub invalidations: HashMap<String, DistInvalidations>,
+    pub details: HashMap<InvKey, Remote<Invalidation>>,
+    pub polls: HashMap<InvKey, Poll>,
+    /// How long invalidations took, for those cfdash saw complete: an upper bound, since
+    /// the API gives no completion time.
+    pub took: HashMap<InvKey, SignedDuration>,
+    pub last_refresh: Option<Timestamp>,
+    /// Distributions marked with Space: `n` targets all of them.
+    pub marked: BTreeSet<String>,
+
+    /// The profile's pinned distributions, and whether to show all anyway.
+    pub pins: Vec<String>,
+    pub show_all: bool,
+    /// The profile may not create invalidations.
+    pub read_only: bool,
+    /// The profile asks to type the distribution's name to confirm a submit.
+    pub confirm_by_typing: bool,
+    pub presets: Presets,
+
+    pub schedule: Schedule,
+}
+
+/// When the session next lists and polls, and how far throttling has pushed that back.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    /// The next full listing.
+    pub sweep_due: Timestamp,
+    /// Distributions whose listing failed, retried together at `retry_lists_at`.
+    pub failed_lists: HashSet<String>,
+    pub retry_lists_at: Option<Timestamp>,
+    pub sweep_backoff: Backoff,
+    pub list_backoff: Backoff,
+    pub poll_backoff: Backoff,
+}
+
+impl Schedule {
+    fn new(now: Timestamp) -> Self {
+        Self {
+            sweep_due: now,
+            failed_lists: HashSet::new(),
+            retry_lists_at: None,
+            sweep_backoff: Backoff::default(),
+            list_backoff: Backoff::default(),
+            poll_backoff: Backoff::default(),
+        }
+    }
+
+    /// Back in the foreground: list at once, forget retries meant for the old answers.
+    fn resume(&mut self, now: Timestamp) {
+        self.sweep_due = now;
+        self.failed_lists.clear();
+        self.retry_lists_at = None;
+    }
+}
+
+impl Session {
+    pub fn new(now: Timestamp) -> Self {
+        Self {
+            distributions: Remote::Idle,
+            view: Vec::new(),
+            filter: Input::default(),
+            focus: Pane::Distributions,
+            dist_scroll: Scroll::default(),
+            inv_scroll: Scroll::default(),
+            detail_scroll: Scroll::default(),
+            detail_open: false,
+            detail_key: None,
+            invalidations: HashMap::new(),
+            details: HashMap::new(),
+            polls: HashMap::new(),
+            took: HashMap::new(),
+            last_refresh: None,
+            marked: BTreeSet::new(),
+            pins: Vec::new(),
+            show_all: false,
+            read_only: false,
+            confirm_by_typing: false,
+            presets: Vec::new(),
+            schedule: Schedule::new(now),
+        }
+    }
+
+    /// Shown again after another profile was: everything refreshes at once (the polls of
+    /// its watched invalidations went on from the watchlist meanwhile).
+    pub fn resume(&mut self, now: Timestamp) {
+        self.detail_key = None;
+        self.schedule.resume(now);
+        for p in self.polls.values_mut() {
+            p.next_at = now;
+        }
+    }
+
+    /// Takes on the settings of its profile's entry.
+    pub fn adopt(&mut self, entry: &ProfileEntry, sim_presets: &Presets) {
+        let p = &entry.profile;
+        self.read_only = p.read_only;
+        self.confirm_by_typing = p.confirm_by_typing;
+        self.pins = p.distributions.clone();
+        self.presets = if p.presets.is_empty() && p.simulated {
+            sim_presets.clone()
+        } else {
+            p.presets.clone().into_iter().collect()
+        };
+    }
+
+    /// How many invalidations are in progress, over every listed distribution.
+    pub fn in_progress_total(&self) -> usize {
+        self.invalidations
+            .values()
+            .map(DistInvalidations::in_progress)
+            .sum()
+    }
+
+    /// How many distributions have a listing of their invalidations: until all have, the
+    /// in-progress total is only a lower bound.
+    pub fn listed(&self) -> usize {
+        self.invalidations
+            .values()
+            .filter(|d| d.list.data().is_some())
+            .count()
+    }
+
+    /// The distribution under the cursor.
+    pub fn selected_distribution(&self) -> Option<&Distribution> {
+        let all = self.distributions.data()?;
+        self.view.get(self.dist_scroll.selected).map(|&i| &all[i])
+    }
+
+    /// The invalidations of the selected distribution.
+    pub fn selected_invalidations(&self) -> Option<&DistInvalidations> {
+        self.invalidations.get(&self.selected_distribution()?.id)
+    }
+
+    pub fn invalidation_rows(&self) -> &[InvalidationSummary] {
+        self.selected_invalidations()
+            .and_then(|d| d.list.data())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub fn selected_invalidation(&self) -> Option<InvKey> {
+        let dist = self.selected_distribution()?;
+        let inv = self.invalidation_rows().get(self.inv_scroll.selected)?;
+        Some(InvKey::new(&dist.id, &inv.id))
+    }
+
+    /// A watched invalidation of this session completed while another profile was shown.
+    pub fn completed_elsewhere(&mut self, key: &InvKey, took: SignedDuration) {
+        self.took.entry(key.clone()).or_insert(took);
+        self.polls.remove(key);
+        if let Some(entry) = self.invalidations.get_mut(&key.distribution)
+            && let Remote::Ready { data, .. } = &mut entry.list
+            && let Some(row) = data.iter_mut().find(|r| r.id == key.id)
+            && row.status.is_in_progress()
+        {
+            row.status = InvalidationStatus::Completed;
+        }
+    }
+}
