@@ -172,10 +172,7 @@ impl App {
 
     fn on_profile_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
         let form_text = self.mode == Mode::ProfileForm
-            && self
-                .profile_form
-                .as_ref()
-                .is_some_and(|f| f.focus < super::profiles::FIRST_FLAG);
+            && self.profile_form.as_ref().is_some_and(|f| f.typing());
         match keys::lookup(self.mode, &key) {
             // Space types in a text field, and ticks a box.
             Some(Cmd::Mark) if form_text => self.profile_form_key(key),
