@@ -437,6 +437,40 @@ mod tests {
     }
 
     #[test]
+    fn profile_add_flags_come_from_the_schema() {
+        let cli = Cli::try_parse_from([
+            "cfdash",
+            "profile",
+            "add",
+            "n",
+            "--aws-profile",
+            "p",
+            "--region",
+            "eu-west-1",
+            "--distribution",
+            "E1",
+            "--distribution",
+            "E2",
+            "--read-only",
+            "--simulated",
+        ])
+        .unwrap();
+        let Some(Command::Profile(ProfileCommand::Add { name, fields })) = cli.command else {
+            panic!("{:?}", cli.command)
+        };
+        assert_eq!(name, "n");
+        let expected = ProfileFields {
+            aws_profile: Some("p".into()),
+            region: Some("eu-west-1".into()),
+            distributions: vec!["E1".into(), "E2".into()],
+            read_only: true,
+            simulated: true,
+            ..Default::default()
+        };
+        assert_eq!(fields.0, expected);
+    }
+
+    #[test]
     fn durations() {
         assert_eq!(duration("90s"), Ok(Duration::from_secs(90)));
         assert_eq!(duration("20m"), Ok(Duration::from_secs(1200)));

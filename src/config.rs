@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml_edit::{DocumentMut, Item, Table, value};
 
 mod schema;
-pub use schema::{Editable, Field, KEYS, Key, Kind, Shape, editable};
+pub use schema::{CheckFn, Editable, Field, KEYS, Key, Kind, Shape, WarnFn, editable};
 
 // Unknown keys are refused, where they are, before this is read (`check_keys`).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]

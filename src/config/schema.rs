@@ -422,37 +422,57 @@ pub(super) fn written(new: bool) -> impl Iterator<Item = &'static Key> {
 mod tests {
     use super::*;
 
-    /// Every key reaches its own field: set alone, it is the only one a profile differs by.
+    /// A value of the key's kind, as the file would hold it.
+    fn sample(kind: &Kind) -> Item {
+        let text = match kind {
+            Kind::Text(_) | Kind::Choice(_) | Kind::Path(_) => "\"x\"",
+            Kind::List(_) => "[\"x\"]",
+            Kind::Flag(_) => "true",
+            Kind::Count(_) => "7",
+            Kind::Presets(_) => "{ home = [\"/\"] }",
+        };
+        let doc: toml_edit::DocumentMut = format!("v = {text}").parse().unwrap();
+        doc["v"].clone()
+    }
+
+    /// Every key reaches its own field and no other: read alone, it is the only key whose
+    /// value differs from a default profile's, and it copies whole.
     #[test]
-    fn each_key_reads_into_its_own_field() {
-        let samples = [
-            ("aws_profile", "\"x\""),
-            ("region", "\"eu-west-1\""),
-            ("endpoint_url", "\"http://127.0.0.1:5000\""),
-            ("allow_insecure_endpoint", "true"),
-            ("distributions", "[\"E1\"]"),
-            ("simulated", "true"),
-            ("sim_seed", "7"),
-            ("sim_data", "\"/x\""),
-            ("read_only", "true"),
-            ("confirm_by_typing", "true"),
-            ("presets", "{ home = [\"/\"] }"),
-        ];
-        assert_eq!(names(), samples.map(|(k, _)| k), "a sample for every key");
-        for (name, sample) in samples {
-            let text = format!("[profiles.a]\n{name} = {sample}\n");
-            let c = super::super::Config::parse(&text).unwrap();
-            let p = &c.profiles["a"];
-            assert_ne!(p, &Profile::default(), "{name}");
-            let json = key(name).unwrap().json(p);
-            assert_ne!(json, key(name).unwrap().json(&Profile::default()), "{name}");
-            for other in KEYS.iter().filter(|k| k.name != name) {
-                assert_eq!(other.json(p), other.json(&Profile::default()), "{name}");
+    fn each_key_reaches_its_own_field() {
+        let blank = Profile::default();
+        for key in KEYS {
+            let item = sample(&key.kind);
+            assert!(key.kind.shape().fits(&item), "{}", key.name);
+            let mut p = Profile::default();
+            key.read(&item, &mut p);
+            assert_ne!(p, blank, "{}", key.name);
+            for other in KEYS {
+                assert_eq!(
+                    other.json(&p) == other.json(&blank),
+                    other.name != key.name,
+                    "{} read, {} looked at",
+                    key.name,
+                    other.name
+                );
             }
             let mut copy = Profile::default();
-            key(name).unwrap().copy(p, &mut copy);
-            assert_eq!(&copy, p, "{name}");
+            key.copy(&p, &mut copy);
+            assert_eq!(copy, p, "{}", key.name);
         }
+    }
+
+    #[test]
+    fn every_key_is_read_from_the_file() {
+        let text = "[profiles.a]\nregion = \"eu-west-1\"\nsim_seed = 3\nread_only = true\n";
+        let p = &super::super::Config::parse(text).unwrap().profiles["a"];
+        assert_eq!(p.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(p.sim_seed, Some(3));
+        assert!(p.read_only);
+        let names: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "each key once");
     }
 
     #[test]
@@ -478,24 +498,25 @@ mod tests {
         }
     }
 
+    /// The keys set only when adding come last in the form and on the command line (editing
+    /// drops them), first in a new table, and not at all when editing.
     #[test]
     fn the_form_order_and_the_writer_order() {
-        let form: Vec<&str> = editable(true).map(|(k, _)| k.name).collect();
+        let only_new = |k: &Key| k.edit.as_ref().is_some_and(|e| e.only_new);
+        let form: Vec<&Key> = editable(true).map(|(k, _)| k).collect();
+        let split = form.iter().position(|k| only_new(k)).unwrap_or(form.len());
+        assert!(form[split..].iter().all(|k| only_new(k)));
+        assert!(editable(false).all(|(k, _)| !only_new(k)));
+        assert_eq!(editable(false).count(), split);
+        let new: Vec<&Key> = written(true).collect();
+        assert!(new[..form.len() - split].iter().all(|k| only_new(k)));
+        assert_eq!(new.len(), form.len());
+        assert!(written(false).all(|k| !only_new(k)));
+        assert_eq!(written(false).count(), split);
         assert_eq!(
-            form,
-            [
-                "aws_profile",
-                "region",
-                "endpoint_url",
-                "distributions",
-                "read_only",
-                "confirm_by_typing",
-                "simulated"
-            ]
+            form.last().map(|k| k.name),
+            Some("simulated"),
+            "the form ends with the simulator switch"
         );
-        assert_eq!(editable(false).count(), 6);
-        let new: Vec<&str> = written(true).map(|k| k.name).collect();
-        assert_eq!(new[0], "simulated");
-        assert_eq!(written(false).count(), 6);
     }
 }
