@@ -4,10 +4,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use clap::{Arg, ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use tracing_subscriber::filter::LevelFilter;
 
 use crate::cloudfront::sim::SimSettings;
+use crate::config::{self, Kind, ProfileFields};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -217,32 +218,70 @@ pub enum ProfileCommand {
     /// Add a profile
     Add {
         name: String,
-        /// A profile of ~/.aws/config (SSO, assume-role, credential_process)
-        #[arg(long, value_name = "NAME")]
-        aws_profile: Option<String>,
-        /// The signing region (CloudFront: us-east-1)
-        #[arg(long)]
-        region: Option<String>,
-        /// An emulator or a private endpoint
-        #[arg(long, value_name = "URL")]
-        endpoint_url: Option<String>,
-        /// Pin a distribution (id, alias or domain); repeat for several
-        #[arg(long = "distribution", value_name = "D")]
-        distributions: Vec<String>,
-        /// No invalidations from this profile
-        #[arg(long)]
-        read_only: bool,
-        /// Ask to type the distribution's name before each submit
-        #[arg(long)]
-        confirm_by_typing: bool,
-        /// The embedded simulator instead of AWS
-        #[arg(long)]
-        simulated: bool,
+        #[command(flatten)]
+        fields: ProfileArgs,
     },
     /// Delete a profile
     Remove { name: String },
     /// Make a profile the one opened without --profile
     SetDefault { name: String },
+}
+
+/// A flag for each key the profile schema marks editable ([`config::editable`]), in the
+/// form's order, with the schema's flag name, value name and help.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileArgs(pub ProfileFields);
+
+impl Args for ProfileArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        config::editable(true).fold(cmd, |cmd, (key, edit)| {
+            let arg = Arg::new(key.name).long(edit.flag).help(edit.help);
+            let arg = match &key.kind {
+                Kind::Text(_) | Kind::Choice(_) => arg
+                    .action(ArgAction::Set)
+                    .value_parser(clap::value_parser!(String)),
+                Kind::List(_) => arg
+                    .action(ArgAction::Append)
+                    .value_parser(clap::value_parser!(String)),
+                _ => arg.action(ArgAction::SetTrue),
+            };
+            cmd.arg(match edit.value_name {
+                Some(v) => arg.value_name(v),
+                None => arg,
+            })
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl FromArgMatches for ProfileArgs {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let mut fields = ProfileFields::default();
+        for (key, _) in config::editable(true) {
+            match &key.kind {
+                Kind::Text(f) | Kind::Choice(f) => {
+                    (f.set)(&mut fields, m.get_one::<String>(key.name).cloned())
+                }
+                Kind::List(f) => (f.set)(
+                    &mut fields,
+                    m.get_many::<String>(key.name)
+                        .map(|v| v.cloned().collect())
+                        .unwrap_or_default(),
+                ),
+                Kind::Flag(f) => (f.set)(&mut fields, m.get_flag(key.name)),
+                _ => {}
+            }
+        }
+        Ok(Self(fields))
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -395,6 +434,40 @@ mod tests {
     #[test]
     fn the_cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn profile_add_flags_come_from_the_schema() {
+        let cli = Cli::try_parse_from([
+            "cfdash",
+            "profile",
+            "add",
+            "n",
+            "--aws-profile",
+            "p",
+            "--region",
+            "eu-west-1",
+            "--distribution",
+            "E1",
+            "--distribution",
+            "E2",
+            "--read-only",
+            "--simulated",
+        ])
+        .unwrap();
+        let Some(Command::Profile(ProfileCommand::Add { name, fields })) = cli.command else {
+            panic!("{:?}", cli.command)
+        };
+        assert_eq!(name, "n");
+        let expected = ProfileFields {
+            aws_profile: Some("p".into()),
+            region: Some("eu-west-1".into()),
+            distributions: vec!["E1".into(), "E2".into()],
+            read_only: true,
+            simulated: true,
+            ..Default::default()
+        };
+        assert_eq!(fields.0, expected);
     }
 
     #[test]

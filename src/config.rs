@@ -11,11 +11,15 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml_edit::{DocumentMut, Item, Table, value};
 
+mod schema;
+pub use schema::{CheckFn, Editable, Field, KEYS, Key, Kind, Shape, WarnFn, editable};
+
+// Unknown keys are refused, where they are, before this is read (`check_keys`).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
 pub struct Config {
     pub default_profile: Option<String>,
-    #[serde(default)]
+    /// Read by the profile schema ([`KEYS`]).
+    #[serde(skip)]
     pub profiles: BTreeMap<String, Profile>,
     #[serde(default)]
     pub ui: Ui,
@@ -31,8 +35,9 @@ pub struct Ui {
     pub poll_secs: Option<u64>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
+/// A profile: what its keys do. Each field is a key of the profile schema ([`KEYS`]),
+/// which reads, checks, writes and edits it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Profile {
     /// A profile of `~/.aws/config` (SSO, assume-role, credential_process all work).
     pub aws_profile: Option<String>,
@@ -41,22 +46,16 @@ pub struct Profile {
     /// An emulator or a private endpoint.
     pub endpoint_url: Option<String>,
     /// Allow signed requests to a plain-http endpoint that is not loopback.
-    #[serde(default)]
     pub allow_insecure_endpoint: bool,
     /// Pinned distributions (id, alias or domain).
-    #[serde(default)]
     pub distributions: Vec<String>,
     /// The embedded simulator instead of AWS.
-    #[serde(default)]
     pub simulated: bool,
     pub sim_seed: Option<u64>,
     pub sim_data: Option<PathBuf>,
-    #[serde(default)]
     pub read_only: bool,
-    #[serde(default)]
     pub confirm_by_typing: bool,
     /// Named path lists for the form.
-    #[serde(default)]
     pub presets: BTreeMap<String, Vec<String>>,
 }
 
@@ -136,21 +135,13 @@ pub const MIN_REFRESH_SECS: u64 = 5;
 pub const MAX_POLL_SECS: u64 = 3_600;
 pub const MIN_POLL_SECS: u64 = 2;
 
-const TOP_KEYS: &[&str] = &["default_profile", "profiles", "ui"];
-const UI_KEYS: &[&str] = &["refresh_secs", "poll_secs"];
-const PROFILE_KEYS: &[&str] = &[
-    "aws_profile",
-    "region",
-    "endpoint_url",
-    "allow_insecure_endpoint",
-    "distributions",
-    "simulated",
-    "sim_seed",
-    "sim_data",
-    "read_only",
-    "confirm_by_typing",
-    "presets",
+/// The keys of the top level and of `[ui]`, and their types; a profile's are [`KEYS`].
+const TOP_KEYS: &[(&str, Shape)] = &[
+    ("default_profile", Shape::Str),
+    ("profiles", Shape::Table),
+    ("ui", Shape::Table),
 ];
+const UI_KEYS: &[(&str, Shape)] = &[("refresh_secs", Shape::Count), ("poll_secs", Shape::Count)];
 
 /// A key that looks like it holds a credential.
 fn secret_looking(key: &str) -> bool {
@@ -169,21 +160,13 @@ fn secret_looking(key: &str) -> bool {
 }
 
 /// The known key closest to `key`, if it is a likely typo.
-fn did_you_mean(key: &str, known: &[&str]) -> Option<&'static str> {
+fn did_you_mean(key: &str, known: &[&'static str]) -> Option<&'static str> {
     known
         .iter()
         .map(|k| (edit_distance(key, k), *k))
         .filter(|(d, k)| *d <= 2.max(k.len() / 4))
         .min()
-        .map(|(_, k)| {
-            // The known keys are all 'static; find the same one in the tables.
-            [TOP_KEYS, UI_KEYS, PROFILE_KEYS]
-                .iter()
-                .flat_map(|t| t.iter())
-                .find(|s| **s == k)
-                .copied()
-                .expect("a known key")
-        })
+        .map(|(_, k)| k)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -273,8 +256,9 @@ impl Config {
             ConfigError::at(text, e.span(), message)
         })?;
         check_keys(text, doc.as_table())?;
-        let config: Config = toml::from_str(text)
+        let mut config: Config = toml::from_str(text)
             .map_err(|e| ConfigError::at(text, e.span(), e.message().trim_end().to_string()))?;
+        config.profiles = read_profiles(doc.as_table());
         if let Some(name) = &config.default_profile
             && !config.profiles.contains_key(name)
         {
@@ -350,15 +334,12 @@ impl Config {
                     .and_then(|p| p.get(key))
                     .and_then(Item::span)
             };
-            if let Some(r) = &profile.region
-                && let Err(e) = check_region(r)
-            {
-                return Err(ConfigError::at(text, field_span("region"), e));
-            }
-            if let Some(u) = &profile.endpoint_url
-                && let Err(e) = check_endpoint_url(u)
-            {
-                return Err(ConfigError::at(text, field_span("endpoint_url"), e));
+            for key in KEYS {
+                if let (Some(check), Some(v)) = (key.check, key.text(profile))
+                    && let Err(e) = check(&v)
+                {
+                    return Err(ConfigError::at(text, field_span(key.name), e));
+                }
             }
         }
         Ok(config)
@@ -395,9 +376,10 @@ impl Config {
 fn check_keys(text: &str, top: &Table) -> Result<(), ConfigError> {
     let refuse = |key: &toml_edit::Key, message: String| ConfigError::at(text, key.span(), message);
     let check_table = |table: &dyn toml_edit::TableLike,
-                       known: &[&str],
+                       keys: &[(&'static str, Shape)],
                        place: &str|
      -> Result<(), ConfigError> {
+        let known: Vec<&'static str> = keys.iter().map(|(k, _)| *k).collect();
         for (key, item) in table.iter() {
             let k = table.key(key).expect("iterated");
             if secret_looking(key) {
@@ -408,8 +390,8 @@ fn check_keys(text: &str, top: &Table) -> Result<(), ConfigError> {
                     ),
                 ));
             }
-            if !known.contains(&key) {
-                let hint = did_you_mean(key, known)
+            let Some(&(_, shape)) = keys.iter().find(|(k, _)| *k == key) else {
+                let hint = did_you_mean(key, &known)
                     .map(|k| format!(" (did you mean {k}?)"))
                     .unwrap_or_default();
                 return Err(refuse(
@@ -419,15 +401,12 @@ fn check_keys(text: &str, top: &Table) -> Result<(), ConfigError> {
                         known.join(", ")
                     ),
                 ));
-            }
-            let expected = expected_type(key);
-            if let Some((is, what)) = expected
-                && !is(item)
-            {
+            };
+            if !shape.fits(item) {
                 return Err(ConfigError::at(
                     text,
                     item.span().or(k.span()),
-                    format!("{key} in {place} must be {what}"),
+                    format!("{key} in {place} must be {}", shape.what()),
                 ));
             }
         }
@@ -438,6 +417,8 @@ fn check_keys(text: &str, top: &Table) -> Result<(), ConfigError> {
         check_table(ui, UI_KEYS, "[ui]")?;
     }
     if let Some(profiles) = top.get("profiles").and_then(Item::as_table_like) {
+        let profile_shapes: Vec<(&str, Shape)> =
+            KEYS.iter().map(|k| (k.name, k.kind.shape())).collect();
         for (name, item) in profiles.iter() {
             let Some(profile) = item.as_table_like() else {
                 let k = profiles.key(name).expect("iterated");
@@ -446,8 +427,9 @@ fn check_keys(text: &str, top: &Table) -> Result<(), ConfigError> {
                     format!("profiles.{name} must be a table: write it as [profiles.{name}]"),
                 ));
             };
-            check_table(profile, PROFILE_KEYS, &format!("[profiles.{name}]"))?;
-            if let Some(presets) = profile.get("presets").and_then(Item::as_table_like) {
+            check_table(profile, &profile_shapes, &format!("[profiles.{name}]"))?;
+            let presets = KEYS.iter().filter(|k| matches!(k.kind, Kind::Presets(_)));
+            for presets in presets.filter_map(|k| profile.get(k.name)?.as_table_like()) {
                 for (preset, list) in presets.iter() {
                     let ok = list
                         .as_array()
@@ -468,36 +450,23 @@ fn check_keys(text: &str, top: &Table) -> Result<(), ConfigError> {
     Ok(())
 }
 
-type TypeCheck = (fn(&Item) -> bool, &'static str);
-
-fn expected_type(key: &str) -> Option<TypeCheck> {
-    fn is_str(i: &Item) -> bool {
-        i.is_str()
-    }
-    fn is_bool(i: &Item) -> bool {
-        i.is_bool()
-    }
-    fn is_count(i: &Item) -> bool {
-        i.as_integer().is_some_and(|n| n >= 0)
-    }
-    fn is_strings(i: &Item) -> bool {
-        i.as_array().is_some_and(|a| a.iter().all(|v| v.is_str()))
-    }
-    fn is_table(i: &Item) -> bool {
-        i.is_table_like()
-    }
-    Some(match key {
-        "default_profile" | "aws_profile" | "region" | "endpoint_url" | "sim_data" => {
-            (is_str, "a string in quotes")
-        }
-        "allow_insecure_endpoint" | "simulated" | "read_only" | "confirm_by_typing" => {
-            (is_bool, "true or false")
-        }
-        "sim_seed" | "refresh_secs" | "poll_secs" => (is_count, "a whole number, 0 or more"),
-        "distributions" => (is_strings, "a list of strings, like [\"E2EXAMPLE\"]"),
-        "profiles" | "ui" | "presets" => (is_table, "a table"),
-        _ => return None,
-    })
+/// The profiles of a file whose keys and types were checked, read through the schema.
+fn read_profiles(top: &Table) -> BTreeMap<String, Profile> {
+    let Some(profiles) = top.get("profiles").and_then(Item::as_table_like) else {
+        return BTreeMap::new();
+    };
+    profiles
+        .iter()
+        .map(|(name, item)| {
+            let mut profile = Profile::default();
+            for (key, item) in item.as_table_like().into_iter().flat_map(|t| t.iter()) {
+                if let Some(key) = schema::key(key) {
+                    key.read(item, &mut profile);
+                }
+            }
+            (name.to_string(), profile)
+        })
+        .collect()
 }
 
 fn list(names: &[&str]) -> String {
@@ -510,31 +479,19 @@ fn list(names: &[&str]) -> String {
 
 // ---- editing ---------------------------------------------------------------------------
 
-/// What the profile form (or `cfdash profile add`) sets on a profile. Keys it does not
-/// know (presets, the simulator's) are left as they are.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ProfileFields {
-    pub aws_profile: Option<String>,
-    pub region: Option<String>,
-    pub endpoint_url: Option<String>,
-    pub distributions: Vec<String>,
-    pub read_only: bool,
-    pub confirm_by_typing: bool,
-    /// Only for a new profile: the embedded simulator.
-    pub simulated: bool,
-}
+/// What the profile form (or `cfdash profile add`) sets on a profile: its keys the schema
+/// marks editable ([`Key::edit`]); the writer leaves the others (presets, the simulator's)
+/// as they are in the file, and `simulated` is written only for a new profile.
+pub type ProfileFields = Profile;
 
-impl ProfileFields {
-    pub fn of(p: &Profile) -> Self {
-        Self {
-            aws_profile: p.aws_profile.clone(),
-            region: p.region.clone(),
-            endpoint_url: p.endpoint_url.clone(),
-            distributions: p.distributions.clone(),
-            read_only: p.read_only,
-            confirm_by_typing: p.confirm_by_typing,
-            simulated: p.simulated,
+impl Profile {
+    /// The editable keys of `p`, the others unset.
+    pub fn of(p: &Profile) -> ProfileFields {
+        let mut fields = ProfileFields::default();
+        for (key, _) in editable(true) {
+            key.copy(p, &mut fields);
         }
+        fields
     }
 }
 
@@ -867,11 +824,10 @@ fn apply_edit(doc: &mut DocumentMut, config: &Config, edit: &Edit) -> Result<(),
     match edit {
         Edit::Put { name, from, fields } => {
             check_name(name)?;
-            if let Some(r) = &fields.region {
-                check_region(r)?;
-            }
-            if let Some(u) = &fields.endpoint_url {
-                check_endpoint_url(u)?;
+            for (key, _) in editable(true) {
+                if let (Some(check), Some(v)) = (key.check, key.text(fields)) {
+                    check(&v)?;
+                }
             }
             let renamed = from.as_ref().is_some_and(|f| f != name);
             if (from.is_none() || renamed) && config.profiles.contains_key(name) {
@@ -945,46 +901,9 @@ fn profiles_table(doc: &mut DocumentMut) -> &mut Table {
 }
 
 fn set_fields(table: &mut Table, f: &ProfileFields, new: bool) {
-    fn text(table: &mut Table, key: &str, v: &Option<String>) {
-        match v {
-            Some(v) if !v.is_empty() => match table.get_mut(key).and_then(Item::as_value_mut) {
-                // Keep the comment after the value.
-                Some(old) => {
-                    let decor = old.decor().clone();
-                    *old = v.as_str().into();
-                    *old.decor_mut() = decor;
-                }
-                None => {
-                    table.insert(key, value(v.as_str()));
-                }
-            },
-            _ => {
-                table.remove(key);
-            }
-        }
+    for key in schema::written(new) {
+        key.write(table, f);
     }
-    fn flag(table: &mut Table, key: &str, v: bool) {
-        if v || table.contains_key(key) {
-            table.insert(key, value(v));
-        }
-    }
-    if new && f.simulated {
-        table.insert("simulated", value(true));
-    }
-    text(table, "aws_profile", &f.aws_profile);
-    text(table, "region", &f.region);
-    text(table, "endpoint_url", &f.endpoint_url);
-    if f.distributions.is_empty() {
-        table.remove("distributions");
-    } else {
-        let mut a = toml_edit::Array::new();
-        for d in &f.distributions {
-            a.push(d.as_str());
-        }
-        table.insert("distributions", value(a));
-    }
-    flag(table, "read_only", f.read_only);
-    flag(table, "confirm_by_typing", f.confirm_by_typing);
 }
 
 /// Writes `text` to `path` so that a crash leaves either the old file or the new one: a
@@ -1129,12 +1048,10 @@ simulated = true
     #[test]
     fn edit_distance_finds_typos() {
         assert_eq!(edit_distance("regoin", "region"), 2);
-        assert_eq!(did_you_mean("regoin", PROFILE_KEYS), Some("region"));
-        assert_eq!(
-            did_you_mean("aws_proflie", PROFILE_KEYS),
-            Some("aws_profile")
-        );
-        assert_eq!(did_you_mean("colour", PROFILE_KEYS), None);
+        let keys = schema::names();
+        assert_eq!(did_you_mean("regoin", &keys), Some("region"));
+        assert_eq!(did_you_mean("aws_proflie", &keys), Some("aws_profile"));
+        assert_eq!(did_you_mean("colour", &keys), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use tui_input::backend::crossterm::EventHandler;
 use super::keys::Cmd;
 use super::{App, Effect, Mode, NoticeKind, Screen, Session, Slot};
 use crate::cloudfront::Distribution;
-use crate::config::{self, Config, Edit, Profile, ProfileFields, Saved};
+use crate::config::{self, Config, Edit, Kind, Profile, ProfileFields, Saved};
 
 /// A profile that can be opened.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,19 +20,9 @@ pub struct ProfileEntry {
     pub builtin: bool,
 }
 
-/// The fields of the profile form, in order.
-pub const FIELDS: [&str; 8] = [
-    "Name",
-    "AWS profile",
-    "Region",
-    "Endpoint URL",
-    "Distributions",
-    "Read only",
-    "Confirm by typing",
-    "Simulated",
-];
-/// The first field that is a checkbox.
-pub const FIRST_FLAG: usize = 5;
+/// The first row of the profile form: the profile's name (the table's, not a key of it).
+const NAME_LABEL: &str = "Name";
+const NAME_HINT: &str = "letters, digits, - _ . (for --profile NAME)";
 
 /// A field's trouble: an error stops the save, a warning does not.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,12 +31,49 @@ pub enum Check {
     Warning(String),
 }
 
+/// A row of the profile form: the name, then one per key the schema marks editable
+/// ([`config::editable`]), in its order.
+pub struct Row {
+    /// `None`: the name.
+    pub key: Option<(&'static config::Key, &'static config::Editable)>,
+    pub value: RowValue,
+}
+
+/// What a row holds: text (a list is comma-separated), or a checkbox.
+pub enum RowValue {
+    Text(Input),
+    Flag(bool),
+}
+
+impl Row {
+    pub fn label(&self) -> &'static str {
+        self.key.map_or(NAME_LABEL, |(_, e)| e.label)
+    }
+
+    /// What it is for, when it has nothing else to say.
+    pub fn hint(&self) -> &'static str {
+        self.key.map_or(NAME_HINT, |(_, e)| e.hint)
+    }
+
+    /// The text typed, trimmed, if any.
+    fn text(&self) -> Option<String> {
+        match &self.value {
+            RowValue::Text(input) => {
+                let v = input.value().trim();
+                (!v.is_empty()).then(|| v.to_string())
+            }
+            RowValue::Flag(_) => None,
+        }
+    }
+}
+
 pub struct ProfileForm {
     /// The profile being edited; `None` adds one.
     pub from: Option<String>,
-    /// Name, AWS profile, region, endpoint URL, distributions (comma-separated).
-    pub inputs: [Input; 5],
-    pub flags: [bool; 3],
+    /// Its editable keys as they were: those the form does not show (the simulator switch,
+    /// when editing) keep their value.
+    base: ProfileFields,
+    pub rows: Vec<Row>,
     pub focus: usize,
     /// The answer to the last save, if it failed.
     pub error: Option<String>,
@@ -57,22 +84,30 @@ pub struct ProfileForm {
 
 impl ProfileForm {
     fn new(from: Option<&ProfileEntry>) -> Self {
-        let p = from.map(|e| &e.profile);
-        let text = |v: Option<&String>| Input::new(v.cloned().unwrap_or_default());
+        let base = from.map(|e| Profile::of(&e.profile)).unwrap_or_default();
+        let name = Input::new(from.map(|e| e.name.clone()).unwrap_or_default());
+        let mut rows = vec![Row {
+            key: None,
+            value: RowValue::Text(name),
+        }];
+        for (key, edit) in config::editable(from.is_none()) {
+            let value = match &key.kind {
+                Kind::Text(f) | Kind::Choice(f) => {
+                    RowValue::Text(Input::new((f.get)(&base).unwrap_or_default()))
+                }
+                Kind::List(f) => RowValue::Text(Input::new((f.get)(&base).join(", "))),
+                Kind::Flag(f) => RowValue::Flag((f.get)(&base)),
+                _ => continue,
+            };
+            rows.push(Row {
+                key: Some((key, edit)),
+                value,
+            });
+        }
         Self {
             from: from.map(|e| e.name.clone()),
-            inputs: [
-                Input::new(from.map(|e| e.name.clone()).unwrap_or_default()),
-                text(p.and_then(|p| p.aws_profile.as_ref())),
-                text(p.and_then(|p| p.region.as_ref())),
-                text(p.and_then(|p| p.endpoint_url.as_ref())),
-                Input::new(p.map(|p| p.distributions.join(", ")).unwrap_or_default()),
-            ],
-            flags: [
-                p.is_some_and(|p| p.read_only),
-                p.is_some_and(|p| p.confirm_by_typing),
-                p.is_some_and(|p| p.simulated),
-            ],
+            base,
+            rows,
             focus: 0,
             error: None,
             saving: false,
@@ -82,44 +117,94 @@ impl ProfileForm {
 
     /// How many fields it has: the simulator switch only when adding.
     pub fn field_count(&self) -> usize {
-        if self.from.is_none() {
-            FIELDS.len()
-        } else {
-            FIELDS.len() - 1
+        self.rows.len()
+    }
+
+    /// The name typed, trimmed.
+    pub fn name(&self) -> String {
+        self.rows[0].text().unwrap_or_default()
+    }
+
+    /// The focused row takes typing (it is not a checkbox).
+    pub fn typing(&self) -> bool {
+        matches!(self.rows[self.focus].value, RowValue::Text(_))
+    }
+
+    /// Ticks or clears the focused checkbox.
+    pub fn toggle(&mut self) {
+        if let RowValue::Flag(on) = &mut self.rows[self.focus].value {
+            *on ^= true;
         }
     }
 
-    fn value(&self, i: usize) -> Option<String> {
-        let v = self.inputs[i].value().trim();
-        (!v.is_empty()).then(|| v.to_string())
+    /// Types a key into the focused text field; whether it changed anything.
+    pub fn type_key(&mut self, key: crossterm::event::KeyEvent) -> bool {
+        let RowValue::Text(input) = &mut self.rows[self.focus].value else {
+            return false;
+        };
+        if input
+            .handle_event(&crossterm::event::Event::Key(key))
+            .is_none()
+        {
+            return false;
+        }
+        self.error = None;
+        if self.choice_row() == Some(self.focus) {
+            self.choice = None;
+        }
+        true
+    }
+
+    /// Puts the next of `choices` (the profiles of ~/.aws/config) in the field that takes
+    /// one, and focuses it.
+    pub fn next_choice(&mut self, choices: &[String]) {
+        let Some(row) = self.choice_row().filter(|_| !choices.is_empty()) else {
+            return;
+        };
+        let next = self.choice.map_or(0, |c| (c + 1) % choices.len());
+        self.choice = Some(next);
+        self.rows[row].value = RowValue::Text(Input::new(choices[next].clone()));
+        self.focus = row;
+    }
+
+    fn choice_row(&self) -> Option<usize> {
+        self.rows.iter().position(|r| {
+            r.key
+                .is_some_and(|(k, _)| matches!(k.kind, Kind::Choice(_)))
+        })
     }
 
     pub fn fields(&self) -> ProfileFields {
-        ProfileFields {
-            aws_profile: self.value(1),
-            region: self.value(2),
-            endpoint_url: self.value(3),
-            distributions: self.inputs[4]
-                .value()
-                .split([',', ' '])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
-            read_only: self.flags[0],
-            confirm_by_typing: self.flags[1],
-            simulated: self.flags[2],
+        let mut fields = self.base.clone();
+        for row in &self.rows {
+            let Some((key, _)) = row.key else { continue };
+            match (&key.kind, &row.value) {
+                (Kind::Text(f) | Kind::Choice(f), _) => (f.set)(&mut fields, row.text()),
+                (Kind::List(f), RowValue::Text(input)) => (f.set)(
+                    &mut fields,
+                    input
+                        .value()
+                        .split([',', ' '])
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                ),
+                (Kind::Flag(f), RowValue::Flag(on)) => (f.set)(&mut fields, *on),
+                _ => {}
+            }
         }
+        fields
     }
 
     /// Each field's trouble, as typed.
     pub fn checks(&self, profiles: &[ProfileEntry], aws_profiles: &[String]) -> Vec<Option<Check>> {
-        let mut out = vec![None; FIELDS.len()];
-        let name = self.inputs[0].value().trim();
-        out[0] = match config::check_name(name) {
+        let name = self.name();
+        let typed = self.fields();
+        let name_check = match config::check_name(&name) {
             Err(e) => Some(Check::Error(e)),
             Ok(())
-                if self.from.as_deref() != Some(name)
+                if self.from.as_deref() != Some(name.as_str())
                     && profiles.iter().any(|p| p.name == name) =>
             {
                 Some(Check::Error(format!(
@@ -128,39 +213,26 @@ impl ProfileForm {
             }
             Ok(()) => None,
         };
-        let simulated = self.flags[2];
-        if let Some(aws) = self.value(1) {
-            if simulated {
-                out[1] = Some(Check::Warning("not used by a simulated profile".into()));
-            } else if !aws_profiles.is_empty() && !aws_profiles.contains(&aws) {
-                out[1] = Some(Check::Warning(format!(
-                    "not in ~/.aws/config ({}): C-n picks one",
-                    aws_profiles.join(", ")
-                )));
+        let key_check = |(key, edit): (&config::Key, &config::Editable)| {
+            let error = key
+                .check
+                .zip(key.text(&typed))
+                .and_then(|(check, v)| check(&v).err());
+            match error {
+                Some(e) => Some(Check::Error(e)),
+                None => edit
+                    .warn
+                    .and_then(|warn| warn(&typed, aws_profiles))
+                    .map(Check::Warning),
             }
-        } else if !simulated && !aws_profiles.is_empty() {
-            out[1] = Some(Check::Warning(format!(
-                "empty: AWS_PROFILE or the default chain; C-n picks from {}",
-                aws_profiles.join(", ")
-            )));
-        }
-        if let Some(r) = self.value(2) {
-            out[2] = config::check_region(&r).err().map(Check::Error);
-        }
-        if let Some(u) = self.value(3) {
-            out[3] = match config::check_endpoint_url(&u) {
-                Err(e) => Some(Check::Error(e)),
-                Ok(()) => crate::endpoint::check_endpoint(&u, false)
-                    .err()
-                    .map(|_| {
-                        Check::Warning(
-                            "plain http beyond this machine: add allow_insecure_endpoint = true in the file to use it"
-                                .into(),
-                        )
-                    }),
-            };
-        }
-        out
+        };
+        self.rows
+            .iter()
+            .map(|row| match row.key {
+                None => name_check.clone(),
+                Some(key) => key_check(key),
+            })
+            .collect()
     }
 
     pub fn has_errors(&self, profiles: &[ProfileEntry], aws_profiles: &[String]) -> bool {
@@ -533,16 +605,9 @@ impl App {
                     Screen::Profiles
                 };
             }
-            Cmd::Mark if form.focus >= FIRST_FLAG => {
-                form.flags[form.focus - FIRST_FLAG] ^= true;
-            }
+            Cmd::Mark if !form.typing() => form.toggle(),
             Cmd::NextChoice if !self.catalog.aws_profiles.is_empty() => {
-                let next = form
-                    .choice
-                    .map_or(0, |c| (c + 1) % self.catalog.aws_profiles.len());
-                form.choice = Some(next);
-                form.inputs[1] = Input::new(self.catalog.aws_profiles[next].clone());
-                form.focus = 1;
+                form.next_choice(&self.catalog.aws_profiles);
             }
             Cmd::Confirm => {
                 if form.saving {
@@ -552,7 +617,7 @@ impl App {
                     form.error = Some("fix the fields marked ✗ first".into());
                     return;
                 }
-                let name = form.inputs[0].value().trim().to_string();
+                let name = form.name();
                 form.saving = true;
                 form.error = None;
                 fx.push(Effect::Save(Edit::Put {
@@ -571,15 +636,7 @@ impl App {
         let Some(form) = self.screen.profile_form_mut() else {
             return;
         };
-        if form.focus < FIRST_FLAG
-            && form.inputs[form.focus]
-                .handle_event(&crossterm::event::Event::Key(key))
-                .is_some()
-        {
-            form.error = None;
-            if form.focus == 1 {
-                form.choice = None;
-            }
+        if form.type_key(key) {
             self.redraw.dirty = true;
         }
     }
@@ -600,7 +657,7 @@ impl App {
                 let form = self.screen.take_profile_form();
                 let (text, open) = match &form {
                     Some(f) => {
-                        let name = f.inputs[0].value().trim().to_string();
+                        let name = f.name();
                         let what = match &f.from {
                             None => format!("added profile {name}"),
                             Some(from) if *from != name => {

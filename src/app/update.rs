@@ -172,10 +172,7 @@ impl App {
 
     fn on_profile_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
         let mode = self.mode();
-        let form_text = self
-            .screen
-            .profile_form()
-            .is_some_and(|f| f.focus < super::profiles::FIRST_FLAG);
+        let form_text = self.screen.profile_form().is_some_and(|f| f.typing());
         match keys::lookup(mode, &key) {
             // Space types in a text field, and ticks a box.
             Some(Cmd::Mark) if form_text => self.profile_form_key(key),

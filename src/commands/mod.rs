@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use crate::cli::ProfileCommand;
-use crate::config::{Config, Edit, Profile, ProfileFields, Store};
+use crate::config::{Config, Edit, KEYS, Profile, Store};
 use crate::text::{print, print_raw};
 
 /// Runs a `cfdash profile` command. Errors are for stderr, with exit code 2.
@@ -68,30 +68,13 @@ pub fn profile(cmd: &ProfileCommand, path: &Path) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        ProfileCommand::Add {
-            name,
-            aws_profile,
-            region,
-            endpoint_url,
-            distributions,
-            read_only,
-            confirm_by_typing,
-            simulated,
-        } => save(
+        ProfileCommand::Add { name, fields } => save(
             path,
             known,
             Edit::Put {
                 name: name.clone(),
                 from: None,
-                fields: ProfileFields {
-                    aws_profile: aws_profile.clone(),
-                    region: region.clone(),
-                    endpoint_url: endpoint_url.clone(),
-                    distributions: distributions.clone(),
-                    read_only: *read_only,
-                    confirm_by_typing: *confirm_by_typing,
-                    simulated: *simulated,
-                },
+                fields: fields.0.clone(),
             },
         ),
         ProfileCommand::Remove { name } => save(path, known, Edit::Remove(name.clone())),
@@ -121,23 +104,19 @@ fn reach(p: &Profile) -> String {
     }
 }
 
-/// The documented JSON of a profile: every key, `null` or defaults where unset.
+/// The documented JSON of a profile: every key of the schema, `null` or defaults where
+/// unset.
 fn profile_json(name: &str, p: &Profile, c: &Config) -> serde_json::Value {
-    json!({
-        "name": name,
-        "default": c.default_profile.as_deref() == Some(name),
-        "aws_profile": p.aws_profile,
-        "region": p.region,
-        "endpoint_url": p.endpoint_url,
-        "allow_insecure_endpoint": p.allow_insecure_endpoint,
-        "distributions": p.distributions,
-        "simulated": p.simulated,
-        "sim_seed": p.sim_seed,
-        "sim_data": p.sim_data,
-        "read_only": p.read_only,
-        "confirm_by_typing": p.confirm_by_typing,
-        "presets": p.presets,
-    })
+    let mut j = serde_json::Map::new();
+    j.insert("name".into(), json!(name));
+    j.insert(
+        "default".into(),
+        json!(c.default_profile.as_deref() == Some(name)),
+    );
+    for key in KEYS {
+        j.insert(key.name.into(), key.json(p));
+    }
+    serde_json::Value::Object(j)
 }
 
 /// `cfdash config path`.

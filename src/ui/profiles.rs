@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 use super::{Theme, dialog, open_dialog, popup};
-use crate::app::profiles::{Check, FIELDS, FIRST_FLAG};
+use crate::app::profiles::{Check, RowValue};
 use crate::app::{App, Mode};
 
 /// No profile open: what cfdash is, why there is nothing yet, and what to do.
@@ -178,46 +178,47 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let checks = form.checks(&app.catalog.profiles, &app.catalog.aws_profiles);
     let label_width = 19u16;
     let mut y = inner.y;
-    for i in 0..fields {
+    for (i, field) in form.rows.iter().enumerate() {
         let focused = form.focus == i;
         let label_style = if focused { theme.key } else { theme.dim };
         let row = Rect::new(inner.x, y, inner.width, 1);
         let [label, value] =
             Layout::horizontal([Constraint::Length(label_width), Constraint::Min(0)]).areas(row);
         frame.render_widget(
-            Paragraph::new(Span::styled(format!(" {}", FIELDS[i]), label_style)),
+            Paragraph::new(Span::styled(format!(" {}", field.label()), label_style)),
             label,
         );
-        if i < FIRST_FLAG {
-            let input = &form.inputs[i];
-            let width = value.width.saturating_sub(1) as usize;
-            let scroll = input.visual_scroll(width);
-            let text: String = input.value().chars().skip(scroll).collect();
-            let style = if focused { theme.selected } else { theme.text };
-            frame.render_widget(
-                Paragraph::new(Span::styled(
-                    format!("{text:<width$}", width = width),
-                    style,
-                )),
-                value,
-            );
-            if focused && app.mode() == Mode::ProfileForm {
-                let x = value.x + (input.visual_cursor() - scroll) as u16;
-                frame.set_cursor_position(Position::new(x.min(value.right() - 1), y));
+        match &field.value {
+            RowValue::Text(input) => {
+                let width = value.width.saturating_sub(1) as usize;
+                let scroll = input.visual_scroll(width);
+                let text: String = input.value().chars().skip(scroll).collect();
+                let style = if focused { theme.selected } else { theme.text };
+                frame.render_widget(
+                    Paragraph::new(Span::styled(
+                        format!("{text:<width$}", width = width),
+                        style,
+                    )),
+                    value,
+                );
+                if focused && app.mode() == Mode::ProfileForm {
+                    let x = value.x + (input.visual_cursor() - scroll) as u16;
+                    frame.set_cursor_position(Position::new(x.min(value.right() - 1), y));
+                }
             }
-        } else {
-            let on = form.flags[i - FIRST_FLAG];
-            let style = if focused { theme.selected } else { theme.text };
-            frame.render_widget(
-                Paragraph::new(Span::styled(if on { "[x]" } else { "[ ]" }, style)),
-                value,
-            );
+            RowValue::Flag(on) => {
+                let style = if focused { theme.selected } else { theme.text };
+                frame.render_widget(
+                    Paragraph::new(Span::styled(if *on { "[x]" } else { "[ ]" }, style)),
+                    value,
+                );
+            }
         }
         let note_row = Rect::new(inner.x + label_width, y + 1, inner.width - label_width, 1);
         let note = match &checks[i] {
             Some(Check::Error(e)) => Line::styled(format!("✗ {e}"), theme.error),
             Some(Check::Warning(w)) => Line::styled(format!("! {w}"), theme.warning),
-            None => Line::styled(hint(i), theme.dim),
+            None => Line::styled(field.hint(), theme.dim),
         };
         frame.render_widget(Paragraph::new(note), note_row);
         y += 2;
@@ -228,20 +229,6 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             Paragraph::new(Line::styled(format!(" ✗ {e}"), theme.error)).wrap(Wrap { trim: true }),
             row,
         );
-    }
-}
-
-/// What a field is for, when it has nothing to say.
-fn hint(field: usize) -> &'static str {
-    match field {
-        0 => "letters, digits, - _ . (for --profile NAME)",
-        1 => "a profile of ~/.aws/config; empty: AWS_PROFILE or the default chain",
-        2 => "empty: us-east-1 (CloudFront is global)",
-        3 => "empty: AWS; or an emulator such as http://127.0.0.1:5000",
-        4 => "ids, aliases or domains, comma-separated: list and poll only these",
-        5 => "no invalidations from this profile",
-        6 => "type the distribution's name to confirm each submit",
-        _ => "the embedded simulator instead of AWS",
     }
 }
 
