@@ -2,14 +2,11 @@
 //! cannot show — paging over several pages, throttling then success, 503s, dropped
 //! connections, CallerReference idempotency — each ending in the right result or kind.
 
-#[path = "common/dummy_aws.rs"]
-mod dummy_aws;
-
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use cfdash::clock::SystemClock;
-use cfdash::cloudfront::aws::{AwsCloudFront, AwsSettings};
+use cfdash::cloudfront::aws::AwsCloudFront;
 use cfdash::cloudfront::serve::Server;
 use cfdash::cloudfront::sim::{SimCloudFront, SimData, SimSettings};
 use cfdash::cloudfront::{
@@ -28,12 +25,7 @@ async fn serve(
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     let server = Server::new(sim.clone(), drop_rate, seed);
     tokio::spawn(server.clone().run(listener));
-    let cf = AwsCloudFront::connect(&AwsSettings {
-        endpoint_url: Some(endpoint),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let cf = crate::common::sdk::client(&endpoint).await;
     (server, sim, cf)
 }
 
@@ -43,11 +35,8 @@ fn small() -> SimData {
     data
 }
 
-/// One test, so the process environment is set once, before any other thread reads it.
 #[test]
 fn the_sdk_path_against_sim_serve() {
-    // SAFETY: the only test in this binary, before any other thread exists.
-    unsafe { dummy_aws::use_dummy_credentials() };
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         paging().await;
