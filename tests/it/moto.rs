@@ -81,9 +81,13 @@ fn the_sdk_path_against_moto() {
             })
         );
     });
+}
 
-    // No credentials anywhere: a clear error, quickly, not a hang on instance metadata.
-    // The chain reads the environment, so cfdash runs with one of its own.
+/// No credentials anywhere: a clear error, quickly, not a hang on instance metadata. The
+/// chain reads the environment, so cfdash runs with one of its own (and nothing listens
+/// at the endpoint: no request is signed).
+#[test]
+fn no_credentials_are_reported_quickly() {
     let empty = std::env::temp_dir().join(format!("cfdash-nocreds-{}", std::process::id()));
     let silent_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let silent = silent_listener.local_addr().unwrap();
@@ -110,7 +114,7 @@ fn the_sdk_path_against_moto() {
         )
         .env("AWS_CONFIG_FILE", empty.join("config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", empty.join("credentials"))
-        .env("AWS_ENDPOINT_URL", &server.endpoint)
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
         .env("CFDASH_CONFIG", empty.join("cfdash.toml"))
         .env("CFDASH_LOG_FILE", empty.join("cfdash.log"))
         .stdin(Stdio::null())
