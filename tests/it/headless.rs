@@ -330,7 +330,9 @@ fn ctrl_c_while_waiting_prints_what_was_created_and_exits_130() {
         .unwrap();
     assert!(ok.success());
     let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(130));
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(o.status.code(), Some(130), "{:?}: {line}{rest}", o.status);
     assert!(
         out(&o).contains(&id),
         "the created invalidation is printed: {}",
