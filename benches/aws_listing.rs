@@ -4,19 +4,27 @@
 //!
 //!     cargo bench --bench aws_listing      # needs moto[server] and awscli (scripts/test.sh)
 
-#[path = "../tests/common/moto.rs"]
+#[allow(dead_code)] // the tests' helper: this uses part of it
+#[path = "../tests/it/common/moto.rs"]
 mod moto;
 
-#[path = "../tests/common/dummy_aws.rs"]
-mod dummy_aws;
+#[path = "../tests/it/common/sdk.rs"]
+mod sdk;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use cfdash::cloudfront::aws::{AwsCloudFront, AwsSettings};
 use cfdash::cloudfront::list_account;
 
 const DISTRIBUTIONS: usize = 100;
+
+/// For the processes run (with AWS_PROFILE removed): dummy keys for moto.
+const DUMMY_KEYS: [(&str, &str); 4] = [
+    ("AWS_ACCESS_KEY_ID", "testing"),
+    ("AWS_SECRET_ACCESS_KEY", "testing"),
+    ("AWS_DEFAULT_REGION", "us-east-1"),
+    ("AWS_EC2_METADATA_DISABLED", "true"),
+];
 
 fn median(mut xs: Vec<Duration>) -> Duration {
     xs.sort();
@@ -24,8 +32,6 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    // SAFETY: the only test in this binary, before any other thread exists.
-    unsafe { dummy_aws::use_dummy_credentials() };
     let server = moto::Moto::start();
     server.reset();
     eprintln!("seeding {DISTRIBUTIONS} distributions with 3 invalidations each…");
@@ -36,12 +42,7 @@ fn main() {
     for _ in 0..7 {
         let start = Instant::now();
         let account = rt.block_on(async {
-            let cf = AwsCloudFront::connect(&AwsSettings {
-                endpoint_url: Some(server.endpoint.clone()),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
+            let cf = sdk::client(&server.endpoint).await;
             list_account(&cf, 50).await.unwrap()
         });
         cfdash.push(start.elapsed());
@@ -61,6 +62,8 @@ fn main() {
                 std::env::temp_dir().join("cfdash-bench.log"),
             )
             .env("AWS_ENDPOINT_URL", &server.endpoint)
+            .envs(DUMMY_KEYS)
+            .env_remove("AWS_PROFILE")
             .output()
             .unwrap();
         binary.push(start.elapsed());
@@ -82,7 +85,12 @@ fn main() {
     let mut cli = Vec::new();
     for _ in 0..3 {
         let start = Instant::now();
-        let ok = Command::new("bash").args(["-c", &script]).status().unwrap();
+        let ok = Command::new("bash")
+            .args(["-c", &script])
+            .envs(DUMMY_KEYS)
+            .env_remove("AWS_PROFILE")
+            .status()
+            .unwrap();
         assert!(ok.success());
         cli.push(start.elapsed());
     }

@@ -5,7 +5,8 @@
 //!
 //!     cargo bench --bench wait_latency      # needs the aws CLI (scripts/test.sh)
 
-#[path = "../tests/common/serve.rs"]
+#[allow(dead_code)] // the tests' helper: this uses part of it
+#[path = "../tests/it/common/serve.rs"]
 mod serve;
 
 use std::io::{Read, Write};

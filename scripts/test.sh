@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The project's tests, exactly as CI runs them. Installs what the tests need when it is
 # missing: tmux drives the whole-program tests, pgrep finds the process to signal, and
-# moto (PyPI, with boto3) is the independent CloudFront emulator of tests/moto.rs, and the
-# aws CLI (PyPI: awscli) reads what `cfdash sim serve` serves.
+# moto (PyPI, with boto3) is the independent CloudFront emulator of tests/it/moto.rs (and
+# tests/it/headless.rs, tests/it/e2e_tmux.rs), and the aws CLI (PyPI: awscli) reads what
+# `cfdash sim serve` serves. The integration tests are one binary, tests/it/main.rs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/cfdash-target}"

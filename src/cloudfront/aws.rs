@@ -12,6 +12,7 @@ use aws_config::profile::ProfileFileRegionProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cloudfront::Client;
 use aws_sdk_cloudfront::config::Region;
@@ -56,7 +57,24 @@ impl AwsCloudFront {
     /// assume-role, credential_process. Nothing is read from or written to cfdash's files,
     /// and nothing is sent: the endpoint the client would use is checked first.
     pub async fn connect(settings: &AwsSettings) -> Result<Self, String> {
-        let (config, aws_profile) = load(settings).await?;
+        Self::build(settings, None).await
+    }
+
+    /// As [`connect`](Self::connect), signing with `credentials` instead of the chain's:
+    /// for emulators and tests, which then need no credentials in the process environment.
+    /// The provider is handed to the SDK as it is: never logged, stored or written.
+    pub async fn with_credentials(
+        settings: &AwsSettings,
+        credentials: SharedCredentialsProvider,
+    ) -> Result<Self, String> {
+        Self::build(settings, Some(credentials)).await
+    }
+
+    async fn build(
+        settings: &AwsSettings,
+        credentials: Option<SharedCredentialsProvider>,
+    ) -> Result<Self, String> {
+        let (config, aws_profile) = load(settings, credentials).await?;
         Ok(Self {
             client: Client::new(&config),
             aws_profile,
@@ -65,8 +83,12 @@ impl AwsCloudFront {
 }
 
 /// The SDK's configuration for a profile, its endpoint checked, and the AWS profile named
-/// in "run `aws sso login --profile …`".
-async fn load(settings: &AwsSettings) -> Result<(SdkConfig, String), String> {
+/// in "run `aws sso login --profile …`". Credentials come from aws-config's chain unless
+/// `credentials` is given.
+async fn load(
+    settings: &AwsSettings,
+    credentials: Option<SharedCredentialsProvider>,
+) -> Result<(SdkConfig, String), String> {
     let aws_profile = settings
         .aws_profile
         .clone()
@@ -87,20 +109,10 @@ async fn load(settings: &AwsSettings) -> Result<(SdkConfig, String), String> {
         .await
         .unwrap_or(Region::from_static(DEFAULT_REGION));
 
-    // Off EC2 the metadata service never answers: give up on it quickly, so "no
-    // credentials" is said within about two seconds instead of after a long hang.
-    let imds = aws_config::imds::Client::builder()
-        .connect_timeout(Duration::from_millis(500))
-        .read_timeout(Duration::from_millis(500))
-        .max_attempts(1)
-        .build();
-    let mut chain = DefaultCredentialsChain::builder()
-        .imds_client(imds)
-        .region(region.clone());
-    if let Some(p) = &settings.aws_profile {
-        chain = chain.profile_name(p);
-    }
-    let credentials = chain.build().await;
+    let credentials = match credentials {
+        Some(given) => given,
+        None => SharedCredentialsProvider::new(chain(settings, &region).await),
+    };
 
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(region)
@@ -131,6 +143,24 @@ async fn load(settings: &AwsSettings) -> Result<(SdkConfig, String), String> {
     // Before any client exists: nothing has been sent anywhere yet.
     endpoint::check_config(&config, settings.allow_insecure_endpoint)?;
     Ok((config, aws_profile))
+}
+
+/// aws-config's default credentials chain for a profile.
+async fn chain(settings: &AwsSettings, region: &Region) -> DefaultCredentialsChain {
+    // Off EC2 the metadata service never answers: give up on it quickly, so "no
+    // credentials" is said within about two seconds instead of after a long hang.
+    let imds = aws_config::imds::Client::builder()
+        .connect_timeout(Duration::from_millis(500))
+        .read_timeout(Duration::from_millis(500))
+        .max_attempts(1)
+        .build();
+    let mut chain = DefaultCredentialsChain::builder()
+        .imds_client(imds)
+        .region(region.clone());
+    if let Some(p) = &settings.aws_profile {
+        chain = chain.profile_name(p);
+    }
+    chain.build().await
 }
 
 impl AwsCloudFront {

@@ -1,7 +1,10 @@
 //! A test harness that drives `App` against the in-process simulator with a manual clock:
-//! the runtime's job (run effects, feed answers back) done inline, no terminal, no timers.
+//! the runtime's job (run effects, feed answers back) done inline, no terminal, no timers;
+//! and, in its modules, the servers and clients the other tests share.
 
-#![allow(dead_code)]
+pub mod moto;
+pub mod sdk;
+pub mod serve;
 
 use std::collections::HashMap;
 use std::sync::Arc;

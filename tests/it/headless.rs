@@ -2,13 +2,8 @@
 //! serve` (one simulated account across the processes of a test) and against moto, with
 //! credentials from the environment only and no profiles file.
 
-#[path = "common/serve.rs"]
-mod serve;
-
-#[path = "common/moto.rs"]
-mod moto;
-
-use serve::SimServe;
+use crate::common::moto;
+use crate::common::serve::{self, SimServe};
 
 fn out(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -3,13 +3,11 @@
 //! (failures keep the text, retries reuse the CallerReference), queued batches, marks,
 //! copy to new, presets and the discard question.
 
-mod common;
-
+use crate::common::Harness;
 use cfdash::app::form::LineMark;
 use cfdash::app::{Action, Effect, InvKey, Mode, NoticeKind, Pane, Request, Response, Slot};
 use cfdash::cloudfront::sim::{SimData, SimSettings};
 use cfdash::cloudfront::{CfError, InvalidationStatus};
-use common::Harness;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
 

@@ -1,10 +1,7 @@
 //! The aws CLI against `cfdash sim serve`, a separate process holding one account across
 //! the CLI's calls: everything it serves must read without error, paging included.
 
-#[path = "common/serve.rs"]
-mod serve;
-
-use serve::SimServe;
+use crate::common::serve::SimServe;
 
 #[test]
 fn the_aws_cli_reads_what_sim_serve_serves() {

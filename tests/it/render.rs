@@ -1,11 +1,9 @@
 //! Snapshots of whole screens: a state built on the simulator with a fixed clock and UTC,
 //! drawn into ratatui's TestBackend at 80×24 and 160×48.
 
-mod common;
-
+use crate::common::Harness;
 use cfdash::app::Action;
 use cfdash::cloudfront::sim::{SimData, SimSettings};
-use common::Harness;
 use crossterm::event::KeyCode;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];

@@ -2,8 +2,6 @@
 //! Started with the real interpreter (not a pyenv shim) so the process killed on drop is
 //! the server itself.
 
-#![allow(dead_code)] // shared by several test binaries, each using part of it
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};

@@ -1,8 +1,6 @@
 //! `cfdash sim serve` as a separate process holding one simulated account for a whole test,
 //! and the aws CLI and cfdash's headless commands pointed at it.
 
-#![allow(dead_code)]
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Output, Stdio};
 

@@ -1,12 +1,11 @@
 //! `cfdash profile …` and `cfdash config path`: the same checks and safe save as the app,
 //! run as a shell would.
 
-#[path = "common/serve.rs"]
-mod serve;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+
+use crate::common::serve;
 
 fn dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("cfdash-profile-cli-{name}-{}", std::process::id()));

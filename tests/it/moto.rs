@@ -2,35 +2,24 @@
 //! SDK path (signing, REST-XML, error codes). What moto lacks (paging, throttling, timing,
 //! idempotency) is tested against `cfdash sim serve` instead.
 
-#[path = "common/moto.rs"]
-mod moto;
-
-#[path = "common/dummy_aws.rs"]
-mod dummy_aws;
-
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use cfdash::cloudfront::aws::{AwsCloudFront, AwsSettings};
+use cfdash::cloudfront::CfError;
 use cfdash::cloudfront::{
-    CfError, CloudFront, InvalidationStatus, list_all_distributions, list_recent_invalidations,
+    CloudFront, InvalidationStatus, list_all_distributions, list_recent_invalidations,
 };
 
-/// One test, so the process environment is set once, before any other thread reads it.
+use crate::common::{moto, sdk};
+
 #[test]
 fn the_sdk_path_against_moto() {
-    // SAFETY: the only test in this binary, before any other thread exists.
-    unsafe { dummy_aws::use_dummy_credentials() };
     let server = moto::Moto::start();
     server.reset();
     let seeded = server.seed(3, 2);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let cf = AwsCloudFront::connect(&AwsSettings {
-            endpoint_url: Some(server.endpoint.clone()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+        let cf = sdk::client(&server.endpoint).await;
 
         // Every distribution, with the fields moto fills in its listing.
         let all = list_all_distributions(&cf).await.unwrap();
@@ -92,8 +81,13 @@ fn the_sdk_path_against_moto() {
             })
         );
     });
+}
 
-    // No credentials anywhere: a clear error, quickly, not a hang on instance metadata.
+/// No credentials anywhere: a clear error, quickly, not a hang on instance metadata. The
+/// chain reads the environment, so cfdash runs with one of its own (and nothing listens
+/// at the endpoint: no request is signed).
+#[test]
+fn no_credentials_are_reported_quickly() {
     let empty = std::env::temp_dir().join(format!("cfdash-nocreds-{}", std::process::id()));
     let silent_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let silent = silent_listener.local_addr().unwrap();
@@ -107,57 +101,39 @@ fn the_sdk_path_against_moto() {
         }
     });
     std::fs::create_dir_all(&empty).unwrap();
-    // SAFETY: the runtime above has shut down; this test is the only thread reading env.
-    unsafe {
-        for v in [
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AWS_SESSION_TOKEN",
-            "AWS_EC2_METADATA_DISABLED",
-            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-            "AWS_WEB_IDENTITY_TOKEN_FILE",
-        ] {
-            std::env::remove_var(v);
-        }
-        std::env::set_var("HOME", &empty);
+    let started = Instant::now();
+    let o = Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .arg("distributions")
+        .env_clear()
+        .env("HOME", &empty)
         // An instance-metadata service that accepts connections and never answers: the
         // worst case off EC2, where a default client would wait for many seconds.
-        std::env::set_var(
+        .env(
             "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-            format!("http://{}", silent),
-        );
-        std::env::set_var("AWS_CONFIG_FILE", empty.join("config"));
-        std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", empty.join("credentials"));
-    }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let started = Instant::now();
-    let result = rt.block_on(async {
-        let cf = AwsCloudFront::connect(&AwsSettings {
-            aws_profile: None,
-            endpoint_url: Some(server.endpoint.clone()),
-            ..Default::default()
-        })
-        .await
+            format!("http://{silent}"),
+        )
+        .env("AWS_CONFIG_FILE", empty.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", empty.join("credentials"))
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("CFDASH_CONFIG", empty.join("cfdash.toml"))
+        .env("CFDASH_LOG_FILE", empty.join("cfdash.log"))
+        .stdin(Stdio::null())
+        .output()
         .unwrap();
-        cf.list_distributions_page(None, 10).await
-    });
     let took = started.elapsed();
     eprintln!("no credentials reported after {took:?}");
-    match result {
-        Err(e @ CfError::NoCredentials { .. }) => {
-            assert!(
-                e.to_string().contains("aws sso login --profile default"),
-                "{e}"
-            );
-        }
-        other => panic!("expected NoCredentials, got {other:?}"),
-    }
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{e}");
+    assert!(
+        e.contains("no AWS credentials for profile default")
+            && e.contains("aws sso login --profile default"),
+        "{e}"
+    );
     assert!(
         accepted.load(std::sync::atomic::Ordering::SeqCst) > 0,
         "the metadata service was asked, and kept silent"
     );
-    // The budget is 2 s; the bound here leaves room for a loaded machine, and is far
-    // below what a silent metadata service costs a default client.
+    // The budget is 2 s; the bound here leaves room for a loaded machine (and the process's
+    // start), and is far below what a silent metadata service costs a default client.
     assert!(took < Duration::from_secs(4), "took {took:?}");
 }

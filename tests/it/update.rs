@@ -1,12 +1,10 @@
 //! `update` driven on the simulator with a manual clock: navigation, filter, cancellation,
 //! live status, notices, errors and the refresh policy, with no terminal and no network.
 
-mod common;
-
+use crate::common::Harness;
 use cfdash::app::{Action, Effect, InvKey, Mode, NoticeKind, Pane, Remote, Request, Slot};
 use cfdash::cloudfront::InvalidationStatus;
 use cfdash::cloudfront::sim::{SimData, SimSettings};
-use common::Harness;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use jiff::SignedDuration;
 

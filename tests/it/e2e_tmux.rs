@@ -1,12 +1,11 @@
 //! The real binary in a real terminal: cfdash --demo under tmux, driven with send-keys and
 //! read with capture-pane, as a person would use it. `.ci/run` installs tmux.
 
-#[path = "common/moto.rs"]
-mod moto;
-
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
+
+use crate::common::moto;
 
 /// One tmux server of our own, killed when the test ends however it ends.
 struct Tmux {

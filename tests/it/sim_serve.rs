@@ -2,14 +2,11 @@
 //! cannot show — paging over several pages, throttling then success, 503s, dropped
 //! connections, CallerReference idempotency — each ending in the right result or kind.
 
-#[path = "common/dummy_aws.rs"]
-mod dummy_aws;
-
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use cfdash::clock::SystemClock;
-use cfdash::cloudfront::aws::{AwsCloudFront, AwsSettings};
+use cfdash::cloudfront::aws::AwsCloudFront;
 use cfdash::cloudfront::serve::Server;
 use cfdash::cloudfront::sim::{SimCloudFront, SimData, SimSettings};
 use cfdash::cloudfront::{
@@ -28,12 +25,7 @@ async fn serve(
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     let server = Server::new(sim.clone(), drop_rate, seed);
     tokio::spawn(server.clone().run(listener));
-    let cf = AwsCloudFront::connect(&AwsSettings {
-        endpoint_url: Some(endpoint),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let cf = crate::common::sdk::client(&endpoint).await;
     (server, sim, cf)
 }
 
@@ -43,23 +35,7 @@ fn small() -> SimData {
     data
 }
 
-/// One test, so the process environment is set once, before any other thread reads it.
-#[test]
-fn the_sdk_path_against_sim_serve() {
-    // SAFETY: the only test in this binary, before any other thread exists.
-    unsafe { dummy_aws::use_dummy_credentials() };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        paging().await;
-        idempotent_create().await;
-        throttling_then_success().await;
-        service_unavailable().await;
-        dropped_connections().await;
-        ids_that_need_percent_encoding().await;
-        bad_uris_and_huge_bodies().await;
-    });
-}
-
+#[tokio::test(flavor = "multi_thread")]
 async fn paging() {
     let mut data = SimData::generated(250, 0);
     data.distributions[0].history = 130;
@@ -95,6 +71,7 @@ async fn paging() {
     assert_eq!(everything.len(), sim.invalidation_count(&d.id));
 }
 
+#[tokio::test(flavor = "multi_thread")]
 async fn idempotent_create() {
     let (server, sim, cf) = serve(small(), SimSettings::default(), 0.0).await;
     let dist = "E0000000000000";
@@ -142,6 +119,7 @@ async fn idempotent_create() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
 async fn throttling_then_success() {
     // Half the calls throttled: the SDK backs off and retries; every call here succeeds
     // in the end, though the server throttled some attempts.
@@ -170,6 +148,7 @@ async fn throttling_then_success() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
 async fn service_unavailable() {
     let settings = SimSettings {
         fault_rate: 1.0,
@@ -191,6 +170,7 @@ async fn service_unavailable() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
 async fn dropped_connections() {
     // Every answer lost: a network error, after the retries.
     let (_, _, cf) = serve(small(), SimSettings::default(), 1.0).await;
@@ -235,6 +215,7 @@ async fn dropped_connections() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
 async fn ids_that_need_percent_encoding() {
     // Every character here is escaped in the URL, and most in the XML too.
     let odd = "E1 a/b&<c>+%'\"é";
@@ -289,6 +270,7 @@ async fn raw_request(address: &str, request: String) -> (u16, String) {
     .unwrap()
 }
 
+#[tokio::test(flavor = "multi_thread")]
 async fn bad_uris_and_huge_bodies() {
     let sim = Arc::new(SimCloudFront::new(
         small(),

@@ -4,17 +4,11 @@
 //! configured, are checked before anything is sent: the binary is run with an environment
 //! and a HOME of its own, and every host that is not loopback is under `.invalid`.
 
-#[path = "common/dummy_aws.rs"]
-mod dummy_aws;
-
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
-
-use cfdash::cloudfront::CloudFront;
-use cfdash::cloudfront::aws::{AwsCloudFront, AwsSettings};
 
 /// A proxy that answers every request itself with an empty distribution list, and
 /// remembers the request lines it saw.
@@ -47,36 +41,27 @@ fn proxy() -> (String, Arc<Mutex<Vec<String>>>) {
     (address, seen)
 }
 
-/// The only test that changes the process environment: the others give cfdash an
-/// environment of its own and read none.
 #[test]
 fn proxy_and_ca_bundle_variables_are_honoured() {
     let (proxy_url, seen) = proxy();
+    let home = home("proxy-ca", "", "");
     // The endpoint is never contacted directly: nothing listens there.
-    let endpoint = "http://127.0.0.1:9/".to_string();
-    // SAFETY: the only test in this binary that touches the environment (the others spawn
-    // cfdash with `env_clear`); the proxy's thread never reads it.
-    unsafe { dummy_aws::use_dummy_credentials() };
-    // SAFETY: as above.
-    unsafe {
-        std::env::set_var("HTTP_PROXY", &proxy_url);
-        std::env::remove_var("NO_PROXY");
-        std::env::remove_var("no_proxy");
-    }
-    let settings = AwsSettings {
-        endpoint_url: Some(endpoint.clone()),
-        ..Default::default()
+    let listed = |bundle: Option<&Path>| {
+        let mut vars = vec![
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9/"),
+            ("HTTP_PROXY", proxy_url.as_str()),
+        ];
+        let bundle = bundle.map(|b| b.to_str().unwrap());
+        if let Some(b) = bundle {
+            vars.push(("AWS_CA_BUNDLE", b));
+        }
+        cfdash(&home, &["distributions", "--json"], &vars)
     };
-    let rt = tokio::runtime::Runtime::new().unwrap();
 
     // The SDK's default client goes through HTTP_PROXY.
-    let page = rt
-        .block_on(async {
-            let cf = AwsCloudFront::connect(&settings).await.unwrap();
-            cf.list_distributions_page(None, 100).await
-        })
-        .unwrap();
-    assert!(page.items.is_empty());
+    let o = listed(None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "[]");
     let lines = seen.lock().unwrap().clone();
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(
@@ -85,37 +70,29 @@ fn proxy_and_ca_bundle_variables_are_honoured() {
     );
 
     // AWS_CA_BUNDLE that cannot be read, or holds no certificate: a clear error.
-    let dir = std::env::temp_dir().join(format!("cfdash-ca-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let missing = dir.join("missing.pem");
-    unsafe { std::env::set_var("AWS_CA_BUNDLE", &missing) };
-    let err = rt
-        .block_on(AwsCloudFront::connect(&settings))
-        .err()
-        .unwrap();
+    let missing = home.join("missing.pem");
+    let o = listed(Some(&missing));
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
         err.contains("AWS_CA_BUNDLE") && err.contains(&missing.display().to_string()),
         "{err}"
     );
-    let junk = dir.join("junk.pem");
+    let junk = home.join("junk.pem");
     std::fs::write(&junk, "not a certificate").unwrap();
-    unsafe { std::env::set_var("AWS_CA_BUNDLE", &junk) };
-    let err = rt
-        .block_on(AwsCloudFront::connect(&settings))
-        .err()
-        .unwrap();
-    assert!(err.contains("no PEM certificate"), "{err}");
+    let o = listed(Some(&junk));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no PEM certificate"), "{}", stderr(&o));
+    assert_eq!(seen.lock().unwrap().len(), 1, "nothing sent");
 
     // A real bundle: the client built around it still honours the proxy.
     let bundle = ["/etc/ssl/certs/ca-certificates.crt", "/etc/ssl/cert.pem"]
         .into_iter()
-        .find(|p| std::path::Path::new(p).exists())
+        .map(Path::new)
+        .find(|p| p.exists())
         .expect("the system CA bundle");
-    unsafe { std::env::set_var("AWS_CA_BUNDLE", bundle) };
-    rt.block_on(async {
-        let cf = AwsCloudFront::connect(&settings).await.unwrap();
-        cf.list_distributions_page(None, 100).await.unwrap();
-    });
+    let o = listed(Some(bundle));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(seen.lock().unwrap().len(), 2);
 }
 

@@ -2,14 +2,12 @@
 //! switching (stale answers dropped, selection restored), the watchlist across profiles,
 //! pins, confirm-by-typing, the profile form's checks and saves, the welcome screen.
 
-mod common;
-
 use std::path::PathBuf;
 
+use crate::common::Harness;
 use cfdash::app::{Action, Effect, Mode, NoticeKind, Screen, Slot};
 use cfdash::cloudfront::sim::{SimData, SimSettings};
 use cfdash::config::{Config, Edit};
-use common::Harness;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::SignedDuration;
 

@@ -1,0 +1,21 @@
+//! cfdash's integration tests, one binary: each module was a test binary of its own, and
+//! each linked the AWS SDK. Nothing here sets the process environment: the SDK path takes
+//! its credentials from `common::sdk`, and what reads the environment is tested by running
+//! `cfdash` with a variable set on the child.
+
+mod common;
+
+mod aws_cli;
+mod aws_env;
+mod cli;
+mod config;
+mod e2e_tmux;
+mod form;
+mod headless;
+mod moto;
+mod paths_props;
+mod profile_cli;
+mod profiles;
+mod render;
+mod sim_serve;
+mod update;
