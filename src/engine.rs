@@ -556,6 +556,16 @@ impl Engine {
     /// When something waiting is next due (a retry, a hold's end, a deadline, a poll that
     /// `polls_due` with the same `all` would make).
     pub fn next_due(&self, all: bool) -> Option<Timestamp> {
+        let polls = self
+            .entries
+            .iter()
+            .filter(|e| self.wants_poll(e, all))
+            .filter_map(|e| e.poll_at);
+        polls.chain(self.next_send()).min()
+    }
+
+    /// When a waiting batch is next due (a retry, a hold's end, a deadline).
+    pub fn next_send(&self) -> Option<Timestamp> {
         self.entries
             .iter()
             .filter_map(|e| match e.state {
@@ -563,10 +573,25 @@ impl Engine {
                     (Some(a), Some(d)) => Some(a.min(d)),
                     (a, d) => a.or(d),
                 },
-                State::Created(_) if self.wants_poll(e, all) => e.poll_at,
                 _ => None,
             })
             .min()
+    }
+
+    /// Batches still to send or answer.
+    pub fn len(&self) -> usize {
+        self.entries.iter().filter(|e| e.is_live()).count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Sets how long a batch is tried: `None` keeps it until it is sent (the app's queue).
+    pub fn set_deadline(&mut self, reference: &str, deadline: Option<Timestamp>) {
+        if let Some(e) = self.entry_mut(reference) {
+            e.deadline = deadline;
+        }
     }
 
     /// Whether a created invalidation is followed: all of them (`--wait`), or those of a

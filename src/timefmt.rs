@@ -63,6 +63,19 @@ pub fn next_ago_coarse_change(now: Timestamp, then: Timestamp) -> Timestamp {
     }
 }
 
+/// A count with thousands separators: 3400 → "3,400".
+pub fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// "45s", "1m12s", "2h03m", "3d4h".
 pub fn short_duration(d: SignedDuration) -> String {
     let s = d.as_secs().max(0);
@@ -82,6 +95,20 @@ pub fn local(tz: &TimeZone, t: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_are_grouped() {
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (3400, "3,400"),
+            (1234567, "1,234,567"),
+        ];
+        for (n, shown) in cases {
+            assert_eq!(thousands(n), shown);
+        }
+    }
 
     fn t(s: &str) -> Timestamp {
         s.parse().unwrap()

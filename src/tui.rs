@@ -255,9 +255,18 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
             },
             Some(action) = rx.recv() => queue.push(action),
             _ = tokio::time::sleep(wait) => queue.push(Action::Tick),
-            _ = sigterm.recv() => return Ok(Exit::Signal(15)),
-            _ = sigint.recv() => return Ok(Exit::Signal(2)),
-            _ = sigquit.recv() => return Ok(Exit::Signal(3)),
+            _ = sigterm.recv() => {
+                app.log_unsent("SIGTERM");
+                return Ok(Exit::Signal(15));
+            }
+            _ = sigint.recv() => {
+                app.log_unsent("SIGINT");
+                return Ok(Exit::Signal(2));
+            }
+            _ = sigquit.recv() => {
+                app.log_unsent("SIGQUIT");
+                return Ok(Exit::Signal(3));
+            }
         }
         // Drain what else is already queued, so a burst becomes one frame.
         while let Ok(action) = rx.try_recv() {

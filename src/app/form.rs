@@ -1,6 +1,8 @@
 //! The new-invalidation form: a path editor checked as you type, a confirmation, and the
-//! outbox that creates each batch exactly once (one CallerReference per batch, fixed when
-//! the submit is confirmed) and holds back batches the in-progress quotas have no room for.
+//! app's side of the submission engine (`crate::engine`, held as `App::outbox`): it creates
+//! each batch exactly once (one CallerReference per batch, fixed when the submit is
+//! confirmed), retries an unknown outcome under the same reference while the form waits,
+//! and holds back batches the in-progress quotas have no room for.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -12,6 +14,7 @@ use super::keys::Cmd;
 use super::layout::{self, FormAreas};
 use super::{App, Dialog, Effect, InvKey, NoticeKind, Poll, Remote, Request, Screen, Slot};
 use crate::cloudfront::{CfError, Invalidation, InvalidationStatus, InvalidationSummary};
+use crate::engine::{self, Batch, Event, Outcome, State};
 use crate::paths::{self, Analysis, Estimate, InProgress, Item, Kind, Note, Plan};
 
 /// What has the keyboard inside the form.
@@ -43,19 +46,6 @@ pub enum LineMark {
     Error,
 }
 
-/// One CreateInvalidation: a batch of paths for one distribution.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outgoing {
-    pub distribution: String,
-    pub paths: Vec<String>,
-    pub caller_reference: String,
-    /// 1-based, of `of`, within its distribution.
-    pub number: usize,
-    pub of: usize,
-    /// The submission it belongs to.
-    pub submission: String,
-}
-
 /// A confirmed submit: its batches and references are fixed, and a retry of the same
 /// text sends the same references again, so nothing is created twice.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,20 +54,9 @@ pub struct Submission {
     pub text: String,
     pub drop_covered: bool,
     pub targets: Vec<String>,
-    pub batches: Vec<Outgoing>,
+    pub batches: Vec<Batch>,
     /// Batches CloudFront created: CallerReference → invalidation.
     pub created: BTreeMap<String, InvKey>,
-}
-
-/// A batch waiting in the outbox.
-#[derive(Clone, Debug)]
-pub struct Queued {
-    pub batch: Outgoing,
-    pub queued_at: Timestamp,
-    /// Sent and not yet answered.
-    pub sending: bool,
-    /// Not before this time (after a throttle, a network error, or a quota refusal).
-    pub retry_at: Option<Timestamp>,
 }
 
 pub struct Form {
@@ -264,9 +243,9 @@ impl App {
                 }
             }
         }
-        for q in self.outbox.iter().filter(|q| q.sending) {
-            if q.batch.distribution == dist {
-                add(&q.batch.paths);
+        for e in self.outbox.entries() {
+            if e.state == State::Sending && e.batch.distribution == dist {
+                add(&e.batch.paths);
             }
         }
         total
@@ -363,8 +342,10 @@ impl App {
             );
             return;
         };
-        let queued = self.outbox.iter().find(|q| {
-            self.queued_row_id(&q.batch) == key.id && q.batch.distribution == key.distribution
+        let queued = self.outbox.entries().iter().find(|e| {
+            e.is_live()
+                && self.queued_row_id(&e.batch) == key.id
+                && e.batch.distribution == key.distribution
         });
         if let Some(q) = queued {
             let text = q.batch.paths.join("\n");
@@ -824,13 +805,7 @@ impl App {
     fn confirm(&mut self, fx: &mut Vec<Effect>) {
         let plans = self.form_plans();
         let seq = self.requests.next_seq();
-        // Unique across runs and processes: the time, this process, this run's count.
-        let fresh_id = format!(
-            "cfdash-{}-{}{}",
-            self.now.as_millisecond(),
-            self.requests.instance,
-            seq
-        );
+        let fresh_id = engine::submission_id(self.now, &self.requests.instance, seq);
         let Some(form) = self.screen.form_mut() else {
             return;
         };
@@ -839,20 +814,10 @@ impl App {
             // A retry of the same text sends the same references again.
             Some(s) if s.text == text && s.drop_covered == form.drop_covered => s,
             slot => {
-                let mut batches = Vec::new();
-                for tp in &plans {
-                    let of = tp.plan.batches.len();
-                    for (i, paths) in tp.plan.batches.iter().enumerate() {
-                        batches.push(Outgoing {
-                            distribution: tp.distribution.clone(),
-                            paths: paths.clone(),
-                            caller_reference: format!("{fresh_id}-{}-{}", tp.distribution, i + 1),
-                            number: i + 1,
-                            of,
-                            submission: fresh_id.clone(),
-                        });
-                    }
-                }
+                let lists = plans
+                    .iter()
+                    .map(|tp| (tp.distribution.as_str(), tp.plan.batches.as_slice()));
+                let batches = engine::plan(&fresh_id, lists);
                 slot.insert(Submission {
                     id: fresh_id,
                     text,
@@ -868,74 +833,75 @@ impl App {
         form.failures.clear();
         form.held = 0;
         form.awaiting = true;
-        let waiting: Vec<Outgoing> = submission
+        let waiting: Vec<Batch> = submission
             .batches
             .iter()
             .filter(|b| !submission.created.contains_key(&b.caller_reference))
             .cloned()
             .collect();
-        let now = self.now;
+        // While the form waits, an unknown outcome is retried for a while; then the
+        // operator has the form back (C-s sends the same references again).
+        let deadline = Some(self.now + FORM_RETRIES_FOR);
         for batch in waiting {
-            if !self
-                .outbox
-                .iter()
-                .any(|q| q.batch.caller_reference == batch.caller_reference)
-            {
-                self.outbox.push(Queued {
-                    batch,
-                    queued_at: now,
-                    sending: false,
-                    retry_at: None,
-                });
-            }
+            self.outbox.add(batch, self.now, deadline);
         }
         let sent = self.pump(fx);
         let held = self
             .outbox
+            .entries()
             .iter()
-            .filter(|q| q.batch.submission == id && !q.sending)
+            .filter(|e| e.batch.submission == id && matches!(e.state, State::Waiting { .. }))
             .count();
         if let Some(form) = self.screen.form_mut() {
             form.sending = sent
                 .into_iter()
-                .filter(|q| q.submission == id)
-                .map(|q| q.caller_reference)
+                .filter(|b| b.submission == id)
+                .map(|b| b.caller_reference)
                 .collect();
             form.held = held;
         }
+        self.keep_queued(&id);
         for dist in targets {
             self.sync_queued_rows(&dist);
         }
         self.check_submit_done(fx);
     }
 
+    /// Batches of `submission` the form does not wait for are the background queue's:
+    /// they wait for room as long as it takes.
+    fn keep_queued(&mut self, submission: &str) {
+        let awaited: BTreeSet<String> = self.form().map(|f| f.sending.clone()).unwrap_or_default();
+        let queued: Vec<String> = self
+            .outbox
+            .entries()
+            .iter()
+            .filter(|e| e.batch.submission == submission && e.is_live())
+            .map(|e| e.batch.caller_reference.clone())
+            .filter(|r| !awaited.contains(r))
+            .collect();
+        for reference in queued {
+            self.outbox.set_deadline(&reference, None);
+        }
+    }
+
     /// Sends, for every distribution with batches waiting, the first one if nothing of it is
     /// being sent and the quotas have room. Returns the batches sent.
-    pub(super) fn pump(&mut self, fx: &mut Vec<Effect>) -> Vec<Outgoing> {
-        let now = self.now;
-        let mut seen: BTreeSet<String> = BTreeSet::new();
-        let mut send = Vec::new();
-        for (i, q) in self.outbox.iter().enumerate() {
-            let dist = &q.batch.distribution;
-            if !seen.insert(dist.clone()) {
-                continue; // only the first of each distribution, in order
-            }
-            if q.sending || q.retry_at.is_some_and(|t| t > now) {
-                continue;
-            }
-            if self
-                .in_progress_on(dist)
-                .fits(InProgress::of(&q.batch.paths))
-            {
-                send.push(i);
-            }
-        }
-        let mut sent = Vec::new();
-        for i in send {
-            let q = &mut self.outbox[i];
-            q.sending = true;
-            q.retry_at = None;
-            let batch = q.batch.clone();
+    pub(super) fn pump(&mut self, fx: &mut Vec<Effect>) -> Vec<Batch> {
+        self.expire_outbox(fx);
+        let rooms: BTreeMap<String, InProgress> = self
+            .outbox
+            .entries()
+            .iter()
+            .filter(|e| e.is_live())
+            .map(|e| {
+                let d = &e.batch.distribution;
+                (d.clone(), self.in_progress_on(d))
+            })
+            .collect();
+        let sent = self
+            .outbox
+            .due(self.now, |d| rooms.get(d).copied().unwrap_or_default());
+        for batch in &sent {
             self.request(
                 Slot::Create(batch.caller_reference.clone()),
                 Request::CreateInvalidation {
@@ -945,18 +911,72 @@ impl App {
                 },
                 fx,
             );
-            sent.push(batch);
         }
         sent
     }
 
+    /// Batches whose time ran out before they could be sent again (no room came in time).
+    fn expire_outbox(&mut self, fx: &mut Vec<Effect>) {
+        let gone = self.outbox.expire(self.now);
+        if gone.is_empty() {
+            return;
+        }
+        for reference in &gone {
+            let error = self
+                .outbox
+                .entry(reference)
+                .and_then(|e| e.error().map(ToString::to_string))
+                .unwrap_or_else(|| "no answer from CloudFront in time".into());
+            if let Some(f) = self.screen.form_mut()
+                && f.sending.remove(reference)
+            {
+                f.failures.push(error);
+            }
+        }
+        self.prune_outbox();
+        self.check_submit_done(fx);
+    }
+
+    /// The question before a quit drops the batches not sent: "2 batches (3,400 paths) not
+    /// sent — quit anyway?"
+    pub fn quit_question(&self) -> String {
+        let batches = self.outbox.len();
+        let paths: usize = self
+            .outbox
+            .entries()
+            .iter()
+            .filter(|e| e.is_live())
+            .map(|e| e.batch.paths.len())
+            .sum();
+        format!(
+            "{batches} batch{} ({} path{}) not sent — quit anyway?",
+            if batches == 1 { "" } else { "es" },
+            crate::timefmt::thousands(paths),
+            if paths == 1 { "" } else { "s" }
+        )
+    }
+
+    /// Writes to the log each batch a quit (or a signal) drops: its distribution,
+    /// reference and paths, so nothing goes without a trace.
+    pub fn log_unsent(&self, why: &str) {
+        for e in self.outbox.entries().iter().filter(|e| e.is_live()) {
+            let b = &e.batch;
+            tracing::warn!(
+                why,
+                distribution = %b.distribution,
+                batch = b.number,
+                of = b.of,
+                caller_reference = %b.caller_reference,
+                sending = e.state == State::Sending,
+                paths = ?b.paths,
+                "a batch not sent was dropped"
+            );
+        }
+    }
+
     /// When the outbox next has something to try again.
     pub(super) fn outbox_due(&self) -> Option<Timestamp> {
-        self.outbox
-            .iter()
-            .filter(|q| !q.sending)
-            .filter_map(|q| q.retry_at)
-            .min()
+        self.outbox.next_send()
     }
 
     /// CloudFront answered a create.
@@ -966,18 +986,18 @@ impl App {
         result: Result<Invalidation, CfError>,
         fx: &mut Vec<Effect>,
     ) {
-        let Some(pos) = self
-            .outbox
-            .iter()
-            .position(|q| q.batch.caller_reference == reference)
-        else {
+        let Some(event) = self.outbox.answer(reference, result, self.now) else {
             return;
         };
-        let batch = self.outbox[pos].batch.clone();
+        let Some(entry) = self.outbox.entry(reference) else {
+            return;
+        };
+        let batch = entry.batch.clone();
+        let outcome = entry.outcome();
         let in_form = self.form().is_some_and(|f| f.sending.contains(reference));
-        match result {
-            Ok(inv) => {
-                self.outbox.remove(pos);
+        let name = self.distribution_name(&batch.distribution);
+        match event {
+            Event::Created(inv) => {
                 let key = InvKey::new(&batch.distribution, &inv.id);
                 if let Some(s) = self.screen.form_mut().and_then(|f| f.submission.as_mut())
                     && s.id == batch.submission
@@ -989,64 +1009,81 @@ impl App {
                     self.notify(
                         NoticeKind::Success,
                         format!(
-                            "sent queued batch {}/{} to {}: {}",
-                            batch.number,
-                            batch.of,
-                            self.distribution_name(&batch.distribution),
-                            key.id
+                            "sent queued batch {}/{} to {name}: {}",
+                            batch.number, batch.of, key.id
                         ),
                     );
                 }
             }
-            Err(CfError::TooManyInvalidationsInProgress { .. }) => {
+            Event::Held => {
                 // Not a failure: the quota is full (with invalidations cfdash did not know
-                // the paths of). Hold it until one completes, or a while.
-                let q = &mut self.outbox[pos];
-                q.sending = false;
-                q.retry_at = Some(self.now + HOLD_AFTER_QUOTA);
+                // the paths of). It waits in the queue until one completes, or a while.
+                self.outbox.set_deadline(reference, None);
                 if in_form && let Some(f) = self.screen.form_mut() {
                     f.held += 1;
                 }
             }
-            Err(error) if in_form => {
+            Event::Retrying { error, .. } => {
+                // Sent again under the same reference when due; the form keeps waiting.
+                if !in_form {
+                    self.notify_error(&error);
+                }
+            }
+            Event::GaveUp(error) if in_form => {
                 // The form shows it and the operator retries with the same references.
-                self.outbox.remove(pos);
-                let name = self.distribution_name(&batch.distribution);
                 if let Some(f) = self.screen.form_mut() {
-                    f.failures.push(if f.targets.len() > 1 {
-                        format!("{name}: {error}")
+                    let maybe = if outcome == Some(Outcome::Unknown) {
+                        " (it may have been created: C-s adopts it)"
                     } else {
-                        error.to_string()
+                        ""
+                    };
+                    f.failures.push(if f.targets.len() > 1 {
+                        format!("{name}: {error}{maybe}")
+                    } else {
+                        format!("{error}{maybe}")
                     });
                 }
             }
-            Err(error) if is_transient(&error) => {
-                let q = &mut self.outbox[pos];
-                q.sending = false;
-                q.retry_at = Some(self.now + RETRY_AFTER_ERROR);
-                self.notify_error(&error);
-            }
-            Err(error) => {
-                self.outbox.remove(pos);
+            Event::GaveUp(error) => {
+                let tail = if outcome == Some(Outcome::Unknown) {
+                    format!(" (it may exist: caller reference {reference})")
+                } else {
+                    String::new()
+                };
+                tracing::warn!(reference, %error, "a queued batch was given up");
                 self.notify(
                     NoticeKind::Error,
                     format!(
-                        "queued batch {}/{} for {} was not sent: {error}",
-                        batch.number,
-                        batch.of,
-                        self.distribution_name(&batch.distribution)
+                        "queued batch {}/{} for {name} was not sent: {error}{tail}",
+                        batch.number, batch.of
                     ),
                 );
             }
         }
-        if let Some(f) = self.screen.form_mut() {
+        let answered = self
+            .outbox
+            .entry(reference)
+            .is_none_or(|e| !matches!(e.state, State::Waiting { held: false, .. }));
+        if answered && let Some(f) = self.screen.form_mut() {
             f.sending.remove(reference);
         }
+        self.prune_outbox();
         self.sync_queued_rows(&batch.distribution);
         if in_form {
             self.check_submit_done(fx);
         }
         self.pump(fx);
+    }
+
+    /// Forgets batches that are done with, except the open form's (a retry of the form
+    /// sends its given-up batches again).
+    fn prune_outbox(&mut self) {
+        let form = self
+            .form()
+            .and_then(|f| f.submission.as_ref())
+            .map(|s| s.id.clone());
+        self.outbox
+            .prune(|e| form.as_deref() == Some(e.batch.submission.as_str()));
     }
 
     /// Every batch of the submit that could be sent has been answered: close the form on
@@ -1066,8 +1103,7 @@ impl App {
         if !form.failures.is_empty() {
             // Hold nothing back for a submit that failed: a retry sends it all again, in
             // order, under the same references.
-            self.outbox
-                .retain(|q| q.sending || q.batch.submission != submission.id);
+            self.outbox.drop_waiting(&submission.id);
             let created = submission.created.len();
             let failures = std::mem::take(&mut form.failures);
             let mut text = failures[0].clone();
@@ -1088,10 +1124,12 @@ impl App {
         }
         let held = self
             .outbox
+            .entries()
             .iter()
-            .filter(|q| q.batch.submission == submission.id)
+            .filter(|e| e.batch.submission == submission.id && e.is_live())
             .count();
         self.close_form(fx);
+        self.prune_outbox();
         for dist in &submission.targets {
             self.session.marked.remove(dist);
         }
@@ -1176,7 +1214,7 @@ impl App {
     }
 
     /// The row id a queued batch shows.
-    pub fn queued_row_id(&self, batch: &Outgoing) -> String {
+    pub fn queued_row_id(&self, batch: &Batch) -> String {
         format!("queued {}/{}", batch.number, batch.of)
     }
 
@@ -1197,12 +1235,13 @@ impl App {
     /// Queued rows of the outbox for a fresh listing of `dist`.
     pub(super) fn queued_rows(&self, dist: &str) -> Vec<InvalidationSummary> {
         self.outbox
+            .entries()
             .iter()
-            .filter(|q| q.batch.distribution == dist)
-            .map(|q| InvalidationSummary {
-                id: self.queued_row_id(&q.batch),
+            .filter(|e| e.is_live() && e.batch.distribution == dist)
+            .map(|e| InvalidationSummary {
+                id: self.queued_row_id(&e.batch),
                 status: InvalidationStatus::Queued,
-                create_time: q.queued_at,
+                create_time: e.queued_at,
             })
             .collect()
     }
@@ -1225,11 +1264,7 @@ impl App {
 
     /// An invalidation on `dist` completed: batches held by the quota may try now.
     pub(super) fn quota_freed(&mut self, dist: &str) {
-        for q in &mut self.outbox {
-            if q.batch.distribution == dist && !q.sending {
-                q.retry_at = None;
-            }
-        }
+        self.outbox.quota_freed(dist);
     }
 }
 
@@ -1237,7 +1272,6 @@ impl App {
 pub const BUTTONS: [&str; 3] = ["[ Submit C-s ]", "[ Presets C-p ]", "[ Cancel Esc ]"];
 pub const BUTTON_GAP: usize = 2;
 
-/// How long a batch refused for the quota waits, unless a completion frees room first.
 /// The most lines the path editor holds: far above CloudFront's 3,000 paths a request,
 /// and small enough that a keystroke re-checks every line within a frame.
 pub const EDITOR_MAX_LINES: usize = 100_000;
@@ -1249,16 +1283,9 @@ fn too_many_lines(lines: usize) -> String {
     )
 }
 
-const HOLD_AFTER_QUOTA: SignedDuration = SignedDuration::from_secs(30);
-/// How long a queued batch waits after a throttle or a network error.
-const RETRY_AFTER_ERROR: SignedDuration = SignedDuration::from_secs(10);
-
-fn is_transient(error: &CfError) -> bool {
-    matches!(
-        error,
-        CfError::Throttled { .. } | CfError::Network { .. } | CfError::Timeout { .. }
-    )
-}
+/// How long a submit the form waits for is retried after an unknown outcome (a lost
+/// answer, a timeout, a 5xx) or a throttle before the form shows the error.
+const FORM_RETRIES_FOR: SignedDuration = SignedDuration::from_secs(30);
 
 /// A line's note for the gutter's notes column.
 pub fn line_note(form: &Form, line: usize) -> Option<(LineMark, String)> {

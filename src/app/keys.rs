@@ -207,6 +207,12 @@ pub const DELETE_PROFILE: &[Binding] = bindings![
     [ctrl('c')], "C-c", "quit", _, Quit;
 ];
 
+pub const QUIT_UNSENT: &[Binding] = bindings![
+    [ch('y'), key(Enter)], "y", "quit, dropping the batches not sent", "quit", Confirm;
+    [ch('n'), key(Esc)], "n/Esc", "stay until they are sent", "stay", Back;
+    [ctrl('c')], "C-c", "quit without asking again", _, Quit;
+];
+
 pub const HELP: &[Binding] = bindings![
     [key(Esc), ch('?'), ch('q'), key(F(1))], "Esc/?/q", "close the help", "close", Back;
     [ctrl('c')], "C-c", "quit", _, Quit;
@@ -239,6 +245,7 @@ pub fn table(mode: Mode) -> &'static [Binding] {
         Mode::Profiles => PROFILES,
         Mode::ProfileForm => PROFILE_FORM,
         Mode::DeleteProfile => DELETE_PROFILE,
+        Mode::QuitUnsent => QUIT_UNSENT,
     }
 }
 
@@ -285,6 +292,7 @@ mod tests {
             Mode::Profiles,
             Mode::ProfileForm,
             Mode::DeleteProfile,
+            Mode::QuitUnsent,
         ] {
             assert_eq!(press(mode, ctrl('c')), Some(Cmd::Quit), "{mode:?}");
         }

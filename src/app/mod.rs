@@ -12,7 +12,8 @@
 //! - `catalog` (catalog.rs): the profiles that can be opened, the file's path and state,
 //!   the AWS profiles offered, the switcher's row.
 //! - `requests` (requests.rs): the requests in flight, by slot, with sequence numbers.
-//! - `outbox`: batches to create, in order (`form::Queued`; sent by form.rs).
+//! - `outbox`: the submission engine (`crate::engine::Engine`): batches to create, in order;
+//!   form.rs drives it.
 //! - `watch` (watch.rs): watched invalidations, of this profile and of those not shown.
 //! - `notice` and `redraw`: the status line, and whether and when to draw next.
 //!
@@ -97,6 +98,8 @@ pub enum Mode {
     ProfileForm,
     /// "Delete the profile?"
     DeleteProfile,
+    /// "N batches not sent — quit anyway?"
+    QuitUnsent,
 }
 
 impl Mode {
@@ -170,6 +173,17 @@ pub struct Settings {
     pub notice_for: SignedDuration,
 }
 
+impl Settings {
+    /// The poll intervals, as the engine's one poll policy.
+    pub fn poll_policy(&self) -> crate::engine::PollPolicy {
+        crate::engine::PollPolicy {
+            fast: self.poll_fast,
+            steady: self.poll_steady,
+            max: self.max_backoff,
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -223,41 +237,7 @@ pub struct Notice {
     pub completions: Vec<String>,
 }
 
-/// How many times an interval has been doubled because CloudFront throttled. A burst of
-/// throttled answers to requests sent together counts once: the level rises again only
-/// for a throttle that comes after the backed-off interval has passed.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Backoff {
-    level: u32,
-    raised_at: Option<Timestamp>,
-}
-
-impl Backoff {
-    /// The most doublings (2 s doubled 5 times is past the 60 s ceiling anyway).
-    const MAX_LEVEL: u32 = 6;
-
-    pub fn throttled(&mut self, now: Timestamp, base: SignedDuration, max: SignedDuration) {
-        let window = self.apply(base, max);
-        if self.raised_at.is_none_or(|at| now >= at + window) {
-            self.level = (self.level + 1).min(Self::MAX_LEVEL);
-            self.raised_at = Some(now);
-        }
-    }
-
-    pub fn relax(&mut self) {
-        self.level = self.level.saturating_sub(1);
-        if self.level == 0 {
-            self.raised_at = None;
-        }
-    }
-
-    pub fn apply(self, base: SignedDuration, max: SignedDuration) -> SignedDuration {
-        if self.level == 0 {
-            return base;
-        }
-        (base * (1i32 << self.level)).min(max.max(base))
-    }
-}
+pub use crate::engine::Backoff;
 
 pub struct App {
     /// The open profile's name; empty when none is.
@@ -278,7 +258,7 @@ pub struct App {
     /// Requests in flight.
     pub requests: Requests,
     /// Batches to create, in order; those the quotas have no room for wait here.
-    pub outbox: Vec<form::Queued>,
+    pub outbox: crate::engine::Engine,
     /// Watched invalidations, of this profile and of others.
     pub watch: Watchlist,
     pub notice: Option<Notice>,
@@ -331,7 +311,7 @@ impl App {
             sessions: HashMap::new(),
             catalog: Catalog::default(),
             requests: Requests::default(),
-            outbox: Vec::new(),
+            outbox: crate::engine::Engine::new(crate::engine::Policy::default()),
             watch: Watchlist::default(),
             notice: None,
             redraw: Redraw {
@@ -430,28 +410,6 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_burst_of_throttles_doubles_once() {
-        let t0: Timestamp = "2026-11-27T12:00:00Z".parse().unwrap();
-        let (base, max) = (SignedDuration::from_secs(5), SignedDuration::from_secs(60));
-        let mut b = Backoff::default();
-        for _ in 0..5 {
-            b.throttled(t0, base, max);
-        }
-        assert_eq!(b.apply(base, max), SignedDuration::from_secs(10));
-        // Throttled again after waiting the backed-off interval: doubled again.
-        b.throttled(t0 + SignedDuration::from_secs(10), base, max);
-        assert_eq!(b.apply(base, max), SignedDuration::from_secs(20));
-        for i in 0..10 {
-            b.throttled(t0 + SignedDuration::from_secs(100 * (i + 1)), base, max);
-        }
-        assert_eq!(b.apply(base, max), max, "never past the ceiling");
-        for _ in 0..10 {
-            b.relax();
-        }
-        assert_eq!(b.apply(base, max), base);
-    }
 
     #[test]
     fn scroll_keeps_the_selection_visible() {

@@ -25,6 +25,8 @@ pub enum Screen {
     DeleteProfile,
     /// The key overlay, over the screen it returns to.
     Help { from: Box<Screen> },
+    /// "Batches not sent — quit anyway?", over the screen it returns to.
+    QuitUnsent { from: Box<Screen> },
 }
 
 /// The form's dialogs.
@@ -60,6 +62,7 @@ impl Screen {
             Self::ProfileForm(_) => Mode::ProfileForm,
             Self::DeleteProfile => Mode::DeleteProfile,
             Self::Help { .. } => Mode::Help,
+            Self::QuitUnsent { .. } => Mode::QuitUnsent,
         }
     }
 
@@ -67,7 +70,7 @@ impl Screen {
     pub fn form(&self) -> Option<&Form> {
         match self {
             Self::Form { form, .. } => Some(form),
-            Self::Help { from } => from.form(),
+            Self::Help { from } | Self::QuitUnsent { from } => from.form(),
             _ => None,
         }
     }
@@ -75,7 +78,7 @@ impl Screen {
     pub fn form_mut(&mut self) -> Option<&mut Form> {
         match self {
             Self::Form { form, .. } => Some(form),
-            Self::Help { from } => from.form_mut(),
+            Self::Help { from } | Self::QuitUnsent { from } => from.form_mut(),
             _ => None,
         }
     }
@@ -126,6 +129,21 @@ impl Screen {
         *self = Self::Help {
             from: Box::new(from),
         };
+    }
+
+    /// Asks before quitting, over this screen.
+    pub fn ask_quit(&mut self) {
+        let from = std::mem::take(self);
+        *self = Self::QuitUnsent {
+            from: Box::new(from),
+        };
+    }
+
+    /// Back from the quit question to the screen under it.
+    pub fn stay(&mut self) {
+        if let Self::QuitUnsent { from } = self {
+            *self = std::mem::take(&mut **from);
+        }
     }
 
     /// Back from the help to the screen under it.

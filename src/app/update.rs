@@ -52,7 +52,33 @@ impl App {
         }
         // Whatever the action, do what has come due.
         self.on_tick(&mut fx);
+        self.ask_before_dropping(&mut fx);
         fx
+    }
+
+    /// A quit with batches queued or being sent asks first: they would be lost.
+    fn ask_before_dropping(&mut self, fx: &mut Vec<Effect>) {
+        let asked = matches!(self.screen, super::Screen::QuitUnsent { .. });
+        if asked || self.outbox.is_empty() || !fx.contains(&Effect::Quit) {
+            return;
+        }
+        fx.retain(|e| *e != Effect::Quit);
+        self.screen.ask_quit();
+        self.redraw.dirty = true;
+    }
+
+    fn on_quit_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
+        match keys::lookup(Mode::QuitUnsent, &key) {
+            Some(Cmd::Confirm | Cmd::Quit) => {
+                self.log_unsent("quit");
+                fx.push(Effect::Quit);
+            }
+            Some(Cmd::Back) => {
+                self.screen.stay();
+                self.redraw.dirty = true;
+            }
+            _ => {}
+        }
     }
 
     /// The earliest time something is due: a poll, a refresh, the sweep, a retry, or a
@@ -117,6 +143,9 @@ impl App {
 
     fn on_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
         let mode = self.mode();
+        if mode == Mode::QuitUnsent {
+            return self.on_quit_key(key, fx);
+        }
         if mode.in_form() {
             return self.on_form_key(key, fx);
         }
@@ -827,7 +856,12 @@ impl App {
         let now = self.now;
         let backoff = self.session.schedule.poll_backoff;
         if let Some(poll) = self.session.polls.get_mut(key) {
-            poll.next_at = now + poll_interval(&self.settings, backoff, key, poll.create_time, now);
+            poll.next_at = now
+                + self.settings.poll_policy().interval(
+                    &key.id,
+                    now.duration_since(poll.create_time),
+                    backoff,
+                );
         }
     }
 
@@ -1048,29 +1082,4 @@ impl App {
         fx.push(Effect::Request { slot, seq, request });
         self.redraw.dirty = true;
     }
-}
-
-/// How long to wait before polling an in-progress invalidation again: fast while it is
-/// young (most complete within 25 s), steady after, doubled while throttled; a small jitter
-/// from the id keeps many polls from landing together.
-fn poll_interval(
-    settings: &super::Settings,
-    backoff: super::Backoff,
-    key: &InvKey,
-    created: Timestamp,
-    now: Timestamp,
-) -> SignedDuration {
-    let age = now.duration_since(created);
-    let jitter_ms = key
-        .id
-        .bytes()
-        .fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64))
-        % 400;
-    let jitter = SignedDuration::from_millis(jitter_ms as i64);
-    let base = if age < SignedDuration::from_secs(30) {
-        settings.poll_fast + jitter
-    } else {
-        settings.poll_steady - jitter
-    };
-    backoff.apply(base, settings.max_backoff)
 }

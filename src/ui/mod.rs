@@ -48,6 +48,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
             profiles::delete(app, theme, frame, area);
         }
         Screen::Help { from } => help::render(theme, frame, area, from.mode()),
+        Screen::QuitUnsent { .. } => profiles::quit_unsent(app, theme, frame, area),
         _ => {}
     }
 }

@@ -232,6 +232,25 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
 }
 
+/// "2 batches (3,400 paths) not sent — quit anyway?"
+pub fn quit_unsent(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let rect = popup(area, 64, 5);
+    let inner = open_dialog(
+        frame,
+        rect,
+        dialog(
+            theme,
+            " Quit? ",
+            Line::styled(" y quits · n stays ", theme.dim),
+        ),
+    );
+    let text = vec![
+        Line::styled(app.quit_question(), theme.warning),
+        Line::raw("They wait for room in the in-progress quotas; quitting drops them."),
+    ];
+    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
+}
+
 pub fn delete(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(entry) = app.catalog.profiles.get(app.catalog.switcher) else {
         return;

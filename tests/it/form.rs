@@ -95,6 +95,13 @@ fn fail(effect: &Effect, error: CfError) -> Action {
     }
 }
 
+fn denied() -> CfError {
+    CfError::AccessDenied {
+        action: "CreateInvalidation".into(),
+        detail: String::new(),
+    }
+}
+
 fn network() -> CfError {
     CfError::Network {
         detail: "connection reset".into(),
@@ -219,6 +226,52 @@ fn submit_is_refused_while_a_line_is_wrong_then_confirmed_and_watched() {
     assert!(!h.app.watch.watched.contains(&key));
 }
 
+/// The reference of a create request.
+fn reference_of(effect: &Effect) -> String {
+    let Effect::Request {
+        request: Request::CreateInvalidation {
+            caller_reference, ..
+        },
+        ..
+    } = effect
+    else {
+        panic!("not a create: {effect:?}")
+    };
+    caller_reference.clone()
+}
+
+#[test]
+fn a_lost_answer_is_retried_under_the_same_reference_while_the_form_waits() {
+    let mut h = Harness::demo();
+    select(&mut h, QUIET);
+    let before = h.sim.invalidation_count(QUIET);
+    h.ch('n');
+    type_lines(&mut h, "/index.html\n/app.js");
+    ctrl(&mut h, 's');
+    h.key(KeyCode::Enter);
+    let first = take_create(&mut h);
+    let reference = reference_of(&first);
+    // CloudFront created it, but the answer was lost on the way back.
+    h.answer(&first);
+    h.act(fail(&first, network()));
+    let form = h.app.form().expect("the form waits on");
+    assert!(form.is_sending() && form.error.is_none());
+    // A moment later the engine sends it again, under the same reference, and
+    // CloudFront answers with the invalidation it already has.
+    h.clock.advance(secs(2));
+    h.act(Action::Tick);
+    let sent = creates(&h);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].1, reference, "the retry reuses the reference");
+    h.settle();
+    assert!(h.app.form().is_none(), "done");
+    assert_eq!(
+        h.sim.invalidation_count(QUIET),
+        before + 1,
+        "created once, not twice"
+    );
+}
+
 #[test]
 fn a_failed_create_keeps_the_text_and_the_retry_reuses_the_reference() {
     let mut h = Harness::demo();
@@ -228,29 +281,34 @@ fn a_failed_create_keeps_the_text_and_the_retry_reuses_the_reference() {
     type_lines(&mut h, "/index.html\n/app.js");
     ctrl(&mut h, 's');
     h.key(KeyCode::Enter);
-    let first = take_create(&mut h);
-    let Effect::Request {
-        request: Request::CreateInvalidation {
-            caller_reference, ..
-        },
-        ..
-    } = &first
-    else {
-        panic!()
-    };
-    let reference = caller_reference.clone();
-    // CloudFront created it, but the answer was lost on the way back.
-    h.answer(&first);
-    h.act(fail(&first, network()));
+    let reference = reference_of(&h.queue[h.queue.len() - 1].clone());
+    // The network stays down: retried under the same reference until the form's wait
+    // runs out, then the operator has the form back.
+    let mut tries = 0;
+    while h.app.form().is_some_and(|f| f.is_sending()) {
+        if creates(&h).is_empty() {
+            h.clock.advance(secs(1));
+            h.act(Action::Tick);
+            continue;
+        }
+        let create = take_create(&mut h);
+        assert_eq!(reference_of(&create), reference);
+        tries += 1;
+        h.act(fail(&create, network()));
+        assert!(tries < 20, "the wait ends");
+    }
+    assert!(tries >= 3, "retried {tries} times");
     assert_eq!(h.app.mode(), Mode::Form, "the form stays open");
     let form = h.app.form().unwrap();
     assert_eq!(form.editor.text(), "/index.html\n/app.js", "text as it was");
     let error = form.error.clone().unwrap();
     assert!(error.contains("cannot reach CloudFront"), "{error}");
+    assert!(error.contains("may have been created"), "{error}");
     assert!(error.contains("retries"), "{error}");
     assert!(h.screen().contains("cannot reach CloudFront"));
+    assert!(h.app.outbox.is_empty(), "nothing left queued");
 
-    // Retry: same reference, and CloudFront answers with the invalidation it already has.
+    // Retry: same reference.
     ctrl(&mut h, 's');
     assert!(h.screen().contains("same caller references"));
     h.key(KeyCode::Enter);
@@ -259,11 +317,7 @@ fn a_failed_create_keeps_the_text_and_the_retry_reuses_the_reference() {
     assert_eq!(sent[0].1, reference, "the retry reuses the reference");
     h.settle();
     assert!(h.app.form().is_none());
-    assert_eq!(
-        h.sim.invalidation_count(QUIET),
-        before + 1,
-        "created once, not twice"
-    );
+    assert_eq!(h.sim.invalidation_count(QUIET), before + 1);
 }
 
 #[test]
@@ -275,7 +329,7 @@ fn an_edited_list_gets_new_references() {
     ctrl(&mut h, 's');
     h.key(KeyCode::Enter);
     let first = take_create(&mut h);
-    h.act(fail(&first, network()));
+    h.act(fail(&first, denied()));
     let Effect::Request {
         request:
             Request::CreateInvalidation {
@@ -324,6 +378,30 @@ fn batches_past_the_quota_are_queued_and_sent_as_earlier_ones_complete() {
     assert!(h.screen().contains("◌ Queued"));
     assert_eq!(h.app.outbox.len(), 2);
 
+    // A quit now would drop them: q asks, n stays, C-c asks too, y quits.
+    let quit = h.ch('q');
+    assert!(!quit.quit, "asked first");
+    assert_eq!(h.app.mode(), Mode::QuitUnsent);
+    let screen = h.screen();
+    assert!(
+        screen.contains("2 batches (4,000 paths) not sent — quit anyway?"),
+        "{screen}"
+    );
+    assert!(!h.ch('n').quit);
+    assert_eq!(h.app.mode(), Mode::Normal);
+    assert_eq!(h.app.outbox.len(), 2, "nothing dropped");
+    let quit = h.act(Action::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(!quit.quit);
+    assert_eq!(h.app.mode(), Mode::QuitUnsent);
+    assert!(!h.key(KeyCode::Esc).quit);
+    assert_eq!(h.app.mode(), Mode::Normal);
+    h.ch('q');
+    assert!(h.ch('y').quit, "y quits anyway");
+    h.key(KeyCode::Esc);
+
     // Each batch goes when the one before completes, never refused by CloudFront.
     let mut refused = 0;
     for _ in 0..600 {
@@ -340,6 +418,7 @@ fn batches_past_the_quota_are_queued_and_sent_as_earlier_ones_complete() {
         }
     }
     assert!(h.app.outbox.is_empty(), "all batches sent");
+    assert!(h.ch('q').quit, "nothing queued: q quits at once");
     assert_eq!(refused, 0);
     assert_eq!(h.sim.invalidation_count(QUIET), before + 3);
     let rows = h.app.invalidation_rows();
