@@ -1,6 +1,6 @@
 //! cfdash: a terminal dashboard for Amazon CloudFront cache invalidations.
 //!
-//! Data flows one way (README, "How it is built"): terminal events, timers and backend
+//! Data flows one way (docs/ARCHITECTURE.md): terminal events, timers and backend
 //! answers become [`app::Action`]s; [`app::App::update`] changes the state and returns
 //! [`app::Effect`]s; the runtime in [`tui`] runs them on tokio tasks; [`ui::render`] draws
 //! the state.

@@ -154,7 +154,7 @@ impl Scroll {
     }
 }
 
-/// Intervals of the refresh policy (README, "How it is built").
+/// Intervals of the refresh policy (docs/ARCHITECTURE.md, "Refresh policy").
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// GetInvalidation for a young in-progress invalidation.
