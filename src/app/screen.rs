@@ -83,6 +83,17 @@ impl Screen {
         }
     }
 
+    /// The form, when its editor and buttons have the keyboard (no dialog over them).
+    pub fn editing_form_mut(&mut self) -> Option<&mut Form> {
+        match self {
+            Self::Form {
+                form,
+                dialog: Dialog::Editing,
+            } => Some(form),
+            _ => None,
+        }
+    }
+
     /// The form's dialog, when the form has the keyboard.
     pub fn dialog(&self) -> Option<Dialog> {
         match self {

@@ -328,7 +328,6 @@ fn print_rows(rows: &[Row], json: bool) {
 pub async fn status(cf: &dyn CloudFront, args: &StatusArgs) -> Result<(), Fail> {
     let deadline =
         Timestamp::now() + SignedDuration::try_from(args.timeout).unwrap_or(SignedDuration::MAX);
-    let mut signals = Signals::catch()?;
     let d = resolve(cf, std::slice::from_ref(&args.distribution))
         .await?
         .remove(0);
@@ -368,6 +367,8 @@ pub async fn status(cf: &dyn CloudFront, args: &StatusArgs) -> Result<(), Fail> 
             plural(engine.entries().len(), "invalidation"),
             label(&d)
         ));
+        // From here on a signal is caught: the rows are printed before exiting.
+        let mut signals = Signals::catch()?;
         let ctx = Ctx {
             cf,
             labels: &labels,
@@ -597,55 +598,7 @@ pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<()
         paths::format_usd(usd)
     );
     if args.dry_run {
-        if args.json {
-            let list: Vec<_> = plans
-                .iter()
-                .map(|(d, p)| {
-                    json!({
-                        "distribution": d.id,
-                        "distribution_name": d.display_name(),
-                        "batches": p.batches,
-                        "now": p.now,
-                    })
-                })
-                .collect();
-            print_raw(
-                serde_json::to_string_pretty(&json!({
-                    "dry_run": true,
-                    "paths": values,
-                    "estimate": {
-                        "paths": estimate.paths,
-                        "wildcards": estimate.wildcards,
-                        "tags": estimate.tags,
-                        "usd_if_past_free_tier": usd,
-                    },
-                    "distributions": list,
-                }))
-                .expect("json"),
-            );
-        } else {
-            for v in &values {
-                print(v);
-            }
-            say(format!("dry run, nothing sent: {summary}"));
-            for (d, p) in &plans {
-                say(format!(
-                    "{}: {} invalidation{} ({} now{})",
-                    label(d),
-                    p.batches.len(),
-                    if p.batches.len() == 1 { "" } else { "s" },
-                    p.now,
-                    if p.now < p.batches.len() {
-                        format!(
-                            ", {} queued until earlier ones complete",
-                            p.batches.len() - p.now
-                        )
-                    } else {
-                        String::new()
-                    }
-                ));
-            }
-        }
+        print_dry_run(&plans, &values, &estimate, usd, &summary, args.json);
         return Ok(());
     }
     say(format!("invalidating {summary}"));
@@ -685,7 +638,77 @@ pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<()
     let mut failures = Vec::new();
     let ended = drive::run(&ctx, &mut engine, &mut signals, &mut failures).await;
     print_report(engine.entries(), &names, args.json);
-    let entries = engine.entries();
+    conclude(ended, engine.entries(), failures, &labels)
+}
+
+/// What a dry run would do: the final paths, the batches and the price.
+fn print_dry_run(
+    plans: &[(Distribution, paths::Plan)],
+    values: &[String],
+    estimate: &paths::Estimate,
+    usd: f64,
+    summary: &str,
+    json: bool,
+) {
+    if json {
+        let list: Vec<_> = plans
+            .iter()
+            .map(|(d, p)| {
+                json!({
+                    "distribution": d.id,
+                    "distribution_name": d.display_name(),
+                    "batches": p.batches,
+                    "now": p.now,
+                })
+            })
+            .collect();
+        print_raw(
+            serde_json::to_string_pretty(&json!({
+                "dry_run": true,
+                "paths": values,
+                "estimate": {
+                    "paths": estimate.paths,
+                    "wildcards": estimate.wildcards,
+                    "tags": estimate.tags,
+                    "usd_if_past_free_tier": usd,
+                },
+                "distributions": list,
+            }))
+            .expect("json"),
+        );
+    } else {
+        for v in values {
+            print(v);
+        }
+        say(format!("dry run, nothing sent: {summary}"));
+        for (d, p) in plans {
+            say(format!(
+                "{}: {} invalidation{} ({} now{})",
+                label(d),
+                p.batches.len(),
+                if p.batches.len() == 1 { "" } else { "s" },
+                p.now,
+                if p.now < p.batches.len() {
+                    format!(
+                        ", {} queued until earlier ones complete",
+                        p.batches.len() - p.now
+                    )
+                } else {
+                    String::new()
+                }
+            ));
+        }
+    }
+}
+
+/// The exit of `invalidate` once the report is printed: a signal first, then a failure,
+/// then a timeout (with how to pick up what is still in progress).
+fn conclude(
+    ended: Ended,
+    entries: &[Entry],
+    mut failures: Vec<String>,
+    labels: &HashMap<String, String>,
+) -> Result<(), Fail> {
     // Batches that ran out of time after an error answer failed too (exit 3, not 4).
     for e in entries.iter().filter(|e| e.failed()) {
         let sentence = format!(
@@ -730,11 +753,7 @@ pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<()
                 failures[0]
             )
         })),
-        _ if unfinished > 0 => Err(Fail::TimedOut(format!(
-            "timed out with {unfinished} batch{} not created",
-            if unfinished == 1 { "" } else { "es" }
-        ))),
-        Ended::TimedOut => {
+        Ended::TimedOut | Ended::Done if unfinished > 0 || ended == Ended::TimedOut => {
             let mut by_dist: HashMap<String, Vec<Row>> = HashMap::new();
             for e in entries {
                 if let Some(inv) = e.created() {
@@ -757,13 +776,21 @@ pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<()
                 .filter_map(|e| e.created())
                 .map(|inv| inv.id.as_str())
                 .collect();
-            Err(Fail::TimedOut(format!(
-                "timed out with {} still in progress: {}",
-                waiting.len(),
-                waiting.join(" ")
-            )))
+            Err(Fail::TimedOut(if unfinished > 0 {
+                format!(
+                    "timed out with {unfinished} batch{} not created and {} in progress",
+                    if unfinished == 1 { "" } else { "es" },
+                    waiting.len()
+                )
+            } else {
+                format!(
+                    "timed out with {} still in progress: {}",
+                    waiting.len(),
+                    waiting.join(" ")
+                )
+            }))
         }
-        Ended::Done => Ok(()),
+        Ended::TimedOut | Ended::Done => Ok(()),
     }
 }
 

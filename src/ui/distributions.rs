@@ -129,16 +129,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             if comment {
                 cells.push(Cell::from(Span::styled(d.comment.as_str(), faint)));
             }
-            let row = Row::new(cells).style(style);
-            if selected {
-                row.style(if focused {
-                    theme.selected
-                } else {
-                    theme.selected_unfocused
-                })
-            } else {
-                row
-            }
+            theme.row(Row::new(cells).style(style), selected, focused)
         });
     let mut widths = vec![
         Constraint::Length(1),

@@ -105,16 +105,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 None => Cell::from(Span::styled("—", faint)),
             });
         }
-        let row = Row::new(cells);
-        if selected {
-            row.style(if focused {
-                theme.selected
-            } else {
-                theme.selected_unfocused
-            })
-        } else {
-            row
-        }
+        theme.row(Row::new(cells), selected, focused)
     });
     let mut widths = vec![
         Constraint::Length(1),

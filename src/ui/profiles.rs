@@ -234,20 +234,27 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 /// "2 batches (3,400 paths) not sent — quit anyway?"
 pub fn quit_unsent(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let rect = popup(area, 64, 5);
-    let inner = open_dialog(
-        frame,
-        rect,
-        dialog(
-            theme,
-            " Quit? ",
-            Line::styled(" y quits · n stays ", theme.dim),
-        ),
-    );
     let text = vec![
         Line::styled(app.quit_question(), theme.warning),
         Line::raw("They wait for room in the in-progress quotas; quitting drops them."),
     ];
+    question(theme, frame, area, (" Quit? ", " y quits · n stays "), text);
+}
+
+/// A yes/no question in a small box: its title and key hint, and what it asks.
+fn question(
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    (title, keys): (&str, &str),
+    text: Vec<Line<'_>>,
+) {
+    let rect = popup(area, 64, 5);
+    let inner = open_dialog(
+        frame,
+        rect,
+        dialog(theme, title, Line::styled(keys.to_string(), theme.dim)),
+    );
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
 }
 
@@ -255,16 +262,6 @@ pub fn delete(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(entry) = app.catalog.profiles.get(app.catalog.switcher) else {
         return;
     };
-    let rect = popup(area, 64, 5);
-    let inner = open_dialog(
-        frame,
-        rect,
-        dialog(
-            theme,
-            " Delete? ",
-            Line::styled(" y deletes · n keeps ", theme.dim),
-        ),
-    );
     let text = vec![
         Line::styled(
             format!("Delete profile {} from the profiles file?", entry.name),
@@ -272,5 +269,11 @@ pub fn delete(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         ),
         Line::raw("Its comments go with it; nothing in ~/.aws changes."),
     ];
-    frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
+    question(
+        theme,
+        frame,
+        area,
+        (" Delete? ", " y deletes · n keeps "),
+        text,
+    );
 }

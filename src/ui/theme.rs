@@ -27,6 +27,20 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// A table row's style: the selection's when selected (dimmer in a pane without focus).
+    pub fn row<'a>(
+        &self,
+        row: ratatui::widgets::Row<'a>,
+        selected: bool,
+        focused: bool,
+    ) -> ratatui::widgets::Row<'a> {
+        match (selected, focused) {
+            (false, _) => row,
+            (true, true) => row.style(self.selected),
+            (true, false) => row.style(self.selected_unfocused),
+        }
+    }
+
     /// Colour unless NO_COLOR is set (to anything non-empty), as no-color.org asks.
     pub fn from_env() -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());

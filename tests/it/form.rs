@@ -32,6 +32,14 @@ fn type_lines(h: &mut Harness, text: &str) {
     }
 }
 
+/// Opens the form, types the lines and confirms the submit.
+fn submit(h: &mut Harness, text: &str) {
+    h.ch('n');
+    type_lines(h, text);
+    ctrl(h, 's');
+    h.key(KeyCode::Enter);
+}
+
 /// Selects the distribution with this id in the distributions pane.
 fn select(h: &mut Harness, id: &str) {
     h.key(KeyCode::Char('g'));
@@ -245,10 +253,7 @@ fn a_lost_answer_is_retried_under_the_same_reference_while_the_form_waits() {
     let mut h = Harness::demo();
     select(&mut h, QUIET);
     let before = h.sim.invalidation_count(QUIET);
-    h.ch('n');
-    type_lines(&mut h, "/index.html\n/app.js");
-    ctrl(&mut h, 's');
-    h.key(KeyCode::Enter);
+    submit(&mut h, "/index.html\n/app.js");
     let first = take_create(&mut h);
     let reference = reference_of(&first);
     // CloudFront created it, but the answer was lost on the way back.
@@ -277,10 +282,7 @@ fn a_failed_create_keeps_the_text_and_the_retry_reuses_the_reference() {
     let mut h = Harness::demo();
     select(&mut h, QUIET);
     let before = h.sim.invalidation_count(QUIET);
-    h.ch('n');
-    type_lines(&mut h, "/index.html\n/app.js");
-    ctrl(&mut h, 's');
-    h.key(KeyCode::Enter);
+    submit(&mut h, "/index.html\n/app.js");
     let reference = reference_of(&h.queue[h.queue.len() - 1].clone());
     // The network stays down: retried under the same reference until the form's wait
     // runs out, then the operator has the form back.
