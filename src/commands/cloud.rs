@@ -584,6 +584,7 @@ pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<()
             if !args.dry_run {
                 print_report(&[], &HashMap::new(), args.json);
             }
+            say(format!("{}: nothing was sent", stop.word()));
             return Err(Fail::Stopped(stop));
         }
     };
