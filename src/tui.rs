@@ -133,10 +133,43 @@ fn take_screen() -> Option<std::sync::MutexGuard<'static, ()>> {
 /// SIGHUP: the terminal is gone. The event loop may be stuck in a read of the dead
 /// terminal (crossterm retries a failed read without end), so this ends the process from
 /// a worker thread: exit code 129, as for a hangup.
+/// The batches the app has not sent yet, as the run loop last saw them: a hang-up ends the
+/// process from another task, which cannot reach the app, and must still log them.
+static UNSENT: std::sync::Mutex<Vec<crate::engine::Entry>> = std::sync::Mutex::new(Vec::new());
+
+/// Keeps `UNSENT` up to date; copies only when the live batches changed.
+fn publish_unsent(app: &App) {
+    let live: Vec<&crate::engine::Entry> = app
+        .outbox
+        .entries()
+        .iter()
+        .filter(|e| e.is_live())
+        .collect();
+    let Ok(mut kept) = UNSENT.lock() else {
+        return;
+    };
+    let same = kept.len() == live.len()
+        && kept.iter().zip(&live).all(|(a, b)| {
+            a.batch.caller_reference == b.batch.caller_reference && a.state == b.state
+        });
+    if !same {
+        *kept = live.into_iter().cloned().collect();
+    }
+}
+
+/// Logs the batches a hang-up drops, once (the SIGHUP and a failed terminal read may both
+/// report the same hang-up).
+fn log_unsent_on_hangup() {
+    if let Ok(mut kept) = UNSENT.lock() {
+        crate::app::outbox::log_dropped(&std::mem::take(&mut *kept), "SIGHUP");
+    }
+}
+
 async fn exit_on_hangup(mut sighup: tokio::signal::unix::Signal) {
     if sighup.recv().await.is_some() {
         let _held = take_screen();
         restore();
+        log_unsent_on_hangup();
         tracing::info!(signal = 1, "ended by signal: the terminal hung up");
         crate::logging::flush();
         std::process::exit(129);
@@ -169,6 +202,7 @@ pub struct Start {
 pub async fn run(app: App, start: Start) -> io::Result<Exit> {
     match run_loop(app, start).await {
         Err(e) if hung_up(&e) => {
+            log_unsent_on_hangup();
             tracing::info!(signal = 1, error = %e, "ended: the terminal hung up");
             Ok(Exit::Signal(1))
         }
@@ -211,6 +245,7 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
     let mut first_data = true;
     loop {
         let batch = app.apply(clock.now(), queue.drain(..));
+        publish_unsent(&app);
         for effect in batch.effects {
             runner.run(effect);
         }

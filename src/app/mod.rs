@@ -25,7 +25,7 @@ pub mod editor;
 pub mod form;
 pub mod keys;
 pub mod layout;
-mod outbox;
+pub mod outbox;
 pub mod profiles;
 pub mod requests;
 pub mod screen;

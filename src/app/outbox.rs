@@ -179,19 +179,7 @@ impl App {
     /// Writes to the log each batch a quit (or a signal) drops: its distribution,
     /// reference and paths, so nothing goes without a trace.
     pub fn log_unsent(&self, why: &str) {
-        for e in self.outbox.entries().iter().filter(|e| e.is_live()) {
-            let b = &e.batch;
-            tracing::warn!(
-                why,
-                distribution = %b.distribution,
-                batch = b.number,
-                of = b.of,
-                caller_reference = %b.caller_reference,
-                sending = e.state == State::Sending,
-                paths = ?b.paths,
-                "a batch not sent was dropped"
-            );
-        }
+        log_dropped(self.outbox.entries(), why);
     }
 
     /// When the outbox next has something to try again.
@@ -485,5 +473,23 @@ impl App {
     /// An invalidation on `dist` completed: batches held by the quota may try now.
     pub(super) fn quota_freed(&mut self, dist: &str) {
         self.outbox.quota_freed(dist);
+    }
+}
+
+/// Logs each live batch of `entries` as dropped (see `App::log_unsent`); the runtime also
+/// calls it with the copy it keeps for a hang-up, which cannot reach the app.
+pub fn log_dropped(entries: &[engine::Entry], why: &str) {
+    for e in entries.iter().filter(|e| e.is_live()) {
+        let b = &e.batch;
+        tracing::warn!(
+            why,
+            distribution = %b.distribution,
+            batch = b.number,
+            of = b.of,
+            caller_reference = %b.caller_reference,
+            sending = e.state == State::Sending,
+            paths = ?b.paths,
+            "a batch not sent was dropped"
+        );
     }
 }

@@ -325,6 +325,15 @@ impl<'a> Call<'a> {
     }
 }
 
+/// A 2xx answer cfdash could not read: whatever it asked for may have been done.
+fn unreadable(status: u16, message: String) -> CfError {
+    CfError::ServerError {
+        status,
+        code: "UnreadableAnswer".into(),
+        message,
+    }
+}
+
 /// The answer had no body where one was due.
 fn empty(operation: &str) -> CfError {
     CfError::Other {
@@ -418,6 +427,10 @@ fn classify_code(
             detail,
         },
         _ if status == 429 => CfError::Throttled { detail },
+        _ if status < 300 => unreadable(
+            status,
+            format!("an answer cfdash could not read ({code}): {message}"),
+        ),
         _ if status >= 500 => CfError::ServerError {
             status,
             code: code.to_string(),
@@ -552,13 +565,19 @@ impl CloudFront for AwsCloudFront {
                 .caller_reference(caller_reference)
                 .build()
                 .map_err(invalid)?;
-            // The SDK retries with this same request, so the same CallerReference: a retry
-            // after a timeout finds the invalidation the first attempt made.
+            // One attempt: the submission engine retries, under the same CallerReference,
+            // and must see every attempt's outcome — an SDK retry after a lost answer would
+            // hide that the first attempt may have created it.
             let out = self
                 .client
                 .create_invalidation()
                 .distribution_id(distribution)
                 .invalidation_batch(batch)
+                .customize()
+                .config_override(
+                    aws_sdk_cloudfront::config::Builder::default()
+                        .retry_config(RetryConfig::standard().with_max_attempts(1)),
+                )
                 .send()
                 .await
                 .map_err(|e| {
@@ -569,9 +588,10 @@ impl CloudFront for AwsCloudFront {
                             .reference(caller_reference),
                     )
                 })?;
-            out.invalidation()
-                .map(invalidation)
-                .ok_or_else(|| empty("CreateInvalidation"))
+            // A success without a readable invalidation may still have created it.
+            out.invalidation().map(invalidation).ok_or_else(|| {
+                unreadable(200, "CreateInvalidation answered without a result".into())
+            })
         })
     }
 }

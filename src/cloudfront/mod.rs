@@ -160,8 +160,9 @@ pub enum CfError {
     Timeout { detail: String },
     #[error("CloudFront refused the request ({code}): {message}")]
     Other { code: String, message: String },
-    /// CloudFront failed on its side (HTTP 5xx): a create may or may not have happened.
-    #[error("CloudFront failed (HTTP {status}, {code}): {message}")]
+    /// CloudFront failed on its side (HTTP 5xx), or answered a success cfdash could not read
+    /// (`UnreadableAnswer`): a create may or may not have happened.
+    #[error("CloudFront answered HTTP {status} ({code}): {message}")]
     ServerError {
         status: u16,
         code: String,

@@ -17,6 +17,7 @@ use crate::cloudfront::{
 };
 use crate::paths::{self, InProgress, Note};
 use crate::text::{self, print, print_raw, say};
+use crate::timefmt;
 
 /// How a command ended when it did not succeed; each has its exit code.
 #[derive(Debug)]
@@ -25,6 +26,8 @@ pub enum Fail {
     Usage(String),
     /// CloudFront refused or failed (an unknown distribution too). Exit 3.
     Aws(String),
+    /// CloudFront failed in a way worth another try (throttled, unreachable, 5xx). Exit 3.
+    Transient(String),
     /// `--timeout` passed first. Exit 4.
     TimedOut(String),
     /// SIGINT, SIGTERM or SIGHUP. Exit 130, 143 or 129.
@@ -35,7 +38,7 @@ impl Fail {
     pub fn code(&self) -> u8 {
         match self {
             Fail::Usage(_) => 2,
-            Fail::Aws(_) => 3,
+            Fail::Aws(_) | Fail::Transient(_) => 3,
             Fail::TimedOut(_) => 4,
             Fail::Stopped(stop) => stop.code(),
         }
@@ -43,7 +46,7 @@ impl Fail {
 
     pub fn message(&self) -> String {
         match self {
-            Fail::Usage(m) | Fail::Aws(m) | Fail::TimedOut(m) => m.clone(),
+            Fail::Usage(m) | Fail::Aws(m) | Fail::Transient(m) | Fail::TimedOut(m) => m.clone(),
             Fail::Stopped(stop) => stop.word().into(),
         }
     }
@@ -51,7 +54,11 @@ impl Fail {
 
 impl From<CfError> for Fail {
     fn from(e: CfError) -> Self {
-        Fail::Aws(e.to_string())
+        if engine::is_retryable(&e) {
+            Fail::Transient(e.to_string())
+        } else {
+            Fail::Aws(e.to_string())
+        }
     }
 }
 
@@ -347,7 +354,11 @@ pub async fn status(cf: &dyn CloudFront, args: &StatusArgs) -> Result<(), Fail> 
                 )));
             }
         }
-        args.ids.clone()
+        // Each id once, in the order given.
+        let mut ids = args.ids.clone();
+        let mut seen = std::collections::HashSet::new();
+        ids.retain(|id| seen.insert(id.clone()));
+        ids
     };
     if ids.is_empty() {
         say(format!("nothing in progress on {}", label(&d)));
@@ -568,6 +579,38 @@ async fn plan_all(
     Ok(plans)
 }
 
+/// `plan_all`, tried again after a failure worth another try (1, 2, 4, 8, then 10 s apart),
+/// until it succeeds, fails for good, or `deadline` passes (exit 4, nothing sent).
+async fn plan_within(
+    cf: &dyn CloudFront,
+    wanted: &[String],
+    items: &[&paths::Item],
+    deadline: Timestamp,
+) -> Result<Vec<(Distribution, paths::Plan)>, Fail> {
+    let policy = Policy::default();
+    let mut wait = policy.retry_first;
+    loop {
+        let left = drive::until(Timestamp::now(), deadline);
+        let fail = match tokio::time::timeout(left, plan_all(cf, wanted, items)).await {
+            Ok(Ok(plans)) => return Ok(plans),
+            Ok(Err(Fail::Transient(why))) => why,
+            Ok(Err(fail)) => return Err(fail),
+            Err(_) => "no answer".into(),
+        };
+        if Timestamp::now() + wait >= deadline {
+            return Err(Fail::TimedOut(format!(
+                "timed out before anything was sent: {fail}"
+            )));
+        }
+        say(format!(
+            "{fail}; trying again in {}",
+            timefmt::short_duration(wait)
+        ));
+        tokio::time::sleep(std::time::Duration::try_from(wait).unwrap_or_default()).await;
+        wait = (wait * 2).min(policy.retry_max);
+    }
+}
+
 pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<(), Fail> {
     let deadline =
         Timestamp::now() + SignedDuration::try_from(args.timeout).unwrap_or(SignedDuration::MAX);
@@ -579,13 +622,20 @@ pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<()
     // From here on a signal is caught: what was created is reported before exiting.
     let mut signals = Signals::catch()?;
     let plans = tokio::select! {
-        planned = plan_all(cf, &args.distributions, &items) => planned?,
-        stop = signals.recv() => {
+        planned = plan_within(cf, &args.distributions, &items, deadline) => planned,
+        stop = signals.recv() => Err(Fail::Stopped(stop)),
+    };
+    let plans = match plans {
+        Ok(plans) => plans,
+        Err(fail) => {
+            // Nothing was sent: the report is empty, and still a report.
             if !args.dry_run {
                 print_report(&[], &HashMap::new(), args.json);
             }
-            say(format!("{}: nothing was sent", stop.word()));
-            return Err(Fail::Stopped(stop));
+            if let Fail::Stopped(stop) = &fail {
+                say(format!("{}: nothing was sent", stop.word()));
+            }
+            return Err(fail);
         }
     };
     let dists: Vec<Distribution> = plans.iter().map(|(d, _)| d.clone()).collect();
@@ -738,9 +788,10 @@ fn conclude(
         Ended::Stopped(stop) => {
             if created > 0 {
                 say(format!(
-                    "{}: {created} invalidation{} created (listed above) go on in CloudFront",
+                    "{}: {created} invalidation{} created (listed above) {} on in CloudFront",
                     stop.word(),
-                    if created == 1 { " was" } else { "s were" }
+                    if created == 1 { "" } else { "s" },
+                    if created == 1 { "goes" } else { "go" }
                 ));
             }
             Err(Fail::Stopped(stop))
@@ -823,7 +874,7 @@ fn print_report(entries: &[Entry], names: &HashMap<String, String>, json: bool) 
         return;
     }
     print(format!(
-        "{:<14}  {:<14}  {:<10}  {:<8}  {:<20}  {:>5}  {:>5}  {:<44}  NAME",
+        "{:<14}  {:<14}  {:<10}  {:<8}  {:<20}  {:>5}  {:>5}  {:<48}  NAME",
         "DISTRIBUTION",
         "INVALIDATION",
         "STATUS",
@@ -837,7 +888,7 @@ fn print_report(entries: &[Entry], names: &HashMap<String, String>, json: bool) 
         let b = &e.batch;
         let inv = e.created();
         print(format!(
-            "{:<14}  {:<14}  {:<10}  {:<8}  {:<20}  {:>5}  {:>5}  {:<44}  {}",
+            "{:<14}  {:<14}  {:<10}  {:<8}  {:<20}  {:>5}  {:>5}  {:<48}  {}",
             b.distribution,
             inv.map_or("-", |i| i.id.as_str()),
             inv.map_or("-", |i| i.status.as_str()),

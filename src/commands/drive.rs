@@ -171,7 +171,7 @@ async fn drive(ctx: &Ctx<'_>, engine: &mut Engine, failures: &mut Vec<String>) -
             return Ended::TimedOut;
         }
         let mut next = engine
-            .next_due(true)
+            .next_due(ctx.wait)
             .map_or(ctx.deadline, |t| t.min(ctx.deadline));
         if tty {
             next = next.min(now + SignedDuration::from_millis(200)); // the spinner
@@ -191,7 +191,7 @@ async fn drive(ctx: &Ctx<'_>, engine: &mut Engine, failures: &mut Vec<String>) -
     }
 }
 
-fn until(now: Timestamp, at: Timestamp) -> std::time::Duration {
+pub fn until(now: Timestamp, at: Timestamp) -> std::time::Duration {
     std::time::Duration::try_from(at.duration_since(now)).unwrap_or_default()
 }
 

@@ -22,7 +22,7 @@ pub use theme::Theme;
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
     let area = frame.area();
     let Some(areas) = app.areas().filter(|_| app.size == area) else {
-        too_small(theme, frame, area);
+        too_small(app, theme, frame, area);
         return;
     };
     header::render(app, theme, frame, areas.header);
@@ -53,12 +53,18 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
     }
 }
 
-fn too_small(theme: &Theme, frame: &mut Frame, area: Rect) {
+fn too_small(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let last = if matches!(app.screen, Screen::QuitUnsent { .. }) {
+        // The question must be readable at any size: y quits, n stays.
+        format!("{} y/n", app.quit_question())
+    } else {
+        "q quits".to_string()
+    };
     let text = vec![
         Line::from("Terminal too small"),
         Line::from(format!("{}×{}", area.width, area.height)),
         Line::from(format!("cfdash needs at least {MIN_WIDTH}×{MIN_HEIGHT}")),
-        Line::from("q quits"),
+        Line::from(last),
     ];
     let [_, middle, _] = Layout::vertical([
         Constraint::Fill(1),

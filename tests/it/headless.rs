@@ -434,15 +434,28 @@ fn an_interrupt_while_a_batch_waits_for_quota_room_lists_its_paths() {
     );
 }
 
-/// A loopback proxy in front of `sim serve`: it forwards the first create and drops its
-/// answer (the connection closes), answers the next `fail` creates with 503, and forwards
-/// everything else.
+/// What the proxy does to the first create's answer, after forwarding the create.
+#[derive(Clone, Copy)]
+enum Lost {
+    /// The connection closes without an answer.
+    Dropped,
+    /// A 201 whose body is not XML.
+    Garbled,
+}
+
+/// A loopback proxy in front of `sim serve`: it forwards the first create and loses its
+/// answer (`first`), answers the next `fail` creates with `then` (a status and an error
+/// code), and forwards everything else.
 struct LossyProxy {
     url: String,
 }
 
 impl LossyProxy {
     fn start(upstream: &str, fail: usize) -> Self {
+        Self::with(upstream, Lost::Dropped, (503, "ServiceUnavailable"), fail)
+    }
+
+    fn with(upstream: &str, first: Lost, then: (u16, &'static str), fail: usize) -> Self {
         use std::sync::Arc;
         use std::sync::atomic::{AtomicUsize, Ordering};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -464,9 +477,12 @@ impl LossyProxy {
                             usize::MAX
                         };
                         if post && n > 0 && n <= fail {
-                            let body = "<ErrorResponse><Error><Type>Receiver</Type><Code>ServiceUnavailable</Code><Message>down for a moment</Message></Error><RequestId>x</RequestId></ErrorResponse>";
+                            let (status, code) = then;
+                            let body = format!(
+                                "<ErrorResponse><Error><Type>Receiver</Type><Code>{code}</Code><Message>no</Message></Error><RequestId>x</RequestId></ErrorResponse>"
+                            );
                             let answer = format!(
-                                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{body}",
+                                "HTTP/1.1 {status} No\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{body}",
                                 body.len()
                             );
                             if std::io::Write::write_all(&mut client, answer.as_bytes()).is_err() {
@@ -478,7 +494,13 @@ impl LossyProxy {
                         std::io::Write::write_all(&mut up, &request).unwrap();
                         let answer = read_message(&mut std::io::BufReader::new(up)).unwrap();
                         if post && n == 0 {
-                            return; // created upstream; the answer is lost
+                            // Created upstream; the answer is lost.
+                            if let Lost::Garbled = first {
+                                let junk = "HTTP/1.1 201 Created\r\nContent-Type: text/xml\r\nContent-Length: 9\r\n\r\nnot xml!!";
+                                let _ = std::io::Write::write_all(&mut client, junk.as_bytes());
+                                continue;
+                            }
+                            return;
                         }
                         if std::io::Write::write_all(&mut client, &answer).is_err() {
                             return;
@@ -579,4 +601,62 @@ fn throttling_is_absorbed_while_creating_and_waiting() {
     let made = json(&o);
     assert_eq!(made[0]["status"], "Completed");
     assert_eq!(sim.created(), 1);
+}
+
+#[test]
+fn an_unreadable_success_is_retried_and_adopted_not_reported_as_not_sent() {
+    let sim = SimServe::start(&[]);
+    let proxy = LossyProxy::with(&sim.url, Lost::Garbled, (503, "ServiceUnavailable"), 0);
+    let args = ["invalidate", "-d", QUIET, "/index.html", "--json"];
+    let o = serve::cfdash_at(&proxy.url, &args);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(json(&o)[0]["state"], "created");
+    assert_eq!(sim.created(), 1);
+}
+
+#[test]
+fn a_refusal_after_a_lost_answer_is_unknown_not_not_sent() {
+    // The SDK does not retry a create by itself: the engine sees the lost attempt, so a
+    // refusal that follows cannot make an invalidation that exists look "not sent".
+    let sim = SimServe::start(&[]);
+    let proxy = LossyProxy::with(
+        &sim.url,
+        Lost::Dropped,
+        (400, "InvalidArgument"),
+        usize::MAX,
+    );
+    let args = [
+        "invalidate",
+        "-d",
+        QUIET,
+        "/index.html",
+        "--json",
+        "--timeout",
+        "20s",
+    ];
+    let o = serve::cfdash_at(&proxy.url, &args);
+    assert_eq!(o.status.code(), Some(3), "{}", err(&o));
+    let report = json(&o);
+    assert_eq!(report[0]["state"], "unknown", "{report}");
+    assert_eq!(sim.created(), 1);
+}
+
+#[test]
+fn a_dead_endpoint_during_the_plan_is_bounded_by_the_timeout_with_an_empty_report() {
+    // A listener that accepts and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let started = std::time::Instant::now();
+    let o = serve::cfdash_at(
+        &url,
+        &["invalidate", "-d", QUIET, "/a", "--json", "--timeout", "2s"],
+    );
+    assert_eq!(o.status.code(), Some(4), "{}", err(&o));
+    assert_eq!(json(&o), serde_json::json!([]));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(listener);
 }
