@@ -702,4 +702,269 @@ mod tests {
         assert_eq!(plan(&send, InProgress::default()).now, 1);
         assert_eq!(a.estimate(false).batches, 2);
     }
+
+    #[test]
+    fn notes_and_problems_read_as_sentences() {
+        let notes = [
+            (Note::Trimmed, "surrounding spaces removed"),
+            (Note::SplitFromList, "split from a space-separated list"),
+            (Note::AddedSlash, "leading / added"),
+            (Note::Encoded("spaces ~".into()), "encoded spaces ~"),
+            (
+                Note::Directory,
+                "a directory: /docs/ and /docs are different objects; add the other too?",
+            ),
+        ];
+        for (note, text) in notes {
+            assert_eq!(note.to_string(), text);
+        }
+        let problems = [
+            (
+                Problem::WildcardNotLast,
+                "* is only allowed as the last character",
+            ),
+            (
+                Problem::TooLong(4001),
+                "4001 characters: a path has at most 4000",
+            ),
+            (
+                Problem::ControlCharacter,
+                "control characters are not allowed",
+            ),
+            (Problem::TagWildcard, "a cache tag cannot hold a wildcard"),
+            (Problem::TagComma, "a cache tag cannot hold a comma"),
+            (
+                Problem::TagCharacters,
+                "a cache tag holds printable ASCII only (no spaces)",
+            ),
+            (
+                Problem::TagTooLong(257),
+                "257 characters: a cache tag has at most 256",
+            ),
+            (Problem::EmptyTag, "# alone is not a cache tag"),
+        ];
+        for (problem, text) in problems {
+            assert_eq!(problem.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn only_a_percent_and_two_hex_digits_is_an_escape() {
+        // The escape well inside the path: the digits are the two bytes after the `%`,
+        // not the ones before it or further on.
+        let it = one("/docs/my%20file.txt");
+        assert_eq!(it.value, "/docs/my%20file.txt");
+        assert_eq!(it.notes, vec![]);
+        assert_eq!(one("/docs/a%2fb").value, "/docs/a%2fb", "lowercase hex");
+        assert_eq!(one("/%g1").value, "/%25g1", "the first digit is not hex");
+        assert_eq!(one("/%1g").value, "/%251g", "the second digit is not hex");
+        assert_eq!(one("/%1").value, "/%251", "one digit");
+        assert_eq!(one("/%g1").notes, vec![Note::Encoded("%".into())]);
+    }
+
+    #[test]
+    fn the_longest_path_is_4000_characters() {
+        let at_most = format!("/{}", "a".repeat(MAX_PATH_LEN - 1));
+        let it = one(&at_most);
+        assert_eq!((it.value.len(), it.problem), (MAX_PATH_LEN, None));
+        let over = format!("/{}", "a".repeat(MAX_PATH_LEN));
+        assert_eq!(one(&over).problem, Some(Problem::TooLong(MAX_PATH_LEN + 1)));
+        // The length is of what is sent: each space becomes three characters.
+        let spaces = format!("/ab{}c", " ".repeat(1332));
+        assert_eq!(one(&spaces).value.len(), MAX_PATH_LEN);
+        assert_eq!(one(&spaces).problem, None);
+        let spaces = format!("/{}c", " ".repeat(1333));
+        assert_eq!(one(&spaces).problem, Some(Problem::TooLong(4001)));
+    }
+
+    #[test]
+    fn the_longest_cache_tag_is_256_characters() {
+        let at_most = format!("#{}", "t".repeat(MAX_TAG_LEN));
+        assert_eq!(one(&at_most).problem, None);
+        let over = format!("#{}", "t".repeat(MAX_TAG_LEN + 1));
+        assert_eq!(
+            one(&over).problem,
+            Some(Problem::TagTooLong(MAX_TAG_LEN + 1))
+        );
+    }
+
+    #[test]
+    fn a_tag_is_sent_as_written_and_only_trimming_is_noted() {
+        let it = one("#Product:Electronics");
+        assert_eq!(it.kind, Kind::Tag);
+        assert_eq!(it.value, "#Product:Electronics");
+        assert_eq!(it.notes, vec![]);
+        let it = one("  #product:electronics\t");
+        assert_eq!(it.value, "#product:electronics");
+        assert_eq!(it.raw, "#product:electronics");
+        assert_eq!(it.notes, vec![Note::Trimmed]);
+    }
+
+    /// Lines as the editor holds them, each with its stamp.
+    type Stamped<'a> = [(u64, &'a str)];
+
+    /// Reads `before`, updates the analysis to `after` (the stamps of the lines the edit
+    /// left alone unchanged), and checks both against the text read afresh.
+    fn check_update(before: &Stamped, after: &Stamped) {
+        let lines = |v: &Stamped| v.iter().map(|(_, l)| l.to_string()).collect::<Vec<_>>();
+        let keys = |v: &Stamped| v.iter().map(|(k, _)| *k).collect::<Vec<_>>();
+        let mut a = Analysis::default();
+        a.update_lines(&lines(before), &keys(before), &[]);
+        assert_eq!(
+            a,
+            analyse_lines(before.iter().map(|(_, l)| *l)),
+            "{before:?}"
+        );
+        a.update_lines(&lines(after), &keys(after), &keys(before));
+        assert_eq!(
+            a,
+            analyse_lines(after.iter().map(|(_, l)| *l)),
+            "{before:?} -> {after:?}"
+        );
+    }
+
+    #[test]
+    fn an_edit_read_incrementally_is_the_text_read_afresh() {
+        let abc: &Stamped = &[(1, "/a"), (2, "/b/*"), (3, "/b/c /d")];
+        check_update(abc, abc);
+        check_update(&[], &[]);
+        check_update(&[], abc);
+        check_update(abc, &[]);
+        // One line changed: first, middle, last.
+        check_update(abc, &[(4, "/x"), (2, "/b/*"), (3, "/b/c /d")]);
+        check_update(abc, &[(1, "/a"), (4, "/x /y"), (3, "/b/c /d")]);
+        check_update(abc, &[(1, "/a"), (2, "/b/*"), (4, "/x")]);
+        // Lines inserted: first, middle, last; one line becoming several.
+        check_update(abc, &[(4, "/x /y"), (1, "/a"), (2, "/b/*"), (3, "/b/c /d")]);
+        check_update(abc, &[(1, "/a"), (4, "/x /y"), (2, "/b/*"), (3, "/b/c /d")]);
+        check_update(abc, &[(1, "/a"), (2, "/b/*"), (3, "/b/c /d"), (4, "/x")]);
+        check_update(
+            abc,
+            &[(1, "/a"), (4, "/x"), (5, ""), (6, "/y"), (3, "/b/c /d")],
+        );
+        // Lines deleted: first, middle, last, all but one.
+        check_update(abc, &[(2, "/b/*"), (3, "/b/c /d")]);
+        check_update(abc, &[(1, "/a"), (3, "/b/c /d")]);
+        check_update(abc, &[(1, "/a"), (2, "/b/*")]);
+        check_update(abc, &[(3, "/b/c /d")]);
+        // Blank lines around the edit; marks made and undone by lines the edit left alone.
+        let blanks: &Stamped = &[(1, ""), (2, "/a"), (3, ""), (4, "/a"), (5, "")];
+        check_update(blanks, &[(1, ""), (2, "/a"), (6, "/*"), (4, "/a"), (5, "")]);
+        check_update(blanks, &[(1, ""), (2, "/a"), (4, "/a"), (5, "")]);
+        check_update(
+            blanks,
+            &[(6, "/a /b"), (7, ""), (2, "/a"), (3, ""), (4, "/a")],
+        );
+        check_update(
+            &[(1, "/*"), (2, "/a"), (3, "/a")],
+            &[(4, "/x/*"), (2, "/a"), (3, "/a")],
+        );
+    }
+
+    #[test]
+    fn a_price_shows_tenths_of_a_cent_below_a_dollar() {
+        assert_eq!(format_usd(0.0), "$0.000");
+        assert_eq!(format_usd(PRICE_PER_PATH), "$0.005");
+        assert_eq!(format_usd(0.995), "$0.995");
+        assert_eq!(format_usd(1.0), "$1.00");
+        assert_eq!(format_usd(15.0), "$15.00");
+        // 199 paths cost 99.5 cents, 200 a dollar, 1,000 (a month's free tier) $5.
+        let price = |n: usize| {
+            let text: String = (0..n).map(|i| format!("/p{i}\n")).collect();
+            format_usd(analyse(&text).estimate(false).usd)
+        };
+        assert_eq!(price(199), "$0.995");
+        assert_eq!(price(200), "$1.00");
+        assert_eq!(price(FREE_PATHS_PER_MONTH), "$5.00");
+    }
+
+    #[test]
+    fn in_progress_counts_wildcards_and_everything_else_as_files() {
+        let paths = ["/a", "/b/*", "#tag", "/c", "/*"].map(String::from);
+        assert_eq!(
+            InProgress::of(&paths),
+            InProgress {
+                files: 3,
+                wildcards: 2
+            }
+        );
+        let mut running = InProgress {
+            files: 5,
+            wildcards: 1,
+        };
+        running.add(InProgress::of(&paths));
+        assert_eq!(
+            running,
+            InProgress {
+                files: 8,
+                wildcards: 3
+            }
+        );
+    }
+
+    #[test]
+    fn in_progress_quotas_are_3000_files_and_15_wildcards() {
+        let files = |files| InProgress {
+            files,
+            wildcards: 0,
+        };
+        let wildcards = |wildcards| InProgress {
+            files: 0,
+            wildcards,
+        };
+        assert!(files(0).fits(files(MAX_FILES_IN_PROGRESS)));
+        assert!(!files(0).fits(files(MAX_FILES_IN_PROGRESS + 1)));
+        assert!(files(2000).fits(files(1000)));
+        assert!(!files(2001).fits(files(1000)));
+        assert!(wildcards(0).fits(wildcards(MAX_WILDCARDS_IN_PROGRESS)));
+        assert!(!wildcards(0).fits(wildcards(MAX_WILDCARDS_IN_PROGRESS + 1)));
+        assert!(wildcards(5).fits(wildcards(10)));
+        assert!(!wildcards(6).fits(wildcards(10)));
+        // Files and wildcards are separate quotas.
+        assert!(files(MAX_FILES_IN_PROGRESS).fits(wildcards(MAX_WILDCARDS_IN_PROGRESS)));
+
+        // A batch of 10 files and 5 wildcards goes now only if both fit.
+        let files_then_wildcards = (0..10).map(|i| format!("/p{i}\n"));
+        let text: String = files_then_wildcards
+            .chain((0..5).map(|i| format!("/w{i}/*\n")))
+            .collect();
+        let a = analyse(&text);
+        let send = a.to_send(false).unwrap();
+        assert_eq!(send.len(), 15);
+        let now = |files, wildcards| plan(&send, InProgress { files, wildcards }).now;
+        assert_eq!(now(2990, 10), 1);
+        assert_eq!(now(2991, 10), 0);
+        assert_eq!(now(2990, 11), 0);
+    }
+
+    #[test]
+    fn batches_end_at_3000_items_and_15_wildcards() {
+        let sizes = |text: &str| {
+            let a = analyse(text);
+            let send = a.to_send(false).unwrap();
+            let p = plan(&send, InProgress::default());
+            assert_eq!(a.estimate(false).batches, p.batches.len());
+            p.batches.iter().map(Vec::len).collect::<Vec<_>>()
+        };
+        let files = |n: usize| (0..n).map(|i| format!("/p{i}\n")).collect::<String>();
+        let wild = |n: usize| (0..n).map(|i| format!("/w{i}/*\n")).collect::<String>();
+        assert_eq!(sizes(&files(MAX_ITEMS_PER_REQUEST)), vec![3000]);
+        assert_eq!(sizes(&files(MAX_ITEMS_PER_REQUEST + 1)), vec![3000, 1]);
+        assert_eq!(sizes(&wild(MAX_WILDCARDS_IN_PROGRESS)), vec![15]);
+        assert_eq!(sizes(&wild(MAX_WILDCARDS_IN_PROGRESS + 1)), vec![15, 1]);
+        // Files after the 15th wildcard still go in its batch; the 16th wildcard does not.
+        let text = format!("{}{}/last/*\n/f\n", wild(15), files(100));
+        assert_eq!(sizes(&text), vec![115, 2]);
+    }
+
+    #[test]
+    fn a_repeat_or_a_rejected_path_is_not_marked_covered() {
+        let a = analyse("/*\n/a\n/a\n/b*/c\n#t");
+        let i = &a.items;
+        assert_eq!(i[1].covered_by, Some(0));
+        assert_eq!((i[2].duplicate_of, i[2].covered_by), (Some(1), None));
+        assert_eq!(i[3].problem, Some(Problem::WildcardNotLast));
+        assert_eq!(i[3].covered_by, None);
+        assert_eq!(i[4].covered_by, None, "a tag is never covered");
+    }
 }
