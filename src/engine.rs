@@ -788,7 +788,8 @@ mod tests {
         };
         let mut now = t(0);
         let mut tries = 0;
-        loop {
+        for round in 0.. {
+            assert!(round < 100, "the retries never end");
             let sent = e.due(now, nothing);
             if let Some(s) = sent.first() {
                 assert_eq!(s.caller_reference, r, "always the same reference");
@@ -1030,5 +1031,493 @@ mod tests {
             b.relax();
         }
         assert_eq!(b.apply(base, max), base);
+    }
+
+    fn server_error() -> CfError {
+        CfError::ServerError {
+            status: 503,
+            code: "ServiceUnavailable".into(),
+            message: String::new(),
+        }
+    }
+
+    fn quota_full(distribution: &str) -> CfError {
+        CfError::TooManyInvalidationsInProgress {
+            distribution: distribution.into(),
+            detail: String::new(),
+        }
+    }
+
+    fn ms(n: i64) -> SignedDuration {
+        SignedDuration::from_millis(n)
+    }
+
+    fn secs(n: i64) -> SignedDuration {
+        SignedDuration::from_secs(n)
+    }
+
+    fn full(_: &str) -> InProgress {
+        InProgress {
+            files: 3000,
+            wildcards: 0,
+        }
+    }
+
+    /// The first of `two_batches` queued at t(0) with `deadline`, and sent at t(0).
+    fn one_sent(deadline: Option<Timestamp>) -> (Engine, String) {
+        let mut e = Engine::new(Policy::default());
+        let b = two_batches().remove(0);
+        let r = b.caller_reference.clone();
+        e.add(b, t(0), deadline);
+        assert_eq!(e.due(t(0), nothing).len(), 1);
+        (e, r)
+    }
+
+    fn outcomes(e: &Engine) -> Vec<Option<Outcome>> {
+        e.entries().iter().map(Entry::outcome).collect()
+    }
+
+    #[test]
+    fn outcomes_are_named_as_the_reports_print_them() {
+        assert_eq!(Outcome::Created.as_str(), "created");
+        assert_eq!(Outcome::Unknown.as_str(), "unknown");
+        assert_eq!(Outcome::NotSent.as_str(), "not_sent");
+    }
+
+    #[test]
+    fn retries_wait_1_2_4_8_then_10_seconds_and_go_exactly_when_due() {
+        let (mut e, r) = one_sent(None);
+        let mut now = t(0);
+        for wait in [1, 2, 4, 8, 10, 10] {
+            let Some(Event::Retrying { error, at }) = e.answer(&r, Err(server_error()), now) else {
+                panic!("a 5xx is retried");
+            };
+            assert_eq!(error, server_error());
+            assert_eq!(at, now + secs(wait), "after {wait} s");
+            assert_eq!(e.next_send(), Some(at));
+            assert!(!e.entries()[0].failed(), "still retrying: not failed");
+            assert!(e.due(at - ms(1), nothing).is_empty(), "not before {at}");
+            let again = e.due(at, nothing);
+            assert_eq!(again.len(), 1, "due at {at}");
+            assert_eq!(again[0].caller_reference, r);
+            now = at;
+        }
+        let ok = e.answer(
+            &r,
+            Ok(inv("I1", &r, &files(2), InvalidationStatus::InProgress)),
+            now,
+        );
+        assert!(matches!(ok, Some(Event::Created(_))));
+        assert!(!e.entries()[0].failed(), "created in the end: not failed");
+    }
+
+    #[test]
+    fn a_retry_due_at_or_past_the_deadline_gives_up_instead() {
+        // Deadline t(3): the first retry (t(1)) comes before it, the second (t(1) + 2 s) at it.
+        let (mut e, r) = one_sent(Some(t(3)));
+        let first = e.answer(&r, Err(server_error()), t(0));
+        assert!(matches!(first, Some(Event::Retrying { at, .. }) if at == t(1)));
+        assert_eq!(e.due(t(1), nothing).len(), 1);
+        assert_eq!(
+            e.answer(&r, Err(server_error()), t(1)),
+            Some(Event::GaveUp(server_error()))
+        );
+        assert_eq!(e.entries()[0].outcome(), Some(Outcome::Unknown));
+        assert_eq!(e.entries()[0].error(), Some(&server_error()));
+        assert!(e.entries()[0].failed());
+
+        // A millisecond more and the second retry still goes, at t(3).
+        let (mut e, r) = one_sent(Some(t(3) + ms(1)));
+        e.answer(&r, Err(server_error()), t(0));
+        e.due(t(1), nothing);
+        assert_eq!(
+            e.answer(&r, Err(server_error()), t(1)),
+            Some(Event::Retrying {
+                error: server_error(),
+                at: t(3)
+            })
+        );
+        assert_eq!(e.due(t(3), nothing).len(), 1);
+    }
+
+    #[test]
+    fn only_answers_that_may_have_created_the_batch_make_it_maybe_sent() {
+        let cases = [
+            (
+                CfError::Throttled {
+                    detail: String::new(),
+                },
+                false,
+            ),
+            (
+                CfError::Network {
+                    detail: String::new(),
+                },
+                true,
+            ),
+            (
+                CfError::Timeout {
+                    detail: String::new(),
+                },
+                true,
+            ),
+            (server_error(), true),
+        ];
+        for (error, maybe) in cases {
+            assert!(is_retryable(&error));
+            let (mut e, r) = one_sent(None);
+            let ev = e.answer(&r, Err(error.clone()), t(0));
+            assert!(
+                matches!(ev, Some(Event::Retrying { at, .. }) if at == t(1)),
+                "{error:?} is retried: {ev:?}"
+            );
+            assert_eq!(e.entries()[0].maybe_sent, maybe, "{error:?}");
+            assert_eq!(e.entries()[0].last_error.as_ref(), Some(&error));
+            e.stop();
+            let expected = if maybe {
+                Outcome::Unknown
+            } else {
+                Outcome::NotSent
+            };
+            assert_eq!(e.entries()[0].outcome(), Some(expected), "{error:?}");
+            assert_eq!(e.entries()[0].error(), Some(&error));
+        }
+        let other = CfError::Other {
+            code: "InvalidArgument".into(),
+            message: String::new(),
+        };
+        assert!(!is_retryable(&other));
+        let (mut e, r) = one_sent(None);
+        assert_eq!(
+            e.answer(&r, Err(other.clone()), t(0)),
+            Some(Event::GaveUp(other))
+        );
+        assert!(!e.entries()[0].maybe_sent);
+        assert_eq!(e.entries()[0].outcome(), Some(Outcome::NotSent));
+    }
+
+    #[test]
+    fn quota_freed_lets_go_only_the_held_batches_of_its_distribution() {
+        let mut e = Engine::new(Policy::default());
+        let one = [files(1)];
+        let b = plan("s", [("E1", &one[..]), ("E2", &one[..]), ("E3", &one[..])]);
+        for x in b.clone() {
+            e.add(x, t(0), None);
+        }
+        assert!(!e.entries().iter().any(Entry::is_held), "queued, not held");
+        assert_eq!(e.due(t(0), nothing).len(), 3);
+        assert_eq!(
+            e.answer(&b[0].caller_reference, Err(quota_full("E1")), t(0)),
+            Some(Event::Held)
+        );
+        assert_eq!(
+            e.answer(&b[1].caller_reference, Err(quota_full("E2")), t(0)),
+            Some(Event::Held)
+        );
+        let lost = CfError::Timeout {
+            detail: String::new(),
+        };
+        assert!(matches!(
+            e.answer(&b[2].caller_reference, Err(lost), t(0)),
+            Some(Event::Retrying { .. })
+        ));
+        let held: Vec<bool> = e.entries().iter().map(Entry::is_held).collect();
+        assert_eq!(held, [true, true, false], "a retry is not held");
+        assert_eq!(e.next_send(), Some(t(1)));
+
+        e.quota_freed("E1");
+        let sent: Vec<String> = e
+            .due(t(0) + ms(500), nothing)
+            .into_iter()
+            .map(|b| b.distribution)
+            .collect();
+        assert_eq!(sent, ["E1"], "E2 still held, E3's retry not due yet");
+        e.quota_freed("E3");
+        assert_eq!(e.next_send(), Some(t(1)), "a retry keeps its time");
+        assert!(e.due(t(0) + ms(500), nothing).is_empty());
+    }
+
+    #[test]
+    fn a_held_batch_waits_the_policys_hold() {
+        let policy = Policy {
+            hold_after_quota: secs(7),
+            ..Policy::default()
+        };
+        let mut e = Engine::new(policy);
+        assert_eq!(e.policy(), &policy);
+        let b = two_batches().remove(0);
+        let r = b.caller_reference.clone();
+        e.add(b, t(0), None);
+        e.due(t(0), nothing);
+        assert_eq!(e.answer(&r, Err(quota_full("E1")), t(0)), Some(Event::Held));
+        assert_eq!(e.next_send(), Some(t(7)));
+        assert!(e.due(t(7) - ms(1), nothing).is_empty());
+        assert_eq!(e.due(t(7), nothing).len(), 1);
+    }
+
+    #[test]
+    fn entries_are_found_by_reference_and_take_a_new_deadline() {
+        let mut e = Engine::new(Policy::default());
+        let b = two_batches();
+        for x in b.clone() {
+            e.add(x, t(0), None);
+        }
+        let (r1, r2) = (&b[0].caller_reference, &b[1].caller_reference);
+        assert_eq!(e.entry(r2).map(|x| x.batch.number), Some(2));
+        assert_eq!(e.entry(r1).map(|x| x.batch.number), Some(1));
+        assert!(e.entry("cfdash-1-7-E1-3").is_none());
+
+        e.set_deadline(r1, Some(t(2)));
+        assert_eq!(e.entry(r1).unwrap().deadline, Some(t(2)));
+        assert_eq!(e.entry(r2).unwrap().deadline, None);
+        assert_eq!(e.next_send(), Some(t(2)));
+        assert!(e.due(t(2), nothing).is_empty(), "not sent at its deadline");
+        assert_eq!(e.expire(t(2)), [r1.as_str()]);
+        assert_eq!(e.due(t(2), nothing)[0].caller_reference, *r2);
+    }
+
+    #[test]
+    fn expire_gives_up_only_waiting_batches_whose_deadline_has_come() {
+        let mut e = Engine::new(Policy::default());
+        let one = [files(1)];
+        let b = plan("s", [("E1", &one[..]), ("E2", &one[..]), ("E3", &one[..])]);
+        e.add(b[0].clone(), t(0), Some(t(5)));
+        e.add(b[1].clone(), t(0), None);
+        e.add(b[2].clone(), t(0), Some(t(5)));
+        // E3 is being sent; E1 and E2 wait for room.
+        let sent = e.due(t(0), |d| if d == "E3" { nothing(d) } else { full(d) });
+        assert_eq!(sent.len(), 1);
+        assert_eq!(e.next_send(), Some(t(5)));
+        assert!(e.expire(t(5) - ms(1)).is_empty());
+        assert_eq!(outcomes(&e), [None, None, None]);
+        assert_eq!(e.expire(t(5)), [b[0].caller_reference.clone()]);
+        assert_eq!(outcomes(&e), [Some(Outcome::NotSent), None, None]);
+        assert!(!e.entries()[0].failed(), "ran out of time: not failed");
+        assert_eq!(e.entries()[2].state, State::Sending, "its answer decides");
+        assert!(e.expire(t(100)).is_empty(), "nothing else expires");
+    }
+
+    #[test]
+    fn drop_waiting_gives_up_the_waiting_batches_of_one_submission() {
+        let mut e = Engine::new(Policy::default());
+        let lists = [files(1), files(1)];
+        let a = plan("a", [("E1", &lists[..])]);
+        let b = plan("b", [("E2", &lists[..])]);
+        for x in a.iter().chain(&b) {
+            e.add(x.clone(), t(0), None);
+        }
+        assert_eq!(e.due(t(0), nothing).len(), 2);
+        e.drop_waiting("a");
+        assert_eq!(outcomes(&e), [None, Some(Outcome::NotSent), None, None]);
+        assert_eq!(e.entries()[0].state, State::Sending);
+        assert_eq!(e.len(), 3);
+    }
+
+    #[test]
+    fn prune_forgets_finished_batches_unless_kept_and_never_live_ones() {
+        let mut e = Engine::new(Policy::default());
+        let lists = [files(1), files(1)];
+        let one = [files(1)];
+        let b = plan("s", [("E1", &lists[..]), ("E2", &one[..])]);
+        for x in b.clone() {
+            e.add(x, t(0), None);
+        }
+        assert_eq!(e.due(t(0), nothing).len(), 2);
+        let r = &b[0].caller_reference;
+        e.answer(
+            r,
+            Ok(inv("I1", r, &b[0].paths, InvalidationStatus::InProgress)),
+            t(0),
+        );
+        let denied = CfError::AccessDenied {
+            action: "CreateInvalidation".into(),
+            detail: String::new(),
+        };
+        e.answer(&b[2].caller_reference, Err(denied), t(0));
+        let refs = |e: &Engine| -> Vec<String> {
+            e.entries()
+                .iter()
+                .map(|x| x.batch.caller_reference.clone())
+                .collect()
+        };
+        e.prune(|x| x.created().is_some());
+        assert_eq!(
+            refs(&e),
+            [b[0].caller_reference.clone(), b[1].caller_reference.clone()]
+        );
+        e.prune(|_| false);
+        assert_eq!(
+            refs(&e),
+            [b[1].caller_reference.clone()],
+            "the live one stays"
+        );
+    }
+
+    #[test]
+    fn len_is_empty_and_settled_count_only_live_batches() {
+        let mut e = Engine::new(Policy::default());
+        assert_eq!(e.len(), 0);
+        assert!(e.is_empty() && e.settled());
+        let b = two_batches();
+        for x in b.clone() {
+            e.add(x, t(0), None);
+        }
+        assert_eq!(e.len(), 2);
+        assert!(!e.is_empty() && !e.settled());
+        let r = &b[0].caller_reference;
+        e.due(t(0), nothing);
+        e.answer(
+            r,
+            Ok(inv("I1", r, &b[0].paths, InvalidationStatus::InProgress)),
+            t(0),
+        );
+        assert_eq!(e.len(), 1);
+        assert!(!e.is_empty() && !e.settled());
+        e.due(t(0), nothing);
+        assert_eq!(e.len(), 1, "being sent is live");
+        let other = CfError::Other {
+            code: "InvalidArgument".into(),
+            message: String::new(),
+        };
+        e.answer(&b[1].caller_reference, Err(other), t(0));
+        assert_eq!(e.len(), 0);
+        assert!(e.is_empty() && e.settled());
+        assert_eq!(e.entries().len(), 2, "finished batches are still reported");
+    }
+
+    #[test]
+    fn next_due_counts_polls_only_when_they_are_wanted() {
+        let (mut e, r) = one_sent(None);
+        e.answer(
+            &r,
+            Ok(inv("I1", &r, &files(2), InvalidationStatus::InProgress)),
+            t(0),
+        );
+        assert!(!e.all_completed());
+        // Fast while young: 2 s and I1's jitter (239 ms).
+        let at = t(0) + secs(2) + ms(239);
+        assert_eq!(e.next_due(true), Some(at), "followed with --wait");
+        assert_eq!(e.next_due(false), None, "nothing waits on E1");
+        assert!(e.polls_due(t(100), false).is_empty());
+        // A batch waiting on another distribution does not make E1's followed.
+        let one = [files(1)];
+        e.add(plan("s", [("E2", &one[..])]).remove(0), t(0), None);
+        assert_eq!(e.next_due(false), None);
+        assert!(e.polls_due(t(100), false).is_empty());
+
+        assert!(e.polls_due(at - ms(1), true).is_empty());
+        assert_eq!(
+            e.polls_due(at, true),
+            [("E1".to_string(), "I1".to_string())]
+        );
+        assert!(
+            e.polls_due(at, true).is_empty(),
+            "asked: not again until answered"
+        );
+        assert_eq!(e.next_due(true), None);
+
+        // Another distribution's answer about an I1 is not this one's.
+        let completed = inv("I1", &r, &files(2), InvalidationStatus::Completed);
+        assert_eq!(e.polled("E2", "I1", Ok(completed.clone()), at), None);
+        assert!(!e.all_completed());
+        // Still in progress: no change, asked again after the interval (I1 is 2 s old).
+        let same = inv("I1", &r, &files(2), InvalidationStatus::InProgress);
+        assert_eq!(e.polled("E1", "I1", Ok(same), at), None);
+        let next = at + secs(2) + ms(239);
+        assert_eq!(e.next_due(true), Some(next));
+        assert!(e.polls_due(at, true).is_empty());
+        assert_eq!(e.polls_due(next, true).len(), 1);
+        assert_eq!(
+            e.polled("E1", "I1", Ok(completed.clone()), next),
+            Some(completed)
+        );
+        assert!(e.all_completed());
+        assert_eq!(e.next_due(true), None, "a completed one is not polled");
+    }
+
+    #[test]
+    fn a_completion_seen_by_a_poll_lets_a_held_batch_go() {
+        let mut e = Engine::new(Policy::default());
+        let b = two_batches();
+        for x in b.clone() {
+            e.add(x, t(0), None);
+        }
+        let (r1, r2) = (&b[0].caller_reference, &b[1].caller_reference);
+        e.due(t(0), nothing);
+        let running = inv("I1", r1, &b[0].paths, InvalidationStatus::InProgress);
+        e.answer(r1, Ok(running.clone()), t(0));
+        e.due(t(0), nothing);
+        assert_eq!(e.answer(r2, Err(quota_full("E1")), t(0)), Some(Event::Held));
+
+        let at = e
+            .next_due(false)
+            .expect("I1 is polled: a batch waits on E1");
+        assert!(at < t(30));
+        assert_eq!(e.polls_due(at, false).len(), 1);
+        assert_eq!(e.polled("E1", "I1", Ok(running), at), None);
+        assert!(
+            e.due(at, nothing).is_empty(),
+            "still in progress: still held"
+        );
+
+        let at = e.next_due(false).unwrap();
+        assert!(at < t(30));
+        assert_eq!(e.polls_due(at, false).len(), 1);
+        let done = inv("I1", r1, &b[0].paths, InvalidationStatus::Completed);
+        assert!(e.polled("E1", "I1", Ok(done), at).is_some());
+        assert_eq!(e.due(at, nothing).len(), 1, "its completion frees the hold");
+    }
+
+    #[test]
+    fn a_followed_invalidation_is_polled_after_its_interval() {
+        let mut e = Engine::new(Policy::default());
+        let i = inv("I9", "elsewhere", &files(1), InvalidationStatus::InProgress);
+        // Created at t(0), followed at t(100): steady, less I9's jitter (247 ms).
+        e.follow("E1", i.clone(), t(100));
+        assert_eq!(e.len(), 0, "nothing to send");
+        assert!(e.settled() && !e.all_completed());
+        let followed = e.entry("elsewhere").expect("followed");
+        assert_eq!(followed.created(), Some(&i));
+        assert_eq!(followed.outcome(), Some(Outcome::Created));
+        let at = t(105) - ms(247);
+        assert_eq!(e.next_due(true), Some(at));
+        assert!(e.polls_due(t(100), true).is_empty());
+        assert_eq!(
+            e.polls_due(at, true),
+            [("E1".to_string(), "I9".to_string())]
+        );
+    }
+
+    #[test]
+    fn the_poll_interval_turns_steady_at_30_s_exactly() {
+        let p = PollPolicy::default();
+        let calm = Backoff::default();
+        assert_eq!(
+            p.interval("I1", PollPolicy::YOUNG - ms(1), calm),
+            p.fast + ms(239)
+        );
+        assert_eq!(
+            p.interval("I1", PollPolicy::YOUNG, calm),
+            p.steady - ms(239)
+        );
+    }
+
+    #[test]
+    fn relaxing_keeps_the_burst_window_until_the_level_is_back_to_zero() {
+        let (base, max) = (secs(5), secs(60));
+        let mut b = Backoff::default();
+        b.throttled(t(0), base, max);
+        b.throttled(t(10), base, max);
+        assert_eq!(b.apply(base, max), secs(20));
+        b.relax();
+        assert_eq!(b.apply(base, max), secs(10));
+        // Within 10 s of the last rise: the same burst.
+        b.throttled(t(15), base, max);
+        assert_eq!(b.apply(base, max), secs(10));
+        b.relax();
+        assert_eq!(b.apply(base, max), base);
+        // Back to zero: the next throttle starts afresh at once.
+        b.throttled(t(16), base, max);
+        assert_eq!(b.apply(base, max), secs(10));
     }
 }
