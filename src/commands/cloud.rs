@@ -373,13 +373,13 @@ pub async fn status(cf: &dyn CloudFront, args: &StatusArgs) -> Result<(), Fail> 
     let ended = if args.wait {
         let labels = HashMap::from([(d.id.clone(), label(&d))]);
         let names = HashMap::from([(d.id.clone(), d.display_name().to_string())]);
+        // From here on a signal is caught: the rows are printed before exiting.
+        let mut signals = Signals::catch()?;
         say(format!(
             "waiting for {} on {} to complete",
             plural(engine.entries().len(), "invalidation"),
             label(&d)
         ));
-        // From here on a signal is caught: the rows are printed before exiting.
-        let mut signals = Signals::catch()?;
         let ctx = Ctx {
             cf,
             labels: &labels,
