@@ -225,6 +225,8 @@ pub struct Entry {
     retries: u32,
     /// When to poll a created invalidation next.
     poll_at: Option<Timestamp>,
+    /// When it was first sent by this process.
+    pub first_sent: Option<Timestamp>,
 }
 
 impl Entry {
@@ -268,6 +270,16 @@ impl Entry {
         }
     }
 
+    /// CloudFront answered with an invalidation it had made before this process first
+    /// sent the batch: an earlier run (or process) created it under the same reference.
+    /// A second of slack allows for CreateTime's rounding and clock skew.
+    pub fn adopted(&self) -> bool {
+        match (self.created(), self.first_sent) {
+            (Some(inv), Some(sent)) => inv.create_time + SignedDuration::from_secs(1) < sent,
+            _ => false,
+        }
+    }
+
     /// Given up after an error answer (not only for want of time).
     pub fn failed(&self) -> bool {
         !self.is_live() && self.created().is_none() && self.last_error.is_some()
@@ -283,6 +295,19 @@ impl Entry {
             (false, e) => State::NotSent(e),
         };
     }
+}
+
+/// A batch's move from one state to another, for a driver that records them (the
+/// journal): `Added` when it is queued, before anything is sent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    Added(Batch),
+    State {
+        reference: String,
+        state: State,
+        /// Created before this process first sent it (`Entry::adopted`).
+        adopted: bool,
+    },
 }
 
 /// What an answer did to its batch, for the driver to tell the operator.
@@ -323,6 +348,8 @@ pub struct Engine {
     policy: Policy,
     entries: Vec<Entry>,
     poll_backoff: Backoff,
+    /// The changes since `take_changes`, when they are recorded.
+    changes: Option<Vec<Change>>,
 }
 
 impl Engine {
@@ -331,7 +358,39 @@ impl Engine {
             policy,
             entries: Vec::new(),
             poll_backoff: Backoff::default(),
+            changes: None,
         }
+    }
+
+    /// From now on, every change of a batch's state is kept for `take_changes`.
+    pub fn record_changes(&mut self) {
+        self.changes.get_or_insert_with(Vec::new);
+    }
+
+    /// The changes since the last call, oldest first.
+    pub fn take_changes(&mut self) -> Vec<Change> {
+        self.changes
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Notes the state of the entry at `i`, if changes are recorded.
+    fn changed(&mut self, i: usize) {
+        if let Some(log) = &mut self.changes {
+            let e = &self.entries[i];
+            log.push(Change::State {
+                reference: e.batch.caller_reference.clone(),
+                state: e.state.clone(),
+                adopted: e.adopted(),
+            });
+        }
+    }
+
+    fn index(&self, reference: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|e| e.batch.caller_reference == reference)
     }
 
     pub fn policy(&self) -> &Policy {
@@ -357,7 +416,8 @@ impl Engine {
     /// Queues a batch to send. A batch already here under the same reference keeps its
     /// place; one that gave up is tried again (still `maybe_sent` if it was).
     pub fn add(&mut self, batch: Batch, now: Timestamp, deadline: Option<Timestamp>) {
-        if let Some(e) = self.entry_mut(&batch.caller_reference) {
+        if let Some(i) = self.index(&batch.caller_reference) {
+            let e = &mut self.entries[i];
             if matches!(e.state, State::Unknown(_) | State::NotSent(_)) {
                 e.state = State::Waiting {
                     at: None,
@@ -365,8 +425,12 @@ impl Engine {
                 };
                 e.deadline = deadline;
                 e.retries = 0;
+                self.changed(i);
             }
             return;
+        }
+        if let Some(log) = &mut self.changes {
+            log.push(Change::Added(batch.clone()));
         }
         self.entries.push(Entry {
             batch,
@@ -380,6 +444,7 @@ impl Engine {
             last_error: None,
             retries: 0,
             poll_at: None,
+            first_sent: None,
         });
     }
 
@@ -403,6 +468,7 @@ impl Engine {
             last_error: None,
             retries: 0,
             poll_at,
+            first_sent: None,
         });
     }
 
@@ -433,7 +499,10 @@ impl Engine {
         }
         send.into_iter()
             .map(|i| {
-                self.entries[i].state = State::Sending;
+                let e = &mut self.entries[i];
+                e.state = State::Sending;
+                e.first_sent.get_or_insert(now);
+                self.changed(i);
                 self.entries[i].batch.clone()
             })
             .collect()
@@ -448,7 +517,8 @@ impl Engine {
         now: Timestamp,
     ) -> Option<Event> {
         let policy = self.policy;
-        let e = self.entry_mut(reference)?;
+        let i = self.index(reference)?;
+        let e = &mut self.entries[i];
         if e.state != State::Sending {
             return None;
         }
@@ -495,6 +565,7 @@ impl Engine {
                 Event::GaveUp(error)
             }
         };
+        self.changed(i);
         Some(event)
     }
 
@@ -502,10 +573,12 @@ impl Engine {
     /// Returns their references.
     pub fn expire(&mut self, now: Timestamp) -> Vec<String> {
         let mut gone = Vec::new();
-        for e in &mut self.entries {
+        for i in 0..self.entries.len() {
+            let e = &mut self.entries[i];
             if matches!(e.state, State::Waiting { .. }) && e.deadline.is_some_and(|d| now >= d) {
                 e.give_up(None);
                 gone.push(e.batch.caller_reference.clone());
+                self.changed(i);
             }
         }
         gone
@@ -514,24 +587,28 @@ impl Engine {
     /// Stops everything still to do (a signal, a deadline, a quit): a batch being sent may
     /// exist, one waiting does not (unless an earlier attempt may have made it).
     pub fn stop(&mut self) {
-        for e in &mut self.entries {
+        for i in 0..self.entries.len() {
+            let e = &mut self.entries[i];
             match e.state {
                 State::Sending => {
                     e.maybe_sent = true;
                     e.give_up(None);
                 }
                 State::Waiting { .. } => e.give_up(None),
-                _ => {}
+                _ => continue,
             }
+            self.changed(i);
         }
     }
 
     /// Gives up the waiting batches of one submission (the form failed: a retry sends them
     /// all again, in order, under the same references).
     pub fn drop_waiting(&mut self, submission: &str) {
-        for e in &mut self.entries {
+        for i in 0..self.entries.len() {
+            let e = &mut self.entries[i];
             if e.batch.submission == submission && matches!(e.state, State::Waiting { .. }) {
                 e.give_up(None);
+                self.changed(i);
             }
         }
     }

@@ -14,6 +14,7 @@ pub mod config;
 pub mod connect;
 pub mod endpoint;
 pub mod engine;
+pub mod journal;
 pub mod logging;
 pub mod paths;
 pub mod text;
