@@ -54,6 +54,15 @@ pub struct Cli {
     )]
     pub log_level: LevelFilter,
 
+    /// The journal, cfdash's memory of batches, watches and history (default: see
+    /// `cfdash journal info`)
+    #[arg(global = true, long, value_name = "PATH", env = "CFDASH_JOURNAL")]
+    pub journal: Option<PathBuf>,
+
+    /// Keep no journal: nothing is resumed, remembered or checked against earlier runs
+    #[arg(global = true, long, conflicts_with = "journal")]
+    pub no_journal: bool,
+
     #[command(flatten)]
     pub sim: SimArgs,
 
@@ -80,6 +89,12 @@ pub enum Command {
     Distributions(OutputArgs),
     /// List recent invalidations of a distribution, or of every distribution with --all
     Invalidations(InvalidationsArgs),
+    /// What was invalidated, when and by whom: the journal, brought up to date from
+    /// CloudFront's listings
+    History(HistoryArgs),
+    /// The journal file: where it is, how big, what it holds
+    #[command(subcommand)]
+    Journal(JournalCommand),
     /// Print shell completions (bash, zsh, fish, elvish, powershell)
     Completions { shell: clap_complete::Shell },
 }
@@ -116,9 +131,73 @@ pub struct InvalidateArgs {
     /// Leave out paths a wildcard of the same list already covers
     #[arg(long)]
     pub drop_covered: bool,
+    /// Derive each batch's CallerReference from KEY, so a rerun of the same job adopts
+    /// what the first run created instead of paying for it again. Use the commit SHA
+    /// ($GITHUB_SHA), not a run id: the key must change whenever the content does
+    #[arg(long, value_name = "KEY", value_parser = caller_key)]
+    pub caller_reference: Option<String>,
     /// JSON on stdout instead of a table
     #[arg(long)]
     pub json: bool,
+}
+
+/// The longest `--caller-reference` key: the reference adds the distribution and the
+/// batch number.
+pub const MAX_CALLER_KEY: usize = 100;
+
+/// A `--caller-reference` key: 1 to 100 printable ASCII characters, no spaces.
+fn caller_key(s: &str) -> Result<String, String> {
+    let shown = crate::text::quote(s);
+    if s.is_empty() {
+        return Err("the key is empty: give the commit SHA, e.g. --caller-reference \"$GITHUB_SHA\"".into());
+    }
+    if s.len() > MAX_CALLER_KEY {
+        return Err(format!(
+            "the key is {} characters long: give at most {MAX_CALLER_KEY} (a commit SHA is 40)",
+            s.chars().count()
+        ));
+    }
+    if let Some(c) = s.chars().find(|c| !c.is_ascii_graphic()) {
+        return Err(format!(
+            "{shown} holds {c:?}: use letters, digits and punctuation, no spaces"
+        ));
+    }
+    Ok(s.to_string())
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this distribution (its id)
+    #[arg(long = "distribution", short = 'd', value_name = "D")]
+    pub distribution: Option<String>,
+    /// Only invalidations with a path the glob matches (`*`, `?`), or a wildcard that
+    /// covers it: '/products/*' finds /products/a.jpg, /products/* and /*
+    #[arg(long, value_name = "GLOB")]
+    pub path: Option<String>,
+    /// Only invalidations created this long ago or later: 7d, 12h, 90m
+    #[arg(long, value_name = "AGE", default_value = "30d", value_parser = age)]
+    pub since: std::time::Duration,
+    /// At most this many rows
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub limit: usize,
+    /// Answer from the journal alone, without asking CloudFront
+    #[arg(long)]
+    pub offline: bool,
+    /// JSON on stdout instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Where the journal is, its size and what it holds
+    Info {
+        /// JSON on stdout
+        #[arg(long)]
+        json: bool,
+    },
+    /// Forget details, history and notices older than [journal] retention_days now
+    Prune,
 }
 
 #[derive(Debug, Args)]
@@ -169,6 +248,19 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 /// A duration such as 90s, 20m, 1h30m (or a number of seconds), from 1 s to a week: a
 /// shorter wait could not see even one answer.
 fn duration(s: &str) -> Result<std::time::Duration, String> {
+    duration_within(s, MAX_TIMEOUT, "7d (604800 seconds)")
+}
+
+/// An age for `history --since`: from 1 s to about 100 years.
+fn age(s: &str) -> Result<std::time::Duration, String> {
+    duration_within(s, Duration::from_secs(36_500 * 86_400), "36500d")
+}
+
+fn duration_within(
+    s: &str,
+    max: Duration,
+    said: &str,
+) -> Result<std::time::Duration, String> {
     let shown = crate::text::quote(s);
     let d = if let Ok(secs) = s.parse::<u64>() {
         Duration::from_secs(secs)
@@ -186,10 +278,8 @@ fn duration(s: &str) -> Result<std::time::Duration, String> {
         };
         Duration::try_from(d).map_err(|_| format!("{shown} must not be negative"))?
     };
-    if d < Duration::from_secs(1) || d > MAX_TIMEOUT {
-        return Err(format!(
-            "{shown} is out of range: give from 1s to 7d (604800 seconds)"
-        ));
+    if d < Duration::from_secs(1) || d > max {
+        return Err(format!("{shown} is out of range: give from 1s to {said}"));
     }
     Ok(d)
 }

@@ -23,7 +23,31 @@ pub struct Config {
     pub profiles: BTreeMap<String, Profile>,
     #[serde(default)]
     pub ui: Ui,
+    #[serde(default)]
+    pub journal: JournalSettings,
 }
+
+/// `[journal]`: how long the journal keeps history.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct JournalSettings {
+    /// Details, history and notices older than this many days are pruned (default 400).
+    pub retention_days: Option<u64>,
+}
+
+impl JournalSettings {
+    /// How long history is kept.
+    pub fn retention(&self) -> jiff::SignedDuration {
+        let days = self
+            .retention_days
+            .unwrap_or(crate::journal::DEFAULT_RETENTION_DAYS as u64)
+            .clamp(1, MAX_RETENTION_DAYS);
+        jiff::SignedDuration::from_hours(days as i64 * 24)
+    }
+}
+
+/// The most `[journal] retention_days` may be: a hundred years.
+pub const MAX_RETENTION_DAYS: u64 = 36_500;
 
 /// Dashboard settings shared by every profile.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -140,7 +164,9 @@ const TOP_KEYS: &[(&str, Shape)] = &[
     ("default_profile", Shape::Str),
     ("profiles", Shape::Table),
     ("ui", Shape::Table),
+    ("journal", Shape::Table),
 ];
+const JOURNAL_KEYS: &[(&str, Shape)] = &[("retention_days", Shape::Count)];
 const UI_KEYS: &[(&str, Shape)] = &[("refresh_secs", Shape::Count), ("poll_secs", Shape::Count)];
 
 /// A key that looks like it holds a credential.
@@ -415,6 +441,9 @@ fn check_keys(text: &str, top: &Table) -> Result<(), ConfigError> {
     check_table(top, TOP_KEYS, "the top level")?;
     if let Some(ui) = top.get("ui").and_then(Item::as_table_like) {
         check_table(ui, UI_KEYS, "[ui]")?;
+    }
+    if let Some(journal) = top.get("journal").and_then(Item::as_table_like) {
+        check_table(journal, JOURNAL_KEYS, "[journal]")?;
     }
     if let Some(profiles) = top.get("profiles").and_then(Item::as_table_like) {
         let profile_shapes: Vec<(&str, Shape)> =

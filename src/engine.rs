@@ -227,6 +227,8 @@ pub struct Entry {
     poll_at: Option<Timestamp>,
     /// When it was first sent by this process.
     pub first_sent: Option<Timestamp>,
+    /// The journal says an earlier run created it under this reference.
+    pub created_before: bool,
 }
 
 impl Entry {
@@ -274,6 +276,9 @@ impl Entry {
     /// sent the batch: an earlier run (or process) created it under the same reference.
     /// A second of slack allows for CreateTime's rounding and clock skew.
     pub fn adopted(&self) -> bool {
+        if self.created_before && self.created().is_some() {
+            return true;
+        }
         match (self.created(), self.first_sent) {
             (Some(inv), Some(sent)) => inv.create_time + SignedDuration::from_secs(1) < sent,
             _ => false,
@@ -304,6 +309,7 @@ pub enum Change {
     Added(Batch),
     State {
         reference: String,
+        distribution: String,
         state: State,
         /// Created before this process first sent it (`Entry::adopted`).
         adopted: bool,
@@ -381,6 +387,7 @@ impl Engine {
             let e = &self.entries[i];
             log.push(Change::State {
                 reference: e.batch.caller_reference.clone(),
+                distribution: e.batch.distribution.clone(),
                 state: e.state.clone(),
                 adopted: e.adopted(),
             });
@@ -445,6 +452,7 @@ impl Engine {
             retries: 0,
             poll_at: None,
             first_sent: None,
+            created_before: false,
         });
     }
 
@@ -469,6 +477,7 @@ impl Engine {
             retries: 0,
             poll_at,
             first_sent: None,
+            created_before: false,
         });
     }
 
@@ -567,6 +576,14 @@ impl Engine {
         };
         self.changed(i);
         Some(event)
+    }
+
+    /// The journal says an earlier run created the batch of `reference`: its answer will
+    /// be an adoption.
+    pub fn created_before(&mut self, reference: &str) {
+        if let Some(e) = self.entry_mut(reference) {
+            e.created_before = true;
+        }
     }
 
     /// Gives up every batch whose deadline has passed and that is not being sent.

@@ -13,7 +13,7 @@ use cfdash::config::{self, Config, Profile, Store};
 use cfdash::connect::Connector;
 use cfdash::tui::{self, Exit, Start};
 use cfdash::ui::Theme;
-use cfdash::{cli, commands, logging, text};
+use cfdash::{cli, commands, journal, logging, text};
 
 fn main() -> ExitCode {
     let started = Instant::now();
@@ -170,8 +170,35 @@ fn headless(cli: &cli::Cli, path: &std::path::Path) -> Result<ExitCode, String> 
             .await
             .map_err(Fail::Usage)?;
         let cf = cf.as_ref();
+        let scope = journal::Scope::new(&name, &profile);
         match &cli.command {
-            Some(cli::Command::Invalidate(args)) => cloud::invalidate(cf, args).await,
+            Some(cli::Command::Invalidate(args)) => {
+                let link = open_journal(cli, None).map(|handle| journal::Link {
+                    handle,
+                    scope,
+                    key: args.caller_reference.clone(),
+                });
+                cloud::invalidate(cf, args, link.as_ref()).await
+            }
+            Some(cli::Command::History(args)) => {
+                // Without the journal, a throwaway one answers from CloudFront alone.
+                let scratch = tempfile::tempdir().map_err(|e| Fail::Aws(e.to_string()))?;
+                let handle = match open_journal(cli, None) {
+                    Some(h) => h,
+                    None if args.offline => {
+                        return Err(Fail::Usage(
+                            "history --offline answers from the journal, and there is none: leave out --offline".into(),
+                        ));
+                    }
+                    None => {
+                        let j = journal::Journal::open(&scratch.path().join("j.sqlite"), jiff::Timestamp::now())
+                            .map_err(Fail::Aws)?;
+                        journal::Handle::spawn(j, Arc::new(SystemClock), None, |_| {})
+                    }
+                };
+                let link = journal::Link { handle, scope, key: None };
+                commands::history::history(cf, &link, args).await
+            }
             Some(cli::Command::Status(args)) => cloud::status(cf, args).await,
             Some(cli::Command::Distributions(args)) => cloud::distributions(cf, args.json).await,
             Some(cli::Command::Invalidations(args)) => cloud::invalidations(cf, args).await,
@@ -193,6 +220,60 @@ fn headless(cli: &cli::Cli, path: &std::path::Path) -> Result<ExitCode, String> 
             Ok(ExitCode::from(fail.code()))
         }
     }
+}
+
+/// The journal, unless `--no-journal`: one that cannot be opened is said in one line on
+/// stderr, and cfdash goes on without it. With `retention`, old history is pruned.
+fn open_journal(cli: &cli::Cli, retention: Option<jiff::SignedDuration>) -> Option<journal::Handle> {
+    if cli.no_journal {
+        return None;
+    }
+    let path = journal::path(cli.journal.as_deref());
+    match journal::Journal::open(&path, jiff::Timestamp::now()) {
+        Ok(j) => Some(journal::Handle::spawn(j, Arc::new(SystemClock), retention, |m| {
+            text::say(format!("cfdash: {m}"));
+        })),
+        Err(e) => {
+            tracing::warn!(error = %e, "running without the journal");
+            text::say(format!("cfdash: {e}; going on without it (--no-journal hides this)"));
+            None
+        }
+    }
+}
+
+/// `cfdash journal info | prune`.
+fn journal_command(
+    cli: &cli::Cli,
+    cmd: &cli::JournalCommand,
+    config_path: &std::path::Path,
+) -> Result<ExitCode, String> {
+    if cli.no_journal {
+        return Err("--no-journal: there is no journal to look at".into());
+    }
+    let path = journal::path(cli.journal.as_deref());
+    let mut j = journal::Journal::open(&path, jiff::Timestamp::now())?;
+    match cmd {
+        cli::JournalCommand::Info { json } => {
+            let info = j.info().map_err(|e| format!("journal {}: {e}", path.display()))?;
+            commands::history::print_info(&info, *json);
+        }
+        cli::JournalCommand::Prune => {
+            let keep = Config::load(config_path)
+                .ok()
+                .flatten()
+                .map(|c| c.journal.retention())
+                .unwrap_or_else(|| config::JournalSettings::default().retention());
+            let gone = j
+                .prune(keep, jiff::Timestamp::now())
+                .map_err(|e| format!("journal {}: {e}", path.display()))?;
+            text::print(format!(
+                "pruned {gone} rows older than {} days from {}",
+                keep.as_hours() / 24,
+                path.display()
+            ));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `cfdash sim serve`: the simulated account over HTTP on loopback until interrupted.
@@ -261,8 +342,10 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
             let _ = std::io::stdout().lock().write_all(&script);
             return Ok(ExitCode::SUCCESS);
         }
+        Some(cli::Command::Journal(cmd)) => return journal_command(&cli, cmd, &path),
         Some(
             cli::Command::Invalidate(_)
+            | cli::Command::History(_)
             | cli::Command::Status(_)
             | cli::Command::Distributions(_)
             | cli::Command::Invalidations(_),

@@ -77,6 +77,15 @@ pub fn thousands(n: usize) -> String {
 }
 
 /// "45s", "1m12s", "2h03m", "3d4h".
+/// A size on disk: "812 KB", "14.2 MB".
+pub fn bytes(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{} KB", n / 1_000),
+        _ => format!("{:.1} MB", n as f64 / 1e6),
+    }
+}
+
 pub fn short_duration(d: SignedDuration) -> String {
     let s = d.as_secs().max(0);
     match s {

@@ -2,7 +2,7 @@
 //! `invalidations`. The same trait and `paths` rules as the dashboard; data on stdout (a
 //! table, or JSON with `--json`), messages on stderr; exit codes that say what happened.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use futures::future::join_all;
 use jiff::{SignedDuration, Timestamp};
@@ -15,6 +15,7 @@ use crate::cli::{InvalidateArgs, InvalidationsArgs, StatusArgs};
 use crate::cloudfront::{
     self, CfError, CloudFront, Distribution, Invalidation, InvalidationStatus, InvalidationSummary,
 };
+use crate::journal::{BatchState, Link};
 use crate::paths::{self, InProgress, Note};
 use crate::text::{self, print, print_raw, say};
 use crate::timefmt;
@@ -386,6 +387,7 @@ pub async fn status(cf: &dyn CloudFront, args: &StatusArgs) -> Result<(), Fail> 
             names: &names,
             wait: true,
             deadline,
+            journal: None,
         };
         drive::run(&ctx, &mut engine, &mut signals, &mut failures).await
     } else {
@@ -611,7 +613,11 @@ async fn plan_within(
     }
 }
 
-pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<(), Fail> {
+pub async fn invalidate(
+    cf: &dyn CloudFront,
+    args: &InvalidateArgs,
+    journal: Option<&Link>,
+) -> Result<(), Fail> {
     let deadline =
         Timestamp::now() + SignedDuration::try_from(args.timeout).unwrap_or(SignedDuration::MAX);
     let text = gather(args)?;
@@ -666,13 +672,28 @@ pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<()
         }
     }
     let now = Timestamp::now();
-    let submission = engine::submission_id(now, &format!("{}-", std::process::id()), 1);
-    let mut engine = Engine::new(Policy::default());
+    // With a key, the references are the key's: a rerun sends the same ones again.
+    let submission = match &args.caller_reference {
+        Some(key) => key.clone(),
+        None => engine::submission_id(now, &format!("{}-", std::process::id()), 1),
+    };
     let lists = plans
         .iter()
         .map(|(d, p)| (d.id.as_str(), p.batches.as_slice()));
-    for batch in engine::plan(&submission, lists) {
+    let batches = engine::plan(&submission, lists);
+    let earlier = match (&args.caller_reference, journal) {
+        (Some(key), Some(j)) => earlier_runs(j, key, &batches).await?,
+        _ => HashSet::new(),
+    };
+    let mut engine = Engine::new(Policy::default());
+    if journal.is_some() {
+        engine.record_changes();
+    }
+    for batch in batches {
         engine.add(batch, now, Some(deadline));
+    }
+    for reference in &earlier {
+        engine.created_before(reference);
     }
     let labels: HashMap<String, String> = dists.iter().map(|d| (d.id.clone(), label(d))).collect();
     let names: HashMap<String, String> = dists
@@ -685,11 +706,61 @@ pub async fn invalidate(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<()
         names: &names,
         wait: args.wait,
         deadline,
+        journal,
     };
     let mut failures = Vec::new();
     let ended = drive::run(&ctx, &mut engine, &mut signals, &mut failures).await;
     print_report(engine.entries(), &names, args.json);
-    conclude(ended, engine.entries(), failures, &labels)
+    let result = conclude(ended, engine.entries(), failures, &labels);
+    let refused = engine
+        .entries()
+        .iter()
+        .any(|e| matches!(e.error(), Some(CfError::BatchAlreadyExists { .. })));
+    match &args.caller_reference {
+        Some(key) if refused => Err(Fail::Usage(format!(
+            "--caller-reference {key}: CloudFront holds an invalidation under this key with other paths (an earlier run's); \
+             give a new key, such as the commit SHA, whenever the content changes"
+        ))),
+        _ => result,
+    }
+}
+
+/// The references of `batches` that earlier runs with the same `--caller-reference` key
+/// created. The same key with other paths is refused (exit 2), naming the first run's.
+async fn earlier_runs(j: &Link, key: &str, batches: &[engine::Batch]) -> Result<HashSet<String>, Fail> {
+    let owned = key.to_string();
+    let stored = match j.handle.read(move |jr| jr.batches_with_key(&owned)).await {
+        Some(Ok(stored)) => stored,
+        Some(Err(e)) => {
+            say(format!("cfdash: the journal cannot be read ({e}): runs with this key are not checked"));
+            return Ok(HashSet::new());
+        }
+        None => return Ok(HashSet::new()),
+    };
+    for b in batches {
+        if let Some(first) = stored
+            .iter()
+            .find(|s| s.batch.caller_reference == b.caller_reference && s.batch.paths != b.paths)
+        {
+            let shown: Vec<&str> = first.batch.paths.iter().take(5).map(String::as_str).collect();
+            let more = first.batch.paths.len().saturating_sub(shown.len());
+            return Err(Fail::Usage(format!(
+                "--caller-reference {key} was used at {:.0} for other paths on {} (batch {}/{}): {}{}; \
+                 nothing was sent. Give a new key, such as the commit SHA, whenever the content changes",
+                first.queued_at,
+                b.distribution,
+                b.number,
+                b.of,
+                shown.join(" "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            )));
+        }
+    }
+    Ok(stored
+        .into_iter()
+        .filter(|s| matches!(s.state, BatchState::Created | BatchState::Adopted))
+        .map(|s| s.batch.caller_reference)
+        .collect())
 }
 
 /// What a dry run would do: the final paths, the batches and the price.
@@ -848,8 +919,20 @@ fn conclude(
 
 /// Every batch of the plan, whatever happened to it: `state` is created, unknown (may
 /// exist) or not_sent; `id` is null where nothing is known to exist.
-fn print_report(entries: &[Entry], names: &HashMap<String, String>, json: bool) {
+fn print_report(
+    entries: &[Entry],
+    names: &HashMap<String, String>,
+    json: bool,
+) {
     let name = |d: &str| names.get(d).cloned().unwrap_or_else(|| d.to_string());
+    // Created by an earlier run under the same reference: adopted, nothing paid twice.
+    let state = |e: &Entry| {
+        if e.adopted() {
+            "adopted"
+        } else {
+            e.outcome().map_or("not_sent", Outcome::as_str)
+        }
+    };
     if json {
         let list: Vec<_> = entries
             .iter()
@@ -864,7 +947,7 @@ fn print_report(entries: &[Entry], names: &HashMap<String, String>, json: bool) 
                     "create_time": inv.map(|i| i.create_time.to_string()),
                     "caller_reference": b.caller_reference,
                     "paths": inv.map_or(&b.paths, |i| &i.paths),
-                    "state": e.outcome().map_or("not_sent", Outcome::as_str),
+                    "state": state(e),
                     "batch": b.number,
                     "of": b.of,
                 })
@@ -892,7 +975,7 @@ fn print_report(entries: &[Entry], names: &HashMap<String, String>, json: bool) 
             b.distribution,
             inv.map_or("-", |i| i.id.as_str()),
             inv.map_or("-", |i| i.status.as_str()),
-            e.outcome().map_or("not_sent", Outcome::as_str),
+            state(e),
             inv.map_or("-".to_string(), |i| format!("{:.0}", i.create_time)),
             format!("{}/{}", b.number, b.of),
             b.paths.len(),

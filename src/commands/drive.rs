@@ -89,6 +89,8 @@ pub struct Ctx<'a> {
     /// Follow every created invalidation until it completes (`--wait`).
     pub wait: bool,
     pub deadline: Timestamp,
+    /// Where each batch is recorded before it is sent, and what became of it.
+    pub journal: Option<&'a crate::journal::Link>,
 }
 
 enum Answer {
@@ -114,6 +116,10 @@ pub async fn run(
         }
     };
     engine.stop();
+    if let Some(j) = ctx.journal {
+        j.record(engine.take_changes(), Timestamp::now());
+        j.handle.finish();
+    }
     if ctx.wait && std::io::stderr().is_terminal() {
         say("");
     }
@@ -146,7 +152,15 @@ async fn drive(ctx: &Ctx<'_>, engine: &mut Engine, failures: &mut Vec<String>) -
             .keys()
             .map(|d| (d.clone(), engine.created_in_progress(d)))
             .collect();
-        for b in engine.due(now, |d| room.get(d).copied().unwrap_or_default()) {
+        let due = engine.due(now, |d| room.get(d).copied().unwrap_or_default());
+        if let Some(j) = ctx.journal {
+            // On disk before it is sent: a crash from here on leaves a batch to resume.
+            j.record(engine.take_changes(), now);
+            if !due.is_empty() {
+                j.handle.flushed().await;
+            }
+        }
+        for b in due {
             inflight.push(Box::pin(async move {
                 let r = cf
                     .create_invalidation(&b.distribution, &b.paths, &b.caller_reference)
@@ -227,6 +241,10 @@ fn apply(
                 e.batch.of,
             );
             match event {
+                Event::Created(inv) if e.adopted() => say(format!(
+                    "adopted {} on {name} (batch {n}/{of}): CloudFront made it at {:.0} under the same caller reference, nothing was created twice",
+                    inv.id, inv.create_time
+                )),
                 Event::Created(inv) => say(format!(
                     "created {} on {name} (batch {n}/{of}, {} path{})",
                     inv.id,

@@ -4,6 +4,7 @@
 
 pub mod cloud;
 pub mod drive;
+pub mod history;
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -30,7 +30,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::cloudfront::{Distribution, Invalidation, InvalidationStatus, InvalidationSummary};
 use crate::config::Profile;
-use crate::engine::Batch;
+use crate::engine::{self, Batch, Change};
 
 pub use writer::Handle;
 
@@ -267,6 +267,80 @@ pub enum Write {
     },
     /// This process stops: its unsettled batches stay, free for the next cfdash to take.
     Release,
+}
+
+/// A process's link to the journal: its thread, the scope its writes belong to, and the
+/// `--caller-reference` key of its batches.
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub handle: Handle,
+    pub scope: Scope,
+    pub key: Option<String>,
+}
+
+impl Link {
+    /// Records what the engine did since last asked.
+    pub fn record(&self, changes: Vec<Change>, now: Timestamp) {
+        for change in changes {
+            for w in writes_for(change, &self.scope, self.key.as_deref(), now) {
+                self.handle.write(w);
+            }
+        }
+    }
+}
+
+/// What to record of one of the engine's changes: the batch, its new state, and the
+/// details of an invalidation it created.
+pub fn writes_for(change: Change, scope: &Scope, key: Option<&str>, now: Timestamp) -> Vec<Write> {
+    match change {
+        Change::Added(batch) => vec![Write::Batch {
+            scope: scope.clone(),
+            batch,
+            key: key.map(String::from),
+            at: now,
+        }],
+        Change::State {
+            reference,
+            distribution,
+            state,
+            adopted,
+        } => {
+            let (state, invalidation, error, details) = match state {
+                engine::State::Waiting { .. } => (BatchState::Waiting, None, None, None),
+                engine::State::Sending => (BatchState::Sending, None, None, None),
+                engine::State::Created(inv) => (
+                    if adopted {
+                        BatchState::Adopted
+                    } else {
+                        BatchState::Created
+                    },
+                    Some((inv.id.clone(), inv.create_time)),
+                    None,
+                    Some(inv),
+                ),
+                engine::State::Unknown(e) => (BatchState::Unknown, None, Some(e.to_string()), None),
+                engine::State::NotSent(e) => {
+                    (BatchState::NotSent, None, e.map(|e| e.to_string()), None)
+                }
+            };
+            let mut writes = vec![Write::BatchState {
+                reference,
+                state,
+                invalidation,
+                error,
+                at: now,
+            }];
+            if let Some(inv) = details {
+                writes.push(Write::Details {
+                    scope: scope.clone(),
+                    distribution,
+                    inv,
+                    at: now,
+                });
+            }
+            writes
+        }
+    }
 }
 
 /// A batch as the journal has it.

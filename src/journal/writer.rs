@@ -32,15 +32,23 @@ impl std::fmt::Debug for Handle {
 impl Handle {
     /// Starts the thread. `on_error` hears of the first write that fails (the file went
     /// read-only, a lock held too long), once: later failures only go to the log.
+    /// With `retention`, history older than that is pruned first.
     pub fn spawn(
         mut journal: Journal,
         clock: std::sync::Arc<dyn Clock>,
+        retention: Option<jiff::SignedDuration>,
         on_error: impl Fn(String) + Send + 'static,
     ) -> Self {
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("journal".into())
             .spawn(move || {
+                if let Some(keep) = retention {
+                    match journal.prune(keep, clock.now()) {
+                        Ok(n) => tracing::info!(rows = n, "journal pruned"),
+                        Err(e) => tracing::warn!(error = %e, "journal prune failed"),
+                    }
+                }
                 let mut warned = false;
                 let mut beat_at = std::time::Instant::now();
                 loop {

@@ -1,0 +1,238 @@
+//! `cfdash history` and `cfdash journal info | prune`: what was invalidated, when and by
+//! whom, from the journal brought up to date from CloudFront's listings.
+
+use futures::stream::{self, StreamExt};
+use jiff::{SignedDuration, Timestamp};
+use serde_json::json;
+
+use super::cloud::{Fail, resolve};
+use crate::cli::HistoryArgs;
+use crate::cloudfront::{self, CloudFront, Distribution, InvalidationSummary};
+use crate::journal::{self, HistoryRow, Info, Link, Query, Write};
+use crate::text::{print, print_raw, say};
+use crate::timefmt;
+
+/// How many listings and detail fetches run at once.
+const AT_ONCE: usize = 8;
+/// The most invalidations listed per distribution.
+const MAX_LISTED: usize = 1000;
+
+/// `cfdash history`: brings the journal up to date (unless `--offline`), then answers
+/// from it.
+pub async fn history(cf: &dyn CloudFront, link: &Link, args: &HistoryArgs) -> Result<(), Fail> {
+    let now = Timestamp::now();
+    let since = now - SignedDuration::try_from(args.since).unwrap_or(SignedDuration::MAX);
+    let mut distribution = args.distribution.clone();
+    if !args.offline {
+        let dists = match &args.distribution {
+            Some(d) => resolve(cf, std::slice::from_ref(d)).await?,
+            None => {
+                let all = cloudfront::list_all_distributions(cf).await?;
+                link.handle.write(Write::Distributions {
+                    scope: link.scope.clone(),
+                    list: all.clone(),
+                    at: now,
+                });
+                all
+            }
+        };
+        if let (Some(_), Some(d)) = (&args.distribution, dists.first()) {
+            distribution = Some(d.id.clone());
+        }
+        refresh(cf, link, &dists, since, now).await?;
+    }
+    let query = Query {
+        profile: Some(link.scope.profile.clone()),
+        distribution,
+        path: args.path.clone(),
+        since: Some(since),
+        limit: args.limit,
+    };
+    let rows = match link.handle.read(move |j| j.history(&query)).await {
+        Some(Ok(rows)) => rows,
+        Some(Err(e)) => return Err(Fail::Aws(format!("the journal cannot be read: {e}"))),
+        None => return Err(Fail::Aws("the journal stopped".into())),
+    };
+    print_history(&rows, args.json);
+    Ok(())
+}
+
+/// Lists each distribution's invalidations back to `since` and fetches the details the
+/// journal lacks; all of it is recorded.
+async fn refresh(
+    cf: &dyn CloudFront,
+    link: &Link,
+    dists: &[Distribution],
+    since: Timestamp,
+    now: Timestamp,
+) -> Result<(), Fail> {
+    let listed: Vec<(String, cloudfront::CfResult<Vec<InvalidationSummary>>)> =
+        stream::iter(dists)
+            .map(|d| async move { (d.id.clone(), list_since(cf, &d.id, since).await) })
+            .buffer_unordered(AT_ONCE)
+            .collect()
+            .await;
+    for (d, list) in listed {
+        match list {
+            Ok(list) => link.handle.write(Write::Invalidations {
+                scope: link.scope.clone(),
+                distribution: d,
+                list,
+                at: now,
+            }),
+            Err(e) => say(format!("cfdash: {d}: cannot list its invalidations: {e}")),
+        }
+    }
+    let scope = link.scope.clone();
+    let wanted: Vec<String> = dists.iter().map(|d| d.id.clone()).collect();
+    let missing = link
+        .handle
+        .read(move |j| j.missing_details(&scope, Some(since), now))
+        .await
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let missing: Vec<(String, String)> = missing
+        .into_iter()
+        .filter(|(d, _)| wanted.contains(d))
+        .collect();
+    if !missing.is_empty() {
+        say(format!(
+            "fetching the paths of {} invalidation{} (once: the journal keeps them)",
+            missing.len(),
+            if missing.len() == 1 { "" } else { "s" }
+        ));
+    }
+    let fetched: Vec<_> = stream::iter(&missing)
+        .map(|(d, id)| async move { (d.clone(), cf.get_invalidation(d, id).await) })
+        .buffer_unordered(AT_ONCE)
+        .collect()
+        .await;
+    for (d, got) in fetched {
+        match got {
+            Ok(inv) => link.handle.write(Write::Details {
+                scope: link.scope.clone(),
+                distribution: d,
+                inv,
+                at: now,
+            }),
+            Err(e) => say(format!("cfdash: {d}: {e}")),
+        }
+    }
+    link.handle.flushed().await;
+    Ok(())
+}
+
+/// A distribution's invalidations, newest first, back to `since` (at most `MAX_LISTED`).
+async fn list_since(
+    cf: &dyn CloudFront,
+    distribution: &str,
+    since: Timestamp,
+) -> cloudfront::CfResult<Vec<InvalidationSummary>> {
+    let mut all: Vec<InvalidationSummary> = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = cf
+            .list_invalidations_page(distribution, marker.as_deref(), 100)
+            .await?;
+        let done = page.items.iter().any(|i| i.create_time < since);
+        all.extend(page.items.into_iter().filter(|i| i.create_time >= since));
+        match page.next_marker {
+            Some(next) if !done && all.len() < MAX_LISTED && Some(&next) != marker.as_ref() => {
+                marker = Some(next)
+            }
+            _ => return Ok(all),
+        }
+    }
+}
+
+fn print_history(rows: &[HistoryRow], json: bool) {
+    if json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                let reference = r.caller_reference.as_deref();
+                json!({
+                    "profile": r.profile,
+                    "account": r.account,
+                    "distribution": r.distribution,
+                    "id": r.id,
+                    "status": r.status,
+                    "create_time": r.create_time.to_string(),
+                    "took_at_most_secs": r.took.map(|t| t.as_secs()),
+                    "caller_reference": reference,
+                    "origin": reference.map(journal::origin),
+                    "paths": r.path_count.map(|_| &r.paths),
+                })
+            })
+            .collect();
+        print_raw(serde_json::to_string_pretty(&list).expect("json"));
+        return;
+    }
+    if rows.is_empty() {
+        say("no invalidation matches (widen --since, or leave out --path)");
+        return;
+    }
+    print(format!(
+        "{:<20}  {:<14}  {:<14}  {:<10}  {:>5}  {:<7}  {:<44}  FIRST PATH",
+        "CREATED", "DISTRIBUTION", "INVALIDATION", "STATUS", "PATHS", "ORIGIN", "CALLER REFERENCE"
+    ));
+    for r in rows {
+        let reference = r.caller_reference.as_deref();
+        print(format!(
+            "{:<20}  {:<14}  {:<14}  {:<10}  {:>5}  {:<7}  {:<44}  {}",
+            format!("{:.0}", r.create_time),
+            r.distribution,
+            r.id,
+            r.status,
+            r.path_count.map_or("?".to_string(), |n| n.to_string()),
+            reference.map_or("?", journal::origin),
+            reference.unwrap_or("? (details not fetched)"),
+            match r.paths.len() {
+                0 => String::new(),
+                1 => r.paths[0].clone(),
+                n => format!("{} (+{})", r.paths[0], n - 1),
+            }
+        ));
+    }
+}
+
+/// `cfdash journal info`.
+pub fn print_info(info: &Info, json: bool) {
+    if json {
+        print_raw(
+            serde_json::to_string_pretty(&json!({
+                "path": info.path.display().to_string(),
+                "bytes": info.bytes,
+                "mode": info.mode,
+                "schema": info.version,
+                "scopes": info.scopes,
+                "distributions": info.distributions,
+                "invalidations": info.invalidations,
+                "paths": info.paths,
+                "batches": info.batches,
+                "unsettled_batches": info.unsettled,
+                "notices": info.notices,
+            }))
+            .expect("json"),
+        );
+        return;
+    }
+    print(format!("path           {}", info.path.display()));
+    print(format!(
+        "size           {} ({} bytes, with its WAL)",
+        timefmt::bytes(info.bytes),
+        timefmt::thousands(info.bytes as usize)
+    ));
+    print(format!("mode           {} · schema {}", info.mode, info.version));
+    print(format!(
+        "holds          {} profile scopes · {} distributions · {} invalidations · {} paths",
+        info.scopes,
+        timefmt::thousands(info.distributions as usize),
+        timefmt::thousands(info.invalidations as usize),
+        timefmt::thousands(info.paths as usize)
+    ));
+    print(format!(
+        "batches        {} ({} not settled) · {} notices",
+        info.batches, info.unsettled, info.notices
+    ));
+}
