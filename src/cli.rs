@@ -149,7 +149,9 @@ pub const MAX_CALLER_KEY: usize = 100;
 fn caller_key(s: &str) -> Result<String, String> {
     let shown = crate::text::quote(s);
     if s.is_empty() {
-        return Err("the key is empty: give the commit SHA, e.g. --caller-reference \"$GITHUB_SHA\"".into());
+        return Err(
+            "the key is empty: give the commit SHA, e.g. --caller-reference \"$GITHUB_SHA\"".into(),
+        );
     }
     if s.len() > MAX_CALLER_KEY {
         return Err(format!(
@@ -256,11 +258,7 @@ fn age(s: &str) -> Result<std::time::Duration, String> {
     duration_within(s, Duration::from_secs(36_500 * 86_400), "36500d")
 }
 
-fn duration_within(
-    s: &str,
-    max: Duration,
-    said: &str,
-) -> Result<std::time::Duration, String> {
+fn duration_within(s: &str, max: Duration, said: &str) -> Result<std::time::Duration, String> {
     let shown = crate::text::quote(s);
     let d = if let Ok(secs) = s.parse::<u64>() {
         Duration::from_secs(secs)

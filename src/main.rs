@@ -224,19 +224,42 @@ fn headless(cli: &cli::Cli, path: &std::path::Path) -> Result<ExitCode, String> 
 
 /// The journal, unless `--no-journal`: one that cannot be opened is said in one line on
 /// stderr, and cfdash goes on without it. With `retention`, old history is pruned.
-fn open_journal(cli: &cli::Cli, retention: Option<jiff::SignedDuration>) -> Option<journal::Handle> {
+fn open_journal(
+    cli: &cli::Cli,
+    retention: Option<jiff::SignedDuration>,
+) -> Option<journal::Handle> {
+    match try_journal(cli, retention, |m| text::say(format!("cfdash: {m}"))) {
+        Ok(j) => j,
+        Err(e) => {
+            text::say(format!("cfdash: {e}"));
+            None
+        }
+    }
+}
+
+/// The journal, `None` with `--no-journal`, or why it cannot be used (the one line to show).
+/// `on_error` hears of a write that fails later.
+fn try_journal(
+    cli: &cli::Cli,
+    retention: Option<jiff::SignedDuration>,
+    on_error: impl Fn(String) + Send + 'static,
+) -> Result<Option<journal::Handle>, String> {
     if cli.no_journal {
-        return None;
+        return Ok(None);
     }
     let path = journal::path(cli.journal.as_deref());
     match journal::Journal::open(&path, jiff::Timestamp::now()) {
-        Ok(j) => Some(journal::Handle::spawn(j, Arc::new(SystemClock), retention, |m| {
-            text::say(format!("cfdash: {m}"));
-        })),
+        Ok(j) => Ok(Some(journal::Handle::spawn(
+            j,
+            Arc::new(SystemClock),
+            retention,
+            on_error,
+        ))),
         Err(e) => {
             tracing::warn!(error = %e, "running without the journal");
-            text::say(format!("cfdash: {e}; going on without it (--no-journal hides this)"));
-            None
+            Err(format!(
+                "{e}; going on without it (--no-journal hides this)"
+            ))
         }
     }
 }
@@ -254,7 +277,9 @@ fn journal_command(
     let mut j = journal::Journal::open(&path, jiff::Timestamp::now())?;
     match cmd {
         cli::JournalCommand::Info { json } => {
-            let info = j.info().map_err(|e| format!("journal {}: {e}", path.display()))?;
+            let info = j
+                .info()
+                .map_err(|e| format!("journal {}: {e}", path.display()))?;
             commands::history::print_info(&info, *json);
         }
         cli::JournalCommand::Prune => {
@@ -413,6 +438,18 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
     }
     app.warn_if_writable();
     let store = Store::new(path, known);
+    let retention = config.as_ref().map_or_else(
+        || config::JournalSettings::default().retention(),
+        |c| c.journal.retention(),
+    );
+    // A write that fails later is said in the status bar, through the runtime's channel.
+    let journal = runtime.block_on(async {
+        try_journal(
+            &cli,
+            Some(retention),
+            |m| tracing::warn!(message = %m, "journal"),
+        )
+    });
 
     tui::install_panic_hook(log_path.clone());
     let result = runtime.block_on(tui::run(
@@ -424,6 +461,7 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
             clock,
             theme: Theme::from_env(),
             started,
+            journal,
         },
     ));
     runtime.shutdown_background();

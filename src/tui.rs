@@ -22,11 +22,13 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::AbortHandle;
 
-use crate::app::{Action, App, Effect, Remote, Request, Response, Slot};
+use crate::app::memory::{self, JournalOp};
+use crate::app::{Action, App, Effect, InvKey, Remote, Request, Response, Slot};
 use crate::clock::Clock;
 use crate::cloudfront::{self, CfError, CloudFront, LIST_CONCURRENCY};
 use crate::config::{Profile, Store};
 use crate::connect::Connector;
+use crate::journal::{self, Scope, Write as Record};
 use crate::ui::{self, Theme};
 
 /// How many GetInvalidation calls run at once.
@@ -157,11 +159,19 @@ fn publish_unsent(app: &App) {
     }
 }
 
-/// Logs the batches a hang-up drops, once (the SIGHUP and a failed terminal read may both
-/// report the same hang-up).
+/// The journal's thread, for the hang-up, which ends the process from another task: what
+/// was sent to it is recorded before the process goes.
+static JOURNAL: std::sync::OnceLock<journal::Handle> = std::sync::OnceLock::new();
+
+/// Logs the batches a hang-up drops (or leaves in the journal), once (the SIGHUP and a
+/// failed terminal read may both report the same hang-up).
 fn log_unsent_on_hangup() {
     if let Ok(mut kept) = UNSENT.lock() {
-        crate::app::outbox::log_dropped(&std::mem::take(&mut *kept), "SIGHUP");
+        let journal = JOURNAL.get().is_some();
+        crate::app::outbox::log_dropped(&std::mem::take(&mut *kept), "SIGHUP", journal);
+    }
+    if let Some(j) = JOURNAL.get() {
+        j.finish();
     }
 }
 
@@ -196,18 +206,28 @@ pub struct Start {
     pub clock: Arc<dyn Clock>,
     pub theme: Theme,
     pub started: Instant,
+    /// The journal's thread, or why there is none (`None`, `None`: `--no-journal`).
+    pub journal: Result<Option<journal::Handle>, String>,
 }
 
 /// Runs the dashboard until the operator quits, a signal arrives or the terminal goes.
 pub async fn run(app: App, start: Start) -> io::Result<Exit> {
-    match run_loop(app, start).await {
+    if let Ok(Some(j)) = &start.journal {
+        let _ = JOURNAL.set(j.clone());
+    }
+    let ended = match run_loop(app, start).await {
         Err(e) if hung_up(&e) => {
             log_unsent_on_hangup();
             tracing::info!(signal = 1, error = %e, "ended: the terminal hung up");
             Ok(Exit::Signal(1))
         }
         other => other,
+    };
+    // Whatever the end: the batches not sent stay in the journal, free for the next start.
+    if let Some(j) = JOURNAL.get() {
+        j.finish();
     }
+    ended
 }
 
 async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
@@ -218,6 +238,7 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
         clock,
         theme,
         started,
+        journal,
     } = start;
     let mut sigterm = signal(SignalKind::terminate())?;
     // Ctrl-C in raw mode is a key; SIGINT and SIGQUIT come only from outside (`kill -INT`),
@@ -227,25 +248,59 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
     tokio::spawn(exit_on_hangup(signal(SignalKind::hangup())?));
     let (mut terminal, _guard) = enter()?;
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut runner = Runner::new(Arc::new(connector), store, tx);
+    let (journal, problem) = match journal {
+        Ok(j) => (j, None),
+        Err(e) => (None, Some(e)),
+    };
+    let mut runner = Runner::new(Arc::new(connector), store, tx, journal.clone());
+    // The last known state comes first, so the first frame shows it.
+    let mut queue = Vec::new();
+    if journal.is_some() {
+        app.memory.enabled = true;
+        app.outbox.record_changes();
+    }
+    if let Some(problem) = problem {
+        queue.push(Action::JournalProblem(problem));
+    }
     if let Some((name, profile, backend)) = profile {
+        let scope = journal::Scope::new(&name, &profile);
         runner.run(Effect::UseProfile {
             name: name.clone(),
             profile: Box::new(profile),
         });
         runner.ready(&name, backend);
+        if let Some(j) = &journal {
+            app.memory.asked.insert(name.clone());
+            let (limit, now) = (app.settings.list_limit, clock.now());
+            match j.read_blocking(move |j| j.snapshot(&scope, limit, memory::LOG_MAX, now)) {
+                Some(Ok(snapshot)) => queue.insert(
+                    0,
+                    Action::Restored {
+                        profile: name,
+                        snapshot: Box::new(snapshot),
+                    },
+                ),
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "the journal's last known state cannot be read")
+                }
+                None => {}
+            }
+        }
     }
     let mut events = EventStream::new();
     let size = terminal.size()?;
-    let mut queue = vec![Action::Resize {
+    queue.push(Action::Resize {
         width: size.width,
         height: size.height,
-    }];
+    });
+    let mut recorded = Recorded::default();
     let mut first_frame = true;
     let mut first_data = true;
     loop {
         let batch = app.apply(clock.now(), queue.drain(..));
         publish_unsent(&app);
+        // Recorded before the effects run: a batch is in the journal before it is sent.
+        runner.record(&mut app, &mut recorded, clock.now());
         for effect in batch.effects {
             runner.run(effect);
         }
@@ -350,10 +405,23 @@ struct Runner {
     prune_at: usize,
     lists: Arc<Semaphore>,
     gets: Arc<Semaphore>,
+    /// The journal's thread: answers are recorded, creates wait until their batch is.
+    journal: Option<journal::Handle>,
+}
+
+/// What the journal was last told of the app's watches.
+#[derive(Default)]
+struct Recorded {
+    watches: Vec<(String, InvKey, jiff::Timestamp)>,
 }
 
 impl Runner {
-    fn new(connector: Arc<Connector>, store: Store, tx: mpsc::UnboundedSender<Action>) -> Self {
+    fn new(
+        connector: Arc<Connector>,
+        store: Store,
+        tx: mpsc::UnboundedSender<Action>,
+        journal: Option<journal::Handle>,
+    ) -> Self {
         Self {
             connector,
             backends: HashMap::new(),
@@ -364,6 +432,113 @@ impl Runner {
             prune_at: 64,
             lists: Arc::new(Semaphore::new(LIST_CONCURRENCY)),
             gets: Arc::new(Semaphore::new(GET_CONCURRENCY)),
+            journal,
+        }
+    }
+
+    /// The journal's scope of a profile this runner knows.
+    fn scope(&self, name: &str) -> Option<Scope> {
+        self.backends
+            .get(name)
+            .map(|(profile, _)| Scope::new(name, profile))
+    }
+
+    /// Hands the journal what changed in the app: the batches (before any is sent), the
+    /// notices, the watches.
+    fn record(&self, app: &mut App, recorded: &mut Recorded, now: jiff::Timestamp) {
+        let Some(j) = &self.journal else {
+            return;
+        };
+        let Some(scope) = self.active.as_deref().and_then(|n| self.scope(n)) else {
+            return;
+        };
+        for change in app.outbox.take_changes() {
+            for w in journal::writes_for(change, &scope, None, now) {
+                j.write(w);
+            }
+        }
+        for n in app.memory.unsaved.drain(..) {
+            j.write(Record::Notice {
+                scope: scope.clone(),
+                kind: n.kind,
+                text: n.text,
+                at: n.at,
+            });
+        }
+        let watches = app.watch_list();
+        if watches != recorded.watches {
+            let old = std::mem::take(&mut recorded.watches);
+            let changed = old
+                .iter()
+                .filter(|w| !watches.contains(w))
+                .map(|w| (w, false))
+                .chain(
+                    watches
+                        .iter()
+                        .filter(|w| !old.contains(w))
+                        .map(|w| (w, true)),
+                );
+            for ((profile, key, created), on) in changed {
+                if let Some(scope) = self.scope(profile) {
+                    j.write(Record::Watch {
+                        scope,
+                        distribution: key.distribution.clone(),
+                        id: key.id.clone(),
+                        create_time: *created,
+                        on,
+                        at: now,
+                    });
+                }
+            }
+            recorded.watches = watches;
+        }
+    }
+
+    /// Asks the journal's thread; the answer comes back as an action.
+    fn journal_op(&self, op: JournalOp) {
+        let Some(j) = self.journal.clone() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        let now = self.connector.clock.now();
+        match op {
+            JournalOp::Restore { profile } => {
+                let Some(scope) = self.scope(&profile) else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let snap = j
+                        .read(move |j| j.snapshot(&scope, 1000, memory::LOG_MAX, now))
+                        .await;
+                    if let Some(Ok(snapshot)) = snap {
+                        let _ = tx.send(Action::Restored {
+                            profile,
+                            snapshot: Box::new(snapshot),
+                        });
+                    }
+                });
+            }
+            JournalOp::Claim(refs) => {
+                tokio::spawn(async move {
+                    let taken = j.read(move |j| j.claim(&refs, now)).await;
+                    let taken = match taken {
+                        Some(Ok(taken)) => taken,
+                        Some(Err(e)) => {
+                            tracing::warn!(error = %e, "cannot take the batches");
+                            Vec::new()
+                        }
+                        None => Vec::new(),
+                    };
+                    let _ = tx.send(Action::Claimed(taken));
+                });
+            }
+            JournalOp::Drop(refs) => {
+                tokio::spawn(async move {
+                    if let Some(Err(e)) = j.read(move |j| j.drop_batches(&refs, now)).await {
+                        tracing::warn!(error = %e, "cannot mark the batches dropped");
+                    }
+                });
+            }
         }
     }
 
@@ -388,6 +563,7 @@ impl Runner {
             Effect::Save(_) | Effect::ReloadConfig => {
                 let _ = self.writer.send(effect);
             }
+            Effect::Journal(op) => self.journal_op(op),
             Effect::Request { slot, seq, request } => {
                 if let Some(old) = self.tasks.remove(&slot) {
                     old.abort();
@@ -403,6 +579,10 @@ impl Runner {
                 });
                 let connector = self.connector.clone();
                 let tx = self.tx.clone();
+                let journal = self
+                    .journal
+                    .clone()
+                    .zip(backend.as_ref().map(|(n, p, _)| Scope::new(n, p)));
                 let permits = match request {
                     Request::ListDistributions | Request::ListInvalidations { .. } => {
                         self.lists.clone()
@@ -425,7 +605,20 @@ impl Runner {
                                 })
                                 .await;
                             match cf {
-                                Ok(cf) => perform(cf.as_ref(), &request).await,
+                                Ok(cf) => match &journal {
+                                    Some((j, scope)) => {
+                                        perform_recorded(
+                                            cf.as_ref(),
+                                            &request,
+                                            &task_slot,
+                                            j,
+                                            scope,
+                                            &connector,
+                                        )
+                                        .await
+                                    }
+                                    None => perform(cf.as_ref(), &request).await,
+                                },
                                 Err(e) => Response::failed(&request, e.clone()),
                             }
                         }
@@ -489,6 +682,62 @@ fn spawn_writer(
         }
     });
     writer
+}
+
+/// Carries out one request, with the journal: a create waits until its batch is recorded;
+/// the detail pane of a completed invalidation reads its cached details instead of asking
+/// CloudFront; every answer is recorded.
+async fn perform_recorded(
+    cf: &dyn CloudFront,
+    request: &Request,
+    slot: &Slot,
+    j: &journal::Handle,
+    scope: &Scope,
+    connector: &Connector,
+) -> Response {
+    if matches!(request, Request::CreateInvalidation { .. }) {
+        j.flushed().await;
+    }
+    if let (Slot::Detail | Slot::Copy, Request::GetInvalidation(key)) = (slot, request) {
+        let (scope, key, now) = (scope.clone(), key.clone(), connector.clock.now());
+        let cached = j
+            .read(move |j| j.details(&scope, &key.distribution, &key.id, now))
+            .await;
+        if let Some(Ok(Some(inv))) = cached
+            && inv.status == cloudfront::InvalidationStatus::Completed
+        {
+            return Response::Invalidation(Ok(inv));
+        }
+    }
+    let response = perform(cf, request).await;
+    let at = connector.clock.now();
+    let scope = scope.clone();
+    let write = match (&response, request) {
+        (Response::Distributions(Ok(list)), _) => Some(Record::Distributions {
+            scope,
+            list: list.clone(),
+            at,
+        }),
+        (Response::Invalidations(Ok(list)), Request::ListInvalidations { distribution, .. }) => {
+            Some(Record::Invalidations {
+                scope,
+                distribution: distribution.clone(),
+                list: list.clone(),
+                at,
+            })
+        }
+        (Response::Invalidation(Ok(inv)), Request::GetInvalidation(key)) => Some(Record::Details {
+            scope,
+            distribution: key.distribution.clone(),
+            inv: inv.clone(),
+            at,
+        }),
+        _ => None,
+    };
+    if let Some(w) = write {
+        j.write(w);
+    }
+    response
 }
 
 /// Carries out one request against a backend; the runtime runs it on a task, tests inline.

@@ -43,6 +43,15 @@ pub enum Action {
     Saved(Result<Saved, String>),
     /// The profiles file read again (`None`: there is none).
     ConfigLoaded(Result<Option<(Config, String)>, String>),
+    /// The journal's last known state of a profile.
+    Restored {
+        profile: String,
+        snapshot: Box<crate::journal::Snapshot>,
+    },
+    /// The journal gave this process these batches to send.
+    Claimed(Vec<crate::journal::StoredBatch>),
+    /// The journal could not be opened or written: said once.
+    JournalProblem(String),
 }
 
 #[derive(Debug)]
@@ -111,4 +120,6 @@ pub enum Effect {
     Save(Edit),
     /// Read the profiles file again.
     ReloadConfig,
+    /// Ask the journal's thread (its answer comes back as an action).
+    Journal(super::memory::JournalOp),
 }

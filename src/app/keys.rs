@@ -30,6 +30,10 @@ pub enum Cmd {
     NextChoice,
     /// Pinned distributions only, or all.
     ShowAll,
+    /// The notices log.
+    Notices,
+    /// Drop batches an earlier run left unsent.
+    Drop,
 }
 
 /// One line of a table: the keys, and how the help and the footer write them.
@@ -101,6 +105,7 @@ pub const DASHBOARD: &[Binding] = bindings![
     [ch('a')], "a", "pinned distributions / all", _, ShowAll;
     [ch('w')], "w", "watch: ring on completion", "watch", Watch;
     [ch('r'), key(F(5))], "r", "refresh everything now", "refresh", Refresh;
+    [ch('N')], "N", "notices log, with times", _, Notices;
     [ch('?')], "?", "this help", "help", Help;
     [ch('q'), ctrl('c')], "q", "quit", "quit", Quit;
 ];
@@ -208,9 +213,30 @@ pub const DELETE_PROFILE: &[Binding] = bindings![
 ];
 
 pub const QUIT_UNSENT: &[Binding] = bindings![
-    [ch('y'), key(Enter)], "y", "quit, dropping the batches not sent", "quit", Confirm;
+    [ch('y'), key(Enter)], "y", "quit: the journal keeps the batches for the next start", "quit", Confirm;
     [ch('n'), key(Esc)], "n/Esc", "stay until they are sent", "stay", Back;
     [ctrl('c')], "C-c", "quit without asking again", _, Quit;
+];
+
+pub const RESUME: &[Binding] = bindings![
+    [ch('r'), key(Enter)], "r/Enter", "resume: send them under their own caller references", "resume", Confirm;
+    [ch('d')], "d", "drop them: they are not sent", "drop", Drop;
+    [ch('l')], "l", "look: list them", "look", Open;
+    [key(Esc)], "Esc", "later: ask again at the next start", "later", Back;
+    [ch('j'), key(Down)], "j/k", "scroll the list", _, Down;
+    [ch('k'), key(Up)], "", "", _, Up;
+    [ctrl('c')], "C-c", "quit", _, Quit;
+];
+
+pub const NOTICES: &[Binding] = bindings![
+    [key(Esc), ch('N'), ch('q')], "Esc/N", "close the notices", "close", Back;
+    [ch('j'), key(Down)], "j/k", "scroll", "scroll", Down;
+    [ch('k'), key(Up)], "", "", _, Up;
+    [key(PageDown), ctrl('d')], "PgDn/PgUp", "scroll a page", _, PageDown;
+    [key(PageUp), ctrl('u')], "", "", _, PageUp;
+    [ch('g'), key(Home)], "g/G", "oldest / newest", _, Top;
+    [ch('G'), key(End)], "", "", _, Bottom;
+    [ctrl('c')], "C-c", "quit", _, Quit;
 ];
 
 pub const HELP: &[Binding] = bindings![
@@ -229,6 +255,8 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Discard?", DISCARD),
     ("Profiles (p)", PROFILES),
     ("Profile form", PROFILE_FORM),
+    ("Unsent batches of an earlier run", RESUME),
+    ("Notices (N)", NOTICES),
 ];
 
 pub fn table(mode: Mode) -> &'static [Binding] {
@@ -246,6 +274,8 @@ pub fn table(mode: Mode) -> &'static [Binding] {
         Mode::ProfileForm => PROFILE_FORM,
         Mode::DeleteProfile => DELETE_PROFILE,
         Mode::QuitUnsent => QUIT_UNSENT,
+        Mode::Resume => RESUME,
+        Mode::Notices => NOTICES,
     }
 }
 
@@ -293,6 +323,8 @@ mod tests {
             Mode::ProfileForm,
             Mode::DeleteProfile,
             Mode::QuitUnsent,
+            Mode::Resume,
+            Mode::Notices,
         ] {
             assert_eq!(press(mode, ctrl('c')), Some(Cmd::Quit), "{mode:?}");
         }

@@ -15,6 +15,8 @@
 //! - `outbox`: the submission engine (`crate::engine::Engine`): batches to create, in order;
 //!   form.rs drives it.
 //! - `watch` (watch.rs): watched invalidations, of this profile and of those not shown.
+//! - `memory` (memory.rs): what the journal gives back and keeps: the last known state,
+//!   batches offered to resume, watches restored, the notices log.
 //! - `notice` and `redraw`: the status line, and whether and when to draw next.
 //!
 //! Counts shown (in progress, listed) are derived from the session, never patched.
@@ -25,6 +27,7 @@ pub mod editor;
 pub mod form;
 pub mod keys;
 pub mod layout;
+pub mod memory;
 pub mod outbox;
 pub mod profiles;
 pub mod requests;
@@ -101,6 +104,10 @@ pub enum Mode {
     DeleteProfile,
     /// "N batches not sent — quit anyway?"
     QuitUnsent,
+    /// Batches an earlier run left unsent: resume, drop, look.
+    Resume,
+    /// The notices log.
+    Notices,
 }
 
 impl Mode {
@@ -262,6 +269,8 @@ pub struct App {
     pub outbox: crate::engine::Engine,
     /// Watched invalidations, of this profile and of others.
     pub watch: Watchlist,
+    /// What is kept across runs: the notices log, batches offered to resume.
+    pub memory: memory::Memory,
     pub notice: Option<Notice>,
     /// Whether, and when next, the screen needs drawing.
     pub redraw: Redraw,
@@ -314,6 +323,7 @@ impl App {
             requests: Requests::default(),
             outbox: crate::engine::Engine::new(crate::engine::Policy::default()),
             watch: Watchlist::default(),
+            memory: memory::Memory::default(),
             notice: None,
             redraw: Redraw {
                 dirty: true,

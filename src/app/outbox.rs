@@ -168,8 +168,13 @@ impl App {
             .filter(|e| e.is_live())
             .map(|e| e.batch.paths.len())
             .sum();
+        let tail = if self.memory.enabled {
+            "kept for the next start — quit?"
+        } else {
+            "quit anyway?"
+        };
         format!(
-            "{batches} batch{} ({} path{}) not sent — quit anyway?",
+            "{batches} batch{} ({} path{}) not sent — {tail}",
             if batches == 1 { "" } else { "es" },
             crate::timefmt::thousands(paths),
             if paths == 1 { "" } else { "s" }
@@ -179,7 +184,7 @@ impl App {
     /// Writes to the log each batch a quit (or a signal) drops: its distribution,
     /// reference and paths, so nothing goes without a trace.
     pub fn log_unsent(&self, why: &str) {
-        log_dropped(self.outbox.entries(), why);
+        log_dropped(self.outbox.entries(), why, self.memory.enabled);
     }
 
     /// When the outbox next has something to try again.
@@ -212,8 +217,18 @@ impl App {
                 {
                     s.created.insert(reference.to_string(), key.clone());
                 }
+                let adopted = self.outbox.entry(reference).is_some_and(|e| e.adopted());
+                let created_at = crate::timefmt::local(&self.tz, inv.create_time);
                 self.add_created(&batch.distribution, inv);
-                if !in_form {
+                if adopted {
+                    self.notify(
+                        NoticeKind::Success,
+                        format!(
+                            "adopted {} on {name}: CloudFront made it at {created_at} under the same caller reference, nothing was made twice",
+                            key.id
+                        ),
+                    );
+                } else if !in_form {
                     self.notify(
                         NoticeKind::Success,
                         format!(
@@ -476,9 +491,15 @@ impl App {
     }
 }
 
-/// Logs each live batch of `entries` as dropped (see `App::log_unsent`); the runtime also
-/// calls it with the copy it keeps for a hang-up, which cannot reach the app.
-pub fn log_dropped(entries: &[engine::Entry], why: &str) {
+/// Logs each live batch of `entries` as dropped, or as `kept` in the journal for the next
+/// start (see `App::log_unsent`); the runtime also calls it with the copy it keeps for a
+/// hang-up, which cannot reach the app.
+pub fn log_dropped(entries: &[engine::Entry], why: &str, kept: bool) {
+    let what = if kept {
+        "a batch not sent is kept in the journal for the next start"
+    } else {
+        "a batch not sent was dropped"
+    };
     for e in entries.iter().filter(|e| e.is_live()) {
         let b = &e.batch;
         tracing::warn!(
@@ -489,7 +510,7 @@ pub fn log_dropped(entries: &[engine::Entry], why: &str) {
             caller_reference = %b.caller_reference,
             sending = e.state == State::Sending,
             paths = ?b.paths,
-            "a batch not sent was dropped"
+            "{what}"
         );
     }
 }

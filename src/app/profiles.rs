@@ -337,6 +337,12 @@ impl App {
         });
         self.screen = Screen::Dashboard;
         self.notify(NoticeKind::Info, format!("profile {name}"));
+        // Opened for the first time in this run: its last known state, from the journal.
+        if self.memory.enabled && self.memory.asked.insert(name.to_string()) {
+            fx.push(Effect::Journal(super::memory::JournalOp::Restore {
+                profile: name.to_string(),
+            }));
+        }
         self.clamp_all();
     }
 

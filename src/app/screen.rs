@@ -27,6 +27,10 @@ pub enum Screen {
     Help { from: Box<Screen> },
     /// "Batches not sent — quit anyway?", over the screen it returns to.
     QuitUnsent { from: Box<Screen> },
+    /// Batches an earlier run left unsent: resume, drop, or look at them (`look`).
+    Resume { look: bool },
+    /// The notices log, over the dashboard.
+    Notices,
 }
 
 /// The form's dialogs.
@@ -63,6 +67,8 @@ impl Screen {
             Self::DeleteProfile => Mode::DeleteProfile,
             Self::Help { .. } => Mode::Help,
             Self::QuitUnsent { .. } => Mode::QuitUnsent,
+            Self::Resume { .. } => Mode::Resume,
+            Self::Notices => Mode::Notices,
         }
     }
 

@@ -49,6 +49,12 @@ impl App {
                 seq,
                 response,
             } => self.on_response(slot, seq, response, &mut fx),
+            Action::Restored { profile, snapshot } => self.restore(&profile, *snapshot),
+            Action::Claimed(taken) => self.on_claimed(taken, &mut fx),
+            Action::JournalProblem(text) => {
+                self.memory.enabled = false;
+                self.notify(NoticeKind::Error, text);
+            }
         }
         // Whatever the action, do what has come due.
         self.on_tick(&mut fx);
@@ -146,6 +152,9 @@ impl App {
         if mode == Mode::QuitUnsent {
             return self.on_quit_key(key, fx);
         }
+        if matches!(mode, Mode::Resume | Mode::Notices) {
+            return self.on_memory_key(mode, key, fx);
+        }
         if mode.in_form() {
             return self.on_form_key(key, fx);
         }
@@ -166,6 +175,36 @@ impl App {
                 self.filter_changed(fx)
             }
             None => {}
+        }
+    }
+
+    /// The resume question and the notices log.
+    fn on_memory_key(&mut self, mode: Mode, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
+        self.redraw.dirty = true;
+        let Some(cmd) = keys::lookup(mode, &key) else {
+            return;
+        };
+        let page = self.size.height.saturating_sub(6).max(1) as usize;
+        let last = self.memory.log.len().saturating_sub(1);
+        let scroll = &mut self.memory.scroll;
+        match (mode, cmd) {
+            (_, Cmd::Quit) => fx.push(Effect::Quit),
+            (Mode::Resume, Cmd::Confirm) => self.resume_offered(fx),
+            (Mode::Resume, Cmd::Drop) => self.drop_offered(fx),
+            (Mode::Resume, Cmd::Back) => self.postpone_offered(),
+            (Mode::Resume, Cmd::Open) => {
+                if let Screen::Resume { look } = &mut self.screen {
+                    *look = !*look;
+                }
+            }
+            (Mode::Notices, Cmd::Back) => self.screen = Screen::Dashboard,
+            (_, Cmd::Down) => *scroll = (*scroll + 1).min(last),
+            (_, Cmd::Up) => *scroll = scroll.saturating_sub(1),
+            (_, Cmd::PageDown) => *scroll = (*scroll + page).min(last),
+            (_, Cmd::PageUp) => *scroll = scroll.saturating_sub(page),
+            (_, Cmd::Top) => *scroll = 0,
+            (_, Cmd::Bottom) => *scroll = last,
+            _ => {}
         }
     }
 
@@ -286,6 +325,10 @@ impl App {
         match cmd {
             Cmd::Quit => fx.push(Effect::Quit),
             Cmd::Help => self.screen.open_help(),
+            Cmd::Notices => {
+                self.screen = Screen::Notices;
+                self.memory.scroll = self.memory.log.len().saturating_sub(1);
+            }
             Cmd::Down => self.move_in(self.session.focus, 1, fx),
             Cmd::Up => self.move_in(self.session.focus, -1, fx),
             Cmd::PageDown => {
@@ -534,7 +577,7 @@ impl App {
     }
 
     /// Recomputes which distributions pass the filter, keeping `keep` selected if it does.
-    fn rebuild_view(&mut self, keep: Option<&str>) {
+    pub(super) fn rebuild_view(&mut self, keep: Option<&str>) {
         let needle = self.session.filter.value().to_lowercase();
         self.session.view = match self.session.distributions.data() {
             Some(all) => all
@@ -627,6 +670,7 @@ impl App {
         match result {
             Ok(list) => {
                 let list = self.pinned(list);
+                self.memory.restored_at = None;
                 self.session.schedule.sweep_backoff.relax();
                 if self.notice.as_ref().is_some_and(|n| n.text == REFRESHING) {
                     self.notice = None;
@@ -828,6 +872,8 @@ impl App {
             Ok(inv) => {
                 self.session.schedule.poll_backoff.relax();
                 self.observed(&key, &inv);
+                // Seen since the restart: from now on an ordinary watch.
+                self.was_away(&key);
                 // Kept in progress too: its paths count against the quotas.
                 let at = self.now;
                 self.session
@@ -930,11 +976,21 @@ impl App {
             timefmt::short_duration(took)
         );
         let now = self.now;
+        let away = if self.was_away(&key) {
+            " while you were away"
+        } else {
+            ""
+        };
+        self.memory.log(
+            NoticeKind::Success,
+            &format!("✓ completed{away}: {line}"),
+            now,
+        );
         match &mut self.notice {
             Some(n) if n.at == now && !n.completions.is_empty() => {
                 n.completions.push(line);
                 n.text = format!(
-                    "✓ {} watched invalidations completed: {}",
+                    "✓ {} watched invalidations completed{away}: {}",
                     n.completions.len(),
                     n.completions.join(", ")
                 );
@@ -942,7 +998,7 @@ impl App {
             _ => {
                 self.notice = Some(Notice {
                     kind: NoticeKind::Success,
-                    text: format!("✓ completed: {line}"),
+                    text: format!("✓ completed{away}: {line}"),
                     at: now,
                     until: now + self.settings.notice_for,
                     completions: vec![line],
@@ -961,6 +1017,9 @@ impl App {
     }
 
     pub(super) fn notify(&mut self, kind: NoticeKind, text: String) {
+        if text != REFRESHING {
+            self.memory.log(kind, &text, self.now);
+        }
         self.notice = Some(Notice {
             kind,
             text,

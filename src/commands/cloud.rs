@@ -727,12 +727,18 @@ pub async fn invalidate(
 
 /// The references of `batches` that earlier runs with the same `--caller-reference` key
 /// created. The same key with other paths is refused (exit 2), naming the first run's.
-async fn earlier_runs(j: &Link, key: &str, batches: &[engine::Batch]) -> Result<HashSet<String>, Fail> {
+async fn earlier_runs(
+    j: &Link,
+    key: &str,
+    batches: &[engine::Batch],
+) -> Result<HashSet<String>, Fail> {
     let owned = key.to_string();
     let stored = match j.handle.read(move |jr| jr.batches_with_key(&owned)).await {
         Some(Ok(stored)) => stored,
         Some(Err(e)) => {
-            say(format!("cfdash: the journal cannot be read ({e}): runs with this key are not checked"));
+            say(format!(
+                "cfdash: the journal cannot be read ({e}): runs with this key are not checked"
+            ));
             return Ok(HashSet::new());
         }
         None => return Ok(HashSet::new()),
@@ -742,7 +748,13 @@ async fn earlier_runs(j: &Link, key: &str, batches: &[engine::Batch]) -> Result<
             .iter()
             .find(|s| s.batch.caller_reference == b.caller_reference && s.batch.paths != b.paths)
         {
-            let shown: Vec<&str> = first.batch.paths.iter().take(5).map(String::as_str).collect();
+            let shown: Vec<&str> = first
+                .batch
+                .paths
+                .iter()
+                .take(5)
+                .map(String::as_str)
+                .collect();
             let more = first.batch.paths.len().saturating_sub(shown.len());
             return Err(Fail::Usage(format!(
                 "--caller-reference {key} was used at {:.0} for other paths on {} (batch {}/{}): {}{}; \
@@ -752,7 +764,11 @@ async fn earlier_runs(j: &Link, key: &str, batches: &[engine::Batch]) -> Result<
                 b.number,
                 b.of,
                 shown.join(" "),
-                if more > 0 { format!(" and {more} more") } else { String::new() }
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
             )));
         }
     }
@@ -919,11 +935,7 @@ fn conclude(
 
 /// Every batch of the plan, whatever happened to it: `state` is created, unknown (may
 /// exist) or not_sent; `id` is null where nothing is known to exist.
-fn print_report(
-    entries: &[Entry],
-    names: &HashMap<String, String>,
-    json: bool,
-) {
+fn print_report(entries: &[Entry], names: &HashMap<String, String>, json: bool) {
     let name = |d: &str| names.get(d).cloned().unwrap_or_else(|| d.to_string());
     // Created by an earlier run under the same reference: adopted, nothing paid twice.
     let state = |e: &Entry| {

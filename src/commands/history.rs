@@ -66,12 +66,11 @@ async fn refresh(
     since: Timestamp,
     now: Timestamp,
 ) -> Result<(), Fail> {
-    let listed: Vec<(String, cloudfront::CfResult<Vec<InvalidationSummary>>)> =
-        stream::iter(dists)
-            .map(|d| async move { (d.id.clone(), list_since(cf, &d.id, since).await) })
-            .buffer_unordered(AT_ONCE)
-            .collect()
-            .await;
+    let listed: Vec<(String, cloudfront::CfResult<Vec<InvalidationSummary>>)> = stream::iter(dists)
+        .map(|d| async move { (d.id.clone(), list_since(cf, &d.id, since).await) })
+        .buffer_unordered(AT_ONCE)
+        .collect()
+        .await;
     for (d, list) in listed {
         match list {
             Ok(list) => link.handle.write(Write::Invalidations {
@@ -223,7 +222,10 @@ pub fn print_info(info: &Info, json: bool) {
         timefmt::bytes(info.bytes),
         timefmt::thousands(info.bytes as usize)
     ));
-    print(format!("mode           {} · schema {}", info.mode, info.version));
+    print(format!(
+        "mode           {} · schema {}",
+        info.mode, info.version
+    ));
     print(format!(
         "holds          {} profile scopes · {} distributions · {} invalidations · {} paths",
         info.scopes,

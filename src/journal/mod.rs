@@ -51,6 +51,8 @@ CREATE TABLE distributions (
     scope INTEGER NOT NULL, id TEXT NOT NULL, arn TEXT NOT NULL, domain TEXT NOT NULL,
     aliases TEXT NOT NULL, status TEXT NOT NULL, enabled INTEGER NOT NULL,
     comment TEXT NOT NULL, origins TEXT NOT NULL, last_modified INTEGER NOT NULL,
+    -- where ListDistributions put it
+    pos INTEGER NOT NULL,
     seen_at INTEGER NOT NULL,
     PRIMARY KEY (scope, id)
 ) WITHOUT ROWID;
@@ -478,14 +480,26 @@ fn hostname() -> String {
     String::from_utf8_lossy(&buf[..end]).into_owned()
 }
 
-/// Whether process `pid` of this machine is alive.
+/// Whether process `pid` of this machine is alive (a zombie, killed but not yet reaped,
+/// is not).
 fn alive(pid: i32) -> bool {
     if pid <= 0 {
         return false;
     }
     // SAFETY: signal 0 only checks that the process exists.
     let rc = unsafe { libc::kill(pid, 0) };
-    rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    let exists = rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    if !exists {
+        return false;
+    }
+    // /proc/PID/stat: "pid (name) S …": the state follows the last ')'.
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_none_or(|state| state != "Z" && state != "X"),
+        Err(_) => true,
+    }
 }
 
 impl Journal {
@@ -740,10 +754,10 @@ impl Journal {
                     None => self.scope_id(scope, now)?,
                 };
                 let mut put = self.conn.prepare_cached(
-                    "INSERT OR REPLACE INTO distributions (scope, id, arn, domain, aliases, status, enabled, comment, origins, last_modified, seen_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    "INSERT OR REPLACE INTO distributions (scope, id, arn, domain, aliases, status, enabled, comment, origins, last_modified, pos, seen_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 )?;
-                for d in list {
+                for (pos, d) in list.iter().enumerate() {
                     put.execute(params![
                         id,
                         d.id,
@@ -755,6 +769,7 @@ impl Journal {
                         d.comment,
                         d.origins.join("\n"),
                         ms(d.last_modified),
+                        pos as i64,
                         ms(*at)
                     ])?;
                 }
@@ -1105,7 +1120,7 @@ impl Journal {
         {
             let mut q = self.conn.prepare_cached(
                 "SELECT id, arn, domain, aliases, status, enabled, comment, origins, last_modified, seen_at
-                 FROM distributions WHERE scope = ?1",
+                 FROM distributions WHERE scope = ?1 ORDER BY pos",
             )?;
             let rows = q.query_map([id], |r| {
                 let split = |s: String| -> Vec<String> {
@@ -1135,8 +1150,6 @@ impl Journal {
                 snap.distributions.push(d);
             }
         }
-        // ListDistributions answers in id order; so does the journal.
-        snap.distributions.sort_by(|a, b| a.id.cmp(&b.id));
         {
             let mut q = self.conn.prepare_cached(
                 "SELECT id, status, create_time, completed_seen FROM invalidations

@@ -259,7 +259,7 @@ fn the_snapshot_has_the_last_listing_the_watches_and_took_times() {
     .unwrap();
     let snap = j.snapshot(&s, 50, 10, t(90)).unwrap();
     let ids: Vec<&str> = snap.distributions.iter().map(|d| d.id.as_str()).collect();
-    assert_eq!(ids, ["E1", "E2"]);
+    assert_eq!(ids, ["E2", "E1"], "in the listing's order");
     assert_eq!(
         snap.distributions[1].aliases,
         ["www.example.com", "example.com"]

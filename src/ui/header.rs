@@ -52,13 +52,21 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         },
     ));
     spans.push(sep());
-    spans.push(Span::styled(
-        match app.session.last_refresh {
-            Some(at) => format!("refreshed {}", timefmt::ago_coarse(app.now, at)),
-            None => "not refreshed yet".into(),
-        },
-        theme.dim,
-    ));
+    match (app.memory.restored_at, app.session.last_refresh) {
+        // Shown from the journal until the first listing answers.
+        (Some(at), None) => spans.push(Span::styled(
+            format!(
+                "last known, {} · refreshing",
+                timefmt::ago_coarse(app.now, at)
+            ),
+            theme.warning,
+        )),
+        (_, Some(at)) => spans.push(Span::styled(
+            format!("refreshed {}", timefmt::ago_coarse(app.now, at)),
+            theme.dim,
+        )),
+        (None, None) => spans.push(Span::styled("not refreshed yet", theme.dim)),
+    }
     if !app.requests.pending.is_empty() {
         spans.push(Span::styled(
             format!(

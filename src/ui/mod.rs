@@ -6,6 +6,7 @@ mod form;
 mod header;
 mod help;
 mod invalidations;
+mod memory;
 mod profiles;
 mod status;
 pub mod theme;
@@ -49,6 +50,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         }
         Screen::Help { from } => help::render(theme, frame, area, from.mode()),
         Screen::QuitUnsent { .. } => profiles::quit_unsent(app, theme, frame, area),
+        Screen::Resume { .. } => memory::resume(app, theme, frame, area),
+        Screen::Notices => memory::notices(app, theme, frame, area),
         _ => {}
     }
 }

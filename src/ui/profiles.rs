@@ -236,7 +236,11 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 pub fn quit_unsent(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let text = vec![
         Line::styled(app.quit_question(), theme.warning),
-        Line::raw("They wait for room in the in-progress quotas; quitting drops them."),
+        Line::raw(if app.memory.enabled {
+            "They wait for room in the in-progress quotas; the journal keeps them, unsent, and the next start offers them."
+        } else {
+            "They wait for room in the in-progress quotas; quitting drops them (no journal is kept)."
+        }),
     ];
     question(theme, frame, area, (" Quit? ", " y quits · n stays "), text);
 }

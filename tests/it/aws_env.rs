@@ -113,6 +113,7 @@ fn home(name: &str, aws_config: &str, cfdash_config: &str) -> PathBuf {
 /// setup nor this process's environment leaks in.
 fn cfdash(home: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .env("CFDASH_JOURNAL", crate::common::run_journal())
         .args(args)
         .env_clear()
         .env("HOME", home)
@@ -243,6 +244,7 @@ fn an_endpoint_variable_the_sdk_would_drop_or_a_credential_in_it_is_refused() {
         let bad = std::ffi::OsStr::from_bytes(b"http://127.0.0.1:18080/\xff");
         for var in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_CLOUDFRONT"] {
             let o = Command::new(env!("CARGO_BIN_EXE_cfdash"))
+                .env("CFDASH_JOURNAL", crate::common::run_journal())
                 .arg("distributions")
                 .env_clear()
                 .env("HOME", &home)

@@ -4,6 +4,7 @@ use std::process::Command;
 
 fn cfdash() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cfdash"));
+    c.env("CFDASH_JOURNAL", crate::common::run_journal());
     let log = std::env::temp_dir().join(format!("cfdash-cli-{}.log", std::process::id()));
     c.env("CFDASH_LOG_FILE", log);
     c.env("CFDASH_CONFIG", "/nonexistent/cfdash/config.toml");
@@ -105,6 +106,7 @@ fn a_plain_http_endpoint_off_this_machine_is_refused() {
 #[test]
 fn help_names_the_log_file_and_the_demo() {
     let out = Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .env("CFDASH_JOURNAL", crate::common::run_journal())
         .env_remove("CFDASH_LOG_FILE")
         .env("XDG_STATE_HOME", "/tmp/cfdash-help-state")
         .arg("--help")
@@ -244,6 +246,7 @@ fn simulator_data_stops_at_16_mib() {
 #[test]
 fn an_unwritable_log_file_is_a_clear_error() {
     let out = Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .env("CFDASH_JOURNAL", crate::common::run_journal())
         .args(["--demo", "--log-file", "/proc/cfdash/nope.log"])
         .output()
         .unwrap();

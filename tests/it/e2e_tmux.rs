@@ -46,8 +46,14 @@ impl Tmux {
         let bin = env!("CARGO_BIN_EXE_cfdash");
         let log =
             std::env::temp_dir().join(format!("cfdash-e2e-{name}-{}.log", std::process::id()));
+        // Each test its own journal, unless `env` names one.
+        let journal = log.with_extension("sqlite");
+        for end in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{end}", journal.display()));
+        }
         let command = format!(
-            "env RUST_BACKTRACE=0 {env} '{bin}' {args} --log-file '{}'; echo EXITED=$?; sleep 120",
+            "env RUST_BACKTRACE=0 CFDASH_JOURNAL='{}' {env} '{bin}' {args} --log-file '{}'; echo EXITED=$?; sleep 120",
+            journal.display(),
             log.display()
         );
         (Self::start(name, width, height, &command), log)

@@ -103,6 +103,7 @@ fn no_credentials_are_reported_quickly() {
     std::fs::create_dir_all(&empty).unwrap();
     let started = Instant::now();
     let o = Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .env("CFDASH_JOURNAL", crate::common::run_journal())
         .arg("distributions")
         .env_clear()
         .env("HOME", &empty)

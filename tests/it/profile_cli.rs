@@ -15,6 +15,7 @@ fn dir(name: &str) -> PathBuf {
 
 fn cfdash(config: &PathBuf, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .env("CFDASH_JOURNAL", crate::common::run_journal())
         .env(
             "CFDASH_LOG_FILE",
             std::env::temp_dir().join("cfdash-profile-cli.log"),
@@ -152,6 +153,7 @@ fn thirty_adds_at_once_keep_thirty_profiles() {
     let children: Vec<_> = (1..=30)
         .map(|i| {
             Command::new(env!("CARGO_BIN_EXE_cfdash"))
+                .env("CFDASH_JOURNAL", crate::common::run_journal())
                 .env(
                     "CFDASH_LOG_FILE",
                     std::env::temp_dir().join("cfdash-profile-cli.log"),
@@ -274,6 +276,7 @@ fn removing_the_default_says_so_and_cfdash_still_opens() {
     // Several profiles and no default: the dashboard opens the switcher (here it stops
     // only because there is no terminal).
     let out = Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .env("CFDASH_JOURNAL", crate::common::run_journal())
         .env(
             "CFDASH_LOG_FILE",
             std::env::temp_dir().join("cfdash-profile-cli.log"),

@@ -3,6 +3,7 @@
 //! and, in its modules, the servers and clients the other tests share.
 
 pub mod moto;
+pub mod proxy;
 pub mod sdk;
 pub mod serve;
 
@@ -21,6 +22,14 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 pub const START: &str = "2026-11-27T12:00:00Z";
+
+/// The journal the binary keeps in a test run (one per test process), never the user's;
+/// a test about the journal gives its own.
+pub fn run_journal() -> std::path::PathBuf {
+    std::env::temp_dir()
+        .join(format!("cfdash-it-{}", std::process::id()))
+        .join("journal.sqlite")
+}
 
 pub struct Harness {
     pub app: App,

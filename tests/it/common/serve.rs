@@ -90,6 +90,7 @@ pub fn cfdash_at(endpoint: &str, args: &[&str]) -> Output {
 /// The command `cfdash_at` runs, to spawn and drive by hand.
 pub fn cfdash_command(endpoint: &str, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cfdash"));
+    c.env("CFDASH_JOURNAL", crate::common::run_journal());
     c.args(args)
         .env("CFDASH_CONFIG", "/nonexistent/cfdash/config.toml")
         .env(

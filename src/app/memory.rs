@@ -1,0 +1,278 @@
+//! What the app remembers across runs, through the journal (`crate::journal`): the last
+//! known state shown at start, batches left unsent by an earlier run (offered: resume,
+//! drop, look), watches that survive a restart (and completions that happened while
+//! cfdash was closed), and the log of notices. The runtime records; this decides.
+
+use std::collections::HashSet;
+
+use jiff::Timestamp;
+
+use super::{App, Effect, InvKey, NoticeKind, Poll, Remote, Screen};
+use crate::cloudfront::InvalidationStatus;
+use crate::journal::{LoggedNotice, Snapshot, StoredBatch};
+
+/// The most notices the log keeps in memory (the journal keeps them all, for a while).
+pub const LOG_MAX: usize = 500;
+
+/// A question to the journal's thread; the answer comes back as an action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JournalOp {
+    /// The last known state of a profile (`Action::Restored`).
+    Restore { profile: String },
+    /// Take these batches to send them (`Action::Claimed`).
+    Claim(Vec<String>),
+    /// Mark these batches dropped.
+    Drop(Vec<String>),
+}
+
+#[derive(Debug, Default)]
+pub struct Memory {
+    /// A journal is kept: what is not sent at a quit stays for the next start.
+    pub enabled: bool,
+    /// Notices of this run and the last ones of earlier runs, oldest first.
+    pub log: Vec<LoggedNotice>,
+    /// Notices not yet handed to the journal.
+    pub unsaved: Vec<LoggedNotice>,
+    /// Batches an earlier run left unsent, offered to resume.
+    pub offered: Vec<StoredBatch>,
+    /// The distributions shown come from the journal, listed then; cleared by a listing.
+    pub restored_at: Option<Timestamp>,
+    /// Watches restored at start, not yet seen since: a completion is "while you were away".
+    pub away: HashSet<InvKey>,
+    /// The profiles whose last known state was asked for.
+    pub asked: HashSet<String>,
+    /// The notices view's first row.
+    pub scroll: usize,
+}
+
+impl Memory {
+    pub fn log(&mut self, kind: NoticeKind, text: &str, at: Timestamp) {
+        let entry = LoggedNotice {
+            at,
+            kind: match kind {
+                NoticeKind::Info => "info",
+                NoticeKind::Success => "success",
+                NoticeKind::Error => "error",
+            }
+            .into(),
+            text: text.to_string(),
+        };
+        if self.enabled {
+            self.unsaved.push(entry.clone());
+        }
+        self.log.push(entry);
+        if self.log.len() > LOG_MAX {
+            let extra = self.log.len() - LOG_MAX;
+            self.log.drain(..extra);
+        }
+    }
+}
+
+impl App {
+    /// The last known state of `profile` from the journal: shown (marked stale) until the
+    /// first listing answers; its watches polled again; its unsent batches offered.
+    pub fn restore(&mut self, profile: &str, snap: Snapshot) {
+        if profile != self.profile {
+            return;
+        }
+        let now = self.now;
+        if self.session.distributions.data().is_none() && !snap.distributions.is_empty() {
+            let at = snap.listed_at.unwrap_or(now);
+            let list = self.pinned(snap.distributions);
+            self.session.distributions = Remote::Ready { data: list, at };
+            for (dist, list) in snap.invalidations {
+                let entry = self.session.invalidations.entry(dist).or_default();
+                if entry.list.data().is_none() {
+                    entry.list = Remote::Ready { data: list, at };
+                }
+            }
+            self.memory.restored_at = Some(at);
+            self.rebuild_view(None);
+        }
+        for (dist, id, took) in snap.took {
+            self.session
+                .took
+                .entry(InvKey::new(dist, id))
+                .or_insert(took);
+        }
+        for w in snap.watches {
+            let key = InvKey::new(&w.distribution, &w.id);
+            if self.watch.watched.insert(key.clone()) {
+                self.memory.away.insert(key.clone());
+                self.session.polls.entry(key).or_insert(Poll {
+                    create_time: w.create_time,
+                    next_at: now,
+                });
+            }
+        }
+        if self.memory.log.is_empty() {
+            self.memory.log = snap.notices;
+        }
+        // Batches this run already holds are not offered again.
+        let offered: Vec<StoredBatch> = snap
+            .unsettled
+            .into_iter()
+            .filter(|b| self.outbox.entry(&b.batch.caller_reference).is_none())
+            .collect();
+        if !offered.is_empty() {
+            self.memory.offered = offered;
+            if matches!(self.screen, Screen::Dashboard) {
+                self.screen = Screen::Resume { look: false };
+            }
+        }
+        self.redraw.dirty = true;
+    }
+
+    /// "2 batches not sent from yesterday 17:42 (3 paths, 1 with an unknown outcome)"
+    pub fn offered_summary(&self) -> String {
+        let b = &self.memory.offered;
+        let Some(first) = b.iter().map(|s| s.queued_at).min() else {
+            return String::new();
+        };
+        let paths: usize = b.iter().map(|s| s.batch.paths.len()).sum();
+        let unknown = b
+            .iter()
+            .filter(|s| s.state != crate::journal::BatchState::Waiting)
+            .count();
+        let when = crate::timefmt::local(&self.tz, first);
+        let mut text = format!(
+            "{} batch{} not sent from {when} ({} path{}",
+            b.len(),
+            if b.len() == 1 { "" } else { "es" },
+            crate::timefmt::thousands(paths),
+            if paths == 1 { "" } else { "s" }
+        );
+        if unknown > 0 {
+            text.push_str(&format!(
+                ", {unknown} sent with no answer: resuming adopts {} if it exists",
+                if unknown == 1 { "it" } else { "them" }
+            ));
+        }
+        text.push(')');
+        text
+    }
+
+    /// Resume: take the offered batches (the journal's thread answers with `Claimed`).
+    pub(super) fn resume_offered(&mut self, fx: &mut Vec<Effect>) {
+        let refs = self
+            .memory
+            .offered
+            .iter()
+            .map(|b| b.batch.caller_reference.clone())
+            .collect();
+        fx.push(Effect::Journal(JournalOp::Claim(refs)));
+        self.screen = Screen::Dashboard;
+        self.redraw.dirty = true;
+    }
+
+    /// Drop: the offered batches are not sent; the journal keeps them as dropped.
+    pub(super) fn drop_offered(&mut self, fx: &mut Vec<Effect>) {
+        let offered = std::mem::take(&mut self.memory.offered);
+        let refs: Vec<String> = offered
+            .iter()
+            .map(|b| b.batch.caller_reference.clone())
+            .collect();
+        for b in &offered {
+            tracing::warn!(
+                distribution = %b.batch.distribution,
+                caller_reference = %b.batch.caller_reference,
+                paths = ?b.batch.paths,
+                "an unsent batch of an earlier run was dropped"
+            );
+        }
+        fx.push(Effect::Journal(JournalOp::Drop(refs)));
+        self.screen = Screen::Dashboard;
+        self.notify(
+            NoticeKind::Info,
+            format!(
+                "dropped {} batch{} of an earlier run (the log lists their paths)",
+                offered.len(),
+                if offered.len() == 1 { "" } else { "es" }
+            ),
+        );
+    }
+
+    /// Later: nothing is sent now; the next start asks again.
+    pub(super) fn postpone_offered(&mut self) {
+        let n = std::mem::take(&mut self.memory.offered).len();
+        self.screen = Screen::Dashboard;
+        self.notify(
+            NoticeKind::Info,
+            format!(
+                "{n} batch{} of an earlier run left for later: cfdash offers {} again at the next start",
+                if n == 1 { "" } else { "es" },
+                if n == 1 { "it" } else { "them" }
+            ),
+        );
+    }
+
+    /// The journal gave this process the batches: they join the queue, in order, under
+    /// their own caller references (one CloudFront already has is adopted).
+    pub fn on_claimed(&mut self, taken: Vec<StoredBatch>, fx: &mut Vec<Effect>) {
+        let asked = std::mem::take(&mut self.memory.offered).len();
+        let n = taken.len();
+        let mut dists = Vec::new();
+        for stored in taken {
+            let dist = stored.batch.distribution.clone();
+            self.outbox.add(stored.batch, self.now, None);
+            if !dists.contains(&dist) {
+                dists.push(dist);
+            }
+        }
+        for dist in &dists {
+            self.sync_queued_rows(dist);
+        }
+        let mut text = format!(
+            "resumed {n} batch{} under {} own caller reference{}: one CloudFront has already is adopted, not made twice",
+            if n == 1 { "" } else { "es" },
+            if n == 1 { "its" } else { "their" },
+            if n == 1 { "" } else { "s" }
+        );
+        if n < asked {
+            text.push_str(&format!("; {} taken by another cfdash first", asked - n));
+        }
+        self.notify(NoticeKind::Success, text);
+        self.pump(fx);
+    }
+
+    /// A restored watch was polled: a completion is "while you were away".
+    pub(super) fn was_away(&mut self, key: &InvKey) -> bool {
+        self.memory.away.remove(key)
+    }
+
+    /// Every watched invalidation, of this profile and the others, with its create time:
+    /// what the journal keeps.
+    pub fn watch_list(&self) -> Vec<(String, InvKey, Timestamp)> {
+        let mut all: Vec<(String, InvKey, Timestamp)> = self
+            .watch
+            .watched
+            .iter()
+            .map(|k| {
+                let created = self
+                    .session
+                    .polls
+                    .get(k)
+                    .map(|p| p.create_time)
+                    .or_else(|| {
+                        self.session
+                            .invalidations
+                            .get(&k.distribution)
+                            .and_then(|d| d.list.data())
+                            .and_then(|l| l.iter().find(|r| r.id == k.id))
+                            .filter(|r| r.status != InvalidationStatus::Queued)
+                            .map(|r| r.create_time)
+                    })
+                    .unwrap_or(self.now);
+                (self.profile.clone(), k.clone(), created)
+            })
+            .collect();
+        all.extend(
+            self.watch
+                .background
+                .iter()
+                .map(|w| (w.profile.clone(), w.key.clone(), w.create_time)),
+        );
+        all.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        all
+    }
+}

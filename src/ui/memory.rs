@@ -1,0 +1,132 @@
+//! What the journal brings back: the batches an earlier run left unsent, and the notices log.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{Theme, dialog, open_dialog, popup};
+use crate::app::{App, Screen};
+use crate::journal::BatchState;
+use crate::text::one_line;
+use crate::timefmt;
+
+/// "2 batches not sent from yesterday 17:42 — resume / drop / look"
+pub fn resume(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let look = matches!(app.screen, Screen::Resume { look: true });
+    let mut lines = vec![
+        Line::styled(app.offered_summary(), theme.warning),
+        Line::raw(
+            "Resume sends each under its own caller reference: one CloudFront already made is adopted, not made twice.",
+        ),
+    ];
+    let height = if look {
+        lines.push(Line::raw(""));
+        for b in app.memory.offered.iter().skip(app.memory.scroll) {
+            let state = match b.state {
+                BatchState::Waiting => "not sent",
+                BatchState::Sending | BatchState::Unknown => "sent, no answer",
+                _ => b.state.as_str(),
+            };
+            let first = b.batch.paths.first().map_or("", String::as_str);
+            let more = b.batch.paths.len().saturating_sub(1);
+            lines.push(Line::from(vec![
+                Span::styled(format!("{} ", b.batch.distribution), theme.text),
+                Span::styled(format!("{}/{} ", b.batch.number, b.batch.of), theme.dim),
+                Span::styled(format!("{state} · "), theme.info),
+                Span::raw(one_line(first)),
+                Span::styled(
+                    if more > 0 {
+                        format!(" +{more}")
+                    } else {
+                        String::new()
+                    },
+                    theme.dim,
+                ),
+            ]));
+        }
+        area.height
+            .saturating_sub(4)
+            .min(lines.len() as u16 + 4)
+            .max(8)
+    } else {
+        6
+    };
+    let rect = popup(area, 76, height);
+    let keys = " r resume · d drop · l look · Esc later ";
+    let inner = open_dialog(
+        frame,
+        rect,
+        dialog(
+            theme,
+            " Not sent by an earlier run ",
+            Line::styled(keys, theme.dim),
+        ),
+    );
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+}
+
+/// The notices log: what cfdash said, newest at the bottom, with times.
+pub fn notices(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let rect = popup(
+        area,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    );
+    let log = &app.memory.log;
+    let title = format!(" Notices ({}) ", log.len());
+    let inner = open_dialog(
+        frame,
+        rect,
+        dialog(
+            theme,
+            title,
+            Line::styled(" j/k scroll · g/G oldest/newest · Esc close ", theme.dim),
+        ),
+    );
+    if log.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled("Nothing said yet.", theme.dim)),
+            inner,
+        );
+        return;
+    }
+    // The notice under `scroll` is the last shown, so the newest is at the bottom; a long
+    // one wraps under its text.
+    let rows = inner.height as usize;
+    let end = (app.memory.scroll + 1).min(log.len());
+    let time_width = 21;
+    let width = (inner.width as usize).saturating_sub(time_width).max(10);
+    let mut lines: Vec<Line> = Vec::new();
+    for n in log[..end].iter().rev() {
+        let style = match n.kind.as_str() {
+            "error" => theme.error,
+            "success" => theme.success,
+            _ => theme.text,
+        };
+        let chars: Vec<char> = one_line(&n.text).chars().collect();
+        let mut own: Vec<Line> = chars
+            .chunks(width)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let time = if i == 0 {
+                    format!("{}  ", timefmt::local(&app.tz, n.at))
+                } else {
+                    " ".repeat(time_width)
+                };
+                Line::from(vec![
+                    Span::styled(time, theme.dim),
+                    Span::styled(chunk.iter().collect::<String>(), style),
+                ])
+            })
+            .collect();
+        own.reverse();
+        lines.extend(own);
+        if lines.len() >= rows {
+            break;
+        }
+    }
+    lines.truncate(rows);
+    lines.reverse();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
