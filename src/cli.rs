@@ -60,7 +60,8 @@ pub struct Cli {
     pub journal: Option<PathBuf>,
 
     /// Keep no journal: nothing is resumed, remembered or checked against earlier runs
-    #[arg(global = true, long, conflicts_with = "journal")]
+    /// (wins over --journal and CFDASH_JOURNAL)
+    #[arg(global = true, long)]
     pub no_journal: bool,
 
     #[command(flatten)]

@@ -229,6 +229,8 @@ pub struct Entry {
     pub first_sent: Option<Timestamp>,
     /// The journal says an earlier run created it under this reference.
     pub created_before: bool,
+    /// An earlier run sent it and never had the answer (resumed from the journal).
+    pub sent_before: bool,
 }
 
 impl Entry {
@@ -279,8 +281,14 @@ impl Entry {
         if self.created_before && self.created().is_some() {
             return true;
         }
+        // Sent before by a run that died: made before this process sent it is that run's.
+        let slack = if self.sent_before {
+            SignedDuration::ZERO
+        } else {
+            SignedDuration::from_secs(1)
+        };
         match (self.created(), self.first_sent) {
-            (Some(inv), Some(sent)) => inv.create_time + SignedDuration::from_secs(1) < sent,
+            (Some(inv), Some(sent)) => inv.create_time + slack < sent,
             _ => false,
         }
     }
@@ -453,6 +461,7 @@ impl Engine {
             poll_at: None,
             first_sent: None,
             created_before: false,
+            sent_before: false,
         });
     }
 
@@ -478,6 +487,7 @@ impl Engine {
             poll_at,
             first_sent: None,
             created_before: false,
+            sent_before: false,
         });
     }
 
@@ -583,6 +593,14 @@ impl Engine {
     pub fn created_before(&mut self, reference: &str) {
         if let Some(e) = self.entry_mut(reference) {
             e.created_before = true;
+        }
+    }
+
+    /// An earlier run sent the batch of `reference` and never had the answer: an
+    /// invalidation made before this process sends it is that run's, adopted.
+    pub fn sent_before(&mut self, reference: &str) {
+        if let Some(e) = self.entry_mut(reference) {
+            e.sent_before = true;
         }
     }
 

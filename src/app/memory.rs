@@ -214,7 +214,11 @@ impl App {
         let mut dists = Vec::new();
         for stored in taken {
             let dist = stored.batch.distribution.clone();
+            let reference = stored.batch.caller_reference.clone();
             self.outbox.add(stored.batch, self.now, None);
+            if stored.sent_at.is_some() {
+                self.outbox.sent_before(&reference);
+            }
             if !dists.contains(&dist) {
                 dists.push(dist);
             }

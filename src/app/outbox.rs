@@ -224,7 +224,7 @@ impl App {
                     self.notify(
                         NoticeKind::Success,
                         format!(
-                            "adopted {} on {name}: CloudFront made it at {created_at} under the same caller reference, nothing was made twice",
+                            "adopted {} on {name}, made at {created_at} by an earlier run: nothing made twice",
                             key.id
                         ),
                     );

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::cloud::{Fail, resolve};
 use crate::cli::HistoryArgs;
 use crate::cloudfront::{self, CloudFront, Distribution, InvalidationSummary};
-use crate::journal::{self, HistoryRow, Info, Link, Query, Write};
+use crate::journal::{HistoryRow, Info, Link, Query, Write};
 use crate::text::{print, print_raw, say};
 use crate::timefmt;
 
@@ -159,7 +159,7 @@ fn print_history(rows: &[HistoryRow], json: bool) {
                     "create_time": r.create_time.to_string(),
                     "took_at_most_secs": r.took.map(|t| t.as_secs()),
                     "caller_reference": reference,
-                    "origin": reference.map(journal::origin),
+                    "origin": reference.map(|_| r.origin()),
                     "paths": r.path_count.map(|_| &r.paths),
                 })
             })
@@ -184,7 +184,7 @@ fn print_history(rows: &[HistoryRow], json: bool) {
             r.id,
             r.status,
             r.path_count.map_or("?".to_string(), |n| n.to_string()),
-            reference.map_or("?", journal::origin),
+            if reference.is_some() { r.origin() } else { "?" },
             reference.unwrap_or("? (details not fetched)"),
             match r.paths.len() {
                 0 => String::new(),

@@ -417,6 +417,20 @@ pub struct HistoryRow {
     pub path_count: Option<usize>,
     /// Seen completed, having been seen in progress: it took at most this.
     pub took: Option<SignedDuration>,
+    /// Sent by cfdash: its reference is one of the journal's batches (a
+    /// `--caller-reference` key's too).
+    pub ours: bool,
+}
+
+impl HistoryRow {
+    /// Who made it: cfdash, the aws CLI, or another client.
+    pub fn origin(&self) -> &'static str {
+        match &self.caller_reference {
+            _ if self.ours => "cfdash",
+            Some(r) => origin(r),
+            None => "unknown",
+        }
+    }
 }
 
 /// Who made an invalidation, from its CallerReference.
@@ -560,9 +574,15 @@ impl Journal {
         );
         journal.check().map_err(fail)?;
         journal.set_mode().map_err(|e| fail(e.to_string()))?;
-        journal
-            .migrate()
-            .map_err(|e| fail(format!("cannot set up its tables: {e}")))?;
+        journal.migrate().map_err(|e| {
+            fail(match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                    "locked by another process: cfdash runs without it".to_string()
+                }
+                Some(rusqlite::ErrorCode::ReadOnly) => "read-only: cfdash runs without it".into(),
+                _ => format!("cannot set up its tables: {e}"),
+            })
+        })?;
         journal
             .conn
             .busy_timeout(Duration::from_secs(5))
@@ -1087,11 +1107,9 @@ impl Journal {
         let mut q = self
             .conn
             .prepare_cached("SELECT * FROM batches WHERE key = ?1 ORDER BY distribution, number")?;
-        let rows = q
-            .query_map([key], Self::stored_batch)?
+        q.query_map([key], Self::stored_batch)?
             .map(|r| r.map(|(b, _, _)| b))
-            .collect();
-        rows
+            .collect()
     }
 
     /// The batch recorded under a reference.
@@ -1275,7 +1293,8 @@ impl Journal {
     pub fn history(&mut self, q: &Query) -> rusqlite::Result<Vec<HistoryRow>> {
         let mut sql = String::from(
             "SELECT s.profile, s.account, i.distribution, i.id, i.status, i.create_time,
-                    i.caller_reference, i.path_count, i.completed_seen, i.scope
+                    i.caller_reference, i.path_count, i.completed_seen, i.scope,
+                    EXISTS (SELECT 1 FROM batches b WHERE b.reference = i.caller_reference)
              FROM invalidations i JOIN scopes s ON s.id = i.scope WHERE 1",
         );
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
@@ -1338,6 +1357,7 @@ impl Journal {
                         took: r
                             .get::<_, Option<i64>>(8)?
                             .map(|c| ts(c).duration_since(create_time)),
+                        ours: r.get(10)?,
                     },
                     r.get::<_, i64>(9)?,
                 ))

@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 use crate::common::moto;
 
 /// One tmux server of our own, killed when the test ends however it ends.
-struct Tmux {
+pub struct Tmux {
     socket: String,
 }
 
 impl Tmux {
-    fn start(name: &str, width: u16, height: u16, command: &str) -> Self {
+    pub fn start(name: &str, width: u16, height: u16, command: &str) -> Self {
         let socket = format!("cfdash-{name}-{}", std::process::id());
         let tmux = Self { socket };
         let status = tmux
@@ -37,12 +37,18 @@ impl Tmux {
 
     /// `cfdash --demo` in a pane of its own, with `env` set (`NAME=value …`); when it ends,
     /// the pane prints `EXITED=<status>` and stays, so the test can read both.
-    fn cfdash(name: &str, width: u16, height: u16, env: &str) -> (Self, PathBuf) {
+    pub fn cfdash(name: &str, width: u16, height: u16, env: &str) -> (Self, PathBuf) {
         Self::cfdash_with(name, width, height, env, "--demo")
     }
 
     /// cfdash with the given arguments, as [`Tmux::cfdash`].
-    fn cfdash_with(name: &str, width: u16, height: u16, env: &str, args: &str) -> (Self, PathBuf) {
+    pub fn cfdash_with(
+        name: &str,
+        width: u16,
+        height: u16,
+        env: &str,
+        args: &str,
+    ) -> (Self, PathBuf) {
         let bin = env!("CARGO_BIN_EXE_cfdash");
         let log =
             std::env::temp_dir().join(format!("cfdash-e2e-{name}-{}.log", std::process::id()));
@@ -59,13 +65,13 @@ impl Tmux {
         (Self::start(name, width, height, &command), log)
     }
 
-    fn cmd(&self) -> Command {
+    pub fn cmd(&self) -> Command {
         let mut c = Command::new("tmux");
         c.args(["-L", &self.socket, "-f", "/dev/null"]);
         c
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub fn keys(&self, keys: &[&str]) {
         for k in keys {
             let ok = self
                 .cmd()
@@ -77,7 +83,7 @@ impl Tmux {
         }
     }
 
-    fn screen(&self) -> String {
+    pub fn screen(&self) -> String {
         let out = self
             .cmd()
             .args(["capture-pane", "-p", "-t", "e2e"])
@@ -86,7 +92,7 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn display(&self, format: &str) -> String {
+    pub fn display(&self, format: &str) -> String {
         let out = self
             .cmd()
             .args(["display-message", "-p", "-t", "e2e", format])
@@ -96,7 +102,7 @@ impl Tmux {
     }
 
     /// Waits until the screen satisfies `ok`, or fails showing the last screen.
-    fn wait_for(&self, what: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
+    pub fn wait_for(&self, what: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
@@ -110,7 +116,7 @@ impl Tmux {
         }
     }
 
-    fn wait_text(&self, text: &str, timeout: Duration) -> String {
+    pub fn wait_text(&self, text: &str, timeout: Duration) -> String {
         self.wait_for(&format!("{text:?}"), timeout, |s| s.contains(text))
     }
 }

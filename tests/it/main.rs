@@ -12,6 +12,7 @@ mod config;
 mod e2e_tmux;
 mod form;
 mod headless;
+mod journal;
 mod moto;
 mod paths_props;
 mod profile_cli;

@@ -23,13 +23,7 @@ use ratatui::backend::TestBackend;
 
 pub const START: &str = "2026-11-27T12:00:00Z";
 
-/// The journal the binary keeps in a test run (one per test process), never the user's;
-/// a test about the journal gives its own.
-pub fn run_journal() -> std::path::PathBuf {
-    std::env::temp_dir()
-        .join(format!("cfdash-it-{}", std::process::id()))
-        .join("journal.sqlite")
-}
+pub use serve::run_journal;
 
 pub struct Harness {
     pub app: App,

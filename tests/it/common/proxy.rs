@@ -1,8 +1,6 @@
 //! A loopback proxy in front of `sim serve` that loses, garbles or holds the answer to the
 //! first create, then fails some more: the faults a submit must survive.
 
-use std::io::Read;
-
 /// What the proxy does to the first create's answer, after forwarding the create.
 #[derive(Clone, Copy)]
 pub enum Lost {
@@ -109,7 +107,7 @@ pub fn read_message(reader: &mut impl std::io::BufRead) -> Option<Vec<u8>> {
         }
     }
     let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
+    std::io::Read::read_exact(reader, &mut body).ok()?;
     message.extend(body);
     Some(message)
 }

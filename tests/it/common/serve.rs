@@ -80,6 +80,14 @@ impl Drop for SimServe {
     }
 }
 
+/// The journal the binary keeps in a test run (one per test process), never the user's;
+/// a test about the journal gives its own.
+pub fn run_journal() -> std::path::PathBuf {
+    std::env::temp_dir()
+        .join(format!("cfdash-it-{}", std::process::id()))
+        .join("journal.sqlite")
+}
+
 pub fn cfdash_at(endpoint: &str, args: &[&str]) -> Output {
     cfdash_command(endpoint, args)
         .stdin(Stdio::null())
@@ -90,7 +98,7 @@ pub fn cfdash_at(endpoint: &str, args: &[&str]) -> Output {
 /// The command `cfdash_at` runs, to spawn and drive by hand.
 pub fn cfdash_command(endpoint: &str, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cfdash"));
-    c.env("CFDASH_JOURNAL", crate::common::run_journal());
+    c.env("CFDASH_JOURNAL", run_journal());
     c.args(args)
         .env("CFDASH_CONFIG", "/nonexistent/cfdash/config.toml")
         .env(
