@@ -785,3 +785,130 @@ impl Response {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::InvKey;
+    use crate::clock::ManualClock;
+    use crate::cloudfront::sim::{SimCloudFront, SimData, SimSettings};
+
+    /// A completed invalidation the journal has the details of opens with no request; one
+    /// in progress, or one not cached, asks CloudFront, and the answer is recorded.
+    #[test]
+    fn cached_details_of_a_completed_invalidation_need_no_request() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let clock = Arc::new(ManualClock::new("2026-11-27T12:00:00Z".parse().unwrap()));
+        let sim = Counting {
+            sim: SimCloudFront::new(SimData::demo(), SimSettings::default(), clock.clone()),
+            gets: std::sync::atomic::AtomicUsize::new(0),
+        };
+        let connector = Connector {
+            sim: SimSettings::default(),
+            sim_data: None,
+            clock: clock.clone(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let j = journal::Journal::open(&dir.path().join("j.sqlite"), clock.now()).unwrap();
+        let handle = journal::Handle::spawn(j, clock.clone(), None, |_| {});
+        let scope = Scope {
+            profile: "demo".into(),
+            endpoint: "sim".into(),
+        };
+        let dist = "E2QWRUHAPOMQZL";
+        let list = rt
+            .block_on(cloudfront::list_recent_invalidations(&sim.sim, dist, 50))
+            .unwrap();
+        let done = list
+            .iter()
+            .find(|i| !i.status.is_in_progress())
+            .unwrap()
+            .id
+            .clone();
+        let request = Request::GetInvalidation(InvKey::new(dist, &done));
+        let get = |slot: Slot| {
+            let before = sim.gets.load(Ordering::SeqCst);
+            let r = rt.block_on(perform_recorded(
+                &sim, &request, &slot, &handle, &scope, &connector,
+            ));
+            rt.block_on(handle.flushed());
+            (r, sim.gets.load(Ordering::SeqCst) - before)
+        };
+        // Not cached yet: asked, and recorded.
+        let (first, asked) = get(Slot::Detail);
+        assert_eq!(asked, 1);
+        let Response::Invalidation(Ok(inv)) = first else {
+            panic!("{first:?}");
+        };
+        // Cached now: the detail pane and "copy to new" read the journal.
+        for slot in [Slot::Detail, Slot::Copy] {
+            let (again, asked) = get(slot);
+            assert_eq!(asked, 0, "no request for a cached completed invalidation");
+            let Response::Invalidation(Ok(cached)) = again else {
+                panic!("{again:?}");
+            };
+            // The journal keeps milliseconds, as CloudFront's CreateTime has.
+            let ms = |t: jiff::Timestamp| t.as_millisecond();
+            assert_eq!(ms(cached.create_time), ms(inv.create_time));
+            assert_eq!(
+                (cached.paths, cached.status),
+                (inv.paths.clone(), inv.status.clone())
+            );
+            assert_eq!(cached.caller_reference, inv.caller_reference);
+        }
+        // A poll always asks: the status is what it wants.
+        let (_, asked) = get(Slot::Poll(InvKey::new(dist, &done)));
+        assert_eq!(asked, 1);
+    }
+
+    /// The simulator, counting GetInvalidation calls.
+    struct Counting {
+        sim: SimCloudFront,
+        gets: std::sync::atomic::AtomicUsize,
+    }
+
+    impl CloudFront for Counting {
+        fn list_distributions_page<'a>(
+            &'a self,
+            m: Option<&'a str>,
+            n: u32,
+        ) -> futures::future::BoxFuture<
+            'a,
+            cloudfront::CfResult<cloudfront::Page<cloudfront::Distribution>>,
+        > {
+            self.sim.list_distributions_page(m, n)
+        }
+        fn list_invalidations_page<'a>(
+            &'a self,
+            d: &'a str,
+            m: Option<&'a str>,
+            n: u32,
+        ) -> futures::future::BoxFuture<
+            'a,
+            cloudfront::CfResult<cloudfront::Page<cloudfront::InvalidationSummary>>,
+        > {
+            self.sim.list_invalidations_page(d, m, n)
+        }
+        fn get_invalidation<'a>(
+            &'a self,
+            d: &'a str,
+            i: &'a str,
+        ) -> futures::future::BoxFuture<'a, cloudfront::CfResult<cloudfront::Invalidation>>
+        {
+            self.gets.fetch_add(1, Ordering::SeqCst);
+            self.sim.get_invalidation(d, i)
+        }
+        fn create_invalidation<'a>(
+            &'a self,
+            d: &'a str,
+            p: &'a [String],
+            r: &'a str,
+        ) -> futures::future::BoxFuture<'a, cloudfront::CfResult<cloudfront::Invalidation>>
+        {
+            self.sim.create_invalidation(d, p, r)
+        }
+    }
+}
