@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Whole-program measurements of the release binary, run under tmux like a person runs it:
 #   1. startup: process start to first frame, and to the first frame with data (median of N);
-#   2. idle: CPU time the demo uses in 30 s with nothing in progress (/proc/PID/stat).
+#   2. idle: CPU time the demo uses in 30 s with nothing in progress (/proc/PID/stat);
+#   3. journal: process start to the first frame showing the last known state of a big
+#      account (200 distributions × 50 invalidations, 100,000 paths: `cargo bench --bench
+#      journal` builds it), with a backend that never answers.
 # Usage: benches/live.sh [runs]   (needs tmux; results go to BENCHMARKS.md by hand)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +28,7 @@ echo "startup ($runs runs, 120x35, demo, default latency)"
 : > "$work/first" ; : > "$work/data"
 for i in $(seq 1 "$runs"); do
   log="$work/start-$i.log"
-  tmux -L "$sock" -f /dev/null new-session -d -s s -x 120 -y 35 "'$bin' --demo --log-file '$log'"
+  tmux -L "$sock" -f /dev/null new-session -d -s s -x 120 -y 35 "'$bin' --demo --no-journal --log-file '$log'"
   wait_for "$log" "first frame with data"
   tmux -L "$sock" send-keys -t s q
   sleep 0.3
@@ -39,10 +42,10 @@ printf '  first frame with data: median %.1f ms\n' "$(median < "$work/data")"
 echo "idle (30 s, nothing in progress, no activity elsewhere)"
 log="$work/idle.log"
 tmux -L "$sock" -f /dev/null new-session -d -s s -x 120 -y 35 \
-  "CFDASH_SIM_DELAY_SCALE=0 CFDASH_SIM_ACTIVITY=0 '$bin' --demo --log-file '$log'"
+  "CFDASH_SIM_DELAY_SCALE=0 CFDASH_SIM_ACTIVITY=0 '$bin' --demo --no-journal --log-file '$log'"
 wait_for "$log" "first frame with data"
 sleep 2
-pid=$(pgrep -n -f "$bin --demo --log-file $log")
+pid=$(pgrep -n -f "$bin --demo --no-journal --log-file $log")
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 before=$(cpu "$pid")
 sleep 30
@@ -50,3 +53,24 @@ after=$(cpu "$pid")
 tmux -L "$sock" send-keys -t s q
 awk -v t="$((after - before))" -v hz="$tick" \
   'BEGIN { printf "  CPU in 30 s idle: %.2f s (%d ticks of 1/%d s)\n", t / hz, t, hz }'
+
+journal="$CARGO_TARGET_DIR/bench-journal-2.sqlite"
+if [ -f "$journal" ]; then
+  echo "start from the journal ($runs runs, 120x35, $(du -h "$journal" | cut -f1) journal, a backend that never answers)"
+  printf 'default_profile = "bench"\n[profiles.bench]\nendpoint_url = "http://127.0.0.1:9"\n' > "$work/bench.toml"
+  : > "$work/jdata"
+  for i in $(seq 1 "$runs"); do
+    log="$work/journal-$i.log"
+    cp "$journal" "$work/j.sqlite"
+    tmux -L "$sock" -f /dev/null new-session -d -s s -x 120 -y 35 \
+      "AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x CFDASH_JOURNAL='$work/j.sqlite' '$bin' --config '$work/bench.toml' --log-file '$log'"
+    wait_for "$log" "first frame with data"
+    tmux -L "$sock" send-keys -t s q
+    sleep 0.3
+    tmux -L "$sock" kill-server 2>/dev/null || true
+    grep "first frame with data" "$log" | sed 's/.*ms=//' >> "$work/jdata"
+  done
+  printf '  first frame with the last known state: median %.1f ms\n' "$(median < "$work/jdata")"
+else
+  echo "no $journal: run cargo bench --bench journal first"
+fi

@@ -96,6 +96,19 @@ pub fn short_duration(d: SignedDuration) -> String {
     }
 }
 
+/// When, as a person says it: "today 17:42", "yesterday 17:42", else "2026-11-20 17:42".
+pub fn day_and_time(tz: &TimeZone, now: Timestamp, t: Timestamp) -> String {
+    let (day, today) = (tz.to_datetime(t).date(), tz.to_datetime(now).date());
+    let time = tz.to_datetime(t).strftime("%H:%M").to_string();
+    if day == today {
+        format!("today {time}")
+    } else if today.yesterday().ok() == Some(day) {
+        format!("yesterday {time}")
+    } else {
+        format!("{day} {time}")
+    }
+}
+
 /// "2026-11-27 14:03:12" in the given zone.
 pub fn local(tz: &TimeZone, t: Timestamp) -> String {
     tz.to_datetime(t).strftime("%Y-%m-%d %H:%M:%S").to_string()
@@ -104,6 +117,25 @@ pub fn local(tz: &TimeZone, t: Timestamp) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_are_said_as_a_person_says_them() {
+        let tz = TimeZone::UTC;
+        let at = |s: &str| s.parse::<Timestamp>().unwrap();
+        let now = at("2026-11-28T09:00:00Z");
+        assert_eq!(
+            day_and_time(&tz, now, at("2026-11-28T08:15:00Z")),
+            "today 08:15"
+        );
+        assert_eq!(
+            day_and_time(&tz, now, at("2026-11-27T17:42:10Z")),
+            "yesterday 17:42"
+        );
+        assert_eq!(
+            day_and_time(&tz, now, at("2026-11-20T17:42:00Z")),
+            "2026-11-20 17:42"
+        );
+    }
 
     #[test]
     fn thousands_are_grouped() {

@@ -225,7 +225,7 @@ pub const RESUME: &[Binding] = bindings![
     [key(Esc)], "Esc", "later: ask again at the next start", "later", Back;
     [ch('j'), key(Down)], "j/k", "scroll the list", _, Down;
     [ch('k'), key(Up)], "", "", _, Up;
-    [ctrl('c')], "C-c", "quit", _, Quit;
+    [ch('q'), ctrl('c')], "q", "quit: they are offered again at the next start", _, Quit;
 ];
 
 pub const NOTICES: &[Binding] = bindings![

@@ -134,7 +134,7 @@ impl App {
             .iter()
             .filter(|s| s.state != crate::journal::BatchState::Waiting)
             .count();
-        let when = crate::timefmt::local(&self.tz, first);
+        let when = crate::timefmt::day_and_time(&self.tz, self.now, first);
         let mut text = format!(
             "{} batch{} not sent from {when} ({} path{}",
             b.len(),

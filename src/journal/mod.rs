@@ -1291,17 +1291,47 @@ impl Journal {
 
     /// What was invalidated, newest first.
     pub fn history(&mut self, q: &Query) -> rusqlite::Result<Vec<HistoryRow>> {
-        let mut sql = String::from(
-            "SELECT s.profile, s.account, i.distribution, i.id, i.status, i.create_time,
-                    i.caller_reference, i.path_count, i.completed_seen, i.scope,
-                    EXISTS (SELECT 1 FROM batches b WHERE b.reference = i.caller_reference)
-             FROM invalidations i JOIN scopes s ON s.id = i.scope WHERE 1",
-        );
+        let mut sql = String::new();
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
             args.push(v);
             sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
         };
+        let mut from = "invalidations i";
+        if let Some(glob) = &q.path {
+            // The items the glob matches (through the index on the glob's literal start),
+            // and the wildcard items that cover that start: `/*`, `/p*` … `/products/*`
+            // for `/products/*`, found by equality.
+            let literal: String = glob
+                .chars()
+                .take_while(|c| !matches!(c, '*' | '?' | '['))
+                .collect();
+            let covering: Vec<String> = literal
+                .char_indices()
+                .map(|(at, _)| format!("{}*", &literal[..at]))
+                .chain([format!("{literal}*")])
+                .collect();
+            arg(
+                &mut sql,
+                "WITH hit (scope, distribution, invalidation) AS (
+                   SELECT scope, distribution, invalidation FROM paths WHERE path GLOB ?",
+                glob.clone().into(),
+            );
+            arg(
+                &mut sql,
+                " UNION SELECT scope, distribution, invalidation FROM paths
+                   WHERE path IN (SELECT value FROM json_each(?))) ",
+                serde_json::to_string(&covering).unwrap_or_default().into(),
+            );
+            from = "hit JOIN invalidations i ON i.scope = hit.scope
+                    AND i.distribution = hit.distribution AND i.id = hit.invalidation";
+        }
+        sql.push_str(&format!(
+            "SELECT s.profile, s.account, i.distribution, i.id, i.status, i.create_time,
+                    i.caller_reference, i.path_count, i.completed_seen, i.scope,
+                    EXISTS (SELECT 1 FROM batches b WHERE b.reference = i.caller_reference)
+             FROM {from} JOIN scopes s ON s.id = i.scope WHERE 1"
+        ));
         if let Some(p) = &q.profile {
             arg(&mut sql, " AND s.profile = ?", p.clone().into());
         }
@@ -1310,24 +1340,6 @@ impl Journal {
         }
         if let Some(t) = q.since {
             arg(&mut sql, " AND i.create_time >= ?", ms(t).into());
-        }
-        if let Some(glob) = &q.path {
-            // Items the glob matches, or wildcard items that cover its literal start.
-            let literal: String = glob
-                .chars()
-                .take_while(|c| !matches!(c, '*' | '?' | '['))
-                .collect();
-            arg(
-                &mut sql,
-                " AND EXISTS (SELECT 1 FROM paths p WHERE p.scope = i.scope AND p.distribution = i.distribution
-                   AND p.invalidation = i.id AND (p.path GLOB ?",
-                glob.clone().into(),
-            );
-            arg(
-                &mut sql,
-                " OR (p.path GLOB '*[*]' AND substr(?, 1, length(p.path) - 1) = substr(p.path, 1, length(p.path) - 1))))",
-                literal.into(),
-            );
         }
         let limit = if q.limit == 0 {
             i64::MAX

@@ -103,7 +103,10 @@ fn a_submit_lost_with_the_process_is_offered_resumed_and_adopted_once() {
     });
     assert_eq!(second.app.mode(), Mode::Resume);
     let screen = second.screen();
-    assert!(screen.contains("1 batch not sent from"), "{screen}");
+    assert!(
+        screen.contains("1 batch not sent from today 12:00"),
+        "{screen}"
+    );
     let fx = second.ch('r').effects;
     let refs = match fx.as_slice() {
         [Effect::Journal(JournalOp::Claim(refs))] => refs.clone(),
@@ -632,6 +635,41 @@ mod binary {
         t.keys(&["q"]);
         t.wait_text("EXITED=0", long);
         assert_eq!(std::fs::read(&journal).unwrap(), junk);
+
+        // Locked by another process for longer than cfdash waits.
+        let locked = dir.join("locked.sqlite");
+        drop(cfdash::journal::Journal::open(&locked, jiff::Timestamp::now()).unwrap());
+        let holder = rusqlite::Connection::open(&locked).unwrap();
+        holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        let (t, _) = Tmux::cfdash_with("journal-locked", 120, 35, &env(&locked), &args);
+        let screen = t.wait_text("locked by another process", long);
+        assert!(screen.contains(locked.to_str().unwrap()), "{screen}");
+        t.wait_text("Invalidations ·", long);
+        t.keys(&["q"]);
+        t.wait_text("EXITED=0", long);
+        holder.execute_batch("ROLLBACK").unwrap();
+        assert_eq!(states(&locked).len(), 0, "nothing written");
+
+        // On a read-only disk: its folder mounted read-only for the dashboard alone.
+        let ro = dir.join("ro");
+        std::fs::create_dir(&ro).unwrap();
+        let file = ro.join("journal.sqlite");
+        drop(cfdash::journal::Journal::open(&file, jiff::Timestamp::now()).unwrap());
+        let before = std::fs::read(&file).unwrap();
+        let command = format!(
+            "unshare -m sh -c \"mount --bind -o ro '{ro}' '{ro}' && exec env {env} '{bin}' {args} --log-file '{log}'\"; echo EXITED=$?; sleep 120",
+            ro = ro.display(),
+            env = env(&file),
+            bin = env!("CARGO_BIN_EXE_cfdash"),
+            log = dir.join("ro.log").display(),
+        );
+        let t = Tmux::start("journal-ro", 120, 35, &command);
+        let screen = t.wait_text("read-only", long);
+        assert!(screen.contains(file.to_str().unwrap()), "{screen}");
+        t.wait_text("Invalidations ·", long);
+        t.keys(&["q"]);
+        t.wait_text("EXITED=0", long);
+        assert_eq!(std::fs::read(&file).unwrap(), before);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
