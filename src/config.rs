@@ -340,6 +340,21 @@ impl Config {
                 ));
             }
         }
+        if let Some(days) = config.journal.retention_days
+            && !(1..=MAX_RETENTION_DAYS).contains(&days)
+        {
+            let span = doc
+                .get("journal")
+                .and_then(|j| j.get("retention_days"))
+                .and_then(Item::span);
+            return Err(ConfigError::at(
+                text,
+                span,
+                format!(
+                    "retention_days in [journal] is {days}: give from 1 to {MAX_RETENTION_DAYS} days (400 if left out)"
+                ),
+            ));
+        }
         for (name, profile) in &config.profiles {
             let span = || {
                 doc.get("profiles")
@@ -1041,6 +1056,25 @@ simulated = true
         assert_eq!(s.endpoint_url.as_deref(), Some("http://127.0.0.1:5000"));
         assert_eq!(s.presets["homepage"], vec!["/", "/index.html"]);
         assert!(c.profiles["demo"].simulated);
+    }
+
+    #[test]
+    fn journal_retention_is_checked() {
+        let c = Config::parse("[journal]\nretention_days = 30\n").unwrap();
+        assert_eq!(
+            c.journal.retention(),
+            jiff::SignedDuration::from_hours(30 * 24)
+        );
+        assert_eq!(
+            Config::parse("").unwrap().journal.retention(),
+            jiff::SignedDuration::from_hours(400 * 24)
+        );
+        for bad in ["0", "36501", "-5", "\"ten\""] {
+            let e = Config::parse(&format!("[journal]\nretention_days = {bad}\n")).unwrap_err();
+            assert!(e.message.contains("retention_days"), "{bad}: {e:?}");
+        }
+        let e = Config::parse("[journal]\nkeep = 3\n").unwrap_err();
+        assert!(e.message.contains("keep"), "{e:?}");
     }
 
     #[test]

@@ -274,6 +274,13 @@ fn journal_command(
         return Err("--no-journal: there is no journal to look at".into());
     }
     let path = journal::path(cli.journal.as_deref());
+    if !path.exists() {
+        text::print(format!(
+            "no journal at {} yet: cfdash makes it the first time it runs",
+            path.display()
+        ));
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut j = journal::Journal::open(&path, jiff::Timestamp::now())?;
     match cmd {
         cli::JournalCommand::Info { json } => {
@@ -283,17 +290,17 @@ fn journal_command(
             commands::history::print_info(&info, *json);
         }
         cli::JournalCommand::Prune => {
-            let keep = Config::load(config_path)
-                .ok()
-                .flatten()
+            // A file that cannot be read says so: pruning by a guess could remove too much.
+            let keep = Config::load(config_path)?
                 .map(|c| c.journal.retention())
                 .unwrap_or_else(|| config::JournalSettings::default().retention());
             let gone = j
                 .prune(keep, jiff::Timestamp::now())
                 .map_err(|e| format!("journal {}: {e}", path.display()))?;
+            let days = keep.as_hours() / 24;
             text::print(format!(
-                "pruned {gone} rows older than {} days from {}",
-                keep.as_hours() / 24,
+                "pruned {gone} rows older than {days} day{} from {}",
+                if days == 1 { "" } else { "s" },
                 path.display()
             ));
         }

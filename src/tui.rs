@@ -449,6 +449,9 @@ impl Runner {
         let Some(j) = &self.journal else {
             return;
         };
+        if let Some(problem) = j.take_problem() {
+            let _ = self.tx.send(Action::JournalProblem(problem));
+        }
         let Some(scope) = self.active.as_deref().and_then(|n| self.scope(n)) else {
             return;
         };

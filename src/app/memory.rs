@@ -33,8 +33,13 @@ pub struct Memory {
     pub log: Vec<LoggedNotice>,
     /// Notices not yet handed to the journal.
     pub unsaved: Vec<LoggedNotice>,
-    /// Batches an earlier run left unsent, offered to resume.
+    /// Batches an earlier run left unsent, offered to resume once the profile's first
+    /// listing shows it still reaches their account.
     pub offered: Vec<StoredBatch>,
+    /// The account they were made in (empty: not known).
+    pub offered_account: String,
+    /// The account the profile's listing showed (`Some("")`: listed, no ARN to tell).
+    pub live_account: Option<String>,
     /// The distributions shown come from the journal, listed then; cleared by a listing.
     pub restored_at: Option<Timestamp>,
     /// Watches restored at start, not yet seen since: a completion is "while you were away".
@@ -116,18 +121,54 @@ impl App {
             .collect();
         if !offered.is_empty() {
             self.memory.offered = offered;
-            if matches!(self.screen, Screen::Dashboard) {
-                self.screen = Screen::Resume { look: false };
-            }
+            self.memory.offered_account = snap.account;
+            self.offer_unsent();
         }
         self.redraw.dirty = true;
     }
 
-    /// "2 batches not sent from yesterday 17:42 (3 paths, 1 with an unknown outcome)"
+    /// Asks about the batches an earlier run left unsent, once the listing showed the
+    /// profile still reaches their account (credentials changed since would send them to
+    /// another one) and the dashboard has the keyboard.
+    pub(super) fn offer_unsent(&mut self) {
+        let Some(live) = self.memory.live_account.clone() else {
+            return; // not listed yet
+        };
+        if self.memory.offered.is_empty() {
+            return;
+        }
+        let made_in = &self.memory.offered_account;
+        if !made_in.is_empty() && !live.is_empty() && *made_in != live {
+            let n = std::mem::take(&mut self.memory.offered).len();
+            tracing::warn!(made_in = %made_in, now = %live, batches = n, "unsent batches of another account are not offered");
+            let text = format!(
+                "{n} unsent batch{} of account {made_in} not offered: profile {} now reaches account {live}",
+                if n == 1 { "" } else { "es" },
+                self.profile
+            );
+            self.notify(NoticeKind::Error, text);
+            return;
+        }
+        if matches!(self.screen, Screen::Dashboard) {
+            self.screen = Screen::Resume { look: false };
+            self.redraw.dirty = true;
+        }
+    }
+
+    /// "2 batches not sent from yesterday 17:42 (3 paths)", or, for batches sent with no
+    /// answer, "1 batch sent today 09:12 with no answer (3 paths): resuming adopts it if
+    /// CloudFront has it".
     pub fn offered_summary(&self) -> String {
         let b = &self.memory.offered;
         let Some(first) = b.iter().map(|s| s.queued_at).min() else {
             return String::new();
+        };
+        let plural = |n: usize, one: &str, many: &str| {
+            format!(
+                "{} {}",
+                crate::timefmt::thousands(n),
+                if n == 1 { one } else { many }
+            )
         };
         let paths: usize = b.iter().map(|s| s.batch.paths.len()).sum();
         let unknown = b
@@ -135,21 +176,22 @@ impl App {
             .filter(|s| s.state != crate::journal::BatchState::Waiting)
             .count();
         let when = crate::timefmt::day_and_time(&self.tz, self.now, first);
-        let mut text = format!(
-            "{} batch{} not sent from {when} ({} path{}",
-            b.len(),
-            if b.len() == 1 { "" } else { "es" },
-            crate::timefmt::thousands(paths),
-            if paths == 1 { "" } else { "s" }
-        );
-        if unknown > 0 {
-            text.push_str(&format!(
-                ", {unknown} sent with no answer: resuming adopts {} if it exists",
-                if unknown == 1 { "it" } else { "them" }
-            ));
+        let paths = plural(paths, "path", "paths");
+        match (b.len() - unknown, unknown) {
+            (_, 0) => format!(
+                "{} not sent from {when} ({paths})",
+                plural(b.len(), "batch", "batches")
+            ),
+            (0, n) => format!(
+                "{} sent {when} with no answer ({paths}): resuming adopts {} CloudFront has",
+                plural(n, "batch", "batches"),
+                if n == 1 { "it if" } else { "each one" }
+            ),
+            (waiting, n) => format!(
+                "{} from {when} ({paths}): {waiting} not sent, {n} sent with no answer (resuming adopts what CloudFront has)",
+                plural(b.len(), "batch", "batches")
+            ),
         }
-        text.push(')');
-        text
     }
 
     /// Resume: take the offered batches (the journal's thread answers with `Claimed`).
@@ -227,7 +269,7 @@ impl App {
             self.sync_queued_rows(dist);
         }
         let mut text = format!(
-            "resumed {n} batch{} under {} own caller reference{}: one CloudFront has already is adopted, not made twice",
+            "resumed {n} batch{} under {} own caller reference{}: what CloudFront already has is adopted, not made twice",
             if n == 1 { "" } else { "es" },
             if n == 1 { "its" } else { "their" },
             if n == 1 { "" } else { "s" }

@@ -329,6 +329,8 @@ impl App {
             self.sessions.insert(old, left);
         }
         self.profile = name.to_string();
+        self.memory.live_account = None;
+        self.memory.offered.clear();
         self.adopt_profile();
         self.watch_in_foreground(name, fx);
         fx.push(Effect::UseProfile {

@@ -152,6 +152,11 @@ impl App {
         if mode == Mode::QuitUnsent {
             return self.on_quit_key(key, fx);
         }
+        // "Terminal too small" hides the screen: only quitting works, so nothing is sent,
+        // resumed or dropped unseen.
+        if self.areas().is_none() && keys::lookup(mode, &key) != Some(Cmd::Quit) {
+            return;
+        }
         if matches!(mode, Mode::Resume | Mode::Notices) {
             return self.on_memory_key(mode, key, fx);
         }
@@ -669,6 +674,12 @@ impl App {
         let now = self.now;
         match result {
             Ok(list) => {
+                self.memory.live_account = Some(
+                    list.iter()
+                        .find_map(|d| crate::journal::account_of(&d.arn))
+                        .unwrap_or_default()
+                        .to_string(),
+                );
                 let list = self.pinned(list);
                 self.memory.restored_at = None;
                 self.session.schedule.sweep_backoff.relax();
@@ -1045,6 +1056,9 @@ impl App {
             fx.push(Effect::Bell);
         }
         self.poll_background(fx);
+        if !self.memory.offered.is_empty() && matches!(self.screen, Screen::Dashboard) {
+            self.offer_unsent();
+        }
         if self.profile.is_empty() {
             if self.notice.as_ref().is_some_and(|n| n.until <= now) {
                 self.notice = None;

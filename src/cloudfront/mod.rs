@@ -149,7 +149,7 @@ pub enum CfError {
         detail: String,
     },
     #[error(
-        "an invalidation with caller reference {caller_reference} already exists with other paths: submit again for a new reference"
+        "an invalidation with caller reference {caller_reference} already exists with other paths: send these under a new reference (a new --caller-reference key)"
     )]
     BatchAlreadyExists { caller_reference: String },
     #[error("CloudFront is throttling requests: cfdash is backing off and will retry")]

@@ -623,7 +623,11 @@ pub async fn invalidate(
     let text = gather(args)?;
     let values = check_paths(&text, args.drop_covered)?;
     let analysis = paths::analyse(&values.join("\n"));
-    let items = analysis.to_send(false).expect("checked");
+    let mut items = analysis.to_send(false).expect("checked");
+    if args.caller_reference.is_some() {
+        // A keyed rerun makes the same batches whatever order the paths come in.
+        items.sort_by(|a, b| a.value.cmp(&b.value));
+    }
     let estimate = analysis.estimate(false);
     // From here on a signal is caught: what was created is reported before exiting.
     let mut signals = Signals::catch()?;
@@ -686,8 +690,14 @@ pub async fn invalidate(
         _ => HashSet::new(),
     };
     let mut engine = Engine::new(Policy::default());
-    if journal.is_some() {
+    if let Some(j) = journal {
         engine.record_changes();
+        // The batches belong to the account the distributions are in (recorded with them).
+        j.handle.write(crate::journal::Write::SomeDistributions {
+            scope: j.scope.clone(),
+            list: dists.clone(),
+            at: now,
+        });
     }
     for batch in batches {
         engine.add(batch, now, Some(deadline));

@@ -159,6 +159,14 @@ async fn drive(ctx: &Ctx<'_>, engine: &mut Engine, failures: &mut Vec<String>) -
             if !due.is_empty() {
                 j.handle.flushed().await;
             }
+            if j.key.is_some() && !due.is_empty() {
+                // Another run with the same key recorded it first: that run's to create.
+                let refs: Vec<String> = due.iter().map(|b| b.caller_reference.clone()).collect();
+                let first = j.handle.read(move |jr| jr.recorded_elsewhere(&refs)).await;
+                for reference in first.and_then(Result::ok).unwrap_or_default() {
+                    engine.created_before(&reference);
+                }
+            }
         }
         for b in due {
             inflight.push(Box::pin(async move {

@@ -23,9 +23,39 @@ pub async fn history(cf: &dyn CloudFront, link: &Link, args: &HistoryArgs) -> Re
     let now = Timestamp::now();
     let since = now - SignedDuration::try_from(args.since).unwrap_or(SignedDuration::MAX);
     let mut distribution = args.distribution.clone();
+    if let (true, Some(wanted)) = (args.offline, &args.distribution) {
+        // Offline, the journal's last listing says which distribution an alias names.
+        let (profile, owned) = (link.scope.profile.clone(), wanted.clone());
+        match link
+            .handle
+            .read(move |j| j.resolve_distribution(&profile, &owned))
+            .await
+        {
+            Some(Ok(Some(id))) => distribution = Some(id),
+            Some(Ok(None)) => {
+                return Err(Fail::Usage(format!(
+                    "{} is not a distribution the journal knows for profile {}: give its id, or leave out --offline to ask CloudFront",
+                    crate::text::quote(wanted),
+                    link.scope.profile
+                )));
+            }
+            _ => {}
+        }
+    }
+    if let Some(glob) = &args.path {
+        check_glob(glob)?;
+    }
     if !args.offline {
         let dists = match &args.distribution {
-            Some(d) => resolve(cf, std::slice::from_ref(d)).await?,
+            Some(d) => {
+                let found = resolve(cf, std::slice::from_ref(d)).await?;
+                link.handle.write(Write::SomeDistributions {
+                    scope: link.scope.clone(),
+                    list: found.clone(),
+                    at: now,
+                });
+                found
+            }
             None => {
                 let all = cloudfront::list_all_distributions(cf).await?;
                 link.handle.write(Write::Distributions {
@@ -50,10 +80,38 @@ pub async fn history(cf: &dyn CloudFront, link: &Link, args: &HistoryArgs) -> Re
     };
     let rows = match link.handle.read(move |j| j.history(&query)).await {
         Some(Ok(rows)) => rows,
-        Some(Err(e)) => return Err(Fail::Aws(format!("the journal cannot be read: {e}"))),
+        Some(Err(e)) => {
+            return Err(Fail::Aws(format!(
+                "the journal cannot be read ({e}): move it away, or answer from CloudFront alone with --no-journal"
+            )));
+        }
         None => return Err(Fail::Aws("the journal stopped".into())),
     };
     print_history(&rows, args.json);
+    Ok(())
+}
+
+/// A `--path` glob SQLite's GLOB reads as meant: not empty, every `[` closed.
+fn check_glob(glob: &str) -> Result<(), Fail> {
+    if glob.is_empty() {
+        return Err(Fail::Usage(
+            "--path is empty: give a path or a glob, such as '/products/*'".into(),
+        ));
+    }
+    let mut open = false;
+    for c in glob.chars() {
+        match c {
+            '[' if !open => open = true,
+            ']' if open => open = false,
+            _ => {}
+        }
+    }
+    if open {
+        return Err(Fail::Usage(format!(
+            "--path {}: a '[' is not closed (in a glob, [abc] is one of a, b or c)",
+            crate::text::quote(glob)
+        )));
+    }
     Ok(())
 }
 
@@ -202,6 +260,7 @@ pub fn print_info(info: &Info, json: bool) {
             serde_json::to_string_pretty(&json!({
                 "path": info.path.display().to_string(),
                 "bytes": info.bytes,
+                "wal_bytes": info.wal_bytes,
                 "mode": info.mode,
                 "schema": info.version,
                 "scopes": info.scopes,
@@ -218,9 +277,10 @@ pub fn print_info(info: &Info, json: bool) {
     }
     print(format!("path           {}", info.path.display()));
     print(format!(
-        "size           {} ({} bytes, with its WAL)",
+        "size           {} ({} bytes; its WAL {} more while cfdash runs)",
         timefmt::bytes(info.bytes),
-        timefmt::thousands(info.bytes as usize)
+        timefmt::thousands(info.bytes as usize),
+        timefmt::bytes(info.wal_bytes)
     ));
     print(format!(
         "mode           {} · schema {}",

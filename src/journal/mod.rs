@@ -21,7 +21,7 @@ pub mod writer;
 use std::collections::HashMap;
 use std::fs;
 use std::io;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -85,7 +85,9 @@ CREATE TABLE batches (
     invalidation TEXT, create_time INTEGER, error TEXT,
     queued_at INTEGER NOT NULL, sent_at INTEGER, updated_at INTEGER NOT NULL,
     -- the process that may send it, and when it last said it was alive
-    owner TEXT, heartbeat INTEGER
+    owner TEXT, heartbeat INTEGER,
+    -- the process that recorded it first (runs sharing a --caller-reference key)
+    recorded_by TEXT
 );
 CREATE INDEX batches_by_scope ON batches (scope, state);
 CREATE INDEX batches_by_key ON batches (key);
@@ -139,18 +141,34 @@ impl Scope {
 }
 
 /// What a profile reaches, as the journal keys it: `sim`, `aws`, or an endpoint's scheme,
-/// host and port (never its user, password, path or query).
+/// host and port (never its user, password, path or query). The endpoint is the one the
+/// SDK will use: the profile's `endpoint_url`, else `AWS_ENDPOINT_URL_CLOUDFRONT` or
+/// `AWS_ENDPOINT_URL` (unless `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true). One set in
+/// `~/.aws/config` counts as `aws`; the account, read from the first listing, keeps it apart.
 pub fn fingerprint(p: &Profile) -> String {
+    fingerprint_with(p, |name| std::env::var(name).ok())
+}
+
+/// [`fingerprint`], with the environment given.
+pub fn fingerprint_with(p: &Profile, env: impl Fn(&str) -> Option<String>) -> String {
     if p.simulated {
         return match p.sim_seed {
             Some(seed) => format!("sim:{seed}"),
             None => "sim".into(),
         };
     }
-    let Some(endpoint) = &p.endpoint_url else {
+    let set = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    let ignored = set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    let configured = if ignored {
+        None
+    } else {
+        set("AWS_ENDPOINT_URL_CLOUDFRONT").or_else(|| set("AWS_ENDPOINT_URL"))
+    };
+    let Some(endpoint) = p.endpoint_url.clone().or(configured) else {
         return "aws".into();
     };
-    match url::Url::parse(endpoint) {
+    match url::Url::parse(endpoint.trim()) {
         Ok(u) => format!(
             "{}://{}:{}",
             u.scheme(),
@@ -267,6 +285,13 @@ pub enum Write {
         text: String,
         at: Timestamp,
     },
+    /// Some distributions (those a command named), as `Distributions` without the rest
+    /// being gone.
+    SomeDistributions {
+        scope: Scope,
+        list: Vec<Distribution>,
+        at: Timestamp,
+    },
     /// This process stops: its unsettled batches stay, free for the next cfdash to take.
     Release,
 }
@@ -377,6 +402,8 @@ pub struct Watched {
 /// The last known state of a scope: what the first frame shows.
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
+    /// The account of the scope's rows (empty: not known yet).
+    pub account: String,
     pub distributions: Vec<Distribution>,
     /// When the distributions were last listed.
     pub listed_at: Option<Timestamp>,
@@ -450,7 +477,10 @@ pub fn origin(reference: &str) -> &'static str {
 #[derive(Clone, Debug)]
 pub struct Info {
     pub path: PathBuf,
+    /// The file itself …
     pub bytes: u64,
+    /// … and its WAL, which SQLite folds back in when the last process closes it.
+    pub wal_bytes: u64,
     pub mode: String,
     pub version: i64,
     pub scopes: i64,
@@ -472,6 +502,12 @@ pub struct Journal {
     owner: String,
     host: String,
     scopes: HashMap<Scope, i64>,
+    /// The file opened (device, inode): one removed or replaced since is never written.
+    identity: (u64, u64),
+    /// Checked (`PRAGMA quick_check`) before the first write: `Some(why)` when it cannot
+    /// be written, for good.
+    unwritable: Option<String>,
+    checked: bool,
 }
 
 fn ms(t: Timestamp) -> i64 {
@@ -494,25 +530,42 @@ fn hostname() -> String {
     String::from_utf8_lossy(&buf[..end]).into_owned()
 }
 
-/// Whether process `pid` of this machine is alive (a zombie, killed but not yet reaped,
-/// is not).
-fn alive(pid: i32) -> bool {
-    if pid <= 0 {
+/// A process's state and start time (clock ticks since boot) from /proc/PID/stat; `None`
+/// where there is no such process (or no /proc).
+fn proc_stat(pid: u32) -> Option<(String, String)> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // "pid (name) S ppid …": the fields after the last ')' start with the state (field 3);
+    // the start time is field 22.
+    let rest: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    Some((rest.first()?.to_string(), rest.get(19)?.to_string()))
+}
+
+/// This process, as the owner of the batches it may send: `host:pid:start`, the start
+/// from /proc (so a later process that gets the same pid is not taken for it), else the
+/// time.
+fn owner_of_this_process(host: &str, now: Timestamp) -> String {
+    let pid = std::process::id();
+    let start = proc_stat(pid).map_or_else(|| format!("t{}", now.as_millisecond()), |(_, s)| s);
+    format!("{host}:{pid}:{start}")
+}
+
+/// Whether the process an owner names (of this machine) still runs: the same pid with
+/// the same start time, and not a zombie. Without /proc, a pid that exists.
+fn alive(pid: u32, start: &str) -> bool {
+    if pid == 0 || pid > i32::MAX as u32 {
         return false;
     }
     // SAFETY: signal 0 only checks that the process exists.
-    let rc = unsafe { libc::kill(pid, 0) };
+    let rc = unsafe { libc::kill(pid as i32, 0) };
     let exists = rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
     if !exists {
         return false;
     }
-    // /proc/PID/stat: "pid (name) S …": the state follows the last ')'.
-    match fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().next())
-            .is_none_or(|state| state != "Z" && state != "X"),
-        Err(_) => true,
+    match proc_stat(pid) {
+        Some((state, started)) => {
+            state != "Z" && state != "X" && (start.starts_with('t') || started == start)
+        }
+        None => true,
     }
 }
 
@@ -545,6 +598,8 @@ impl Journal {
         if !meta.is_file() {
             return Err(fail("not a file".into()));
         }
+        let identity = (meta.dev(), meta.ino());
+        let empty = meta.len() == 0;
         if meta.permissions().mode() & 0o077 != 0 {
             tracing::warn!(path = %path.display(), mode = format!("{:o}", meta.permissions().mode() & 0o777), "the journal is readable by others");
         }
@@ -554,7 +609,7 @@ impl Journal {
         )
         .map_err(|e| fail(e.to_string()))?;
         if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
-            return Err(fail("read-only: cfdash runs without it".into()));
+            return Err(fail("read-only (a read-only disk or file)".into()));
         }
         conn.busy_timeout(Duration::from_millis(1500))
             .map_err(|e| fail(e.to_string()))?;
@@ -565,24 +620,34 @@ impl Journal {
             owner: String::new(),
             host: hostname(),
             scopes: HashMap::new(),
+            identity,
+            unwritable: None,
+            checked: false,
         };
-        journal.owner = format!(
-            "{}:{}:{}",
-            journal.host,
-            std::process::id(),
-            now.as_millisecond()
-        );
-        journal.check().map_err(fail)?;
+        journal.owner = owner_of_this_process(&journal.host, now);
+        journal.check(empty).map_err(fail)?;
         journal.set_mode().map_err(|e| fail(e.to_string()))?;
         journal.migrate().map_err(|e| {
             fail(match e.sqlite_error_code() {
                 Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                    "locked by another process: cfdash runs without it".to_string()
+                    "locked by another process".to_string()
                 }
-                Some(rusqlite::ErrorCode::ReadOnly) => "read-only: cfdash runs without it".into(),
+                Some(rusqlite::ErrorCode::ReadOnly) => {
+                    "read-only (a read-only disk or file)".into()
+                }
                 _ => format!("cannot set up its tables: {e}"),
             })
         })?;
+        // Another process holding the write lock now would stall every write: say so at once.
+        journal
+            .conn
+            .execute_batch("BEGIN IMMEDIATE; ROLLBACK")
+            .map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                    fail("locked by another process".into())
+                }
+                _ => fail(e.to_string()),
+            })?;
         journal
             .conn
             .busy_timeout(Duration::from_secs(5))
@@ -592,16 +657,16 @@ impl Journal {
 
     /// Reads the header: a file that is not SQLite, or SQLite of something else, is refused
     /// before anything is written.
-    fn check(&self) -> Result<(), String> {
+    fn check(&self, empty: bool) -> Result<(), String> {
         let read = |sql: &str| -> Result<i64, String> {
             self.conn
                 .query_row(sql, [], |r| r.get(0))
                 .map_err(|e| match e.sqlite_error_code() {
                     Some(rusqlite::ErrorCode::NotADatabase) => {
-                        "not a cfdash journal (not SQLite, or damaged): it is left as it is; move it away or use --journal PATH".to_string()
+                        "not a cfdash journal (not SQLite, or damaged), left as it is: move it away or use --journal PATH".to_string()
                     }
                     Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                        "locked by another process: cfdash runs without it".to_string()
+                        "locked by another process".to_string()
                     }
                     _ => e.to_string(),
                 })
@@ -609,15 +674,17 @@ impl Journal {
         let app = read("PRAGMA application_id")?;
         let version = read("PRAGMA user_version")?;
         let tables = read("SELECT count(*) FROM sqlite_master")?;
-        if app != APPLICATION_ID as i64 && (tables > 0 || version > 0) {
+        // Only an empty file (new) may become a journal; any other without cfdash's mark is
+        // another program's, even with no tables yet.
+        if app != APPLICATION_ID as i64 && (!empty || tables > 0 || version > 0) {
             return Err(
-                "another program's SQLite file, not a cfdash journal: it is left as it is; use --journal PATH"
+                "another program's SQLite file, not a cfdash journal, left as it is: use --journal PATH"
                     .into(),
             );
         }
         if version > MIGRATIONS.len() as i64 {
             return Err(format!(
-                "written by a newer cfdash (schema {version}, this one knows {}): it is left as it is",
+                "written by a newer cfdash (schema {version}, this one knows {}), left as it is",
                 MIGRATIONS.len()
             ));
         }
@@ -645,6 +712,14 @@ impl Journal {
     }
 
     fn migrate(&mut self) -> rusqlite::Result<()> {
+        // Up to date: nothing is written (a journal is only read until it is checked).
+        let read =
+            |sql: &str| -> rusqlite::Result<i64> { self.conn.query_row(sql, [], |r| r.get(0)) };
+        if read("PRAGMA user_version")? == MIGRATIONS.len() as i64
+            && read("PRAGMA application_id")? == APPLICATION_ID as i64
+        {
+            return Ok(());
+        }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -751,8 +826,51 @@ impl Journal {
         Ok(id)
     }
 
+    /// Whether the file may be written: still the file opened (not removed or replaced),
+    /// and not damaged (`PRAGMA quick_check`, run before the first write: about 35 ms for
+    /// a 30 MB journal). Once it may not, it never is again.
+    fn writable(&mut self) -> rusqlite::Result<()> {
+        let refuse = |why: &str| {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(why.to_string()),
+            )
+        };
+        if let Some(why) = &self.unwritable {
+            return Err(refuse(why));
+        }
+        let same = fs::metadata(&self.path).is_ok_and(|m| (m.dev(), m.ino()) == self.identity);
+        if !same {
+            let why = "removed or replaced while cfdash ran";
+            self.unwritable = Some(why.into());
+            return Err(refuse(why));
+        }
+        if !self.checked {
+            self.checked = true;
+            let verdict: String = self
+                .conn
+                .query_row("PRAGMA quick_check", [], |r| r.get(0))
+                .unwrap_or_else(|e| e.to_string());
+            if verdict != "ok" {
+                let why = format!(
+                    "damaged ({}), left as it is: move it away and cfdash starts a new one",
+                    crate::text::one_line(&verdict)
+                );
+                self.unwritable = Some(why.clone());
+                return Err(refuse(&why));
+            }
+        }
+        Ok(())
+    }
+
+    /// Why the file is no longer written, if it is not.
+    pub fn unwritable(&self) -> Option<&str> {
+        self.unwritable.as_deref()
+    }
+
     /// Records `writes` in one transaction.
     pub fn apply(&mut self, writes: &[Write], now: Timestamp) -> rusqlite::Result<()> {
+        self.writable()?;
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         let result = writes.iter().try_for_each(|w| self.apply_one(w, now));
         match result {
@@ -768,14 +886,20 @@ impl Journal {
 
     fn apply_one(&mut self, write: &Write, now: Timestamp) -> rusqlite::Result<()> {
         match write {
-            Write::Distributions { scope, list, at } => {
+            Write::Distributions { scope, list, at }
+            | Write::SomeDistributions { scope, list, at } => {
+                let whole = matches!(write, Write::Distributions { .. });
                 let id = match list.iter().find_map(|d| account_of(&d.arn)) {
                     Some(account) => self.set_account(scope, account, now)?,
                     None => self.scope_id(scope, now)?,
                 };
+                // Some of them keep their place in the last whole listing.
                 let mut put = self.conn.prepare_cached(
                     "INSERT OR REPLACE INTO distributions (scope, id, arn, domain, aliases, status, enabled, comment, origins, last_modified, pos, seen_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+                             CASE WHEN ?13 THEN ?11 ELSE coalesce(
+                                 (SELECT pos FROM distributions WHERE scope = ?1 AND id = ?2), 1000000 + ?11) END,
+                             ?12)",
                 )?;
                 for (pos, d) in list.iter().enumerate() {
                     put.execute(params![
@@ -790,15 +914,19 @@ impl Journal {
                         d.origins.join("\n"),
                         ms(d.last_modified),
                         pos as i64,
-                        ms(*at)
+                        ms(*at),
+                        whole
                     ])?;
                 }
                 drop(put);
-                // The listing is whole: a distribution not in it is gone (its history stays).
-                self.conn.execute(
-                    "DELETE FROM distributions WHERE scope = ?1 AND seen_at < ?2",
-                    params![id, ms(*at)],
-                )?;
+                if whole {
+                    // The listing is whole: a distribution not in it is gone (its history
+                    // stays).
+                    self.conn.execute(
+                        "DELETE FROM distributions WHERE scope = ?1 AND seen_at < ?2",
+                        params![id, ms(*at)],
+                    )?;
+                }
             }
             Write::Invalidations {
                 scope,
@@ -855,8 +983,8 @@ impl Journal {
                 let id = self.scope_id(scope, now)?;
                 let paths = serde_json::to_string(&batch.paths).unwrap_or_default();
                 self.conn.execute(
-                    "INSERT INTO batches (reference, scope, submission, key, distribution, number, of, paths, state, queued_at, updated_at, owner, heartbeat)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'waiting', ?9, ?9, ?10, ?11)
+                    "INSERT INTO batches (reference, scope, submission, key, distribution, number, of, paths, state, queued_at, updated_at, owner, heartbeat, recorded_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'waiting', ?9, ?9, ?10, ?11, ?10)
                      ON CONFLICT (reference) DO UPDATE SET owner = excluded.owner, heartbeat = excluded.heartbeat, updated_at = excluded.updated_at",
                     params![
                         batch.caller_reference,
@@ -973,6 +1101,7 @@ impl Journal {
 
     /// Renews the leases of this process's batches.
     pub fn heartbeat(&mut self, now: Timestamp) -> rusqlite::Result<()> {
+        self.writable()?;
         self.conn.execute(
             "UPDATE batches SET heartbeat = ?2 WHERE owner = ?1",
             params![self.owner, ms(now)],
@@ -981,8 +1110,10 @@ impl Journal {
     }
 
     /// Whether a batch owned by `owner` (last heartbeat `beat`) is free to take at `now`:
-    /// no owner, this process, an owner gone quiet, or a process of this machine that is
-    /// not running.
+    /// no owner, this process, a process of this machine that no longer runs (however
+    /// fresh its heartbeat), or one of another machine gone quiet for `LEASE`. A process
+    /// of this machine that runs keeps its batches, however old its heartbeat (stopped
+    /// with SIGSTOP, say).
     fn free(&self, owner: Option<&str>, beat: Option<i64>, now: Timestamp) -> bool {
         let Some(owner) = owner else {
             return true;
@@ -990,13 +1121,13 @@ impl Journal {
         if owner == self.owner {
             return true;
         }
-        if beat.is_none_or(|b| ts(b) + LEASE < now) {
-            return true;
-        }
         let mut parts = owner.rsplitn(3, ':');
-        let (_start, pid, host) = (parts.next(), parts.next(), parts.next());
-        host == Some(self.host.as_str())
-            && !pid.and_then(|p| p.parse::<i32>().ok()).is_some_and(alive)
+        let (start, pid, host) = (parts.next(), parts.next(), parts.next());
+        if host == Some(self.host.as_str()) {
+            let pid = pid.and_then(|p| p.parse::<u32>().ok()).unwrap_or(0);
+            return !alive(pid, start.unwrap_or(""));
+        }
+        beat.is_none_or(|b| ts(b) + LEASE < now)
     }
 
     fn stored_batch(
@@ -1054,6 +1185,7 @@ impl Journal {
         references: &[String],
         now: Timestamp,
     ) -> rusqlite::Result<Vec<StoredBatch>> {
+        self.writable()?;
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         let result = (|| {
             let mut taken = Vec::new();
@@ -1092,6 +1224,7 @@ impl Journal {
 
     /// Marks batches the operator chose not to send.
     pub fn drop_batches(&mut self, references: &[String], now: Timestamp) -> rusqlite::Result<()> {
+        self.writable()?;
         for r in references {
             self.conn.execute(
                 "UPDATE batches SET state = 'dropped', owner = NULL, updated_at = ?2
@@ -1110,6 +1243,23 @@ impl Journal {
         q.query_map([key], Self::stored_batch)?
             .map(|r| r.map(|(b, _, _)| b))
             .collect()
+    }
+
+    /// Of `references`, those another process recorded first and has not given up: runs
+    /// sharing a `--caller-reference` key at once make one invalidation, and the others
+    /// adopt it.
+    pub fn recorded_elsewhere(&mut self, references: &[String]) -> rusqlite::Result<Vec<String>> {
+        let mut q = self.conn.prepare_cached(
+            "SELECT 1 FROM batches WHERE reference = ?1 AND recorded_by IS NOT NULL
+               AND recorded_by != ?2 AND state NOT IN ('not_sent', 'dropped')",
+        )?;
+        let mut found = Vec::new();
+        for r in references {
+            if q.exists(params![r, self.owner])? {
+                found.push(r.clone());
+            }
+        }
+        Ok(found)
     }
 
     /// The batch recorded under a reference.
@@ -1134,7 +1284,14 @@ impl Journal {
         now: Timestamp,
     ) -> rusqlite::Result<Snapshot> {
         let id = self.scope_id(scope, now)?;
-        let mut snap = Snapshot::default();
+        let mut snap = Snapshot {
+            account: self.conn.query_row(
+                "SELECT account FROM scopes WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?,
+            ..Snapshot::default()
+        };
         {
             let mut q = self.conn.prepare_cached(
                 "SELECT id, arn, domain, aliases, status, enabled, comment, origins, last_modified, seen_at
@@ -1289,6 +1446,25 @@ impl Journal {
         .collect()
     }
 
+    /// The id of the distribution `wanted` names (its id, an alias or its domain, in any
+    /// case) among those the journal knows for `profile`.
+    pub fn resolve_distribution(
+        &mut self,
+        profile: &str,
+        wanted: &str,
+    ) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT d.id FROM distributions d JOIN scopes s ON s.id = d.scope
+                 WHERE s.profile = ?1 AND (lower(d.id) = lower(?2) OR lower(d.domain) = lower(?2)
+                    OR instr(char(10) || lower(d.aliases) || char(10), char(10) || lower(?2) || char(10)) > 0)
+                 ORDER BY s.last_used DESC LIMIT 1",
+                params![profile, wanted],
+                |r| r.get(0),
+            )
+            .optional()
+    }
+
     /// What was invalidated, newest first.
     pub fn history(&mut self, q: &Query) -> rusqlite::Result<Vec<HistoryRow>> {
         let mut sql = String::new();
@@ -1392,6 +1568,7 @@ impl Journal {
     /// Forgets details, history and notices older than `keep` (settled batches too);
     /// unsettled batches and watches stay. Returns how many rows went.
     pub fn prune(&mut self, keep: SignedDuration, now: Timestamp) -> rusqlite::Result<usize> {
+        self.writable()?;
         let before = ms(now - keep);
         let tx = self.conn.transaction()?;
         let mut gone = tx.execute(
@@ -1412,17 +1589,15 @@ impl Journal {
     pub fn info(&mut self) -> rusqlite::Result<Info> {
         let count =
             |sql: &str| -> rusqlite::Result<i64> { self.conn.query_row(sql, [], |r| r.get(0)) };
-        let bytes = ["", "-wal", "-shm"]
-            .iter()
-            .filter_map(|s| {
-                let mut p = self.path.clone().into_os_string();
-                p.push(s);
-                fs::metadata(p).ok().map(|m| m.len())
-            })
-            .sum();
+        let size = |suffix: &str| {
+            let mut p = self.path.clone().into_os_string();
+            p.push(suffix);
+            fs::metadata(p).map_or(0, |m| m.len())
+        };
         Ok(Info {
             path: self.path.clone(),
-            bytes,
+            bytes: size(""),
+            wal_bytes: size("-wal"),
             mode: self.mode.clone(),
             version: count("PRAGMA user_version")?,
             scopes: count("SELECT count(*) FROM scopes")?,

@@ -115,6 +115,32 @@ fn what_is_not_a_journal_is_refused_and_left_as_it_is() {
     );
 }
 
+/// A process of this machine that runs (a child `sleep`), as a batch's owner.
+struct Running(std::process::Child);
+
+impl Running {
+    fn start() -> Self {
+        Self(
+            std::process::Command::new("sleep")
+                .arg("60")
+                .spawn()
+                .unwrap(),
+        )
+    }
+
+    fn owner(&self, host: &str) -> String {
+        let pid = self.0.id();
+        format!("{host}:{pid}:{}", proc_stat(pid).unwrap().1)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn a_batch_is_offered_once_its_owner_is_gone() {
     let dir = tempfile::tempdir().unwrap();
@@ -130,29 +156,39 @@ fn a_batch_is_offered_once_its_owner_is_gone() {
         t(1),
     )
     .unwrap();
-    // Another process of this machine, while `a` runs and beats: not its to take.
+    let set_owner = |j: &Journal, owner: &str| {
+        j.conn
+            .execute("UPDATE batches SET owner = ?1", [owner])
+            .unwrap();
+    };
+    // Owned by another process of this machine that runs: not `other`'s to take, even
+    // once its heartbeat is old (a process stopped with SIGSTOP beats no more).
+    let runner = Running::start();
+    set_owner(&a, &runner.owner(&a.host));
     let mut other = open(&dir);
-    // Another owner (a later start) of a running process.
-    other.owner = format!("{}:{}:99", other.host, std::process::id());
     assert!(other.unsettled(&scope(), t(2)).unwrap().is_empty());
     assert!(other.claim(&["r1".into()], t(2)).unwrap().is_empty());
-    // The owner's heartbeat went quiet: free.
-    let offered = other.unsettled(&scope(), t(1) + LEASE + SignedDuration::from_secs(1));
-    assert_eq!(offered.unwrap()[0].batch, b);
-    // The owner's process is not running: free at once.
-    a.conn
-        .execute(
-            "UPDATE batches SET owner = ?1",
-            [format!("{}:{}:1", a.host, i32::MAX - 7)],
-        )
-        .unwrap();
+    let much_later = t(1) + LEASE * 100;
+    assert!(other.unsettled(&scope(), much_later).unwrap().is_empty());
+    // The same pid with another start time is another process: the owner is gone.
+    let pid = runner.0.id();
+    set_owner(&a, &format!("{}:{pid}:1", a.host));
     assert_eq!(other.unsettled(&scope(), t(2)).unwrap().len(), 1);
-    let taken = other.claim(&["r1".into()], t(2)).unwrap();
+    // A process that is not running: free at once.
+    set_owner(&a, &format!("{}:{}:1", a.host, i32::MAX - 7));
+    assert_eq!(other.unsettled(&scope(), t(2)).unwrap()[0].batch, b);
+    // Another machine's: free once its heartbeat is older than the lease.
+    set_owner(&a, "elsewhere:1:1");
+    assert!(other.unsettled(&scope(), t(2)).unwrap().is_empty());
+    let after = t(1) + LEASE + SignedDuration::from_secs(1);
+    assert_eq!(other.unsettled(&scope(), after).unwrap().len(), 1);
+    let taken = other.claim(&["r1".into()], after).unwrap();
     assert_eq!(taken.len(), 1);
     assert_eq!(taken[0].state, BatchState::Waiting);
-    // `a` comes back, but it no longer owns it: `other` does, and beats.
-    a.owner = format!("{}:{}:2", a.host, u32::MAX / 3);
-    assert!(a.claim(&["r1".into()], t(3)).unwrap().is_empty());
+    // Taken: `a` (another process now) cannot take it from `other`, which runs.
+    other.owner = runner.owner(&other.host);
+    set_owner(&a, &other.owner);
+    assert!(a.claim(&["r1".into()], after).unwrap().is_empty());
     // Created: settled, offered to no one.
     other
         .apply(
@@ -166,6 +202,7 @@ fn a_batch_is_offered_once_its_owner_is_gone() {
             t(3),
         )
         .unwrap();
+    drop(runner);
     assert!(a.unsettled(&scope(), t(999)).unwrap().is_empty());
     let stored = a.batch("r1").unwrap().unwrap();
     assert_eq!(stored.invalidation.as_deref(), Some("I1"));
@@ -184,7 +221,9 @@ fn a_release_frees_the_batches_at_once() {
     };
     a.apply(&[write], t(1)).unwrap();
     let mut b = open(&dir);
-    b.owner = format!("{}:{}:5", b.host, u32::MAX / 2);
+    let runner = Running::start();
+    b.owner = runner.owner(&b.host);
+    // `a` is this test's process, which runs: its batches are its own.
     assert!(b.unsettled(&scope(), t(2)).unwrap().is_empty());
     a.apply(&[Write::Release], t(2)).unwrap();
     assert_eq!(b.unsettled(&scope(), t(2)).unwrap().len(), 1);
@@ -419,23 +458,141 @@ fn fingerprints_keep_no_secrets() {
         ..Profile::default()
     };
     assert_eq!(
-        fingerprint(&p("http://user:secret@127.0.0.1:5000/x?y")),
+        fingerprint_with(&p("http://user:secret@127.0.0.1:5000/x?y"), |_| None),
         "http://127.0.0.1:5000"
     );
     assert_eq!(
-        fingerprint(&p("https://cf.example.com")),
+        fingerprint_with(&p("https://cf.example.com"), |_| None),
         "https://cf.example.com:443"
     );
-    assert_eq!(fingerprint(&Profile::default()), "aws");
+    let none = |_: &str| None;
+    assert_eq!(fingerprint_with(&Profile::default(), none), "aws");
+    // Where the SDK sends it: the environment's endpoint, unless ignored.
+    let env =
+        |name: &str| (name == "AWS_ENDPOINT_URL").then(|| "http://127.0.0.1:4566".to_string());
+    assert_eq!(
+        fingerprint_with(&Profile::default(), env),
+        "http://127.0.0.1:4566"
+    );
+    let ignoring = |name: &str| match name {
+        "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:4566".to_string()),
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS" => Some("true".to_string()),
+        _ => None,
+    };
+    assert_eq!(fingerprint_with(&Profile::default(), ignoring), "aws");
+    assert_eq!(
+        fingerprint_with(&p("https://cf.example.com"), env),
+        "https://cf.example.com:443",
+        "the profile's own wins"
+    );
     let sim = Profile {
         simulated: true,
         sim_seed: Some(7),
         ..Profile::default()
     };
-    assert_eq!(fingerprint(&sim), "sim:7");
+    assert_eq!(fingerprint_with(&sim, |_| None), "sim:7");
     assert_eq!(
         account_of("arn:aws:cloudfront::123456789012:distribution/E1"),
         Some("123456789012")
     );
     assert_eq!(account_of("nonsense"), None);
+}
+
+#[test]
+fn a_journal_removed_while_open_is_not_written_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = open(&dir);
+    let note = |text: &str| Write::Notice {
+        scope: scope(),
+        kind: "info".into(),
+        text: text.into(),
+        at: t(1),
+    };
+    j.apply(&[note("before")], t(1)).unwrap();
+    let file = dir.path().join("j/journal.sqlite");
+    for end in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{end}", file.display()));
+    }
+    let e = j.apply(&[note("after")], t(2)).unwrap_err().to_string();
+    assert!(e.contains("removed or replaced"), "{e}");
+    assert!(!file.exists(), "not made again behind the operator's back");
+    // Replaced by another file: not written either.
+    std::fs::write(&file, b"someone else's").unwrap();
+    assert!(j.apply(&[note("again")], t(3)).is_err());
+    assert_eq!(std::fs::read(&file).unwrap(), b"someone else's");
+}
+
+#[test]
+fn a_damaged_journal_is_found_before_the_first_write_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("j/journal.sqlite");
+    {
+        let mut j = open(&dir);
+        let writes: Vec<Write> = (0..400)
+            .map(|i| Write::Details {
+                scope: scope(),
+                distribution: "E1".into(),
+                inv: inv(
+                    &format!("I{i}"),
+                    InvalidationStatus::Completed,
+                    i,
+                    &["/a", "/b"],
+                ),
+                at: t(1),
+            })
+            .collect();
+        j.apply(&writes, t(1)).unwrap();
+        j.conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+    }
+    // Page 5 overwritten (a bad disk, a torn copy).
+    let mut bytes = std::fs::read(&file).unwrap();
+    let page = 4096 * 4;
+    for (i, b) in bytes[page..page + 4096].iter_mut().enumerate() {
+        *b = (i * 37 % 251) as u8;
+    }
+    std::fs::write(&file, &bytes).unwrap();
+    match Journal::open(&file, t(2)) {
+        Err(e) => assert!(
+            e.contains("not a cfdash journal") || e.contains("damaged"),
+            "{e}"
+        ),
+        Ok(mut j) => {
+            let e = j
+                .apply(
+                    &[Write::Notice {
+                        scope: scope(),
+                        kind: "info".into(),
+                        text: "x".into(),
+                        at: t(2),
+                    }],
+                    t(2),
+                )
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("damaged"), "{e}");
+            assert!(j.unwritable().is_some());
+        }
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), bytes, "left as it is");
+}
+
+#[test]
+fn an_empty_sqlite_file_of_another_program_is_not_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let theirs = dir.path().join("theirs.db");
+    let c = Connection::open(&theirs).unwrap();
+    c.execute_batch("PRAGMA user_version = 0; CREATE TABLE t (x); DROP TABLE t; VACUUM;")
+        .unwrap();
+    drop(c);
+    let before = std::fs::read(&theirs).unwrap();
+    assert!(!before.is_empty());
+    let e = Journal::open(&theirs, t(0)).err().unwrap();
+    assert!(e.contains("another program's SQLite file"), "{e}");
+    assert_eq!(std::fs::read(&theirs).unwrap(), before);
+    // An empty file is a new journal.
+    let new = dir.path().join("new.sqlite");
+    std::fs::write(&new, b"").unwrap();
+    assert!(Journal::open(&new, t(0)).is_ok());
 }

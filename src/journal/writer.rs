@@ -21,6 +21,8 @@ enum Job {
 #[derive(Clone)]
 pub struct Handle {
     tx: mpsc::Sender<Job>,
+    /// The first write that failed, for the dashboard to say (`take_problem`).
+    problem: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl std::fmt::Debug for Handle {
@@ -40,6 +42,8 @@ impl Handle {
         on_error: impl Fn(String) + Send + 'static,
     ) -> Self {
         let (tx, rx) = mpsc::channel::<Job>();
+        let problem = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let said = problem.clone();
         std::thread::Builder::new()
             .name("journal".into())
             .spawn(move || {
@@ -72,10 +76,15 @@ impl Handle {
                         tracing::warn!(error = %e, writes = writes.len(), path = %journal.path().display(), "journal write failed");
                         if !warned {
                             warned = true;
-                            on_error(format!(
-                                "journal {}: cannot write ({e}); what happens now is not kept",
-                                journal.path().display()
-                            ));
+                            let text = format!(
+                                "journal {}: {}; from now on nothing is kept",
+                                journal.path().display(),
+                                journal.unwritable().map_or_else(|| e.to_string(), String::from)
+                            );
+                            if let Ok(mut slot) = said.lock() {
+                                *slot = Some(text.clone());
+                            }
+                            on_error(text);
                         }
                     }
                     if beat_at.elapsed() >= super::HEARTBEAT {
@@ -96,7 +105,12 @@ impl Handle {
                 }
             })
             .expect("spawn the journal thread");
-        Self { tx }
+        Self { tx, problem }
+    }
+
+    /// The first write that failed, once.
+    pub fn take_problem(&self) -> Option<String> {
+        self.problem.lock().ok()?.take()
     }
 
     pub fn write(&self, write: Write) {

@@ -59,7 +59,7 @@ pub fn resume(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         rect,
         dialog(
             theme,
-            " Not sent by an earlier run ",
+            " Unfinished batches of an earlier run ",
             Line::styled(keys, theme.dim),
         ),
     );

@@ -20,6 +20,35 @@ fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
 }
 
 #[test]
+fn journal_info_makes_nothing_where_there_is_no_journal() {
+    let dir = std::env::temp_dir().join(format!("cfdash-cli-nojournal-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("deep/journal.sqlite");
+    let out = cfdash()
+        .args(["journal", "info"])
+        .env("CFDASH_JOURNAL", &path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("no journal at"), "{text}");
+    assert!(!dir.exists(), "nothing made");
+    // A broken profiles file stops a prune: it could remove more than meant.
+    let config = temp_file("prune.toml", "[journal]\nretention_days = -5\n");
+    let made = dir.join("j.sqlite");
+    drop(cfdash::journal::Journal::open(&made, jiff::Timestamp::now()).unwrap());
+    let out = cfdash()
+        .args(["journal", "prune", "--config"])
+        .arg(&config)
+        .env("CFDASH_JOURNAL", &made)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("retention_days"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn with_nothing_configured_a_named_profile_says_how_to_start() {
     let out = cfdash()
         .args(["--profile", "qa"])

@@ -104,7 +104,7 @@ fn a_submit_lost_with_the_process_is_offered_resumed_and_adopted_once() {
     assert_eq!(second.app.mode(), Mode::Resume);
     let screen = second.screen();
     assert!(
-        screen.contains("1 batch not sent from today 12:00"),
+        screen.contains("1 batch sent today 12:00 with no answer"),
         "{screen}"
     );
     let fx = second.ch('r').effects;
@@ -290,6 +290,104 @@ fn the_first_frame_shows_the_last_known_state_marked_stale() {
     assert!(!next.screen().contains("last known"));
 }
 
+/// Batches left by an earlier run, as the next start's snapshot has them.
+fn left_over(account: &str) -> (Snapshot, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = Journal::open(&dir.path().join("j.sqlite"), Harness::demo().now()).unwrap();
+    let mut first = journaled();
+    first.ch('n');
+    first.typed("/left.html");
+    first.act(Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('s'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+    first.key(KeyCode::Enter);
+    record(&mut first, &mut j);
+    let clock = first.clock.clone();
+    drop(first);
+    clock.advance(SignedDuration::from_secs(60));
+    let mut snap = j
+        .snapshot(&scope(), 50, 500, cfdash::clock::Clock::now(clock.as_ref()))
+        .unwrap();
+    snap.account = account.into();
+    let reference = snap.unsettled[0].batch.caller_reference.clone();
+    (snap, reference)
+}
+
+#[test]
+fn batches_of_another_account_are_not_offered() {
+    // The demo's ARNs say 123456789012.
+    let (snap, _) = left_over("999999999999");
+    let mut h = journaled();
+    h.act(Action::Restored {
+        profile: "demo".into(),
+        snapshot: Box::new(snap),
+    });
+    assert_eq!(h.app.mode(), Mode::Normal, "not offered");
+    let notice = h.app.notice.as_ref().unwrap().text.clone();
+    assert!(
+        notice.contains("account 999999999999 not offered") && notice.contains("123456789012"),
+        "{notice}"
+    );
+    // The same account is offered.
+    let (snap, _) = left_over("123456789012");
+    let mut h = journaled();
+    h.act(Action::Restored {
+        profile: "demo".into(),
+        snapshot: Box::new(snap),
+    });
+    assert_eq!(h.app.mode(), Mode::Resume);
+}
+
+#[test]
+fn the_offer_waits_for_the_listing_to_tell_the_account() {
+    let (snap, _) = left_over("123456789012");
+    let mut h = Harness::unsettled(
+        cfdash::cloudfront::sim::SimData::demo(),
+        Default::default(),
+        80,
+        24,
+    );
+    h.app.memory.enabled = true;
+    h.act(Action::Restored {
+        profile: "demo".into(),
+        snapshot: Box::new(snap),
+    });
+    assert_eq!(h.app.mode(), Mode::Normal, "not before the listing answers");
+    h.settle();
+    assert_eq!(h.app.mode(), Mode::Resume);
+}
+
+#[test]
+fn keys_do_nothing_unseen_in_a_terminal_too_small() {
+    let (snap, _) = left_over("");
+    let mut h = journaled();
+    h.act(Action::Restored {
+        profile: "demo".into(),
+        snapshot: Box::new(snap),
+    });
+    assert_eq!(h.app.mode(), Mode::Resume);
+    h.act(Action::Resize {
+        width: 40,
+        height: 12,
+    });
+    assert!(h.screen().contains("Terminal too small"));
+    for c in ['r', 'd', 'l'] {
+        assert!(h.ch(c).effects.is_empty(), "{c} did something unseen");
+    }
+    assert_eq!(h.app.mode(), Mode::Resume);
+    assert!(h.ch('q').quit, "q quits, as the screen says");
+    h.act(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    let fx = h.ch('r').effects;
+    assert!(
+        matches!(fx.as_slice(), [Effect::Journal(JournalOp::Claim(_))]),
+        "{fx:?}"
+    );
+}
+
 #[test]
 fn the_quit_question_says_the_batches_are_kept() {
     let mut h = journaled();
@@ -420,9 +518,9 @@ mod binary {
         assert_eq!(recorded[0].1, "sending", "recorded before it was sent");
 
         let (again, _) = Tmux::cfdash_with("journal-kill9-again", 120, 35, &env(&journal), &args);
-        let screen = again.wait_text("Not sent by an earlier run", long);
+        let screen = again.wait_text("Unfinished batches of an earlier run", long);
         assert!(
-            screen.contains("1 batch not sent from") && screen.contains("sent with no answer"),
+            screen.contains("1 batch sent today") && screen.contains("with no answer"),
             "{screen}"
         );
         again.keys(&["r"]);
@@ -446,8 +544,8 @@ mod binary {
         std::fs::write(&file, paths).unwrap();
         let (t, _) = Tmux::cfdash_with("journal-queued", 120, 35, &env(&journal), &args);
         t.wait_text("refreshed", long);
-        // The third distribution has nothing in progress: the first batch goes at once.
-        t.keys(&["j", "j"]);
+        // This distribution has nothing in progress: the first batch goes at once.
+        t.keys(&["/", "static", "Enter"]);
         t.wait_text("Invalidations · static.acme-shop.com", long);
         t.keys(&["n"]);
         t.wait_text("New invalidation", long);
@@ -518,7 +616,8 @@ mod binary {
         let first = run(&["/app.js", "/index.html"], &[]);
         assert!(first.status.success(), "{first:?}");
         assert_eq!(state(&first), "created");
-        let second = run(&["/app.js", "/index.html"], &[]);
+        // The same paths in another order are the same batch.
+        let second = run(&["/index.html", "/app.js"], &[]);
         assert!(second.status.success(), "{second:?}");
         assert_eq!(state(&second), "adopted");
         let err = String::from_utf8_lossy(&second.stderr);
@@ -555,6 +654,71 @@ mod binary {
             rows[0]["origin"], "cfdash",
             "its reference is a batch of the journal"
         );
+        // Offline, an alias in any case names the distribution the journal listed.
+        let history = |args: &[&str]| -> serde_json::Value {
+            let o = serve::cfdash_command(&sim.url, args)
+                .env("CFDASH_JOURNAL", &journal)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{o:?}");
+            serde_json::from_slice(&o.stdout).unwrap()
+        };
+        let ids = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].to_string())
+                .collect()
+        };
+        let online = ids(&history(&["history", "--json", "-d", &d]));
+        let alias = first_alias(&sim).to_uppercase();
+        let offline = ids(&history(&["history", "--json", "--offline", "-d", &alias]));
+        assert_eq!(offline, online);
+        assert!(!online.is_empty());
+        let o = serve::cfdash_command(&sim.url, &["history", "--offline", "-d", "nope.example"])
+            .env("CFDASH_JOURNAL", &journal)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{o:?}");
+        // Thirty runs at once with one key: one invalidation, one run says it made it.
+        let runs: Vec<_> = (0..30)
+            .map(|_| {
+                serve::cfdash_command(
+                    &sim.url,
+                    &[
+                        "invalidate",
+                        "-d",
+                        &d,
+                        "--json",
+                        "--caller-reference",
+                        "same-key",
+                        "/all.css",
+                    ],
+                )
+                .env("CFDASH_JOURNAL", &journal)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+            })
+            .collect();
+        let states: Vec<String> = runs
+            .into_iter()
+            .map(|r| state(&r.wait_with_output().unwrap()))
+            .collect();
+        let created = states.iter().filter(|s| *s == "created").count();
+        assert_eq!(created, 1, "{states:?}");
+        assert!(
+            states.iter().all(|s| s == "created" || s == "adopted"),
+            "{states:?}"
+        );
+        assert_eq!(sim.created(), 2);
+    }
+
+    fn first_alias(sim: &SimServe) -> String {
+        let o = sim.cfdash(&["distributions", "--json", "--no-journal"]);
+        let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        list[0]["aliases"][0].as_str().unwrap().to_string()
     }
 
     /// Runs `cfdash invalidate` at the sim with `journal`; the journal's warning, if any.
@@ -670,6 +834,26 @@ mod binary {
         t.keys(&["q"]);
         t.wait_text("EXITED=0", long);
         assert_eq!(std::fs::read(&file).unwrap(), before);
+
+        // Removed while the dashboard runs: said, never made again behind its back, and
+        // the quit question no longer promises to keep anything.
+        let gone = dir.join("gone.sqlite");
+        let (t, _) = Tmux::cfdash_with("journal-gone", 120, 35, &env(&gone), &args);
+        t.wait_text("refreshed", long);
+        for end in ["", "-wal", "-shm"] {
+            std::fs::remove_file(format!("{}{end}", gone.display())).unwrap();
+        }
+        t.keys(&["r"]);
+        t.wait_text("removed or replaced", long);
+        t.keys(&["N"]);
+        let screen = t.wait_text("Notices", long);
+        assert!(
+            screen.contains("nothing is kept"),
+            "the whole line in the log: {screen}"
+        );
+        assert!(!gone.exists());
+        t.keys(&["Escape", "q"]);
+        t.wait_text("EXITED=0", long);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
