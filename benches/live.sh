@@ -71,6 +71,19 @@ if [ -f "$journal" ]; then
     grep "first frame with data" "$log" | sed 's/.*ms=//' >> "$work/jdata"
   done
   printf '  first frame with the last known state: median %.1f ms\n' "$(median < "$work/jdata")"
+  # The same start without the journal: the profile's setup alone (no data to show).
+  : > "$work/nojournal"
+  for i in $(seq 1 "$runs"); do
+    log="$work/nojournal-$i.log"
+    tmux -L "$sock" -f /dev/null new-session -d -s s -x 120 -y 35 \
+      "AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x '$bin' --no-journal --config '$work/bench.toml' --log-file '$log'"
+    wait_for "$log" "first frame ms"
+    tmux -L "$sock" send-keys -t s q
+    sleep 0.3
+    tmux -L "$sock" kill-server 2>/dev/null || true
+    grep "first frame ms" "$log" | sed 's/.*ms=//' >> "$work/nojournal"
+  done
+  printf '  the same start with --no-journal, first frame (empty): median %.1f ms\n' "$(median < "$work/nojournal")"
 else
   echo "no $journal: run cargo bench --bench journal first"
 fi
