@@ -277,7 +277,7 @@ pub fn print_info(info: &Info, json: bool) {
     }
     print(format!("path           {}", info.path.display()));
     print(format!(
-        "size           {} ({} bytes; its WAL {} more while cfdash runs)",
+        "size           {} ({} bytes), and a WAL of {} while cfdash runs",
         timefmt::bytes(info.bytes),
         timefmt::thousands(info.bytes as usize),
         timefmt::bytes(info.wal_bytes)

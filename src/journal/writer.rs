@@ -47,12 +47,10 @@ impl Handle {
         std::thread::Builder::new()
             .name("journal".into())
             .spawn(move || {
-                if let Some(keep) = retention {
-                    match journal.prune(keep, clock.now()) {
-                        Ok(n) => tracing::info!(rows = n, "journal pruned"),
-                        Err(e) => tracing::warn!(error = %e, "journal prune failed"),
-                    }
-                }
+                // Pruned after the first jobs: the start's read of the last known state
+                // (the first frame waits for it) never waits behind the prune and the
+                // check before the first write.
+                let mut prune = retention;
                 let mut warned = false;
                 let mut beat_at = std::time::Instant::now();
                 loop {
@@ -100,6 +98,12 @@ impl Handle {
                             }
                             Job::Read(f) => f(&mut journal),
                             Job::Write(_) => {}
+                        }
+                    }
+                    if let Some(keep) = prune.take() {
+                        match journal.prune(keep, clock.now()) {
+                            Ok(n) => tracing::info!(rows = n, "journal pruned"),
+                            Err(e) => tracing::warn!(error = %e, "journal prune failed"),
                         }
                     }
                 }

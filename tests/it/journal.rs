@@ -40,6 +40,19 @@ fn snapshot(h: &Harness, j: &mut Journal) -> Snapshot {
     j.snapshot(&scope(), 50, 500, h.now()).unwrap()
 }
 
+/// Opens the form, types `path`, submits and confirms; the mark of the confirmation.
+fn submit(h: &mut Harness, path: &str) -> usize {
+    h.ch('n');
+    h.typed(path);
+    h.act(Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('s'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+    let mark = h.mark();
+    h.key(KeyCode::Enter);
+    mark
+}
+
 /// The queued create requests, by caller reference.
 fn creates(h: &Harness, mark: usize) -> Vec<String> {
     h.requests_since(mark)
@@ -67,14 +80,7 @@ fn a_submit_lost_with_the_process_is_offered_resumed_and_adopted_once() {
     let mut first = journaled();
     let dist = first.selected_dist();
     let before = first.sim.invalidation_count(&dist);
-    first.ch('n');
-    first.typed("/lost-with-the-process.html");
-    first.act(Action::Key(crossterm::event::KeyEvent::new(
-        KeyCode::Char('s'),
-        crossterm::event::KeyModifiers::CONTROL,
-    )));
-    let mark = first.mark();
-    first.key(KeyCode::Enter);
+    let mark = submit(&mut first, "/lost-with-the-process.html");
     let sent = creates(&first, mark);
     assert_eq!(sent.len(), 1, "one batch sent");
     record(&mut first, &mut j);
@@ -142,13 +148,7 @@ fn offered_batches_can_be_dropped_or_left_for_later() {
     let dir = tempfile::tempdir().unwrap();
     let mut j = Journal::open(&dir.path().join("j.sqlite"), Harness::demo().now()).unwrap();
     let mut first = journaled();
-    first.ch('n');
-    first.typed("/a.html");
-    first.act(Action::Key(crossterm::event::KeyEvent::new(
-        KeyCode::Char('s'),
-        crossterm::event::KeyModifiers::CONTROL,
-    )));
-    first.key(KeyCode::Enter);
+    submit(&mut first, "/a.html");
     record(&mut first, &mut j);
     let clock = first.clock.clone();
     drop(first);
@@ -295,13 +295,7 @@ fn left_over(account: &str) -> (Snapshot, String) {
     let dir = tempfile::tempdir().unwrap();
     let mut j = Journal::open(&dir.path().join("j.sqlite"), Harness::demo().now()).unwrap();
     let mut first = journaled();
-    first.ch('n');
-    first.typed("/left.html");
-    first.act(Action::Key(crossterm::event::KeyEvent::new(
-        KeyCode::Char('s'),
-        crossterm::event::KeyModifiers::CONTROL,
-    )));
-    first.key(KeyCode::Enter);
+    submit(&mut first, "/left.html");
     record(&mut first, &mut j);
     let clock = first.clock.clone();
     drop(first);
@@ -401,13 +395,7 @@ fn the_quit_question_says_the_batches_are_kept() {
     h.advance(SignedDuration::from_secs(1));
     h.ch('r');
     h.settle();
-    h.ch('n');
-    h.typed("/more/*");
-    h.act(Action::Key(crossterm::event::KeyEvent::new(
-        KeyCode::Char('s'),
-        crossterm::event::KeyModifiers::CONTROL,
-    )));
-    h.key(KeyCode::Enter);
+    submit(&mut h, "/more/*");
     h.settle();
     assert!(!h.app.outbox.is_empty(), "queued");
     h.key(KeyCode::Esc);
