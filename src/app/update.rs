@@ -190,7 +190,12 @@ impl App {
             return;
         };
         let page = self.size.height.saturating_sub(6).max(1) as usize;
-        let last = self.memory.log.len().saturating_sub(1);
+        // The notices log, or the list of batches the resume question shows.
+        let rows = match mode {
+            Mode::Resume => self.memory.offered.len(),
+            _ => self.memory.log.len(),
+        };
+        let last = rows.saturating_sub(1);
         let scroll = &mut self.memory.scroll;
         match (mode, cmd) {
             (_, Cmd::Quit) => fx.push(Effect::Quit),
@@ -201,6 +206,7 @@ impl App {
                 if let Screen::Resume { look } = &mut self.screen {
                     *look = !*look;
                 }
+                self.memory.scroll = 0;
             }
             (Mode::Notices, Cmd::Back) => self.screen = Screen::Dashboard,
             (_, Cmd::Down) => *scroll = (*scroll + 1).min(last),
