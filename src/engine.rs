@@ -1632,4 +1632,58 @@ mod tests {
         b.throttled(t(16), base, max);
         assert_eq!(b.apply(base, max), secs(10));
     }
+
+    /// Adopted: CloudFront answered with an invalidation made before this process first
+    /// sent the batch — more than a second before, unless an earlier run sent it (then any
+    /// time before) or the journal says an earlier run made it (then always).
+    #[test]
+    fn adoption_is_told_by_the_create_time_or_the_journal() {
+        let at = |ms: i64| Timestamp::from_millisecond(t(10).as_millisecond() + ms).unwrap();
+        let answer = |made: Timestamp, mark: fn(&mut Engine, &str)| {
+            let mut e = Engine::new(Policy::default());
+            let b = two_batches().remove(0);
+            let r = b.caller_reference.clone();
+            e.add(b, t(0), None);
+            mark(&mut e, &r);
+            assert!(!e.entry(&r).unwrap().adopted(), "not before an answer");
+            e.due(t(10), nothing);
+            let mut made_inv = inv("I1", &r, &files(2), InvalidationStatus::InProgress);
+            made_inv.create_time = made;
+            e.answer(&r, Ok(made_inv), t(11));
+            e.entry(&r).unwrap().adopted()
+        };
+        let plain: fn(&mut Engine, &str) = |_, _| {};
+        let sent: fn(&mut Engine, &str) = |e, r| e.sent_before(r);
+        let made: fn(&mut Engine, &str) = |e, r| e.created_before(r);
+        // First sent at t(10).
+        assert!(answer(at(-1001), plain), "made more than a second before");
+        assert!(!answer(at(-1000), plain), "a second of slack");
+        assert!(!answer(at(-500), plain));
+        assert!(!answer(at(200), plain), "made by this send");
+        assert!(
+            answer(at(-500), sent),
+            "an earlier run sent it: any time before"
+        );
+        assert!(!answer(at(0), sent));
+        assert!(
+            answer(at(500), made),
+            "the journal says an earlier run made it"
+        );
+        // Given up, it is not adopted, whatever the journal says.
+        let mut e = Engine::new(Policy::default());
+        let b = two_batches().remove(0);
+        let r = b.caller_reference.clone();
+        e.add(b, t(0), None);
+        e.created_before(&r);
+        e.due(t(10), nothing);
+        e.answer(
+            &r,
+            Err(CfError::AccessDenied {
+                action: "CreateInvalidation".into(),
+                detail: String::new(),
+            }),
+            t(11),
+        );
+        assert!(!e.entry(&r).unwrap().adopted());
+    }
 }

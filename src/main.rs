@@ -428,7 +428,7 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
     let name = start.as_ref().map(|(n, _)| n.clone()).unwrap_or_default();
     let mut app = App::new(name, tz, settings, clock.now());
     app.catalog.config_path = path.clone();
-    app.requests.instance = format!("{}-", std::process::id());
+    app.requests.instance = commands::instance();
     app.catalog.config_error = config_error;
     app.catalog.aws_profiles = config::aws_profiles();
     if let Ok(data) = connector.sim_data(&Profile::default()) {

@@ -679,7 +679,7 @@ pub async fn invalidate(
     // With a key, the references are the key's: a rerun sends the same ones again.
     let submission = match &args.caller_reference {
         Some(key) => key.clone(),
-        None => engine::submission_id(now, &format!("{}-", std::process::id()), 1),
+        None => engine::submission_id(now, &super::instance(), 1),
     };
     let lists = plans
         .iter()

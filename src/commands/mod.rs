@@ -15,6 +15,17 @@ use crate::cli::ProfileCommand;
 use crate::config::{Config, Edit, KEYS, Profile, Store};
 use crate::text::{print, print_raw};
 
+/// This process, as its submissions' ids name it: the pid and a random part, so two
+/// containers (where pids are small and alike) starting in the same millisecond never make
+/// the same CallerReference.
+pub fn instance() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    format!("{}-{:04x}-", std::process::id(), random & 0xffff)
+}
+
 /// Runs a `cfdash profile` command. Errors are for stderr, with exit code 2.
 pub fn profile(cmd: &ProfileCommand, path: &Path) -> Result<ExitCode, String> {
     let loaded = Config::load_text(path)?;

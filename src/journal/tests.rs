@@ -115,6 +115,32 @@ fn what_is_not_a_journal_is_refused_and_left_as_it_is() {
     );
 }
 
+/// Field 22 of /proc/PID/stat, read here without `proc_stat`.
+fn start_time(pid: u32) -> String {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    after.split(' ').nth(19).unwrap().to_string()
+}
+
+#[test]
+fn a_process_is_known_by_its_pid_and_start_time() {
+    let me = std::process::id();
+    let (state, start) = proc_stat(me).unwrap();
+    assert!(["R", "S"].contains(&state.as_str()), "{state}");
+    assert_eq!(start, start_time(me));
+    assert!(alive(me, &start));
+    assert!(!alive(me, "1"), "the same pid, started at another time");
+    assert!(
+        alive(me, "t123"),
+        "an owner named without /proc: the pid alone"
+    );
+    // Pids no process has: 0 (kill would signal the group) and past i32 (kill would see
+    // -1, every process).
+    assert!(!alive(0, "t1"));
+    assert!(!alive(u32::MAX, "t1"));
+    assert!(proc_stat(u32::MAX).is_none());
+}
+
 /// A process of this machine that runs (a child `sleep`), as a batch's owner.
 struct Running(std::process::Child);
 
@@ -130,7 +156,7 @@ impl Running {
 
     fn owner(&self, host: &str) -> String {
         let pid = self.0.id();
-        format!("{host}:{pid}:{}", proc_stat(pid).unwrap().1)
+        format!("{host}:{pid}:{}", start_time(pid))
     }
 }
 
@@ -180,6 +206,17 @@ fn a_batch_is_offered_once_its_owner_is_gone() {
     // Another machine's: free once its heartbeat is older than the lease.
     set_owner(&a, "elsewhere:1:1");
     assert!(other.unsettled(&scope(), t(2)).unwrap().is_empty());
+    let beat: i64 = a
+        .conn
+        .query_row("SELECT heartbeat FROM batches", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        other
+            .unsettled(&scope(), ts(beat) + LEASE)
+            .unwrap()
+            .is_empty(),
+        "still its own at exactly the lease"
+    );
     let after = t(1) + LEASE + SignedDuration::from_secs(1);
     assert_eq!(other.unsettled(&scope(), after).unwrap().len(), 1);
     let taken = other.claim(&["r1".into()], after).unwrap();
@@ -297,6 +334,7 @@ fn the_snapshot_has_the_last_listing_the_watches_and_took_times() {
     )
     .unwrap();
     let snap = j.snapshot(&s, 50, 10, t(90)).unwrap();
+    assert_eq!(snap.account, "111122223333", "from the listing's ARNs");
     let ids: Vec<&str> = snap.distributions.iter().map(|d| d.id.as_str()).collect();
     assert_eq!(ids, ["E2", "E1"], "in the listing's order");
     assert_eq!(
@@ -417,6 +455,21 @@ fn history_finds_paths_by_glob_and_by_covering_wildcard() {
     let row = &j.history(&Query::default()).unwrap()[3];
     assert_eq!(row.paths, ["/products/shoe.jpg"]);
     assert_eq!(row.caller_reference.as_deref(), Some("cli-I1"));
+    assert_eq!(row.origin(), "aws-cli");
+    // A reference the journal sent is cfdash's, whatever it looks like.
+    j.apply(
+        &[Write::Batch {
+            scope: s.clone(),
+            batch: batch("cli-I1", "E1", &["/products/shoe.jpg"]),
+            key: Some("cli".into()),
+            at: t(10),
+        }],
+        t(10),
+    )
+    .unwrap();
+    let row = &j.history(&Query::default()).unwrap()[3];
+    assert!(row.ours);
+    assert_eq!(row.origin(), "cfdash");
     assert_eq!(origin("cli-I1"), "aws-cli");
     assert_eq!(origin("cfdash-1-2-E1-1"), "cfdash");
     assert_eq!(origin("ab12-console"), "other");
@@ -595,4 +648,95 @@ fn an_empty_sqlite_file_of_another_program_is_not_taken_over() {
     let new = dir.path().join("new.sqlite");
     std::fs::write(&new, b"").unwrap();
     assert!(Journal::open(&new, t(0)).is_ok());
+}
+
+#[test]
+fn a_batch_being_worked_on_keeps_its_owner_and_a_settled_one_has_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open(&dir);
+    let owner = |j: &Journal| -> Option<String> {
+        j.conn
+            .query_row("SELECT owner FROM batches", [], |r| r.get(0))
+            .unwrap()
+    };
+    let state = |s: BatchState| Write::BatchState {
+        reference: "r1".into(),
+        state: s,
+        invalidation: None,
+        error: None,
+        at: t(2),
+    };
+    a.apply(
+        &[Write::Batch {
+            scope: scope(),
+            batch: batch("r1", "E1", &["/a"]),
+            key: None,
+            at: t(1),
+        }],
+        t(1),
+    )
+    .unwrap();
+    for s in [
+        BatchState::Sending,
+        BatchState::Unknown,
+        BatchState::Waiting,
+    ] {
+        assert!(s.unsettled());
+        a.apply(&[state(s)], t(2)).unwrap();
+        assert_eq!(owner(&a).as_deref(), Some(a.owner()), "{s:?}");
+    }
+    for s in [
+        BatchState::Created,
+        BatchState::Adopted,
+        BatchState::NotSent,
+        BatchState::Dropped,
+    ] {
+        assert!(!s.unsettled());
+        a.apply(&[state(s)], t(2)).unwrap();
+        assert_eq!(owner(&a), None, "{s:?}");
+        assert_eq!(BatchState::parse(s.as_str()), s);
+    }
+}
+
+#[test]
+fn runs_sharing_a_key_know_who_recorded_a_batch_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = open(&dir);
+    let mut second = open(&dir);
+    let runner = Running::start();
+    second.owner = runner.owner(&second.host);
+    let record = |j: &mut Journal| {
+        j.apply(
+            &[Write::Batch {
+                scope: scope(),
+                batch: batch("k-E1-1", "E1", &["/a"]),
+                key: Some("k".into()),
+                at: t(1),
+            }],
+            t(1),
+        )
+        .unwrap();
+    };
+    record(&mut first);
+    record(&mut second);
+    let refs = vec!["k-E1-1".to_string(), "k-E9-1".to_string()];
+    assert_eq!(second.recorded_elsewhere(&refs).unwrap(), ["k-E1-1"]);
+    assert!(
+        first.recorded_elsewhere(&refs).unwrap().is_empty(),
+        "its own"
+    );
+    // Given up by the first: the second is the one that makes it.
+    first
+        .apply(
+            &[Write::BatchState {
+                reference: "k-E1-1".into(),
+                state: BatchState::NotSent,
+                invalidation: None,
+                error: None,
+                at: t(2),
+            }],
+            t(2),
+        )
+        .unwrap();
+    assert!(second.recorded_elsewhere(&refs).unwrap().is_empty());
 }
