@@ -164,7 +164,7 @@ fn offered_batches_can_be_dropped_or_left_for_later() {
     // Look: the batches, each with its state and first path.
     later.ch('l');
     let screen = later.screen();
-    assert!(screen.contains("1/1 not sent · /a.html"), "{screen}");
+    assert!(screen.contains("1/1 sent, no answer · /a.html"), "{screen}");
     let fx = later.key(KeyCode::Esc).effects;
     assert!(fx.is_empty(), "later: nothing asked of the journal: {fx:?}");
     assert_eq!(later.app.mode(), Mode::Normal);
