@@ -518,6 +518,26 @@ fn ts(ms: i64) -> Timestamp {
     Timestamp::from_millisecond(ms).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
+const READ_ONLY: &str = "read-only (a read-only disk or file)";
+
+/// The operator's sentence for an SQLite error that says why a journal cannot be used.
+fn known(e: &rusqlite::Error) -> Option<&'static str> {
+    use rusqlite::ErrorCode as C;
+    match e.sqlite_error_code()? {
+        C::NotADatabase => Some(
+            "not a cfdash journal (not SQLite, or damaged), left as it is: move it away or use --journal PATH",
+        ),
+        C::DatabaseBusy | C::DatabaseLocked => Some("locked by another process"),
+        C::ReadOnly => Some(READ_ONLY),
+        _ => None,
+    }
+}
+
+/// [`known`]'s sentence, else SQLite's own.
+fn said(e: &rusqlite::Error) -> String {
+    known(e).map_or_else(|| e.to_string(), String::from)
+}
+
 /// This machine's name, for the leases.
 fn hostname() -> String {
     let mut buf = [0u8; 256];
@@ -609,7 +629,7 @@ impl Journal {
         )
         .map_err(|e| fail(e.to_string()))?;
         if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
-            return Err(fail("read-only (a read-only disk or file)".into()));
+            return Err(fail(READ_ONLY.into()));
         }
         conn.busy_timeout(Duration::from_millis(1500))
             .map_err(|e| fail(e.to_string()))?;
@@ -625,29 +645,21 @@ impl Journal {
             checked: false,
         };
         journal.owner = owner_of_this_process(&journal.host, now);
-        journal.check(empty).map_err(fail)?;
-        journal.set_mode().map_err(|e| fail(e.to_string()))?;
-        journal.migrate().map_err(|e| {
-            fail(match e.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                    "locked by another process".to_string()
-                }
-                Some(rusqlite::ErrorCode::ReadOnly) => {
-                    "read-only (a read-only disk or file)".into()
-                }
-                _ => format!("cannot set up its tables: {e}"),
-            })
-        })?;
+        let up_to_date = journal.check(empty).map_err(fail)?;
+        journal.set_mode().map_err(|e| fail(said(&e)))?;
+        if !up_to_date {
+            journal.migrate().map_err(|e| {
+                fail(
+                    known(&e)
+                        .map_or_else(|| format!("cannot set up its tables: {e}"), String::from),
+                )
+            })?;
+        }
         // Another process holding the write lock now would stall every write: say so at once.
         journal
             .conn
             .execute_batch("BEGIN IMMEDIATE; ROLLBACK")
-            .map_err(|e| match e.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                    fail("locked by another process".into())
-                }
-                _ => fail(e.to_string()),
-            })?;
+            .map_err(|e| fail(said(&e)))?;
         journal
             .conn
             .busy_timeout(Duration::from_secs(5))
@@ -656,20 +668,12 @@ impl Journal {
     }
 
     /// Reads the header: a file that is not SQLite, or SQLite of something else, is refused
-    /// before anything is written.
-    fn check(&self, empty: bool) -> Result<(), String> {
+    /// before anything is written. True when the schema is up to date (nothing to migrate).
+    fn check(&self, empty: bool) -> Result<bool, String> {
         let read = |sql: &str| -> Result<i64, String> {
             self.conn
                 .query_row(sql, [], |r| r.get(0))
-                .map_err(|e| match e.sqlite_error_code() {
-                    Some(rusqlite::ErrorCode::NotADatabase) => {
-                        "not a cfdash journal (not SQLite, or damaged), left as it is: move it away or use --journal PATH".to_string()
-                    }
-                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                        "locked by another process".to_string()
-                    }
-                    _ => e.to_string(),
-                })
+                .map_err(|e| said(&e))
         };
         let app = read("PRAGMA application_id")?;
         let version = read("PRAGMA user_version")?;
@@ -688,7 +692,7 @@ impl Journal {
                 MIGRATIONS.len()
             ));
         }
-        Ok(())
+        Ok(version == MIGRATIONS.len() as i64 && app == APPLICATION_ID as i64)
     }
 
     /// WAL where it works, else SQLite's rollback journal.
@@ -711,15 +715,10 @@ impl Journal {
         Ok(())
     }
 
+    /// Brings the schema up to date (called only when `check` says it is not: an up-to-date
+    /// journal is only read until it is checked). Another process may migrate first: the
+    /// version is read again inside the transaction.
     fn migrate(&mut self) -> rusqlite::Result<()> {
-        // Up to date: nothing is written (a journal is only read until it is checked).
-        let read =
-            |sql: &str| -> rusqlite::Result<i64> { self.conn.query_row(sql, [], |r| r.get(0)) };
-        if read("PRAGMA user_version")? == MIGRATIONS.len() as i64
-            && read("PRAGMA application_id")? == APPLICATION_ID as i64
-        {
-            return Ok(());
-        }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
