@@ -263,16 +263,15 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
         queue.push(Action::JournalProblem(problem));
     }
     if let Some((name, profile, backend)) = profile {
-        let scope = journal::Scope::new(&name, &profile);
         runner.run(Effect::UseProfile {
             name: name.clone(),
             profile: Box::new(profile),
         });
         runner.ready(&name, backend);
-        if let Some(j) = &journal {
+        if let (Some(j), Some(scope)) = (&journal, runner.scope(&name)) {
             app.memory.asked.insert(name.clone());
-            let (limit, now) = (app.settings.list_limit, clock.now());
-            match j.read_blocking(move |j| j.snapshot(&scope, limit, memory::LOG_MAX, now)) {
+            let read = last_known(scope, app.settings.list_limit, clock.now());
+            match j.read_blocking(read) {
                 Some(Ok(snapshot)) => queue.insert(
                     0,
                     Action::Restored {
@@ -396,7 +395,9 @@ type Cell = Arc<tokio::sync::OnceCell<Result<Arc<dyn CloudFront>, CfError>>>;
 /// Requests go to the active profile's backend, a `Slot::Watch` to its own profile's.
 struct Runner {
     connector: Arc<Connector>,
-    backends: HashMap<String, (Profile, Cell)>,
+    /// Each profile's backend, and its journal scope (worked out once: it reads the
+    /// environment).
+    backends: HashMap<String, (Profile, Cell, Scope)>,
     active: Option<String>,
     tx: mpsc::UnboundedSender<Action>,
     /// The config writer's queue: edits are applied one after the other, in order.
@@ -407,6 +408,16 @@ struct Runner {
     gets: Arc<Semaphore>,
     /// The journal's thread: answers are recorded, creates wait until their batch is.
     journal: Option<journal::Handle>,
+}
+
+/// The read of a profile's last known state, with `limit` invalidations per distribution:
+/// at start (before the first frame) and when a profile is first opened.
+fn last_known(
+    scope: Scope,
+    limit: usize,
+    now: jiff::Timestamp,
+) -> impl FnOnce(&mut journal::Journal) -> rusqlite::Result<journal::Snapshot> + Send + 'static {
+    move |j| j.snapshot(&scope, limit, memory::LOG_MAX, now)
 }
 
 /// What the journal was last told of the app's watches.
@@ -438,9 +449,7 @@ impl Runner {
 
     /// The journal's scope of a profile this runner knows.
     fn scope(&self, name: &str) -> Option<Scope> {
-        self.backends
-            .get(name)
-            .map(|(profile, _)| Scope::new(name, profile))
+        self.backends.get(name).map(|(_, _, scope)| scope.clone())
     }
 
     /// Hands the journal what changed in the app: the batches (before any is sent), the
@@ -505,14 +514,12 @@ impl Runner {
         let tx = self.tx.clone();
         let now = self.connector.clock.now();
         match op {
-            JournalOp::Restore { profile } => {
+            JournalOp::Restore { profile, limit } => {
                 let Some(scope) = self.scope(&profile) else {
                     return;
                 };
                 tokio::spawn(async move {
-                    let snap = j
-                        .read(move |j| j.snapshot(&scope, 1000, memory::LOG_MAX, now))
-                        .await;
+                    let snap = j.read(last_known(scope, limit, now)).await;
                     if let Some(Ok(snapshot)) = snap {
                         let _ = tx.send(Action::Restored {
                             profile,
@@ -548,7 +555,7 @@ impl Runner {
     /// A profile's backend already made (the first profile's, before the terminal was
     /// taken): its requests use it instead of making another.
     fn ready(&mut self, name: &str, backend: Arc<dyn CloudFront>) {
-        if let Some((_, cell)) = self.backends.get(name) {
+        if let Some((_, cell, _)) = self.backends.get(name) {
             let _ = cell.set(Ok(backend));
         }
     }
@@ -556,10 +563,14 @@ impl Runner {
     fn run(&mut self, effect: Effect) {
         match effect {
             Effect::UseProfile { name, profile } => {
-                let fresh = self.backends.get(&name).is_none_or(|(p, _)| *p != *profile);
+                let fresh = self
+                    .backends
+                    .get(&name)
+                    .is_none_or(|(p, _, _)| *p != *profile);
                 if fresh {
                     let cell: Cell = Arc::new(tokio::sync::OnceCell::new());
-                    self.backends.insert(name.clone(), (*profile, cell));
+                    let scope = Scope::new(&name, &profile);
+                    self.backends.insert(name.clone(), (*profile, cell, scope));
                 }
                 self.active = Some(name);
             }
@@ -575,17 +586,17 @@ impl Runner {
                     Slot::Watch(profile, _) => Some(profile.clone()),
                     _ => self.active.clone(),
                 };
-                let backend = name.and_then(|n| {
-                    self.backends
-                        .get(&n)
-                        .map(|(p, cell)| (n.clone(), p.clone(), cell.clone()))
-                });
-                let connector = self.connector.clone();
-                let tx = self.tx.clone();
                 let journal = self
                     .journal
                     .clone()
-                    .zip(backend.as_ref().map(|(n, p, _)| Scope::new(n, p)));
+                    .zip(name.as_deref().and_then(|n| self.scope(n)));
+                let backend = name.and_then(|n| {
+                    self.backends
+                        .get(&n)
+                        .map(|(p, cell, _)| (n.clone(), p.clone(), cell.clone()))
+                });
+                let connector = self.connector.clone();
+                let tx = self.tx.clone();
                 let permits = match request {
                     Request::ListDistributions | Request::ListInvalidations { .. } => {
                         self.lists.clone()

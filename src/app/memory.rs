@@ -17,8 +17,9 @@ pub const LOG_MAX: usize = 500;
 /// A question to the journal's thread; the answer comes back as an action.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum JournalOp {
-    /// The last known state of a profile (`Action::Restored`).
-    Restore { profile: String },
+    /// The last known state of a profile, with `limit` invalidations per distribution
+    /// (`Action::Restored`).
+    Restore { profile: String, limit: usize },
     /// Take these batches to send them (`Action::Claimed`).
     Claim(Vec<String>),
     /// Mark these batches dropped.

@@ -343,6 +343,7 @@ impl App {
         if self.memory.enabled && self.memory.asked.insert(name.to_string()) {
             fx.push(Effect::Journal(super::memory::JournalOp::Restore {
                 profile: name.to_string(),
+                limit: self.settings.list_limit,
             }));
         }
         self.clamp_all();

@@ -521,3 +521,33 @@ fn the_longest_intervals_allowed_do_not_panic() {
     h.advance(secs(86400));
     assert!(h.app.session.distributions.data().is_some());
 }
+
+#[test]
+fn a_profile_opened_for_the_first_time_asks_the_journal_for_its_last_known_state_once() {
+    use cfdash::app::memory::JournalOp;
+    let mut h = two_profiles();
+    h.app.memory.enabled = true;
+    h.app.memory.asked.insert("demo".into());
+    let restores = |h: &Harness, mark: usize| -> Vec<Effect> {
+        h.seen[mark..]
+            .iter()
+            .filter(|e| matches!(e, Effect::Journal(JournalOp::Restore { .. })))
+            .cloned()
+            .collect()
+    };
+    let mark = h.mark();
+    switch(&mut h, "small");
+    let limit = h.app.settings.list_limit;
+    assert_eq!(
+        restores(&h, mark),
+        vec![Effect::Journal(JournalOp::Restore {
+            profile: "small".into(),
+            limit
+        })],
+        "as many invalidations a distribution as a listing shows"
+    );
+    let mark = h.mark();
+    switch(&mut h, "demo");
+    switch(&mut h, "small");
+    assert!(restores(&h, mark).is_empty(), "asked once a run");
+}
