@@ -239,6 +239,17 @@ pub async fn list_recent_invalidations(
     distribution: &str,
     limit: usize,
 ) -> CfResult<Vec<InvalidationSummary>> {
+    list_invalidations_since(cf, distribution, limit, None).await
+}
+
+/// As [`list_recent_invalidations`], keeping only those created at or after `since`: the
+/// list is newest first, so paging stops at the first page that reaches older ones.
+pub async fn list_invalidations_since(
+    cf: &dyn CloudFront,
+    distribution: &str,
+    limit: usize,
+    since: Option<Timestamp>,
+) -> CfResult<Vec<InvalidationSummary>> {
     let mut all = Vec::new();
     let mut marker: Option<String> = None;
     while all.len() < limit {
@@ -246,9 +257,11 @@ pub async fn list_recent_invalidations(
         let page = cf
             .list_invalidations_page(distribution, marker.as_deref(), want)
             .await?;
-        all.extend(page.items);
+        let recent = |i: &InvalidationSummary| since.is_none_or(|t| i.create_time >= t);
+        let older = !page.items.iter().all(recent);
+        all.extend(page.items.into_iter().filter(recent));
         match page.next_marker {
-            Some(next) if Some(&next) != marker.as_ref() => marker = Some(next),
+            Some(next) if !older && Some(&next) != marker.as_ref() => marker = Some(next),
             _ => break,
         }
     }
@@ -367,6 +380,43 @@ mod tests {
         assert_eq!(account.len(), 40);
         assert!(account.iter().all(|(_, l)| l.as_ref().unwrap().len() == 3));
         assert_eq!(cf.most.load(Ordering::SeqCst), LIST_CONCURRENCY);
+    }
+
+    #[test]
+    fn listing_since_a_time_keeps_the_newer_ones_across_pages() {
+        let clock = std::sync::Arc::new(crate::clock::ManualClock::new(
+            "2026-11-27T12:00:00Z".parse().unwrap(),
+        ));
+        let sim = sim::SimCloudFront::new(
+            sim::SimData::generated(1, 250),
+            sim::SimSettings::default(),
+            clock,
+        );
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let dist = sim::SimData::generated(1, 250).distributions[0].id.clone();
+        let all = rt
+            .block_on(list_recent_invalidations(&sim, &dist, 1000))
+            .unwrap();
+        assert_eq!(all.len(), 250, "three pages of 100");
+        // A time between the 150th and the 151st: the newer 150, over two pages.
+        let since = all[149].create_time;
+        let newer: Vec<_> = all
+            .iter()
+            .filter(|i| i.create_time >= since)
+            .cloned()
+            .collect();
+        let got = rt
+            .block_on(list_invalidations_since(&sim, &dist, 1000, Some(since)))
+            .unwrap();
+        assert_eq!(got, newer);
+        assert!(got.len() >= 150 && got.len() < 250);
+        let capped = rt
+            .block_on(list_invalidations_since(&sim, &dist, 120, Some(since)))
+            .unwrap();
+        assert_eq!(capped, newer[..120]);
     }
 
     #[test]

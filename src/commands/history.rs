@@ -125,7 +125,12 @@ async fn refresh(
     now: Timestamp,
 ) -> Result<(), Fail> {
     let listed: Vec<(String, cloudfront::CfResult<Vec<InvalidationSummary>>)> = stream::iter(dists)
-        .map(|d| async move { (d.id.clone(), list_since(cf, &d.id, since).await) })
+        .map(|d| async move {
+            (
+                d.id.clone(),
+                cloudfront::list_invalidations_since(cf, &d.id, MAX_LISTED, Some(since)).await,
+            )
+        })
         .buffer_unordered(AT_ONCE)
         .collect()
         .await;
@@ -177,29 +182,6 @@ async fn refresh(
     }
     link.handle.flushed().await;
     Ok(())
-}
-
-/// A distribution's invalidations, newest first, back to `since` (at most `MAX_LISTED`).
-async fn list_since(
-    cf: &dyn CloudFront,
-    distribution: &str,
-    since: Timestamp,
-) -> cloudfront::CfResult<Vec<InvalidationSummary>> {
-    let mut all: Vec<InvalidationSummary> = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let page = cf
-            .list_invalidations_page(distribution, marker.as_deref(), 100)
-            .await?;
-        let done = page.items.iter().any(|i| i.create_time < since);
-        all.extend(page.items.into_iter().filter(|i| i.create_time >= since));
-        match page.next_marker {
-            Some(next) if !done && all.len() < MAX_LISTED && Some(&next) != marker.as_ref() => {
-                marker = Some(next)
-            }
-            _ => return Ok(all),
-        }
-    }
 }
 
 fn print_history(rows: &[HistoryRow], json: bool) {
