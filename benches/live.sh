@@ -24,17 +24,23 @@ wait_for() { # wait_for FILE PATTERN
   echo "timed out waiting for $2 in $1" >&2; return 1
 }
 
+start_once() { # start_once LOG PATTERN COMMAND: one start at 120x35, until PATTERN is logged
+  tmux -L "$sock" -f /dev/null new-session -d -s s -x 120 -y 35 "$3 --log-file '$1'"
+  wait_for "$1" "$2"
+  tmux -L "$sock" send-keys -t s q
+  sleep 0.3
+  tmux -L "$sock" kill-server 2>/dev/null || true
+}
+
+logged_ms() { grep "$2" "$1" | sed 's/.*ms=//'; } # logged_ms LOG PATTERN
+
 echo "startup ($runs runs, 120x35, demo, default latency)"
 : > "$work/first" ; : > "$work/data"
 for i in $(seq 1 "$runs"); do
   log="$work/start-$i.log"
-  tmux -L "$sock" -f /dev/null new-session -d -s s -x 120 -y 35 "'$bin' --demo --no-journal --log-file '$log'"
-  wait_for "$log" "first frame with data"
-  tmux -L "$sock" send-keys -t s q
-  sleep 0.3
-  tmux -L "$sock" kill-server 2>/dev/null || true
-  grep "first frame ms" "$log" | sed 's/.*ms=//' >> "$work/first"
-  grep "first frame with data" "$log" | sed 's/.*ms=//' >> "$work/data"
+  start_once "$log" "first frame with data" "'$bin' --demo --no-journal"
+  logged_ms "$log" "first frame ms" >> "$work/first"
+  logged_ms "$log" "first frame with data" >> "$work/data"
 done
 printf '  first frame:           median %.1f ms\n' "$(median < "$work/first")"
 printf '  first frame with data: median %.1f ms\n' "$(median < "$work/data")"
@@ -62,26 +68,18 @@ if [ -f "$journal" ]; then
   for i in $(seq 1 "$runs"); do
     log="$work/journal-$i.log"
     cp "$journal" "$work/j.sqlite"
-    tmux -L "$sock" -f /dev/null new-session -d -s s -x 120 -y 35 \
-      "AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x CFDASH_JOURNAL='$work/j.sqlite' '$bin' --config '$work/bench.toml' --log-file '$log'"
-    wait_for "$log" "first frame with data"
-    tmux -L "$sock" send-keys -t s q
-    sleep 0.3
-    tmux -L "$sock" kill-server 2>/dev/null || true
-    grep "first frame with data" "$log" | sed 's/.*ms=//' >> "$work/jdata"
+    start_once "$log" "first frame with data" \
+      "AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x CFDASH_JOURNAL='$work/j.sqlite' '$bin' --config '$work/bench.toml'"
+    logged_ms "$log" "first frame with data" >> "$work/jdata"
   done
   printf '  first frame with the last known state: median %.1f ms\n' "$(median < "$work/jdata")"
   # The same start without the journal: the profile's setup alone (no data to show).
   : > "$work/nojournal"
   for i in $(seq 1 "$runs"); do
     log="$work/nojournal-$i.log"
-    tmux -L "$sock" -f /dev/null new-session -d -s s -x 120 -y 35 \
-      "AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x '$bin' --no-journal --config '$work/bench.toml' --log-file '$log'"
-    wait_for "$log" "first frame ms"
-    tmux -L "$sock" send-keys -t s q
-    sleep 0.3
-    tmux -L "$sock" kill-server 2>/dev/null || true
-    grep "first frame ms" "$log" | sed 's/.*ms=//' >> "$work/nojournal"
+    start_once "$log" "first frame ms" \
+      "AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x '$bin' --no-journal --config '$work/bench.toml'"
+    logged_ms "$log" "first frame ms" >> "$work/nojournal"
   done
   printf '  the same start with --no-journal, first frame (empty): median %.1f ms\n' "$(median < "$work/nojournal")"
 else

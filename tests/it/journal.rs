@@ -143,24 +143,46 @@ fn a_submit_lost_with_the_process_is_offered_resumed_and_adopted_once() {
     assert!(snapshot(&second, &mut j).unsettled.is_empty());
 }
 
-#[test]
-fn offered_batches_can_be_dropped_or_left_for_later() {
+/// A run that confirmed a submit of `path` and died before the answer, a minute ago: its
+/// journal and its clock.
+struct Crashed {
+    _dir: tempfile::TempDir,
+    j: Journal,
+    clock: std::sync::Arc<cfdash::clock::ManualClock>,
+}
+
+fn crashed_run(path: &str) -> Crashed {
     let dir = tempfile::tempdir().unwrap();
     let mut j = Journal::open(&dir.path().join("j.sqlite"), Harness::demo().now()).unwrap();
     let mut first = journaled();
-    submit(&mut first, "/a.html");
+    submit(&mut first, path);
     record(&mut first, &mut j);
     let clock = first.clock.clone();
     drop(first);
     clock.advance(SignedDuration::from_secs(60));
+    Crashed {
+        _dir: dir,
+        j,
+        clock,
+    }
+}
 
-    let mut later = journaled();
-    later.clock = clock.clone();
-    let snap = snapshot(&later, &mut j);
-    later.act(Action::Restored {
+/// The next start after `c`: a journaled harness on its clock, given the last known state.
+fn restart(c: &mut Crashed) -> Harness {
+    let mut h = journaled();
+    h.clock = c.clock.clone();
+    let snap = snapshot(&h, &mut c.j);
+    h.act(Action::Restored {
         profile: "demo".into(),
         snapshot: Box::new(snap),
     });
+    h
+}
+
+#[test]
+fn offered_batches_can_be_dropped_or_left_for_later() {
+    let mut c = crashed_run("/a.html");
+    let mut later = restart(&mut c);
     // Look: the batches, each with its state and first path.
     later.ch('l');
     let screen = later.screen();
@@ -170,27 +192,24 @@ fn offered_batches_can_be_dropped_or_left_for_later() {
     assert_eq!(later.app.mode(), Mode::Normal);
     assert!(later.app.outbox.is_empty());
     // Still offered at the next start.
-    let mut dropping = journaled();
-    dropping.clock = clock;
-    let snap = snapshot(&dropping, &mut j);
-    assert_eq!(snap.unsettled.len(), 1);
-    let reference = snap.unsettled[0].batch.caller_reference.clone();
-    dropping.act(Action::Restored {
-        profile: "demo".into(),
-        snapshot: Box::new(snap),
-    });
+    let mut dropping = restart(&mut c);
+    assert_eq!(dropping.app.memory.offered.len(), 1);
+    let reference = dropping.app.memory.offered[0]
+        .batch
+        .caller_reference
+        .clone();
     let fx = dropping.ch('d').effects;
     assert_eq!(
         fx,
         vec![Effect::Journal(JournalOp::Drop(vec![reference.clone()]))]
     );
-    j.drop_batches(std::slice::from_ref(&reference), dropping.now())
+    c.j.drop_batches(std::slice::from_ref(&reference), dropping.now())
         .unwrap();
     assert_eq!(
-        j.batch(&reference).unwrap().unwrap().state,
+        c.j.batch(&reference).unwrap().unwrap().state,
         BatchState::Dropped
     );
-    assert!(snapshot(&dropping, &mut j).unsettled.is_empty());
+    assert!(snapshot(&dropping, &mut c.j).unsettled.is_empty());
     assert!(dropping.app.outbox.is_empty(), "nothing sent");
 }
 
@@ -295,27 +314,18 @@ fn the_first_frame_shows_the_last_known_state_marked_stale() {
 }
 
 /// Batches left by an earlier run, as the next start's snapshot has them.
-fn left_over(account: &str) -> (Snapshot, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut j = Journal::open(&dir.path().join("j.sqlite"), Harness::demo().now()).unwrap();
-    let mut first = journaled();
-    submit(&mut first, "/left.html");
-    record(&mut first, &mut j);
-    let clock = first.clock.clone();
-    drop(first);
-    clock.advance(SignedDuration::from_secs(60));
-    let mut snap = j
-        .snapshot(&scope(), 50, 500, cfdash::clock::Clock::now(clock.as_ref()))
-        .unwrap();
+fn left_over(account: &str) -> Snapshot {
+    let mut c = crashed_run("/left.html");
+    let now = cfdash::clock::Clock::now(c.clock.as_ref());
+    let mut snap = c.j.snapshot(&scope(), 50, 500, now).unwrap();
     snap.account = account.into();
-    let reference = snap.unsettled[0].batch.caller_reference.clone();
-    (snap, reference)
+    snap
 }
 
 #[test]
 fn batches_of_another_account_are_not_offered() {
     // The demo's ARNs say 123456789012.
-    let (snap, _) = left_over("999999999999");
+    let snap = left_over("999999999999");
     let mut h = journaled();
     h.act(Action::Restored {
         profile: "demo".into(),
@@ -328,7 +338,7 @@ fn batches_of_another_account_are_not_offered() {
         "{notice}"
     );
     // The same account is offered.
-    let (snap, _) = left_over("123456789012");
+    let snap = left_over("123456789012");
     let mut h = journaled();
     h.act(Action::Restored {
         profile: "demo".into(),
@@ -339,7 +349,7 @@ fn batches_of_another_account_are_not_offered() {
 
 #[test]
 fn the_offer_waits_for_the_listing_to_tell_the_account() {
-    let (snap, _) = left_over("123456789012");
+    let snap = left_over("123456789012");
     let mut h = Harness::unsettled(
         cfdash::cloudfront::sim::SimData::demo(),
         Default::default(),
@@ -358,7 +368,7 @@ fn the_offer_waits_for_the_listing_to_tell_the_account() {
 
 #[test]
 fn keys_do_nothing_unseen_in_a_terminal_too_small() {
-    let (snap, _) = left_over("");
+    let snap = left_over("");
     let mut h = journaled();
     h.act(Action::Restored {
         profile: "demo".into(),
