@@ -217,7 +217,9 @@ impl Server {
                     .iter()
                     .chain(&reference)
                     .any(|t| t.chars().any(char::is_control));
+                let refused = batch_refusal(body, &paths, reference.as_deref());
                 match reference {
+                    _ if refused.is_some() => Ok(refused.expect("checked")),
                     None => Ok(error(
                         StatusCode::BAD_REQUEST,
                         "MissingBody",
@@ -380,28 +382,111 @@ impl std::fmt::Display for Dropped {
 
 impl std::error::Error for Dropped {}
 
+/// What CloudFront refuses in an invalidation batch before it looks at the distribution,
+/// as it answers it; `None` for a batch it takes (or one the rest of the handler refuses).
+/// - A body that is not XML at all: 400 `MalformedXML`, "Value null at 'invalidationBatch'"
+///   (reported by SDK users: aws/aws-sdk-php#1973, s3tools/s3cmd#1214; not in the service
+///   model). An empty body stays `MissingBody`.
+/// - `Quantity` other than the number of items: 400 `InconsistentQuantities` (service model).
+/// - An empty CallerReference: 400 `InvalidArgument`.
+/// - More than 3,000 items: 413 `BatchTooLarge` (service model).
+/// - A path without its leading `/`, a `*` anywhere but last, a path over 4,000 characters,
+///   or a cache tag (`#…`) breaking its rules: 400 `InvalidArgument`, "Your request contains
+///   one or more invalid invalidation paths." (the aws CLI's report in
+///   rust-lang/promote-release#94).
+fn batch_refusal(
+    body: &str,
+    paths: &[String],
+    reference: Option<&str>,
+) -> Option<Response<Full<Bytes>>> {
+    let refuse = |status, code, message: &str| Some(error(status, code, message));
+    if body.trim().is_empty() {
+        return None; // MissingBody
+    }
+    if !body.contains("<InvalidationBatch") {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "MalformedXML",
+            "1 validation error detected: Value null at 'invalidationBatch' failed to satisfy constraint: Member must not be null",
+        );
+    }
+    let quantity = elements(body, "Quantity").into_iter().next();
+    if quantity.is_some_and(|q| q.trim().parse::<usize>().ok() != Some(paths.len())) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "InconsistentQuantities",
+            "The value of Quantity and the size of Items don't match.",
+        );
+    }
+    if reference.is_some_and(|r| r.trim().is_empty()) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            "The CallerReference must not be empty.",
+        );
+    }
+    if paths.len() > crate::paths::MAX_FILES_IN_PROGRESS {
+        return refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "BatchTooLarge",
+            "Invalidation batch specified is too large.",
+        );
+    }
+    if paths.iter().any(|p| !valid_item(p)) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            "Your request contains one or more invalid invalidation paths.",
+        );
+    }
+    None
+}
+
+/// An invalidation item CloudFront takes: a path (a leading `/`, at most 4,000
+/// characters, `*` only last) or a cache tag (`#`, then 1 to 256 printable ASCII
+/// characters, no comma, no `*`).
+fn valid_item(item: &str) -> bool {
+    if let Some(tag) = item.strip_prefix('#') {
+        return !tag.is_empty()
+            && tag.len() <= 256
+            && tag
+                .bytes()
+                .all(|b| (33..=126).contains(&b) && b != b',' && b != b'*');
+    }
+    let star = item.find('*');
+    item.starts_with('/')
+        && item.chars().count() <= 4000
+        && star.is_none_or(|at| at == item.len() - 1)
+}
+
 fn ok(status: StatusCode, xml: String) -> Response<Full<Bytes>> {
+    answer(status, xml, &request_id())
+}
+
+/// An answer with its `x-amz-request-id`.
+fn answer(status: StatusCode, xml: String, id: &str) -> Response<Full<Bytes>> {
     let mut r = Response::new(Full::new(Bytes::from(xml)));
     *r.status_mut() = status;
     let h = r.headers_mut();
     h.insert("Content-Type", "text/xml".parse().expect("valid"));
-    h.insert("x-amz-request-id", request_id().parse().expect("valid"));
+    h.insert("x-amz-request-id", id.parse().expect("valid"));
     r
 }
 
+/// CloudFront's error shape; the body's `RequestId` is the header's.
 fn error(status: StatusCode, code: &str, message: &str) -> Response<Full<Bytes>> {
     let kind = if status.is_server_error() {
         "Receiver"
     } else {
         "Sender"
     };
+    let id = request_id();
     let xml = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse xmlns=\"{NS}\"><Error><Type>{kind}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ErrorResponse xmlns=\"{NS}\"><Error><Type>{kind}</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{id}</RequestId></ErrorResponse>",
         esc(code),
         esc(message),
-        request_id()
     );
-    ok(status, xml)
+    answer(status, xml, &id)
 }
 
 fn request_id() -> String {

@@ -588,7 +588,11 @@ impl SimDistribution {
     ) -> Invalidation {
         let completes = now + sample_delay(rng).mul_f64(scale.max(0.0));
         self.push(rng, now, completes, paths, caller_reference);
-        self.invalidations[0].full(now)
+        // CloudFront answers a create InProgress, always: with delays scaled to 0 it is
+        // complete by the next read, never in the create's own answer.
+        let mut made = self.invalidations[0].full(now);
+        made.status = InvalidationStatus::InProgress;
+        made
     }
 
     /// Puts a new invalidation on top (the list is newest first).
@@ -1112,6 +1116,11 @@ mod tests {
             all.iter()
                 .all(|i| i.status == InvalidationStatus::Completed)
         );
+        // A create still answers InProgress, as CloudFront's do; the next read sees it done.
+        let made = block(sim.create_invalidation(dist, &["/now".to_string()], "zero-1")).unwrap();
+        assert_eq!(made.status, InvalidationStatus::InProgress);
+        let read = block(sim.get_invalidation(dist, &made.id)).unwrap();
+        assert_eq!(read.status, InvalidationStatus::Completed);
     }
 
     #[test]

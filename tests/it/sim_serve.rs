@@ -336,3 +336,95 @@ async fn bad_uris_and_huge_bodies() {
     assert_eq!(status, 400, "{body}");
     assert!(body.contains("<Code>InvalidArgument</Code>"), "{body}");
 }
+
+/// CloudFront refuses these batches before it makes anything, with these codes; every
+/// error's `RequestId` is its `x-amz-request-id`.
+#[tokio::test(flavor = "multi_thread")]
+async fn batches_cloudfront_refuses_are_refused_the_same_way() {
+    let data = small();
+    let dist = data.distributions[0].id.clone();
+    let sim = Arc::new(SimCloudFront::new(
+        data,
+        SimSettings::default(),
+        Arc::new(SystemClock),
+    ));
+    let listener = Server::bind(0).await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    tokio::spawn(Server::new(sim.clone(), 0.0, 1).run(listener));
+    let before = sim.invalidation_count(&dist);
+    let post = |body: String| {
+        format!(
+            "POST /2020-05-31/distribution/{dist}/invalidation HTTP/1.1\r\nHost: {address}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let batch = |quantity: usize, items: &[String], reference: &str| {
+        let items: String = items.iter().map(|p| format!("<Path>{p}</Path>")).collect();
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><InvalidationBatch xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Paths><Quantity>{quantity}</Quantity><Items>{items}</Items></Paths><CallerReference>{reference}</CallerReference></InvalidationBatch>"
+        )
+    };
+    let one = |p: &str| vec![p.to_string()];
+    let long = format!("/{}", "a".repeat(4000));
+    let many: Vec<String> = (0..3001).map(|i| format!("/f{i}")).collect();
+    let cases: Vec<(String, u16, &str)> = vec![
+        ("not xml at all".into(), 400, "MalformedXML"),
+        (String::new(), 400, "MissingBody"),
+        (batch(2, &one("/a"), "r1"), 400, "InconsistentQuantities"),
+        (batch(1, &one("/a"), ""), 400, "InvalidArgument"),
+        (batch(1, &one("a/no-slash"), "r2"), 400, "InvalidArgument"),
+        (batch(1, &one("/a*/b"), "r3"), 400, "InvalidArgument"),
+        (batch(1, &one(&long), "r4"), 400, "InvalidArgument"),
+        (batch(1, &one("#a,b"), "r5"), 400, "InvalidArgument"),
+        (batch(1, &one("#"), "r6"), 400, "InvalidArgument"),
+        (batch(3001, &many, "r7"), 413, "BatchTooLarge"),
+    ];
+    for (body, status, code) in cases {
+        let (got, head, text) = raw_answer(&address, post(body.clone())).await;
+        let shown: String = body.chars().take(80).collect();
+        assert_eq!(got, status, "{shown}: {text}");
+        assert!(
+            text.contains(&format!("<Code>{code}</Code>")),
+            "{shown}: {text}"
+        );
+        let in_body = text
+            .split("<RequestId>")
+            .nth(1)
+            .and_then(|r| r.split("</RequestId>").next())
+            .unwrap();
+        let in_head = head
+            .lines()
+            .find_map(|l| l.strip_prefix("x-amz-request-id: "))
+            .unwrap();
+        assert_eq!(in_body, in_head.trim());
+    }
+    assert_eq!(sim.invalidation_count(&dist), before, "nothing made");
+    // What it takes: a path, its wildcard last, a tag, at the limits.
+    let fine = vec![
+        "/a".to_string(),
+        "/b/*".to_string(),
+        format!("/{}", "a".repeat(3999)),
+        format!("#{}", "t".repeat(256)),
+    ];
+    let (status, _, text) = raw_answer(&address, post(batch(4, &fine, "ok-1"))).await;
+    assert_eq!(status, 201, "{text}");
+    assert!(text.contains("<Status>InProgress</Status>"), "{text}");
+}
+
+/// One request on a fresh connection; the status, the head and the body of the answer.
+async fn raw_answer(address: &str, request: String) -> (u16, String, String) {
+    let address = address.to_string();
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(&address).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+        (status, head.to_lowercase(), body.to_string())
+    })
+    .await
+    .unwrap()
+}
