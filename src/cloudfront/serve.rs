@@ -388,7 +388,7 @@ impl std::error::Error for Dropped {}
 ///   (reported by SDK users: aws/aws-sdk-php#1973, s3tools/s3cmd#1214; not in the service
 ///   model). An empty body stays `MissingBody`.
 /// - `Quantity` other than the number of items: 400 `InconsistentQuantities` (service model).
-/// - An empty CallerReference: 400 `InvalidArgument`.
+/// - An empty (or left out) CallerReference: 400 `InvalidArgument`.
 /// - More than 3,000 items: 413 `BatchTooLarge` (service model).
 /// - A path without its leading `/`, a `*` anywhere but last, a path over 4,000 characters,
 ///   or a cache tag (`#…`) breaking its rules: 400 `InvalidArgument`, "Your request contains
@@ -418,7 +418,8 @@ fn batch_refusal(
             "The value of Quantity and the size of Items don't match.",
         );
     }
-    if reference.is_some_and(|r| r.trim().is_empty()) {
+    // botocore leaves an empty CallerReference out; either way there is none.
+    if reference.is_none_or(|r| r.trim().is_empty()) {
         return refuse(
             StatusCode::BAD_REQUEST,
             "InvalidArgument",

@@ -68,3 +68,41 @@ fn the_aws_cli_reads_what_sim_serve_serves() {
     let err = String::from_utf8_lossy(&missing.stderr);
     assert!(err.contains("NoSuchDistribution"), "{err}");
 }
+
+/// The aws CLI, a client nobody here wrote, meets `sim serve`'s refusals as it would meet
+/// CloudFront's: the code it names, and nothing made.
+#[test]
+fn the_aws_cli_is_refused_what_cloudfront_refuses() {
+    let sim = SimServe::start(&[]);
+    let dist = "E3HB8D6PLWQ0UF";
+    let refused = |args: &[&str], code: &str| {
+        let before = sim.created();
+        let mut all = vec!["create-invalidation", "--distribution-id", dist];
+        all.extend(args);
+        let o = sim.aws(&all);
+        assert!(!o.status.success(), "{args:?} was taken");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(code), "{args:?}: {err}");
+        assert_eq!(sim.created(), before, "{args:?} made something");
+    };
+    refused(&["--paths", "index.html"], "InvalidArgument");
+    refused(&["--paths", "/a*/b"], "InvalidArgument");
+    refused(&["--paths", "#a,b"], "InvalidArgument");
+    let long = format!("/{}", "a".repeat(4000));
+    refused(&["--paths", &long], "InvalidArgument");
+    // A batch written by hand, its Quantity wrong.
+    let batch = r#"{"Paths":{"Quantity":2,"Items":["/a"]},"CallerReference":"hand-1"}"#;
+    refused(&["--invalidation-batch", batch], "InconsistentQuantities");
+    let empty = r#"{"Paths":{"Quantity":1,"Items":["/a"]},"CallerReference":""}"#;
+    refused(&["--invalidation-batch", empty], "InvalidArgument");
+    let many: Vec<String> = (0..3001).map(|i| format!("\"/f{i}\"")).collect();
+    let big = format!(
+        r#"{{"Paths":{{"Quantity":3001,"Items":[{}]}},"CallerReference":"big-1"}}"#,
+        many.join(",")
+    );
+    let file = std::env::temp_dir().join(format!("cfdash-big-batch-{}.json", std::process::id()));
+    std::fs::write(&file, big).unwrap();
+    let arg = format!("file://{}", file.display());
+    refused(&["--invalidation-batch", &arg], "BatchTooLarge");
+    std::fs::remove_file(&file).unwrap();
+}
