@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Arg, ArgAction, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use tracing_subscriber::filter::LevelFilter;
 
-use crate::cloudfront::sim::SimSettings;
+use crate::cloudfront::sim::{SimRates, SimSettings};
 use crate::config::{self, Kind, ProfileFields};
 
 #[derive(Debug, Parser)]
@@ -431,6 +431,12 @@ pub struct SimArgs {
     #[arg(global = true, long = "sim-drop-rate", env = "CFDASH_SIM_DROP_RATE", default_value_t = 0.0, value_name = "P", value_parser = probability)]
     pub drop_rate: f64,
 
+    /// CloudFront's rate limits: `cloudfront` (what is reported of it), `off`, or
+    /// `list=5/20,get=5/20,create=0.5/6` (requests a second / burst per family); beyond
+    /// them a call is answered Throttling
+    #[arg(global = true, long = "sim-rate-limit", env = "CFDASH_SIM_RATE_LIMIT", default_value = "off", value_name = "RATES", value_parser = rate_limit)]
+    pub rate_limit: RateLimit,
+
     /// Panic on the Nth simulated call: tests that a crash restores the terminal
     #[arg(
         global = true,
@@ -461,8 +467,17 @@ impl SimArgs {
             fault_rate: self.fault_rate,
             activity_secs: self.activity_secs,
             panic_on_call: self.panic_on_call,
+            rate_limit: self.rate_limit.0,
         }
     }
+}
+
+/// `--sim-rate-limit`'s value: the rates, or None for `off`.
+#[derive(Clone, Debug)]
+pub struct RateLimit(pub Option<SimRates>);
+
+fn rate_limit(s: &str) -> Result<RateLimit, String> {
+    SimRates::parse(s).map(RateLimit)
 }
 
 fn probability(s: &str) -> Result<f64, String> {

@@ -16,6 +16,7 @@ pub mod endpoint;
 pub mod engine;
 pub mod journal;
 pub mod logging;
+pub mod pace;
 pub mod paths;
 pub mod text;
 pub mod timefmt;

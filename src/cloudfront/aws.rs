@@ -410,9 +410,16 @@ fn classify_code(
             distribution: call.distribution.to_string(),
             detail,
         },
+        // The API reference's name for a reused CallerReference, and what CloudFront
+        // answers in practice (see `REUSED_REFERENCE`).
         "InvalidationBatchAlreadyExists" => CfError::BatchAlreadyExists {
             caller_reference: call.caller_reference.to_string(),
         },
+        "InvalidArgument" if message.contains("caller reference that was used") => {
+            CfError::BatchAlreadyExists {
+                caller_reference: call.caller_reference.to_string(),
+            }
+        }
         "Throttling"
         | "ThrottlingException"
         | "TooManyRequestsException"
@@ -634,6 +641,24 @@ mod tests {
                 caller_reference: "ref-1".into()
             }
         );
+        assert_eq!(
+            classify_code(
+                "InvalidArgument",
+                super::super::REUSED_REFERENCE,
+                400,
+                &call(),
+                "prod",
+                String::new()
+            ),
+            CfError::BatchAlreadyExists {
+                caller_reference: "ref-1".into()
+            },
+            "what CloudFront answers in practice"
+        );
+        assert!(matches!(
+            classify_code("InvalidArgument", "Your request contains one or more invalid invalidation paths.", 400, &call(), "prod", String::new()),
+            CfError::Other { code, .. } if code == "InvalidArgument"
+        ));
         assert!(kind("Throttling", 400).is_throttled());
         assert!(kind("Whatever", 429).is_throttled());
         assert!(

@@ -181,6 +181,10 @@ impl CfError {
 
 pub type CfResult<T> = Result<T, CfError>;
 
+/// What CloudFront answers (400 `InvalidArgument`) to a CallerReference used before with
+/// other paths; `sim serve` answers the same.
+pub const REUSED_REFERENCE: &str = "Your request contains a caller reference that was used for a previous invalidation batch for the same distribution.";
+
 /// The CloudFront API, a page at a time. Object-safe and `Send` so the runtime holds one
 /// `Arc<dyn CloudFront>` per profile; `AwsCloudFront` and `SimCloudFront` implement it.
 pub trait CloudFront: Send + Sync {

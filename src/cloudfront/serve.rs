@@ -275,10 +275,14 @@ impl Server {
                 "NoSuchInvalidation",
                 "The specified invalidation does not exist.".to_string(),
             ),
+            // The API reference names InvalidationBatchAlreadyExists (409) for this, but
+            // what CloudFront answers is 400 InvalidArgument with this message: botocore
+            // users in 2019 (jonls/s3-deploy-website#26, aws/aws-cdk#3878). cfdash's client
+            // reads both as the same refusal (cloudfront/aws.rs).
             CfError::BatchAlreadyExists { .. } => (
-                StatusCode::CONFLICT,
-                "InvalidationBatchAlreadyExists",
-                "The CallerReference is already in use with other paths.".to_string(),
+                StatusCode::BAD_REQUEST,
+                "InvalidArgument",
+                super::REUSED_REFERENCE.to_string(),
             ),
             CfError::TooManyInvalidationsInProgress { .. } => (
                 StatusCode::BAD_REQUEST,

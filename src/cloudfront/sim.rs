@@ -42,6 +42,90 @@ pub struct SimSettings {
     /// Panic on this call (counting from 1), to test that a panic in a task restores the
     /// terminal. Not a CloudFront behaviour: a fault injected into cfdash itself.
     pub panic_on_call: Option<u64>,
+    /// CloudFront's rate limits, a token bucket per family of calls; None for no limit.
+    pub rate_limit: Option<SimRates>,
+}
+
+/// The simulator's rate model: a token bucket per family of calls, answered `Throttling`
+/// ("Rate exceeded") beyond it, as CloudFront answers. Its numbers are its own, taken from
+/// what is reported of CloudFront, not from cfdash's limiter (a test of the limiter against
+/// its own numbers would prove nothing).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SimRates {
+    /// ListDistributions and ListInvalidations: requests a second, burst.
+    pub list: (f64, u32),
+    /// GetInvalidation.
+    pub get: (f64, u32),
+    /// CreateInvalidation.
+    pub create: (f64, u32),
+}
+
+impl SimRates {
+    /// What is reported of CloudFront. CreateInvalidation: AWS support gave 0.5 a second
+    /// per account, and a Lambda was throttled after its first 6-7 single-path creates
+    /// (aws/aws-sdk-js#3983), so a burst of 6. The read calls: nothing is documented or
+    /// reported beyond "a few requests a second", so 5 a second per family with a burst of
+    /// 20, an assumption stated in the README.
+    pub const CLOUDFRONT: SimRates = SimRates {
+        list: (5.0, 20),
+        get: (5.0, 20),
+        create: (0.5, 6),
+    };
+
+    /// `off`, `cloudfront` (the numbers above), or families to change from them:
+    /// `list=5/20,get=5/20,create=0.5/6` (requests a second / burst).
+    pub fn parse(text: &str) -> Result<Option<SimRates>, String> {
+        let text = text.trim();
+        match text {
+            "off" | "none" | "0" => return Ok(None),
+            "cloudfront" | "on" | "default" | "" => return Ok(Some(Self::CLOUDFRONT)),
+            _ => {}
+        }
+        let mut rates = Self::CLOUDFRONT;
+        for part in text.split(',') {
+            let hint = "give off, cloudfront, or FAMILY=RATE/BURST pairs such as \
+                        list=5/20,get=5/20,create=0.5/6";
+            let (family, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("{}: {hint}", crate::text::quote(part)))?;
+            let (rate, burst) = value.split_once('/').unwrap_or((value, "1"));
+            let rate: f64 = rate
+                .trim()
+                .parse()
+                .ok()
+                .filter(|r: &f64| r.is_finite() && *r > 0.0 && *r <= 10_000.0)
+                .ok_or_else(|| {
+                    format!(
+                        "{}: the rate must be a number of requests a second, above 0 and at most 10000",
+                        crate::text::quote(part)
+                    )
+                })?;
+            let burst: u32 = burst
+                .trim()
+                .parse()
+                .ok()
+                .filter(|b| (1..=100_000).contains(b))
+                .ok_or_else(|| {
+                    format!(
+                        "{}: the burst must be a whole number from 1 to 100000",
+                        crate::text::quote(part)
+                    )
+                })?;
+            let slot = match family.trim() {
+                "list" => &mut rates.list,
+                "get" => &mut rates.get,
+                "create" => &mut rates.create,
+                other => {
+                    return Err(format!(
+                        "{}: no such family of calls; give list, get or create",
+                        crate::text::quote(other)
+                    ));
+                }
+            };
+            *slot = (rate, burst);
+        }
+        Ok(Some(rates))
+    }
 }
 
 impl Default for SimSettings {
@@ -54,6 +138,7 @@ impl Default for SimSettings {
             fault_rate: 0.0,
             activity_secs: 0.0,
             panic_on_call: None,
+            rate_limit: None,
         }
     }
 }
@@ -247,6 +332,8 @@ pub struct SimCloudFront {
 
 struct Account {
     calls: u64,
+    /// The rate model's buckets: list, get, create.
+    buckets: Option<[crate::pace::Bucket; 3]>,
     rng: Rng,
     /// Its own stream, so "someone else's" invalidations do not depend on call order.
     activity_rng: Rng,
@@ -325,6 +412,10 @@ impl SimCloudFront {
             .map(|spec| SimDistribution::invent(spec, now, scale, &mut rng))
             .collect();
         let mut activity_rng = Rng::new(settings.seed ^ 0x5EED_AC71_0000_0000);
+        let buckets = settings.rate_limit.map(|r| {
+            [r.list, r.get, r.create]
+                .map(|(rate, burst)| crate::pace::Bucket::full(rate, burst as f64, now))
+        });
         let next_activity = (settings.activity_secs > 0.0)
             .then(|| now + activity_rng.exp_secs(settings.activity_secs));
         Self {
@@ -332,6 +423,7 @@ impl SimCloudFront {
             settings,
             account: Mutex::new(Account {
                 calls: 0,
+                buckets,
                 rng,
                 activity_rng,
                 next_activity,
@@ -358,6 +450,21 @@ impl SimCloudFront {
                 let call = account.calls;
                 drop(account);
                 panic!("simulated panic on call {call} ({action})");
+            }
+            // The rate model first, on the injected clock: the same calls at the same
+            // times are throttled the same way, whatever the seed.
+            let family = match action {
+                "GetInvalidation" => 1,
+                "CreateInvalidation" => 2,
+                _ => 0,
+            };
+            let now = self.clock.now();
+            if let Some(buckets) = &mut account.buckets
+                && !buckets[family].take(now)
+            {
+                return Err(CfError::Throttled {
+                    detail: "Rate exceeded".into(),
+                });
             }
             let latency = if self.settings.latency.is_zero() {
                 Duration::ZERO
@@ -1162,5 +1269,78 @@ mod tests {
         clock.advance(SignedDuration::from_secs(600));
         let after = total(&sim);
         assert!(after > before + 20, "{before} → {after}");
+    }
+
+    #[test]
+    fn the_rate_model_throttles_beyond_each_familys_bucket_on_the_clock() {
+        let (clock, sim) = sim(SimSettings {
+            rate_limit: Some(SimRates {
+                list: (2.0, 3),
+                get: (1.0, 1),
+                create: (0.5, 1),
+            }),
+            ..Default::default()
+        });
+        let list = |sim: &SimCloudFront| block(sim.list_distributions_page(None, 10));
+        for _ in 0..3 {
+            list(&sim).unwrap();
+        }
+        let err = list(&sim).unwrap_err();
+        assert!(err.is_throttled(), "{err:?}");
+        // Families are apart: gets still go.
+        let dist = "E3HB8D6PLWQ0UF";
+        let id = block(sim.list_invalidations_page(dist, None, 1));
+        assert!(
+            id.unwrap_err().is_throttled(),
+            "list invalidations is the list family"
+        );
+        let missing = block(sim.get_invalidation(dist, "INOPE"));
+        assert!(matches!(missing, Err(CfError::NoSuchInvalidation { .. })));
+        assert!(
+            block(sim.get_invalidation(dist, "INOPE"))
+                .unwrap_err()
+                .is_throttled()
+        );
+        // Half a second later, one more list (2 a second), and no more.
+        clock.advance(SignedDuration::from_millis(500));
+        list(&sim).unwrap();
+        assert!(list(&sim).unwrap_err().is_throttled());
+        // A throttled create makes nothing.
+        let paths = vec!["/a".to_string()];
+        let before = sim.invalidation_count(dist);
+        block(sim.create_invalidation(dist, &paths, "r1")).unwrap();
+        assert!(
+            block(sim.create_invalidation(dist, &paths, "r2"))
+                .unwrap_err()
+                .is_throttled()
+        );
+        assert_eq!(sim.invalidation_count(dist), before + 1);
+        clock.advance(SignedDuration::from_secs(2));
+        block(sim.create_invalidation(dist, &paths, "r2")).unwrap();
+    }
+
+    #[test]
+    fn rate_limits_parse_with_errors_that_say_what_to_give() {
+        assert_eq!(SimRates::parse("off"), Ok(None));
+        assert_eq!(
+            SimRates::parse("cloudfront"),
+            Ok(Some(SimRates::CLOUDFRONT))
+        );
+        let some = SimRates::parse("create=2/3, list=10").unwrap().unwrap();
+        assert_eq!(some.create, (2.0, 3));
+        assert_eq!(some.list, (10.0, 1));
+        assert_eq!(some.get, SimRates::CLOUDFRONT.get);
+        for bad in [
+            "list",
+            "list=0/1",
+            "list=nan/2",
+            "list=1e9/2",
+            "list=1/0",
+            "put=1/1",
+            "list=1/x",
+        ] {
+            let e = SimRates::parse(bad).unwrap_err();
+            assert!(e.contains("give") || e.contains("must be"), "{bad}: {e}");
+        }
     }
 }

@@ -106,3 +106,72 @@ fn the_aws_cli_is_refused_what_cloudfront_refuses() {
     refused(&["--invalidation-batch", &arg], "BatchTooLarge");
     std::fs::remove_file(&file).unwrap();
 }
+
+/// The rate model meets a client nobody here wrote: beyond a family's bucket the aws CLI
+/// (with its retries off) is answered Throttling, and a throttled create makes nothing.
+#[test]
+fn the_aws_cli_is_throttled_beyond_the_rate_model() {
+    let sim = SimServe::start(&["--sim-rate-limit", "list=0.01/2,create=0.01/1"]);
+    let once = [("AWS_MAX_ATTEMPTS", "1")];
+    let aws = |args: &[&str]| crate::common::serve::aws_with(&sim.url, args, &once);
+    for _ in 0..2 {
+        assert!(aws(&["list-distributions"]).status.success());
+    }
+    let o = aws(&["list-distributions"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("Throttling") && err.contains("Rate exceeded"),
+        "{err}"
+    );
+    let dist = "E3HB8D6PLWQ0UF";
+    let create = |r: &str| {
+        let batch =
+            format!(r#"{{"Paths":{{"Quantity":1,"Items":["/a"]}},"CallerReference":"{r}"}}"#);
+        aws(&[
+            "create-invalidation",
+            "--distribution-id",
+            dist,
+            "--invalidation-batch",
+            &batch,
+        ])
+    };
+    assert!(create("rate-1").status.success());
+    let o = create("rate-2");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("Throttling"));
+    assert_eq!(sim.created(), 1);
+}
+
+/// A CallerReference used before with other paths: CloudFront answers 400 InvalidArgument
+/// (not the InvalidationBatchAlreadyExists its reference names), and so does `sim serve`.
+#[test]
+fn a_reused_caller_reference_with_other_paths_is_refused_as_cloudfront_does() {
+    let sim = SimServe::start(&[]);
+    let dist = "E3HB8D6PLWQ0UF";
+    let create = |path: &str| {
+        let batch = format!(
+            r#"{{"Paths":{{"Quantity":1,"Items":["{path}"]}},"CallerReference":"same-1"}}"#
+        );
+        sim.aws(&[
+            "create-invalidation",
+            "--distribution-id",
+            dist,
+            "--invalidation-batch",
+            &batch,
+        ])
+    };
+    let first = create("/a");
+    assert!(first.status.success());
+    let again = create("/a");
+    assert!(
+        again.status.success(),
+        "the same batch again is the same invalidation"
+    );
+    let other = create("/b");
+    let err = String::from_utf8_lossy(&other.stderr);
+    assert!(!other.status.success(), "{err}");
+    assert!(
+        err.contains("InvalidArgument") && err.contains("caller reference that was used"),
+        "{err}"
+    );
+    assert_eq!(sim.created(), 1);
+}

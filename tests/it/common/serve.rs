@@ -115,7 +115,13 @@ pub fn cfdash_command(endpoint: &str, args: &[&str]) -> Command {
 }
 
 pub fn aws(endpoint: &str, args: &[&str]) -> Output {
+    aws_with(endpoint, args, &[])
+}
+
+/// The aws CLI with extra environment, such as `AWS_MAX_ATTEMPTS=1` (no retries).
+pub fn aws_with(endpoint: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new("aws")
+        .envs(env.iter().copied())
         .args(["--endpoint-url", endpoint, "--output", "json", "cloudfront"])
         .args(args)
         .env("AWS_ACCESS_KEY_ID", "testing")

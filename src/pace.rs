@@ -1,0 +1,409 @@
+//! Pacing: the token bucket, and the limiter every CloudFront request of an account waits
+//! in, in priority order.
+//!
+//! CloudFront throttles its control-plane API per account at a few requests a second and
+//! documents no number for it (docs/ARCHITECTURE.md, "Pacing", says what is reported). A
+//! client that lists 5,000 distributions as fast as it can spends its first minutes
+//! throttled, and so does every other tool on that account. So every request cfdash makes
+//! takes a token from its account's [`Limiter`] first:
+//!
+//! - one bucket for every request (`rate`, `burst`);
+//! - creates also take from a bucket of their own (`create_rate`, `create_burst`), since
+//!   CreateInvalidation has the lowest reported limit;
+//! - the sweep (the background listing of every distribution) also takes from a bucket of
+//!   `rate × sweep_share` with half the burst, so the other half of the rate is always left
+//!   for the operator: an action never waits behind the sweep.
+//!
+//! Waiting requests are served in [`Priority`] order, first come first served within one
+//! priority. [`Bucket`] is also the simulator's rate model (with numbers of its own).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::clock::Clock;
+
+/// A token bucket: holds up to `burst` tokens and gains `per_sec` a second.
+#[derive(Clone, Debug)]
+pub struct Bucket {
+    per_sec: f64,
+    burst: f64,
+    tokens: f64,
+    at: Timestamp,
+}
+
+impl Bucket {
+    /// A full bucket.
+    pub fn full(per_sec: f64, burst: f64, now: Timestamp) -> Self {
+        let burst = burst.max(1.0);
+        Self {
+            per_sec: per_sec.max(f64::MIN_POSITIVE),
+            burst,
+            tokens: burst,
+            at: now,
+        }
+    }
+
+    fn refill(&mut self, now: Timestamp) {
+        // A clock that steps back gives nothing and takes nothing.
+        if now > self.at {
+            let secs = (now - self.at).as_secs_f64();
+            self.tokens = (self.tokens + secs * self.per_sec).min(self.burst);
+            self.at = now;
+        }
+    }
+
+    /// How long until a token is there: zero if one is there now.
+    pub fn ready_in(&mut self, now: Timestamp) -> Duration {
+        self.refill(now);
+        if self.tokens >= 1.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(((1.0 - self.tokens) / self.per_sec).min(86_400.0))
+        }
+    }
+
+    /// Takes a token if one is there.
+    pub fn take(&mut self, now: Timestamp) -> bool {
+        if self.ready_in(now).is_zero() {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Empties the bucket and owes `secs` of refill on top: after a throttled answer. Owing
+    /// again before that is paid does not add up: one throttle is one pause, not a lockout.
+    pub fn owe(&mut self, now: Timestamp, secs: f64) {
+        self.refill(now);
+        self.tokens = self.tokens.min(-secs * self.per_sec);
+    }
+
+    pub fn per_sec(&self) -> f64 {
+        self.per_sec
+    }
+}
+
+/// Who is asking, most urgent first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    /// Polls of invalidations in progress and the operator's own actions: a create, a
+    /// detail, copy to new, a manual refresh, the selected distribution.
+    Operator,
+    /// The invalidations of distributions on screen.
+    Visible,
+    /// The rest of the sweep: every other distribution, and the distribution pages after
+    /// the first. Capped at `sweep_share` of the rate.
+    Sweep,
+}
+
+/// What a request costs: a create also takes a create token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Read,
+    Create,
+}
+
+/// The limiter's numbers. Per profile in the profiles file (`rate`, `burst`); the rest are
+/// cfdash's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pacing {
+    /// Requests a second, every kind together.
+    pub rate: f64,
+    pub burst: u32,
+    /// CreateInvalidations a second.
+    pub create_rate: f64,
+    pub create_burst: u32,
+    /// The part of `rate` the sweep may use.
+    pub sweep_share: f64,
+}
+
+impl Pacing {
+    /// Conservative on purpose: AWS documents no request rate for CloudFront's
+    /// control-plane API. AWS support stated 0.5 CreateInvalidation a second per account,
+    /// and users were throttled after 6-7 creates in a row (aws/aws-sdk-js#3983); nothing
+    /// is reported of the read calls, so cfdash stays at 4 a second with a burst of 10,
+    /// which lists a screenful at once and 5,000 distributions in about 40 minutes.
+    pub const DEFAULT: Pacing = Pacing {
+        rate: 4.0,
+        burst: 10,
+        create_rate: 0.4,
+        create_burst: 5,
+        sweep_share: 0.5,
+    };
+
+    /// The rate the sweep may use, in requests a second.
+    pub fn sweep_rate(&self) -> f64 {
+        self.rate * self.sweep_share
+    }
+
+    /// The sweep's interval for `requests` requests: what its share allows, never
+    /// shorter than `floor`.
+    pub fn sweep_interval(&self, requests: usize, floor: Duration) -> Duration {
+        let secs = requests as f64 / self.sweep_rate().max(f64::MIN_POSITIVE);
+        Duration::from_secs_f64(secs.min(86_400.0)).max(floor)
+    }
+}
+
+impl Default for Pacing {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// A waiting request's ticket: its priority and its place in the line.
+pub type Ticket = (Priority, u64);
+
+/// The limiter's state, with no clock and no waiting: what [`Limiter`] decides with.
+#[derive(Debug)]
+pub struct Queue<W> {
+    pacing: Pacing,
+    all: Bucket,
+    create: Bucket,
+    sweep: Bucket,
+    /// One line per priority, in arrival order; `W` is how a waiter is told its turn came.
+    lines: [BTreeMap<u64, (Kind, W)>; 3],
+    next: u64,
+    /// Tokens handed out, and throttled answers reported.
+    pub stats: Stats,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub granted: u64,
+    pub throttled: u64,
+}
+
+fn line(priority: Priority) -> usize {
+    match priority {
+        Priority::Operator => 0,
+        Priority::Visible => 1,
+        Priority::Sweep => 2,
+    }
+}
+
+impl<W> Queue<W> {
+    pub fn new(pacing: Pacing, now: Timestamp) -> Self {
+        Self {
+            all: Bucket::full(pacing.rate, pacing.burst as f64, now),
+            create: Bucket::full(pacing.create_rate, pacing.create_burst as f64, now),
+            sweep: Bucket::full(
+                pacing.sweep_rate(),
+                (pacing.burst as f64 * pacing.sweep_share).floor(),
+                now,
+            ),
+            pacing,
+            lines: [BTreeMap::new(), BTreeMap::new(), BTreeMap::new()],
+            next: 0,
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn pacing(&self) -> Pacing {
+        self.pacing
+    }
+
+    /// Puts a request at the end of its priority's line.
+    pub fn join(&mut self, priority: Priority, kind: Kind, waiter: W) -> Ticket {
+        self.next += 1;
+        self.lines[line(priority)].insert(self.next, (kind, waiter));
+        (priority, self.next)
+    }
+
+    /// Takes a request out of the line (it gave up waiting).
+    pub fn leave(&mut self, ticket: Ticket) {
+        self.lines[line(ticket.0)].remove(&ticket.1);
+    }
+
+    /// Grants every waiting request whose tokens are there, most urgent first: `grant` is
+    /// called with each, in order. Returns how long until the next one can go (None:
+    /// nobody waits).
+    pub fn dispatch(&mut self, now: Timestamp, mut grant: impl FnMut(W)) -> Option<Duration> {
+        let mut soonest: Option<Duration> = None;
+        let mut sooner = |d: Duration| soonest = Some(soonest.map_or(d, |s: Duration| s.min(d)));
+        for priority in [Priority::Operator, Priority::Visible, Priority::Sweep] {
+            let i = line(priority);
+            let mut go = Vec::new();
+            for (&seq, (kind, _)) in &self.lines[i] {
+                // Every request needs a token of the shared bucket: with none, nobody
+                // behind goes either.
+                let all = self.all.ready_in(now);
+                if !all.is_zero() {
+                    sooner(all);
+                    break;
+                }
+                if priority == Priority::Sweep {
+                    let wait = self.sweep.ready_in(now);
+                    if !wait.is_zero() {
+                        // The whole sweep line waits for its share.
+                        sooner(wait);
+                        break;
+                    }
+                    self.sweep.take(now);
+                }
+                if *kind == Kind::Create {
+                    let wait = self.create.ready_in(now);
+                    if !wait.is_zero() {
+                        // A create waits for its own bucket; reads behind it go on.
+                        sooner(wait);
+                        continue;
+                    }
+                    self.create.take(now);
+                }
+                self.all.take(now);
+                go.push(seq);
+            }
+            for seq in go {
+                if let Some((_, waiter)) = self.lines[i].remove(&seq) {
+                    self.stats.granted += 1;
+                    grant(waiter);
+                }
+            }
+        }
+        soonest
+    }
+
+    /// CloudFront throttled a request despite the pacing (another tool on the account):
+    /// every request waits a second more than the bucket says.
+    pub fn throttled(&mut self, now: Timestamp) {
+        self.stats.throttled += 1;
+        self.all.owe(now, 1.0);
+    }
+
+    pub fn waiting(&self) -> usize {
+        self.lines.iter().map(BTreeMap::len).sum()
+    }
+}
+
+type Waiter = tokio::sync::oneshot::Sender<()>;
+
+struct Shared {
+    clock: Arc<dyn Clock>,
+    queue: Mutex<Queue<Waiter>>,
+}
+
+impl Shared {
+    fn queue(&self) -> std::sync::MutexGuard<'_, Queue<Waiter>> {
+        self.queue.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// One account's limiter, shared by every task that calls CloudFront for it. A task of
+/// its own (started by the first request) hands out the tokens: it sleeps until the next
+/// one is due or someone joins the line.
+pub struct Limiter {
+    shared: Arc<Shared>,
+    kick: Arc<tokio::sync::Notify>,
+    started: std::sync::Once,
+}
+
+impl std::fmt::Debug for Limiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Limiter")
+            .field("pacing", &self.pacing())
+            .finish()
+    }
+}
+
+impl Limiter {
+    pub fn new(pacing: Pacing, clock: Arc<dyn Clock>) -> Self {
+        let now = clock.now();
+        Self {
+            shared: Arc::new(Shared {
+                clock,
+                queue: Mutex::new(Queue::new(pacing, now)),
+            }),
+            kick: Arc::new(tokio::sync::Notify::new()),
+            started: std::sync::Once::new(),
+        }
+    }
+
+    pub fn pacing(&self) -> Pacing {
+        self.shared.queue().pacing()
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.shared.queue().stats
+    }
+
+    /// Requests waiting for their turn.
+    pub fn waiting(&self) -> usize {
+        self.shared.queue().waiting()
+    }
+
+    /// Waits for this request's turn. Dropping the future (an aborted task) leaves the
+    /// line.
+    pub async fn acquire(&self, priority: Priority, kind: Kind) {
+        self.started.call_once(|| {
+            tokio::spawn(hand_out(Arc::downgrade(&self.shared), self.kick.clone()));
+        });
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let ticket = self.shared.queue().join(priority, kind, tx);
+        let guard = Leave {
+            shared: &self.shared,
+            ticket: Some(ticket),
+        };
+        self.kick.notify_one();
+        if rx.await.is_ok() {
+            std::mem::forget(guard);
+        }
+    }
+
+    /// Reports a throttled answer.
+    pub fn throttled(&self) {
+        let now = self.shared.clock.now();
+        self.shared.queue().throttled(now);
+    }
+}
+
+impl Drop for Limiter {
+    fn drop(&mut self) {
+        // The hand-out task wakes, finds the limiter gone and ends.
+        self.kick.notify_one();
+    }
+}
+
+/// The limiter's task: grants what can go, then sleeps until the next token or a kick.
+async fn hand_out(shared: std::sync::Weak<Shared>, kick: Arc<tokio::sync::Notify>) {
+    loop {
+        let wait = {
+            let Some(shared) = shared.upgrade() else {
+                return;
+            };
+            let now = shared.clock.now();
+            let mut queue = shared.queue();
+            queue.dispatch(now, |waiter| {
+                // A waiter that gave up meanwhile: its token is lost, as it would be.
+                let _ = waiter.send(());
+            })
+        };
+        match wait {
+            Some(wait) => {
+                tokio::select! {
+                    _ = kick.notified() => {}
+                    _ = tokio::time::sleep(wait) => {}
+                }
+            }
+            None => kick.notified().await,
+        }
+    }
+}
+
+struct Leave<'a> {
+    shared: &'a Shared,
+    ticket: Option<Ticket>,
+}
+
+impl Drop for Leave<'_> {
+    fn drop(&mut self) {
+        if let Some(ticket) = self.ticket.take() {
+            self.shared.queue().leave(ticket);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

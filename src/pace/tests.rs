@@ -1,0 +1,215 @@
+use super::*;
+use jiff::SignedDuration;
+
+fn t0() -> Timestamp {
+    "2026-11-28T00:00:00Z".parse().unwrap()
+}
+
+fn at(ms: i64) -> Timestamp {
+    t0() + SignedDuration::from_millis(ms)
+}
+
+#[test]
+fn a_bucket_gives_its_burst_then_its_rate() {
+    let mut b = Bucket::full(2.0, 3.0, t0());
+    assert!(b.take(t0()) && b.take(t0()) && b.take(t0()));
+    assert!(!b.take(t0()), "the burst is spent");
+    assert_eq!(b.ready_in(t0()), Duration::from_millis(500));
+    assert!(!b.take(at(499)));
+    assert!(b.take(at(500)));
+    // Long idle refills only up to the burst.
+    let mut count = 0;
+    while b.take(at(60_000)) {
+        count += 1;
+    }
+    assert_eq!(count, 3);
+    // A clock that steps back neither gives nor takes.
+    assert!(!b.take(at(1_000)));
+    assert!(b.take(at(60_500)));
+}
+
+#[test]
+fn owing_pauses_once_and_does_not_add_up() {
+    let mut b = Bucket::full(4.0, 10.0, t0());
+    b.owe(t0(), 1.0);
+    assert_eq!(b.ready_in(t0()), Duration::from_millis(1_250));
+    for _ in 0..100 {
+        b.owe(t0(), 1.0);
+    }
+    assert_eq!(b.ready_in(t0()), Duration::from_millis(1_250));
+}
+
+/// Runs the queue from `from` to `to` ms, a dispatch every `step` ms; returns the grants
+/// as (ms, label).
+fn run(q: &mut Queue<&'static str>, from: i64, to: i64, step: i64) -> Vec<(i64, &'static str)> {
+    let mut out = Vec::new();
+    let mut ms = from;
+    while ms <= to {
+        q.dispatch(at(ms), |w| out.push((ms, w)));
+        ms += step;
+    }
+    out
+}
+
+#[test]
+fn the_operator_goes_before_the_screen_and_the_screen_before_the_sweep() {
+    let mut q = Queue::new(
+        Pacing {
+            rate: 1.0,
+            burst: 1,
+            ..Pacing::DEFAULT
+        },
+        t0(),
+    );
+    // Spend the one token, then line up in the wrong order.
+    q.join(Priority::Visible, Kind::Read, "first");
+    assert_eq!(run(&mut q, 0, 0, 1), vec![(0, "first")]);
+    q.join(Priority::Sweep, Kind::Read, "sweep");
+    q.join(Priority::Visible, Kind::Read, "screen");
+    q.join(Priority::Operator, Kind::Read, "poll");
+    let order: Vec<_> = run(&mut q, 1, 10_000, 100)
+        .into_iter()
+        .map(|(_, w)| w)
+        .collect();
+    assert_eq!(order, ["poll", "screen", "sweep"]);
+}
+
+#[test]
+fn the_sweep_uses_only_its_share_and_an_action_never_waits_behind_it() {
+    let pacing = Pacing::DEFAULT; // 4 a second, burst 10, half for the sweep
+    let mut q = Queue::new(pacing, t0());
+    for _ in 0..1_000 {
+        q.join(Priority::Sweep, Kind::Read, "sweep");
+    }
+    let grants = run(&mut q, 0, 60_000, 10);
+    // Half the burst at once, then 2 a second.
+    let at_once = grants.iter().filter(|(ms, _)| *ms == 0).count();
+    assert_eq!(at_once, 5);
+    assert_eq!(grants.len(), 5 + 120, "{} in a minute", grants.len());
+    // Meanwhile the shared bucket kept filling: actions go at once.
+    for _ in 0..8 {
+        q.join(Priority::Operator, Kind::Read, "action");
+    }
+    let now: Vec<_> = run(&mut q, 60_010, 60_010, 1);
+    assert_eq!(now.iter().filter(|(_, w)| *w == "action").count(), 8);
+}
+
+#[test]
+fn a_create_waits_for_its_own_bucket_and_reads_behind_it_go_on() {
+    let mut q = Queue::new(Pacing::DEFAULT, t0());
+    for _ in 0..5 {
+        q.join(Priority::Operator, Kind::Create, "create");
+    }
+    assert_eq!(run(&mut q, 0, 0, 1).len(), 5, "the create burst");
+    q.join(Priority::Operator, Kind::Create, "create");
+    q.join(Priority::Operator, Kind::Read, "read");
+    let grants = run(&mut q, 1, 10_000, 10);
+    assert_eq!(grants[0], (1, "read"));
+    // 0.4 a second: the next create 2.5 s after the burst.
+    assert_eq!(grants[1], (2_501, "create"));
+}
+
+#[test]
+fn a_throttled_answer_pauses_everyone_for_a_second() {
+    let mut q = Queue::new(
+        Pacing {
+            rate: 4.0,
+            burst: 1,
+            ..Pacing::DEFAULT
+        },
+        t0(),
+    );
+    q.throttled(t0());
+    q.join(Priority::Operator, Kind::Read, "poll");
+    assert_eq!(q.dispatch(t0(), |_| {}), Some(Duration::from_millis(1_250)));
+    assert_eq!(q.stats.throttled, 1);
+    assert_eq!(run(&mut q, 0, 2_000, 50), vec![(1_250, "poll")]);
+}
+
+#[test]
+fn who_leaves_the_line_is_not_granted() {
+    let mut q = Queue::new(
+        Pacing {
+            rate: 1.0,
+            burst: 1,
+            ..Pacing::DEFAULT
+        },
+        t0(),
+    );
+    q.join(Priority::Operator, Kind::Read, "first");
+    let gone = q.join(Priority::Operator, Kind::Read, "gone");
+    q.join(Priority::Operator, Kind::Read, "third");
+    q.leave(gone);
+    assert_eq!(q.waiting(), 2);
+    let order: Vec<_> = run(&mut q, 0, 3_000, 100)
+        .into_iter()
+        .map(|(_, w)| w)
+        .collect();
+    assert_eq!(order, ["first", "third"]);
+}
+
+#[test]
+fn the_sweep_interval_is_what_its_share_allows_and_never_under_the_floor() {
+    let p = Pacing::DEFAULT;
+    let floor = Duration::from_secs(300);
+    assert_eq!(p.sweep_interval(10, floor), floor);
+    assert_eq!(p.sweep_interval(5_050, floor), Duration::from_secs(2_525));
+    assert_eq!(
+        p.sweep_interval(usize::MAX, floor),
+        Duration::from_secs(86_400)
+    );
+}
+
+#[tokio::test]
+async fn the_limiter_serves_waiters_in_priority_order() {
+    use std::sync::Mutex as StdMutex;
+    let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock);
+    let limiter = Arc::new(Limiter::new(
+        Pacing {
+            rate: 10.0,
+            burst: 1,
+            sweep_share: 1.0,
+            ..Pacing::DEFAULT
+        },
+        clock,
+    ));
+    let order = Arc::new(StdMutex::new(Vec::new()));
+    // The first takes the only token; the rest line up while it is gone.
+    limiter.acquire(Priority::Sweep, Kind::Read).await;
+    let mut tasks = Vec::new();
+    for (name, priority) in [
+        ("sweep-1", Priority::Sweep),
+        ("sweep-2", Priority::Sweep),
+        ("screen", Priority::Visible),
+        ("poll", Priority::Operator),
+    ] {
+        let (l, order) = (limiter.clone(), order.clone());
+        tasks.push(tokio::spawn(async move {
+            l.acquire(priority, Kind::Read).await;
+            order.lock().unwrap().push(name);
+        }));
+        // Each is in the line before the next joins.
+        while limiter.waiting() < tasks.len() {
+            tokio::task::yield_now().await;
+        }
+    }
+    // One that gives up leaves the line and takes no token.
+    let quitter = {
+        let limiter = limiter.clone();
+        tokio::spawn(async move { limiter.acquire(Priority::Operator, Kind::Read).await })
+    };
+    while limiter.waiting() < 5 {
+        tokio::task::yield_now().await;
+    }
+    quitter.abort();
+    let _ = quitter.await;
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(
+        *order.lock().unwrap(),
+        ["poll", "screen", "sweep-1", "sweep-2"]
+    );
+    assert_eq!(limiter.stats().granted, 5);
+    assert_eq!(limiter.waiting(), 0);
+}
