@@ -233,9 +233,13 @@ pub struct InvalidationsArgs {
         conflicts_with = "all"
     )]
     pub distribution: Option<String>,
-    /// Every distribution of the account (listed 8 at a time)
+    /// Every distribution of the account (listed 8 at a time, at the pace of --rate)
     #[arg(long)]
     pub all: bool,
+    /// Requests a second to CloudFront, at most (default: the profile's
+    /// requests_per_minute, else 4), so a report does not throttle deploys beside it
+    #[arg(long, value_name = "N", value_parser = rate)]
+    pub rate: Option<f64>,
     /// How many recent invalidations per distribution
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub limit: u16,
@@ -478,6 +482,18 @@ pub struct RateLimit(pub Option<SimRates>);
 
 fn rate_limit(s: &str) -> Result<RateLimit, String> {
     SimRates::parse(s).map(RateLimit)
+}
+
+/// Requests a second: from 0.1 to 100.
+fn rate(s: &str) -> Result<f64, String> {
+    let x = bounded(s, 100.0)?;
+    if x < 0.1 {
+        return Err(format!(
+            "{} is too slow: give from 0.1 to 100 requests a second",
+            crate::text::quote(s)
+        ));
+    }
+    Ok(x)
 }
 
 fn probability(s: &str) -> Result<f64, String> {

@@ -81,9 +81,31 @@ pub struct Profile {
     pub confirm_by_typing: bool,
     /// Named path lists for the form.
     pub presets: BTreeMap<String, Vec<String>>,
+    /// The pacing of requests to the profile's account (docs/ARCHITECTURE.md, "Pacing"):
+    /// requests a minute, and how many may go at once after a quiet spell.
+    pub requests_per_minute: Option<u64>,
+    pub burst: Option<u64>,
 }
 
+/// The most `requests_per_minute` may be: 100 a second.
+pub const MAX_REQUESTS_PER_MINUTE: u64 = 6_000;
+/// The most `burst` may be.
+pub const MAX_BURST: u64 = 1_000;
+
 impl Profile {
+    /// The limiter's numbers for this profile's account: cfdash's defaults, with the
+    /// profile's `requests_per_minute` and `burst`.
+    pub fn pacing(&self) -> crate::pace::Pacing {
+        let mut p = crate::pace::Pacing::DEFAULT;
+        if let Some(n) = self.requests_per_minute {
+            p.rate = n.clamp(1, MAX_REQUESTS_PER_MINUTE) as f64 / 60.0;
+        }
+        if let Some(n) = self.burst {
+            p.burst = n.clamp(1, MAX_BURST) as u32;
+        }
+        p
+    }
+
     /// How it reaches its account, in a few words.
     pub fn reach(&self) -> String {
         if self.simulated {
@@ -356,6 +378,31 @@ impl Config {
             ));
         }
         for (name, profile) in &config.profiles {
+            for (key, value, max) in [
+                (
+                    "requests_per_minute",
+                    profile.requests_per_minute,
+                    MAX_REQUESTS_PER_MINUTE,
+                ),
+                ("burst", profile.burst, MAX_BURST),
+            ] {
+                if let Some(v) = value
+                    && !(1..=max).contains(&v)
+                {
+                    let span = doc
+                        .get("profiles")
+                        .and_then(|p| p.get(name))
+                        .and_then(|p| p.get(key))
+                        .and_then(Item::span);
+                    return Err(ConfigError::at(
+                        text,
+                        span,
+                        format!(
+                            "{key} in [profiles.{name}] is {v}: give from 1 to {max}, or leave it out for cfdash's pacing (docs: README, \"Pacing\")"
+                        ),
+                    ));
+                }
+            }
             let span = || {
                 doc.get("profiles")
                     .and_then(|p| p.as_table_like())
@@ -540,6 +587,8 @@ impl Profile {
 }
 
 /// One change to the profiles file.
+// Edits are made one at a time, by hand: the size of `Put` costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Edit {
     /// Adds `name`, or changes the profile `from` (renaming it to `name` if they differ).
@@ -1030,6 +1079,30 @@ pub fn aws_profile_names(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_profiles_pacing_is_read_and_checked() {
+        let c = Config::parse("[profiles.a]\nrequests_per_minute = 30\nburst = 3\n[profiles.b]\n")
+            .unwrap();
+        let a = c.profiles["a"].pacing();
+        assert_eq!((a.rate, a.burst), (0.5, 3));
+        assert_eq!(c.profiles["b"].pacing(), crate::pace::Pacing::DEFAULT);
+        for bad in [
+            "requests_per_minute = 0",
+            "requests_per_minute = 6001",
+            "burst = 0",
+            "burst = 1001",
+        ] {
+            let e = Config::parse(&format!("[profiles.a]\n{bad}\n")).unwrap_err();
+            let key = bad.split(' ').next().unwrap();
+            assert!(
+                e.message.contains(key) && e.message.contains("give from 1 to"),
+                "{bad}: {e:?}"
+            );
+        }
+        let e = Config::parse("[profiles.a]\nburst = -1\n").unwrap_err();
+        assert!(e.message.contains("a whole number"), "{e:?}");
+    }
 
     const EXAMPLE: &str = r#"
 default_profile = "staging"

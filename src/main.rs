@@ -6,14 +6,15 @@ use std::time::Instant;
 
 use cfdash::app::{App, Settings};
 use cfdash::clock::{Clock, SystemClock};
-use cfdash::cloudfront::serve;
+use cfdash::cloudfront::paced::Paced;
 use cfdash::cloudfront::sim::{SimCloudFront, SimData};
+use cfdash::cloudfront::{CloudFront, serve};
 use cfdash::commands::cloud::{self, Fail};
 use cfdash::config::{self, Config, Profile, Store};
 use cfdash::connect::Connector;
 use cfdash::tui::{self, Exit, Start};
 use cfdash::ui::Theme;
-use cfdash::{cli, commands, journal, logging, text};
+use cfdash::{cli, commands, journal, logging, pace, text};
 
 fn main() -> ExitCode {
     let started = Instant::now();
@@ -169,7 +170,15 @@ fn headless(cli: &cli::Cli, path: &std::path::Path) -> Result<ExitCode, String> 
             .connect(&name, &profile)
             .await
             .map_err(Fail::Usage)?;
-        let cf = cf.as_ref();
+        // Every headless request waits its turn at the profile's pace (`--rate` changes
+        // it): a report or a deploy step never throttles the account it shares.
+        let mut pacing = profile.pacing();
+        if let Some(cli::Command::Invalidations(cli::InvalidationsArgs { rate: Some(r), .. })) = &cli.command {
+            pacing.rate = *r;
+        }
+        let limiter = pace::Limiter::new(pacing, connector.clock.clone());
+        let paced = Paced::new(cf.as_ref(), &limiter, pace::Priority::Operator);
+        let cf: &dyn CloudFront = &paced;
         let scope = journal::Scope::new(&name, &profile);
         match &cli.command {
             Some(cli::Command::Invalidate(args)) => {

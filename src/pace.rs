@@ -392,6 +392,43 @@ async fn hand_out(shared: std::sync::Weak<Shared>, kick: Arc<tokio::sync::Notify
     }
 }
 
+/// The limiters of a run: one per account. A profile has its own until its first listing
+/// shows its account (by the ARNs); then profiles found to reach the same account (through
+/// the same endpoint) share the limiter of the first one found.
+#[derive(Default)]
+pub struct Pacers {
+    by_profile: std::collections::HashMap<String, Arc<Limiter>>,
+    by_account: std::collections::HashMap<String, Arc<Limiter>>,
+}
+
+impl Pacers {
+    /// The profile's limiter; a new one if it has none or its pacing changed.
+    pub fn profile(&mut self, name: &str, pacing: Pacing, clock: &Arc<dyn Clock>) -> Arc<Limiter> {
+        if let Some(l) = self.by_profile.get(name)
+            && l.pacing() == pacing
+        {
+            return l.clone();
+        }
+        let l = Arc::new(Limiter::new(pacing, clock.clone()));
+        self.by_profile.insert(name.to_string(), l.clone());
+        l
+    }
+
+    /// The profile's listing showed its account (`endpoint|account`): from now on it
+    /// shares that account's limiter.
+    pub fn found(&mut self, name: &str, account: &str) {
+        let Some(mine) = self.by_profile.get(name).cloned() else {
+            return;
+        };
+        let shared = self
+            .by_account
+            .entry(account.to_string())
+            .or_insert(mine)
+            .clone();
+        self.by_profile.insert(name.to_string(), shared);
+    }
+}
+
 struct Leave<'a> {
     shared: &'a Shared,
     ticket: Option<Ticket>,

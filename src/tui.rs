@@ -25,10 +25,12 @@ use tokio::task::AbortHandle;
 use crate::app::memory::{self, JournalOp};
 use crate::app::{Action, App, Effect, InvKey, Remote, Request, Response, Slot};
 use crate::clock::Clock;
+use crate::cloudfront::paced::Paced;
 use crate::cloudfront::{self, CfError, CloudFront, LIST_CONCURRENCY};
 use crate::config::{Profile, Store};
 use crate::connect::Connector;
 use crate::journal::{self, Scope, Write as Record};
+use crate::pace::{Pacers, Priority};
 use crate::ui::{self, Theme};
 
 /// How many GetInvalidation calls run at once.
@@ -406,6 +408,8 @@ struct Runner {
     prune_at: usize,
     lists: Arc<Semaphore>,
     gets: Arc<Semaphore>,
+    /// The limiter of each profile's account: every request waits its turn there.
+    pacers: Arc<std::sync::Mutex<Pacers>>,
     /// The journal's thread: answers are recorded, creates wait until their batch is.
     journal: Option<journal::Handle>,
 }
@@ -443,6 +447,7 @@ impl Runner {
             prune_at: 64,
             lists: Arc::new(Semaphore::new(LIST_CONCURRENCY)),
             gets: Arc::new(Semaphore::new(GET_CONCURRENCY)),
+            pacers: Arc::default(),
             journal,
         }
     }
@@ -595,6 +600,13 @@ impl Runner {
                         .get(&n)
                         .map(|(p, cell, _)| (n.clone(), p.clone(), cell.clone()))
                 });
+                let limiter = backend.as_ref().map(|(n, p, _)| {
+                    self.pacers
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .profile(n, p.pacing(), &self.connector.clock)
+                });
+                let pacers = self.pacers.clone();
                 let connector = self.connector.clone();
                 let tx = self.tx.clone();
                 let permits = match request {
@@ -605,11 +617,8 @@ impl Runner {
                 };
                 let task_slot = slot.clone();
                 let handle = tokio::spawn(async move {
-                    let Ok(_permit) = permits.acquire().await else {
-                        return;
-                    };
-                    let response = match backend {
-                        Some((name, profile, cell)) => {
+                    let response = match backend.zip(limiter) {
+                        Some(((name, profile, cell), limiter)) => {
                             let cf = cell
                                 .get_or_init(|| async {
                                     connector
@@ -619,20 +628,44 @@ impl Runner {
                                 })
                                 .await;
                             match cf {
-                                Ok(cf) => match &journal {
-                                    Some((j, scope)) => {
-                                        perform_recorded(
-                                            cf.as_ref(),
-                                            &request,
-                                            &task_slot,
-                                            j,
-                                            scope,
-                                            &connector,
-                                        )
-                                        .await
+                                Ok(cf) => {
+                                    let paced =
+                                        Paced::new(cf.as_ref(), &limiter, priority(&request))
+                                            .then(Priority::Sweep)
+                                            .permits(&permits);
+                                    // Pages of a listing with more to come fill the screen
+                                    // while the rest are listed.
+                                    let page_tx = tx.clone();
+                                    let mut more = move |page: &[cloudfront::Distribution]| {
+                                        let _ = page_tx.send(Action::DistributionsPage {
+                                            seq,
+                                            page: page.to_vec(),
+                                        });
+                                    };
+                                    let response = match &journal {
+                                        Some((j, scope)) => {
+                                            perform_recorded(
+                                                &paced, &request, &task_slot, j, scope, &connector,
+                                                &mut more,
+                                            )
+                                            .await
+                                        }
+                                        None => perform_with(&paced, &request, &mut more).await,
+                                    };
+                                    // The listing shows the account: profiles that reach
+                                    // the same one share its limiter from now on.
+                                    if let Response::Distributions(Ok(list)) = &response
+                                        && let Some(account) =
+                                            list.iter().find_map(|d| journal::account_of(&d.arn))
+                                    {
+                                        let at = Scope::new(&name, &profile).endpoint;
+                                        pacers
+                                            .lock()
+                                            .unwrap_or_else(|e| e.into_inner())
+                                            .found(&name, &format!("{at}|{account}"));
                                     }
-                                    None => perform(cf.as_ref(), &request).await,
-                                },
+                                    response
+                                }
                                 Err(e) => Response::failed(&request, e.clone()),
                             }
                         }
@@ -708,6 +741,7 @@ async fn perform_recorded(
     j: &journal::Handle,
     scope: &Scope,
     connector: &Connector,
+    more: &mut (dyn FnMut(&[cloudfront::Distribution]) + Send),
 ) -> Response {
     if matches!(request, Request::CreateInvalidation { .. }) {
         j.flushed().await;
@@ -723,7 +757,7 @@ async fn perform_recorded(
             return Response::Invalidation(Ok(inv));
         }
     }
-    let response = perform(cf, request).await;
+    let response = perform_with(cf, request, more).await;
     let at = connector.clock.now();
     let scope = scope.clone();
     let write = match (&response, request) {
@@ -754,15 +788,34 @@ async fn perform_recorded(
     response
 }
 
+/// Who a request is for, as the limiter sees it (a listing's later pages are the sweep's).
+fn priority(request: &Request) -> Priority {
+    match request {
+        Request::ListDistributions => Priority::Visible,
+        Request::ListInvalidations { priority, .. } => *priority,
+        Request::GetInvalidation(_) | Request::CreateInvalidation { .. } => Priority::Operator,
+    }
+}
+
 /// Carries out one request against a backend; the runtime runs it on a task, tests inline.
 pub async fn perform(cf: &dyn CloudFront, request: &Request) -> Response {
+    perform_with(cf, request, &mut |_| {}).await
+}
+
+/// As [`perform`], showing `more` each page of distributions that has more after it.
+pub async fn perform_with(
+    cf: &dyn CloudFront,
+    request: &Request,
+    more: &mut (dyn FnMut(&[cloudfront::Distribution]) + Send),
+) -> Response {
     match request {
         Request::ListDistributions => {
-            Response::Distributions(cloudfront::list_all_distributions(cf).await)
+            Response::Distributions(cloudfront::list_distributions_with(cf, more).await)
         }
         Request::ListInvalidations {
             distribution,
             limit,
+            ..
         } => Response::Invalidations(
             cloudfront::list_recent_invalidations(cf, distribution, *limit).await,
         ),
@@ -846,7 +899,13 @@ mod tests {
         let get = |slot: Slot| {
             let before = sim.gets.load(Ordering::SeqCst);
             let r = rt.block_on(perform_recorded(
-                &sim, &request, &slot, &handle, &scope, &connector,
+                &sim,
+                &request,
+                &slot,
+                &handle,
+                &scope,
+                &connector,
+                &mut |_| {},
             ));
             rt.block_on(handle.flushed());
             (r, sim.gets.load(Ordering::SeqCst) - before)

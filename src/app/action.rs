@@ -39,6 +39,11 @@ pub enum Action {
         seq: u64,
         response: Response,
     },
+    /// A page of the distributions listing that `seq` runs, with more to come.
+    DistributionsPage {
+        seq: u64,
+        page: Vec<crate::cloudfront::Distribution>,
+    },
     /// The writer saved an edit of the profiles file, or could not.
     Saved(Result<Saved, String>),
     /// The profiles file read again (`None`: there is none).
@@ -89,6 +94,8 @@ pub enum Request {
     ListInvalidations {
         distribution: String,
         limit: usize,
+        /// Whose it is: the selected distribution's, one on screen, or the sweep's.
+        priority: crate::pace::Priority,
     },
     GetInvalidation(InvKey),
     CreateInvalidation {

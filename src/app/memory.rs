@@ -37,6 +37,9 @@ pub struct Memory {
     /// Batches an earlier run left unsent, offered to resume once the profile's first
     /// listing shows it still reaches their account.
     pub offered: Vec<StoredBatch>,
+    /// How many of them were asked for on resume (the journal's answer says how many this
+    /// process got).
+    pub claiming: usize,
     /// The account they were made in (empty: not known).
     pub offered_account: String,
     /// The account the profile's listing showed (`Some("")`: listed, no ARN to tell).
@@ -197,9 +200,11 @@ impl App {
 
     /// Resume: take the offered batches (the journal's thread answers with `Claimed`).
     pub(super) fn resume_offered(&mut self, fx: &mut Vec<Effect>) {
-        let refs = self
-            .memory
-            .offered
+        // Out of the offer at once: until the journal answers, the next tick must not ask
+        // again.
+        let offered = std::mem::take(&mut self.memory.offered);
+        self.memory.claiming = offered.len();
+        let refs = offered
             .iter()
             .map(|b| b.batch.caller_reference.clone())
             .collect();
@@ -252,7 +257,7 @@ impl App {
     /// The journal gave this process the batches: they join the queue, in order, under
     /// their own caller references (one CloudFront already has is adopted).
     pub fn on_claimed(&mut self, taken: Vec<StoredBatch>, fx: &mut Vec<Effect>) {
-        let asked = std::mem::take(&mut self.memory.offered).len();
+        let asked = std::mem::take(&mut self.memory.claiming);
         let n = taken.len();
         let mut dists = Vec::new();
         for stored in taken {

@@ -60,6 +60,13 @@ pub struct Schedule {
     pub sweep_backoff: Backoff,
     pub list_backoff: Backoff,
     pub poll_backoff: Backoff,
+    /// When the running sweep's listing of distributions was asked for.
+    pub sweep_started: Timestamp,
+    /// Distributions whose listing waits in the sweep's line: lifted to the screen's when
+    /// they come on screen.
+    pub swept: HashSet<String>,
+    /// Distributions listed so far by a listing still paging (shown while nothing else is).
+    pub paging: Option<usize>,
 }
 
 impl Schedule {
@@ -71,6 +78,9 @@ impl Schedule {
             sweep_backoff: Backoff::default(),
             list_backoff: Backoff::default(),
             poll_backoff: Backoff::default(),
+            sweep_started: now,
+            swept: HashSet::new(),
+            paging: None,
         }
     }
 
@@ -79,6 +89,8 @@ impl Schedule {
         self.sweep_due = now;
         self.failed_lists.clear();
         self.retry_lists_at = None;
+        self.swept.clear();
+        self.paging = None;
     }
 }
 

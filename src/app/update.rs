@@ -1,6 +1,7 @@
 //! The reducer: `update` takes the time and an action, changes the state, and returns the
 //! effects for the runtime to run. No I/O, no clock, no await.
 
+use crate::pace::Priority;
 use std::collections::HashMap;
 
 use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
@@ -49,6 +50,9 @@ impl App {
                 seq,
                 response,
             } => self.on_response(slot, seq, response, &mut fx),
+            Action::DistributionsPage { seq, page } => {
+                self.on_distributions_page(seq, page, &mut fx)
+            }
             Action::Restored { profile, snapshot } => self.restore(&profile, *snapshot),
             Action::Claimed(taken) => self.on_claimed(taken, &mut fx),
             Action::JournalProblem(text) => {
@@ -672,12 +676,92 @@ impl App {
         }
     }
 
+    /// A page of a listing with more to come. Shown only while there is nothing else to
+    /// show (the first listing of a profile, nothing known from the journal, no pins): a
+    /// large account's first screen fills at once, and its rows' invalidations are listed
+    /// first.
+    fn on_distributions_page(&mut self, seq: u64, page: Vec<Distribution>, fx: &mut Vec<Effect>) {
+        if self.requests.pending.get(&Slot::Distributions) != Some(&seq) {
+            return;
+        }
+        let shown = self.session.schedule.paging.is_some();
+        let pinned = !self.session.pins.is_empty() && !self.session.show_all;
+        if pinned || (!shown && self.session.distributions.data().is_some()) {
+            return;
+        }
+        let now = self.now;
+        let keep = self.selected_distribution_id();
+        match &mut self.session.distributions {
+            Remote::Ready { data, .. } if shown => data.extend(page),
+            other => {
+                *other = Remote::Ready {
+                    data: page,
+                    at: now,
+                }
+            }
+        }
+        let n = self.session.distributions.data().map_or(0, Vec::len);
+        self.session.schedule.paging = Some(n);
+        self.rebuild_view(keep.as_deref());
+        let unlisted: Vec<String> = self
+            .on_screen()
+            .into_iter()
+            .filter(|id| {
+                !self.requests.is_running(&Slot::Invalidations(id.clone()))
+                    && self
+                        .session
+                        .invalidations
+                        .get(id)
+                        .is_none_or(|d| d.list.data().is_none())
+            })
+            .collect();
+        for id in unlisted {
+            self.request_list(&id, fx);
+        }
+        self.sync_detail(fx);
+    }
+
+    /// The ids of the distributions on screen, top to bottom.
+    pub fn on_screen(&self) -> Vec<String> {
+        let Some(all) = self.session.distributions.data() else {
+            return Vec::new();
+        };
+        let from = self.session.dist_scroll.offset.min(self.session.view.len());
+        let to = (from + self.page_size(Pane::Distributions)).min(self.session.view.len());
+        self.session.view[from..to]
+            .iter()
+            .filter_map(|&i| all.get(i))
+            .map(|d| d.id.clone())
+            .collect()
+    }
+
+    /// The limiter's numbers of the open profile.
+    pub fn pacing(&self) -> crate::pace::Pacing {
+        self.catalog
+            .get(&self.profile)
+            .map(|e| e.profile.pacing())
+            .unwrap_or_default()
+    }
+
+    /// How long after a listing the next sweep is due: `settings.sweep`, or longer when
+    /// the sweep's share of the rate needs longer to list `n` distributions (and their
+    /// pages).
+    fn sweep_every(&self, n: usize) -> SignedDuration {
+        let pages = n
+            .div_ceil(crate::cloudfront::DISTRIBUTIONS_PAGE as usize)
+            .max(1);
+        let floor = self.settings.sweep.unsigned_abs();
+        let every = self.pacing().sweep_interval(n + pages, floor);
+        SignedDuration::try_from(every).unwrap_or(self.settings.sweep)
+    }
+
     fn on_distributions(
         &mut self,
         result: Result<Vec<Distribution>, CfError>,
         fx: &mut Vec<Effect>,
     ) {
         let now = self.now;
+        let paged = self.session.schedule.paging.take().is_some();
         match result {
             Ok(list) => {
                 self.memory.live_account = Some(
@@ -692,7 +776,7 @@ impl App {
                 if self.notice.as_ref().is_some_and(|n| n.text == REFRESHING) {
                     self.notice = None;
                 }
-                self.session.schedule.sweep_due = now + self.settings.sweep;
+                self.session.schedule.sweep_due = now + self.sweep_every(list.len());
                 self.session.last_refresh = Some(now);
                 let keep = self.selected_distribution_id();
                 // Distributions that went away take their invalidations with them.
@@ -715,14 +799,39 @@ impl App {
                     at: now,
                 };
                 self.rebuild_view(keep.as_deref());
-                // The first page of every distribution's invalidations, the selected first,
-                // so every row's "in progress" count is right.
+                // The first page of every distribution's invalidations, so every row's "in
+                // progress" count is right: the selected first, then those on screen, then
+                // the rest at the sweep's pace. Those listed (or being listed) since this
+                // sweep began, while its pages came in, are not asked again.
+                let started = self.session.schedule.sweep_started;
                 let first = self.selected_distribution_id();
-                for id in first
+                let screen: Vec<String> = self
+                    .on_screen()
+                    .into_iter()
+                    .filter(|id| Some(id) != first.as_ref())
+                    .collect();
+                let rest = order
                     .iter()
-                    .chain(order.iter().filter(|id| Some(*id) != first.as_ref()))
-                {
-                    self.request_list(id, fx);
+                    .filter(|id| Some(*id) != first.as_ref() && !screen.contains(id));
+                let asks = first
+                    .iter()
+                    .map(|id| (id, Priority::Operator))
+                    .chain(screen.iter().map(|id| (id, Priority::Visible)))
+                    .chain(rest.map(|id| (id, Priority::Sweep)));
+                let asks: Vec<(String, Priority)> = asks
+                    .filter(|(id, _)| {
+                        let fresh = self
+                            .requests
+                            .is_running(&Slot::Invalidations((*id).clone()))
+                            || self.session.invalidations.get(*id).is_some_and(
+                                |d| matches!(d.list, Remote::Ready { at, .. } if at >= started),
+                            );
+                        !(paged && fresh)
+                    })
+                    .map(|(id, p)| (id.clone(), p))
+                    .collect();
+                for (id, priority) in asks {
+                    self.request_list_at(&id, priority, fx);
                 }
                 self.session.schedule.failed_lists.clear();
                 self.session.schedule.retry_lists_at = None;
@@ -760,6 +869,7 @@ impl App {
         fx: &mut Vec<Effect>,
     ) {
         let now = self.now;
+        self.session.schedule.swept.remove(dist);
         match result {
             Ok(list) => {
                 self.session.schedule.list_backoff.relax();
@@ -1074,7 +1184,9 @@ impl App {
         }
         if now >= self.session.schedule.sweep_due && !self.requests.is_running(&Slot::Distributions)
         {
-            self.session.schedule.sweep_due = now + self.settings.sweep;
+            let n = self.session.distributions.data().map_or(0, Vec::len);
+            self.session.schedule.sweep_due = now + self.sweep_every(n);
+            self.session.schedule.sweep_started = now;
             if self.session.distributions.data().is_none() {
                 self.session.distributions = Remote::Loading;
             }
@@ -1095,6 +1207,18 @@ impl App {
             let mut failed: Vec<String> = self.session.schedule.failed_lists.drain().collect();
             failed.sort();
             for id in failed {
+                self.request_list(&id, fx);
+            }
+        }
+        // Distributions that came on screen while their listing waits in the sweep's line
+        // move up to the screen's.
+        if !self.session.schedule.swept.is_empty() {
+            let lift: Vec<String> = self
+                .on_screen()
+                .into_iter()
+                .filter(|id| self.session.schedule.swept.contains(id))
+                .collect();
+            for id in lift {
                 self.request_list(&id, fx);
             }
         }
@@ -1140,7 +1264,21 @@ impl App {
         }
     }
 
+    /// Lists a distribution's invalidations: the selected one's for the operator, those on
+    /// screen next, the rest at the sweep's pace.
     fn request_list(&mut self, id: &str, fx: &mut Vec<Effect>) {
+        let priority = if self.selected_distribution_id().as_deref() == Some(id) {
+            Priority::Operator
+        } else if self.on_screen().iter().any(|s| s == id) {
+            Priority::Visible
+        } else {
+            Priority::Sweep
+        };
+        self.request_list_at(id, priority, fx);
+    }
+
+    /// Lists a distribution's invalidations at `priority` (in the limiter's line).
+    fn request_list_at(&mut self, id: &str, priority: Priority, fx: &mut Vec<Effect>) {
         let entry = self
             .session
             .invalidations
@@ -1149,9 +1287,15 @@ impl App {
         if matches!(entry.list, Remote::Idle) {
             entry.list = Remote::Loading;
         }
+        if priority == Priority::Sweep {
+            self.session.schedule.swept.insert(id.to_string());
+        } else {
+            self.session.schedule.swept.remove(id);
+        }
         let request = Request::ListInvalidations {
             distribution: id.to_string(),
             limit: self.settings.list_limit,
+            priority,
         };
         self.request(Slot::Invalidations(id.to_string()), request, fx);
     }

@@ -2,6 +2,7 @@
 //! page-at-a-time trait both backends implement, and the one pager that walks its pages.
 
 pub mod aws;
+pub mod paced;
 pub mod serve;
 pub mod sim;
 
@@ -223,12 +224,24 @@ pub const DISTRIBUTIONS_PAGE: u32 = 100;
 
 /// Every distribution of the account, following NextMarker to the end.
 pub async fn list_all_distributions(cf: &dyn CloudFront) -> CfResult<Vec<Distribution>> {
+    list_distributions_with(cf, &mut |_| {}).await
+}
+
+/// As [`list_all_distributions`], showing `more` each page that has more after it: the
+/// dashboard fills its first screen while a large account is still being listed.
+pub async fn list_distributions_with(
+    cf: &dyn CloudFront,
+    more: &mut (dyn FnMut(&[Distribution]) + Send),
+) -> CfResult<Vec<Distribution>> {
     let mut all = Vec::new();
     let mut marker: Option<String> = None;
     loop {
         let page = cf
             .list_distributions_page(marker.as_deref(), DISTRIBUTIONS_PAGE)
             .await?;
+        if page.next_marker.is_some() {
+            more(&page.items);
+        }
         all.extend(page.items);
         match page.next_marker {
             Some(next) if Some(&next) != marker.as_ref() => marker = Some(next),

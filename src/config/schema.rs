@@ -236,6 +236,18 @@ pub static KEYS: &[Key] = &[
         }),
     },
     Key {
+        name: "requests_per_minute",
+        kind: Kind::Count(field!(requests_per_minute)),
+        check: None,
+        edit: None,
+    },
+    Key {
+        name: "burst",
+        kind: Kind::Count(field!(burst)),
+        check: None,
+        edit: None,
+    },
+    Key {
         name: "presets",
         kind: Kind::Presets(field!(presets)),
         check: None,

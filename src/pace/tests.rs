@@ -213,3 +213,26 @@ async fn the_limiter_serves_waiters_in_priority_order() {
     assert_eq!(limiter.stats().granted, 5);
     assert_eq!(limiter.waiting(), 0);
 }
+
+#[test]
+fn profiles_of_one_account_share_its_limiter_once_it_is_known() {
+    let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock);
+    let mut pacers = Pacers::default();
+    let p = Pacing::DEFAULT;
+    let a = pacers.profile("a", p, &clock);
+    let b = pacers.profile("b", p, &clock);
+    assert!(!Arc::ptr_eq(&a, &b), "apart until the account is known");
+    assert!(Arc::ptr_eq(&a, &pacers.profile("a", p, &clock)));
+    pacers.found("a", "aws|111122223333");
+    pacers.found("b", "aws|111122223333");
+    pacers.found("c", "aws|111122223333"); // not registered: nothing happens
+    assert!(Arc::ptr_eq(&pacers.profile("b", p, &clock), &a));
+    // Another account, or the same through another endpoint, stays apart.
+    let d = pacers.profile("d", p, &clock);
+    pacers.found("d", "http://127.0.0.1:9|111122223333");
+    assert!(!Arc::ptr_eq(&pacers.profile("d", p, &clock), &a));
+    assert!(Arc::ptr_eq(&pacers.profile("d", p, &clock), &d));
+    // A profile whose pacing changed gets a limiter of its own again.
+    let slower = Pacing { rate: 1.0, ..p };
+    assert!(!Arc::ptr_eq(&pacers.profile("b", slower, &clock), &a));
+}

@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::Theme;
 use crate::app::{App, Remote};
-use crate::timefmt;
+use crate::timefmt::{self, thousands};
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let sep = || Span::styled(" │ ", theme.dim);
@@ -25,10 +25,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Remote::Ready { data, .. } => {
             let n = data.len();
             let s = if n == 1 { "" } else { "s" };
-            if pinned {
-                format!("{n} pinned distribution{s}")
+            if app.session.schedule.paging.is_some() {
+                // Pages still coming: the count is only a lower bound.
+                format!("{}+ distributions", thousands(n))
+            } else if pinned {
+                format!("{} pinned distribution{s}", thousands(n))
             } else {
-                format!("{n} distribution{s}")
+                format!("{} distribution{s}", thousands(n))
             }
         }
         Remote::Failed { .. } => "distributions unavailable".into(),
@@ -38,19 +41,33 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     spans.push(sep());
     let running = app.session.in_progress_total();
     let total = app.session.distributions.data().map_or(0, Vec::len);
-    let counting = if app.session.listed() < total {
-        "+"
-    } else {
-        ""
-    };
+    let listed = app.session.listed();
+    let partial = listed < total || app.session.schedule.paging.is_some();
     spans.push(Span::styled(
-        format!("{running}{counting} in progress"),
+        format!("{running}{} in progress", if partial { "+" } else { "" }),
         if running > 0 {
             theme.in_progress
         } else {
             theme.text
         },
     ));
+    // A large account is listed at the pace CloudFront allows: until every distribution's
+    // invalidations are in, the count above is partial, and this says so.
+    if partial {
+        spans.push(Span::styled(
+            format!(
+                " · listing {} of {}{}",
+                thousands(listed),
+                thousands(total),
+                if app.session.schedule.paging.is_some() {
+                    "+"
+                } else {
+                    ""
+                }
+            ),
+            theme.warning,
+        ));
+    }
     spans.push(sep());
     match (app.memory.restored_at, app.session.last_refresh) {
         // Shown from the journal until the first listing answers.
@@ -84,6 +101,6 @@ fn requests(n: usize) -> String {
     if n == 1 {
         "1 request".into()
     } else {
-        format!("{n} requests")
+        format!("{} requests", thousands(n))
     }
 }

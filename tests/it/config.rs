@@ -61,7 +61,7 @@ fn every_error_says_where_and_what_to_do() {
     let e = error("[profiles.a]\nregoin = \"us-east-1\"\n");
     assert_eq!(
         e,
-        "line 2, column 1: unknown key regoin in [profiles.a] (did you mean region?); the keys are: aws_profile, region, endpoint_url, allow_insecure_endpoint, distributions, simulated, sim_seed, sim_data, read_only, confirm_by_typing, presets"
+        "line 2, column 1: unknown key regoin in [profiles.a] (did you mean region?); the keys are: aws_profile, region, endpoint_url, allow_insecure_endpoint, distributions, simulated, sim_seed, sim_data, read_only, confirm_by_typing, requests_per_minute, burst, presets"
     );
     let e = error("[profiles.a]\naws_secret_access_key = \"AKIA...\"\n");
     assert!(

@@ -14,6 +14,7 @@ mod form;
 mod headless;
 mod journal;
 mod moto;
+mod pacing;
 mod paths_props;
 mod profile_cli;
 mod profiles;

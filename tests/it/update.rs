@@ -92,9 +92,15 @@ fn the_count_is_a_lower_bound_until_every_distribution_is_listed() {
     let answer = h.answer(&first);
     h.act(answer);
     assert_eq!(h.app.session.listed(), 1);
-    assert!(h.screen().contains("│ 2+ in progress │"), "{}", h.screen());
+    // The header says the count is partial, and how far the listing has got.
+    assert!(
+        h.screen().contains("│ 2+ in progress · listing 1 of 12 │"),
+        "{}",
+        h.screen()
+    );
     h.settle();
     assert!(h.screen().contains("│ 6 in progress │"));
+    assert!(!h.screen().contains("listing"));
 }
 
 #[test]
@@ -586,7 +592,9 @@ fn refresh_policy_asks_only_for_what_can_have_changed() {
             },
             request: Request::ListInvalidations {
                 distribution: "EAAAAAAAAAAAAA".into(),
-                limit: 50
+                limit: 50,
+                // The selected distribution's refresh: the operator's.
+                priority: cfdash::pace::Priority::Operator,
             },
         }]
     );

@@ -199,3 +199,12 @@ impl Harness {
         self.app.selected_distribution().unwrap().id.clone()
     }
 }
+
+/// Waits, looking every 100 ms, until `ok` holds; fails after `timeout`.
+pub fn until(what: &str, timeout: std::time::Duration, ok: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !ok() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

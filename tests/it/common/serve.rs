@@ -50,6 +50,12 @@ impl SimServe {
 
     /// How many invalidations the server has created so far.
     pub fn created(&self) -> u64 {
+        self.stat("created")
+    }
+
+    /// A number of the server's stats line: requests, throttled, unavailable, dropped,
+    /// created.
+    pub fn stat(&self, name: &str) -> u64 {
         let address = self.url.trim_start_matches("http://");
         let mut s = std::net::TcpStream::connect(address).unwrap();
         write!(
@@ -59,11 +65,12 @@ impl SimServe {
         .unwrap();
         let mut text = String::new();
         s.read_to_string(&mut text).unwrap();
-        let created = text
+        let key = format!("{name}=");
+        let value = text
             .split_whitespace()
-            .find_map(|w| w.strip_prefix("created="))
+            .find_map(|w| w.strip_prefix(key.as_str()))
             .expect("the stats line");
-        created.parse().unwrap()
+        value.parse().unwrap()
     }
 
     /// A headless cfdash command against this account, with no profiles file: the AWS
