@@ -297,6 +297,7 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
     let mut recorded = Recorded::default();
     let mut first_frame = true;
     let mut first_data = true;
+    let mut milestones = (true, true);
     loop {
         let batch = app.apply(clock.now(), queue.drain(..));
         publish_unsent(&app);
@@ -332,6 +333,38 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
                 tracing::info!(
                     ms = started.elapsed().as_secs_f64() * 1e3,
                     "first frame with data"
+                );
+            }
+            // Milestones benches/pace.sh reads: the rows on screen all have their
+            // invalidations; every distribution has (the first sweep is done).
+            if milestones.0 {
+                let screen = app.on_screen();
+                let listed = |id: &String| {
+                    app.session
+                        .invalidations
+                        .get(id)
+                        .is_some_and(|d| d.list.data().is_some())
+                };
+                if !screen.is_empty() && screen.iter().all(listed) {
+                    milestones.0 = false;
+                    tracing::info!(
+                        ms = started.elapsed().as_secs_f64() * 1e3,
+                        rows = screen.len(),
+                        "first screen listed"
+                    );
+                }
+            }
+            let total = app.session.distributions.data().map_or(0, Vec::len);
+            if milestones.1
+                && total > 0
+                && app.session.schedule.paging.is_none()
+                && app.session.listed() == total
+            {
+                milestones.1 = false;
+                tracing::info!(
+                    ms = started.elapsed().as_secs_f64() * 1e3,
+                    distributions = total,
+                    "first sweep listed"
                 );
             }
         }
