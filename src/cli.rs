@@ -486,14 +486,13 @@ fn rate_limit(s: &str) -> Result<RateLimit, String> {
 
 /// Requests a second: from 0.1 to 100.
 fn rate(s: &str) -> Result<f64, String> {
-    let x = bounded(s, 100.0)?;
-    if x < 0.1 {
-        return Err(format!(
-            "{} is too slow: give from 0.1 to 100 requests a second",
+    match s.trim().parse::<f64>() {
+        Ok(x) if (0.1..=100.0).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "{} is not a rate cfdash takes: give from 0.1 to 100 requests a second",
             crate::text::quote(s)
-        ));
+        )),
     }
-    Ok(x)
 }
 
 fn probability(s: &str) -> Result<f64, String> {

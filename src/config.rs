@@ -378,31 +378,6 @@ impl Config {
             ));
         }
         for (name, profile) in &config.profiles {
-            for (key, value, max) in [
-                (
-                    "requests_per_minute",
-                    profile.requests_per_minute,
-                    MAX_REQUESTS_PER_MINUTE,
-                ),
-                ("burst", profile.burst, MAX_BURST),
-            ] {
-                if let Some(v) = value
-                    && !(1..=max).contains(&v)
-                {
-                    let span = doc
-                        .get("profiles")
-                        .and_then(|p| p.get(name))
-                        .and_then(|p| p.get(key))
-                        .and_then(Item::span);
-                    return Err(ConfigError::at(
-                        text,
-                        span,
-                        format!(
-                            "{key} in [profiles.{name}] is {v}: give from 1 to {max}, or leave it out for cfdash's pacing (docs: README, \"Pacing\")"
-                        ),
-                    ));
-                }
-            }
             let span = || {
                 doc.get("profiles")
                     .and_then(|p| p.as_table_like())
@@ -422,6 +397,26 @@ impl Config {
                     .and_then(|p| p.get(key))
                     .and_then(Item::span)
             };
+            for (key, value, max) in [
+                (
+                    "requests_per_minute",
+                    profile.requests_per_minute,
+                    MAX_REQUESTS_PER_MINUTE,
+                ),
+                ("burst", profile.burst, MAX_BURST),
+            ] {
+                if let Some(v) = value
+                    && !(1..=max).contains(&v)
+                {
+                    return Err(ConfigError::at(
+                        text,
+                        field_span(key),
+                        format!(
+                            "{key} in [profiles.{name}] is {v}: give from 1 to {max}, or leave it out for cfdash's pacing (docs: README, \"Pacing\")"
+                        ),
+                    ));
+                }
+            }
             for key in KEYS {
                 if let (Some(check), Some(v)) = (key.check, key.text(profile))
                     && let Err(e) = check(&v)
@@ -491,10 +486,18 @@ fn check_keys(text: &str, top: &Table) -> Result<(), ConfigError> {
                 ));
             };
             if !shape.fits(item) {
+                // The pacing's numbers say their range where the shape alone would not.
+                let what = match key {
+                    "requests_per_minute" => {
+                        format!("a whole number from 1 to {MAX_REQUESTS_PER_MINUTE}")
+                    }
+                    "burst" => format!("a whole number from 1 to {MAX_BURST}"),
+                    _ => shape.what().to_string(),
+                };
                 return Err(ConfigError::at(
                     text,
                     item.span().or(k.span()),
-                    format!("{key} in {place} must be {}", shape.what()),
+                    format!("{key} in {place} must be {what}"),
                 ));
             }
         }
@@ -1100,8 +1103,13 @@ mod tests {
                 "{bad}: {e:?}"
             );
         }
-        let e = Config::parse("[profiles.a]\nburst = -1\n").unwrap_err();
-        assert!(e.message.contains("a whole number"), "{e:?}");
+        for bad in ["burst = -1", "burst = \"10\"", "requests_per_minute = 4.5"] {
+            let e = Config::parse(&format!("[profiles.a]\n{bad}\n")).unwrap_err();
+            assert!(
+                e.message.contains("a whole number from 1 to"),
+                "{bad}: {e:?}"
+            );
+        }
     }
 
     const EXAMPLE: &str = r#"

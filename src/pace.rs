@@ -85,6 +85,12 @@ impl Bucket {
     pub fn per_sec(&self) -> f64 {
         self.per_sec
     }
+
+    /// From now on, `per_sec` a second (what was gained until now at the old rate stays).
+    pub fn set_rate(&mut self, now: Timestamp, per_sec: f64) {
+        self.refill(now);
+        self.per_sec = per_sec.max(f64::MIN_POSITIVE);
+    }
 }
 
 /// Who is asking, most urgent first.
@@ -167,9 +173,18 @@ pub struct Queue<W> {
     /// One line per priority, in arrival order; `W` is how a waiter is told its turn came.
     lines: [BTreeMap<u64, (Kind, W)>; 3],
     next: u64,
+    /// The share of `pacing` in force: halved by each throttled answer (down to 1/16),
+    /// doubled back after each `CALM` without one.
+    slow: f64,
+    calm_since: Timestamp,
     /// Tokens handed out, and throttled answers reported.
     pub stats: Stats,
 }
+
+/// How long without a throttled answer before the pace doubles back.
+pub const CALM: Duration = Duration::from_secs(30);
+/// The slowest the limiter goes after throttled answers: this share of its pace.
+pub const SLOWEST: f64 = 1.0 / 16.0;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -198,8 +213,23 @@ impl<W> Queue<W> {
             pacing,
             lines: [BTreeMap::new(), BTreeMap::new(), BTreeMap::new()],
             next: 0,
+            slow: 1.0,
+            calm_since: now,
             stats: Stats::default(),
         }
+    }
+
+    /// The share of its pace the limiter keeps now (1: all of it).
+    pub fn slowed(&self) -> f64 {
+        self.slow
+    }
+
+    fn set_slow(&mut self, now: Timestamp, slow: f64) {
+        self.slow = slow;
+        let p = self.pacing;
+        self.all.set_rate(now, p.rate * slow);
+        self.create.set_rate(now, p.create_rate * slow);
+        self.sweep.set_rate(now, p.sweep_rate() * slow);
     }
 
     pub fn pacing(&self) -> Pacing {
@@ -222,6 +252,10 @@ impl<W> Queue<W> {
     /// called with each, in order. Returns how long until the next one can go (None:
     /// nobody waits).
     pub fn dispatch(&mut self, now: Timestamp, mut grant: impl FnMut(W)) -> Option<Duration> {
+        if self.slow < 1.0 && now.duration_since(self.calm_since).unsigned_abs() >= CALM {
+            self.calm_since = now;
+            self.set_slow(now, (self.slow * 2.0).min(1.0));
+        }
         let mut soonest: Option<Duration> = None;
         let mut sooner = |d: Duration| soonest = Some(soonest.map_or(d, |s: Duration| s.min(d)));
         for priority in [Priority::Operator, Priority::Visible, Priority::Sweep] {
@@ -266,10 +300,13 @@ impl<W> Queue<W> {
         soonest
     }
 
-    /// CloudFront throttled a request despite the pacing (another tool on the account):
-    /// every request waits a second more than the bucket says.
+    /// CloudFront throttled a request despite the pacing (another tool on the account, or
+    /// a limit lower than the pacing's): every request waits a second more than the bucket
+    /// says, and the pace halves until `CALM` passes without another.
     pub fn throttled(&mut self, now: Timestamp) {
         self.stats.throttled += 1;
+        self.calm_since = now;
+        self.set_slow(now, (self.slow / 2.0).max(SLOWEST));
         self.all.owe(now, 1.0);
     }
 

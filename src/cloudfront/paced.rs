@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::future::BoxFuture;
 
-use super::{CfResult, CloudFront, Distribution, Invalidation, InvalidationSummary, Page};
+use super::{CfError, CfResult, CloudFront, Distribution, Invalidation, InvalidationSummary, Page};
 use crate::pace::{Kind, Limiter, Priority};
 
 /// One request's view of the backend: its calls wait at `priority`; a listing's pages after
@@ -58,15 +58,31 @@ impl<'a> Paced<'a> {
         }
     }
 
-    fn seen<T>(&self, result: CfResult<T>) -> CfResult<T> {
-        if let Err(e) = &result
-            && e.is_throttled()
-        {
-            self.limiter.throttled();
+    /// A read, waiting its turn; a throttled answer slows the limiter and the read is
+    /// asked again (reads change nothing), up to `READ_RETRIES` times.
+    async fn read<'c, T>(&'c self, call: impl Fn() -> BoxFuture<'c, CfResult<T>>) -> CfResult<T> {
+        let mut tries = 0;
+        loop {
+            let permit = self.turn(Kind::Read).await;
+            let result = call().await;
+            drop(permit);
+            match result {
+                Err(e) if e.is_throttled() => {
+                    self.limiter.throttled();
+                    tries += 1;
+                    if tries > READ_RETRIES {
+                        return Err(e);
+                    }
+                }
+                other => return other,
+            }
         }
-        result
     }
 }
+
+/// How many times a throttled read is asked again before its caller hears of it: with the
+/// limiter halving its pace at each, about a minute of trying.
+pub const READ_RETRIES: u32 = 5;
 
 impl CloudFront for Paced<'_> {
     fn list_distributions_page<'b>(
@@ -74,10 +90,7 @@ impl CloudFront for Paced<'_> {
         marker: Option<&'b str>,
         max_items: u32,
     ) -> BoxFuture<'b, CfResult<Page<Distribution>>> {
-        Box::pin(async move {
-            let _permit = self.turn(Kind::Read).await;
-            self.seen(self.inner.list_distributions_page(marker, max_items).await)
-        })
+        Box::pin(self.read(move || self.inner.list_distributions_page(marker, max_items)))
     }
 
     fn list_invalidations_page<'b>(
@@ -86,14 +99,10 @@ impl CloudFront for Paced<'_> {
         marker: Option<&'b str>,
         max_items: u32,
     ) -> BoxFuture<'b, CfResult<Page<InvalidationSummary>>> {
-        Box::pin(async move {
-            let _permit = self.turn(Kind::Read).await;
-            self.seen(
-                self.inner
-                    .list_invalidations_page(distribution, marker, max_items)
-                    .await,
-            )
-        })
+        Box::pin(self.read(move || {
+            self.inner
+                .list_invalidations_page(distribution, marker, max_items)
+        }))
     }
 
     fn get_invalidation<'b>(
@@ -101,10 +110,7 @@ impl CloudFront for Paced<'_> {
         distribution: &'b str,
         id: &'b str,
     ) -> BoxFuture<'b, CfResult<Invalidation>> {
-        Box::pin(async move {
-            let _permit = self.turn(Kind::Read).await;
-            self.seen(self.inner.get_invalidation(distribution, id).await)
-        })
+        Box::pin(self.read(move || self.inner.get_invalidation(distribution, id)))
     }
 
     fn create_invalidation<'b>(
@@ -113,13 +119,143 @@ impl CloudFront for Paced<'_> {
         paths: &'b [String],
         caller_reference: &'b str,
     ) -> BoxFuture<'b, CfResult<Invalidation>> {
+        // A create is not asked again here: the engine decides that, under the same
+        // CallerReference.
         Box::pin(async move {
-            let _permit = self.turn(Kind::Create).await;
-            self.seen(
-                self.inner
-                    .create_invalidation(distribution, paths, caller_reference)
-                    .await,
-            )
+            let permit = self.turn(Kind::Create).await;
+            let result = self
+                .inner
+                .create_invalidation(distribution, paths, caller_reference)
+                .await;
+            drop(permit);
+            if result.as_ref().is_err_and(CfError::is_throttled) {
+                self.limiter.throttled();
+            }
+            result
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicU32;
+
+    use jiff::{SignedDuration, Timestamp};
+
+    use super::*;
+    use crate::clock::Clock;
+    use crate::cloudfront::InvalidationStatus;
+    use crate::pace::Pacing;
+
+    /// Tokio's (paused) time as the limiter's clock.
+    struct TokioClock(Timestamp, tokio::time::Instant);
+    impl Clock for TokioClock {
+        fn now(&self) -> Timestamp {
+            self.0 + SignedDuration::try_from(self.1.elapsed()).unwrap()
+        }
+    }
+
+    /// Throttles the first `throttles` reads, and every create.
+    struct Throttling {
+        throttles: u32,
+        reads: AtomicU32,
+        creates: AtomicU32,
+    }
+
+    fn throttled<T>() -> BoxFuture<'static, CfResult<T>> {
+        Box::pin(async {
+            Err(CfError::Throttled {
+                detail: "Rate exceeded".into(),
+            })
+        })
+    }
+
+    impl CloudFront for Throttling {
+        fn list_distributions_page<'a>(
+            &'a self,
+            _: Option<&'a str>,
+            _: u32,
+        ) -> BoxFuture<'a, CfResult<Page<Distribution>>> {
+            unimplemented!()
+        }
+        fn list_invalidations_page<'a>(
+            &'a self,
+            _: &'a str,
+            _: Option<&'a str>,
+            _: u32,
+        ) -> BoxFuture<'a, CfResult<Page<InvalidationSummary>>> {
+            unimplemented!()
+        }
+        fn get_invalidation<'a>(
+            &'a self,
+            _: &'a str,
+            id: &'a str,
+        ) -> BoxFuture<'a, CfResult<Invalidation>> {
+            if self.reads.fetch_add(1, Ordering::Relaxed) < self.throttles {
+                return throttled();
+            }
+            let id = id.to_string();
+            Box::pin(async move {
+                Ok(Invalidation {
+                    id,
+                    status: InvalidationStatus::Completed,
+                    create_time: Timestamp::UNIX_EPOCH,
+                    paths: vec!["/a".into()],
+                    caller_reference: "r".into(),
+                })
+            })
+        }
+        fn create_invalidation<'a>(
+            &'a self,
+            _: &'a str,
+            _: &'a [String],
+            _: &'a str,
+        ) -> BoxFuture<'a, CfResult<Invalidation>> {
+            self.creates.fetch_add(1, Ordering::Relaxed);
+            throttled()
+        }
+    }
+
+    fn setup(throttles: u32) -> (Throttling, Limiter) {
+        let clock = Arc::new(TokioClock(
+            Timestamp::UNIX_EPOCH,
+            tokio::time::Instant::now(),
+        ));
+        let cf = Throttling {
+            throttles,
+            reads: AtomicU32::new(0),
+            creates: AtomicU32::new(0),
+        };
+        (cf, Limiter::new(Pacing::DEFAULT, clock))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_throttled_read_is_asked_again_at_a_slower_pace() {
+        let (cf, limiter) = setup(2);
+        let paced = Paced::new(&cf, &limiter, Priority::Operator);
+        let started = tokio::time::Instant::now();
+        let inv = paced.get_invalidation("E1", "I1").await.unwrap();
+        assert_eq!(inv.id, "I1");
+        assert_eq!(cf.reads.load(Ordering::Relaxed), 3);
+        assert_eq!(limiter.stats().throttled, 2);
+        // Two pauses of a second at least, at a quarter of the pace.
+        assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_read_throttled_to_the_end_is_given_up_and_a_create_is_never_asked_again() {
+        let (cf, limiter) = setup(u32::MAX);
+        let paced = Paced::new(&cf, &limiter, Priority::Operator);
+        let err = paced.get_invalidation("E1", "I1").await.unwrap_err();
+        assert!(err.is_throttled());
+        assert_eq!(cf.reads.load(Ordering::Relaxed), READ_RETRIES + 1);
+        let err = paced
+            .create_invalidation("E1", &["/a".to_string()], "ref")
+            .await
+            .unwrap_err();
+        assert!(err.is_throttled());
+        assert_eq!(cf.creates.load(Ordering::Relaxed), 1, "the engine decides");
+        assert_eq!(limiter.stats().throttled, u64::from(READ_RETRIES) + 2);
     }
 }

@@ -21,7 +21,7 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use jiff::Timestamp;
 use tokio::net::TcpListener;
 
@@ -43,7 +43,6 @@ pub struct Stats {
     pub throttled: AtomicU64,
     pub unavailable: AtomicU64,
     pub dropped: AtomicU64,
-    pub created: AtomicU64,
 }
 
 pub struct Server {
@@ -76,7 +75,16 @@ impl Server {
     /// Answers connections until the task is dropped.
     pub async fn run(self: Arc<Self>, listener: TcpListener) -> std::io::Result<()> {
         loop {
-            let (stream, _) = listener.accept().await?;
+            let (stream, _) = match listener.accept().await {
+                Ok(accepted) => accepted,
+                // Out of file descriptors (clients holding connections open), or another
+                // passing failure: one full table must not end the server.
+                Err(e) => {
+                    tracing::warn!(error = %e, "sim serve cannot accept a connection now");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
             let server = self.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |req| {
@@ -84,7 +92,11 @@ impl Server {
                     async move { server.handle(req).await }
                 });
                 // An error here is a dropped connection, on purpose or by the client.
+                // A client that never finishes its headers is dropped, as CloudFront's
+                // front end would: held connections must not use up the server.
                 let _ = http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(std::time::Duration::from_secs(10))
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
             });
@@ -105,7 +117,18 @@ impl Server {
         let path = req.uri().path().to_string();
         let query = req.uri().query().unwrap_or("").to_string();
         let body = match read_body(req.into_body()).await {
-            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Ok(b) => match String::from_utf8(b.to_vec()) {
+                Ok(text) => text,
+                // An XML document in no encoding it declares: nothing can be read from it.
+                Err(_) if method == Method::POST => {
+                    return Ok(error(
+                        StatusCode::BAD_REQUEST,
+                        "MalformedXML",
+                        "The XML you provided was not well-formed or did not validate: it is not UTF-8",
+                    ));
+                }
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            },
             Err(BodyError::TooLarge) => return Ok(too_large()),
             Err(BodyError::Broken) => return Err(Dropped),
         };
@@ -211,14 +234,19 @@ impl Server {
                 .await
                 .map(|i| ok(StatusCode::OK, invalidation_xml(&i))),
             (&Method::POST, [id, "invalidation"]) => {
-                let paths = elements(body, "Path");
-                let reference = elements(body, "CallerReference").into_iter().next();
+                let batch = match read_batch(body) {
+                    Ok(batch) => batch,
+                    Err(refused) => return refused,
+                };
+                let Batch {
+                    paths, reference, ..
+                } = &batch;
                 let control = paths
                     .iter()
-                    .chain(&reference)
+                    .chain(reference)
                     .any(|t| t.chars().any(char::is_control));
-                let refused = batch_refusal(body, &paths, reference.as_deref());
-                match reference {
+                let refused = batch_refusal(&batch);
+                match reference.clone() {
                     _ if refused.is_some() => Ok(refused.expect("checked")),
                     None => Ok(error(
                         StatusCode::BAD_REQUEST,
@@ -231,27 +259,22 @@ impl Server {
                         "InvalidArgument",
                         "paths and the CallerReference may not hold control characters",
                     )),
-                    Some(reference) => {
-                        let before = self.sim.invalidation_count(id);
-                        self.sim
-                            .create_invalidation(id, &paths, &reference)
-                            .await
-                            .map(|i| {
-                                if self.sim.invalidation_count(id) > before {
-                                    self.stats.created.fetch_add(1, Ordering::Relaxed);
-                                }
-                                let mut r = ok(StatusCode::CREATED, invalidation_xml(&i));
-                                let location = format!(
-                                    "https://cloudfront.amazonaws.com{PREFIX}/{}/invalidation/{}",
-                                    encode_segment(id),
-                                    encode_segment(&i.id)
-                                );
-                                if let Ok(v) = location.parse() {
-                                    r.headers_mut().insert("Location", v);
-                                }
-                                r
-                            })
-                    }
+                    Some(reference) => self
+                        .sim
+                        .create_invalidation(id, paths, &reference)
+                        .await
+                        .map(|i| {
+                            let mut r = ok(StatusCode::CREATED, invalidation_xml(&i));
+                            let location = format!(
+                                "https://cloudfront.amazonaws.com{PREFIX}/{}/invalidation/{}",
+                                encode_segment(id),
+                                encode_segment(&i.id)
+                            );
+                            if let Ok(v) = location.parse() {
+                                r.headers_mut().insert("Location", v);
+                            }
+                            r
+                        }),
                 }
             }
             _ => Ok(error(
@@ -325,7 +348,7 @@ impl Server {
             s.throttled.load(Ordering::Relaxed),
             s.unavailable.load(Ordering::Relaxed),
             s.dropped.load(Ordering::Relaxed),
-            s.created.load(Ordering::Relaxed),
+            self.sim.created(),
         );
         let mut r = Response::new(Full::new(Bytes::from(text)));
         r.headers_mut()
@@ -398,24 +421,23 @@ impl std::error::Error for Dropped {}
 ///   or a cache tag (`#…`) breaking its rules: 400 `InvalidArgument`, "Your request contains
 ///   one or more invalid invalidation paths." (the aws CLI's report in
 ///   rust-lang/promote-release#94).
-fn batch_refusal(
-    body: &str,
-    paths: &[String],
-    reference: Option<&str>,
-) -> Option<Response<Full<Bytes>>> {
+fn batch_refusal(batch: &Batch) -> Option<Response<Full<Bytes>>> {
     let refuse = |status, code, message: &str| Some(error(status, code, message));
-    if body.trim().is_empty() {
-        return None; // MissingBody
-    }
-    if !body.contains("<InvalidationBatch") {
+    let Batch {
+        paths,
+        quantity,
+        reference,
+    } = batch;
+    let Some(quantity) = quantity else {
+        // As the service validates a missing required member (aws/aws-sdk-php#1973 for the
+        // whole batch; awslabs/aws-powershell-extensions#4 for this one).
         return refuse(
             StatusCode::BAD_REQUEST,
             "MalformedXML",
-            "1 validation error detected: Value null at 'invalidationBatch' failed to satisfy constraint: Member must not be null",
+            "1 validation error detected: Value null at 'invalidationBatch.paths.quantity' failed to satisfy constraint: Member must not be null",
         );
-    }
-    let quantity = elements(body, "Quantity").into_iter().next();
-    if quantity.is_some_and(|q| q.trim().parse::<usize>().ok() != Some(paths.len())) {
+    };
+    if quantity.trim().parse::<usize>().ok() != Some(paths.len()) {
         return refuse(
             StatusCode::BAD_REQUEST,
             "InconsistentQuantities",
@@ -423,7 +445,7 @@ fn batch_refusal(
         );
     }
     // botocore leaves an empty CallerReference out; either way there is none.
-    if reference.is_none_or(|r| r.trim().is_empty()) {
+    if reference.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return refuse(
             StatusCode::BAD_REQUEST,
             "InvalidArgument",
@@ -572,20 +594,140 @@ fn unesc(s: &str) -> String {
     out
 }
 
-/// The text of every `<name>…</name>` in a request body (the bodies CloudFront takes are
-/// flat enough for this).
-fn elements(xml: &str, name: &str) -> Vec<String> {
-    let open = format!("<{name}>");
-    let close = format!("</{name}>");
-    let mut out = Vec::new();
-    let mut rest = xml;
-    while let Some(start) = rest.find(&open) {
-        let after = &rest[start + open.len()..];
-        let Some(end) = after.find(&close) else { break };
-        out.push(unesc(&after[..end]));
-        rest = &after[end + close.len()..];
+/// What a CreateInvalidation body holds.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Batch {
+    /// `Paths/Items/Path`, in order.
+    paths: Vec<String>,
+    /// `Paths/Quantity`, as written.
+    quantity: Option<String>,
+    /// `CallerReference`.
+    reference: Option<String>,
+}
+
+/// Reads a CreateInvalidation body as XML: a body that is not well-formed XML, whose root is
+/// not `InvalidationBatch`, or that says a value twice or puts an element inside one, is
+/// 400 `MalformedXML` (what SDK users report CloudFront answers to a body it cannot read:
+/// aws/aws-sdk-php#1973, s3tools/s3cmd#1214); an empty body is `MissingBody`. Only the
+/// service model's places count: a `Path` under an unknown element is not a path.
+#[allow(clippy::result_large_err)]
+fn read_batch(body: &str) -> Result<Batch, Response<Full<Bytes>>> {
+    if body.trim().is_empty() {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "MissingBody",
+            "the request needs an InvalidationBatch with a CallerReference",
+        ));
     }
-    out
+    parse_batch(body).map_err(|why| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "MalformedXML",
+            &format!("The XML you provided was not well-formed or did not validate: {why}"),
+        )
+    })
+}
+
+fn parse_batch(body: &str) -> Result<Batch, String> {
+    use xmlparser::{ElementEnd, Token, Tokenizer};
+    /// The elements whose content is a value: nothing may nest in them.
+    const VALUES: [&[&str]; 3] = [
+        &["InvalidationBatch", "CallerReference"],
+        &["InvalidationBatch", "Paths", "Quantity"],
+        &["InvalidationBatch", "Paths", "Items", "Path"],
+    ];
+    let mut batch = Batch::default();
+    let mut stack: Vec<&str> = Vec::new();
+    let mut text = String::new();
+    let mut rooted = false;
+    let in_value = |stack: &[&str]| VALUES.contains(&stack);
+    for token in Tokenizer::from(body) {
+        match token.map_err(|e| e.to_string())? {
+            Token::Declaration { .. } | Token::Comment { .. } | Token::Attribute { .. } => {}
+            Token::ProcessingInstruction { .. } => {}
+            Token::DtdStart { .. }
+            | Token::EmptyDtd { .. }
+            | Token::EntityDeclaration { .. }
+            | Token::DtdEnd { .. } => return Err("a DOCTYPE is not allowed".into()),
+            Token::ElementStart { local, .. } => {
+                let local = local.as_str();
+                if stack.is_empty() {
+                    if rooted {
+                        return Err("more than one root element".into());
+                    }
+                    if local != "InvalidationBatch" {
+                        return Err(format!(
+                            "the root element is {local}, not InvalidationBatch"
+                        ));
+                    }
+                    rooted = true;
+                }
+                if in_value(&stack) {
+                    return Err(format!("{local} inside {}", stack.join("/")));
+                }
+                stack.push(local);
+                text.clear();
+            }
+            Token::ElementEnd { end, .. } => {
+                let closed = match end {
+                    ElementEnd::Open => continue,
+                    ElementEnd::Empty => stack.pop(),
+                    ElementEnd::Close(_, local) => {
+                        let open = stack.pop();
+                        if open != Some(local.as_str()) {
+                            return Err(format!("</{}> closes nothing open", local.as_str()));
+                        }
+                        open
+                    }
+                };
+                let Some(name) = closed else {
+                    return Err("an element closed twice".into());
+                };
+                let mut path = stack.clone();
+                path.push(name);
+                let value = std::mem::take(&mut text);
+                let twice = |what: &str| Err(format!("{what} is given twice"));
+                match path.as_slice() {
+                    ["InvalidationBatch", "CallerReference"] => {
+                        if batch.reference.is_some() {
+                            return twice("CallerReference");
+                        }
+                        batch.reference = Some(value);
+                    }
+                    ["InvalidationBatch", "Paths", "Quantity"] => {
+                        if batch.quantity.is_some() {
+                            return twice("Quantity");
+                        }
+                        batch.quantity = Some(value);
+                    }
+                    ["InvalidationBatch", "Paths", "Items", "Path"] => batch.paths.push(value),
+                    _ => {}
+                }
+            }
+            Token::Text { text: t } => {
+                if stack.is_empty() {
+                    if !t.as_str().trim().is_empty() {
+                        return Err("text outside the root element".into());
+                    }
+                } else {
+                    text.push_str(&unesc(t.as_str()));
+                }
+            }
+            Token::Cdata { text: t, .. } => {
+                if stack.is_empty() {
+                    return Err("CDATA outside the root element".into());
+                }
+                text.push_str(t.as_str());
+            }
+        }
+    }
+    if !rooted {
+        return Err("no InvalidationBatch element".into());
+    }
+    if let Some(open) = stack.last() {
+        return Err(format!("{open} is never closed"));
+    }
+    Ok(batch)
 }
 
 /// A query parameter, percent-decoded (`+` is a space); `None` when absent or empty.
@@ -833,10 +975,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn elements_and_escaping_round_trip() {
-        let body = "<InvalidationBatch><Paths><Quantity>2</Quantity><Items><Path>/a&amp;b</Path><Path>/c?x=&lt;1&gt;</Path></Items></Paths><CallerReference>ref 1</CallerReference></InvalidationBatch>";
-        assert_eq!(elements(body, "Path"), vec!["/a&b", "/c?x=<1>"]);
-        assert_eq!(elements(body, "CallerReference"), vec!["ref 1"]);
+    fn batches_are_read_as_xml_and_escaping_round_trips() {
+        let body = "<?xml version=\"1.0\"?><InvalidationBatch xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Paths><Quantity>2</Quantity><Items><Path>/a&amp;b</Path><Path xml:lang=\"en\"><![CDATA[/c?x=<1>]]></Path></Items></Paths><!-- a note --><CallerReference>ref 1</CallerReference></InvalidationBatch>";
+        assert_eq!(
+            parse_batch(body).unwrap(),
+            Batch {
+                paths: vec!["/a&b".into(), "/c?x=<1>".into()],
+                quantity: Some("2".into()),
+                reference: Some("ref 1".into()),
+            }
+        );
+        // Unknown elements are passed over, and what they hold is not a path.
+        let junk = "<InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/a</Path><Junk><Path>/evil</Path></Junk></Items></Paths><Extra/><CallerReference>r</CallerReference></InvalidationBatch>";
+        assert_eq!(parse_batch(junk).unwrap().paths, ["/a"]);
+        for bad in [
+            "zzz <InvalidationBatch zzz <Path>/a</Path> <CallerReference>R</CallerReference>",
+            "<InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/a</Path></Items></Paths><CallerReference>r</CallerReference>",
+            "<InvalidationBatch><CallerReference><Path>/b</Path></CallerReference></InvalidationBatch>",
+            "<InvalidationBatch><Paths><Quantity>1</Quantity><Quantity>1</Quantity></Paths></InvalidationBatch>",
+            "<InvalidationBatch><CallerReference>a</CallerReference><CallerReference>b</CallerReference></InvalidationBatch>",
+            "<Batch><Paths/></Batch>",
+            "<InvalidationBatch></InvalidationBatch><InvalidationBatch></InvalidationBatch>",
+            "<InvalidationBatch></Paths></InvalidationBatch>",
+            "<!DOCTYPE x [<!ENTITY a \"b\">]><InvalidationBatch/>",
+            "<InvalidationBatch/> trailing",
+        ] {
+            assert!(parse_batch(bad).is_err(), "{bad}");
+        }
         assert_eq!(unesc(&esc("a<&>\"'")), "a<&>\"'");
     }
 

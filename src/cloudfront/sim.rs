@@ -332,6 +332,8 @@ pub struct SimCloudFront {
 
 struct Account {
     calls: u64,
+    /// Invalidations CreateInvalidation made (not those it answered again).
+    created: u64,
     /// The rate model's buckets: list, get, create.
     buckets: Option<[crate::pace::Bucket; 3]>,
     rng: Rng,
@@ -423,6 +425,7 @@ impl SimCloudFront {
             settings,
             account: Mutex::new(Account {
                 calls: 0,
+                created: 0,
                 buckets,
                 rng,
                 activity_rng,
@@ -498,6 +501,11 @@ impl SimCloudFront {
                 Ok(now)
             }
         }
+    }
+
+    /// How many invalidations CreateInvalidation has made.
+    pub fn created(&self) -> u64 {
+        self.account().created
     }
 
     /// Creates an invalidation as if someone else (the console, a pipeline) had: a test's
@@ -828,13 +836,16 @@ impl CloudFront for SimCloudFront {
                 };
             }
             dist.check_quotas(paths, now)?;
-            Ok(dist.create(
+            let made = dist.create(
                 rng,
                 now,
                 scale,
                 paths.to_vec(),
                 caller_reference.to_string(),
-            ))
+            );
+            // Counted under the lock that made it: racing creates of one reference count once.
+            account.created += 1;
+            Ok(made)
         })
     }
 }

@@ -219,6 +219,14 @@ pub async fn invalidations(cf: &dyn CloudFront, args: &InvalidationsArgs) -> Res
                     distribution: d,
                     rows,
                 }),
+                Err(e) if e.is_throttled() => {
+                    failures.push(format!(
+                        "{}: CloudFront kept throttling (Rate exceeded) after {} tries at a slower pace: give a lower --rate, or run it when the account is quieter",
+                        d.id,
+                        crate::cloudfront::paced::READ_RETRIES + 1
+                    ));
+                    None
+                }
                 Err(e) => {
                     failures.push(format!("{}: {e}", d.id));
                     None

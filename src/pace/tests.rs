@@ -51,16 +51,21 @@ fn run(q: &mut Queue<&'static str>, from: i64, to: i64, step: i64) -> Vec<(i64, 
     out
 }
 
-#[test]
-fn the_operator_goes_before_the_screen_and_the_screen_before_the_sweep() {
-    let mut q = Queue::new(
+/// A queue of one request a second, one at a time.
+fn one_a_second() -> Queue<&'static str> {
+    Queue::new(
         Pacing {
             rate: 1.0,
             burst: 1,
             ..Pacing::DEFAULT
         },
         t0(),
-    );
+    )
+}
+
+#[test]
+fn the_operator_goes_before_the_screen_and_the_screen_before_the_sweep() {
+    let mut q = one_a_second();
     // Spend the one token, then line up in the wrong order.
     q.join(Priority::Visible, Kind::Read, "first");
     assert_eq!(run(&mut q, 0, 0, 1), vec![(0, "first")]);
@@ -110,7 +115,7 @@ fn a_create_waits_for_its_own_bucket_and_reads_behind_it_go_on() {
 }
 
 #[test]
-fn a_throttled_answer_pauses_everyone_for_a_second() {
+fn a_throttled_answer_pauses_everyone_for_a_second_at_half_the_pace() {
     let mut q = Queue::new(
         Pacing {
             rate: 4.0,
@@ -121,21 +126,44 @@ fn a_throttled_answer_pauses_everyone_for_a_second() {
     );
     q.throttled(t0());
     q.join(Priority::Operator, Kind::Read, "poll");
-    assert_eq!(q.dispatch(t0(), |_| {}), Some(Duration::from_millis(1_250)));
+    // A second owed, then a token at 2 a second.
+    assert_eq!(q.dispatch(t0(), |_| {}), Some(Duration::from_millis(1_500)));
     assert_eq!(q.stats.throttled, 1);
-    assert_eq!(run(&mut q, 0, 2_000, 50), vec![(1_250, "poll")]);
+    assert_eq!(q.slowed(), 0.5);
+    assert_eq!(run(&mut q, 0, 2_000, 50), vec![(1_500, "poll")]);
+}
+
+#[test]
+fn throttled_answers_halve_the_pace_until_a_calm_spell_doubles_it_back() {
+    let mut q: Queue<&str> = Queue::new(Pacing::DEFAULT, t0());
+    for _ in 0..10 {
+        q.throttled(t0());
+    }
+    assert_eq!(q.slowed(), SLOWEST, "never slower than a sixteenth");
+    // A sixteenth of 4 a second: a quarter a second, after the second owed (at 4 a second,
+    // then the debt is paid at the slower rate).
+    q.join(Priority::Operator, Kind::Read, "a");
+    q.join(Priority::Operator, Kind::Read, "b");
+    let grants = run(&mut q, 0, 20_000, 10);
+    assert_eq!(grants.len(), 2);
+    assert!(grants[1].0 - grants[0].0 >= 3_990, "{grants:?}");
+    // Each calm spell of 30 s doubles the pace back.
+    let later = 20_000 + CALM.as_millis() as i64;
+    q.dispatch(at(later), |_| {});
+    assert_eq!(q.slowed(), SLOWEST * 2.0);
+    q.dispatch(at(later + 10_000), |_| {});
+    assert_eq!(q.slowed(), SLOWEST * 2.0, "not before the next 30 s");
+    let mut ms = later;
+    for _ in 0..5 {
+        ms += CALM.as_millis() as i64;
+        q.dispatch(at(ms), |_| {});
+    }
+    assert_eq!(q.slowed(), 1.0, "back to the whole pace, no further");
 }
 
 #[test]
 fn who_leaves_the_line_is_not_granted() {
-    let mut q = Queue::new(
-        Pacing {
-            rate: 1.0,
-            burst: 1,
-            ..Pacing::DEFAULT
-        },
-        t0(),
-    );
+    let mut q = one_a_second();
     q.join(Priority::Operator, Kind::Read, "first");
     let gone = q.join(Priority::Operator, Kind::Read, "gone");
     q.join(Priority::Operator, Kind::Read, "third");

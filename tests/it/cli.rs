@@ -295,6 +295,22 @@ fn the_invalidation_limit_is_bounded() {
     assert!(err.contains("--invalidations"), "{err}");
 }
 
+#[test]
+fn a_rate_out_of_range_is_refused_with_the_range() {
+    for bad in ["0", "0.05", "100.1", "nan", "inf", "-1", "1e309", "x"] {
+        let out = cfdash()
+            .args(["--demo", "invalidations", "--all", &format!("--rate={bad}")])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("give from 0.1 to 100 requests a second"),
+            "{bad}: {err}"
+        );
+    }
+}
+
 /// A distribution of the demo with nothing in progress.
 const QUIET: &str = "E3HB8D6PLWQ0UF";
 

@@ -83,7 +83,22 @@ async fn idempotent_create() {
     let b = cf.create_invalidation(dist, &paths, "ref-1").await.unwrap();
     assert_eq!(a.id, b.id);
     assert_eq!(sim.invalidation_count(dist), before + 1);
-    assert_eq!(server.stats().created.load(Ordering::Relaxed), 1);
+    assert_eq!(sim.created(), 1);
+    // Twenty at once under one new reference: one invalidation, counted once.
+    let cf = std::sync::Arc::new(cf);
+    let racers: Vec<_> = (0..20)
+        .map(|_| {
+            let (cf, paths) = (cf.clone(), paths.clone());
+            tokio::spawn(async move { cf.create_invalidation(dist, &paths, "race-1").await })
+        })
+        .collect();
+    let mut ids = std::collections::HashSet::new();
+    for r in racers {
+        ids.insert(r.await.unwrap().unwrap().id);
+    }
+    assert_eq!(ids.len(), 1);
+    assert_eq!(sim.created(), 2, "counted once, by the create that made it");
+    let _ = &server;
     let other = vec!["/other".to_string()];
     assert_eq!(
         cf.create_invalidation(dist, &other, "ref-1").await,
@@ -218,7 +233,7 @@ async fn dropped_connections() {
         made, 6,
         "retries under the same reference recovered every create"
     );
-    let created = stats.created.load(Ordering::Relaxed) as usize;
+    let created = sim.created() as usize;
     assert_eq!(sim.invalidation_count(dist), before + created);
     assert_eq!(
         created, 6,
@@ -325,16 +340,25 @@ async fn bad_uris_and_huge_bodies() {
         "{body}"
     );
     assert!(body.contains("larger than 16 MiB"), "{body}");
-    // A control character in a path could not be written back in XML: refused.
-    let batch = "<InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/a\u{1}b</Path></Items></Paths><CallerReference>c-1</CallerReference></InvalidationBatch>";
-    let post = format!(
-        "POST /2020-05-31/distribution/E0000000000000/invalidation HTTP/1.1\r\nHost: {address}\r\n\
-         Connection: close\r\nContent-Length: {}\r\n\r\n{batch}",
-        batch.len()
-    );
-    let (status, body) = raw_request(&address, post).await;
-    assert_eq!(status, 400, "{body}");
-    assert!(body.contains("<Code>InvalidArgument</Code>"), "{body}");
+    // A control character in a path could not be written back in XML: refused. Raw, the
+    // body is not XML at all; as a character reference (as an SDK writes it), the path is
+    // refused.
+    for (path, code) in [
+        ("/a\u{1}b", "MalformedXML"),
+        ("/a&#x1;b", "InvalidArgument"),
+    ] {
+        let batch = format!(
+            "<InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>{path}</Path></Items></Paths><CallerReference>c-1</CallerReference></InvalidationBatch>"
+        );
+        let post = format!(
+            "POST /2020-05-31/distribution/E0000000000000/invalidation HTTP/1.1\r\nHost: {address}\r\n\
+             Connection: close\r\nContent-Length: {}\r\n\r\n{batch}",
+            batch.len()
+        );
+        let (status, body) = raw_request(&address, post).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.contains(&format!("<Code>{code}</Code>")), "{body}");
+    }
 }
 
 /// CloudFront refuses these batches before it makes anything, with these codes; every
@@ -378,6 +402,41 @@ async fn batches_cloudfront_refuses_are_refused_the_same_way() {
         (batch(1, &one("#a,b"), "r5"), 400, "InvalidArgument"),
         (batch(1, &one("#"), "r6"), 400, "InvalidArgument"),
         (batch(3001, &many, "r7"), 413, "BatchTooLarge"),
+        // Bodies an earlier reading by substrings took as batches (an adversarial run).
+        (
+            "zzz <InvalidationBatch zzz <Path>/a</Path> <CallerReference>R</CallerReference>"
+                .into(),
+            400,
+            "MalformedXML",
+        ),
+        (
+            batch(1, &one("/a"), "r8").replace("</InvalidationBatch>", ""),
+            400,
+            "MalformedXML",
+        ),
+        (batch(1, &one("/a"), "<Path>/b</Path>"), 400, "MalformedXML"),
+        (
+            batch(1, &one("/a"), "r9").replace("<Quantity>1</Quantity>", ""),
+            400,
+            "MalformedXML",
+        ),
+        (
+            batch(1, &one("/a"), "r10").replace(
+                "<Quantity>1</Quantity>",
+                "<Quantity>1</Quantity><Quantity>1</Quantity>",
+            ),
+            400,
+            "MalformedXML",
+        ),
+        // A path under an element CloudFront does not know is no path.
+        (
+            batch(1, &one("/a"), "r11").replace(
+                "</Items>",
+                "<Junk><Path>/evil</Path></Junk><Path>/b</Path></Items>",
+            ),
+            400,
+            "InconsistentQuantities",
+        ),
     ];
     for (body, status, code) in cases {
         let (got, head, text) = raw_answer(&address, post(body.clone())).await;
@@ -409,15 +468,32 @@ async fn batches_cloudfront_refuses_are_refused_the_same_way() {
     let (status, _, text) = raw_answer(&address, post(batch(4, &fine, "ok-1"))).await;
     assert_eq!(status, 201, "{text}");
     assert!(text.contains("<Status>InProgress</Status>"), "{text}");
+    // And what well-formed XML may say otherwise: CDATA, attributes, comments.
+    let odd = batch(2, &["<![CDATA[/c?x=<1>]]>".into(), "/d".into()], "ok-2")
+        .replace("<Path>/d", "<Path xml:lang=\"en\"><!-- note -->/d");
+    let (status, _, text) = raw_answer(&address, post(odd)).await;
+    assert_eq!(status, 201, "{text}");
+    assert!(text.contains("<Path>/c?x=&lt;1&gt;</Path>"), "{text}");
+    // Not UTF-8: not a document.
+    let mut bytes = post(batch(1, &one("/a"), "r12")).into_bytes();
+    let at = bytes.len() - 60;
+    bytes[at] = 0xFF;
+    let (status, _, text) = raw_answer(&address, bytes).await;
+    assert_eq!(status, 400, "{text}");
+    assert!(
+        text.contains("<Code>MalformedXML</Code>") && text.contains("not UTF-8"),
+        "{text}"
+    );
 }
 
 /// One request on a fresh connection; the status, the head and the body of the answer.
-async fn raw_answer(address: &str, request: String) -> (u16, String, String) {
+async fn raw_answer(address: &str, request: impl Into<Vec<u8>>) -> (u16, String, String) {
     let address = address.to_string();
+    let request: Vec<u8> = request.into();
     tokio::task::spawn_blocking(move || {
         use std::io::{Read, Write};
         let mut s = std::net::TcpStream::connect(&address).unwrap();
-        s.write_all(request.as_bytes()).unwrap();
+        s.write_all(&request).unwrap();
         let mut answer = Vec::new();
         let _ = s.read_to_end(&mut answer);
         let text = String::from_utf8_lossy(&answer).into_owned();
@@ -427,4 +503,60 @@ async fn raw_answer(address: &str, request: String) -> (u16, String, String) {
     })
     .await
     .unwrap()
+}
+
+/// Clients holding connections open until `sim serve` runs out of file descriptors do not
+/// end it: it waits and goes on serving (before, one failed accept stopped it).
+#[test]
+fn sim_serve_outlives_running_out_of_file_descriptors() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -n 48; exec \"$0\" sim serve --sim-latency-ms 0 --sim-activity 0 --log-file /dev/null",
+            env!("CARGO_BIN_EXE_cfdash"),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let address = line.trim().trim_start_matches("http://").to_string();
+    // More connections than it has descriptors for, held open.
+    let held: Vec<_> = (0..80)
+        .filter_map(|_| std::net::TcpStream::connect(&address).ok())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    drop(held);
+    assert!(child.try_wait().unwrap().is_none(), "sim serve stopped");
+    let stats = || -> Option<String> {
+        let mut s = std::net::TcpStream::connect(&address).ok()?;
+        s.set_read_timeout(Some(std::time::Duration::from_secs(2)))
+            .ok()?;
+        write!(
+            s,
+            "GET /cfdash-sim/stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut text = String::new();
+        s.read_to_string(&mut text).ok()?;
+        Some(text)
+    };
+    let mut answered = None;
+    for _ in 0..50 {
+        answered = stats().filter(|t| t.contains("requests="));
+        if answered.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(answered.is_some(), "sim serve no longer answers");
+    assert!(child.try_wait().unwrap().is_none(), "sim serve stopped");
+    let _ = child.kill();
+    let _ = child.wait();
 }
