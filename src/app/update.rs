@@ -686,7 +686,17 @@ impl App {
         }
         let shown = self.session.schedule.paging.is_some();
         let pinned = !self.session.pins.is_empty() && !self.session.show_all;
-        if pinned || (!shown && self.session.distributions.data().is_some()) {
+        if pinned {
+            return;
+        }
+        if !shown && self.session.distributions.data().is_some() {
+            // Rows are on screen already (the last known state, or the last sweep's): the
+            // listing goes on, and their invalidations are asked for now, not after it.
+            for id in self.on_screen() {
+                if !self.listed_this_sweep(&id) {
+                    self.request_list(&id, fx);
+                }
+            }
             return;
         }
         let now = self.now;
@@ -706,19 +716,25 @@ impl App {
         let unlisted: Vec<String> = self
             .on_screen()
             .into_iter()
-            .filter(|id| {
-                !self.requests.is_running(&Slot::Invalidations(id.clone()))
-                    && self
-                        .session
-                        .invalidations
-                        .get(id)
-                        .is_none_or(|d| d.list.data().is_none())
-            })
+            .filter(|id| !self.listed_this_sweep(id))
             .collect();
         for id in unlisted {
             self.request_list(&id, fx);
         }
         self.sync_detail(fx);
+    }
+
+    /// Whether a distribution's invalidations are being listed, or were since this sweep
+    /// began: asking again would only spend the rate.
+    fn listed_this_sweep(&self, id: &str) -> bool {
+        let started = self.session.schedule.sweep_started;
+        self.requests
+            .is_running(&Slot::Invalidations(id.to_string()))
+            || self
+                .session
+                .invalidations
+                .get(id)
+                .is_some_and(|d| matches!(d.list, Remote::Ready { at, .. } if at >= started))
     }
 
     /// The ids of the distributions on screen, top to bottom.
@@ -761,7 +777,7 @@ impl App {
         fx: &mut Vec<Effect>,
     ) {
         let now = self.now;
-        let paged = self.session.schedule.paging.take().is_some();
+        self.session.schedule.paging = None;
         match result {
             Ok(list) => {
                 self.memory.live_account = Some(
@@ -803,7 +819,6 @@ impl App {
                 // progress" count is right: the selected first, then those on screen, then
                 // the rest at the sweep's pace. Those listed (or being listed) since this
                 // sweep began, while its pages came in, are not asked again.
-                let started = self.session.schedule.sweep_started;
                 let first = self.selected_distribution_id();
                 let screen: Vec<String> = self
                     .on_screen()
@@ -819,15 +834,7 @@ impl App {
                     .chain(screen.iter().map(|id| (id, Priority::Visible)))
                     .chain(rest.map(|id| (id, Priority::Sweep)));
                 let asks: Vec<(String, Priority)> = asks
-                    .filter(|(id, _)| {
-                        let fresh = self
-                            .requests
-                            .is_running(&Slot::Invalidations((*id).clone()))
-                            || self.session.invalidations.get(*id).is_some_and(
-                                |d| matches!(d.list, Remote::Ready { at, .. } if at >= started),
-                            );
-                        !(paged && fresh)
-                    })
+                    .filter(|(id, _)| !self.listed_this_sweep(id))
                     .map(|(id, p)| (id.clone(), p))
                     .collect();
                 for (id, priority) in asks {

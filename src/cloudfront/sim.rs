@@ -78,7 +78,12 @@ impl SimRates {
         let text = text.trim();
         match text {
             "off" | "none" | "0" => return Ok(None),
-            "cloudfront" | "on" | "default" | "" => return Ok(Some(Self::CLOUDFRONT)),
+            "cloudfront" | "on" | "default" => return Ok(Some(Self::CLOUDFRONT)),
+            "" => {
+                return Err(
+                    "give off, cloudfront, or FAMILY=RATE/BURST pairs such as list=5/20,get=5/20,create=0.5/6".into(),
+                );
+            }
             _ => {}
         }
         let mut rates = Self::CLOUDFRONT;

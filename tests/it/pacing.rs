@@ -3,7 +3,7 @@
 //! to what its share of the rate allows.
 
 use crate::common::Harness;
-use cfdash::app::{Action, Effect, Request, Response};
+use cfdash::app::{Action, Effect, Request, Response, Slot};
 use cfdash::cloudfront::sim::{SimData, SimSettings};
 use cfdash::pace::Priority;
 use crossterm::event::KeyCode;
@@ -103,6 +103,67 @@ fn a_large_account_fills_its_first_screen_first_and_lists_the_rest_at_the_sweeps
     let mark = h.mark();
     h.key(KeyCode::Up);
     assert!(lists_since(&h, mark).is_empty());
+}
+
+#[test]
+fn with_rows_on_screen_already_a_new_listing_asks_for_theirs_at_its_first_page() {
+    let mut h = Harness::with(SimData::generated(300, 1), SimSettings::default(), 120, 35);
+    // The next sweep: its listing pages in while the last one's rows stay on screen.
+    let due = h.app.session.schedule.sweep_due - h.now();
+    h.clock.advance(due);
+    let mark = h.mark();
+    h.act(Action::Tick);
+    let listing = h
+        .queue
+        .iter()
+        .position(|e| {
+            matches!(
+                e,
+                Effect::Request {
+                    slot: Slot::Distributions,
+                    ..
+                }
+            )
+        })
+        .map(|i| h.queue.remove(i))
+        .expect("the sweep's listing");
+    let Effect::Request { seq, .. } = listing else {
+        unreachable!()
+    };
+    let answer = h.answer(&listing);
+    let Action::Response {
+        response: Response::Distributions(Ok(all)),
+        ..
+    } = &answer
+    else {
+        panic!("{answer:?}")
+    };
+    let page = all[..100].to_vec();
+    h.act(Action::DistributionsPage { seq, page });
+    assert_eq!(
+        h.app.session.distributions.data().unwrap().len(),
+        300,
+        "not replaced"
+    );
+    let rows = h.app.on_screen();
+    let asked = lists_since(&h, mark);
+    let mut ids: Vec<&String> = asked.iter().map(|(id, _)| id).collect();
+    ids.sort();
+    let mut want: Vec<&String> = rows.iter().collect();
+    want.sort();
+    assert_eq!(ids, want, "the rows on screen, at once");
+    assert!(asked.iter().all(|(_, p)| *p != Priority::Sweep));
+    // The next page asks nothing more; the whole listing asks for the rest only.
+    let mark = h.mark();
+    h.act(Action::DistributionsPage {
+        seq,
+        page: all[100..200].to_vec(),
+    });
+    assert!(lists_since(&h, mark).is_empty());
+    h.act(answer);
+    let asked = lists_since(&h, mark);
+    assert_eq!(asked.len(), 300 - rows.len());
+    assert!(asked.iter().all(|(id, _)| !rows.contains(id)));
 }
 
 /// The binary against `sim serve` with CloudFront's rate limits.
