@@ -640,6 +640,10 @@ impl Runner {
                         .profile(n, p.pacing(), &self.connector.clock)
                 });
                 let pacers = self.pacers.clone();
+                let endpoint = backend
+                    .as_ref()
+                    .and_then(|(n, _, _)| self.scope(n))
+                    .map(|scope| scope.endpoint);
                 let connector = self.connector.clone();
                 let tx = self.tx.clone();
                 let permits = match request {
@@ -662,10 +666,10 @@ impl Runner {
                                 .await;
                             match cf {
                                 Ok(cf) => {
-                                    let paced =
-                                        Paced::new(cf.as_ref(), &limiter, priority(&request))
-                                            .then(Priority::Sweep)
-                                            .permits(&permits);
+                                    let (first, rest) = priorities(&request);
+                                    let paced = Paced::new(cf.as_ref(), &limiter, first)
+                                        .then(rest)
+                                        .permits(&permits);
                                     // Pages of a listing with more to come fill the screen
                                     // while the rest are listed.
                                     let page_tx = tx.clone();
@@ -691,7 +695,7 @@ impl Runner {
                                         && let Some(account) =
                                             list.iter().find_map(|d| journal::account_of(&d.arn))
                                     {
-                                        let at = Scope::new(&name, &profile).endpoint;
+                                        let at = endpoint.as_deref().unwrap_or("");
                                         pacers
                                             .lock()
                                             .unwrap_or_else(|e| e.into_inner())
@@ -821,12 +825,16 @@ async fn perform_recorded(
     response
 }
 
-/// Who a request is for, as the limiter sees it (a listing's later pages are the sweep's).
-fn priority(request: &Request) -> Priority {
+/// Who a request is for, as the limiter sees it: its first call, and the calls after (a
+/// listing of distributions fills the screen with its first page; the others are the
+/// sweep's; every other request keeps its priority to its last page).
+fn priorities(request: &Request) -> (Priority, Priority) {
     match request {
-        Request::ListDistributions => Priority::Visible,
-        Request::ListInvalidations { priority, .. } => *priority,
-        Request::GetInvalidation(_) | Request::CreateInvalidation { .. } => Priority::Operator,
+        Request::ListDistributions => (Priority::Visible, Priority::Sweep),
+        Request::ListInvalidations { priority, .. } => (*priority, *priority),
+        Request::GetInvalidation(_) | Request::CreateInvalidation { .. } => {
+            (Priority::Operator, Priority::Operator)
+        }
     }
 }
 
@@ -888,6 +896,24 @@ impl Response {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_a_listing_of_distributions_leaves_its_later_pages_to_the_sweep() {
+        use super::{Priority, Request, priorities};
+        assert_eq!(
+            priorities(&Request::ListDistributions),
+            (Priority::Visible, Priority::Sweep)
+        );
+        // The selected distribution's listing keeps its priority over every page.
+        let list = Request::ListInvalidations {
+            distribution: "E1".into(),
+            limit: 500,
+            priority: Priority::Operator,
+        };
+        assert_eq!(priorities(&list), (Priority::Operator, Priority::Operator));
+        let get = Request::GetInvalidation(crate::app::InvKey::new("E1", "I1"));
+        assert_eq!(priorities(&get), (Priority::Operator, Priority::Operator));
+    }
+
     use super::*;
     use crate::app::InvKey;
     use crate::clock::ManualClock;
