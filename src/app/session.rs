@@ -65,8 +65,11 @@ pub struct Schedule {
     /// Distributions whose listing waits in the sweep's line: lifted to the screen's when
     /// they come on screen.
     pub swept: HashSet<String>,
-    /// Distributions listed so far by a listing still paging (shown while nothing else is).
-    pub paging: Option<usize>,
+    /// The listing whose pages are shown as they come (while nothing else is), by its
+    /// request's number: the list on screen is only part of the account until its answer.
+    /// It stays after a failed listing (what is shown is still partial); the next
+    /// listing's first page replaces what it showed.
+    pub paging: Option<u64>,
 }
 
 impl Schedule {

@@ -684,12 +684,14 @@ impl App {
         if self.requests.pending.get(&Slot::Distributions) != Some(&seq) {
             return;
         }
-        let shown = self.session.schedule.paging.is_some();
+        // This listing's pages are on screen; or an earlier one's, cut short by a failure.
+        let shown = self.session.schedule.paging == Some(seq);
+        let partial = self.session.schedule.paging.is_some();
         let pinned = !self.session.pins.is_empty() && !self.session.show_all;
         if pinned {
             return;
         }
-        if !shown && self.session.distributions.data().is_some() {
+        if !partial && self.session.distributions.data().is_some() {
             // Rows are on screen already (the last known state, or the last sweep's): the
             // listing goes on, and their invalidations are asked for now, not after it.
             for id in self.on_screen() {
@@ -710,8 +712,7 @@ impl App {
                 }
             }
         }
-        let n = self.session.distributions.data().map_or(0, Vec::len);
-        self.session.schedule.paging = Some(n);
+        self.session.schedule.paging = Some(seq);
         self.rebuild_view(keep.as_deref());
         let unlisted: Vec<String> = self
             .on_screen()
@@ -777,9 +778,9 @@ impl App {
         fx: &mut Vec<Effect>,
     ) {
         let now = self.now;
-        self.session.schedule.paging = None;
         match result {
             Ok(list) => {
+                self.session.schedule.paging = None;
                 self.memory.live_account = Some(
                     list.iter()
                         .find_map(|d| crate::journal::account_of(&d.arn))

@@ -166,6 +166,77 @@ fn with_rows_on_screen_already_a_new_listing_asks_for_theirs_at_its_first_page()
     assert!(asked.iter().all(|(id, _)| !rows.contains(id)));
 }
 
+#[test]
+fn a_listing_cut_short_stays_partial_and_the_next_one_starts_over() {
+    let data = SimData::generated(300, 1);
+    let mut h = Harness::unsettled(data, SimSettings::default(), 120, 35);
+    let listing = h.queue.pop().expect("ListDistributions");
+    let Effect::Request { seq, slot, .. } = listing.clone() else {
+        unreachable!()
+    };
+    let answer = h.answer(&listing);
+    let Action::Response {
+        response: Response::Distributions(Ok(all)),
+        ..
+    } = &answer
+    else {
+        panic!("{answer:?}")
+    };
+    let all = all.clone();
+    h.act(Action::DistributionsPage {
+        seq,
+        page: all[..100].to_vec(),
+    });
+    // The listing's next page is throttled to the end.
+    h.act(Action::Response {
+        slot,
+        seq,
+        response: Response::Distributions(Err(cfdash::cloudfront::CfError::Throttled {
+            detail: "Rate exceeded".into(),
+        })),
+    });
+    assert!(h.screen().contains("100+ distributions"), "{}", h.screen());
+    // The retry's first page replaces what the cut listing showed; its answer, everything.
+    let due = h.app.session.schedule.sweep_due - h.now();
+    h.clock.advance(due);
+    h.act(Action::Tick);
+    let retry = h
+        .queue
+        .iter()
+        .position(|e| {
+            matches!(
+                e,
+                Effect::Request {
+                    slot: Slot::Distributions,
+                    ..
+                }
+            )
+        })
+        .map(|i| h.queue.remove(i))
+        .expect("the listing again");
+    let Effect::Request { seq: again, .. } = retry else {
+        unreachable!()
+    };
+    assert_ne!(again, seq);
+    h.act(Action::DistributionsPage {
+        seq: again,
+        page: all[..100].to_vec(),
+    });
+    assert_eq!(
+        h.app.session.distributions.data().unwrap().len(),
+        100,
+        "no row twice"
+    );
+    h.act(Action::DistributionsPage {
+        seq: again,
+        page: all[100..200].to_vec(),
+    });
+    assert_eq!(h.app.session.distributions.data().unwrap().len(), 200);
+    let answer = h.answer(&retry);
+    h.act(answer);
+    assert!(h.screen().contains("300 distributions"), "{}", h.screen());
+}
+
 /// The binary against `sim serve` with CloudFront's rate limits.
 mod binary {
     use std::time::Duration;
