@@ -235,7 +235,13 @@ mod tests {
         let (cf, limiter) = setup(2);
         let paced = Paced::new(&cf, &limiter, Priority::Operator);
         let started = tokio::time::Instant::now();
-        let inv = paced.get_invalidation("E1", "I1").await.unwrap();
+        let inv = tokio::time::timeout(
+            std::time::Duration::from_secs(600),
+            paced.get_invalidation("E1", "I1"),
+        )
+        .await
+        .expect("served within ten minutes")
+        .unwrap();
         assert_eq!(inv.id, "I1");
         assert_eq!(cf.reads.load(Ordering::Relaxed), 3);
         assert_eq!(limiter.stats().throttled, 2);
@@ -247,7 +253,13 @@ mod tests {
     async fn a_read_throttled_to_the_end_is_given_up_and_a_create_is_never_asked_again() {
         let (cf, limiter) = setup(u32::MAX);
         let paced = Paced::new(&cf, &limiter, Priority::Operator);
-        let err = paced.get_invalidation("E1", "I1").await.unwrap_err();
+        let err = tokio::time::timeout(
+            std::time::Duration::from_secs(600),
+            paced.get_invalidation("E1", "I1"),
+        )
+        .await
+        .expect("given up within ten minutes")
+        .unwrap_err();
         assert!(err.is_throttled());
         assert_eq!(cf.reads.load(Ordering::Relaxed), READ_RETRIES + 1);
         let err = paced

@@ -203,7 +203,12 @@ async fn the_limiter_serves_waiters_in_priority_order() {
     ));
     let order = Arc::new(StdMutex::new(Vec::new()));
     // The first takes the only token; the rest line up while it is gone.
-    limiter.acquire(Priority::Sweep, Kind::Read).await;
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        limiter.acquire(Priority::Sweep, Kind::Read),
+    )
+    .await
+    .expect("a full bucket grants at once");
     let mut tasks = Vec::new();
     for (name, priority) in [
         ("sweep-1", Priority::Sweep),
@@ -231,9 +236,15 @@ async fn the_limiter_serves_waiters_in_priority_order() {
     }
     quitter.abort();
     let _ = quitter.await;
-    for t in tasks {
-        t.await.unwrap();
-    }
+    // A limiter that never grants fails here rather than hanging the run.
+    let all = async {
+        for t in tasks {
+            t.await.unwrap();
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), all)
+        .await
+        .expect("every waiter was served");
     assert_eq!(
         *order.lock().unwrap(),
         ["poll", "screen", "sweep-1", "sweep-2"]
