@@ -82,10 +82,6 @@ impl Bucket {
         self.tokens = self.tokens.min(-secs * self.per_sec);
     }
 
-    pub fn per_sec(&self) -> f64 {
-        self.per_sec
-    }
-
     /// From now on, `per_sec` a second (what was gained until now at the old rate stays).
     pub fn set_rate(&mut self, now: Timestamp, per_sec: f64) {
         self.refill(now);
