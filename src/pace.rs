@@ -47,12 +47,13 @@ impl Bucket {
     }
 
     fn refill(&mut self, now: Timestamp) {
-        // A clock that steps back gives nothing and takes nothing.
         if now > self.at {
             let secs = (now - self.at).as_secs_f64();
             self.tokens = (self.tokens + secs * self.per_sec).min(self.burst);
-            self.at = now;
         }
+        // A clock that steps back gives nothing, and refills from where it now is (waiting
+        // for it to come back would stall every request for the size of the step).
+        self.at = now;
     }
 
     /// How long until a token is there: zero if one is there now.
@@ -173,6 +174,8 @@ pub struct Queue<W> {
     /// doubled back after each `CALM` without one.
     slow: f64,
     calm_since: Timestamp,
+    /// When the pace was last halved.
+    last_cut: Option<Timestamp>,
     /// Tokens handed out, and throttled answers reported.
     pub stats: Stats,
 }
@@ -181,6 +184,8 @@ pub struct Queue<W> {
 pub const CALM: Duration = Duration::from_secs(30);
 /// The slowest the limiter goes after throttled answers: this share of its pace.
 pub const SLOWEST: f64 = 1.0 / 16.0;
+/// Throttled answers this close to the last halving are the same episode.
+pub const EPISODE: Duration = Duration::from_secs(1);
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -211,6 +216,7 @@ impl<W> Queue<W> {
             next: 0,
             slow: 1.0,
             calm_since: now,
+            last_cut: None,
             stats: Stats::default(),
         }
     }
@@ -248,10 +254,7 @@ impl<W> Queue<W> {
     /// called with each, in order. Returns how long until the next one can go (None:
     /// nobody waits).
     pub fn dispatch(&mut self, now: Timestamp, mut grant: impl FnMut(W)) -> Option<Duration> {
-        if self.slow < 1.0 && now.duration_since(self.calm_since).unsigned_abs() >= CALM {
-            self.calm_since = now;
-            self.set_slow(now, (self.slow * 2.0).min(1.0));
-        }
+        self.recover(now);
         let mut soonest: Option<Duration> = None;
         let mut sooner = |d: Duration| soonest = Some(soonest.map_or(d, |s: Duration| s.min(d)));
         for priority in [Priority::Operator, Priority::Visible, Priority::Sweep] {
@@ -296,13 +299,35 @@ impl<W> Queue<W> {
         soonest
     }
 
+    /// Doubles the pace back once for each whole `CALM` without a throttled answer (however
+    /// long nobody asked for anything).
+    fn recover(&mut self, now: Timestamp) {
+        if self.slow >= 1.0 || now <= self.calm_since {
+            return;
+        }
+        let calm = (now - self.calm_since).as_secs_f64();
+        let steps = (calm / CALM.as_secs_f64()).floor();
+        if steps >= 1.0 {
+            self.calm_since = now;
+            self.set_slow(now, (self.slow * 2f64.powf(steps.min(16.0))).min(1.0));
+        }
+    }
+
     /// CloudFront throttled a request despite the pacing (another tool on the account, or
     /// a limit lower than the pacing's): every request waits a second more than the bucket
-    /// says, and the pace halves until `CALM` passes without another.
+    /// says, and the pace halves until `CALM` passes without another. Answers throttled
+    /// together (requests in flight at once) are one episode: the pace halves once a
+    /// second at most.
     pub fn throttled(&mut self, now: Timestamp) {
         self.stats.throttled += 1;
+        let episode = self
+            .last_cut
+            .is_some_and(|at| now >= at && now.duration_since(at).unsigned_abs() < EPISODE);
+        if !episode {
+            self.last_cut = Some(now);
+            self.set_slow(now, (self.slow / 2.0).max(SLOWEST));
+        }
         self.calm_since = now;
-        self.set_slow(now, (self.slow / 2.0).max(SLOWEST));
         self.all.owe(now, 1.0);
     }
 
@@ -431,34 +456,62 @@ async fn hand_out(shared: std::sync::Weak<Shared>, kick: Arc<tokio::sync::Notify
 #[derive(Default)]
 pub struct Pacers {
     by_profile: std::collections::HashMap<String, Arc<Limiter>>,
-    by_account: std::collections::HashMap<String, Arc<Limiter>>,
+    /// The pacing each profile asked for last (a shared limiter keeps the first one's).
+    asked: std::collections::HashMap<String, Pacing>,
+    /// The account each profile was last found to reach.
+    account_of: std::collections::HashMap<String, String>,
+    /// Each account's limiter, and the profile whose own limiter it was.
+    by_account: std::collections::HashMap<String, (String, Arc<Limiter>)>,
 }
 
 impl Pacers {
-    /// The profile's limiter; a new one if it has none or its pacing changed.
+    /// The profile's limiter: the one it has (its own, or its account's), or a new one when
+    /// it has none or the profile's own pacing changed.
     pub fn profile(&mut self, name: &str, pacing: Pacing, clock: &Arc<dyn Clock>) -> Arc<Limiter> {
         if let Some(l) = self.by_profile.get(name)
-            && l.pacing() == pacing
+            && self.asked.get(name) == Some(&pacing)
         {
             return l.clone();
         }
+        // New, or its pacing changed: a limiter of its own again, and an account whose
+        // limiter was this profile's old one takes the next one found there.
+        self.by_account.retain(|_, (owner, _)| owner != name);
+        self.account_of.remove(name);
+        self.asked.insert(name.to_string(), pacing);
         let l = Arc::new(Limiter::new(pacing, clock.clone()));
         self.by_profile.insert(name.to_string(), l.clone());
         l
     }
 
     /// The profile's listing showed its account (`endpoint|account`): from now on it
-    /// shares that account's limiter.
-    pub fn found(&mut self, name: &str, account: &str) {
+    /// shares that account's limiter. A profile that now reaches another account than
+    /// before takes a limiter of its own first, so two accounts are never paced as one.
+    pub fn found(&mut self, name: &str, account: &str, clock: &Arc<dyn Clock>) {
+        let Some(pacing) = self.asked.get(name).copied() else {
+            return;
+        };
+        if self
+            .account_of
+            .get(name)
+            .is_some_and(|before| before != account)
+        {
+            self.by_profile.insert(
+                name.to_string(),
+                Arc::new(Limiter::new(pacing, clock.clone())),
+            );
+        }
         let Some(mine) = self.by_profile.get(name).cloned() else {
             return;
         };
         let shared = self
             .by_account
             .entry(account.to_string())
-            .or_insert(mine)
+            .or_insert_with(|| (name.to_string(), mine))
+            .1
             .clone();
         self.by_profile.insert(name.to_string(), shared);
+        self.account_of
+            .insert(name.to_string(), account.to_string());
     }
 }
 

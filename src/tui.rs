@@ -696,10 +696,11 @@ impl Runner {
                                             list.iter().find_map(|d| journal::account_of(&d.arn))
                                     {
                                         let at = endpoint.as_deref().unwrap_or("");
-                                        pacers
-                                            .lock()
-                                            .unwrap_or_else(|e| e.into_inner())
-                                            .found(&name, &format!("{at}|{account}"));
+                                        pacers.lock().unwrap_or_else(|e| e.into_inner()).found(
+                                            &name,
+                                            &format!("{at}|{account}"),
+                                            &connector.clock,
+                                        );
                                     }
                                     response
                                 }

@@ -89,10 +89,16 @@ impl App {
             let at = snap.listed_at.unwrap_or(now);
             let list = self.pinned(snap.distributions);
             self.session.distributions = Remote::Ready { data: list, at };
+            // Listed by an earlier run: never "listed this sweep", whatever the journal
+            // knows of when.
+            let listed = snap.listed_at.unwrap_or(jiff::Timestamp::MIN);
             for (dist, list) in snap.invalidations {
                 let entry = self.session.invalidations.entry(dist).or_default();
                 if entry.list.data().is_none() {
-                    entry.list = Remote::Ready { data: list, at };
+                    entry.list = Remote::Ready {
+                        data: list,
+                        at: listed,
+                    };
                 }
             }
             self.memory.restored_at = Some(at);

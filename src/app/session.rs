@@ -93,7 +93,8 @@ impl Schedule {
         self.failed_lists.clear();
         self.retry_lists_at = None;
         self.swept.clear();
-        self.paging = None;
+        // `paging` stays: a list cut short by a switch is still partial, and the next
+        // listing's first page replaces it.
     }
 }
 

@@ -45,8 +45,10 @@ impl<'a> Paced<'a> {
         self
     }
 
+    /// Waits its turn: at `first` until a call has been answered, then at `rest` (a
+    /// throttled first page is asked again at the first page's priority).
     async fn turn(&self, kind: Kind) -> Option<tokio::sync::SemaphorePermit<'a>> {
-        let priority = if self.started.swap(true, Ordering::Relaxed) {
+        let priority = if self.started.load(Ordering::Relaxed) {
             self.rest
         } else {
             self.first
@@ -66,6 +68,9 @@ impl<'a> Paced<'a> {
             let permit = self.turn(Kind::Read).await;
             let result = call().await;
             drop(permit);
+            if result.is_ok() {
+                self.started.store(true, Ordering::Relaxed);
+            }
             match result {
                 Err(e) if e.is_throttled() => {
                     self.limiter.throttled();

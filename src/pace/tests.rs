@@ -23,9 +23,10 @@ fn a_bucket_gives_its_burst_then_its_rate() {
         count += 1;
     }
     assert_eq!(count, 3);
-    // A clock that steps back neither gives nor takes.
+    // A clock that steps back gives nothing, and refills from there: no stall until it
+    // comes back to where it was.
     assert!(!b.take(at(1_000)));
-    assert!(b.take(at(60_500)));
+    assert!(b.take(at(1_500)));
 }
 
 #[test]
@@ -136,8 +137,8 @@ fn a_throttled_answer_pauses_everyone_for_a_second_at_half_the_pace() {
 #[test]
 fn throttled_answers_halve_the_pace_until_a_calm_spell_doubles_it_back() {
     let mut q: Queue<&str> = Queue::new(Pacing::DEFAULT, t0());
-    for _ in 0..10 {
-        q.throttled(t0());
+    for i in 0..10 {
+        q.throttled(at(i * 1_000 - 9_000));
     }
     assert_eq!(q.slowed(), SLOWEST, "never slower than a sixteenth");
     // A sixteenth of 4 a second: a quarter a second, after the second owed (at 4 a second,
@@ -159,6 +160,30 @@ fn throttled_answers_halve_the_pace_until_a_calm_spell_doubles_it_back() {
         q.dispatch(at(ms), |_| {});
     }
     assert_eq!(q.slowed(), 1.0, "back to the whole pace, no further");
+}
+
+#[test]
+fn answers_throttled_together_halve_the_pace_once() {
+    let mut q: Queue<&str> = Queue::new(Pacing::DEFAULT, t0());
+    for _ in 0..8 {
+        q.throttled(at(10));
+    }
+    assert_eq!(q.slowed(), 0.5, "one episode");
+    assert_eq!(q.stats.throttled, 8);
+    q.throttled(at(1_500));
+    assert_eq!(q.slowed(), 0.25, "a later one is another");
+}
+
+#[test]
+fn a_long_quiet_spell_restores_the_whole_pace_at_once() {
+    let mut q: Queue<&str> = Queue::new(Pacing::DEFAULT, t0());
+    for i in 0..5 {
+        q.throttled(at(i * 2_000));
+    }
+    assert_eq!(q.slowed(), SLOWEST);
+    // Ten minutes with nothing asked: the first dispatch after finds the whole pace.
+    q.dispatch(at(600_000), |_| {});
+    assert_eq!(q.slowed(), 1.0);
 }
 
 #[test]
@@ -262,16 +287,36 @@ fn profiles_of_one_account_share_its_limiter_once_it_is_known() {
     let b = pacers.profile("b", p, &clock);
     assert!(!Arc::ptr_eq(&a, &b), "apart until the account is known");
     assert!(Arc::ptr_eq(&a, &pacers.profile("a", p, &clock)));
-    pacers.found("a", "aws|111122223333");
-    pacers.found("b", "aws|111122223333");
-    pacers.found("c", "aws|111122223333"); // not registered: nothing happens
+    pacers.found("a", "aws|111122223333", &clock);
+    pacers.found("b", "aws|111122223333", &clock);
+    pacers.found("c", "aws|111122223333", &clock); // not registered: nothing happens
     assert!(Arc::ptr_eq(&pacers.profile("b", p, &clock), &a));
     // Another account, or the same through another endpoint, stays apart.
     let d = pacers.profile("d", p, &clock);
-    pacers.found("d", "http://127.0.0.1:9|111122223333");
+    pacers.found("d", "http://127.0.0.1:9|111122223333", &clock);
     assert!(!Arc::ptr_eq(&pacers.profile("d", p, &clock), &a));
     assert!(Arc::ptr_eq(&pacers.profile("d", p, &clock), &d));
-    // A profile whose pacing changed gets a limiter of its own again.
+    // A profile whose pacing changed gets a limiter of its own again...
     let slower = Pacing { rate: 1.0, ..p };
-    assert!(!Arc::ptr_eq(&pacers.profile("b", slower, &clock), &a));
+    let b2 = pacers.profile("b", slower, &clock);
+    assert!(!Arc::ptr_eq(&b2, &a));
+    // ...and keeps it, found in its account again, while its pacing stays (before, each
+    // request made a new full limiter and each listing flipped it back).
+    pacers.found("b", "aws|111122223333", &clock);
+    let shared = pacers.profile("b", slower, &clock);
+    assert!(Arc::ptr_eq(&shared, &a), "the account's limiter");
+    assert!(
+        Arc::ptr_eq(&pacers.profile("b", slower, &clock), &a),
+        "and it stays"
+    );
+    // A profile that now reaches another account leaves the first one's limiter: two
+    // accounts are never paced as one.
+    pacers.found("a", "aws|999988887777", &clock);
+    let moved = pacers.profile("a", p, &clock);
+    assert!(!Arc::ptr_eq(&moved, &a));
+    pacers.found("e", "aws|999988887777", &clock);
+    let e = pacers.profile("e", p, &clock);
+    pacers.found("e", "aws|999988887777", &clock);
+    assert!(Arc::ptr_eq(&pacers.profile("e", p, &clock), &moved));
+    let _ = e;
 }
