@@ -167,6 +167,9 @@ pub struct Queue<W> {
     all: Bucket,
     create: Bucket,
     sweep: Bucket,
+    /// The operator's line while others wait: at most `OPERATOR_SHARE` of the rate, so
+    /// polls of many invalidations in progress never stop the screen and the sweep.
+    operator: Bucket,
     /// One line per priority, in arrival order; `W` is how a waiter is told its turn came.
     lines: [BTreeMap<u64, (Kind, W)>; 3],
     next: u64,
@@ -184,6 +187,8 @@ pub struct Queue<W> {
 pub const CALM: Duration = Duration::from_secs(30);
 /// The slowest the limiter goes after throttled answers: this share of its pace.
 pub const SLOWEST: f64 = 1.0 / 16.0;
+/// The share of the rate the operator's line may use while the screen or the sweep wait.
+pub const OPERATOR_SHARE: f64 = 0.75;
 /// Throttled answers this close to the last halving are the same episode.
 pub const EPISODE: Duration = Duration::from_secs(1);
 
@@ -211,6 +216,7 @@ impl<W> Queue<W> {
                 (pacing.burst as f64 * pacing.sweep_share).floor(),
                 now,
             ),
+            operator: Bucket::full(pacing.rate * OPERATOR_SHARE, pacing.burst as f64, now),
             pacing,
             lines: [BTreeMap::new(), BTreeMap::new(), BTreeMap::new()],
             next: 0,
@@ -232,6 +238,7 @@ impl<W> Queue<W> {
         self.all.set_rate(now, p.rate * slow);
         self.create.set_rate(now, p.create_rate * slow);
         self.sweep.set_rate(now, p.sweep_rate() * slow);
+        self.operator.set_rate(now, p.rate * OPERATOR_SHARE * slow);
     }
 
     pub fn pacing(&self) -> Pacing {
@@ -259,6 +266,7 @@ impl<W> Queue<W> {
         let mut sooner = |d: Duration| soonest = Some(soonest.map_or(d, |s: Duration| s.min(d)));
         for priority in [Priority::Operator, Priority::Visible, Priority::Sweep] {
             let i = line(priority);
+            let others_wait = !self.lines[1].is_empty() || !self.lines[2].is_empty();
             let mut go = Vec::new();
             for (&seq, (kind, _)) in &self.lines[i] {
                 // Every request needs a token of the shared bucket: with none, nobody
@@ -267,6 +275,16 @@ impl<W> Queue<W> {
                 if !all.is_zero() {
                     sooner(all);
                     break;
+                }
+                if priority == Priority::Operator {
+                    // The operator's line keeps a share back for the others while they
+                    // wait; alone, it may use the whole rate.
+                    let wait = self.operator.ready_in(now);
+                    if others_wait && !wait.is_zero() {
+                        sooner(wait);
+                        break;
+                    }
+                    self.operator.take(now);
                 }
                 if priority == Priority::Sweep {
                     let wait = self.sweep.ready_in(now);

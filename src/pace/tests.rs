@@ -101,6 +101,28 @@ fn the_sweep_uses_only_its_share_and_an_action_never_waits_behind_it() {
 }
 
 #[test]
+fn polls_of_many_invalidations_never_stop_the_screen() {
+    // More polls than the whole rate, and ten rows on screen waiting.
+    let mut q = Queue::new(Pacing::DEFAULT, t0());
+    for _ in 0..1_000 {
+        q.join(Priority::Operator, Kind::Read, "poll");
+    }
+    for _ in 0..10 {
+        q.join(Priority::Visible, Kind::Read, "row");
+    }
+    let grants = run(&mut q, 0, 20_000, 10);
+    let rows: Vec<i64> = grants
+        .iter()
+        .filter(|(_, w)| *w == "row")
+        .map(|(ms, _)| *ms)
+        .collect();
+    assert_eq!(rows.len(), 10, "every row listed within 20 s");
+    // The operator's line kept most of the rate: three quarters of it.
+    let polls = grants.iter().filter(|(_, w)| *w == "poll").count();
+    assert!(polls >= 60, "{polls} polls");
+}
+
+#[test]
 fn a_create_waits_for_its_own_bucket_and_reads_behind_it_go_on() {
     let mut q = Queue::new(Pacing::DEFAULT, t0());
     for _ in 0..5 {
