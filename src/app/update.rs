@@ -735,7 +735,7 @@ impl App {
                 .session
                 .invalidations
                 .get(id)
-                .is_some_and(|d| matches!(d.list, Remote::Ready { at, .. } if at >= started))
+                .is_some_and(|d| matches!(d.list, Remote::Ready { at, .. } if at > started))
     }
 
     /// The ids of the distributions on screen, top to bottom.
