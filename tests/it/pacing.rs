@@ -4,6 +4,7 @@
 
 use crate::common::Harness;
 use cfdash::app::{Action, Effect, Request, Response, Slot};
+use cfdash::cloudfront::Distribution;
 use cfdash::cloudfront::sim::{SimData, SimSettings};
 use cfdash::pace::Priority;
 use crossterm::event::KeyCode;
@@ -27,12 +28,23 @@ fn lists_since(h: &Harness, mark: usize) -> Vec<(String, Priority)> {
         .collect()
 }
 
-#[test]
-fn a_large_account_fills_its_first_screen_first_and_lists_the_rest_at_the_sweeps_pace() {
-    let data = SimData::generated(1_000, 1);
-    let ids: Vec<String> = data.distributions.iter().map(|d| d.id.clone()).collect();
-    let mut h = Harness::unsettled(data, SimSettings::default(), 120, 35);
-    let listing = h.queue.pop().expect("ListDistributions");
+/// The listing of distributions in the queue, taken out: the request, its number, the
+/// whole account it answers, and that answer (not yet handed to the app).
+fn take_listing(h: &mut Harness) -> (Effect, u64, Vec<Distribution>, Action) {
+    let listing = h
+        .queue
+        .iter()
+        .position(|e| {
+            matches!(
+                e,
+                Effect::Request {
+                    slot: Slot::Distributions,
+                    ..
+                }
+            )
+        })
+        .map(|i| h.queue.remove(i))
+        .expect("a listing of distributions");
     let Effect::Request { seq, .. } = listing else {
         unreachable!()
     };
@@ -45,6 +57,22 @@ fn a_large_account_fills_its_first_screen_first_and_lists_the_rest_at_the_sweeps
         panic!("{answer:?}")
     };
     let all = all.clone();
+    (listing, seq, all, answer)
+}
+
+/// Moves the clock to the next sweep and lets it start.
+fn next_sweep(h: &mut Harness) {
+    let due = h.app.session.schedule.sweep_due - h.now();
+    h.clock.advance(due);
+    h.act(Action::Tick);
+}
+
+#[test]
+fn a_large_account_fills_its_first_screen_first_and_lists_the_rest_at_the_sweeps_pace() {
+    let data = SimData::generated(1_000, 1);
+    let ids: Vec<String> = data.distributions.iter().map(|d| d.id.clone()).collect();
+    let mut h = Harness::unsettled(data, SimSettings::default(), 120, 35);
+    let (_, seq, all, answer) = take_listing(&mut h);
     // The first page, with more to come: shown at once, its rows on screen listed first.
     let mark = h.mark();
     h.act(Action::DistributionsPage {
@@ -109,35 +137,9 @@ fn a_large_account_fills_its_first_screen_first_and_lists_the_rest_at_the_sweeps
 fn with_rows_on_screen_already_a_new_listing_asks_for_theirs_at_its_first_page() {
     let mut h = Harness::with(SimData::generated(300, 1), SimSettings::default(), 120, 35);
     // The next sweep: its listing pages in while the last one's rows stay on screen.
-    let due = h.app.session.schedule.sweep_due - h.now();
-    h.clock.advance(due);
     let mark = h.mark();
-    h.act(Action::Tick);
-    let listing = h
-        .queue
-        .iter()
-        .position(|e| {
-            matches!(
-                e,
-                Effect::Request {
-                    slot: Slot::Distributions,
-                    ..
-                }
-            )
-        })
-        .map(|i| h.queue.remove(i))
-        .expect("the sweep's listing");
-    let Effect::Request { seq, .. } = listing else {
-        unreachable!()
-    };
-    let answer = h.answer(&listing);
-    let Action::Response {
-        response: Response::Distributions(Ok(all)),
-        ..
-    } = &answer
-    else {
-        panic!("{answer:?}")
-    };
+    next_sweep(&mut h);
+    let (_, seq, all, answer) = take_listing(&mut h);
     let page = all[..100].to_vec();
     h.act(Action::DistributionsPage { seq, page });
     assert_eq!(
@@ -170,26 +172,14 @@ fn with_rows_on_screen_already_a_new_listing_asks_for_theirs_at_its_first_page()
 fn a_listing_cut_short_stays_partial_and_the_next_one_starts_over() {
     let data = SimData::generated(300, 1);
     let mut h = Harness::unsettled(data, SimSettings::default(), 120, 35);
-    let listing = h.queue.pop().expect("ListDistributions");
-    let Effect::Request { seq, slot, .. } = listing.clone() else {
-        unreachable!()
-    };
-    let answer = h.answer(&listing);
-    let Action::Response {
-        response: Response::Distributions(Ok(all)),
-        ..
-    } = &answer
-    else {
-        panic!("{answer:?}")
-    };
-    let all = all.clone();
+    let (_, seq, all, _) = take_listing(&mut h);
     h.act(Action::DistributionsPage {
         seq,
         page: all[..100].to_vec(),
     });
     // The listing's next page is throttled to the end.
     h.act(Action::Response {
-        slot,
+        slot: Slot::Distributions,
         seq,
         response: Response::Distributions(Err(cfdash::cloudfront::CfError::Throttled {
             detail: "Rate exceeded".into(),
@@ -197,26 +187,8 @@ fn a_listing_cut_short_stays_partial_and_the_next_one_starts_over() {
     });
     assert!(h.screen().contains("100+ distributions"), "{}", h.screen());
     // The retry's first page replaces what the cut listing showed; its answer, everything.
-    let due = h.app.session.schedule.sweep_due - h.now();
-    h.clock.advance(due);
-    h.act(Action::Tick);
-    let retry = h
-        .queue
-        .iter()
-        .position(|e| {
-            matches!(
-                e,
-                Effect::Request {
-                    slot: Slot::Distributions,
-                    ..
-                }
-            )
-        })
-        .map(|i| h.queue.remove(i))
-        .expect("the listing again");
-    let Effect::Request { seq: again, .. } = retry else {
-        unreachable!()
-    };
+    next_sweep(&mut h);
+    let (_, again, _, answer) = take_listing(&mut h);
     assert_ne!(again, seq);
     h.act(Action::DistributionsPage {
         seq: again,
@@ -232,7 +204,6 @@ fn a_listing_cut_short_stays_partial_and_the_next_one_starts_over() {
         page: all[100..200].to_vec(),
     });
     assert_eq!(h.app.session.distributions.data().unwrap().len(), 200);
-    let answer = h.answer(&retry);
     h.act(answer);
     assert!(h.screen().contains("300 distributions"), "{}", h.screen());
 }
