@@ -619,6 +619,26 @@ impl Engine {
         gone
     }
 
+    /// A batch handed out to be sent that never left this process (it was still waiting
+    /// its turn at the account's pace): it waits again, so stopping now gives it up as not
+    /// sent (unless an earlier attempt may have made it).
+    pub fn held_back(&mut self, reference: &str) {
+        let Some(i) = self
+            .entries
+            .iter()
+            .position(|e| e.batch.caller_reference == reference)
+        else {
+            return;
+        };
+        if matches!(self.entries[i].state, State::Sending) {
+            self.entries[i].state = State::Waiting {
+                at: None,
+                held: false,
+            };
+            self.changed(i);
+        }
+    }
+
     /// Stops everything still to do (a signal, a deadline, a quit): a batch being sent may
     /// exist, one waiting does not (unless an earlier attempt may have made it).
     pub fn stop(&mut self) {
@@ -1000,6 +1020,25 @@ mod tests {
         assert_eq!(e.next_due(false), Some(t(30)));
         e.quota_freed("E1");
         assert_eq!(e.due(t(1), nothing).len(), 1, "room freed: sent again");
+    }
+
+    #[test]
+    fn a_batch_held_back_before_it_left_is_not_sent_when_stopped() {
+        let mut e = Engine::new(Policy::default());
+        for b in two_batches() {
+            e.add(b, t(0), None);
+        }
+        let sent: Vec<String> = e
+            .due(t(0), nothing)
+            .iter()
+            .map(|b| b.caller_reference.clone())
+            .collect();
+        assert_eq!(sent.len(), 1);
+        e.held_back(&sent[0]);
+        e.held_back("no-such-reference");
+        e.stop();
+        let outcomes: Vec<_> = e.entries().iter().map(Entry::outcome).collect();
+        assert_eq!(outcomes, [Some(Outcome::NotSent), Some(Outcome::NotSent)]);
     }
 
     #[test]

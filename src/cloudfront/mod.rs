@@ -217,6 +217,13 @@ pub trait CloudFront: Send + Sync {
         paths: &'a [String],
         caller_reference: &'a str,
     ) -> BoxFuture<'a, CfResult<Invalidation>>;
+
+    /// Whether a create under this reference may have left this process. A backend that
+    /// holds creates back (the pacing's `Paced`) says no for one still waiting its turn;
+    /// any other may have sent it.
+    fn create_left(&self, _caller_reference: &str) -> bool {
+        true
+    }
 }
 
 /// Page size cfdash asks for when listing distributions.

@@ -17,6 +17,8 @@ pub struct Paced<'a> {
     rest: Priority,
     started: AtomicBool,
     permits: Option<&'a tokio::sync::Semaphore>,
+    /// The references of the creates that got their turn (and so may have been sent).
+    left: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl<'a> Paced<'a> {
@@ -28,6 +30,7 @@ impl<'a> Paced<'a> {
             rest: priority,
             started: AtomicBool::new(false),
             permits: None,
+            left: Default::default(),
         }
     }
 
@@ -85,6 +88,15 @@ impl<'a> Paced<'a> {
     }
 }
 
+impl Paced<'_> {
+    fn has_left(&self, caller_reference: &str) -> bool {
+        self.left
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(caller_reference)
+    }
+}
+
 /// How many times a throttled read is asked again before its caller hears of it: with the
 /// limiter halving its pace at each, about a minute of trying.
 pub const READ_RETRIES: u32 = 5;
@@ -128,16 +140,29 @@ impl CloudFront for Paced<'_> {
         // CallerReference.
         Box::pin(async move {
             let permit = self.turn(Kind::Create).await;
+            self.left
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(caller_reference.to_string());
             let result = self
                 .inner
                 .create_invalidation(distribution, paths, caller_reference)
                 .await;
             drop(permit);
+            // Answered: a later attempt under this reference waits its own turn.
+            self.left
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(caller_reference);
             if result.as_ref().is_err_and(CfError::is_throttled) {
                 self.limiter.throttled();
             }
             result
         })
+    }
+
+    fn create_left(&self, caller_reference: &str) -> bool {
+        self.has_left(caller_reference) && self.inner.create_left(caller_reference)
     }
 }
 

@@ -115,6 +115,17 @@ pub async fn run(
             stop = signals.recv() => Ended::Stopped(stop),
         }
     };
+    // Creates still waiting their turn at the account's pace never left: not sent.
+    let held: Vec<String> = engine
+        .entries()
+        .iter()
+        .filter(|e| matches!(e.state, crate::engine::State::Sending))
+        .map(|e| e.batch.caller_reference.clone())
+        .filter(|r| !ctx.cf.create_left(r))
+        .collect();
+    for reference in held {
+        engine.held_back(&reference);
+    }
     engine.stop();
     if let Some(j) = ctx.journal {
         j.record(engine.take_changes(), Timestamp::now());

@@ -557,3 +557,39 @@ fn a_dead_endpoint_during_the_plan_is_bounded_by_the_timeout_with_an_empty_repor
     );
     drop(listener);
 }
+
+/// Creates held back by the account's pace (a burst of 5, then 0.4 a second) never left:
+/// an interrupt reports them not sent, not "may exist" (before, every batch handed out was
+/// reported unknown, and the journal kept them in doubt).
+#[test]
+fn an_interrupt_reports_creates_still_waiting_their_turn_as_not_sent() {
+    let sim = SimServe::start(&[]);
+    let o = sim.cfdash(&["distributions", "--json"]);
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ids: Vec<String> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 12);
+    let mut args = vec!["invalidate", "--json", "/paced.html"];
+    for id in &ids {
+        args.extend(["-d", id.as_str()]);
+    }
+    let o = signal_when(&sim, &args, "created ", "INT");
+    assert_eq!(o.status.code(), Some(130), "{}", err(&o));
+    let report = json(&o);
+    let states: Vec<&str> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states.len(), 12, "{report}");
+    let not_sent = states.iter().filter(|s| **s == "not_sent").count();
+    assert!(not_sent >= 7, "{states:?}");
+    assert!(sim.created() <= 5, "{}", sim.created());
+    let created = states.iter().filter(|s| **s == "created").count() as u64;
+    assert!(created >= 1 && created <= sim.created(), "{states:?}");
+}
