@@ -241,10 +241,6 @@ impl<W> Queue<W> {
         self.operator.set_rate(now, p.rate * OPERATOR_SHARE * slow);
     }
 
-    pub fn pacing(&self) -> Pacing {
-        self.pacing
-    }
-
     /// Puts a request at the end of its priority's line.
     pub fn join(&mut self, priority: Priority, kind: Kind, waiter: W) -> Ticket {
         self.next += 1;
@@ -379,7 +375,7 @@ pub struct Limiter {
 impl std::fmt::Debug for Limiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Limiter")
-            .field("pacing", &self.pacing())
+            .field("stats", &self.stats())
             .finish()
     }
 }
@@ -395,10 +391,6 @@ impl Limiter {
             kick: Arc::new(tokio::sync::Notify::new()),
             started: std::sync::Once::new(),
         }
-    }
-
-    pub fn pacing(&self) -> Pacing {
-        self.shared.queue().pacing()
     }
 
     pub fn stats(&self) -> Stats {

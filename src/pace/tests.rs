@@ -185,6 +185,35 @@ fn throttled_answers_halve_the_pace_until_a_calm_spell_doubles_it_back() {
 }
 
 #[test]
+fn a_throttle_slows_creates_and_the_sweep_too() {
+    let mut q = Queue::new(Pacing::DEFAULT, t0());
+    // Spend the create burst and the sweep's, then be throttled: half the pace everywhere.
+    for _ in 0..5 {
+        q.join(Priority::Operator, Kind::Create, "create");
+        q.join(Priority::Sweep, Kind::Read, "sweep");
+    }
+    assert_eq!(run(&mut q, 0, 0, 1).len(), 10);
+    q.throttled(t0());
+    q.join(Priority::Operator, Kind::Create, "create");
+    for _ in 0..3 {
+        q.join(Priority::Sweep, Kind::Read, "sweep");
+    }
+    let grants = run(&mut q, 0, 20_000, 10);
+    let at_of = |w: &str| -> Vec<i64> {
+        grants
+            .iter()
+            .filter(|(_, g)| *g == w)
+            .map(|(ms, _)| *ms)
+            .collect()
+    };
+    // Creates at 0.2 a second: the next in 5 s. The sweep at 1 a second: what it gained
+    // while the owed second was paid (1.5 s, at 2 a second) goes at 1.5 s and 2 s, the
+    // next a second later (the shared bucket alone would allow 2.5 s).
+    assert_eq!(at_of("create"), [5_000], "{grants:?}");
+    assert_eq!(at_of("sweep"), [1_500, 2_000, 3_000], "{grants:?}");
+}
+
+#[test]
 fn answers_throttled_together_halve_the_pace_once() {
     let mut q: Queue<&str> = Queue::new(Pacing::DEFAULT, t0());
     for _ in 0..8 {
