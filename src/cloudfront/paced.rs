@@ -225,6 +225,12 @@ mod tests {
             if self.reads.fetch_add(1, Ordering::Relaxed) < self.throttles {
                 return throttled();
             }
+            if id == "INOPE" {
+                let (distribution, id) = ("E1".to_string(), id.to_string());
+                return Box::pin(
+                    async move { Err(CfError::NoSuchInvalidation { distribution, id }) },
+                );
+            }
             let id = id.to_string();
             Box::pin(async move {
                 Ok(Invalidation {
@@ -277,6 +283,16 @@ mod tests {
         assert_eq!(limiter.stats().throttled, 2);
         // Two pauses of a second at least, at a quarter of the pace.
         assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_read_refused_otherwise_is_not_asked_again() {
+        let (cf, limiter) = setup(0);
+        let paced = Paced::new(&cf, &limiter, Priority::Operator);
+        let err = paced.get_invalidation("E1", "INOPE").await.unwrap_err();
+        assert!(matches!(err, CfError::NoSuchInvalidation { .. }), "{err:?}");
+        assert_eq!(cf.reads.load(Ordering::Relaxed), 1);
+        assert_eq!(limiter.stats().throttled, 0);
     }
 
     #[tokio::test(start_paused = true)]

@@ -221,8 +221,14 @@ fn answers_throttled_together_halve_the_pace_once() {
     }
     assert_eq!(q.slowed(), 0.5, "one episode");
     assert_eq!(q.stats.throttled, 8);
-    q.throttled(at(1_500));
-    assert_eq!(q.slowed(), 0.25, "a later one is another");
+    q.throttled(at(1_009));
+    assert_eq!(
+        q.slowed(),
+        0.5,
+        "still the same episode, just under a second on"
+    );
+    q.throttled(at(1_010));
+    assert_eq!(q.slowed(), 0.25, "a second on, another");
 }
 
 #[test]
@@ -370,4 +376,22 @@ fn profiles_of_one_account_share_its_limiter_once_it_is_known() {
     pacers.found("e", "aws|999988887777", &clock);
     assert!(Arc::ptr_eq(&pacers.profile("e", p, &clock), &moved));
     let _ = e;
+}
+
+#[tokio::test]
+async fn a_dropped_limiter_ends_its_task() {
+    let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock);
+    let limiter = Limiter::new(Pacing::DEFAULT, clock);
+    limiter.acquire(Priority::Operator, Kind::Read).await;
+    let kick = Arc::downgrade(&limiter.kick);
+    drop(limiter);
+    // The hand-out task holds the kick while it runs; it ends once woken to no limiter.
+    for _ in 0..1_000 {
+        if kick.strong_count() == 0 {
+            return;
+        }
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    panic!("the limiter's task outlived it");
 }
