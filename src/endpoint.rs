@@ -20,6 +20,17 @@ use hyper_util::client::proxy::matcher::Matcher;
 /// (`AWS_ENDPOINT_URL`, the AWS profile's `endpoint_url`). aws-config has already dropped
 /// the configured ones if `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or
 /// `ignore_configured_endpoint_urls` says so. `None`: CloudFront's own https endpoint.
+/// Whether the endpoint the SDK will use is on this machine: an emulator, most likely.
+pub fn is_local(config: &SdkConfig) -> bool {
+    sdk_endpoint(config)
+        .and_then(|u| url::Url::parse(&u).ok())
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| is_loopback(h.trim_start_matches('[').trim_end_matches(']')))
+        })
+        .unwrap_or(false)
+}
+
 pub fn sdk_endpoint(config: &SdkConfig) -> Option<String> {
     if config.get_origin("endpoint_url").is_client_config() {
         return config.endpoint_url().map(str::to_string);

@@ -50,6 +50,8 @@ pub struct AwsCloudFront {
     client: Client,
     /// Named in "run `aws sso login --profile …`".
     aws_profile: String,
+    /// The endpoint is on this machine: without credentials, the advice is dummy keys.
+    emulator: bool,
 }
 
 impl AwsCloudFront {
@@ -78,6 +80,7 @@ impl AwsCloudFront {
         Ok(Self {
             client: Client::new(&config),
             aws_profile,
+            emulator: endpoint::is_local(&config),
         })
     }
 }
@@ -352,6 +355,7 @@ impl AwsCloudFront {
             return CfError::NoCredentials {
                 profile: self.aws_profile.clone(),
                 detail,
+                emulator: self.emulator,
             };
         }
         match &err {
@@ -432,6 +436,8 @@ fn classify_code(
         | "MissingAuthenticationToken" => CfError::NoCredentials {
             profile: profile.to_string(),
             detail,
+            // AWS's own codes: keys it knows and refuses.
+            emulator: false,
         },
         _ if status == 429 => CfError::Throttled { detail },
         _ if status < 300 => unreadable(
@@ -680,8 +686,16 @@ mod tests {
         let e = CfError::NoCredentials {
             profile: "prod".into(),
             detail: String::new(),
+            emulator: false,
         };
         assert!(e.to_string().contains("aws sso login --profile prod"));
+        let e = CfError::NoCredentials {
+            profile: "emu".into(),
+            detail: String::new(),
+            emulator: true,
+        };
+        assert!(e.to_string().contains("set dummy AWS_ACCESS_KEY_ID"), "{e}");
+        assert!(!e.to_string().contains("sso"), "{e}");
         let e = CfError::AccessDenied {
             action: "CreateInvalidation".into(),
             detail: String::new(),

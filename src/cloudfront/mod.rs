@@ -132,10 +132,13 @@ pub struct Page<T> {
 /// the detail that goes to the log file.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CfError {
-    #[error(
-        "no AWS credentials for profile {profile}: run `aws sso login --profile {profile}` or set AWS_ACCESS_KEY_ID"
-    )]
-    NoCredentials { profile: String, detail: String },
+    #[error("{}", no_credentials(profile, *emulator))]
+    NoCredentials {
+        profile: String,
+        detail: String,
+        /// The endpoint is on this machine (an emulator): dummy keys are the advice.
+        emulator: bool,
+    },
     #[error("access denied to cloudfront:{action}: ask for that permission on this account")]
     AccessDenied { action: String, detail: String },
     #[error("distribution {id} does not exist in this account: check the id and the profile")]
@@ -181,6 +184,19 @@ impl CfError {
 }
 
 pub type CfResult<T> = Result<T, CfError>;
+
+/// What to do without credentials: an emulator takes any keys; AWS wants a login.
+fn no_credentials(profile: &str, emulator: bool) -> String {
+    if emulator {
+        format!(
+            "no AWS credentials for profile {profile}: its endpoint is on this machine (an emulator), which takes any keys: set dummy AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (e.g. both `testing`)"
+        )
+    } else {
+        format!(
+            "no AWS credentials for profile {profile}: run `aws sso login --profile {profile}` or set AWS_ACCESS_KEY_ID"
+        )
+    }
+}
 
 /// What CloudFront answers (400 `InvalidArgument`) to a CallerReference used before with
 /// other paths; `sim serve` answers the same.
