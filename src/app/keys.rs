@@ -100,7 +100,7 @@ pub const DASHBOARD: &[Binding] = bindings![
     [ch('/')], "/", "filter distributions", "filter", Filter;
     [ch('n')], "n", "new invalidation", "new", NewInvalidation;
     [ch('c')], "c", "copy its paths to a new one", _, CopyToNew;
-    [ch(' ')], "Space", "mark: n targets all marked", _, Mark;
+    [ch(' ')], "Space", "mark, move down; n: marked", _, Mark;
     [ch('p')], "p", "profiles: switch, add, edit", "profiles", Profiles;
     [ch('a')], "a", "pinned distributions / all", _, ShowAll;
     [ch('w')], "w", "watch: ring on completion", "watch", Watch;

@@ -183,6 +183,22 @@ impl App {
             {
                 self.filter_changed(fx)
             }
+            // A key that does nothing on the dashboard says where the keys are.
+            None if mode == Mode::Normal
+                && key
+                    .modifiers
+                    .difference(crossterm::event::KeyModifiers::SHIFT)
+                    .is_empty() =>
+            {
+                if let crossterm::event::KeyCode::Char(c) = key.code
+                    && !c.is_control()
+                {
+                    self.notify(
+                        NoticeKind::Info,
+                        format!("{c} does nothing here: ? lists the keys"),
+                    );
+                }
+            }
             None => {}
         }
     }

@@ -844,3 +844,19 @@ fn a_burst_of_throttled_listings_is_retried_after_one_doubling() {
     assert_eq!(retries(&h, mark), 12);
     assert_eq!(h.app.session.listed(), 12);
 }
+
+#[test]
+fn a_key_that_does_nothing_says_where_the_keys_are() {
+    let mut h = Harness::demo();
+    h.ch('z');
+    let notice = h.app.notice.clone().expect("a hint");
+    assert_eq!(notice.text, "z does nothing here: ? lists the keys");
+    assert!(h.screen().contains("z does nothing here: ? lists the keys"));
+    // A key that does something says nothing of the kind; nor does one in the filter.
+    h.app.notice = None;
+    h.ch('j');
+    assert!(h.app.notice.is_none());
+    h.ch('/');
+    h.ch('z');
+    assert!(h.app.notice.is_none(), "typed into the filter");
+}
