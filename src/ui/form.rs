@@ -271,6 +271,16 @@ fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect)
         ])
     };
     let mut head = Vec::new();
+    // Which account this lands in, before anything is sent.
+    let account = app.memory.live_account.as_deref().filter(|a| !a.is_empty());
+    head.push(field(
+        "Profile",
+        match account {
+            Some(a) => format!("{} · account {a}", app.profile),
+            None => app.profile.clone(),
+        },
+        theme.text,
+    ));
     for (i, id) in form.targets.iter().enumerate() {
         let name = if i == 0 { "On" } else { "" };
         head.push(field(name, app.distribution_label(id), theme.text));

@@ -19,6 +19,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     spans.push(Span::styled("profile ", theme.dim));
     spans.push(Span::styled(app.profile.as_str(), theme.text));
+    if app.session.read_only {
+        spans.push(Span::styled(" read-only", theme.warning));
+    }
     spans.push(sep());
     let pinned = !app.session.pins.is_empty() && !app.session.show_all;
     let count = match &app.session.distributions {

@@ -83,6 +83,10 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 pub fn render_footer(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = vec![Span::raw(" ")];
     for binding in keys::table(app.mode()) {
+        // A read-only profile creates nothing: its footer does not offer to.
+        if app.session.read_only && binding.cmd == keys::Cmd::NewInvalidation {
+            continue;
+        }
         if let Some(hint) = binding.hint {
             spans.push(Span::styled(binding.label, theme.key));
             spans.push(Span::styled(format!(" {hint}  "), theme.dim));

@@ -582,8 +582,21 @@ fn presets_insert_their_paths() {
 
 #[test]
 fn a_read_only_profile_does_not_open_the_form() {
-    let mut h = Harness::demo();
+    let mut h = Harness::with(SimData::demo(), SimSettings::default(), 120, 35);
+    let footer = |h: &Harness| h.screen().lines().last().unwrap().to_string();
+    assert!(footer(&h).contains("n new"), "{}", footer(&h));
     h.app.session.read_only = true;
+    // The header says so, and the footer does not offer what it refuses.
+    let screen = h.screen();
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap()
+            .contains("profile demo read-only"),
+        "{screen}"
+    );
+    assert!(!footer(&h).contains("n new"), "{}", footer(&h));
     h.ch('n');
     assert!(h.app.form().is_none());
     let notice = h.app.notice.clone().unwrap();
