@@ -18,6 +18,8 @@ pub enum Cmd {
     Filter, Refresh, Watch, Help, Quit, FilterAccept, FilterClear,
     /// Mark the distribution for a form that targets several.
     Mark,
+    /// Times in UTC, or in the local zone again.
+    ToggleUtc,
     NewInvalidation, CopyToNew,
     // The form's editor.
     Left, Right, Home, End, Newline, Backspace, Delete, DeleteLine, NextField, PrevField,
@@ -108,6 +110,7 @@ pub const DASHBOARD: &[Binding] = bindings![
     [ch('N')], "N", "notices log, with times", _, Notices;
     [ch('?')], "?", "this help", "help", Help;
     [ch('q'), ctrl('c')], "q", "quit", "quit", Quit;
+    [ch('t')], "t", "times in UTC / local", _, ToggleUtc;
 ];
 
 pub const FILTER: &[Binding] = bindings![

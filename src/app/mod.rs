@@ -251,6 +251,9 @@ pub struct App {
     /// The open profile's name; empty when none is.
     pub profile: String,
     pub tz: TimeZone,
+    /// The zone times are shown in unless `utc` (`t` switches).
+    pub local_tz: TimeZone,
+    pub utc: bool,
     pub settings: Settings,
     /// The time of the action being handled: the only "now" update and render know.
     pub now: Timestamp,
@@ -312,6 +315,8 @@ impl App {
     ) -> Self {
         Self {
             profile: profile.into(),
+            local_tz: tz.clone(),
+            utc: false,
             tz,
             settings,
             now,

@@ -430,6 +430,23 @@ impl App {
             Cmd::Mark => self.toggle_mark(fx),
             Cmd::Profiles => self.open_switcher(),
             Cmd::ShowAll => self.toggle_show_all(),
+            Cmd::ToggleUtc => {
+                self.utc = !self.utc;
+                self.tz = if self.utc {
+                    jiff::tz::TimeZone::UTC
+                } else {
+                    self.local_tz.clone()
+                };
+                let text = if self.utc {
+                    "times in UTC (t: local time)".to_string()
+                } else {
+                    format!(
+                        "times in local time, {} (t: UTC)",
+                        self.tz.iana_name().unwrap_or("the system's zone")
+                    )
+                };
+                self.notify(NoticeKind::Info, text);
+            }
             Cmd::NewInvalidation => self.new_invalidation(),
             Cmd::CopyToNew => self.copy_to_new(fx),
             // The form's own commands arrive through `form_cmd`.

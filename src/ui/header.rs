@@ -22,6 +22,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     if app.session.read_only {
         spans.push(Span::styled(" read-only", theme.warning));
     }
+    // Times shown in UTC, not the local zone the rest of the screen assumes.
+    if app.utc {
+        spans.push(Span::styled(" · UTC", theme.info));
+    }
     spans.push(sep());
     let pinned = !app.session.pins.is_empty() && !app.session.show_all;
     let count = match &app.session.distributions {

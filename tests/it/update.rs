@@ -860,3 +860,34 @@ fn a_key_that_does_nothing_says_where_the_keys_are() {
     h.ch('z');
     assert!(h.app.notice.is_none(), "typed into the filter");
 }
+
+#[test]
+fn t_shows_times_in_utc_and_back() {
+    let mut h = Harness::with(SimData::demo(), SimSettings::default(), 120, 35);
+    let plus2 = jiff::tz::TimeZone::fixed(jiff::tz::offset(2));
+    h.app.local_tz = plus2.clone();
+    h.app.tz = plus2.clone();
+    let created = h.app.invalidation_rows()[0].create_time;
+    let shown = |tz: &jiff::tz::TimeZone| cfdash::timefmt::local(tz, created);
+    assert!(h.screen().contains(&shown(&plus2)));
+    h.ch('t');
+    let screen = h.screen();
+    assert!(screen.lines().next().unwrap().contains("· UTC"), "{screen}");
+    assert!(
+        screen.contains(&shown(&jiff::tz::TimeZone::UTC)),
+        "{screen}"
+    );
+    assert!(!screen.contains(&shown(&plus2)), "{screen}");
+    h.ch('t');
+    let screen = h.screen();
+    assert!(!screen.lines().next().unwrap().contains("UTC"), "{screen}");
+    assert!(screen.contains(&shown(&plus2)), "{screen}");
+    assert!(
+        h.app
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .starts_with("times in local time")
+    );
+}
