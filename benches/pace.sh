@@ -30,18 +30,20 @@ for i in range(int(sys.argv[1])):
     print(f'[[distribution]]\nid = "E{i:013}"\ndomain_name = "d{i:05}.cloudfront.net"\nhistory = 3\n')
 EOF
 
-serve() { # serve NAME: a sim serve of its own; prints its URL
+serve() { # serve NAME: a sim serve of its own, its URL in $work/NAME.url (not in a
+  # subshell: the trap stops what `pids` lists)
   "$bin" sim serve --sim-data "$work/account.toml" --sim-rate-limit cloudfront --sim-activity 0 \
-    --log-file "$work/$1-serve.log" > "$work/$1.url" &
+    --log-file "$work/$1-serve.log" > "$work/$1.url" 2>/dev/null &
   pids+=($!)
   for _ in $(seq 1 100); do [ -s "$work/$1.url" ] && break; sleep 0.1; done
-  head -1 "$work/$1.url"
 }
 stat() { curl -s "$1/cfdash-sim/stats" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 logged() { grep "$2" "$1" | head -1 | sed 's/.*ms=\([0-9.]*\).*/\1/'; }
 
-dash_url=$(serve dash)
-report_url=$(serve report)
+serve dash
+serve report
+dash_url=$(head -1 "$work/dash.url")
+report_url=$(head -1 "$work/report.url")
 printf 'default_profile = "big"\n\n[profiles.big]\nendpoint_url = "%s"\n' "$dash_url" > "$work/config.toml"
 log="$work/dash.log"
 t0=$(date +%s.%N)
