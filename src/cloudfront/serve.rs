@@ -238,44 +238,28 @@ impl Server {
                     Ok(batch) => batch,
                     Err(refused) => return refused,
                 };
-                let Batch {
-                    paths, reference, ..
-                } = &batch;
-                let control = paths
-                    .iter()
-                    .chain(reference)
-                    .any(|t| t.chars().any(char::is_control));
-                let refused = batch_refusal(&batch);
-                match reference.clone() {
-                    _ if refused.is_some() => Ok(refused.expect("checked")),
-                    None => Ok(error(
-                        StatusCode::BAD_REQUEST,
-                        "MissingBody",
-                        "the request needs an InvalidationBatch with a CallerReference",
-                    )),
-                    // Most could not even be written back in XML.
-                    Some(_) if control => Ok(error(
-                        StatusCode::BAD_REQUEST,
-                        "InvalidArgument",
-                        "paths and the CallerReference may not hold control characters",
-                    )),
-                    Some(reference) => self
-                        .sim
-                        .create_invalidation(id, paths, &reference)
-                        .await
-                        .map(|i| {
-                            let mut r = ok(StatusCode::CREATED, invalidation_xml(&i));
-                            let location = format!(
-                                "https://cloudfront.amazonaws.com{PREFIX}/{}/invalidation/{}",
-                                encode_segment(id),
-                                encode_segment(&i.id)
-                            );
-                            if let Ok(v) = location.parse() {
-                                r.headers_mut().insert("Location", v);
-                            }
-                            r
-                        }),
+                if let Some(refused) = batch_refusal(&batch) {
+                    return refused;
                 }
+                let reference = batch
+                    .reference
+                    .as_deref()
+                    .expect("batch_refusal refuses a batch without a CallerReference");
+                self.sim
+                    .create_invalidation(id, &batch.paths, reference)
+                    .await
+                    .map(|i| {
+                        let mut r = ok(StatusCode::CREATED, invalidation_xml(&i));
+                        let location = format!(
+                            "https://cloudfront.amazonaws.com{PREFIX}/{}/invalidation/{}",
+                            encode_segment(id),
+                            encode_segment(&i.id)
+                        );
+                        if let Ok(v) = location.parse() {
+                            r.headers_mut().insert("Location", v);
+                        }
+                        r
+                    })
             }
             _ => Ok(error(
                 StatusCode::NOT_FOUND,
@@ -464,6 +448,18 @@ fn batch_refusal(batch: &Batch) -> Option<Response<Full<Bytes>>> {
             StatusCode::BAD_REQUEST,
             "InvalidArgument",
             "Your request contains one or more invalid invalidation paths.",
+        );
+    }
+    // Most could not even be written back in XML.
+    if paths
+        .iter()
+        .chain(reference)
+        .any(|t| t.chars().any(char::is_control))
+    {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            "paths and the CallerReference may not hold control characters",
         );
     }
     None
