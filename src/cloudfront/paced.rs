@@ -48,6 +48,11 @@ impl<'a> Paced<'a> {
         self
     }
 
+    /// The references of the creates that got their turn and have no answer yet.
+    fn left(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        self.left.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Waits its turn: at `first` until a call has been answered, then at `rest` (a
     /// throttled first page is asked again at the first page's priority).
     async fn turn(&self, kind: Kind) -> Option<tokio::sync::SemaphorePermit<'a>> {
@@ -85,15 +90,6 @@ impl<'a> Paced<'a> {
                 other => return other,
             }
         }
-    }
-}
-
-impl Paced<'_> {
-    fn has_left(&self, caller_reference: &str) -> bool {
-        self.left
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(caller_reference)
     }
 }
 
@@ -140,20 +136,14 @@ impl CloudFront for Paced<'_> {
         // CallerReference.
         Box::pin(async move {
             let permit = self.turn(Kind::Create).await;
-            self.left
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(caller_reference.to_string());
+            self.left().insert(caller_reference.to_string());
             let result = self
                 .inner
                 .create_invalidation(distribution, paths, caller_reference)
                 .await;
             drop(permit);
             // Answered: a later attempt under this reference waits its own turn.
-            self.left
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(caller_reference);
+            self.left().remove(caller_reference);
             if result.as_ref().is_err_and(CfError::is_throttled) {
                 self.limiter.throttled();
             }
@@ -162,7 +152,7 @@ impl CloudFront for Paced<'_> {
     }
 
     fn create_left(&self, caller_reference: &str) -> bool {
-        self.has_left(caller_reference) && self.inner.create_left(caller_reference)
+        self.left().contains(caller_reference) && self.inner.create_left(caller_reference)
     }
 }
 

@@ -46,6 +46,10 @@ pub struct SimSettings {
     pub rate_limit: Option<SimRates>,
 }
 
+/// What `--sim-rate-limit` takes, for its errors.
+const RATES_HINT: &str =
+    "give off, cloudfront, or FAMILY=RATE/BURST pairs such as list=5/20,get=5/20,create=0.5/6";
+
 /// The simulator's rate model: a token bucket per family of calls, answered `Throttling`
 /// ("Rate exceeded") beyond it, as CloudFront answers. Its numbers are its own, taken from
 /// what is reported of CloudFront, not from cfdash's limiter (a test of the limiter against
@@ -79,20 +83,14 @@ impl SimRates {
         match text {
             "off" | "none" | "0" => return Ok(None),
             "cloudfront" | "on" | "default" => return Ok(Some(Self::CLOUDFRONT)),
-            "" => {
-                return Err(
-                    "give off, cloudfront, or FAMILY=RATE/BURST pairs such as list=5/20,get=5/20,create=0.5/6".into(),
-                );
-            }
+            "" => return Err(RATES_HINT.into()),
             _ => {}
         }
         let mut rates = Self::CLOUDFRONT;
         for part in text.split(',') {
-            let hint = "give off, cloudfront, or FAMILY=RATE/BURST pairs such as \
-                        list=5/20,get=5/20,create=0.5/6";
             let (family, value) = part
                 .split_once('=')
-                .ok_or_else(|| format!("{}: {hint}", crate::text::quote(part)))?;
+                .ok_or_else(|| format!("{}: {RATES_HINT}", crate::text::quote(part)))?;
             let (rate, burst) = value.split_once('/').unwrap_or((value, "1"));
             let rate: f64 = rate
                 .trim()
