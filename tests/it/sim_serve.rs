@@ -509,31 +509,20 @@ async fn raw_answer(address: &str, request: impl Into<Vec<u8>>) -> (u16, String,
 /// end it: it waits and goes on serving (before, one failed accept stopped it).
 #[test]
 fn sim_serve_outlives_running_out_of_file_descriptors() {
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::process::{Command, Stdio};
-    let mut child = Command::new("sh")
-        .args([
-            "-c",
-            "ulimit -n 48; exec \"$0\" sim serve --sim-latency-ms 0 --sim-activity 0 --log-file /dev/null",
-            env!("CARGO_BIN_EXE_cfdash"),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let address = line.trim().trim_start_matches("http://").to_string();
+    use std::io::{Read, Write};
+    let mut sim = crate::common::serve::SimServe::spawn(std::process::Command::new("sh").args([
+        "-c",
+        "ulimit -n 48; exec \"$0\" sim serve --sim-latency-ms 0 --sim-activity 0 --log-file /dev/null",
+        env!("CARGO_BIN_EXE_cfdash"),
+    ]));
+    let address = sim.url.trim_start_matches("http://").to_string();
     // More connections than it has descriptors for, held open.
     let held: Vec<_> = (0..80)
         .filter_map(|_| std::net::TcpStream::connect(&address).ok())
         .collect();
     std::thread::sleep(std::time::Duration::from_millis(500));
     drop(held);
-    assert!(child.try_wait().unwrap().is_none(), "sim serve stopped");
+    assert!(sim.is_running(), "sim serve stopped");
     let stats = || -> Option<String> {
         let mut s = std::net::TcpStream::connect(&address).ok()?;
         s.set_read_timeout(Some(std::time::Duration::from_secs(2)))
@@ -556,7 +545,5 @@ fn sim_serve_outlives_running_out_of_file_descriptors() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     assert!(answered.is_some(), "sim serve no longer answers");
-    assert!(child.try_wait().unwrap().is_none(), "sim serve stopped");
-    let _ = child.kill();
-    let _ = child.wait();
+    assert!(sim.is_running(), "sim serve stopped");
 }

@@ -14,18 +14,26 @@ impl SimServe {
     /// activity from elsewhere.
     pub fn start(extra: &[&str]) -> Self {
         let log = std::env::temp_dir().join(format!("cfdash-sim-serve-{}.log", std::process::id()));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cfdash"))
-            .args([
-                "sim",
-                "serve",
-                "--sim-latency-ms",
-                "0",
-                "--sim-activity",
-                "0",
-            ])
-            .args(extra)
-            .arg("--log-file")
-            .arg(log)
+        Self::spawn(
+            Command::new(env!("CARGO_BIN_EXE_cfdash"))
+                .args([
+                    "sim",
+                    "serve",
+                    "--sim-latency-ms",
+                    "0",
+                    "--sim-activity",
+                    "0",
+                ])
+                .args(extra)
+                .arg("--log-file")
+                .arg(log),
+        )
+    }
+
+    /// Runs `command`, a `sim serve` (or a shell that execs one), until it prints its
+    /// address.
+    pub fn spawn(command: &mut Command) -> Self {
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -38,6 +46,11 @@ impl SimServe {
         let url = line.trim().to_string();
         assert!(url.starts_with("http://127.0.0.1:"), "{url:?}");
         Self { child, url }
+    }
+
+    /// Whether the server is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
     }
 
     pub fn aws(&self, args: &[&str]) -> Output {
