@@ -727,11 +727,7 @@ impl App {
         if !partial && self.session.distributions.data().is_some() {
             // Rows are on screen already (the last known state, or the last sweep's): the
             // listing goes on, and their invalidations are asked for now, not after it.
-            for id in self.on_screen() {
-                if !self.listed_this_sweep(&id) {
-                    self.request_list(&id, fx);
-                }
-            }
+            self.list_on_screen(|app, id| !app.listed_this_sweep(id), fx);
             return;
         }
         let now = self.now;
@@ -747,14 +743,7 @@ impl App {
         }
         self.session.schedule.paging = Some(seq);
         self.rebuild_view(keep.as_deref());
-        let unlisted: Vec<String> = self
-            .on_screen()
-            .into_iter()
-            .filter(|id| !self.listed_this_sweep(id))
-            .collect();
-        for id in unlisted {
-            self.request_list(&id, fx);
-        }
+        self.list_on_screen(|app, id| !app.listed_this_sweep(id), fx);
         self.sync_detail(fx);
     }
 
@@ -1254,14 +1243,7 @@ impl App {
         // Distributions that came on screen while their listing waits in the sweep's line
         // move up to the screen's.
         if !self.session.schedule.swept.is_empty() {
-            let lift: Vec<String> = self
-                .on_screen()
-                .into_iter()
-                .filter(|id| self.session.schedule.swept.contains(id))
-                .collect();
-            for id in lift {
-                self.request_list(&id, fx);
-            }
+            self.list_on_screen(|app, id| app.session.schedule.swept.contains(id), fx);
         }
         let mut due: Vec<InvKey> = self
             .session
@@ -1316,6 +1298,25 @@ impl App {
             Priority::Sweep
         };
         self.request_list_at(id, priority, fx);
+    }
+
+    /// Lists the invalidations of the rows on screen that `wanted` picks, at the screen's
+    /// priority (the selected row's at the operator's).
+    fn list_on_screen(&mut self, wanted: impl Fn(&Self, &str) -> bool, fx: &mut Vec<Effect>) {
+        let selected = self.selected_distribution_id();
+        let picked: Vec<String> = self
+            .on_screen()
+            .into_iter()
+            .filter(|id| wanted(self, id))
+            .collect();
+        for id in picked {
+            let priority = if selected.as_ref() == Some(&id) {
+                Priority::Operator
+            } else {
+                Priority::Visible
+            };
+            self.request_list_at(&id, priority, fx);
+        }
     }
 
     /// Lists a distribution's invalidations at `priority` (in the limiter's line).
