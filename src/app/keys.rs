@@ -36,6 +36,8 @@ pub enum Cmd {
     Notices,
     /// Drop batches an earlier run left unsent.
     Drop,
+    /// The `:` palette: jump, switch, run.
+    Palette,
 }
 
 /// One line of a table: the keys, and how the help and the footer write them.
@@ -111,6 +113,17 @@ pub const DASHBOARD: &[Binding] = bindings![
     [ch('?')], "?", "this help", "help", Help;
     [ch('q'), ctrl('c')], "q", "quit", "quit", Quit;
     [ch('t')], "t", "times in UTC / local", _, ToggleUtc;
+    [ch(':')], ":", "palette: jump to a distribution, switch profile, run a command", "palette", Palette;
+];
+
+pub const PALETTE: &[Binding] = bindings![
+    [key(Enter)], "Enter", "jump / switch / run the chosen line", "choose", Confirm;
+    [key(Esc)], "Esc", "close the palette", "close", Back;
+    [key(Down), ctrl('n'), ctrl('j')], "↓/C-n", "next line", _, Down;
+    [key(Up), ctrl('p'), ctrl('k')], "↑/C-p", "previous line", _, Up;
+    [key(PageDown)], "PgDn/PgUp", "a page down / up", _, PageDown;
+    [key(PageUp)], "", "", _, PageUp;
+    [ctrl('c')], "C-c", "quit", _, Quit;
 ];
 
 pub const FILTER: &[Binding] = bindings![
@@ -251,6 +264,7 @@ pub const HELP: &[Binding] = bindings![
 pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Dashboard", DASHBOARD),
     ("Filter (after /)", FILTER),
+    ("Palette (after :)", PALETTE),
     ("Help", HELP),
     ("New invalidation", FORM),
     ("Confirmation", CONFIRM),
@@ -279,6 +293,7 @@ pub fn table(mode: Mode) -> &'static [Binding] {
         Mode::QuitUnsent => QUIT_UNSENT,
         Mode::Resume => RESUME,
         Mode::Notices => NOTICES,
+        Mode::Palette => PALETTE,
     }
 }
 
@@ -328,6 +343,7 @@ mod tests {
             Mode::QuitUnsent,
             Mode::Resume,
             Mode::Notices,
+            Mode::Palette,
         ] {
             assert_eq!(press(mode, ctrl('c')), Some(Cmd::Quit), "{mode:?}");
         }
@@ -337,6 +353,9 @@ mod tests {
     fn letters_type_into_the_filter() {
         assert_eq!(press(Mode::Filter, ch('q')), None);
         assert_eq!(press(Mode::Filter, ch('j')), None);
+        for c in ['q', 'j', 'k', 'n', '?', ' ', ':'] {
+            assert_eq!(press(Mode::Palette, ch(c)), None, "{c}");
+        }
         for c in ['q', 'j', 'n', '?', ' ', '/', '*', '#'] {
             assert_eq!(press(Mode::Form, ch(c)), None, "{c}");
         }

@@ -29,6 +29,7 @@ pub mod keys;
 pub mod layout;
 pub mod memory;
 pub mod outbox;
+pub mod palette;
 pub mod profiles;
 pub mod requests;
 pub mod screen;
@@ -108,6 +109,8 @@ pub enum Mode {
     Resume,
     /// The notices log.
     Notices,
+    /// The `:` palette: letters type into its query.
+    Palette,
 }
 
 impl Mode {

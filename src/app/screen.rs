@@ -31,6 +31,8 @@ pub enum Screen {
     Resume { look: bool },
     /// The notices log, over the dashboard.
     Notices,
+    /// The `:` palette, over the dashboard.
+    Palette(Box<super::palette::Palette>),
 }
 
 /// The form's dialogs.
@@ -69,6 +71,7 @@ impl Screen {
             Self::QuitUnsent { .. } => Mode::QuitUnsent,
             Self::Resume { .. } => Mode::Resume,
             Self::Notices => Mode::Notices,
+            Self::Palette(_) => Mode::Palette,
         }
     }
 

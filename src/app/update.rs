@@ -164,6 +164,9 @@ impl App {
         if matches!(mode, Mode::Resume | Mode::Notices) {
             return self.on_memory_key(mode, key, fx);
         }
+        if mode == Mode::Palette {
+            return self.on_palette_key(key, fx);
+        }
         if mode.in_form() {
             return self.on_form_key(key, fx);
         }
@@ -285,6 +288,7 @@ impl App {
     fn on_paste(&mut self, text: &str, fx: &mut Vec<Effect>) {
         match self.mode() {
             Mode::Form => return self.form_paste(text),
+            Mode::Palette => return self.palette_paste(text),
             Mode::Filter => {}
             _ => return,
         }
@@ -351,7 +355,7 @@ impl App {
         }
     }
 
-    fn run(&mut self, cmd: Cmd, fx: &mut Vec<Effect>) {
+    pub(super) fn run(&mut self, cmd: Cmd, fx: &mut Vec<Effect>) {
         self.redraw.dirty = true;
         match cmd {
             Cmd::Quit => fx.push(Effect::Quit),
@@ -448,6 +452,7 @@ impl App {
                 self.notify(NoticeKind::Info, text);
             }
             Cmd::NewInvalidation => self.new_invalidation(),
+            Cmd::Palette => self.open_palette(),
             Cmd::CopyToNew => self.copy_to_new(fx),
             // The form's own commands arrive through `form_cmd`.
             _ => {}

@@ -7,6 +7,7 @@ mod header;
 mod help;
 mod invalidations;
 mod memory;
+mod palette;
 mod profiles;
 mod status;
 pub mod theme;
@@ -52,6 +53,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         Screen::QuitUnsent { .. } => profiles::quit_unsent(app, theme, frame, area),
         Screen::Resume { .. } => memory::resume(app, theme, frame, area),
         Screen::Notices => memory::notices(app, theme, frame, area),
+        Screen::Palette(p) => palette::render(p, theme, frame, area),
         _ => {}
     }
 }

@@ -15,6 +15,7 @@ mod headless;
 mod journal;
 mod moto;
 mod pacing;
+mod palette;
 mod paths_props;
 mod profile_cli;
 mod profiles;

@@ -1,0 +1,438 @@
+//! The `:` palette: one fuzzy list of the distributions (by alias, id or domain), the
+//! profiles, and the dashboard's commands. Typing narrows it, Enter jumps, switches or runs.
+//!
+//! The entries are gathered once when the palette opens; each keystroke scores them all
+//! with `nucleo-matcher` (the matcher of the helix editor). A query that only grows
+//! scores the entries that matched before, so typing into 5,000 distributions stays within
+//! the benchmark's 2 ms (`benches/render.rs`, "palette").
+
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32String};
+use tui_input::Input;
+
+use super::keys::{self, Cmd};
+use super::{App, Effect, NoticeKind, Pane, Screen, Scroll};
+
+/// What an entry does when chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Select the distribution with this id.
+    Distribution(String),
+    /// Open this profile.
+    Profile(String),
+    /// Run a dashboard command, as its key would.
+    Command(Cmd),
+}
+
+/// One line of the palette.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub target: Target,
+    /// `dist`, `profile` or `cmd`.
+    pub kind: &'static str,
+    /// What the line shows; the query is matched against it.
+    pub text: String,
+    /// Shown dim after the text: a command's key, a profile's endpoint.
+    pub extra: String,
+    haystack: Utf32String,
+}
+
+impl Entry {
+    pub fn new(target: Target, kind: &'static str, text: String, extra: String) -> Self {
+        let haystack = Utf32String::from(text.as_str());
+        Self {
+            target,
+            kind,
+            text,
+            extra,
+            haystack,
+        }
+    }
+}
+
+/// The most characters the query holds.
+pub const QUERY_MAX: usize = 200;
+
+pub struct Palette {
+    pub input: Input,
+    entries: Vec<Entry>,
+    /// Indices into `entries` of those that match, best first.
+    matches: Vec<u32>,
+    /// The query `matches` answers.
+    query: String,
+    pub scroll: Scroll,
+    matcher: Matcher,
+}
+
+impl Palette {
+    pub fn new(entries: Vec<Entry>) -> Self {
+        let mut palette = Self {
+            input: Input::default(),
+            matches: Vec::new(),
+            query: String::new(),
+            entries,
+            scroll: Scroll::default(),
+            matcher: Matcher::new(Config::DEFAULT),
+        };
+        palette.set_query("");
+        palette
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entries that match, best first.
+    pub fn matches(&self) -> impl ExactSizeIterator<Item = &Entry> + '_ {
+        self.matches.iter().map(|&i| &self.entries[i as usize])
+    }
+
+    pub fn match_count(&self) -> usize {
+        self.matches.len()
+    }
+
+    pub fn selected(&self) -> Option<&Entry> {
+        let &i = self.matches.get(self.scroll.selected)?;
+        Some(&self.entries[i as usize])
+    }
+
+    /// Narrows the list to `query`. An empty query lists everything, in the order given.
+    pub fn set_query(&mut self, query: &str) {
+        if query == self.query && !self.matches.is_empty() {
+            return;
+        }
+        self.scroll = Scroll::default();
+        if query.trim().is_empty() {
+            self.matches = (0..self.entries.len() as u32).collect();
+            self.query = query.to_string();
+            return;
+        }
+        let pattern = Pattern::new(
+            query,
+            CaseMatching::Ignore,
+            Normalization::Smart,
+            AtomKind::Fuzzy,
+        );
+        // A query that grows by plain characters can only match fewer entries.
+        let narrowing = !self.query.trim().is_empty()
+            && query.starts_with(&self.query)
+            && !query[self.query.len()..].contains(char::is_whitespace);
+        let candidates: Vec<u32> = if narrowing {
+            std::mem::take(&mut self.matches)
+        } else {
+            (0..self.entries.len() as u32).collect()
+        };
+        let mut scored: Vec<(u32, u32)> = candidates
+            .into_iter()
+            .filter_map(|i| {
+                let hay = self.entries[i as usize].haystack.slice(..);
+                pattern.score(hay, &mut self.matcher).map(|s| (s, i))
+            })
+            .collect();
+        // Best score first; equal scores keep the order given (commands, profiles, rows).
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        self.matches = scored.into_iter().map(|(_, i)| i).collect();
+        self.query = query.to_string();
+    }
+
+    /// For each entry, the character positions of its text the query matched (to
+    /// highlight); one matcher for them all, as it is costly to make.
+    pub fn highlights<'a>(&self, entries: impl Iterator<Item = &'a Entry>) -> Vec<Vec<u32>> {
+        if self.query.trim().is_empty() {
+            return entries.map(|_| Vec::new()).collect();
+        }
+        let pattern = Pattern::new(
+            &self.query,
+            CaseMatching::Ignore,
+            Normalization::Smart,
+            AtomKind::Fuzzy,
+        );
+        let mut matcher = Matcher::new(Config::DEFAULT);
+        entries
+            .map(|entry| {
+                let mut indices = Vec::new();
+                pattern.indices(entry.haystack.slice(..), &mut matcher, &mut indices);
+                indices.sort_unstable();
+                indices.dedup();
+                indices
+            })
+            .collect()
+    }
+}
+
+/// Whether a dashboard command belongs in the palette: moving about does not.
+fn is_command(cmd: Cmd) -> bool {
+    !matches!(
+        cmd,
+        Cmd::Up
+            | Cmd::Down
+            | Cmd::PageUp
+            | Cmd::PageDown
+            | Cmd::Top
+            | Cmd::Bottom
+            | Cmd::NextPane
+            | Cmd::PrevPane
+            | Cmd::Back
+            | Cmd::Open
+            | Cmd::Mark
+            | Cmd::Palette
+    )
+}
+
+impl App {
+    /// The palette's entries: the commands first (few, and what an empty query offers),
+    /// then the profiles, then the distributions in the table's order.
+    pub fn palette_entries(&self) -> Vec<Entry> {
+        let mut entries: Vec<Entry> = keys::DASHBOARD
+            .iter()
+            .filter(|b| is_command(b.cmd))
+            .filter(|b| !(self.session.read_only && b.cmd == Cmd::NewInvalidation))
+            .map(|b| {
+                Entry::new(
+                    Target::Command(b.cmd),
+                    "cmd",
+                    b.desc.to_string(),
+                    b.label.to_string(),
+                )
+            })
+            .collect();
+        for p in &self.catalog.profiles {
+            let extra = match (&p.profile.endpoint_url, p.profile.simulated) {
+                (_, true) => "simulated".to_string(),
+                (Some(url), _) => url.clone(),
+                (None, _) => "AWS".to_string(),
+            };
+            let text = if p.name == self.profile {
+                format!("profile {} (open)", p.name)
+            } else {
+                format!("profile {}", p.name)
+            };
+            entries.push(Entry::new(
+                Target::Profile(p.name.clone()),
+                "profile",
+                text,
+                extra,
+            ));
+        }
+        if let Some(all) = self.session.distributions.data() {
+            entries.reserve(all.len());
+            for d in all {
+                let mut text = String::with_capacity(80);
+                for a in &d.aliases {
+                    text.push_str(a);
+                    text.push(' ');
+                }
+                text.push_str(&d.id);
+                text.push(' ');
+                text.push_str(&d.domain_name);
+                entries.push(Entry::new(
+                    Target::Distribution(d.id.clone()),
+                    "dist",
+                    text,
+                    String::new(),
+                ));
+            }
+        }
+        entries
+    }
+
+    pub(super) fn open_palette(&mut self) {
+        let palette = Palette::new(self.palette_entries());
+        self.screen = Screen::Palette(Box::new(palette));
+    }
+
+    pub(super) fn on_palette_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
+        use crossterm::event::{Event, KeyCode};
+        use tui_input::backend::crossterm::EventHandler;
+        self.redraw.dirty = true;
+        let height = self.palette_rows();
+        let Screen::Palette(palette) = &mut self.screen else {
+            return;
+        };
+        let len = palette.match_count();
+        match keys::lookup(super::Mode::Palette, &key) {
+            Some(Cmd::Quit) => fx.push(Effect::Quit),
+            Some(Cmd::Back) => self.screen = Screen::Dashboard,
+            Some(Cmd::Down) => palette
+                .scroll
+                .select(palette.scroll.selected + 1, len, height),
+            Some(Cmd::Up) => {
+                let to = palette.scroll.selected.saturating_sub(1);
+                palette.scroll.select(to, len, height);
+            }
+            Some(Cmd::PageDown) => {
+                palette
+                    .scroll
+                    .select(palette.scroll.selected + height, len, height)
+            }
+            Some(Cmd::PageUp) => {
+                let to = palette.scroll.selected.saturating_sub(height);
+                palette.scroll.select(to, len, height);
+            }
+            Some(Cmd::Confirm) => {
+                let target = palette.selected().map(|e| e.target.clone());
+                self.screen = Screen::Dashboard;
+                match target {
+                    Some(target) => self.palette_run(target, fx),
+                    None => self.notify(
+                        NoticeKind::Info,
+                        "nothing matches: Esc closes the palette".into(),
+                    ),
+                }
+            }
+            _ => {
+                let full = palette.input.value().chars().count() >= QUERY_MAX;
+                if full && matches!(key.code, KeyCode::Char(_)) {
+                    return;
+                }
+                if palette.input.handle_event(&Event::Key(key)).is_some() {
+                    let query = palette.input.value().to_string();
+                    palette.set_query(&query);
+                }
+            }
+        }
+    }
+
+    /// Pasted text types into the query: its first line, without control characters.
+    pub(super) fn palette_paste(&mut self, text: &str) {
+        let Screen::Palette(palette) = &mut self.screen else {
+            return;
+        };
+        let line = text.lines().next().unwrap_or("");
+        let mut query: String = palette.input.value().to_string();
+        let room = QUERY_MAX.saturating_sub(query.chars().count());
+        query.extend(line.chars().filter(|c| !c.is_control()).take(room));
+        palette.input = Input::new(query.clone());
+        palette.set_query(&query);
+        self.redraw.dirty = true;
+    }
+
+    /// Rows of results the palette shows at this size.
+    pub fn palette_rows(&self) -> usize {
+        palette_height(self.size.height).saturating_sub(3) as usize
+    }
+
+    fn palette_run(&mut self, target: Target, fx: &mut Vec<Effect>) {
+        match target {
+            Target::Command(cmd) => self.run(cmd, fx),
+            Target::Profile(name) => self.switch_to(&name, fx),
+            Target::Distribution(id) => self.jump_to(&id, fx),
+        }
+    }
+
+    /// Selects the distribution `id`, clearing a filter that hides it.
+    pub(super) fn jump_to(&mut self, id: &str, fx: &mut Vec<Effect>) {
+        let position = |app: &Self| {
+            let all = app.session.distributions.data()?;
+            app.session.view.iter().position(|&i| all[i].id == id)
+        };
+        if position(self).is_none() && !self.session.filter.value().is_empty() {
+            self.session.filter.reset();
+            let before = self.selected_distribution_id();
+            self.rebuild_view(before.as_deref());
+            self.notify(NoticeKind::Info, format!("filter cleared to show {id}"));
+        }
+        let Some(index) = position(self) else {
+            return self.notify(
+                NoticeKind::Error,
+                format!("{id} is no longer listed: r lists the distributions again"),
+            );
+        };
+        self.set_focus(Pane::Distributions);
+        self.select_distribution(index, fx);
+    }
+}
+
+/// The palette's height for a terminal `rows` high: its border, the query, the results.
+pub fn palette_height(rows: u16) -> u16 {
+    rows.saturating_sub(6).clamp(5, 22)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(texts: &[&str]) -> Vec<Entry> {
+        texts
+            .iter()
+            .map(|t| {
+                Entry::new(
+                    Target::Distribution(t.to_string()),
+                    "dist",
+                    t.to_string(),
+                    String::new(),
+                )
+            })
+            .collect()
+    }
+
+    fn shown(p: &Palette) -> Vec<&str> {
+        p.matches().map(|e| e.text.as_str()).collect()
+    }
+
+    #[test]
+    fn an_empty_query_lists_everything_in_order() {
+        let p = Palette::new(entries(&["b", "a", "c"]));
+        assert_eq!(shown(&p), ["b", "a", "c"]);
+    }
+
+    #[test]
+    fn fuzzy_query_ranks_the_closest_first() {
+        let mut p = Palette::new(entries(&[
+            "shop.example.com E1 d1.cloudfront.net",
+            "static.example.com E2 d2.cloudfront.net",
+            "api.example.org E3 d3.cloudfront.net",
+        ]));
+        p.set_query("static");
+        assert_eq!(shown(&p), ["static.example.com E2 d2.cloudfront.net"]);
+        p.set_query("exmplorg");
+        assert_eq!(shown(&p), ["api.example.org E3 d3.cloudfront.net"]);
+        p.set_query("EXAMPLE");
+        assert_eq!(p.match_count(), 3, "case is ignored");
+    }
+
+    #[test]
+    fn a_growing_query_gives_what_a_fresh_one_gives() {
+        let texts: Vec<String> = (0..300)
+            .map(|i| format!("site{i}.example.com E{i:05} d{i}.cloudfront.net"))
+            .collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let mut typed = Palette::new(entries(&refs));
+        for q in ["s", "si", "sit", "site", "site1", "site12"] {
+            typed.set_query(q);
+            let mut fresh = Palette::new(entries(&refs));
+            fresh.set_query(q);
+            assert_eq!(shown(&typed), shown(&fresh), "{q}");
+        }
+        // Deleting a character widens the list again.
+        typed.set_query("site1");
+        let mut fresh = Palette::new(entries(&refs));
+        fresh.set_query("site1");
+        assert_eq!(shown(&typed), shown(&fresh));
+        assert!(typed.match_count() > 100);
+        // A second word narrows (both must match), and is not taken as a growing query.
+        typed.set_query("site1 E0001");
+        let mut fresh = Palette::new(entries(&refs));
+        fresh.set_query("site1 E0001");
+        assert_eq!(shown(&typed), shown(&fresh));
+    }
+
+    #[test]
+    fn highlights_name_the_matched_characters() {
+        let mut p = Palette::new(entries(&["abc"]));
+        p.set_query("ac");
+        assert_eq!(p.highlights(p.matches()), [vec![0, 2]]);
+    }
+
+    #[test]
+    fn a_query_matching_nothing_selects_nothing() {
+        let mut p = Palette::new(entries(&["abc"]));
+        p.set_query("zzz");
+        assert_eq!(p.match_count(), 0);
+        assert!(p.selected().is_none());
+    }
+}

@@ -1,0 +1,121 @@
+//! The `:` palette: the query on top, the best matches under it, the count on the border.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Theme, dialog, open_dialog, popup};
+use crate::app::palette::{Palette, palette_height};
+use crate::timefmt::thousands;
+
+/// Columns for an entry's kind (`profile` and a space).
+const KIND: usize = 8;
+
+pub fn render(palette: &Palette, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let width = area.width.saturating_sub(4).min(100);
+    let rect = popup(area, width, palette_height(area.height));
+    let count = format!(
+        " {}/{} ",
+        thousands(palette.match_count()),
+        thousands(palette.len())
+    );
+    let inner = open_dialog(
+        frame,
+        rect,
+        dialog(theme, " : palette ", Line::styled(count, theme.dim)),
+    );
+    if inner.height < 2 {
+        return;
+    }
+    let query = palette.input.value();
+    let prompt = Line::from(vec![
+        Span::styled(": ", theme.key),
+        Span::styled(query.to_string(), theme.text),
+    ]);
+    frame.render_widget(Paragraph::new(prompt), Rect { height: 1, ..inner });
+    let cursor = palette.input.visual_cursor() as u16;
+    frame.set_cursor_position(Position::new(
+        (inner.x + 2 + cursor).min(inner.right().saturating_sub(1)),
+        inner.y,
+    ));
+    let list = Rect {
+        y: inner.y + 1,
+        height: inner.height - 1,
+        ..inner
+    };
+    if palette.match_count() == 0 {
+        let text = if palette.is_empty() {
+            "nothing to choose yet"
+        } else {
+            "no match: fewer letters, or Esc"
+        };
+        frame.render_widget(Paragraph::new(Line::styled(text, theme.dim)), list);
+        return;
+    }
+    let rows = list.height as usize;
+    let start = palette.scroll.offset;
+    let text_width = (list.width as usize).saturating_sub(KIND + 1);
+    let marks = palette.highlights(palette.matches().skip(start).take(rows));
+    let lines: Vec<Line> = palette
+        .matches()
+        .skip(start)
+        .take(rows)
+        .zip(marks)
+        .enumerate()
+        .map(|(i, (entry, marks))| {
+            let selected = start + i == palette.scroll.selected;
+            let mut spans = vec![
+                Span::raw(if selected { "▶" } else { " " }),
+                Span::styled(format!("{:<KIND$}", entry.kind), theme.dim),
+            ];
+            let chars: Vec<char> = entry.text.chars().collect();
+            let room = text_width.saturating_sub(if entry.extra.is_empty() {
+                0
+            } else {
+                entry.extra.chars().count() + 2
+            });
+            let cut = chars.len() > room;
+            let shown = if cut {
+                room.saturating_sub(1)
+            } else {
+                chars.len()
+            };
+            let mut run = String::new();
+            let mut run_hit = false;
+            for (n, c) in chars[..shown].iter().enumerate() {
+                let hit = marks.binary_search(&(n as u32)).is_ok();
+                if hit != run_hit && !run.is_empty() {
+                    spans.push(styled(std::mem::take(&mut run), run_hit, theme));
+                }
+                run_hit = hit;
+                run.push(*c);
+            }
+            if !run.is_empty() {
+                spans.push(styled(run, run_hit, theme));
+            }
+            if cut {
+                spans.push(Span::styled("…", theme.dim));
+            }
+            if !entry.extra.is_empty() {
+                spans.push(Span::styled(format!("  {}", entry.extra), theme.dim));
+            }
+            let line = Line::from(spans);
+            if selected {
+                line.style(theme.selected)
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), list);
+}
+
+fn styled(text: String, hit: bool, theme: &Theme) -> Span<'static> {
+    if hit {
+        Span::styled(text, theme.key.add_modifier(Modifier::BOLD))
+    } else {
+        Span::styled(text, theme.text)
+    }
+}
