@@ -57,6 +57,10 @@ pub struct Ui {
     pub refresh_secs: Option<u64>,
     /// Most seconds between polls of an invalidation in progress (default 5).
     pub poll_secs: Option<u64>,
+    /// A watched invalidation's completion also shows as a desktop notification, through
+    /// the terminal (OSC 777 and OSC 9), beside the bell. Off unless set.
+    #[serde(default)]
+    pub desktop_notifications: bool,
 }
 
 /// A profile: what its keys do. Each field is a key of the profile schema ([`KEYS`]),
@@ -189,7 +193,11 @@ const TOP_KEYS: &[(&str, Shape)] = &[
     ("journal", Shape::Table),
 ];
 const JOURNAL_KEYS: &[(&str, Shape)] = &[("retention_days", Shape::Count)];
-const UI_KEYS: &[(&str, Shape)] = &[("refresh_secs", Shape::Count), ("poll_secs", Shape::Count)];
+const UI_KEYS: &[(&str, Shape)] = &[
+    ("refresh_secs", Shape::Count),
+    ("poll_secs", Shape::Count),
+    ("desktop_notifications", Shape::Bool),
+];
 
 /// A key that looks like it holds a credential.
 fn secret_looking(key: &str) -> bool {
@@ -896,24 +904,12 @@ pub fn permission_warning(path: &Path) -> Option<String> {
     } else {
         ("are", "them")
     };
-    let quoted: Vec<String> = names.iter().map(|n| shell_quote(n)).collect();
+    let quoted: Vec<String> = names.iter().map(|n| crate::text::shell_quote(n)).collect();
     Some(format!(
         "warning: {} {verb} writable by {who} (anyone who can write {it} can redirect cfdash): chmod go-w {}",
         names.join(" and "),
         quoted.join(" ")
     ))
-}
-
-/// A path as a shell word.
-fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-~+,:@%=".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 fn apply_edit(doc: &mut DocumentMut, config: &Config, edit: &Edit) -> Result<(), String> {
@@ -1216,10 +1212,10 @@ simulated = true
     #[test]
     fn a_path_as_a_shell_word() {
         assert_eq!(
-            shell_quote("/home/op/.config/cfdash"),
+            crate::text::shell_quote("/home/op/.config/cfdash"),
             "/home/op/.config/cfdash"
         );
-        assert_eq!(shell_quote("/a b/it's"), "'/a b/it'\\''s'");
+        assert_eq!(crate::text::shell_quote("/a b/it's"), "'/a b/it'\\''s'");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod journal;
 pub mod logging;
 pub mod pace;
 pub mod paths;
+pub mod term;
 pub mod text;
 pub mod timefmt;
 pub mod tui;

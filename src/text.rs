@@ -37,6 +37,18 @@ fn push_shown(out: &mut String, c: char) {
     }
 }
 
+/// A word for a shell command line: as it is when it is plain, else in single quotes.
+pub fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-~+,:@%=".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 /// A piece of input for a message: control characters escaped, cut at [`QUOTE_MAX`]
 /// characters with "…".
 pub fn quote(s: &str) -> String {

@@ -289,6 +289,8 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
         }
     }
     let mut events = EventStream::new();
+    app.opener = opener().is_some();
+    let in_tmux = std::env::var_os("TMUX").is_some();
     let size = terminal.size()?;
     queue.push(Action::Resize {
         width: size.width,
@@ -316,11 +318,40 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
             })
             .transpose()?;
         }
+        let mut sequences = String::new();
+        if let Some(text) = &batch.clipboard {
+            sequences.push_str(&crate::term::osc52(text));
+        }
+        for text in &batch.desktop {
+            sequences.push_str(&crate::term::desktop_notification("cfdash", text, in_tmux));
+        }
+        if !sequences.is_empty() {
+            on_screen(|| -> io::Result<()> {
+                terminal.backend_mut().write_all(sequences.as_bytes())?;
+                terminal.backend_mut().flush()
+            })
+            .transpose()?;
+        }
+        for url in &batch.open {
+            open_in_browser(url);
+        }
         if app.redraw.dirty {
-            on_screen(|| {
-                terminal
-                    .draw(|frame| ui::render(&app, &theme, frame))
-                    .map(drop)
+            on_screen(|| -> io::Result<()> {
+                let frame = terminal.draw(|frame| ui::render(&app, &theme, frame))?;
+                let link = app.notice.as_ref().and_then(|n| n.link.as_deref());
+                if let Some((x, y, url)) = link.and_then(|url| find_text(frame.buffer, url)) {
+                    // The address drawn in the status bar becomes a link, in place.
+                    let backend = terminal.backend_mut();
+                    crossterm::queue!(
+                        backend,
+                        crossterm::cursor::SavePosition,
+                        crossterm::cursor::MoveTo(x, y),
+                        crossterm::style::Print(crate::term::osc8(url, url)),
+                        crossterm::cursor::RestorePosition
+                    )?;
+                    backend.flush()?;
+                }
+                Ok(())
             })
             .transpose()?;
             app.frame_drawn();
@@ -411,6 +442,59 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
             }
         }
     }
+}
+
+/// The program that opens an address in the browser: `xdg-open`, or macOS's `open`.
+fn opener() -> Option<PathBuf> {
+    let names: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else {
+        &["xdg-open"]
+    };
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| names.iter().map(move |n| dir.join(n)))
+        .find(|p| p.is_file())
+}
+
+/// Opens `url` with the opener, detached from the terminal (its output would draw over
+/// the dashboard); a thread reaps it.
+fn open_in_browser(url: &str) {
+    let Some(program) = opener() else { return };
+    let spawned = std::process::Command::new(&program)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match spawned {
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, program = %program.display(), "cannot open the browser")
+        }
+    }
+}
+
+/// Where `text` is drawn in `buffer` whole, on one row, searching from the bottom (the
+/// status bar): its first cell.
+fn find_text<'a>(buffer: &ratatui::buffer::Buffer, text: &'a str) -> Option<(u16, u16, &'a str)> {
+    let area = buffer.area;
+    for y in (area.top()..area.bottom()).rev() {
+        let mut row = String::new();
+        let mut starts = Vec::with_capacity(area.width as usize);
+        for x in area.left()..area.right() {
+            starts.push((row.len(), x));
+            row.push_str(buffer[(x, y)].symbol());
+        }
+        if let Some(at) = row.find(text)
+            && let Some(&(_, x)) = starts.iter().find(|(offset, _)| *offset == at)
+        {
+            return Some((x, y, text));
+        }
+    }
+    None
 }
 
 fn action_for(event: Event) -> Option<Action> {
@@ -735,7 +819,11 @@ impl Runner {
                     old.abort();
                 }
             }
-            Effect::Bell | Effect::Quit => {}
+            Effect::Bell
+            | Effect::Quit
+            | Effect::Clipboard(_)
+            | Effect::OpenUrl(_)
+            | Effect::Desktop(_) => {}
         }
     }
 }
@@ -784,7 +872,9 @@ async fn perform_recorded(
     if matches!(request, Request::CreateInvalidation { .. }) {
         j.flushed().await;
     }
-    if let (Slot::Detail | Slot::Copy, Request::GetInvalidation(key)) = (slot, request) {
+    if let (Slot::Detail | Slot::Copy | Slot::Clipboard, Request::GetInvalidation(key)) =
+        (slot, request)
+    {
         let (scope, key, now) = (scope.clone(), key.clone(), connector.clock.now());
         let cached = j
             .read(move |j| j.details(&scope, &key.distribution, &key.id, now))

@@ -81,6 +81,8 @@ pub enum Slot {
     Detail,
     /// GetInvalidation for "copy to new".
     Copy,
+    /// GetInvalidation for the paths `y p` copies.
+    Clipboard,
     /// CreateInvalidation of one batch, named by its CallerReference. Never aborted: the
     /// invalidation may exist already.
     Create(String),
@@ -117,6 +119,12 @@ pub enum Effect {
     Abort(Slot),
     /// Ring the terminal bell.
     Bell,
+    /// Put text on the clipboard (OSC 52).
+    Clipboard(String),
+    /// Open an address in the browser (`xdg-open`/`open`).
+    OpenUrl(String),
+    /// A desktop notification (OSC 777 / OSC 9), when `[ui] desktop_notifications` is on.
+    Desktop(String),
     Quit,
     /// From now on, requests (other than `Slot::Watch`) go to this profile's backend.
     UseProfile {

@@ -38,6 +38,10 @@ pub enum Cmd {
     Drop,
     /// The `:` palette: jump, switch, run.
     Palette,
+    /// Copy something of the selection (a menu of what).
+    Copy,
+    /// The selection in the AWS console.
+    OpenConsole,
 }
 
 /// One line of a table: the keys, and how the help and the footer write them.
@@ -104,6 +108,8 @@ pub const DASHBOARD: &[Binding] = bindings![
     [ch('/')], "/", "filter distributions", "filter", Filter;
     [ch('n')], "n", "new invalidation", "new", NewInvalidation;
     [ch('c')], "c", "copy its paths to a new one", _, CopyToNew;
+    [ch('y')], "y", "copy: id, paths, ARN, command…", "copy", Copy;
+    [ch('o')], "o", "open it in the AWS console", _, OpenConsole;
     [ch(' ')], "Space", "mark, move down; n: marked", _, Mark;
     [ch('p')], "p", "profiles: switch, add, edit", "profiles", Profiles;
     [ch('a')], "a", "pinned distributions / all", _, ShowAll;
@@ -114,6 +120,14 @@ pub const DASHBOARD: &[Binding] = bindings![
     [ch('q'), ctrl('c')], "q", "quit", "quit", Quit;
     [ch('t')], "t", "times in UTC / local", _, ToggleUtc;
     [ch(':')], ":", "palette: jump to a distribution, switch profile, run a command", "palette", Palette;
+];
+
+pub const COPY: &[Binding] = bindings![
+    [key(Enter)], "Enter", "copy the chosen line (or press its letter)", "copy", Confirm;
+    [key(Esc)], "Esc", "close, copying nothing", "close", Back;
+    [key(Down), ctrl('n')], "↓/↑", "choose", _, Down;
+    [key(Up), ctrl('p')], "", "", _, Up;
+    [ctrl('c')], "C-c", "quit", _, Quit;
 ];
 
 pub const PALETTE: &[Binding] = bindings![
@@ -265,6 +279,7 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Dashboard", DASHBOARD),
     ("Filter (after /)", FILTER),
     ("Palette (after :)", PALETTE),
+    ("Copy (after y)", COPY),
     ("Help", HELP),
     ("New invalidation", FORM),
     ("Confirmation", CONFIRM),
@@ -294,6 +309,7 @@ pub fn table(mode: Mode) -> &'static [Binding] {
         Mode::Resume => RESUME,
         Mode::Notices => NOTICES,
         Mode::Palette => PALETTE,
+        Mode::Copy => COPY,
     }
 }
 
@@ -344,6 +360,7 @@ mod tests {
             Mode::Resume,
             Mode::Notices,
             Mode::Palette,
+            Mode::Copy,
         ] {
             assert_eq!(press(mode, ctrl('c')), Some(Cmd::Quit), "{mode:?}");
         }

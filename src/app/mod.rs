@@ -23,6 +23,7 @@
 
 pub mod action;
 pub mod catalog;
+pub mod clip;
 pub mod editor;
 pub mod form;
 pub mod keys;
@@ -111,6 +112,8 @@ pub enum Mode {
     Notices,
     /// The `:` palette: letters type into its query.
     Palette,
+    /// The copy menu (`y`): a letter copies its line.
+    Copy,
 }
 
 impl Mode {
@@ -246,6 +249,8 @@ pub struct Notice {
     pub until: Timestamp,
     /// Completions noticed in the same frame are gathered into one notice.
     pub completions: Vec<String>,
+    /// An address in the text, written as a link (OSC 8) where the terminal knows them.
+    pub link: Option<String>,
 }
 
 pub use crate::engine::Backoff;
@@ -278,6 +283,10 @@ pub struct App {
     /// What is kept across runs: the notices log, batches offered to resume.
     pub memory: memory::Memory,
     pub notice: Option<Notice>,
+    /// `xdg-open` (or macOS's `open`) is there: `o` opens the browser.
+    pub opener: bool,
+    /// `[ui] desktop_notifications`: completions also go to the desktop (OSC 777/9).
+    pub desktop_notifications: bool,
     /// Whether, and when next, the screen needs drawing.
     pub redraw: Redraw,
 }
@@ -333,6 +342,8 @@ impl App {
             watch: Watchlist::default(),
             memory: memory::Memory::default(),
             notice: None,
+            opener: false,
+            desktop_notifications: false,
             redraw: Redraw {
                 dirty: true,
                 at: None,
@@ -407,6 +418,12 @@ pub struct Batch {
     /// Ring the bell once, however many watched invalidations completed in the batch.
     pub bell: bool,
     pub quit: bool,
+    /// Text to put on the clipboard (OSC 52); the last of the batch wins.
+    pub clipboard: Option<String>,
+    /// Addresses to open in the browser.
+    pub open: Vec<String>,
+    /// Desktop notifications to show (OSC 777 and OSC 9).
+    pub desktop: Vec<String>,
 }
 
 impl App {
@@ -418,6 +435,9 @@ impl App {
                 match effect {
                     Effect::Bell => batch.bell = true,
                     Effect::Quit => batch.quit = true,
+                    Effect::Clipboard(text) => batch.clipboard = Some(text),
+                    Effect::OpenUrl(url) => batch.open.push(url),
+                    Effect::Desktop(text) => batch.desktop.push(text),
                     other => batch.effects.push(other),
                 }
             }

@@ -2,12 +2,13 @@
 //! profiles, and the dashboard's commands. Typing narrows it, Enter jumps, switches or runs.
 //!
 //! The entries are gathered once when the palette opens; each keystroke scores them all
-//! with `nucleo-matcher` (the matcher of the helix editor). A query that only grows
-//! scores the entries that matched before, so typing into 5,000 distributions stays within
-//! the benchmark's 2 ms (`benches/render.rs`, "palette").
+//! with `nucleo-matcher` (the matcher of the helix editor), in its greedy mode: each word
+//! of the query must appear in order, case ignored, and closer, earlier runs score higher.
+//! A query that only grows scores the entries that matched before. Typing into 5,000
+//! distributions stays within the 2 ms a keystroke that `benches/palette.rs` checks.
 
-use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher, Utf32String};
+use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
+use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 use tui_input::Input;
 
 use super::keys::{self, Cmd};
@@ -72,7 +73,7 @@ impl Palette {
             query: String::new(),
             entries,
             scroll: Scroll::default(),
-            matcher: Matcher::new(Config::DEFAULT),
+            matcher: Words::matcher(),
         };
         palette.set_query("");
         palette
@@ -111,12 +112,8 @@ impl Palette {
             self.query = query.to_string();
             return;
         }
-        let pattern = Pattern::new(
-            query,
-            CaseMatching::Ignore,
-            Normalization::Smart,
-            AtomKind::Fuzzy,
-        );
+        let words = Words::new(query);
+        let mut matcher = std::mem::replace(&mut self.matcher, Matcher::new(Config::DEFAULT));
         // A query that grows by plain characters can only match fewer entries.
         let narrowing = !self.query.trim().is_empty()
             && query.starts_with(&self.query)
@@ -130,9 +127,10 @@ impl Palette {
             .into_iter()
             .filter_map(|i| {
                 let hay = self.entries[i as usize].haystack.slice(..);
-                pattern.score(hay, &mut self.matcher).map(|s| (s, i))
+                words.score(hay, &mut matcher).map(|s| (s, i))
             })
             .collect();
+        self.matcher = matcher;
         // Best score first; equal scores keep the order given (commands, profiles, rows).
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         self.matches = scored.into_iter().map(|(_, i)| i).collect();
@@ -145,22 +143,60 @@ impl Palette {
         if self.query.trim().is_empty() {
             return entries.map(|_| Vec::new()).collect();
         }
-        let pattern = Pattern::new(
-            &self.query,
-            CaseMatching::Ignore,
-            Normalization::Smart,
-            AtomKind::Fuzzy,
-        );
-        let mut matcher = Matcher::new(Config::DEFAULT);
+        let words = Words::new(&self.query);
+        let mut matcher = Words::matcher();
         entries
             .map(|entry| {
                 let mut indices = Vec::new();
-                pattern.indices(entry.haystack.slice(..), &mut matcher, &mut indices);
+                words.indices(entry.haystack.slice(..), &mut matcher, &mut indices);
                 indices.sort_unstable();
                 indices.dedup();
                 indices
             })
             .collect()
+    }
+}
+
+/// A query's words, each to be found in order in an entry (case ignored).
+struct Words(Vec<Atom>);
+
+impl Words {
+    fn new(query: &str) -> Self {
+        Self(
+            query
+                .split_whitespace()
+                .map(|w| {
+                    Atom::new(
+                        w,
+                        CaseMatching::Ignore,
+                        Normalization::Smart,
+                        AtomKind::Fuzzy,
+                        false,
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    fn matcher() -> Matcher {
+        let mut config = Config::DEFAULT;
+        config.ignore_case = true;
+        config.normalize = true;
+        Matcher::new(config)
+    }
+
+    /// The sum of the words' scores, if every word is found.
+    fn score(&self, hay: Utf32Str<'_>, matcher: &mut Matcher) -> Option<u32> {
+        self.0.iter().try_fold(0u32, |sum, atom| {
+            let s = matcher.fuzzy_match_greedy(hay, atom.needle_text())?;
+            Some(sum + u32::from(s))
+        })
+    }
+
+    fn indices(&self, hay: Utf32Str<'_>, matcher: &mut Matcher, out: &mut Vec<u32>) {
+        for atom in &self.0 {
+            matcher.fuzzy_indices_greedy(hay, atom.needle_text(), out);
+        }
     }
 }
 

@@ -261,6 +261,7 @@ impl App {
     pub fn set_config(&mut self, config: Option<&Config>) {
         self.catalog.set(config);
         if let Some(c) = config {
+            self.desktop_notifications = c.ui.desktop_notifications;
             if let Some(s) = c.ui.refresh_secs {
                 self.settings.refresh =
                     SignedDuration::from_secs(s.max(config::MIN_REFRESH_SECS) as i64);

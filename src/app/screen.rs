@@ -33,6 +33,8 @@ pub enum Screen {
     Notices,
     /// The `:` palette, over the dashboard.
     Palette(Box<super::palette::Palette>),
+    /// The copy menu (`y`), over the dashboard.
+    Copy(super::clip::CopyMenu),
 }
 
 /// The form's dialogs.
@@ -72,6 +74,7 @@ impl Screen {
             Self::Resume { .. } => Mode::Resume,
             Self::Notices => Mode::Notices,
             Self::Palette(_) => Mode::Palette,
+            Self::Copy(_) => Mode::Copy,
         }
     }
 

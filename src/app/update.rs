@@ -167,6 +167,9 @@ impl App {
         if mode == Mode::Palette {
             return self.on_palette_key(key, fx);
         }
+        if mode == Mode::Copy {
+            return self.on_copy_key(key, fx);
+        }
         if mode.in_form() {
             return self.on_form_key(key, fx);
         }
@@ -453,6 +456,8 @@ impl App {
             }
             Cmd::NewInvalidation => self.new_invalidation(),
             Cmd::Palette => self.open_palette(),
+            Cmd::Copy => self.open_copy_menu(),
+            Cmd::OpenConsole => self.open_console(fx),
             Cmd::CopyToNew => self.copy_to_new(fx),
             // The form's own commands arrive through `form_cmd`.
             _ => {}
@@ -702,6 +707,9 @@ impl App {
             (Slot::Poll(key), Response::Invalidation(result)) => self.on_poll(key, result),
             (Slot::Detail, Response::Invalidation(result)) => self.on_detail(result),
             (Slot::Copy, Response::Invalidation(result)) => self.on_copy(result),
+            (Slot::Clipboard, Response::Invalidation(result)) => {
+                self.on_clipboard_paths(result, fx)
+            }
             (Slot::Watch(profile, key), Response::Invalidation(result)) => {
                 self.on_background(profile, key, result)
             }
@@ -1164,6 +1172,7 @@ impl App {
                     at: now,
                     until: now + self.settings.notice_for,
                     completions: vec![line],
+                    link: None,
                 });
             }
         }
@@ -1188,6 +1197,7 @@ impl App {
             at: self.now,
             until: self.now + self.settings.notice_for,
             completions: Vec::new(),
+            link: None,
         });
         self.redraw.dirty = true;
     }
@@ -1205,6 +1215,11 @@ impl App {
         if self.watch.ring {
             self.watch.ring = false;
             fx.push(Effect::Bell);
+            if self.desktop_notifications
+                && let Some(n) = &self.notice
+            {
+                fx.push(Effect::Desktop(n.text.clone()));
+            }
         }
         self.poll_background(fx);
         if !self.memory.offered.is_empty() && matches!(self.screen, Screen::Dashboard) {

@@ -54,6 +54,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         Screen::Resume { .. } => memory::resume(app, theme, frame, area),
         Screen::Notices => memory::notices(app, theme, frame, area),
         Screen::Palette(p) => palette::render(p, theme, frame, area),
+        Screen::Copy(menu) => palette::copy_menu(menu, theme, frame, area),
         _ => {}
     }
 }

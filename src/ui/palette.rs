@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Theme, dialog, open_dialog, popup};
+use crate::app::clip::CopyMenu;
 use crate::app::palette::{Palette, palette_height};
 use crate::timefmt::thousands;
 
@@ -118,4 +119,52 @@ fn styled(text: String, hit: bool, theme: &Theme) -> Span<'static> {
     } else {
         Span::styled(text, theme.text)
     }
+}
+
+/// The copy menu: a letter, what it copies, and a preview of the text.
+pub fn copy_menu(menu: &CopyMenu, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let width = area.width.saturating_sub(4).min(100);
+    let rect = popup(area, width, menu.choices.len() as u16 + 2);
+    let inner = open_dialog(
+        frame,
+        rect,
+        dialog(
+            theme,
+            " Copy ",
+            Line::styled(" letter or Enter copies · Esc closes ", theme.dim),
+        ),
+    );
+    let what_width = menu
+        .choices
+        .iter()
+        .map(|c| c.what.chars().count())
+        .max()
+        .unwrap_or(0);
+    let lines: Vec<Line> = menu
+        .choices
+        .iter()
+        .enumerate()
+        .map(|(i, choice)| {
+            let room = (inner.width as usize).saturating_sub(what_width + 6);
+            let preview = choice.preview().replace('\n', " ");
+            let preview = if preview.chars().count() > room {
+                let cut: String = preview.chars().take(room.saturating_sub(1)).collect();
+                format!("{cut}…")
+            } else {
+                preview
+            };
+            let line = Line::from(vec![
+                Span::raw(if i == menu.selected { "▶" } else { " " }),
+                Span::styled(format!("{} ", choice.key), theme.key),
+                Span::styled(format!("{:<what_width$}  ", choice.what), theme.text),
+                Span::styled(preview, theme.dim),
+            ]);
+            if i == menu.selected {
+                line.style(theme.selected)
+            } else {
+                line
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -1,0 +1,97 @@
+//! The `:` palette over 5,000 distributions: a keystroke handled and the frame drawn.
+//! Target: ≤ 2 ms a keystroke (median). Run with `cargo bench --bench palette`; results
+//! go to BENCHMARKS.md.
+
+use std::sync::Arc;
+
+use cfdash::app::{Action, App, Effect, Settings};
+use cfdash::clock::{Clock, ManualClock};
+use cfdash::cloudfront::sim::{SimCloudFront, SimData, SimSettings};
+use cfdash::tui::perform;
+use cfdash::ui::{self, Theme};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::tz::TimeZone;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn main() {
+    divan::main();
+}
+
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 35;
+
+/// An app that has listed `n` distributions (their invalidations are not needed).
+fn listed(n: usize) -> App {
+    let clock = Arc::new(ManualClock::new("2026-11-27T12:00:00Z".parse().unwrap()));
+    let sim = SimCloudFront::new(
+        SimData::generated(n, 0),
+        SimSettings::default(),
+        clock.clone(),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let mut app = App::new("bench", TimeZone::UTC, Settings::default(), clock.now());
+    let start = app.apply(
+        clock.now(),
+        [Action::Resize {
+            width: WIDTH,
+            height: HEIGHT,
+        }],
+    );
+    let Effect::Request { slot, seq, request } = &start.effects[0] else {
+        panic!("the first effect lists the distributions");
+    };
+    let response = rt.block_on(perform(&sim, request));
+    app.apply(
+        clock.now(),
+        [Action::Response {
+            slot: slot.clone(),
+            seq: *seq,
+            response,
+        }],
+    );
+    assert_eq!(app.session.distributions.data().unwrap().len(), n);
+    app
+}
+
+fn key(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// Two keystrokes, each handled and drawn: a character that narrows "site" to "site4"
+/// (scores only what matched), then Backspace (scores every entry again: the worst case).
+/// Divide by two for one keystroke.
+#[divan::bench(args = [500, 5_000])]
+fn two_keystrokes(bencher: divan::Bencher, distributions: usize) {
+    let mut app = listed(distributions);
+    let theme = Theme::color();
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
+    let now = app.now;
+    app.apply(now, [key(KeyCode::Char(':'))]);
+    for c in "site".chars() {
+        app.apply(now, [key(KeyCode::Char(c))]);
+    }
+    bencher.bench_local(|| {
+        app.apply(now, [key(KeyCode::Char('4'))]);
+        terminal.draw(|f| ui::render(&app, &theme, f)).unwrap();
+        app.apply(now, [key(KeyCode::Backspace)]);
+        terminal.draw(|f| ui::render(&app, &theme, f)).unwrap();
+    });
+}
+
+/// Opening the palette (gathering every entry) and closing it, drawn.
+#[divan::bench(args = [500, 5_000])]
+fn open_and_close(bencher: divan::Bencher, distributions: usize) {
+    let mut app = listed(distributions);
+    let theme = Theme::color();
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
+    let now = app.now;
+    bencher.bench_local(|| {
+        app.apply(now, [key(KeyCode::Char(':'))]);
+        terminal.draw(|f| ui::render(&app, &theme, f)).unwrap();
+        app.apply(now, [key(KeyCode::Esc)]);
+    });
+}
