@@ -219,7 +219,7 @@ impl App {
     }
 
     /// Puts `text` on the clipboard and says what was copied.
-    pub(super) fn copy(&mut self, what: &str, text: String, fx: &mut Vec<Effect>) {
+    pub fn copy(&mut self, what: &str, text: String, fx: &mut Vec<Effect>) {
         if text.len() > CLIPBOARD_MAX {
             return self.notify(
                 NoticeKind::Error,

@@ -9,6 +9,7 @@ mod aws_cli;
 mod aws_env;
 mod cli;
 mod config;
+mod copy;
 mod e2e_tmux;
 mod form;
 mod headless;

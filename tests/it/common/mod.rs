@@ -39,6 +39,10 @@ pub struct Harness {
     /// Every effect `update` returned, for assertions.
     pub seen: Vec<Effect>,
     pub bells: usize,
+    /// What the app put on the clipboard, opened, and sent to the desktop, in order.
+    pub clipboard: Vec<String>,
+    pub opened: Vec<String>,
+    pub desktop: Vec<String>,
 }
 
 impl Harness {
@@ -73,6 +77,9 @@ impl Harness {
             queue: Vec::new(),
             seen: Vec::new(),
             bells: 0,
+            clipboard: Vec::new(),
+            opened: Vec::new(),
+            desktop: Vec::new(),
         };
         h.act(Action::Resize { width, height });
         h
@@ -93,6 +100,9 @@ impl Harness {
         if batch.bell {
             self.bells += 1;
         }
+        self.clipboard.extend(batch.clipboard.clone());
+        self.opened.extend(batch.open.iter().cloned());
+        self.desktop.extend(batch.desktop.iter().cloned());
         for effect in &batch.effects {
             self.seen.push(effect.clone());
             match effect {

@@ -1,0 +1,217 @@
+//! Copy (`y`), open (`o`) and desktop notifications, on the simulator: what reaches the
+//! clipboard, the browser and the desktop, and what the status bar says.
+
+use crate::common::Harness;
+use cfdash::app::{Effect, Mode, NoticeKind, Request, Slot};
+use crossterm::event::KeyCode;
+use jiff::SignedDuration;
+
+fn notice(h: &Harness) -> String {
+    h.app
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn y_copies_the_distributions_id_arn_and_commands() {
+    let mut h = Harness::demo();
+    let d = h.app.selected_distribution().unwrap().clone();
+    h.ch('y');
+    assert_eq!(h.app.mode(), Mode::Copy);
+    let screen = h.screen();
+    assert!(screen.contains("the distribution's ARN"), "{screen}");
+    h.ch('a');
+    assert_eq!(h.app.mode(), Mode::Normal);
+    assert_eq!(h.clipboard, [d.arn.clone()]);
+    assert!(
+        notice(&h).contains("copied the distribution's ARN"),
+        "{}",
+        notice(&h)
+    );
+
+    // Enter copies the line under the cursor: the first is the id.
+    h.ch('y');
+    h.key(KeyCode::Enter);
+    assert_eq!(h.clipboard.last().unwrap(), &d.id);
+
+    h.ch('y');
+    h.ch('c');
+    assert_eq!(
+        h.clipboard.last().unwrap(),
+        &format!("cfdash --profile demo invalidations -d {}", d.id)
+    );
+    h.ch('y');
+    h.ch('w');
+    assert_eq!(
+        h.clipboard.last().unwrap(),
+        &format!(
+            "aws cloudfront list-invalidations --distribution-id {}",
+            d.id
+        )
+    );
+}
+
+#[test]
+fn esc_and_unknown_letters_copy_nothing() {
+    let mut h = Harness::demo();
+    h.ch('y');
+    h.ch('z');
+    assert_eq!(
+        h.app.mode(),
+        Mode::Copy,
+        "a letter that names nothing keeps the menu"
+    );
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.mode(), Mode::Normal);
+    assert!(h.clipboard.is_empty());
+}
+
+#[test]
+fn y_p_copies_an_invalidations_paths_asking_for_them_when_not_known() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Tab);
+    let key = h.app.selected_invalidation().unwrap();
+    h.ch('y');
+    let mark = h.mark();
+    h.ch('p');
+    let asked: Vec<_> = h.requests_since(mark);
+    assert!(
+        asked.iter().any(|e| matches!(e,
+            Effect::Request { slot: Slot::Clipboard, request: Request::GetInvalidation(k), .. } if *k == key)),
+        "{asked:?}"
+    );
+    assert!(h.clipboard.is_empty(), "nothing copied before the answer");
+    h.settle();
+    let paths = h
+        .app
+        .session
+        .details
+        .get(&key)
+        .and_then(|d| d.data())
+        .map(|inv| inv.paths.join("\n"));
+    let copied = h.clipboard.last().expect("copied once answered").clone();
+    if let Some(paths) = paths {
+        assert_eq!(copied, paths);
+    }
+    assert!(copied.starts_with('/'), "{copied}");
+    assert!(notice(&h).contains("copied the invalidation's paths"));
+
+    // The id and the aws command of the invalidation.
+    h.ch('y');
+    h.ch('w');
+    assert_eq!(
+        h.clipboard.last().unwrap(),
+        &format!(
+            "aws cloudfront get-invalidation --distribution-id {} --id {}",
+            key.distribution, key.id
+        )
+    );
+}
+
+#[test]
+fn the_aws_command_names_the_profiles_aws_profile_and_endpoint() {
+    let mut h = Harness::demo();
+    let text = "default_profile = \"demo\"\n\
+        [profiles.demo]\nsimulated = true\n\
+        [profiles.emu]\nendpoint_url = \"http://127.0.0.1:5000\"\naws_profile = \"it's\"\n";
+    h.app
+        .set_config(Some(&cfdash::config::Config::parse(text).unwrap()));
+    h.app.profile = "emu".into();
+    h.ch('y');
+    h.ch('w');
+    let copied = h.clipboard.last().unwrap();
+    assert!(
+        copied.contains(" --profile 'it'\\''s' --endpoint-url http://127.0.0.1:5000 "),
+        "{copied}"
+    );
+    h.ch('y');
+    h.ch('c');
+    assert!(
+        h.clipboard
+            .last()
+            .unwrap()
+            .starts_with("cfdash --profile emu ")
+    );
+}
+
+#[test]
+fn o_opens_the_console_page_or_says_why_not() {
+    let mut h = Harness::demo();
+    let text = "default_profile = \"demo\"\n[profiles.demo]\nsimulated = true\n";
+    h.app
+        .set_config(Some(&cfdash::config::Config::parse(text).unwrap()));
+    // The demo has no console.
+    h.ch('o');
+    assert!(h.opened.is_empty());
+    assert!(notice(&h).contains("simulated"), "{}", notice(&h));
+
+    // A real account's profile.
+    let text = "default_profile = \"prod\"\n[profiles.prod]\naws_profile = \"p\"\n";
+    h.app
+        .set_config(Some(&cfdash::config::Config::parse(text).unwrap()));
+    h.app.profile = "prod".into();
+    let id = h.selected_dist();
+    let url =
+        format!("https://us-east-1.console.aws.amazon.com/cloudfront/v4/home#/distributions/{id}");
+    h.ch('o');
+    assert!(h.opened.is_empty(), "no xdg-open: nothing spawned");
+    assert!(notice(&h).contains(&url), "{}", notice(&h));
+    assert_eq!(
+        h.app.notice.as_ref().unwrap().link.as_deref(),
+        Some(url.as_str())
+    );
+
+    h.app.opener = true;
+    h.key(KeyCode::Tab);
+    let key = h.app.selected_invalidation().unwrap();
+    h.ch('o');
+    assert_eq!(
+        h.opened,
+        [format!("{url}/invalidations/details/{}", key.id)]
+    );
+    assert!(notice(&h).starts_with("opening in the browser"));
+}
+
+#[test]
+fn too_much_for_the_clipboard_is_refused_with_a_reason() {
+    let mut h = Harness::demo();
+    let mut fx = Vec::new();
+    h.app.copy("the paths", "/a".repeat(50_000), &mut fx);
+    assert!(fx.is_empty(), "{fx:?}");
+    let n = h.app.notice.as_ref().unwrap();
+    assert_eq!(n.kind, NoticeKind::Error);
+    assert!(n.text.contains("100 KB"), "{}", n.text);
+}
+
+#[test]
+fn desktop_notifications_follow_the_ui_setting() {
+    for on in [false, true] {
+        let mut h = Harness::demo();
+        let text = format!(
+            "default_profile = \"demo\"\n[ui]\ndesktop_notifications = {on}\n[profiles.demo]\nsimulated = true\n"
+        );
+        h.app
+            .set_config(Some(&cfdash::config::Config::parse(&text).unwrap()));
+        h.key(KeyCode::Tab);
+        let rows = h.app.invalidation_rows().to_vec();
+        let row = rows.iter().position(|r| r.status.is_in_progress()).unwrap();
+        for _ in 0..row {
+            h.ch('j');
+        }
+        let key = h.app.selected_invalidation().unwrap();
+        h.ch('w');
+        let done = h.sim.completion_time(&key.distribution, &key.id).unwrap();
+        h.clock.set(done);
+        h.advance(SignedDuration::from_secs(5));
+        assert_eq!(h.bells, 1);
+        if on {
+            assert_eq!(h.desktop.len(), 1, "{:?}", h.desktop);
+            assert!(h.desktop[0].contains(&key.id), "{:?}", h.desktop);
+        } else {
+            assert!(h.desktop.is_empty(), "{:?}", h.desktop);
+        }
+    }
+}
