@@ -42,6 +42,10 @@ pub enum Cmd {
     Copy,
     /// The selection in the AWS console.
     OpenConsole,
+    /// Sort the focused table by its next column.
+    Sort,
+    /// Reverse the focused table's order.
+    SortReverse,
 }
 
 /// One line of a table: the keys, and how the help and the footer write them.
@@ -110,6 +114,8 @@ pub const DASHBOARD: &[Binding] = bindings![
     [ch('c')], "c", "copy its paths to a new one", _, CopyToNew;
     [ch('y')], "y", "copy: id, paths, ARN, command…", "copy", Copy;
     [ch('o')], "o", "open it in the AWS console", _, OpenConsole;
+    [ch('s')], "s/S", "sort the table: next column / reverse", "sort", Sort;
+    [ch('S')], "", "", _, SortReverse;
     [ch(' ')], "Space", "mark, move down; n: marked", _, Mark;
     [ch('p')], "p", "profiles: switch, add, edit", "profiles", Profiles;
     [ch('a')], "a", "pinned distributions / all", _, ShowAll;

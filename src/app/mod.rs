@@ -379,7 +379,7 @@ impl App {
         self.session.selected_invalidations()
     }
 
-    pub fn invalidation_rows(&self) -> &[InvalidationSummary] {
+    pub fn invalidation_rows(&self) -> Vec<&InvalidationSummary> {
         self.session.invalidation_rows()
     }
 

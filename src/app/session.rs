@@ -14,6 +14,101 @@ use crate::cloudfront::{Distribution, Invalidation, InvalidationStatus, Invalida
 /// Named path lists the form can insert.
 pub type Presets = Vec<(String, Vec<String>)>;
 
+/// A table's order: a column, and its direction (`s` cycles the column, `S` the way).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Order<C> {
+    pub column: C,
+    pub descending: bool,
+}
+
+/// What the distributions table can be sorted by; `Listed` is the account's own order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DistColumn {
+    #[default]
+    Listed,
+    Name,
+    Id,
+    Status,
+    Enabled,
+    Running,
+    Comment,
+}
+
+impl DistColumn {
+    const CYCLE: [Self; 7] = [
+        Self::Listed,
+        Self::Name,
+        Self::Id,
+        Self::Status,
+        Self::Enabled,
+        Self::Running,
+        Self::Comment,
+    ];
+
+    pub fn next(self) -> Self {
+        let at = Self::CYCLE.iter().position(|&c| c == self).unwrap_or(0);
+        Self::CYCLE[(at + 1) % Self::CYCLE.len()]
+    }
+
+    /// The column's header, as the table writes it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Listed => "listed",
+            Self::Name => "Name",
+            Self::Id => "ID",
+            Self::Status => "Status",
+            Self::Enabled => "Enabled",
+            Self::Running => "Running",
+            Self::Comment => "Comment",
+        }
+    }
+}
+
+/// What the invalidations table can be sorted by; newest first is CloudFront's order.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InvColumn {
+    #[default]
+    Created,
+    Id,
+    Status,
+}
+
+impl InvColumn {
+    pub fn next(self) -> Self {
+        match self {
+            Self::Created => Self::Id,
+            Self::Id => Self::Status,
+            Self::Status => Self::Created,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Created => "Created",
+            Self::Id => "ID",
+            Self::Status => "Status",
+        }
+    }
+}
+
+impl Default for Order<DistColumn> {
+    fn default() -> Self {
+        Self {
+            column: DistColumn::Listed,
+            descending: false,
+        }
+    }
+}
+
+impl Default for Order<InvColumn> {
+    fn default() -> Self {
+        Self {
+            column: InvColumn::Created,
+            descending: true,
+        }
+    }
+}
+
 pub struct Session {
     pub distributions: Remote<Vec<Distribution>>,
     /// Indices into the distributions that pass the filter, in listing order.
@@ -47,6 +142,9 @@ pub struct Session {
     pub presets: Presets,
 
     pub schedule: Schedule,
+    /// The tables' orders.
+    pub dist_order: Order<DistColumn>,
+    pub inv_order: Order<InvColumn>,
 }
 
 /// When the session next lists and polls, and how far throttling has pushed that back.
@@ -122,6 +220,8 @@ impl Session {
             confirm_by_typing: false,
             presets: Vec::new(),
             schedule: Schedule::new(now),
+            dist_order: Order::default(),
+            inv_order: Order::default(),
         }
     }
 
@@ -176,16 +276,68 @@ impl Session {
         self.invalidations.get(&self.selected_distribution()?.id)
     }
 
-    pub fn invalidation_rows(&self) -> &[InvalidationSummary] {
-        self.selected_invalidations()
-            .and_then(|d| d.list.data())
-            .map_or(&[], Vec::as_slice)
+    /// The selected distribution's invalidations, in the table's order.
+    pub fn invalidation_rows(&self) -> Vec<&InvalidationSummary> {
+        let Some(list) = self.selected_invalidations().and_then(|d| d.list.data()) else {
+            return Vec::new();
+        };
+        let mut rows: Vec<&InvalidationSummary> = list.iter().collect();
+        let order = self.inv_order;
+        // CloudFront lists newest first: that order needs no sorting.
+        if order != Order::default() {
+            rows.sort_by(|a, b| {
+                let o = match order.column {
+                    InvColumn::Created => a.create_time.cmp(&b.create_time),
+                    InvColumn::Id => a.id.cmp(&b.id),
+                    InvColumn::Status => a.status.to_string().cmp(&b.status.to_string()),
+                };
+                if order.descending { o.reverse() } else { o }
+            });
+        }
+        rows
+    }
+
+    /// Sorts `view` (indices into the distributions) in the table's order; ties keep the
+    /// account's order, whichever the direction.
+    pub fn sort_view(&self, view: &mut [usize]) {
+        let Some(all) = self.distributions.data() else {
+            return;
+        };
+        let order = self.dist_order;
+        if order.column == DistColumn::Listed && !order.descending {
+            return;
+        }
+        let running = |d: &Distribution| {
+            self.invalidations
+                .get(&d.id)
+                .and_then(|e| e.list.data().map(|_| e.in_progress()))
+        };
+        view.sort_by(|&a, &b| {
+            let (x, y) = (&all[a], &all[b]);
+            let o = match order.column {
+                DistColumn::Listed => a.cmp(&b),
+                DistColumn::Name => x
+                    .display_name()
+                    .to_lowercase()
+                    .cmp(&y.display_name().to_lowercase()),
+                DistColumn::Id => x.id.cmp(&y.id),
+                DistColumn::Status => x.status.cmp(&y.status),
+                DistColumn::Enabled => x.enabled.cmp(&y.enabled),
+                DistColumn::Running => running(x).cmp(&running(y)),
+                DistColumn::Comment => x.comment.to_lowercase().cmp(&y.comment.to_lowercase()),
+            };
+            if order.descending { o.reverse() } else { o }
+        });
     }
 
     pub fn selected_invalidation(&self) -> Option<InvKey> {
         let dist = self.selected_distribution()?;
-        let inv = self.invalidation_rows().get(self.inv_scroll.selected)?;
-        Some(InvKey::new(&dist.id, &inv.id))
+        let id = self
+            .invalidation_rows()
+            .get(self.inv_scroll.selected)?
+            .id
+            .clone();
+        Some(InvKey::new(&dist.id, id))
     }
 
     /// A watched invalidation of this session completed while another profile was shown.

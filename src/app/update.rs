@@ -457,11 +457,67 @@ impl App {
             Cmd::NewInvalidation => self.new_invalidation(),
             Cmd::Palette => self.open_palette(),
             Cmd::Copy => self.open_copy_menu(),
+            Cmd::Sort | Cmd::SortReverse => self.sort(cmd == Cmd::SortReverse),
             Cmd::OpenConsole => self.open_console(fx),
             Cmd::CopyToNew => self.copy_to_new(fx),
             // The form's own commands arrive through `form_cmd`.
             _ => {}
         }
+    }
+
+    /// `s`/`S`: the focused table's next column, or the other direction; the selection
+    /// stays on the same row.
+    fn sort(&mut self, reverse: bool) {
+        let text = if self.session.focus == Pane::Distributions {
+            let order = &mut self.session.dist_order;
+            if reverse {
+                order.descending = !order.descending;
+            } else {
+                order.column = order.column.next();
+                order.descending = false;
+            }
+            let order = *order;
+            let before = self.selected_distribution_id();
+            self.rebuild_view(before.as_deref());
+            if order.column == super::session::DistColumn::Listed {
+                format!(
+                    "distributions in the account's order{}",
+                    arrow(order.descending)
+                )
+            } else {
+                format!(
+                    "distributions by {}{}",
+                    order.column.label(),
+                    arrow(order.descending)
+                )
+            }
+        } else {
+            let before = self.selected_invalidation();
+            let order = &mut self.session.inv_order;
+            if reverse {
+                order.descending = !order.descending;
+            } else {
+                order.column = order.column.next();
+                // Newest first is what a person wants of dates; A to Z of the rest.
+                order.descending = order.column == super::session::InvColumn::Created;
+            }
+            let order = *order;
+            if let Some(key) = before
+                && let Some(pos) = self.invalidation_rows().iter().position(|r| r.id == key.id)
+            {
+                self.session.inv_scroll.selected = pos;
+            }
+            self.clamp_all();
+            format!(
+                "invalidations by {}{}",
+                order.column.label(),
+                arrow(order.descending)
+            )
+        };
+        self.notify(
+            NoticeKind::Info,
+            format!("{text} (s: next column, S: reverse)"),
+        );
     }
 
     pub(super) fn set_focus(&mut self, pane: Pane) {
@@ -646,6 +702,9 @@ impl App {
                 .collect(),
             None => Vec::new(),
         };
+        let mut view = std::mem::take(&mut self.session.view);
+        self.session.sort_view(&mut view);
+        self.session.view = view;
         if let (Some(id), Some(all)) = (keep, self.session.distributions.data())
             && let Some(pos) = self.session.view.iter().position(|&i| all[i].id == id)
         {
@@ -922,6 +981,11 @@ impl App {
                     .then(|| self.selected_invalidation())
                     .flatten();
                 self.replace_list(dist, Some(list));
+                // Sorted by what is running: the row may move (the selection stays).
+                if self.session.dist_order.column == super::session::DistColumn::Running {
+                    let keep = self.selected_distribution_id();
+                    self.rebuild_view(keep.as_deref());
+                }
                 if let Some(keep) = keep
                     && let Some(pos) = self
                         .invalidation_rows()
@@ -1367,4 +1431,9 @@ impl App {
         fx.push(Effect::Request { slot, seq, request });
         self.redraw.dirty = true;
     }
+}
+
+/// A direction as the headers show it.
+pub fn arrow(descending: bool) -> &'static str {
+    if descending { " ▼" } else { " ▲" }
 }

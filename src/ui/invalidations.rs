@@ -39,7 +39,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         return placeholder(frame, inner, vec![Line::styled(line, theme.dim)]);
     };
     let rows = match app.selected_invalidations().map(|e| &e.list) {
-        Some(Remote::Ready { data, .. }) => data,
+        // In the table's order (`s`/`S`).
+        Some(Remote::Ready { .. }) => app.invalidation_rows(),
         Some(Remote::Failed { error, .. }) => {
             return placeholder(
                 frame,

@@ -1,0 +1,138 @@
+//! Sorting the tables (`s` the next column, `S` the other way), on the simulator: the
+//! order shown, the selection that stays on its row, and what the status bar says.
+
+use crate::common::Harness;
+use crossterm::event::KeyCode;
+
+fn names(h: &Harness) -> Vec<String> {
+    let all = h.app.session.distributions.data().unwrap();
+    h.app
+        .session
+        .view
+        .iter()
+        .map(|&i| all[i].display_name().to_lowercase())
+        .collect()
+}
+
+#[test]
+fn s_sorts_the_distributions_by_name_and_s_reverses_keeping_the_selection() {
+    let mut h = Harness::demo();
+    let listed = names(&h);
+    h.ch('j');
+    h.ch('j');
+    let selected = h.selected_dist();
+    h.ch('s');
+    let by_name = names(&h);
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(by_name, sorted);
+    assert_ne!(by_name, listed, "the demo is not listed by name");
+    assert_eq!(
+        h.selected_dist(),
+        selected,
+        "the selection stays on its row"
+    );
+    assert!(
+        h.screen().contains("distributions by Name ▲"),
+        "{}",
+        h.screen()
+    );
+
+    h.ch('S');
+    let mut reversed = sorted.clone();
+    reversed.reverse();
+    assert_eq!(names(&h), reversed);
+    assert_eq!(h.selected_dist(), selected);
+    assert!(h.screen().contains("by Name ▼"));
+
+    // Round the columns back to the account's order.
+    for _ in 0..6 {
+        h.ch('s');
+    }
+    assert_eq!(names(&h), listed);
+    assert!(h.screen().contains("account's order"));
+}
+
+#[test]
+fn sorting_by_running_puts_the_busiest_first_when_reversed_and_the_filter_still_applies() {
+    let mut h = Harness::demo();
+    for _ in 0..5 {
+        h.ch('s');
+    }
+    assert_eq!(
+        h.app.session.dist_order.column,
+        cfdash::app::session::DistColumn::Running
+    );
+    h.ch('S');
+    let all = h.app.session.distributions.data().unwrap().clone();
+    let counts: Vec<usize> = h
+        .app
+        .session
+        .view
+        .iter()
+        .map(|&i| h.app.session.invalidations[&all[i].id].in_progress())
+        .collect();
+    let mut expected = counts.clone();
+    expected.sort_by(|a, b| b.cmp(a));
+    assert_eq!(counts, expected);
+    assert!(counts[0] >= 1);
+
+    h.ch('/');
+    h.typed("acme-shop");
+    h.key(KeyCode::Enter);
+    let all = h.app.session.distributions.data().unwrap();
+    assert!(
+        h.app
+            .session
+            .view
+            .iter()
+            .all(|&i| all[i].aliases.iter().any(|a| a.contains("acme-shop"))
+                || all[i].domain_name.contains("acme-shop"))
+    );
+}
+
+#[test]
+fn s_on_the_invalidations_sorts_them_and_the_selection_follows() {
+    let mut h = Harness::demo();
+    h.key(KeyCode::Tab);
+    h.ch('j');
+    let key = h.app.selected_invalidation().unwrap();
+    let created: Vec<_> = h
+        .app
+        .invalidation_rows()
+        .iter()
+        .map(|r| r.create_time)
+        .collect();
+    let mut newest_first = created.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(created, newest_first, "CloudFront's order: newest first");
+
+    h.ch('s');
+    let ids: Vec<String> = h
+        .app
+        .invalidation_rows()
+        .iter()
+        .map(|r| r.id.clone())
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+    assert_eq!(h.app.selected_invalidation(), Some(key.clone()));
+    assert!(h.screen().contains("invalidations by ID ▲"));
+    // What is drawn is the sorted order.
+    let screen = h.screen();
+    let first = screen.find(&sorted[0]).unwrap();
+    let second = screen.find(&sorted[1]).unwrap();
+    assert!(first < second);
+
+    h.ch('s');
+    h.ch('s');
+    let created: Vec<_> = h
+        .app
+        .invalidation_rows()
+        .iter()
+        .map(|r| r.create_time)
+        .collect();
+    assert_eq!(created, newest_first, "back to newest first");
+    assert_eq!(h.app.selected_invalidation(), Some(key));
+}
