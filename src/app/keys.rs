@@ -46,6 +46,8 @@ pub enum Cmd {
     Sort,
     /// Reverse the focused table's order.
     SortReverse,
+    /// The selected distribution's older invalidations.
+    LoadOlder,
 }
 
 /// One line of a table: the keys, and how the help and the footer write them.
@@ -116,6 +118,7 @@ pub const DASHBOARD: &[Binding] = bindings![
     [ch('o')], "o", "open it in the AWS console", _, OpenConsole;
     [ch('s')], "s/S", "sort the table: next column / reverse", "sort", Sort;
     [ch('S')], "", "", _, SortReverse;
+    [ch('L')], "L", "load older invalidations", _, LoadOlder;
     [ch(' ')], "Space", "mark, move down; n: marked", _, Mark;
     [ch('p')], "p", "profiles: switch, add, edit", "profiles", Profiles;
     [ch('a')], "a", "pinned distributions / all", _, ShowAll;

@@ -14,6 +14,9 @@ use crate::cloudfront::{Distribution, Invalidation, InvalidationStatus, Invalida
 /// Named path lists the form can insert.
 pub type Presets = Vec<(String, Vec<String>)>;
 
+/// The most invalidations a distribution's listing holds, older ones loaded (`L`) included.
+pub const OLDER_MAX: usize = 1000;
+
 /// A table's order: a column, and its direction (`s` cycles the column, `S` the way).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Order<C> {
@@ -142,6 +145,9 @@ pub struct Session {
     pub presets: Presets,
 
     pub schedule: Schedule,
+    /// Distributions whose older invalidations were asked for (`L`): how many rows their
+    /// listings ask for beyond the usual.
+    pub older: HashMap<String, usize>,
     /// The tables' orders.
     pub dist_order: Order<DistColumn>,
     pub inv_order: Order<InvColumn>,
@@ -220,6 +226,7 @@ impl Session {
             confirm_by_typing: false,
             presets: Vec::new(),
             schedule: Schedule::new(now),
+            older: HashMap::new(),
             dist_order: Order::default(),
             inv_order: Order::default(),
         }
@@ -274,6 +281,24 @@ impl Session {
     /// The invalidations of the selected distribution.
     pub fn selected_invalidations(&self) -> Option<&DistInvalidations> {
         self.invalidations.get(&self.selected_distribution()?.id)
+    }
+
+    /// How many invalidations a listing of `dist` asks for: `base`, and the older ones
+    /// asked for since.
+    pub fn list_limit(&self, dist: &str, base: usize) -> usize {
+        base + self.older.get(dist).copied().unwrap_or(0)
+    }
+
+    /// The selected distribution's listing may stop short of its oldest invalidation: it
+    /// holds as many as it asked for.
+    pub fn more_to_load(&self, base: usize) -> bool {
+        let Some(d) = self.selected_distribution() else {
+            return false;
+        };
+        let limit = self.list_limit(&d.id, base);
+        self.selected_invalidations()
+            .and_then(|e| e.list.data())
+            .is_some_and(|l| l.len() >= limit && limit < OLDER_MAX)
     }
 
     /// The selected distribution's invalidations, in the table's order.

@@ -458,11 +458,46 @@ impl App {
             Cmd::Palette => self.open_palette(),
             Cmd::Copy => self.open_copy_menu(),
             Cmd::Sort | Cmd::SortReverse => self.sort(cmd == Cmd::SortReverse),
+            Cmd::LoadOlder => self.load_older(fx),
             Cmd::OpenConsole => self.open_console(fx),
             Cmd::CopyToNew => self.copy_to_new(fx),
             // The form's own commands arrive through `form_cmd`.
             _ => {}
         }
+    }
+
+    /// `L`: the selected distribution's next page of older invalidations, asked for now
+    /// and kept in its listings from then on.
+    fn load_older(&mut self, fx: &mut Vec<Effect>) {
+        let Some(d) = self.selected_distribution() else {
+            return;
+        };
+        let (id, name) = (d.id.clone(), d.display_name().to_string());
+        let base = self.settings.list_limit;
+        let Some(listed) = self.selected_invalidations().and_then(|e| e.list.data()) else {
+            return self.notify(
+                NoticeKind::Info,
+                format!("{name}'s invalidations are not listed yet"),
+            );
+        };
+        let n = listed.len();
+        if !self.session.more_to_load(base) {
+            let text = if n >= super::session::OLDER_MAX {
+                format!(
+                    "{name}: {n} invalidations shown, the most cfdash lists (cfdash invalidations -d {id} --limit lists more)"
+                )
+            } else {
+                format!("that is every invalidation of {name} ({n})")
+            };
+            return self.notify(NoticeKind::Info, text);
+        }
+        let more = self.session.older.entry(id.clone()).or_insert(0);
+        *more = (*more + base).min(super::session::OLDER_MAX.saturating_sub(base));
+        self.request_list_at(&id, Priority::Operator, fx);
+        self.notify(
+            NoticeKind::Info,
+            format!("asking for {name}'s older invalidations…"),
+        );
     }
 
     /// `s`/`S`: the focused table's next column, or the other direction; the selection
@@ -1076,7 +1111,7 @@ impl App {
         mut list: Vec<InvalidationSummary>,
     ) -> Vec<InvalidationSummary> {
         let oldest = list.last().map(|r| r.create_time);
-        let complete = list.len() < self.settings.list_limit;
+        let complete = list.len() < self.session.list_limit(dist, self.settings.list_limit);
         let mut missed: Vec<InvalidationSummary> = self
             .session
             .polls
@@ -1420,7 +1455,7 @@ impl App {
         }
         let request = Request::ListInvalidations {
             distribution: id.to_string(),
-            limit: self.settings.list_limit,
+            limit: self.session.list_limit(id, self.settings.list_limit),
             priority,
         };
         self.request(Slot::Invalidations(id.to_string()), request, fx);

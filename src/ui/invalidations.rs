@@ -27,7 +27,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     if loading {
         title.push(Span::styled(format!("{} ", app.spinner()), theme.info));
     }
-    let block = pane_block(app, theme, Pane::Invalidations, Line::from(title));
+    let mut block = pane_block(app, theme, Pane::Invalidations, Line::from(title));
+    // The listing holds the newest page only: older ones come on demand.
+    if app.session.more_to_load(app.settings.list_limit) {
+        block = block.title_bottom(Line::from(vec![
+            Span::styled(" L", theme.key),
+            Span::styled(" older ", theme.dim),
+        ]));
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
 

@@ -22,5 +22,5 @@ mod profile_cli;
 mod profiles;
 mod render;
 mod sim_serve;
-mod sort;
+mod tables;
 mod update;

@@ -1,7 +1,10 @@
-//! Sorting the tables (`s` the next column, `S` the other way), on the simulator: the
-//! order shown, the selection that stays on its row, and what the status bar says.
+//! The tables on the simulator: sorting (`s` the next column, `S` the other way: the order
+//! shown, the selection that stays on its row, what the status bar says), and loading
+//! older invalidations on demand (`L`).
 
 use crate::common::Harness;
+use cfdash::app::{Effect, Request};
+use cfdash::cloudfront::sim::{SimData, SimSettings};
 use crossterm::event::KeyCode;
 
 fn names(h: &Harness) -> Vec<String> {
@@ -135,4 +138,64 @@ fn s_on_the_invalidations_sorts_them_and_the_selection_follows() {
         .collect();
     assert_eq!(created, newest_first, "back to newest first");
     assert_eq!(h.app.selected_invalidation(), Some(key));
+}
+
+fn list_limits_since(h: &Harness, mark: usize, dist: &str) -> Vec<usize> {
+    h.requests_since(mark)
+        .into_iter()
+        .filter_map(|e| match e {
+            Effect::Request {
+                request:
+                    Request::ListInvalidations {
+                        distribution,
+                        limit,
+                        ..
+                    },
+                ..
+            } if distribution == dist => Some(*limit),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn l_loads_older_invalidations_on_demand_until_there_are_no_more() {
+    let mut data = SimData::demo();
+    data.distributions[0].history = 120;
+    data.distributions[0].in_progress = 0;
+    let mut h = Harness::with(data, SimSettings::default(), 100, 30);
+    let dist = h.selected_dist();
+    // At start, one page: the listing asks for 50, not for everything.
+    assert_eq!(h.app.invalidation_rows().len(), 50);
+    assert!(h.screen().contains("L older"), "{}", h.screen());
+
+    let mark = h.mark();
+    h.ch('L');
+    assert_eq!(list_limits_since(&h, mark, &dist), [100]);
+    assert!(h.screen().contains("older invalidations…"));
+    h.settle();
+    assert_eq!(h.app.invalidation_rows().len(), 100);
+
+    h.ch('L');
+    h.settle();
+    assert_eq!(h.app.invalidation_rows().len(), 120);
+    assert!(!h.screen().contains("L older"), "{}", h.screen());
+    let mark = h.mark();
+    h.ch('L');
+    assert!(
+        list_limits_since(&h, mark, &dist).is_empty(),
+        "nothing more to ask"
+    );
+    assert!(
+        h.screen().contains("that is every invalidation"),
+        "{}",
+        h.screen()
+    );
+
+    // The refresh keeps what was loaded.
+    let mark = h.mark();
+    h.ch('r');
+    h.settle();
+    assert_eq!(list_limits_since(&h, mark, &dist), [150]);
+    assert_eq!(h.app.invalidation_rows().len(), 120);
 }
