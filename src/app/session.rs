@@ -283,6 +283,23 @@ impl Session {
         self.invalidations.get(&self.selected_distribution()?.id)
     }
 
+    /// Listings that failed and wait to be retried (throttled, or the network): how many,
+    /// and when the oldest data they would have refreshed was listed.
+    pub fn failing(&self) -> Option<(usize, Option<Timestamp>)> {
+        let failed = &self.schedule.failed_lists;
+        if failed.is_empty() {
+            return None;
+        }
+        let oldest = failed
+            .iter()
+            .filter_map(|id| match self.invalidations.get(id).map(|e| &e.list) {
+                Some(super::Remote::Ready { at, .. }) => Some(*at),
+                _ => None,
+            })
+            .min();
+        Some((failed.len(), oldest))
+    }
+
     /// How many invalidations a listing of `dist` asks for: `base`, and the older ones
     /// asked for since.
     pub fn list_limit(&self, dist: &str, base: usize) -> usize {

@@ -85,6 +85,19 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             ),
             theme.warning,
         )),
+        // Listings failing (throttled, or the network): the header says how old the data
+        // they would have refreshed is, not that something else was refreshed just now.
+        (_, Some(_)) if app.session.failing().is_some() => {
+            let (n, since) = app.session.failing().unwrap_or_default();
+            // Short: it has to fit at 80 columns. The help's legend says the rest.
+            let age = since.map_or_else(String::new, |t| {
+                format!(
+                    " · {} old",
+                    timefmt::ago(app.now, t).trim_end_matches(" ago")
+                )
+            });
+            spans.push(Span::styled(format!("! {n} failing{age}"), theme.warning));
+        }
         (_, Some(at)) => spans.push(Span::styled(
             format!("refreshed {}", timefmt::ago_coarse(app.now, at)),
             theme.dim,

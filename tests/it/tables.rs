@@ -199,3 +199,25 @@ fn l_loads_older_invalidations_on_demand_until_there_are_no_more() {
     assert_eq!(list_limits_since(&h, mark, &dist), [150]);
     assert_eq!(h.app.invalidation_rows().len(), 120);
 }
+
+#[test]
+fn a_throttled_listing_says_how_old_its_data_is_instead_of_refreshed_just_now() {
+    let mut h = Harness::demo();
+    assert!(h.screen().contains("refreshed just now"));
+    h.advance(jiff::SignedDuration::from_secs(120));
+    // `r` lists again; every invalidations listing is answered "throttled".
+    h.ch('r');
+    h.settle_with(|request| match request {
+        Request::ListInvalidations { .. } => Some(cfdash::app::Response::Invalidations(Err(
+            cfdash::cloudfront::CfError::Throttled {
+                detail: "Rate exceeded".into(),
+            },
+        ))),
+        _ => None,
+    });
+    let screen = h.screen();
+    assert!(!screen.contains("refreshed just now"), "{screen}");
+    assert!(screen.contains("│ ! 12 failing · 2m old"), "{screen}");
+    let failing = h.app.session.failing().unwrap();
+    assert_eq!(failing.0, 12);
+}
