@@ -223,6 +223,18 @@ fn profile_form_with_errors() {
 }
 
 #[test]
+fn profile_form_asking_to_discard() {
+    let mut harness = with_profiles(80, 24);
+    harness.ch('p');
+    harness.key(KeyCode::Down);
+    harness.ch('e');
+    harness.key(KeyCode::Tab);
+    harness.typed("-2");
+    harness.key(KeyCode::Esc);
+    insta::assert_snapshot!("profile_form_discard_80x24", harness.screen());
+}
+
+#[test]
 fn welcome() {
     for (w, h) in SIZES {
         let mut harness = at(w, h);
