@@ -70,7 +70,11 @@ impl fmt::Display for Note {
 pub enum Problem {
     WildcardNotLast,
     TooLong(usize),
-    ControlCharacter,
+    /// The first control character of the item (a NUL of pasted binary data, a tab).
+    ControlCharacter(char),
+    /// A line of paths with a space inside one of them (`/docs/my file.html /index.html`):
+    /// where one path ends and the next begins cannot be known (see [`shape`]).
+    SpaceInList,
     TagWildcard,
     TagComma,
     TagCharacters,
@@ -83,7 +87,23 @@ impl fmt::Display for Problem {
         match self {
             Problem::WildcardNotLast => f.write_str("* is only allowed as the last character"),
             Problem::TooLong(n) => write!(f, "{n} characters: a path has at most {MAX_PATH_LEN}"),
-            Problem::ControlCharacter => f.write_str("control characters are not allowed"),
+            Problem::ControlCharacter(c) => {
+                let name = match c {
+                    '\0' => " (NUL: binary data pasted?)",
+                    '\t' => " (tab)",
+                    '\u{1b}' => " (Esc)",
+                    '\u{7f}' => " (DEL)",
+                    _ => "",
+                };
+                write!(
+                    f,
+                    "control character U+{:04X}{name}: not allowed in a path",
+                    *c as u32
+                )
+            }
+            Problem::SpaceInList => {
+                f.write_str("a space inside a path: send it as %20, or one path per line")
+            }
             Problem::TagWildcard => f.write_str("a cache tag cannot hold a wildcard"),
             Problem::TagComma => f.write_str("a cache tag cannot hold a comma"),
             Problem::TagCharacters => {
@@ -162,7 +182,7 @@ pub fn normalise_path(raw: &str) -> (String, Vec<Note>, Option<Problem>) {
     let bytes = trimmed.as_bytes();
     for (i, c) in trimmed.char_indices() {
         if c.is_control() {
-            problem.get_or_insert(Problem::ControlCharacter);
+            problem.get_or_insert(Problem::ControlCharacter(c));
             out.push(c);
             continue;
         }
@@ -214,8 +234,8 @@ pub fn check_tag(raw: &str) -> (String, Vec<Note>, Option<Problem>) {
         notes.push(Note::Trimmed);
     }
     let name = &tag[1..];
-    let problem = if tag.chars().any(char::is_control) {
-        Some(Problem::ControlCharacter)
+    let problem = if let Some(c) = tag.chars().find(|c| c.is_control()) {
+        Some(Problem::ControlCharacter(c))
     } else if name.is_empty() {
         Some(Problem::EmptyTag)
     } else if name.contains('*') {
@@ -232,10 +252,124 @@ pub fn check_tag(raw: &str) -> (String, Vec<Note>, Option<Problem>) {
     (tag.to_string(), notes, problem)
 }
 
-/// Splits text into items: one a line, blank lines skipped; a line of several
-/// space-separated tokens that each start with `/` or `#` is a pasted list. `first` is the
-/// 0-based number of the first line given.
-fn tokens<'a>(lines: impl Iterator<Item = &'a str>, first: usize) -> Vec<(usize, &'a str, bool)> {
+/// How a line of a path list reads, by the whitespace inside it (after trimming). One rule
+/// for a line typed, pasted or read from a paths file:
+///
+/// - no whitespace inside: one item;
+/// - whitespace-separated parts that each start with `/` (a path) or `#` (a cache tag): a
+///   list, an item a part. A deploy step's `aws cloudfront create-invalidation --paths
+///   /index.html /images/*` is one: the AWS CLI reference gives `--paths` as "the
+///   space-separated paths to be invalidated"
+///   (<https://docs.aws.amazon.com/cli/latest/reference/cloudfront/create-invalidation.html>).
+///   A part starting with `*` does not count: CloudFront's API wants every invalidation
+///   path to begin with `/`, and a stray `*` read as `/*` would be every object of the
+///   distribution;
+/// - else, if a part after the first starts with `/` or `#`: a list with a space inside one
+///   of its paths (`/docs/my file.html /index.html`), which cannot be read without guessing
+///   where a path ends: refused ([`Problem::SpaceInList`]), since CloudFront wants a space
+///   in a path URL-encoded as `%20`;
+/// - else one path with spaces in it (`/my file.html`), sent with them encoded.
+///
+/// CloudFront's rules, from the Developer Guide's "What you need to know when invalidating
+/// paths"
+/// (<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/invalidation-specifying-objects.html>):
+/// "When you use the CloudFront API directly, invalidation paths must begin with a leading
+/// slash"; non-ASCII and RFC 1738's unsafe characters (the space among them) must be
+/// URL-encoded; the `*` wildcard must be the last character.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    One,
+    List,
+    SpaceInList,
+}
+
+/// A part that starts an item of a list: a path or a cache tag.
+fn starts_item(part: &str) -> bool {
+    part.starts_with('/') || part.starts_with('#')
+}
+
+/// The [`Shape`] of one line.
+pub fn shape(line: &str) -> Shape {
+    let trimmed = line.trim();
+    if !trimmed.contains(char::is_whitespace) {
+        return Shape::One;
+    }
+    let mut parts = trimmed.split_whitespace();
+    let first = parts.next().is_some_and(starts_item);
+    let (mut all, mut later) = (first, false);
+    for part in parts {
+        let starts = starts_item(part);
+        all &= starts;
+        later |= starts;
+    }
+    if all {
+        Shape::List
+    } else if later {
+        Shape::SpaceInList
+    } else {
+        Shape::One
+    }
+}
+
+/// A paste laid out one item a line: each list line (see [`Shape`]) becomes a line per item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unfolded {
+    /// The text, its line endings `\n`.
+    pub text: String,
+    /// How many lines were lists, and how many items they held.
+    pub lists: usize,
+    pub items: usize,
+}
+
+/// `text` with every list line split into a line per item, so that each item has a line of
+/// its own (its own mark and note, and a repeat names the line it repeats); `None` when no
+/// line is a list. Other lines are kept as they are. Linear in the text.
+pub fn one_item_a_line(text: &str) -> Option<Unfolded> {
+    let text: Cow<'_, str> = if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(text)
+    };
+    let mut out = String::with_capacity(text.len());
+    let (mut lists, mut items) = (0, 0);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if shape(line) != Shape::List {
+            out.push_str(line);
+            continue;
+        }
+        lists += 1;
+        for (j, part) in line.split_whitespace().enumerate() {
+            if j > 0 {
+                out.push('\n');
+            }
+            out.push_str(part);
+            items += 1;
+        }
+    }
+    (lists > 0).then_some(Unfolded {
+        text: out,
+        lists,
+        items,
+    })
+}
+
+/// How a token was read from its line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    /// The whole line.
+    Line,
+    /// One part of a list line.
+    List,
+    /// The whole line, a list with a space inside a path.
+    SpaceInList,
+}
+
+/// Splits text into items: one a line, blank lines skipped, a list line an item a part
+/// (see [`Shape`]). `first` is the 0-based number of the first line given.
+fn tokens<'a>(lines: impl Iterator<Item = &'a str>, first: usize) -> Vec<(usize, &'a str, Origin)> {
     let mut out = Vec::new();
     for (n, line) in lines.enumerate() {
         let trimmed = line.trim();
@@ -243,31 +377,40 @@ fn tokens<'a>(lines: impl Iterator<Item = &'a str>, first: usize) -> Vec<(usize,
             continue;
         }
         let line_no = first + n + 1;
-        let mut parts = trimmed.split_whitespace();
-        let several = trimmed.contains(char::is_whitespace)
-            && parts
-                .clone()
-                .all(|p| p.starts_with('/') || p.starts_with('#'));
-        if several {
-            out.extend(parts.by_ref().map(|p| (line_no, p, true)));
-        } else {
-            out.push((line_no, line, false));
+        match shape(trimmed) {
+            Shape::List => out.extend(
+                trimmed
+                    .split_whitespace()
+                    .map(|p| (line_no, p, Origin::List)),
+            ),
+            Shape::SpaceInList => out.push((line_no, line, Origin::SpaceInList)),
+            Shape::One => out.push((line_no, line, Origin::Line)),
         }
     }
     out
 }
 
 /// One token read: normalised, checked, its notes.
-fn item((line, token, split): (usize, &str, bool)) -> Item {
+fn item((line, token, from): (usize, &str, Origin)) -> Item {
     let is_tag = token.trim_start().starts_with('#');
-    let (value, mut notes, problem) = if is_tag {
+    let (value, mut notes, mut problem) = if is_tag {
         check_tag(token)
     } else {
         normalise_path(token)
     };
-    if split {
-        notes.insert(0, Note::SplitFromList);
-        notes.retain(|n| *n != Note::Trimmed);
+    match from {
+        Origin::Line => {}
+        Origin::List => {
+            notes.insert(0, Note::SplitFromList);
+            notes.retain(|n| *n != Note::Trimmed);
+        }
+        // A control character says more (binary data); anything else found in the line
+        // read as one path (a `*` not last, its length) is beside the point.
+        Origin::SpaceInList => {
+            if !matches!(problem, Some(Problem::ControlCharacter(_))) {
+                problem = Some(Problem::SpaceInList);
+            }
+        }
     }
     Item {
         line,
@@ -572,7 +715,10 @@ mod tests {
     fn rejected_lines_say_why() {
         assert_eq!(one("/a*/b").problem, Some(Problem::WildcardNotLast));
         assert_eq!(one("/images/*").problem, None);
-        assert_eq!(one("/a\u{7}b").problem, Some(Problem::ControlCharacter));
+        assert_eq!(
+            one("/a\u{7}b").problem,
+            Some(Problem::ControlCharacter('\u{7}'))
+        );
         let long = format!("/{}", "a".repeat(4000));
         assert_eq!(one(&long).problem, Some(Problem::TooLong(4001)));
         assert_eq!(one("#a*").problem, Some(Problem::TagWildcard));
@@ -602,6 +748,120 @@ mod tests {
         assert_eq!(a.items[0].notes, vec![Note::SplitFromList]);
         assert_eq!(a.items[2].kind, Kind::Tag);
         assert_eq!(a.items[3].line, 2);
+    }
+
+    #[test]
+    fn a_line_reads_as_one_item_a_list_or_a_list_with_a_space_inside() {
+        for (line, want) in [
+            ("/index.html", Shape::One),
+            ("  /index.html\t", Shape::One),
+            ("", Shape::One),
+            ("/my file.html", Shape::One),
+            ("my file.html", Shape::One),
+            ("/index.html /images/*", Shape::List),
+            ("/a\t/b   #tag", Shape::List),
+            ("#a #b", Shape::List),
+            ("  /a /b  ", Shape::List),
+            ("/docs/my file.html /index.html", Shape::SpaceInList),
+            ("index.html /about.html", Shape::SpaceInList),
+            ("/a b #c", Shape::SpaceInList),
+            // A stray `*` is not a path of a list: it would read as /*, everything.
+            ("/images/ *", Shape::One),
+            ("* /a", Shape::SpaceInList),
+        ] {
+            assert_eq!(shape(line), want, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn a_list_with_a_space_inside_a_path_is_refused_with_the_reason() {
+        let a = analyse("/docs/my file.html /index.html");
+        assert_eq!(a.items.len(), 1, "nothing is guessed");
+        let it = &a.items[0];
+        assert_eq!(it.problem, Some(Problem::SpaceInList));
+        assert_eq!(it.raw, "/docs/my file.html /index.html");
+        assert!(a.to_send(false).is_none());
+        assert!(it.problem.as_ref().unwrap().to_string().contains("%20"));
+        // Not the wildcard error the line would give read as one path, nor its length.
+        let a = analyse("/docs/my file.html /images/*");
+        assert_eq!(a.items[0].problem, Some(Problem::SpaceInList));
+        let long = format!("/{} /b", "a b".repeat(2000));
+        assert_eq!(analyse(&long).items[0].problem, Some(Problem::SpaceInList));
+        // A control character says more.
+        let a = analyse("/a\0 b /c");
+        assert_eq!(a.items[0].problem, Some(Problem::ControlCharacter('\0')));
+        // Fixed either way, it is sent.
+        let a = analyse("/docs/my%20file.html /index.html");
+        assert_eq!(a.items.len(), 2);
+        assert!(a.to_send(false).is_some());
+        let a = analyse("/docs/my file.html\n/index.html");
+        let values: Vec<&str> = a.items.iter().map(|i| i.value.as_str()).collect();
+        assert_eq!(values, ["/docs/my%20file.html", "/index.html"]);
+    }
+
+    #[test]
+    fn a_control_character_is_named() {
+        let junk = "\0".repeat(200_000);
+        let a = analyse(&junk);
+        assert_eq!(a.items.len(), 1);
+        assert_eq!(a.items[0].problem, Some(Problem::ControlCharacter('\0')));
+        assert_eq!(
+            one("/a\u{1b}[31mb\u{7}").problem,
+            Some(Problem::ControlCharacter('\u{1b}')),
+            "the first one"
+        );
+        assert_eq!(
+            one("#tag\u{7f}").problem,
+            Some(Problem::ControlCharacter('\u{7f}'))
+        );
+    }
+
+    #[test]
+    fn a_paste_is_laid_out_one_item_a_line() {
+        let u = one_item_a_line("/index.html /images/* /index.html").unwrap();
+        assert_eq!(u.text, "/index.html\n/images/*\n/index.html");
+        assert_eq!((u.lists, u.items), (1, 3));
+        // Other lines stay as they are; line endings become \n; a final one stays.
+        let u = one_item_a_line("  /keep \r\n/a\t/b #t\r/my file.html\n\n/c /d\n").unwrap();
+        assert_eq!(u.text, "  /keep \n/a\n/b\n#t\n/my file.html\n\n/c\n/d\n");
+        assert_eq!((u.lists, u.items), (2, 5));
+        // Nothing to split: the paste goes in as it is.
+        for text in [
+            "",
+            "/a\n/b",
+            "/my file.html",
+            "/docs/my file.html /index.html",
+            "\n",
+        ] {
+            assert_eq!(one_item_a_line(text), None, "{text:?}");
+        }
+        // What the lines read as afterwards is what the list read as before.
+        let text = "/a /b/* #T /a\n/b/c";
+        let before = analyse(text);
+        let after = analyse(&one_item_a_line(text).unwrap().text);
+        let values = |a: &Analysis| {
+            a.items
+                .iter()
+                .map(|i| (i.value.clone(), i.duplicate_of, i.covered_by))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(values(&before), values(&after));
+        assert_eq!(
+            after.items.iter().map(|i| i.line).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5]
+        );
+    }
+
+    #[test]
+    fn a_pasted_200_kb_list_is_read_in_one_pass() {
+        let text: String = (0..20_000).map(|i| format!("/p/{i}.html ")).collect();
+        assert!(text.len() > 200_000);
+        let u = one_item_a_line(&text).unwrap();
+        assert_eq!(u.items, 20_000);
+        assert_eq!(u.text.lines().count(), 20_000);
+        let a = analyse(&u.text);
+        assert_eq!(a.items.len(), 20_000);
+        assert_eq!(a.items[19_999].line, 20_000);
     }
 
     #[test]
@@ -728,8 +988,28 @@ mod tests {
                 "4001 characters: a path has at most 4000",
             ),
             (
-                Problem::ControlCharacter,
-                "control characters are not allowed",
+                Problem::ControlCharacter('\u{7}'),
+                "control character U+0007: not allowed in a path",
+            ),
+            (
+                Problem::ControlCharacter('\0'),
+                "control character U+0000 (NUL: binary data pasted?): not allowed in a path",
+            ),
+            (
+                Problem::ControlCharacter('\t'),
+                "control character U+0009 (tab): not allowed in a path",
+            ),
+            (
+                Problem::ControlCharacter('\u{1b}'),
+                "control character U+001B (Esc): not allowed in a path",
+            ),
+            (
+                Problem::ControlCharacter('\u{7f}'),
+                "control character U+007F (DEL): not allowed in a path",
+            ),
+            (
+                Problem::SpaceInList,
+                "a space inside a path: send it as %20, or one path per line",
             ),
             (Problem::TagWildcard, "a cache tag cannot hold a wildcard"),
             (Problem::TagComma, "a cache tag cannot hold a comma"),

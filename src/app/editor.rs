@@ -149,6 +149,25 @@ impl Editor {
         self.want_col = self.col;
     }
 
+    /// The cursor's line holds nothing but spaces.
+    pub fn on_blank_line(&self) -> bool {
+        self.lines[self.row].trim().is_empty()
+    }
+
+    /// Inserts text on lines of its own (a pasted list, a preset): after the cursor's line
+    /// if that holds text, else at the start of the cursor's blank line; the cursor ends
+    /// after the text. Adds `line_breaks(text)` lines, one more if the cursor's line held
+    /// text.
+    pub fn insert_lines(&mut self, text: &str) {
+        if self.on_blank_line() {
+            self.home();
+        } else {
+            self.end();
+            self.newline();
+        }
+        self.insert_str(text);
+    }
+
     pub fn newline(&mut self) {
         self.touch();
         let line = &mut self.lines[self.row];
@@ -361,6 +380,35 @@ mod tests {
         e.insert_str(&big);
         assert_eq!(e.lines().len(), 5001);
         assert_eq!(e.cursor(), (5000, 0));
+    }
+
+    #[test]
+    fn lines_of_their_own_go_after_a_line_with_text() {
+        let mut e = Editor::from_text("/first\n/last");
+        e.set_cursor(0, 2);
+        assert!(!e.on_blank_line());
+        e.insert_lines("/a\n/b");
+        assert_eq!(e.text(), "/first\n/a\n/b\n/last");
+        assert_eq!(e.cursor(), (2, 2));
+        // On a blank line (spaces count as blank) they start it, wherever the cursor is.
+        let mut e = Editor::from_text("/x\n  \n/y");
+        e.set_cursor(1, 2);
+        assert!(e.on_blank_line());
+        e.insert_lines("/a\n/b");
+        assert_eq!(e.text(), "/x\n/a\n/b  \n/y");
+        let mut e = Editor::default();
+        e.insert_lines("/a");
+        assert_eq!(e.lines(), ["/a"]);
+        // Every line touched or made gets a new stamp: the form re-reads them.
+        let mut e = Editor::from_text("/first\n/last");
+        let before = e.stamps().to_vec();
+        e.set_cursor(0, 0);
+        e.insert_lines("/a\n/b");
+        let after = e.stamps();
+        assert_eq!(after.len(), 4);
+        assert_ne!(after[0], before[0]);
+        assert!(!before.contains(&after[1]) && !before.contains(&after[2]));
+        assert_eq!(after[3], before[1]);
     }
 
     #[test]

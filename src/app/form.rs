@@ -77,6 +77,8 @@ pub struct Form {
     pub initial: String,
     /// The error sentence of the last submit.
     pub error: Option<String>,
+    /// What the last paste did to a list (split it, a path a line), until the next key.
+    pub pasted: Option<String>,
     /// "Copy to new" waiting for the invalidation's paths.
     pub loading_copy: Option<InvKey>,
     pub preset: usize,
@@ -114,6 +116,7 @@ impl Form {
             field: Field::Editor,
             initial: text.to_string(),
             error: None,
+            pasted: None,
             loading_copy: None,
             preset: 0,
             confirm_scroll: 0,
@@ -452,6 +455,7 @@ impl App {
             return;
         };
         let on_editor = form.field == Field::Editor;
+        form.pasted = None;
         let mut edited = false;
         match cmd {
             Cmd::Submit => return self.submit(),
@@ -526,22 +530,36 @@ impl App {
         self.follow_cursor();
     }
 
-    /// Bracketed paste: one insert, one check, however many lines. A paste that would take
-    /// the editor past [`EDITOR_MAX_LINES`] is refused whole, and the text stays as it was.
+    /// Bracketed paste: one insert, one check, however many lines. A line holding a list
+    /// (`/index.html /images/*`, see [`paths::Shape`]) is laid out one path a line, and a
+    /// paste holding such a list goes on lines of its own, after the cursor's line if that
+    /// has text. A paste that would take the editor past [`EDITOR_MAX_LINES`] is refused
+    /// whole, and the text stays as it was.
     pub(super) fn form_paste(&mut self, text: &str) {
         let Some(form) = self.screen.editing_form_mut() else {
             return;
         };
         form.field = Field::Editor;
         let text = crate::text::strip_bom(text);
-        let lines = form.editor.lines().len() + super::editor::line_breaks(text);
+        let unfolded = paths::one_item_a_line(text);
+        let text = unfolded.as_ref().map_or(text, |u| u.text.as_str());
+        let own_line = unfolded.is_some() && !form.editor.on_blank_line();
+        let lines =
+            form.editor.lines().len() + super::editor::line_breaks(text) + usize::from(own_line);
         if lines > EDITOR_MAX_LINES {
             form.error = Some(too_many_lines(lines));
             self.redraw.dirty = true;
             return;
         }
-        form.editor.insert_str(text);
+        if unfolded.is_some() {
+            form.editor.insert_lines(text);
+        } else {
+            form.editor.insert_str(text);
+        }
         self.text_changed();
+        if let (Some(u), Some(form)) = (unfolded, self.screen.form_mut()) {
+            form.pasted = Some(pasted_note(&u));
+        }
         self.follow_cursor();
     }
 
@@ -549,6 +567,7 @@ impl App {
         if let Some(form) = self.screen.form_mut() {
             form.reanalyse();
             form.error = None;
+            form.pasted = None;
             form.loading_copy = None;
         }
         self.redraw.dirty = true;
@@ -644,16 +663,8 @@ impl App {
                 let Some((_, paths)) = self.session.presets.get(form.preset) else {
                     return;
                 };
-                // On a line of its own, whatever the cursor's line holds.
-                let (row, _) = form.editor.cursor();
-                let mut text = paths.join("\n");
-                if !form.editor.lines()[row].trim().is_empty() {
-                    form.editor.end();
-                    text.insert(0, '\n');
-                } else {
-                    form.editor.home();
-                }
-                form.editor.insert_str(&text);
+                // On lines of their own, whatever the cursor's line holds.
+                form.editor.insert_lines(&paths.join("\n"));
                 form.field = Field::Editor;
                 self.screen.set_dialog(Dialog::Editing);
                 self.text_changed();
@@ -800,6 +811,15 @@ fn too_many_lines(lines: usize) -> String {
     )
 }
 
+/// What a paste did to the lists in it, for the line under the editor.
+fn pasted_note(u: &paths::Unfolded) -> String {
+    let lists = match u.lists {
+        1 => "the pasted list".to_string(),
+        n => format!("{n} pasted lists"),
+    };
+    format!("{lists} split at its spaces: {} paths, one a line", u.items)
+}
+
 /// A line's note for the gutter's notes column.
 pub fn line_note(form: &Form, line: usize) -> Option<(LineMark, String)> {
     let items = form.items_on(line);
@@ -818,20 +838,32 @@ pub fn line_note(form: &Form, line: usize) -> Option<(LineMark, String)> {
             } else {
                 "covered by"
             };
-            format!(
-                "{verb} {} (line {})",
-                items_all[by].value, items_all[by].line
-            )
+            let by = &items_all[by];
+            format!("{verb} {} ({})", by.value, where_is(by.line, line))
         }
         LineMark::Duplicate => {
-            let of = items.iter().find_map(|i| i.duplicate_of)?;
-            format!("repeats line {}: sent once", items_all[of].line)
+            let of = &items_all[items.iter().find_map(|i| i.duplicate_of)?];
+            // A typed line holding a list may repeat itself: it names the path then.
+            if of.line == line + 1 {
+                format!("repeats {} on this line: sent once", of.value)
+            } else {
+                format!("repeats line {}: sent once", of.line)
+            }
         }
         LineMark::Normalised if items.len() > 1 => format!("→ {} items", items.len()),
         LineMark::Normalised => format!("→ {}", items[0].value),
         LineMark::Hint => "/docs/ and /docs are different objects".into(),
     };
     Some((mark, text))
+}
+
+/// Where a 1-based item line is, seen from the 0-based editor line `from`.
+fn where_is(line: usize, from: usize) -> String {
+    if line == from + 1 {
+        "this line".into()
+    } else {
+        format!("line {line}")
+    }
 }
 
 /// Everything about the cursor's line, for the line under the editor.

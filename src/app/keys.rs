@@ -241,7 +241,13 @@ pub const PROFILE_FORM: &[Binding] = bindings![
     [(BackTab, SHIFT), key(BackTab), key(Up)], "S-Tab/↑", "previous field", _, PrevField;
     [ch(' ')], "Space", "tick a box (types in a text field)", "tick", Mark;
     [ctrl('n')], "C-n", "next profile of ~/.aws/config", "aws profile", NextChoice;
-    [key(Esc)], "Esc", "cancel", "cancel", Back;
+    [key(Esc)], "Esc", "cancel (asks if changed)", "cancel", Back;
+    [ctrl('c')], "C-c", "quit", _, Quit;
+];
+
+pub const DISCARD_PROFILE: &[Binding] = bindings![
+    [ch('y')], "y", "discard the changes", "discard", Confirm;
+    [ch('n'), key(Esc)], "n/Esc", "keep editing", "keep", Back;
     [ctrl('c')], "C-c", "quit", _, Quit;
 ];
 
@@ -296,6 +302,7 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Discard?", DISCARD),
     ("Profiles (p)", PROFILES),
     ("Profile form", PROFILE_FORM),
+    ("Discard the profile's changes?", DISCARD_PROFILE),
     ("Unsent batches of an earlier run", RESUME),
     ("Notices (N)", NOTICES),
 ];
@@ -313,6 +320,7 @@ pub fn table(mode: Mode) -> &'static [Binding] {
         Mode::Welcome => WELCOME,
         Mode::Profiles => PROFILES,
         Mode::ProfileForm => PROFILE_FORM,
+        Mode::DiscardProfile => DISCARD_PROFILE,
         Mode::DeleteProfile => DELETE_PROFILE,
         Mode::QuitUnsent => QUIT_UNSENT,
         Mode::Resume => RESUME,
@@ -364,6 +372,7 @@ mod tests {
             Mode::Welcome,
             Mode::Profiles,
             Mode::ProfileForm,
+            Mode::DiscardProfile,
             Mode::DeleteProfile,
             Mode::QuitUnsent,
             Mode::Resume,

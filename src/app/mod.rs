@@ -102,6 +102,8 @@ pub enum Mode {
     Profiles,
     /// Adding or editing a profile.
     ProfileForm,
+    /// "Discard the changes to the profile?" over the profile form.
+    DiscardProfile,
     /// "Delete the profile?"
     DeleteProfile,
     /// "N batches not sent — quit anyway?"
@@ -129,7 +131,11 @@ impl Mode {
     pub fn in_profiles(self) -> bool {
         matches!(
             self,
-            Self::Welcome | Self::Profiles | Self::ProfileForm | Self::DeleteProfile
+            Self::Welcome
+                | Self::Profiles
+                | Self::ProfileForm
+                | Self::DiscardProfile
+                | Self::DeleteProfile
         )
     }
 

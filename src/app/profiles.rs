@@ -80,6 +80,10 @@ pub struct ProfileForm {
     pub saving: bool,
     /// Which ~/.aws/config profile C-n put in last.
     pub choice: Option<usize>,
+    /// The name and fields as the form opened: Esc with them unchanged asks nothing.
+    opened: (String, ProfileFields),
+    /// "Discard the changes to the profile?" is asked over the form.
+    pub discarding: bool,
 }
 
 impl ProfileForm {
@@ -104,7 +108,7 @@ impl ProfileForm {
                 value,
             });
         }
-        Self {
+        let mut form = Self {
             from: from.map(|e| e.name.clone()),
             base,
             rows,
@@ -112,7 +116,17 @@ impl ProfileForm {
             error: None,
             saving: false,
             choice: None,
-        }
+            opened: Default::default(),
+            discarding: false,
+        };
+        form.opened = (form.name(), form.fields());
+        form
+    }
+
+    /// The name or a field differs from what the form opened with (as they would be saved:
+    /// spaces typed and taken away again change nothing).
+    pub fn changed(&self) -> bool {
+        self.name() != self.opened.0 || self.fields() != self.opened.1
     }
 
     /// How many fields it has: the simulator switch only when adding.
@@ -504,6 +518,16 @@ impl App {
                 _ => {}
             },
             Mode::ProfileForm => self.profile_form_cmd(cmd, fx),
+            Mode::DiscardProfile => match cmd {
+                Cmd::Confirm => self.close_profile_form(),
+                Cmd::Back => {
+                    if let Some(form) = self.screen.profile_form_mut() {
+                        form.discarding = false;
+                    }
+                }
+                Cmd::Quit => fx.push(Effect::Quit),
+                _ => {}
+            },
             _ => {}
         }
     }
@@ -608,13 +632,9 @@ impl App {
         match cmd {
             Cmd::NextField | Cmd::Down => form.focus = (form.focus + 1) % len,
             Cmd::PrevField | Cmd::Up => form.focus = (form.focus + len - 1) % len,
-            Cmd::Back => {
-                self.screen = if self.profile.is_empty() {
-                    Screen::Welcome
-                } else {
-                    Screen::Profiles
-                };
-            }
+            // Asks before throwing typing away; closes at once when nothing changed.
+            Cmd::Back if form.changed() => form.discarding = true,
+            Cmd::Back => self.close_profile_form(),
             Cmd::Mark if !form.typing() => form.toggle(),
             Cmd::NextChoice if !self.catalog.aws_profiles.is_empty() => {
                 form.next_choice(&self.catalog.aws_profiles);
@@ -639,6 +659,16 @@ impl App {
             Cmd::Quit => fx.push(Effect::Quit),
             _ => {}
         }
+    }
+
+    /// Closes the profile form, for the switcher (or the welcome screen, with no profile
+    /// open), what it held gone.
+    fn close_profile_form(&mut self) {
+        self.screen = if self.profile.is_empty() {
+            Screen::Welcome
+        } else {
+            Screen::Profiles
+        };
     }
 
     /// A key the profile form's table does not bind types into the focused text field.

@@ -67,6 +67,7 @@ impl Screen {
             },
             Self::Welcome => Mode::Welcome,
             Self::Profiles => Mode::Profiles,
+            Self::ProfileForm(form) if form.discarding => Mode::DiscardProfile,
             Self::ProfileForm(_) => Mode::ProfileForm,
             Self::DeleteProfile => Mode::DeleteProfile,
             Self::Help { .. } => Mode::Help,

@@ -156,6 +156,8 @@ fn editor(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: &Form
 fn detail_line(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
     let line = if let Some(error) = &form.error {
         Line::styled(format!("✗ {error}"), theme.error)
+    } else if let Some(pasted) = &form.pasted {
+        Line::styled(format!("~ {pasted}"), theme.info)
     } else if let Some((mark, text)) = form::cursor_detail(form) {
         let style = match mark {
             LineMark::Error => theme.error,

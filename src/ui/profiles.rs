@@ -230,6 +230,18 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             row,
         );
     }
+    if form.discarding {
+        let what = match &form.from {
+            Some(name) => format!("Discard the changes to the profile {name}?"),
+            None => "Discard the new profile?".to_string(),
+        };
+        let text = vec![
+            Line::styled(what, theme.warning),
+            Line::raw("Nothing is written to the profiles file."),
+        ];
+        let keys = (" Discard? ", " y discards · n keeps editing ");
+        question(theme, frame, inner, keys, text);
+    }
 }
 
 /// "2 batches (3,400 paths) not sent — quit anyway?"

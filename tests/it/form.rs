@@ -660,3 +660,168 @@ fn a_pasted_byte_order_mark_is_not_part_of_the_first_path() {
     assert_eq!(values, ["/index.html", "/a.css"]);
     assert_eq!(form.errors, 0);
 }
+
+/// The form's notes column for a 0-based editor line.
+fn note(h: &Harness, line: usize) -> Option<(LineMark, String)> {
+    cfdash::app::form::line_note(h.app.form().unwrap(), line)
+}
+
+#[test]
+fn a_pasted_one_line_list_becomes_a_line_a_path() {
+    let mut h = Harness::demo();
+    h.ch('n');
+    h.act(Action::Paste("/index.html /images/* /index.html".into()));
+    let form = h.app.form().unwrap();
+    assert_eq!(
+        form.editor.lines(),
+        ["/index.html", "/images/*", "/index.html"]
+    );
+    assert_eq!(form.editor.cursor(), (2, 11));
+    assert_eq!(form.mark(0), LineMark::Ok);
+    assert_eq!(form.mark(1), LineMark::Ok);
+    assert_eq!(
+        note(&h, 2),
+        Some((LineMark::Duplicate, "repeats line 1: sent once".into()))
+    );
+    let sent: Vec<&str> = form
+        .to_send()
+        .unwrap()
+        .iter()
+        .map(|i| i.value.as_str())
+        .collect();
+    assert_eq!(sent, ["/index.html", "/images/*"]);
+    // The line under the editor says what the paste did, until the next key.
+    let screen = h.screen();
+    assert!(
+        screen.contains("the pasted list split at its spaces: 3 paths, one a line"),
+        "{screen}"
+    );
+    h.key(KeyCode::Up);
+    assert!(h.app.form().unwrap().pasted.is_none());
+    assert!(h.screen().contains("line 2: /images/*"));
+}
+
+#[test]
+fn a_pasted_list_goes_on_lines_of_its_own() {
+    let mut h = Harness::demo();
+    h.ch('n');
+    h.typed("/first");
+    h.key(KeyCode::Home);
+    h.act(Action::Paste("/a /b\n/c".into()));
+    let form = h.app.form().unwrap();
+    assert_eq!(form.editor.lines(), ["/first", "/a", "/b", "/c"]);
+    assert_eq!(form.editor.cursor(), (3, 2));
+    // A paste with no list in it goes in at the cursor, as ever.
+    h.act(Action::Paste(".html".into()));
+    assert_eq!(h.app.form().unwrap().editor.lines()[3], "/c.html");
+}
+
+#[test]
+fn a_list_with_a_space_inside_a_path_is_refused_with_the_reason() {
+    let mut h = Harness::demo();
+    h.ch('n');
+    h.act(Action::Paste("/docs/my file.html /images/*".into()));
+    let form = h.app.form().unwrap();
+    assert_eq!(form.editor.lines(), ["/docs/my file.html /images/*"]);
+    let (mark, text) = note(&h, 0).unwrap();
+    assert_eq!(mark, LineMark::Error);
+    assert!(text.contains("space inside a path"), "{text}");
+    assert!(
+        text.contains("%20") && text.contains("one path per line"),
+        "{text}"
+    );
+    assert!(!text.contains('*'), "not the wildcard's error: {text}");
+    assert!(form.pasted.is_none(), "nothing was split");
+    ctrl(&mut h, 's');
+    assert_eq!(h.app.mode(), Mode::Form, "nothing is sent");
+    let error = h.app.form().unwrap().error.clone().unwrap();
+    assert!(
+        error.starts_with("line 1: a space inside a path"),
+        "{error}"
+    );
+    // One path per line: the first is sent encoded, and says so.
+    h.key(KeyCode::Home);
+    for _ in 0.."/docs/my file.html".len() {
+        h.key(KeyCode::Right);
+    }
+    h.key(KeyCode::Delete);
+    h.key(KeyCode::Enter);
+    let form = h.app.form().unwrap();
+    assert_eq!(form.editor.lines(), ["/docs/my file.html", "/images/*"]);
+    assert_eq!(
+        note(&h, 0),
+        Some((LineMark::Normalised, "→ /docs/my%20file.html".into()))
+    );
+    assert_eq!(form.errors, 0);
+}
+
+#[test]
+fn a_typed_line_of_paths_repeating_itself_says_so() {
+    let mut h = Harness::demo();
+    h.ch('n');
+    h.typed("/a /b /a");
+    let form = h.app.form().unwrap();
+    assert_eq!(form.editor.lines().len(), 1, "typing splits nothing");
+    assert_eq!(form.analysis.items.len(), 3);
+    assert_eq!(
+        note(&h, 0),
+        Some((
+            LineMark::Duplicate,
+            "repeats /a on this line: sent once".into()
+        ))
+    );
+    assert!(h.screen().contains("repeats /a on this line"));
+    // A wildcard on the same line covers the way a line above would.
+    h.key(KeyCode::Enter);
+    h.typed("/img/* /img/x.png");
+    assert_eq!(
+        note(&h, 1),
+        Some((LineMark::Covered, "covered by /img/* (this line)".into()))
+    );
+    h.key(KeyCode::Enter);
+    h.typed("/img/y.png");
+    assert_eq!(
+        note(&h, 2),
+        Some((LineMark::Covered, "covered by /img/* (line 2)".into()))
+    );
+}
+
+#[test]
+fn pasted_binary_junk_is_named() {
+    let mut h = Harness::demo();
+    h.ch('n');
+    h.act(Action::Paste("\0".repeat(200_000)));
+    let form = h.app.form().unwrap();
+    assert_eq!(form.editor.lines().len(), 1);
+    let (mark, text) = note(&h, 0).unwrap();
+    assert_eq!(mark, LineMark::Error);
+    assert!(text.contains("U+0000 (NUL: binary data pasted?)"), "{text}");
+    // Nothing of it reaches the terminal, and Ctrl-K takes it away.
+    assert!(!h.screen().contains('\0'));
+    ctrl(&mut h, 'k');
+    assert!(h.app.form().unwrap().editor.is_empty());
+}
+
+#[test]
+fn a_pasted_200_kb_list_is_one_check() {
+    let mut h = Harness::with(SimData::demo(), SimSettings::default(), 120, 40);
+    h.ch('n');
+    let text: String = (0..20_000).map(|i| format!("/p/{i}.html ")).collect();
+    assert!(text.len() > 200_000);
+    h.act(Action::Paste(text));
+    let form = h.app.form().unwrap();
+    assert_eq!(form.editor.lines().len(), 20_000);
+    assert_eq!(form.analysis.items.len(), 20_000);
+    assert_eq!(form.errors, 0);
+    assert!(h.screen().contains("/p/19999.html"));
+    // Past the editor's cap once split, it is refused whole.
+    let mut h = Harness::with(SimData::demo(), SimSettings::default(), 120, 40);
+    h.ch('n');
+    type_lines(&mut h, "/keep");
+    let max = cfdash::app::form::EDITOR_MAX_LINES;
+    let text: String = (0..max).map(|i| format!("/{i} ")).collect();
+    h.act(Action::Paste(text));
+    let form = h.app.form().unwrap();
+    assert_eq!(form.editor.text(), "/keep");
+    assert!(form.error.as_ref().unwrap().contains("--paths-file"));
+}

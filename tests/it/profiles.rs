@@ -317,6 +317,97 @@ fn the_profile_form_checks_as_you_type_and_saves_through_the_writer() {
 }
 
 #[test]
+fn esc_on_an_unchanged_profile_form_closes_it_at_once() {
+    let mut h = two_profiles();
+    h.ch('p');
+    point_at(&mut h, "small");
+    h.ch('e');
+    assert_eq!(h.app.mode(), Mode::ProfileForm);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.mode(), Mode::Profiles);
+    // Typed and taken away again: nothing changed, nothing asked.
+    h.ch('a');
+    h.typed("x");
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Tab);
+    h.typed("  ");
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.mode(), Mode::Profiles);
+}
+
+#[test]
+fn esc_on_a_changed_profile_form_asks_before_discarding() {
+    let mut h = two_profiles();
+    h.ch('p');
+    point_at(&mut h, "small");
+    h.ch('e');
+    h.key(KeyCode::Tab);
+    h.typed("prod-admin");
+    let mark = h.mark();
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.mode(), Mode::DiscardProfile);
+    let screen = h.screen();
+    assert!(
+        screen.contains("Discard the changes to the profile small?"),
+        "{screen}"
+    );
+    // n keeps editing, with the text and the focus as they were; so does Esc.
+    h.ch('n');
+    assert_eq!(h.app.mode(), Mode::ProfileForm);
+    let form = h.app.profile_form().unwrap();
+    assert_eq!(form.fields().aws_profile.as_deref(), Some("prod-admin"));
+    assert_eq!(form.focus, 1);
+    h.typed("2");
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.mode(), Mode::ProfileForm);
+    assert_eq!(
+        h.app
+            .profile_form()
+            .unwrap()
+            .fields()
+            .aws_profile
+            .as_deref(),
+        Some("prod-admin2"),
+        "letters do not type while it asks"
+    );
+    // y discards: back to the switcher, nothing saved.
+    h.key(KeyCode::Esc);
+    h.ch('y');
+    assert_eq!(h.app.mode(), Mode::Profiles);
+    assert!(h.app.profile_form().is_none());
+    assert!(!h.seen[mark..].iter().any(|e| matches!(e, Effect::Save(_))));
+    // A box ticked is a change too; C-c quits from the question.
+    h.ch('a');
+    while !h.app.profile_form().unwrap().typing() {
+        h.key(KeyCode::Tab);
+    }
+    while h.app.profile_form().unwrap().typing() {
+        h.key(KeyCode::Tab);
+    }
+    h.ch(' ');
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.mode(), Mode::DiscardProfile);
+    let quit = h.act(Action::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(quit.quit);
+}
+
+#[test]
+fn discarding_a_new_profile_from_the_welcome_screen_goes_back_to_it() {
+    let mut h = welcome();
+    h.ch('c');
+    h.typed("prod");
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.mode(), Mode::DiscardProfile);
+    assert!(h.screen().contains("Discard the new profile?"));
+    h.ch('y');
+    assert_eq!(h.app.mode(), Mode::Welcome);
+}
+
+#[test]
 fn deleting_asks_and_the_open_profile_cannot_be_deleted() {
     let mut h = two_profiles();
     h.ch('p');

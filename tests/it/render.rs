@@ -151,6 +151,17 @@ fn form() {
     }
 }
 
+/// A deploy step's one-line list pasted under a list with a space inside a path: one line a
+/// path, the repeat naming its line, the space refused with its reason, what the paste did.
+#[test]
+fn form_after_pasting_a_list() {
+    let mut harness = at(80, 24);
+    harness.ch('n');
+    harness.act(Action::Paste("/docs/my file.html /index.html\n".into()));
+    harness.act(Action::Paste("/index.html /images/* /index.html".into()));
+    insta::assert_snapshot!("form_pasted_list_80x24", harness.screen());
+}
+
 #[test]
 fn form_confirmation() {
     for (w, h) in SIZES {
@@ -209,6 +220,18 @@ fn profile_form_with_errors() {
     harness.key(KeyCode::Tab);
     harness.typed("ftp://x");
     insta::assert_snapshot!("profile_form_100x30", harness.screen());
+}
+
+#[test]
+fn profile_form_asking_to_discard() {
+    let mut harness = with_profiles(80, 24);
+    harness.ch('p');
+    harness.key(KeyCode::Down);
+    harness.ch('e');
+    harness.key(KeyCode::Tab);
+    harness.typed("-2");
+    harness.key(KeyCode::Esc);
+    insta::assert_snapshot!("profile_form_discard_80x24", harness.screen());
 }
 
 #[test]
