@@ -551,3 +551,72 @@ fn a_profile_pointing_at_moto_shows_its_distributions() {
     t.keys(&["q"]);
     t.wait_text("EXITED=0", long);
 }
+
+/// The day's operator keys in a real terminal: an unbound key's hint, the `:` palette
+/// jumping by alias, copy through OSC 52 (tmux's `set-clipboard on` keeps what reached the
+/// terminal in a paste buffer), sort, and older invalidations loaded on demand.
+#[test]
+fn palette_copy_sort_and_older_in_a_real_terminal() {
+    // Five invalidations a listing, so the demo's have older ones to load.
+    let (t, _log) = Tmux::cfdash_with(
+        "operator",
+        120,
+        35,
+        "CFDASH_SIM_ACTIVITY=0",
+        "--demo --invalidations 5",
+    );
+    let status = t
+        .cmd()
+        .args(["set-option", "-g", "set-clipboard", "on"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let long = Duration::from_secs(20);
+    t.wait_text("12 distributions", long);
+
+    // A key that does nothing says where the keys are.
+    t.keys(&["z"]);
+    t.wait_text("z does nothing here: ? lists the keys", long);
+
+    // The palette: jump to a distribution by a piece of its alias.
+    t.keys(&[":"]);
+    t.wait_text(": palette", long);
+    for k in ["d", "o", "w", "n", "l", "o", "a", "d"] {
+        t.keys(&[k]);
+    }
+    t.wait_text("dist    downloads.acme.io", long);
+    t.keys(&["Enter"]);
+    let screen = t.wait_text("Invalidations · downloads.acme.io", long);
+    assert!(!screen.contains("╔ : palette"), "{screen}");
+
+    // Copy its id: the bytes reach the terminal as OSC 52.
+    t.keys(&["y"]);
+    t.wait_text("the distribution's ARN", long);
+    t.keys(&["i"]);
+    t.wait_text("copied the distribution's id: E0TA9RC3WN5YLE", long);
+    let buffer = t.cmd().args(["show-buffer"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&buffer.stdout), "E0TA9RC3WN5YLE");
+
+    // Sort by name: the first row is now the alphabetically first name.
+    t.keys(&["s"]);
+    t.wait_text("distributions by Name ▲", long);
+    t.keys(&["g"]);
+    let screen = t.wait_text("Invalidations · api.acme.dev", long);
+    let rows = distribution_rows(&screen);
+    let first = rows.lines().nth(2).unwrap_or_default();
+    assert!(first.contains("api.acme.dev"), "{rows}");
+
+    // Older invalidations, on demand: five, then ten.
+    t.keys(&["Tab"]);
+    t.wait_text("L older", long);
+    t.keys(&["L"]);
+    t.wait_text("older invalidations…", long);
+    t.wait_for("ten rows", long, |s| {
+        s.lines()
+            .filter(|l| l.contains("Completed") || l.contains("InProgress"))
+            .count()
+            >= 10
+    });
+    t.keys(&["q"]);
+    t.wait_text("EXITED=0", long);
+}
