@@ -40,7 +40,22 @@ pub struct Entry {
 
 impl Entry {
     pub fn new(target: Target, kind: &'static str, text: String, extra: String) -> Self {
-        let haystack = Utf32String::from(text.as_str());
+        Self::with_keywords(target, kind, text, extra, "")
+    }
+
+    /// An entry also found by `keywords`, which are not shown (matched after the text).
+    pub fn with_keywords(
+        target: Target,
+        kind: &'static str,
+        text: String,
+        extra: String,
+        keywords: &str,
+    ) -> Self {
+        let haystack = if keywords.is_empty() {
+            Utf32String::from(text.as_str())
+        } else {
+            Utf32String::from(format!("{text} {keywords}").as_str())
+        };
         Self {
             target,
             kind,
@@ -200,6 +215,19 @@ impl Words {
     }
 }
 
+/// Words a command is also found by: what an operator may call it.
+fn keywords(cmd: Cmd) -> &'static str {
+    match cmd {
+        Cmd::Notices => "history log",
+        Cmd::ToggleUtc => "zone timezone",
+        Cmd::Refresh => "reload",
+        Cmd::Copy => "yank clipboard",
+        Cmd::OpenConsole => "browser console url",
+        Cmd::LoadOlder => "more page",
+        _ => "",
+    }
+}
+
 /// Whether a dashboard command belongs in the palette: moving about does not.
 fn is_command(cmd: Cmd) -> bool {
     !matches!(
@@ -228,11 +256,12 @@ impl App {
             .filter(|b| is_command(b.cmd))
             .filter(|b| !(self.session.read_only && b.cmd == Cmd::NewInvalidation))
             .map(|b| {
-                Entry::new(
+                Entry::with_keywords(
                     Target::Command(b.cmd),
                     "cmd",
                     b.desc.to_string(),
                     b.label.to_string(),
+                    keywords(b.cmd),
                 )
             })
             .collect();

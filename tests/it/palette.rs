@@ -75,6 +75,12 @@ fn palette_runs_a_command_and_esc_runs_nothing() {
     assert!(h.app.utc, "the palette ran `t`");
 
     h.ch(':');
+    h.typed("history");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.mode(), Mode::Notices, "history: the notices log");
+    h.key(KeyCode::Esc);
+
+    h.ch(':');
     h.typed("new inval");
     h.key(KeyCode::Enter);
     assert!(h.app.mode().in_form(), "the palette opened the form");
