@@ -2,8 +2,11 @@
 //! before they reach a terminal, long input cut, a byte-order mark dropped, and reads
 //! capped so `/dev/zero` cannot fill the memory.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::Read;
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Quoted input is cut after this many characters (an invalid 1 MB line is not echoed).
 pub const QUOTE_MAX: usize = 200;
@@ -113,6 +116,35 @@ pub fn print_raw(text: impl AsRef<str>) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", text.as_ref());
     let _ = out.flush();
+}
+
+/// `s` cut to at most `width` terminal columns; a cut text ends in "…". Every view cuts
+/// through here: ratatui cuts a cell or a title without saying so.
+pub fn fit(s: &str, width: usize) -> Cow<'_, str> {
+    // A byte is at least a column's worth of text, so a short string fits as it is.
+    if s.len() <= width || s.width() <= width {
+        return Cow::Borrowed(s);
+    }
+    if width == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut out = String::with_capacity(width + 3);
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    Cow::Owned(out)
+}
+
+/// How many terminal columns `s` takes.
+pub fn columns(s: &str) -> usize {
+    s.width()
 }
 
 /// Text without the UTF-8 byte-order mark some editors put at its start.
@@ -246,6 +278,18 @@ fn size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fit_cuts_with_an_ellipsis_to_the_columns_given() {
+        assert_eq!(fit("www.example.com", 15), "www.example.com");
+        assert_eq!(fit("www.example.com", 10), "www.examp…");
+        assert_eq!(columns(&fit("www.example.com", 10)), 10);
+        assert_eq!(fit("abc", 1), "…");
+        assert_eq!(fit("abc", 0), "");
+        // Wide characters count two columns; a cut never overflows the width.
+        assert_eq!(fit("日本語のテキスト", 7), "日本語…");
+        assert_eq!(columns(&fit("日本語のテキスト", 6)), 5);
+    }
 
     #[test]
     fn controls_are_escaped_and_long_input_cut() {

@@ -5,8 +5,14 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
-/// From this width the distributions sit left of the invalidations instead of above them.
-pub const WIDE: u16 = 140;
+/// The inner width from which the distributions table shows every column (the comment too).
+pub const DIST_ALL: u16 = 84;
+/// The inner width the invalidations table needs for every column (its widths and gaps).
+pub const INV_ALL: u16 = 68;
+/// From this width the distributions sit left of the invalidations instead of above them:
+/// only where both panes, borders included, still show every column, so a wider terminal
+/// never shows fewer columns than a narrower one.
+pub const WIDE: u16 = DIST_ALL + 2 + INV_ALL + 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Areas {
@@ -38,8 +44,11 @@ pub fn layout(area: Rect, detail_open: bool) -> Option<Areas> {
     ])
     .areas(area);
     let (distributions, right) = if area.width >= WIDE {
-        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-            .areas(body);
+        // The invalidations' columns are fixed: past their width, the distributions (whose
+        // names take the spare room) get the larger share.
+        let right = (INV_ALL + 2).max(area.width * 2 / 5);
+        let [l, r] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(right)]).areas(body);
         (l, r)
     } else {
         let [t, b] =

@@ -102,6 +102,18 @@ fn pane_block<'a>(app: &App, theme: &Theme, pane: Pane, title: Line<'a>) -> Bloc
         .title(title)
 }
 
+/// The widths a table gives its columns in `width` (one column between each), as
+/// `Table` lays them out with `Flex::Start`: what each cell's text is cut to.
+fn column_widths<C>(cols: &[(C, Constraint)], width: u16) -> Vec<u16> {
+    Layout::horizontal(cols.iter().map(|c| c.1))
+        .flex(ratatui::layout::Flex::Start)
+        .spacing(1)
+        .split(Rect::new(0, 0, width, 1))
+        .iter()
+        .map(|r| r.width)
+        .collect()
+}
+
 /// A rectangle of at most `width`×`height` in the middle of `area`.
 fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
