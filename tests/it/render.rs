@@ -178,7 +178,8 @@ fn with_profiles(width: u16, height: u16) -> Harness {
     let text = "default_profile = \"demo\"\n\
         [profiles.demo]\nsimulated = true\n\
         [profiles.prod]\naws_profile = \"prod-admin\"\nregion = \"us-east-1\"\nread_only = true\n\
-        [profiles.emulator]\nendpoint_url = \"http://127.0.0.1:5000\"\n";
+        [profiles.localstack]\nendpoint_url = \"http://127.0.0.1:4566\"\n\
+        [profiles.moto]\nendpoint_url = \"http://127.0.0.1:5000\"\nregion = \"eu-west-1\"\n";
     harness
         .app
         .set_config(Some(&cfdash::config::Config::parse(text).unwrap()));
@@ -191,7 +192,11 @@ fn profile_switcher() {
     for (w, h) in SIZES {
         let mut harness = with_profiles(w, h);
         harness.ch('p');
-        insta::assert_snapshot!(format!("profiles_{w}x{h}"), harness.screen());
+        // Two emulators are told apart by their endpoints: host and port in full.
+        let screen = harness.screen();
+        assert!(screen.contains("http://127.0.0.1:4566"), "{screen}");
+        assert!(screen.contains("http://127.0.0.1:5000"), "{screen}");
+        insta::assert_snapshot!(format!("profiles_{w}x{h}"), screen);
     }
 }
 
