@@ -8,6 +8,14 @@ use ratatui::widgets::Paragraph;
 use super::Theme;
 use crate::app::keys;
 use crate::app::{App, FILTER_MAX, Mode, NoticeKind};
+use crate::text::{columns, fit};
+
+/// The columns a message may take left of a badge `badge` columns wide: one is kept
+/// between the two, so a cut message's "…" never touches the badge.
+fn message_room(left: u16, badge: u16) -> usize {
+    let gap = u16::from(badge > 0);
+    left.saturating_sub(gap) as usize
+}
 
 pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let watched = app.watch.watched.len();
@@ -22,11 +30,10 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         (w, 0) => right.push_str(&format!("◆ {w} watched ")),
         (w, e) => right.push_str(&format!("◆ {} watched ({e} on other profiles) ", w + e)),
     }
-    let [left_area, right_area] = Layout::horizontal([
-        Constraint::Min(0),
-        Constraint::Length(right.chars().count() as u16),
-    ])
-    .areas(area);
+    // [message | badge]: the badge has its own room, the message is cut before it.
+    let badge_width = (columns(&right) as u16).min(area.width);
+    let [left_area, right_area] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(badge_width)]).areas(area);
     frame.render_widget(
         Paragraph::new(Span::styled(right, theme.watched)).right_aligned(),
         right_area,
@@ -72,8 +79,12 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         } else {
             " "
         };
+        let room = message_room(left_area.width, badge_width);
         frame.render_widget(
-            Paragraph::new(Span::styled(format!("{prefix}{}", notice.text), style)),
+            Paragraph::new(Span::styled(
+                fit(&format!("{prefix}{}", notice.text), room),
+                style,
+            )),
             left_area,
         );
     }

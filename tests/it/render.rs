@@ -131,6 +131,30 @@ fn no_text_is_drawn_in_its_background_colour() {
     }
 }
 
+#[test]
+fn the_watched_badge_never_overwrites_a_message() {
+    let mut harness = at(80, 24);
+    for id in ["I1", "I2", "I3", "I4"] {
+        let key = cfdash::app::InvKey::new("E2QWRUHAPOMQZL", id);
+        harness.app.watch.watched.insert(key);
+    }
+    assert_eq!(harness.app.watch.watched.len(), 4);
+    let now = harness.app.now;
+    harness.app.notice = Some(cfdash::app::Notice {
+        kind: cfdash::app::NoticeKind::Success,
+        text: "Created 3 invalidations on www.acme-shop.com: I3D02BPYZAK3XL, I0MY1DMI8YSMI4, I2N90PVVCIQ7ZZ".into(),
+        at: now,
+        until: now + jiff::SignedDuration::from_secs(60),
+        completions: vec![],
+    });
+    let screen = harness.screen();
+    let bar = screen.lines().nth(22).unwrap();
+    // [message… | ◆ 4 watched]: the message is cut with "…", a space before the badge.
+    assert!(bar.contains("… ◆ 4 watched "), "{bar}");
+    assert!(bar.contains(" Created 3 invalidations"), "{bar}");
+    insta::assert_snapshot!("status_badge_80x24", screen);
+}
+
 /// A form with good, normalised, covered, repeated and bad lines, the cursor on the bad one.
 fn form_with_lines(width: u16, height: u16) -> Harness {
     let mut harness = at(width, height);
