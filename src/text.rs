@@ -142,6 +142,29 @@ pub fn fit(s: &str, width: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `s` in pieces for lines of `first` columns, then `rest` columns each (at least one
+/// character a piece): how a long path wraps.
+pub fn chunks(s: &str, first: usize, rest: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut used = 0;
+    let mut room = first.max(1);
+    for (i, c) in s.char_indices() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room && i > start {
+            out.push(&s[start..i]);
+            start = i;
+            used = 0;
+            room = rest.max(1);
+        }
+        used += w;
+    }
+    if start < s.len() || out.is_empty() {
+        out.push(&s[start..]);
+    }
+    out
+}
+
 /// How many terminal columns `s` takes.
 pub fn columns(s: &str) -> usize {
     s.width()
@@ -278,6 +301,17 @@ fn size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_fill_the_first_line_then_the_others() {
+        assert_eq!(chunks("/abcdefgh", 4, 3), vec!["/abc", "def", "gh"]);
+        assert_eq!(chunks("/a", 4, 3), vec!["/a"]);
+        assert_eq!(chunks("", 4, 3), vec![""]);
+        assert_eq!(chunks("日本語", 2, 2), vec!["日", "本", "語"]);
+        let long = "x".repeat(150);
+        assert_eq!(chunks(&long, 156, 154).len(), 1);
+        assert_eq!(chunks(&long, 36, 34).len(), 5);
+    }
 
     #[test]
     fn fit_cuts_with_an_ellipsis_to_the_columns_given() {

@@ -511,14 +511,19 @@ impl App {
         }
     }
 
+    /// Lines the paths take in the detail pane, long ones wrapped.
     fn detail_len(&self) -> usize {
+        let pane = self.areas().and_then(|a| a.detail).unwrap_or_default();
         self.session
             .detail_key
             .as_ref()
             .or(self.selected_invalidation().as_ref())
             .and_then(|k| self.session.details.get(k))
             .and_then(|d| d.data())
-            .map_or(0, |d| d.paths.len())
+            .map_or(0, |d| {
+                let lines = |p: &String| layout::path_lines(pane, p).len();
+                d.paths.iter().map(lines).sum()
+            })
     }
 
     pub(super) fn select_distribution(&mut self, index: usize, fx: &mut Vec<Effect>) {

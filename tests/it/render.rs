@@ -64,6 +64,62 @@ fn paths_of_an_invalidation() {
     }
 }
 
+/// The paths pane of the third invalidation, with a 150-character path added last.
+fn with_a_long_path(width: u16, height: u16) -> (Harness, String) {
+    let mut harness = at(width, height);
+    harness.key(KeyCode::Tab);
+    harness.ch('j');
+    harness.ch('j');
+    harness.key(KeyCode::Enter);
+    harness.settle();
+    let long = format!("/assets/{}/app.main.js", "a1b2c3d4e5".repeat(13));
+    assert_eq!(long.len(), 150);
+    let key = harness.app.selected_invalidation().unwrap();
+    match harness.app.session.details.get_mut(&key) {
+        Some(cfdash::app::Remote::Ready { data, .. }) => data.paths.push(long.clone()),
+        _ => panic!("paths not fetched"),
+    }
+    (harness, long)
+}
+
+#[test]
+fn a_long_path_reads_whole_at_160_and_wraps_indented_at_80() {
+    let (harness, long) = with_a_long_path(160, 48);
+    let screen = harness.screen();
+    assert!(screen.contains(&format!("  {long}")), "{screen}");
+    insta::assert_snapshot!("long_path_160x48", screen);
+
+    let (mut harness, long) = with_a_long_path(80, 24);
+    // The paths have the focus; scrolled to the end, every piece of the long path shows.
+    assert_eq!(harness.app.session.focus, cfdash::app::Pane::Detail);
+    for _ in 0..10 {
+        harness.ch('j');
+    }
+    let screen = harness.screen();
+    insta::assert_snapshot!("long_path_80x24", screen);
+    let pane = harness.app.areas().unwrap().detail.unwrap();
+    let rows: Vec<String> = screen
+        .lines()
+        .map(|l| {
+            let cells: Vec<char> = l.trim_matches('"').chars().collect();
+            let inner = (pane.x + 1) as usize..(pane.x + pane.width - 1) as usize;
+            cells[inner].iter().collect()
+        })
+        .collect();
+    let first = rows
+        .iter()
+        .position(|r| r.starts_with("  /assets/"))
+        .expect("the long path's first line");
+    let mut joined = rows[first].trim().to_string();
+    for r in &rows[first + 1..] {
+        if !r.starts_with("    ") || r.trim().is_empty() {
+            break;
+        }
+        joined.push_str(r.trim());
+    }
+    assert_eq!(joined, long, "{screen}");
+}
+
 #[test]
 fn filtering() {
     for (w, h) in SIZES {
