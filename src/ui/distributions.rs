@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::{Theme, column_widths, pane_block, placeholder};
+use super::{Theme, column_widths, pane_block, placeholder, position};
 use crate::app::layout::{DIST_ALL, table_rows};
 use crate::app::{App, Mode, Pane, Remote, Slot};
 use crate::text::fit;
@@ -197,4 +197,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .column_spacing(1)
         .flex(ratatui::layout::Flex::Start);
     frame.render_widget(table, inner);
+    let scroll = &app.session.dist_scroll;
+    position(
+        frame,
+        theme,
+        area,
+        (scroll.selected, start, app.session.view.len()),
+    );
 }

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::{Theme, pane_block, placeholder};
+use super::{Theme, pane_block, placeholder, position};
 use crate::app::layout::table_rows;
 use crate::app::{App, InvKey, Mode, Pane, Remote, Slot};
 use crate::cloudfront::{Distribution, InvalidationStatus};
@@ -194,6 +194,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .column_spacing(1)
         .flex(ratatui::layout::Flex::Start);
     frame.render_widget(table, inner);
+    let selected = app.session.inv_scroll.selected;
+    position(frame, theme, area, (selected, start, rows.len()));
 }
 
 #[cfg(test)]

@@ -13,8 +13,10 @@ pub mod theme;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, BorderType, Borders, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap,
+};
 
 use crate::app::layout::{MIN_HEIGHT, MIN_WIDTH};
 use crate::app::{App, Mode, Pane, Screen};
@@ -112,6 +114,44 @@ fn column_widths<C>(cols: &[(C, Constraint)], width: u16) -> Vec<u16> {
         .iter()
         .map(|r| r.width)
         .collect()
+}
+
+/// A table pane's place in its rows: "12/200" (the selected row of those shown) on the
+/// bottom border's right, and a scrollbar on the right border when the rows do not fit.
+fn position(
+    frame: &mut Frame,
+    theme: &Theme,
+    area: Rect,
+    (selected, offset, len): (usize, usize, usize),
+) {
+    if len == 0 || area.height < 3 {
+        return;
+    }
+    let label = format!(" {}/{len} ", (selected + 1).min(len));
+    let width = label.chars().count() as u16;
+    if width + 4 <= area.width {
+        let at = Rect::new(area.right() - 1 - width, area.bottom() - 1, width, 1);
+        frame.render_widget(Span::styled(label, theme.dim), at);
+    }
+    let rows = crate::app::layout::table_rows(area);
+    if len > rows {
+        // Beside the rows: below the column header, above the bottom border.
+        let track = Rect::new(area.x, area.y + 2, area.width, area.height - 3);
+        // Positions 0..=len-rows for the first row shown, `rows` of them in view.
+        let mut state = ScrollbarState::new(len - rows + 1)
+            .position(offset)
+            .viewport_content_length(rows);
+        // No track: the border stays, the thumb is drawn over it.
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None)
+                .track_symbol(None)
+                .thumb_style(theme.focus_border),
+            track,
+            &mut state,
+        );
+    }
 }
 
 /// A rectangle of at most `width`×`height` in the middle of `area`.

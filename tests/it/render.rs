@@ -121,6 +121,34 @@ fn a_long_path_reads_whole_at_160_and_wraps_indented_at_80() {
 }
 
 #[test]
+fn long_lists_show_their_position_and_a_scrollbar() {
+    let mut data = SimData::generated(200, 0);
+    data.distributions[11].history = 40;
+    let mut harness = Harness::with(data, SimSettings::default(), 80, 24);
+    for _ in 0..11 {
+        harness.ch('j');
+    }
+    let screen = harness.screen();
+    insta::assert_snapshot!("scrollbar_80x24", screen);
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(lines[9].contains(" 12/200 "), "{}", lines[9]);
+    assert!(lines[3..9].iter().any(|l| l.ends_with("█\"")), "{screen}");
+    // The invalidations too: the first of 40, the thumb at the top.
+    assert!(lines[21].contains(" 1/40 "), "{}", lines[21]);
+    assert!(lines[12].ends_with("█\""), "{screen}");
+    // The filtered rows count: 11 of the 200 match "site-1".
+    harness.ch('/');
+    harness.typed("site-1");
+    harness.key(KeyCode::Enter);
+    harness.ch('g');
+    let screen = harness.screen();
+    assert!(
+        screen.lines().nth(9).unwrap().contains(" 1/111 "),
+        "{screen}"
+    );
+}
+
+#[test]
 fn filtering() {
     for (w, h) in SIZES {
         let mut harness = at(w, h);
