@@ -165,6 +165,44 @@ pub fn chunks(s: &str, first: usize, rest: usize) -> Vec<&str> {
     out
 }
 
+/// `s` wrapped into lines of at most `width` columns, broken at spaces (the space dropped)
+/// where it can be, inside a word longer than a line where it cannot.
+pub fn wrap(s: &str, width: usize) -> Vec<&str> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut rest = s;
+    while s.width() > 0 && rest.width() > width {
+        // The last space that leaves a line of at most `width` columns.
+        let mut end = 0;
+        let mut used = 0;
+        let mut space = None;
+        for (i, c) in rest.char_indices() {
+            let w = c.width().unwrap_or(0);
+            if c == ' ' {
+                space = Some(i);
+            }
+            if used + w > width {
+                break;
+            }
+            used += w;
+            end = i + c.len_utf8();
+        }
+        match space.filter(|&i| i > 0) {
+            Some(i) => {
+                out.push(&rest[..i]);
+                rest = &rest[i + 1..];
+            }
+            None => {
+                let end = end.max(rest.chars().next().map_or(0, char::len_utf8));
+                out.push(&rest[..end]);
+                rest = &rest[end..];
+            }
+        }
+    }
+    out.push(rest);
+    out
+}
+
 /// How many terminal columns `s` takes.
 pub fn columns(s: &str) -> usize {
     s.width()
@@ -301,6 +339,14 @@ fn size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_inside_long_words() {
+        assert_eq!(wrap("open the demo", 20), vec!["open the demo"]);
+        assert_eq!(wrap("open the demo now", 8), vec!["open the", "demo now"]);
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), vec![""]);
+    }
 
     #[test]
     fn chunks_fill_the_first_line_then_the_others() {

@@ -25,6 +25,7 @@ pub mod action;
 pub mod catalog;
 pub mod editor;
 pub mod form;
+pub mod help;
 pub mod keys;
 pub mod layout;
 pub mod memory;

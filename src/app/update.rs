@@ -170,6 +170,9 @@ impl App {
         if mode.in_profiles() {
             return self.on_profile_key(key, fx);
         }
+        if mode == Mode::Help && self.scroll_help(keys::lookup(mode, &key)) {
+            return;
+        }
         match keys::lookup(mode, &key) {
             Some(cmd) => self.run(cmd, fx),
             None if mode == Mode::Filter

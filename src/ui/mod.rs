@@ -50,7 +50,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
             profiles::switcher(app, theme, frame, area);
             profiles::delete(app, theme, frame, area);
         }
-        Screen::Help { from } => help::render(theme, frame, area, from.mode()),
+        Screen::Help { from, scroll } => help::render(theme, frame, area, from.mode(), *scroll),
         Screen::QuitUnsent { .. } => profiles::quit_unsent(app, theme, frame, area),
         Screen::Resume { .. } => memory::resume(app, theme, frame, area),
         Screen::Notices => memory::notices(app, theme, frame, area),

@@ -30,6 +30,32 @@ fn help_overlay() {
 }
 
 #[test]
+fn the_help_scrolls_to_its_last_legend_line_at_80x24() {
+    let mut harness = at(80, 24);
+    harness.ch('?');
+    let screen = harness.screen();
+    assert!(screen.contains("↓ more"), "{screen}");
+    assert!(!screen.contains("cut to fit"), "{screen}");
+    for _ in 0..40 {
+        harness.ch('j');
+    }
+    let screen = harness.screen();
+    insta::assert_snapshot!("help_scrolled_80x24", screen);
+    assert!(screen.contains("cut to fit"), "{screen}");
+    assert!(!screen.contains("↓ more"), "{screen}");
+    // The keys scrolled the help, not the table under it.
+    assert_eq!(harness.app.session.dist_scroll.selected, 0);
+    harness.key(KeyCode::PageUp);
+    harness.key(KeyCode::PageUp);
+    harness.key(KeyCode::PageUp);
+    assert_eq!(harness.screen(), {
+        let mut fresh = at(80, 24);
+        fresh.ch('?');
+        fresh.screen()
+    });
+}
+
+#[test]
 fn too_small() {
     let mut harness = at(80, 24);
     harness.act(Action::Resize {
