@@ -34,6 +34,11 @@ pub fn render(theme: &Theme, frame: &mut Frame, area: Rect, from: Mode, scroll: 
     }
 }
 
+/// The overlay's frame in a terminal of `area`.
+pub fn rect(area: Rect, from: Mode) -> Rect {
+    help_view(area, from).rect
+}
+
 fn line(theme: &Theme, row: &HelpRow) -> Line<'static> {
     match row {
         HelpRow::Heading(h) => Line::styled(*h, theme.title),

@@ -19,7 +19,7 @@ use ratatui::widgets::{
 };
 
 use crate::app::layout::{MIN_HEIGHT, MIN_WIDTH};
-use crate::app::{App, Mode, Pane, Screen};
+use crate::app::{App, Dialog, Mode, Pane, Screen};
 pub use theme::Theme;
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
@@ -152,6 +152,64 @@ fn position(
             &mut state,
         );
     }
+}
+
+/// Where the dialog on screen goes, and the inside of what it is drawn over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DialogRect {
+    /// The inside of its parent: the form's inside for the form's dialogs, the switcher's
+    /// for the delete question, the whole terminal for the others.
+    pub parent: Rect,
+    pub rect: Rect,
+}
+
+/// The inside of a bordered rectangle.
+fn inside(r: Rect) -> Rect {
+    r.inner(ratatui::layout::Margin::new(1, 1))
+}
+
+/// The switcher's frame in a terminal of `area`: a row a profile, at least room inside for
+/// the delete question.
+pub fn switcher_rect(app: &App, area: Rect) -> Rect {
+    popup(area, 96, (app.catalog.profiles.len() as u16 + 4).max(7))
+}
+
+/// The dialog on top in a terminal of `area`, if any, and its parent: every view of a
+/// dialog draws where this says, so none draws over its parent's border.
+pub fn dialog_rect(app: &App, area: Rect) -> Option<DialogRect> {
+    let top = |rect| DialogRect { parent: area, rect };
+    let d = match &app.screen {
+        Screen::Profiles => top(switcher_rect(app, area)),
+        Screen::DeleteProfile => {
+            let parent = inside(switcher_rect(app, area));
+            DialogRect {
+                parent,
+                rect: popup(parent, 64, 5),
+            }
+        }
+        Screen::ProfileForm(form) => top(popup(area, 96, form.field_count() as u16 * 2 + 5)),
+        Screen::Help { from, .. } => top(help::rect(area, from.mode())),
+        Screen::QuitUnsent { .. } => top(popup(area, 64, 5)),
+        Screen::Resume { .. } => top(popup(area, 76, memory::resume_height(app, area))),
+        Screen::Notices => top(popup(
+            area,
+            area.width.saturating_sub(4),
+            area.height.saturating_sub(2),
+        )),
+        Screen::Form { dialog, .. } => {
+            let parent = inside(app.form_areas()?.block);
+            let rect = match dialog {
+                Dialog::Editing => return None,
+                // The list of paths gets every row there is.
+                Dialog::Confirm | Dialog::ConfirmTyped => parent,
+                Dialog::Presets => popup(parent, 72, app.session.presets.len() as u16 + 2),
+                Dialog::Discard { .. } => popup(parent, 60, 5),
+            };
+            DialogRect { parent, rect }
+        }
+        _ => return None,
+    };
+    Some(d)
 }
 
 /// A rectangle of at most `width`×`height` in the middle of `area`.

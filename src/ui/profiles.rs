@@ -95,8 +95,7 @@ fn reach(all: &str, endpoint: Option<&str>, room: usize) -> String {
 }
 
 pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let height = (app.catalog.profiles.len() as u16 + 4).max(6);
-    let rect = popup(area, 96, height);
+    let rect = super::switcher_rect(app, area);
     let inner = open_dialog(
         frame,
         rect,
@@ -191,8 +190,9 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(form) = app.profile_form() else {
         return;
     };
-    let fields = form.field_count();
-    let rect = popup(area, 96, fields as u16 * 2 + 5);
+    let Some(rect) = super::dialog_rect(app, area).map(|d| d.rect) else {
+        return;
+    };
     let title = match &form.from {
         Some(name) => format!(" Edit profile {name} "),
         None => " New profile ".to_string(),
@@ -274,18 +274,28 @@ pub fn quit_unsent(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             "They wait for room in the in-progress quotas; quitting drops them (no journal is kept)."
         }),
     ];
-    question(theme, frame, area, (" Quit? ", " y quits · n stays "), text);
+    question(
+        app,
+        theme,
+        frame,
+        area,
+        (" Quit? ", " y quits · n stays "),
+        text,
+    );
 }
 
 /// A yes/no question in a small box: its title and key hint, and what it asks.
 fn question(
+    app: &App,
     theme: &Theme,
     frame: &mut Frame,
     area: Rect,
     (title, keys): (&str, &str),
     text: Vec<Line<'_>>,
 ) {
-    let rect = popup(area, 64, 5);
+    let Some(rect) = super::dialog_rect(app, area).map(|d| d.rect) else {
+        return;
+    };
     let inner = open_dialog(
         frame,
         rect,
@@ -306,6 +316,7 @@ pub fn delete(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Line::raw("Its comments go with it; nothing in ~/.aws changes."),
     ];
     question(
+        app,
         theme,
         frame,
         area,

@@ -300,6 +300,124 @@ fn form_confirmation() {
     }
 }
 
+fn ctrl_key(harness: &mut Harness, c: char) {
+    harness.act(Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char(c),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+}
+
+/// Every dialog at 80×24 and 60×15: it is drawn inside its parent's inside (the form's, the
+/// switcher's, the terminal's), and the parent's border is whole with the dialog open.
+#[test]
+fn dialogs_keep_inside_their_parents_border() {
+    type Open = fn(&mut Harness);
+    let dialogs: [(&str, Open); 11] = [
+        ("confirm", |h| {
+            h.ch('n');
+            h.act(Action::Paste("/index.html\n/images/*".into()));
+            ctrl_key(h, 's');
+        }),
+        ("discard", |h| {
+            h.ch('n');
+            h.act(Action::Paste("/index.html".into()));
+            h.key(KeyCode::Esc);
+        }),
+        ("presets", |h| {
+            h.app.session.presets = (0..30)
+                .map(|i| {
+                    (
+                        format!("preset {i}"),
+                        vec!["/a/very/long/path/*".to_string(); 9],
+                    )
+                })
+                .collect();
+            h.ch('n');
+            ctrl_key(h, 'p');
+        }),
+        ("switcher", |h| {
+            h.ch('p');
+        }),
+        ("delete profile", |h| {
+            h.ch('p');
+            h.ch('d');
+        }),
+        ("profile form", |h| {
+            h.ch('p');
+            h.ch('a');
+        }),
+        ("help", |h| {
+            h.ch('?');
+        }),
+        ("quit unsent", |h| {
+            let from = Box::new(std::mem::take(&mut h.app.screen));
+            h.app.screen = cfdash::app::Screen::QuitUnsent { from };
+        }),
+        ("resume", |h| {
+            h.app.screen = cfdash::app::Screen::Resume { look: false }
+        }),
+        ("resume, looking", |h| {
+            h.app.screen = cfdash::app::Screen::Resume { look: true }
+        }),
+        ("notices", |h| {
+            h.ch('N');
+        }),
+    ];
+    for (w, h) in [(80, 24), (60, 15)] {
+        for (name, open) in dialogs {
+            let mut harness = with_profiles(w, h);
+            open(&mut harness);
+            let screen = harness.screen();
+            let d = cfdash::ui::dialog_rect(&harness.app, harness.app.size)
+                .unwrap_or_else(|| panic!("{name} {w}x{h}: no dialog\n{screen}"));
+            assert!(d.rect.width > 0 && d.rect.height > 2, "{name} {w}x{h}");
+            assert_eq!(
+                d.parent.intersection(d.rect),
+                d.rect,
+                "{name} {w}x{h}: {:?} not inside {:?}\n{screen}",
+                d.rect,
+                d.parent
+            );
+            // A bordered parent keeps its border: its sides are whole, and no corner of the
+            // dialog's frame sits on its top or bottom row.
+            if d.parent != harness.app.size {
+                let rows: Vec<Vec<char>> = screen
+                    .lines()
+                    .map(|l| l.trim_matches('"').chars().collect())
+                    .collect();
+                let p = d.parent;
+                let at = |x: u16, y: u16| rows[y as usize][x as usize];
+                let side = match at(p.x - 1, p.bottom()) {
+                    '┗' => '┃',
+                    '╚' => '║',
+                    c => panic!("{name} {w}x{h}: parent corner {c}\n{screen}"),
+                };
+                for y in p.y..p.bottom() {
+                    assert_eq!(
+                        at(p.x - 1, y),
+                        side,
+                        "{name} {w}x{h} left, row {y}\n{screen}"
+                    );
+                    assert_eq!(
+                        at(p.right(), y),
+                        side,
+                        "{name} {w}x{h} right, row {y}\n{screen}"
+                    );
+                }
+                for x in p.x..p.right() {
+                    for y in [p.y - 1, p.bottom()] {
+                        let c = at(x, y);
+                        assert!(
+                            !"╔╗╚╝".contains(c),
+                            "{name} {w}x{h}: {c} at {x},{y}\n{screen}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn form_help() {
     let mut harness = form_with_lines(80, 24);
