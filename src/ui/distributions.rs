@@ -157,15 +157,16 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             } else {
                 Span::styled(fit(&d.status, status_w), theme.in_progress)
             };
-            let enabled = if d.enabled {
-                Span::styled("yes", theme.text)
-            } else {
-                Span::styled("no", if selected { faint } else { theme.disabled })
+            // "?": the answer did not say (an emulator may leave it out); not a guess.
+            let enabled = match d.enabled {
+                Some(true) => Span::styled("yes", theme.text),
+                Some(false) => Span::styled("no", if selected { faint } else { theme.disabled }),
+                None => Span::styled("?", faint),
             };
-            let style = if d.enabled {
-                theme.text
-            } else {
+            let style = if d.enabled == Some(false) {
                 theme.disabled
+            } else {
+                theme.text
             };
             let mark = if app.session.marked.contains(&d.id) {
                 Span::styled("●", theme.watched)
@@ -179,7 +180,10 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Col::Status => Cell::from(status.clone()),
                 Col::Enabled => Cell::from(enabled.clone()),
                 Col::Running => Cell::from(Line::from(count.clone()).right_aligned()),
-                Col::Comment => Cell::from(Span::styled(fit(&d.comment, comment_w), faint)),
+                Col::Comment => Cell::from(Span::styled(
+                    fit(d.comment.as_deref().unwrap_or("?"), comment_w),
+                    faint,
+                )),
             });
             theme.row(Row::new(cells).style(style), selected, focused)
         });

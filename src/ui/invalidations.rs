@@ -255,8 +255,8 @@ mod tests {
             domain_name: "d111.cloudfront.net".into(),
             aliases: aliases.iter().map(|a| a.to_string()).collect(),
             status: "Deployed".into(),
-            enabled: true,
-            comment: String::new(),
+            enabled: Some(true),
+            comment: None,
             origins: vec![],
             last_modified: jiff::Timestamp::UNIX_EPOCH,
         }

@@ -175,6 +175,32 @@ fn long_lists_show_their_position_and_a_scrollbar() {
 }
 
 #[test]
+fn fields_the_endpoint_did_not_send_show_a_question_mark() {
+    let mut harness = at(200, 50);
+    if let cfdash::app::Remote::Ready { data, .. } = &mut harness.app.session.distributions {
+        data[1].enabled = None;
+        data[1].comment = None;
+    }
+    let screen = harness.screen();
+    let row = screen
+        .lines()
+        .find(|l| l.contains("staging.acme-shop.com  "))
+        .unwrap();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    // Status, Enabled "?", Running, Comment "?".
+    assert!(
+        cells
+            .windows(5)
+            .any(|w| w == ["Deployed", "?", "1", "?", "┃│"]),
+        "{row}"
+    );
+    // Filtering skips an unknown comment without trouble.
+    harness.ch('/');
+    harness.typed("staging");
+    assert_eq!(harness.app.session.view.len(), 1);
+}
+
+#[test]
 fn filtering() {
     for (w, h) in SIZES {
         let mut harness = at(w, h);
