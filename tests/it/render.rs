@@ -7,6 +7,8 @@ use cfdash::cloudfront::sim::{SimData, SimSettings};
 use crossterm::event::KeyCode;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+/// The sizes an operator used all day: the dashboard and the form are read at each.
+const ALL_SIZES: [(u16, u16); 5] = [(80, 24), (100, 30), (120, 35), (160, 48), (200, 50)];
 
 fn at(width: u16, height: u16) -> Harness {
     Harness::with(SimData::demo(), SimSettings::default(), width, height)
@@ -14,7 +16,7 @@ fn at(width: u16, height: u16) -> Harness {
 
 #[test]
 fn main_screen() {
-    for (w, h) in SIZES {
+    for (w, h) in ALL_SIZES {
         let harness = at(w, h);
         insta::assert_snapshot!(format!("main_{w}x{h}"), harness.screen());
     }
@@ -305,7 +307,7 @@ fn form_with_lines(width: u16, height: u16) -> Harness {
 
 #[test]
 fn form() {
-    for (w, h) in SIZES {
+    for (w, h) in ALL_SIZES {
         let harness = form_with_lines(w, h);
         insta::assert_snapshot!(format!("form_{w}x{h}"), harness.screen());
     }
