@@ -45,8 +45,8 @@ fn build() -> std::path::PathBuf {
             domain_name: format!("d{d}.cloudfront.net"),
             aliases: vec![format!("site{d}.example.com")],
             status: "Deployed".into(),
-            enabled: true,
-            comment: format!("site {d}"),
+            enabled: Some(true),
+            comment: Some(format!("site {d}")),
             origins: vec![format!("origin{d}.example.com")],
             last_modified: now(),
         })

@@ -2,8 +2,11 @@
 //! before they reach a terminal, long input cut, a byte-order mark dropped, and reads
 //! capped so `/dev/zero` cannot fill the memory.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::Read;
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Quoted input is cut after this many characters (an invalid 1 MB line is not echoed).
 pub const QUOTE_MAX: usize = 200;
@@ -125,6 +128,96 @@ pub fn print_raw(text: impl AsRef<str>) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", text.as_ref());
     let _ = out.flush();
+}
+
+/// `s` cut to at most `width` terminal columns; a cut text ends in "…". Every view cuts
+/// through here: ratatui cuts a cell or a title without saying so.
+pub fn fit(s: &str, width: usize) -> Cow<'_, str> {
+    // A byte is at least a column's worth of text, so a short string fits as it is.
+    if s.len() <= width || s.width() <= width {
+        return Cow::Borrowed(s);
+    }
+    if width == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut out = String::with_capacity(width + 3);
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    Cow::Owned(out)
+}
+
+/// `s` in pieces for lines of `first` columns, then `rest` columns each (at least one
+/// character a piece): how a long path wraps.
+pub fn chunks(s: &str, first: usize, rest: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut used = 0;
+    let mut room = first.max(1);
+    for (i, c) in s.char_indices() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room && i > start {
+            out.push(&s[start..i]);
+            start = i;
+            used = 0;
+            room = rest.max(1);
+        }
+        used += w;
+    }
+    if start < s.len() || out.is_empty() {
+        out.push(&s[start..]);
+    }
+    out
+}
+
+/// `s` wrapped into lines of at most `width` columns, broken at spaces (the space dropped)
+/// where it can be, inside a word longer than a line where it cannot.
+pub fn wrap(s: &str, width: usize) -> Vec<&str> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut rest = s;
+    while s.width() > 0 && rest.width() > width {
+        // The last space that leaves a line of at most `width` columns.
+        let mut end = 0;
+        let mut used = 0;
+        let mut space = None;
+        for (i, c) in rest.char_indices() {
+            let w = c.width().unwrap_or(0);
+            if c == ' ' {
+                space = Some(i);
+            }
+            if used + w > width {
+                break;
+            }
+            used += w;
+            end = i + c.len_utf8();
+        }
+        match space.filter(|&i| i > 0) {
+            Some(i) => {
+                out.push(&rest[..i]);
+                rest = &rest[i + 1..];
+            }
+            None => {
+                let end = end.max(rest.chars().next().map_or(0, char::len_utf8));
+                out.push(&rest[..end]);
+                rest = &rest[end..];
+            }
+        }
+    }
+    out.push(rest);
+    out
+}
+
+/// How many terminal columns `s` takes.
+pub fn columns(s: &str) -> usize {
+    s.width()
 }
 
 /// Text without the UTF-8 byte-order mark some editors put at its start.
@@ -258,6 +351,37 @@ fn size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_inside_long_words() {
+        assert_eq!(wrap("open the demo", 20), vec!["open the demo"]);
+        assert_eq!(wrap("open the demo now", 8), vec!["open the", "demo now"]);
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), vec![""]);
+    }
+
+    #[test]
+    fn chunks_fill_the_first_line_then_the_others() {
+        assert_eq!(chunks("/abcdefgh", 4, 3), vec!["/abc", "def", "gh"]);
+        assert_eq!(chunks("/a", 4, 3), vec!["/a"]);
+        assert_eq!(chunks("", 4, 3), vec![""]);
+        assert_eq!(chunks("日本語", 2, 2), vec!["日", "本", "語"]);
+        let long = "x".repeat(150);
+        assert_eq!(chunks(&long, 156, 154).len(), 1);
+        assert_eq!(chunks(&long, 36, 34).len(), 5);
+    }
+
+    #[test]
+    fn fit_cuts_with_an_ellipsis_to_the_columns_given() {
+        assert_eq!(fit("www.example.com", 15), "www.example.com");
+        assert_eq!(fit("www.example.com", 10), "www.examp…");
+        assert_eq!(columns(&fit("www.example.com", 10)), 10);
+        assert_eq!(fit("abc", 1), "…");
+        assert_eq!(fit("abc", 0), "");
+        // Wide characters count two columns; a cut never overflows the width.
+        assert_eq!(fit("日本語のテキスト", 7), "日本語…");
+        assert_eq!(columns(&fit("日本語のテキスト", 6)), 5);
+    }
 
     #[test]
     fn controls_are_escaped_and_long_input_cut() {

@@ -319,8 +319,8 @@ mod tests {
             domain_name: "d1.cloudfront.net".into(),
             aliases: Vec::new(),
             status: "Deployed".into(),
-            enabled: true,
-            comment: String::new(),
+            enabled: Some(true),
+            comment: Some(String::new()),
             origins: Vec::new(),
             last_modified: jiff::Timestamp::UNIX_EPOCH,
         }

@@ -286,6 +286,10 @@ pub const NOTICES: &[Binding] = bindings![
 
 pub const HELP: &[Binding] = bindings![
     [key(Esc), ch('?'), ch('q'), key(F(1))], "Esc/?/q", "close the help", "close", Back;
+    [ch('j'), key(Down)], "j/k", "scroll", "scroll", Down;
+    [ch('k'), key(Up)], "", "", _, Up;
+    [key(PageDown), ctrl('d')], "PgDn/PgUp", "scroll a page", _, PageDown;
+    [key(PageUp), ctrl('u')], "", "", _, PageUp;
     [ctrl('c')], "C-c", "quit", _, Quit;
 ];
 

@@ -5,8 +5,14 @@ use ratatui::layout::{Constraint, Layout, Position, Rect};
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
-/// From this width the distributions sit left of the invalidations instead of above them.
-pub const WIDE: u16 = 140;
+/// The inner width from which the distributions table shows every column (the comment too).
+pub const DIST_ALL: u16 = 84;
+/// The inner width the invalidations table needs for every column (its widths and gaps).
+pub const INV_ALL: u16 = 68;
+/// From this width the distributions sit left of the invalidations instead of above them:
+/// only where both panes, borders included, still show every column, so a wider terminal
+/// never shows fewer columns than a narrower one.
+pub const WIDE: u16 = DIST_ALL + 2 + INV_ALL + 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Areas {
@@ -37,25 +43,33 @@ pub fn layout(area: Rect, detail_open: bool) -> Option<Areas> {
         Constraint::Length(1),
     ])
     .areas(area);
-    let (distributions, right) = if area.width >= WIDE {
-        let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-            .areas(body);
-        (l, r)
+    let (distributions, invalidations, detail) = if area.width >= WIDE {
+        // Side by side; the paths, when open, take the whole width below both, so a long
+        // path reads on one line.
+        let (top, detail) = if detail_open {
+            let [t, b] = Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)])
+                .areas(body);
+            (t, Some(b))
+        } else {
+            (body, None)
+        };
+        // The invalidations' columns are fixed: past their width, the distributions (whose
+        // names take the spare room) get the larger share.
+        let right = (INV_ALL + 2).max(area.width * 2 / 5);
+        let [l, r] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(right)]).areas(top);
+        (l, r, detail)
     } else {
         let [t, b] =
             Layout::vertical([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(body);
-        (t, b)
-    };
-    let (invalidations, detail) = if !detail_open {
-        (right, None)
-    } else if area.width >= WIDE {
-        let [t, b] =
-            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(right);
-        (t, Some(b))
-    } else {
-        let [l, r] = Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)])
-            .areas(right);
-        (l, Some(r))
+        if detail_open {
+            let [l, r] =
+                Layout::horizontal([Constraint::Percentage(52), Constraint::Percentage(48)])
+                    .areas(b);
+            (t, l, Some(r))
+        } else {
+            (t, b, None)
+        }
     };
     Some(Areas {
         header,
@@ -161,6 +175,21 @@ pub fn detail_rows(pane: Rect) -> usize {
 
 /// Lines the detail pane spends on fields above the paths.
 pub const DETAIL_FIELDS: u16 = 5;
+
+/// How a path is drawn on the lines of a detail pane: its first piece after two spaces,
+/// the rest wrapped under it after four (visibly a continuation).
+pub const PATH_INDENT: usize = 2;
+pub const PATH_CONTINUED: usize = 4;
+
+/// The pieces a path takes in the detail pane `pane`: one a line.
+pub fn path_lines(pane: Rect, path: &str) -> Vec<&str> {
+    let width = pane.width.saturating_sub(2) as usize;
+    crate::text::chunks(
+        path,
+        width.saturating_sub(PATH_INDENT),
+        width.saturating_sub(PATH_CONTINUED),
+    )
+}
 
 #[cfg(test)]
 mod tests {

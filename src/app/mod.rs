@@ -26,6 +26,7 @@ pub mod catalog;
 pub mod clip;
 pub mod editor;
 pub mod form;
+pub mod help;
 pub mod keys;
 pub mod layout;
 pub mod memory;

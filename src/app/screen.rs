@@ -24,7 +24,8 @@ pub enum Screen {
     /// "Delete the profile?" over the switcher.
     DeleteProfile,
     /// The key overlay, over the screen it returns to.
-    Help { from: Box<Screen> },
+    /// `scroll`: the first line shown of the overlay's columns.
+    Help { from: Box<Screen>, scroll: usize },
     /// "Batches not sent — quit anyway?", over the screen it returns to.
     QuitUnsent { from: Box<Screen> },
     /// Batches an earlier run left unsent: resume, drop, or look at them (`look`).
@@ -83,7 +84,7 @@ impl Screen {
     pub fn form(&self) -> Option<&Form> {
         match self {
             Self::Form { form, .. } => Some(form),
-            Self::Help { from } | Self::QuitUnsent { from } => from.form(),
+            Self::Help { from, .. } | Self::QuitUnsent { from } => from.form(),
             _ => None,
         }
     }
@@ -91,7 +92,7 @@ impl Screen {
     pub fn form_mut(&mut self) -> Option<&mut Form> {
         match self {
             Self::Form { form, .. } => Some(form),
-            Self::Help { from } | Self::QuitUnsent { from } => from.form_mut(),
+            Self::Help { from, .. } | Self::QuitUnsent { from } => from.form_mut(),
             _ => None,
         }
     }
@@ -152,6 +153,7 @@ impl Screen {
         let from = std::mem::take(self);
         *self = Self::Help {
             from: Box::new(from),
+            scroll: 0,
         };
     }
 
@@ -172,7 +174,7 @@ impl Screen {
 
     /// Back from the help to the screen under it.
     pub fn close_help(&mut self) {
-        if let Self::Help { from } = self {
+        if let Self::Help { from, .. } = self {
             *self = std::mem::take(&mut **from);
         }
     }

@@ -366,7 +366,11 @@ impl Session {
                 DistColumn::Status => x.status.cmp(&y.status),
                 DistColumn::Enabled => x.enabled.cmp(&y.enabled),
                 DistColumn::Running => running(x).cmp(&running(y)),
-                DistColumn::Comment => x.comment.to_lowercase().cmp(&y.comment.to_lowercase()),
+                // Unknown (the backend did not say) sorts first.
+                DistColumn::Comment => {
+                    let lower = |d: &Distribution| d.comment.as_deref().map(str::to_lowercase);
+                    lower(x).cmp(&lower(y))
+                }
             };
             if order.descending { o.reverse() } else { o }
         });

@@ -176,6 +176,9 @@ impl App {
         if mode.in_profiles() {
             return self.on_profile_key(key, fx);
         }
+        if mode == Mode::Help && self.scroll_help(keys::lookup(mode, &key)) {
+            return;
+        }
         match keys::lookup(mode, &key) {
             Some(cmd) => self.run(cmd, fx),
             None if mode == Mode::Filter
@@ -612,14 +615,19 @@ impl App {
         }
     }
 
+    /// Lines the paths take in the detail pane, long ones wrapped.
     fn detail_len(&self) -> usize {
+        let pane = self.areas().and_then(|a| a.detail).unwrap_or_default();
         self.session
             .detail_key
             .as_ref()
             .or(self.selected_invalidation().as_ref())
             .and_then(|k| self.session.details.get(k))
             .and_then(|d| d.data())
-            .map_or(0, |d| d.paths.len())
+            .map_or(0, |d| {
+                let lines = |p: &String| layout::path_lines(pane, p).len();
+                d.paths.iter().map(lines).sum()
+            })
     }
 
     pub(super) fn select_distribution(&mut self, index: usize, fx: &mut Vec<Effect>) {

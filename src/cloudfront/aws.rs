@@ -2,6 +2,7 @@
 //! rest of cfdash sees the domain types and `CfError`.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_config::default_provider::credentials::DefaultCredentialsChain;
@@ -16,7 +17,9 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_cloudfront::Client;
 use aws_sdk_cloudfront::config::Region;
-use aws_sdk_cloudfront::config::SharedHttpClient;
+use aws_sdk_cloudfront::config::interceptors::AfterDeserializationInterceptorContextRef;
+use aws_sdk_cloudfront::config::{ConfigBag, Intercept, RuntimeComponents, SharedHttpClient};
+use aws_sdk_cloudfront::error::BoxError;
 use aws_sdk_cloudfront::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudfront::primitives::DateTime;
 use aws_sdk_cloudfront::types;
@@ -188,8 +191,8 @@ impl AwsCloudFront {
                 .map(|a| a.items().to_vec())
                 .unwrap_or_default(),
             status: d.status().to_string(),
-            enabled: config.is_some_and(|c| c.enabled()),
-            comment: config.map(|c| c.comment().to_string()).unwrap_or_default(),
+            enabled: config.map(|c| c.enabled()),
+            comment: config.map(|c| c.comment().to_string()),
             origins: config
                 .and_then(|c| c.origins())
                 .map(|o| {
@@ -246,6 +249,83 @@ fn client_trusting(bundle: &Path) -> Result<SharedHttpClient, String> {
     )
 }
 
+/// Which summaries of a ListDistributions answer hold an `Enabled` and a `Comment`, in
+/// order, read from the answer's body: the SDK fills an absent field with false or "",
+/// and an emulator (moto) leaves both out.
+#[derive(Clone, Debug, Default)]
+struct Present(Arc<Mutex<Vec<(bool, bool)>>>);
+
+impl Present {
+    fn take(&self) -> Vec<(bool, bool)> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+impl Intercept for Present {
+    fn name(&self) -> &'static str {
+        "cfdash::Present"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(body) = context.response().body().bytes() {
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = present_fields(body);
+        }
+        Ok(())
+    }
+}
+
+/// For each `DistributionSummary` of a ListDistributions body: whether it has an `Enabled`
+/// and a `Comment` of its own.
+fn present_fields(xml: &[u8]) -> Vec<(bool, bool)> {
+    use xmlparser::{ElementEnd, Token, Tokenizer};
+    let Ok(text) = std::str::from_utf8(xml) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut summary: Option<usize> = None;
+    for token in Tokenizer::from(text) {
+        let Ok(token) = token else { break };
+        match token {
+            Token::ElementStart { local, .. } => {
+                depth += 1;
+                match (summary, local.as_str()) {
+                    (None, "DistributionSummary") => {
+                        summary = Some(depth);
+                        out.push((false, false));
+                    }
+                    (Some(at), "Enabled") if depth == at + 1 => {
+                        if let Some(f) = out.last_mut() {
+                            f.0 = true;
+                        }
+                    }
+                    (Some(at), "Comment") if depth == at + 1 => {
+                        if let Some(f) = out.last_mut() {
+                            f.1 = true;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Token::ElementEnd { end, .. } => {
+                if matches!(end, ElementEnd::Close(..) | ElementEnd::Empty) {
+                    if summary == Some(depth) {
+                        summary = None;
+                    }
+                    depth = depth.saturating_sub(1);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 fn timestamp(t: &DateTime) -> Timestamp {
     Timestamp::new(t.secs(), t.subsec_nanos() as i32).unwrap_or(Timestamp::UNIX_EPOCH)
 }
@@ -257,8 +337,8 @@ fn distribution(d: &types::DistributionSummary) -> Distribution {
         domain_name: d.domain_name().to_string(),
         aliases: d.aliases().map(|a| a.items().to_vec()).unwrap_or_default(),
         status: d.status().to_string(),
-        enabled: d.enabled(),
-        comment: d.comment().to_string(),
+        enabled: Some(d.enabled()),
+        comment: Some(d.comment().to_string()),
         origins: d
             .origins()
             .map(|o| {
@@ -467,18 +547,41 @@ impl CloudFront for AwsCloudFront {
         max_items: u32,
     ) -> BoxFuture<'a, CfResult<Page<Distribution>>> {
         Box::pin(async move {
+            let present = Present::default();
             let out = self
                 .client
                 .list_distributions()
                 .set_marker(marker.map(str::to_string))
                 .max_items(max_items.min(1000) as i32)
+                .customize()
+                .interceptor(present.clone())
                 .send()
                 .await
                 .map_err(|e| self.classify(e, Call::new("ListDistributions")))?;
             let list = out.distribution_list();
+            let present = present.take();
             Ok(Page {
                 items: list
-                    .map(|l| l.items().iter().map(distribution).collect())
+                    .map(|l| {
+                        l.items()
+                            .iter()
+                            .enumerate()
+                            .map(|(i, d)| {
+                                let mut d = distribution(d);
+                                // The SDK reads an absent Enabled as false and an absent
+                                // Comment as "": what the answer did not hold is unknown.
+                                let (enabled, comment) =
+                                    present.get(i).copied().unwrap_or((true, true));
+                                if !enabled {
+                                    d.enabled = None;
+                                }
+                                if !comment {
+                                    d.comment = None;
+                                }
+                                d
+                            })
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 next_marker: list
                     .filter(|l| l.is_truncated())
@@ -612,6 +715,23 @@ impl CloudFront for AwsCloudFront {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absent_enabled_and_comment_are_found_per_summary() {
+        let xml = br#"<?xml version="1.0"?><DistributionList><Items>
+            <DistributionSummary><Id>E1</Id><Enabled>false</Enabled><Comment/>
+              <Origins><Items><Origin><Comment>x</Comment></Origin></Items></Origins>
+            </DistributionSummary>
+            <DistributionSummary><Id>E2</Id>
+              <Origins><Items><Origin><Enabled>true</Enabled><Comment>o</Comment></Origin></Items></Origins>
+            </DistributionSummary>
+            <DistributionSummary><Id>E3</Id><Comment>c</Comment></DistributionSummary>
+        </Items></DistributionList>"#;
+        assert_eq!(
+            present_fields(xml),
+            vec![(true, true), (false, false), (false, true)]
+        );
+    }
 
     fn call() -> Call<'static> {
         Call::new("CreateInvalidation")

@@ -20,8 +20,10 @@ pub struct Distribution {
     pub aliases: Vec<String>,
     /// `Deployed` or `InProgress` (a configuration change rolling out).
     pub status: String,
-    pub enabled: bool,
-    pub comment: String,
+    /// `None`: the answer did not say (an emulator may leave it out).
+    pub enabled: Option<bool>,
+    /// `None`: the answer did not say.
+    pub comment: Option<String>,
     /// The origins' domain names.
     pub origins: Vec<String>,
     pub last_modified: Timestamp,
@@ -39,7 +41,7 @@ impl Distribution {
         has(&self.id)
             || has(&self.domain_name)
             || self.aliases.iter().any(|a| has(a))
-            || has(&self.comment)
+            || self.comment.as_deref().is_some_and(has)
     }
 }
 

@@ -912,8 +912,8 @@ fn distribution_settings(out: &mut String, d: &Distribution) {
          <CacheBehaviors><Quantity>0</Quantity></CacheBehaviors><CustomErrorResponses><Quantity>0</Quantity></CustomErrorResponses><Comment>{}</Comment><PriceClass>PriceClass_All</PriceClass><Enabled>{}</Enabled>\
          <ViewerCertificate><CloudFrontDefaultCertificate>true</CloudFrontDefaultCertificate><SSLSupportMethod>vip</SSLSupportMethod><MinimumProtocolVersion>TLSv1</MinimumProtocolVersion><CertificateSource>cloudfront</CertificateSource></ViewerCertificate>\
          <Restrictions><GeoRestriction><RestrictionType>none</RestrictionType><Quantity>0</Quantity></GeoRestriction></Restrictions><WebACLId></WebACLId><HttpVersion>http2</HttpVersion><IsIPV6Enabled>true</IsIPV6Enabled>",
-        esc(&d.comment),
-        d.enabled
+        esc(d.comment.as_deref().unwrap_or("")),
+        d.enabled.unwrap_or(false)
     );
 }
 

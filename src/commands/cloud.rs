@@ -193,8 +193,12 @@ pub async fn distributions(cf: &dyn CloudFront, json: bool) -> Result<(), Fail> 
             d.id,
             d.display_name(),
             d.status,
-            if d.enabled { "yes" } else { "no" },
-            d.comment
+            match d.enabled {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "?",
+            },
+            d.comment.as_deref().unwrap_or("?")
         ));
     }
     Ok(())

@@ -37,6 +37,35 @@ pub use writer::Handle;
 /// `PRAGMA application_id` of a cfdash journal ("cfdj").
 const APPLICATION_ID: i32 = 0x6366_646a;
 
+/// The `enabled` column of `distributions`: 0 or 1 as it always was (rows of earlier
+/// versions), 2 when the answer did not say; plus [`COMMENT_UNKNOWN`] when it did not say
+/// the comment either (the `comment` column then holds ""). An earlier cfdash reading the
+/// column as a boolean sees "enabled" for anything but 0.
+const ENABLED_UNKNOWN: i64 = 2;
+const COMMENT_UNKNOWN: i64 = 4;
+
+fn known_code(d: &Distribution) -> i64 {
+    let enabled = match d.enabled {
+        Some(true) => 1,
+        Some(false) => 0,
+        None => ENABLED_UNKNOWN,
+    };
+    enabled
+        | if d.comment.is_none() {
+            COMMENT_UNKNOWN
+        } else {
+            0
+        }
+}
+
+fn enabled_of(code: i64) -> Option<bool> {
+    match code & !COMMENT_UNKNOWN {
+        0 => Some(false),
+        1 => Some(true),
+        _ => None,
+    }
+}
+
 /// The schema, one migration per version: `user_version` is how many have run.
 const MIGRATIONS: &[&str] = &[r#"
 CREATE TABLE scopes (
@@ -908,8 +937,8 @@ impl Journal {
                         d.domain_name,
                         d.aliases.join("\n"),
                         d.status,
-                        d.enabled,
-                        d.comment,
+                        known_code(d),
+                        d.comment.as_deref().unwrap_or(""),
                         d.origins.join("\n"),
                         ms(d.last_modified),
                         pos as i64,
@@ -1310,8 +1339,10 @@ impl Journal {
                         domain_name: r.get(2)?,
                         aliases: split(r.get(3)?),
                         status: r.get(4)?,
-                        enabled: r.get(5)?,
-                        comment: r.get(6)?,
+                        enabled: enabled_of(r.get(5)?),
+                        comment: (r.get::<_, i64>(5)? & COMMENT_UNKNOWN == 0)
+                            .then(|| r.get(6))
+                            .transpose()?,
                         origins: split(r.get(7)?),
                         last_modified: ts(r.get(8)?),
                     },

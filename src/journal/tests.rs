@@ -35,8 +35,8 @@ fn dist(id: &str, account: &str) -> Distribution {
         domain_name: format!("{}.cloudfront.net", id.to_lowercase()),
         aliases: vec!["www.example.com".into(), "example.com".into()],
         status: "Deployed".into(),
-        enabled: true,
-        comment: "site".into(),
+        enabled: Some(true),
+        comment: Some("site".into()),
         origins: vec!["origin.example.com".into()],
         last_modified: t(-100),
     }
@@ -739,4 +739,43 @@ fn runs_sharing_a_key_know_who_recorded_a_batch_first() {
         )
         .unwrap();
     assert!(second.recorded_elsewhere(&refs).unwrap().is_empty());
+}
+
+#[test]
+fn unknown_enabled_and_comment_come_back_unknown_and_old_rows_read_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = open(&dir);
+    let s = scope();
+    let unknown = Distribution {
+        enabled: None,
+        comment: None,
+        ..dist("E1", "111122223333")
+    };
+    let no_comment = Distribution {
+        enabled: Some(false),
+        comment: None,
+        ..dist("E2", "111122223333")
+    };
+    let list = vec![unknown, no_comment, dist("E3", "111122223333")];
+    j.apply(
+        &[Write::Distributions {
+            scope: s.clone(),
+            list: list.clone(),
+            at: t(20),
+        }],
+        t(20),
+    )
+    .unwrap();
+    let snap = j.snapshot(&s, 50, 10, t(30)).unwrap();
+    assert_eq!(snap.distributions, list);
+    // A row an earlier cfdash wrote: enabled 0 or 1, the comment as it was.
+    j.conn
+        .execute(
+            "UPDATE distributions SET enabled = 0, comment = 'old' WHERE id = 'E1'",
+            [],
+        )
+        .unwrap();
+    let snap = j.snapshot(&s, 50, 10, t(30)).unwrap();
+    assert_eq!(snap.distributions[0].enabled, Some(false));
+    assert_eq!(snap.distributions[0].comment.as_deref(), Some("old"));
 }

@@ -6,8 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Theme, pane_block, placeholder};
-use crate::app::layout::DETAIL_FIELDS;
+use crate::app::layout::{DETAIL_FIELDS, PATH_CONTINUED, PATH_INDENT, path_lines};
 use crate::app::{App, Pane, Remote};
+use crate::text::fit;
 use crate::timefmt;
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -46,7 +47,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .invalidation_rows()
         .get(app.session.inv_scroll.selected)
         .map_or(&inv.status, |row| &row.status);
+    let room = (inner.width as usize).saturating_sub(11);
     let field = |name: &'static str, value: Span<'static>| {
+        let value = Span::styled(fit(&value.content, room).into_owned(), value.style);
         Line::from(vec![Span::styled(format!("{name:<11}"), theme.dim), value])
     };
     let took = match app.session.took.get(&key) {
@@ -80,11 +83,24 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let [top, rest] =
         Layout::vertical([Constraint::Length(DETAIL_FIELDS), Constraint::Min(0)]).areas(inner);
     frame.render_widget(Paragraph::new(fields), top);
-    let start = app.session.detail_scroll.offset.min(count);
-    let end = (start + rest.height as usize).min(count);
-    let lines: Vec<Line> = inv.paths[start..end]
-        .iter()
-        .map(|p| Line::from(vec![Span::styled("  ", theme.dim), Span::raw(p.as_str())]))
-        .collect();
+    // The paths scroll by lines: a long path wraps, its continuation indented further.
+    let mut lines: Vec<Line> = Vec::with_capacity(rest.height as usize);
+    let mut skip = app.session.detail_scroll.offset;
+    'paths: for p in &inv.paths {
+        for (i, piece) in path_lines(area, p).into_iter().enumerate() {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            if lines.len() >= rest.height as usize {
+                break 'paths;
+            }
+            let indent = if i == 0 { PATH_INDENT } else { PATH_CONTINUED };
+            lines.push(Line::from(vec![
+                Span::raw(" ".repeat(indent)),
+                Span::raw(piece.to_string()),
+            ]));
+        }
+    }
     frame.render_widget(Paragraph::new(lines), rest);
 }

@@ -6,12 +6,55 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::{Theme, pane_block, placeholder};
-use crate::app::layout::table_rows;
+use super::{Theme, column_widths, pane_block, placeholder, position};
+use crate::app::layout::{DIST_ALL, table_rows};
 use crate::app::{App, Mode, Pane, Remote, Slot};
+use crate::text::fit;
 
-/// From this inner width the table also shows each distribution's comment.
-const WITH_COMMENT: u16 = 90;
+/// A column of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Col {
+    Mark,
+    Id,
+    Name,
+    Status,
+    Enabled,
+    Running,
+    Comment,
+}
+
+/// Width of the columns but the name and the comment, with the gaps between all seven.
+const FIXED: u16 = 1 + 14 + 12 + 7 + 7 + 6;
+
+/// The columns drawn at an inner width, and their widths: the comment from [`DIST_ALL`],
+/// the spare room to the name (the first alias, else the domain).
+pub fn columns(width: u16) -> Vec<(Col, Constraint)> {
+    let mut cols = vec![
+        (Col::Mark, Constraint::Length(1)),
+        (Col::Id, Constraint::Length(14)),
+        (Col::Name, Constraint::Fill(1)),
+        (Col::Status, Constraint::Length(12)),
+        (Col::Enabled, Constraint::Length(7)),
+        (Col::Running, Constraint::Length(7)),
+    ];
+    if width >= DIST_ALL {
+        let comment = (width.saturating_sub(FIXED) / 2).clamp(16, 40);
+        cols.push((Col::Comment, Constraint::Length(comment)));
+    }
+    cols
+}
+
+/// The name cell: the first alias (else the domain) cut to `width`, with how many other
+/// aliases there are (the invalidations pane's title lists them all).
+fn name_cell(d: &crate::cloudfront::Distribution, width: usize) -> String {
+    let more = d.aliases.len().saturating_sub(1);
+    if more == 0 {
+        return fit(d.display_name(), width).into_owned();
+    }
+    let suffix = format!(" +{more}");
+    let name = fit(d.display_name(), width.saturating_sub(suffix.len()).max(1));
+    format!("{name}{suffix}")
+}
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let total = app.session.distributions.data().map(Vec::len);
@@ -65,7 +108,18 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         return placeholder(frame, inner, lines);
     }
 
-    let comment = inner.width >= WITH_COMMENT;
+    let cols = columns(inner.width);
+    let widths = column_widths(&cols, inner.width);
+    let width_of = |col: Col| {
+        cols.iter()
+            .position(|c| c.0 == col)
+            .map_or(0, |i| widths[i] as usize)
+    };
+    let (name_w, status_w, comment_w) = (
+        width_of(Col::Name),
+        width_of(Col::Status),
+        width_of(Col::Comment),
+    );
     let height = table_rows(area);
     let start = app.session.dist_scroll.offset.min(app.session.view.len());
     let end = (start + height).min(app.session.view.len());
@@ -101,55 +155,57 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             } else if d.status.eq_ignore_ascii_case("inprogress") {
                 Span::styled("Deploying", theme.in_progress)
             } else {
-                Span::styled(d.status.as_str(), theme.in_progress)
+                Span::styled(fit(&d.status, status_w), theme.in_progress)
             };
-            let enabled = if d.enabled {
-                Span::styled("yes", theme.text)
-            } else {
-                Span::styled("no", if selected { faint } else { theme.disabled })
+            // "?": the answer did not say (an emulator may leave it out); not a guess.
+            let enabled = match d.enabled {
+                Some(true) => Span::styled("yes", theme.text),
+                Some(false) => Span::styled("no", if selected { faint } else { theme.disabled }),
+                None => Span::styled("?", faint),
             };
-            let style = if d.enabled {
-                theme.text
-            } else {
+            let style = if d.enabled == Some(false) {
                 theme.disabled
+            } else {
+                theme.text
             };
             let mark = if app.session.marked.contains(&d.id) {
                 Span::styled("●", theme.watched)
             } else {
                 Span::raw(" ")
             };
-            let mut cells = vec![
-                Cell::from(mark),
-                Cell::from(d.id.as_str()),
-                Cell::from(d.display_name()),
-                Cell::from(status),
-                Cell::from(enabled),
-                Cell::from(Line::from(count).right_aligned()),
-            ];
-            if comment {
-                cells.push(Cell::from(Span::styled(d.comment.as_str(), faint)));
-            }
+            let cells = cols.iter().map(|(col, _)| match col {
+                Col::Mark => Cell::from(mark.clone()),
+                Col::Id => Cell::from(fit(&d.id, 14)),
+                Col::Name => Cell::from(name_cell(d, name_w)),
+                Col::Status => Cell::from(status.clone()),
+                Col::Enabled => Cell::from(enabled.clone()),
+                Col::Running => Cell::from(Line::from(count.clone()).right_aligned()),
+                Col::Comment => Cell::from(Span::styled(
+                    fit(d.comment.as_deref().unwrap_or("?"), comment_w),
+                    faint,
+                )),
+            });
             theme.row(Row::new(cells).style(style), selected, focused)
         });
-    let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Length(14),
-        Constraint::Fill(2),
-        Constraint::Length(12),
-        Constraint::Length(7),
-        Constraint::Length(8),
-    ];
-    let mut header: Vec<Cell> = ["", "ID", "Name", "Status", "Enabled"]
-        .into_iter()
-        .map(Cell::from)
-        .collect();
-    header.push(Cell::from(Line::from("Running").right_aligned()));
-    if comment {
-        widths.push(Constraint::Fill(1));
-        header.push(Cell::from("Comment"));
-    }
-    let table = Table::new(rows, widths)
+    let header = cols.iter().map(|(col, _)| match col {
+        Col::Mark => Cell::from(""),
+        Col::Id => Cell::from("ID"),
+        Col::Name => Cell::from("Name"),
+        Col::Status => Cell::from("Status"),
+        Col::Enabled => Cell::from("Enabled"),
+        Col::Running => Cell::from(Line::from("Running").right_aligned()),
+        Col::Comment => Cell::from("Comment"),
+    });
+    let table = Table::new(rows, cols.iter().map(|c| c.1))
         .header(Row::new(header).style(theme.header_row))
-        .column_spacing(1);
+        .column_spacing(1)
+        .flex(ratatui::layout::Flex::Start);
     frame.render_widget(table, inner);
+    let scroll = &app.session.dist_scroll;
+    position(
+        frame,
+        theme,
+        area,
+        (scroll.selected, start, app.session.view.len()),
+    );
 }

@@ -7,7 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
-use super::{Theme, dialog, open_dialog, popup};
+use super::{Theme, dialog, open_dialog};
 use crate::app::form::{self, BUTTON_GAP, BUTTONS, Field, Form, LineMark};
 use crate::app::layout::FormAreas;
 use crate::app::{App, Dialog, Mode};
@@ -42,12 +42,13 @@ pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: F
     summary_line(form, theme, frame, areas.summary);
     buttons(form, theme, frame, areas.buttons, editing);
 
+    let Some(rect) = super::dialog_rect(app, frame.area()).map(|d| d.rect) else {
+        return;
+    };
     match app.screen.dialog() {
-        Some(Dialog::Confirm | Dialog::ConfirmTyped) => {
-            confirm(app, form, theme, frame, areas.block)
-        }
-        Some(Dialog::Presets) => presets(app, form, theme, frame, areas.block),
-        Some(Dialog::Discard { then_quit }) => discard(form, then_quit, theme, frame, areas.block),
+        Some(Dialog::Confirm | Dialog::ConfirmTyped) => confirm(app, form, theme, frame, rect),
+        Some(Dialog::Presets) => presets(app, form, theme, frame, rect),
+        Some(Dialog::Discard { then_quit }) => discard(form, then_quit, theme, frame, rect),
         _ => {}
     }
 }
@@ -246,14 +247,7 @@ fn buttons(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect, editing: b
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
-    // The whole inside of the form: the list of paths gets every row there is.
-    let rect = Rect::new(
-        area.x + 1,
-        area.y + 1,
-        area.width.saturating_sub(2),
-        area.height.saturating_sub(2),
-    );
+fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, rect: Rect) {
     let bottom = if form.is_sending() {
         Line::styled(format!(" {} creating… ", app.spinner()), theme.info)
     } else {
@@ -393,9 +387,7 @@ fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect)
     frame.render_widget(Paragraph::new(lines), list);
 }
 
-fn presets(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let height = (app.session.presets.len() as u16 + 2).min(area.height);
-    let rect = popup(area, 72, height);
+fn presets(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, rect: Rect) {
     let inner = open_dialog(
         frame,
         rect,
@@ -426,8 +418,7 @@ fn presets(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect)
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-fn discard(form: &Form, then_quit: bool, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let rect = popup(area, 60, 5);
+fn discard(form: &Form, then_quit: bool, theme: &Theme, frame: &mut Frame, rect: Rect) {
     let inner = open_dialog(
         frame,
         rect,

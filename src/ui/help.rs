@@ -1,62 +1,53 @@
-//! The `?` overlay, written from the key tables themselves.
+//! The `?` overlay, written from the key tables themselves and the symbols' legend
+//! (`app::help` works out its rows and its place).
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
-use super::{Theme, open_dialog, popup};
+use super::{Theme, open_dialog};
 use crate::app::Mode;
-use crate::app::keys::{Binding, FILTER, FORM, SECTIONS};
+use crate::app::help::{HelpRow, LABEL, help_view};
 
-pub fn render(theme: &Theme, frame: &mut Frame, area: Rect, from: Mode) {
-    // The main table on the left, its dialogs' on the right: the dashboard's, the form's,
-    // or the profiles'.
-    let (left, right) = if from.in_form() {
-        (&SECTIONS[3..4], &SECTIONS[4..7])
-    } else if from.in_profiles() {
-        (&SECTIONS[7..8], &SECTIONS[8..9])
-    } else {
-        (&SECTIONS[..1], &SECTIONS[1..3])
-    };
-    let left = section_lines(theme, left);
-    let right = section_lines(theme, right);
-    let height = left.len().max(right.len()) as u16 + 2;
-    let block = Block::default()
+pub fn render(theme: &Theme, frame: &mut Frame, area: Rect, from: Mode, scroll: usize) {
+    let view = help_view(area, from);
+    let scroll = scroll.min(view.max_scroll);
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Rounded)
         .border_style(theme.focus_border)
         .title(Line::styled(" Keys ", theme.title))
         .title_bottom(Line::styled(" Esc closes ", theme.dim).right_aligned());
-    let inner = open_dialog(frame, popup(area, 84, height), block);
-    let [l, r] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-        .spacing(1)
-        .areas(inner);
-    for (lines, rect) in [(left, l), (right, r)] {
-        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rect);
+    if scroll < view.max_scroll {
+        block = block.title_bottom(Line::styled(" ↓ more: j/PgDn ", theme.key));
+    }
+    let inner = open_dialog(frame, view.rect, block);
+    for (rows, rect) in view.rows.iter().zip(view.columns) {
+        let lines: Vec<Line> = rows
+            .iter()
+            .skip(scroll)
+            .take(inner.height as usize)
+            .map(|row| line(theme, row))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), rect);
     }
 }
 
-fn section_lines(
-    theme: &Theme,
-    sections: &[(&'static str, &'static [Binding])],
-) -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    for (i, (heading, table)) in sections.iter().enumerate() {
-        if i > 0 {
-            lines.push(Line::raw(""));
-        }
-        lines.push(Line::styled(*heading, theme.title));
-        // A binding without a label shares the line of the one before it (↑/↓).
-        for b in table.iter().filter(|b| !b.label.is_empty()) {
-            lines.push(Line::from(vec![
-                Span::styled(format!(" {:<11}", b.label), theme.key),
-                Span::raw(b.desc),
-            ]));
-        }
-        if std::ptr::eq(*table, FILTER) || std::ptr::eq(*table, FORM) {
-            lines.push(Line::styled(" other keys edit the text", theme.dim));
-        }
+/// The overlay's frame in a terminal of `area`.
+pub fn rect(area: Rect, from: Mode) -> Rect {
+    help_view(area, from).rect
+}
+
+fn line(theme: &Theme, row: &HelpRow) -> Line<'static> {
+    match row {
+        HelpRow::Heading(h) => Line::styled(*h, theme.title),
+        HelpRow::Key(label, desc) => Line::from(vec![
+            Span::styled(format!(" {label:<w$}", w = LABEL - 1), theme.key),
+            Span::raw(desc.clone()),
+        ]),
+        HelpRow::More(desc) => Line::raw(format!("{:LABEL$}{desc}", "")),
+        HelpRow::Note(note) => Line::styled(*note, theme.dim),
+        HelpRow::Blank => Line::raw(""),
     }
-    lines
 }

@@ -6,23 +6,102 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::{Theme, pane_block, placeholder};
+use super::{Theme, pane_block, placeholder, position};
 use crate::app::layout::table_rows;
 use crate::app::{App, InvKey, Mode, Pane, Remote, Slot};
-use crate::cloudfront::InvalidationStatus;
+use crate::cloudfront::{Distribution, InvalidationStatus};
+use crate::text::{columns as text_columns, fit};
 use crate::timefmt;
 
-/// Below this inner width the local creation time gives way to the age alone.
-const WITH_CREATED: u16 = 70;
-/// Below this inner width "took" goes too.
-const WITH_TOOK: u16 = 50;
+/// A column of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Col {
+    Mark,
+    Id,
+    Status,
+    Created,
+    Age,
+    Took,
+}
+
+const WIDTHS: [(Col, u16); 6] = [
+    (Col::Mark, 1),
+    (Col::Id, 14),
+    (Col::Status, 12),
+    (Col::Created, 19),
+    (Col::Age, 8),
+    (Col::Took, 9),
+];
+
+/// The columns drawn at an inner width, and their widths: all of them from [`crate::app::layout::INV_ALL`];
+/// below it the local creation time goes first (the age stays), then "took".
+pub fn columns(width: u16) -> Vec<(Col, Constraint)> {
+    let fits = |cols: &[Col]| {
+        let sum: u16 = WIDTHS
+            .iter()
+            .filter(|(c, _)| cols.contains(c))
+            .map(|(_, w)| w + 1)
+            .sum();
+        sum.saturating_sub(1) <= width
+    };
+    let mut shown = vec![Col::Mark, Col::Id, Col::Status, Col::Age];
+    for extra in [Col::Took, Col::Created] {
+        let mut with = shown.clone();
+        with.push(extra);
+        if fits(&with) {
+            shown = with;
+        }
+    }
+    WIDTHS
+        .iter()
+        .filter(|(c, _)| shown.contains(c))
+        .map(|&(c, w)| (c, Constraint::Length(w)))
+        .collect()
+}
+
+/// The pane's title after "Invalidations ·": every alias of the distribution (else its
+/// domain), cut to `width` columns: as many whole aliases as fit, then "+N" for the others.
+fn names(d: &Distribution, width: usize) -> String {
+    let n = d.aliases.len();
+    if n <= 1 {
+        return fit(d.display_name(), width).into_owned();
+    }
+    let mut shown = String::new();
+    for (i, alias) in d.aliases.iter().enumerate() {
+        let candidate = if i == 0 {
+            alias.clone()
+        } else {
+            format!("{shown}, {alias}")
+        };
+        let left = n - i - 1;
+        let after = if left == 0 {
+            0
+        } else {
+            text_columns(&format!(" +{left}"))
+        };
+        if text_columns(&candidate) + after > width {
+            if i == 0 {
+                let tail = format!(" +{left}");
+                return format!(
+                    "{}{tail}",
+                    fit(alias, width.saturating_sub(text_columns(&tail)))
+                );
+            }
+            return format!("{shown} +{}", n - i);
+        }
+        shown = candidate;
+    }
+    shown
+}
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let dist = app.selected_distribution();
     let loading = dist.is_some_and(|d| app.is_loading(&Slot::Invalidations(d.id.clone())));
     let mut title = vec![Span::styled(" Invalidations ", theme.title)];
     if let Some(d) = dist {
-        title.push(Span::styled(format!("· {} ", d.display_name()), theme.text));
+        // Room on the top border: its corners, the words above, a spinner, spaces.
+        let room = (area.width as usize).saturating_sub(2 + 15 + 2 + 3);
+        title.push(Span::styled(format!("· {} ", names(d, room)), theme.text));
     }
     if loading {
         title.push(Span::styled(format!("{} ", app.spinner()), theme.info));
@@ -65,8 +144,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         return placeholder(frame, inner, lines);
     }
 
-    let created = inner.width >= WITH_CREATED;
-    let took = inner.width >= WITH_TOOK;
+    let cols = columns(inner.width);
     let height = table_rows(area);
     let start = app.session.inv_scroll.offset.min(rows.len());
     let end = (start + height).min(rows.len());
@@ -95,44 +173,111 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             format!("{symbol} {}", inv.status),
             theme.status(&inv.status),
         );
-        let mut cells = vec![
-            Cell::from(mark),
-            Cell::from(inv.id.as_str()),
-            Cell::from(status),
-        ];
-        if created {
-            cells.push(Cell::from(timefmt::local(&app.tz, inv.create_time)));
-        }
-        cells.push(Cell::from(Span::styled(
-            timefmt::ago(app.now, inv.create_time),
-            faint,
-        )));
-        if took {
-            cells.push(match app.session.took.get(&key) {
+        let cells = cols.iter().map(|(col, _)| match col {
+            Col::Mark => Cell::from(mark.clone()),
+            Col::Id => Cell::from(fit(&inv.id, 14)),
+            Col::Status => Cell::from(status.clone()),
+            Col::Created => Cell::from(timefmt::local(&app.tz, inv.create_time)),
+            Col::Age => Cell::from(Span::styled(
+                fit(&timefmt::ago(app.now, inv.create_time), 8).into_owned(),
+                faint,
+            )),
+            Col::Took => match app.session.took.get(&key) {
                 Some(d) => Cell::from(format!("≤ {}", timefmt::short_duration(*d))),
                 None => Cell::from(Span::styled("—", faint)),
-            });
-        }
+            },
+        });
         theme.row(Row::new(cells), selected, focused)
     });
-    let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Length(14),
-        Constraint::Length(12),
-    ];
-    let mut header = vec!["", "ID", "Status"];
-    if created {
-        widths.push(Constraint::Length(19));
-        header.push("Created");
-    }
-    widths.push(Constraint::Length(8));
-    header.push("Age");
-    if took {
-        widths.push(Constraint::Length(9));
-        header.push("Took");
-    }
-    let table = Table::new(body, widths)
+    let header = cols.iter().map(|(col, _)| match col {
+        Col::Mark => "",
+        Col::Id => "ID",
+        Col::Status => "Status",
+        Col::Created => "Created",
+        Col::Age => "Age",
+        Col::Took => "Took",
+    });
+    let table = Table::new(body, cols.iter().map(|c| c.1))
         .header(Row::new(header).style(theme.header_row))
-        .column_spacing(1);
+        .column_spacing(1)
+        .flex(ratatui::layout::Flex::Start);
     frame.render_widget(table, inner);
+    let selected = app.session.inv_scroll.selected;
+    position(frame, theme, area, (selected, start, rows.len()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::layout::{INV_ALL, WIDE, layout};
+    use crate::ui::distributions;
+
+    /// The set of columns each table draws at every terminal width from 60 to 250, with the
+    /// paths pane shut and open: a wider terminal never shows fewer.
+    #[test]
+    fn a_wider_terminal_never_shows_fewer_columns() {
+        for detail in [false, true] {
+            let mut before: Option<(Vec<distributions::Col>, Vec<Col>)> = None;
+            for w in 60..=250u16 {
+                let a = layout(Rect::new(0, 0, w, 40), detail).unwrap();
+                let d: Vec<_> = distributions::columns(a.distributions.width - 2)
+                    .into_iter()
+                    .map(|c| c.0)
+                    .collect();
+                let i: Vec<_> = columns(a.invalidations.width - 2)
+                    .into_iter()
+                    .map(|c| c.0)
+                    .collect();
+                if let Some((pd, pi)) = &before {
+                    assert!(
+                        pd.iter().all(|c| d.contains(c)),
+                        "{w} detail={detail}: {pd:?} -> {d:?}"
+                    );
+                    assert!(
+                        pi.iter().all(|c| i.contains(c)),
+                        "{w} detail={detail}: {pi:?} -> {i:?}"
+                    );
+                }
+                if w >= WIDE {
+                    assert_eq!(d.len(), 7, "{w}: every distribution column side by side");
+                    assert_eq!(i.len(), 6, "{w}: every invalidation column side by side");
+                }
+                before = Some((d, i));
+            }
+        }
+    }
+
+    #[test]
+    fn every_column_fits_from_inv_all() {
+        assert_eq!(columns(INV_ALL).len(), 6);
+        assert_eq!(columns(INV_ALL - 1).len(), 5);
+        let sum: u16 = WIDTHS.iter().map(|(_, w)| w + 1).sum::<u16>() - 1;
+        assert_eq!(sum, INV_ALL);
+        assert!(!columns(INV_ALL - 1).iter().any(|c| c.0 == Col::Created));
+    }
+
+    fn dist(aliases: &[&str]) -> Distribution {
+        Distribution {
+            id: "E1".into(),
+            arn: String::new(),
+            domain_name: "d111.cloudfront.net".into(),
+            aliases: aliases.iter().map(|a| a.to_string()).collect(),
+            status: "Deployed".into(),
+            enabled: Some(true),
+            comment: None,
+            origins: vec![],
+            last_modified: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn the_title_lists_every_alias_or_says_how_many_are_left_out() {
+        assert_eq!(names(&dist(&[]), 40), "d111.cloudfront.net");
+        let d = dist(&["a.example.com", "b.example.com", "c.example.com"]);
+        assert_eq!(names(&d, 60), "a.example.com, b.example.com, c.example.com");
+        assert_eq!(names(&d, 40), "a.example.com, b.example.com +1");
+        assert_eq!(names(&d, 20), "a.example.com +2");
+        assert_eq!(names(&d, 12), "a.exampl… +2");
+        assert_eq!(names(&dist(&["only.example.com"]), 10), "only.exam…");
+    }
 }

@@ -5,11 +5,20 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{Theme, dialog, open_dialog, popup};
+use super::{Theme, dialog, open_dialog};
 use crate::app::{App, Screen};
 use crate::journal::BatchState;
 use crate::text::one_line;
 use crate::timefmt;
+
+/// The height of the resume question: the list, when looked at, gets what room there is.
+pub fn resume_height(app: &App, area: Rect) -> u16 {
+    if !matches!(app.screen, Screen::Resume { look: true }) {
+        return 6;
+    }
+    let lines = 3 + app.memory.offered.len().saturating_sub(app.memory.scroll);
+    area.height.saturating_sub(4).min(lines as u16 + 4).max(8)
+}
 
 /// "2 batches not sent from yesterday 17:42 — resume / drop / look"
 pub fn resume(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -20,7 +29,7 @@ pub fn resume(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             "Resume sends each under its own caller reference: one CloudFront already made is adopted, not made twice.",
         ),
     ];
-    let height = if look {
+    if look {
         lines.push(Line::raw(""));
         for b in app.memory.offered.iter().skip(app.memory.scroll) {
             let state = match b.state {
@@ -45,14 +54,10 @@ pub fn resume(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 ),
             ]));
         }
-        area.height
-            .saturating_sub(4)
-            .min(lines.len() as u16 + 4)
-            .max(8)
-    } else {
-        6
+    }
+    let Some(rect) = super::dialog_rect(app, area).map(|d| d.rect) else {
+        return;
     };
-    let rect = popup(area, 76, height);
     let keys = " r resume · d drop · l look · Esc later ";
     let inner = open_dialog(
         frame,
@@ -68,11 +73,9 @@ pub fn resume(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 /// The notices log: what cfdash said, newest at the bottom, with times.
 pub fn notices(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let rect = popup(
-        area,
-        area.width.saturating_sub(4),
-        area.height.saturating_sub(2),
-    );
+    let Some(rect) = super::dialog_rect(app, area).map(|d| d.rect) else {
+        return;
+    };
     let log = &app.memory.log;
     let title = format!(" Notices ({}) ", log.len());
     let inner = open_dialog(

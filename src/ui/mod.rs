@@ -14,11 +14,13 @@ pub mod theme;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, BorderType, Borders, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap,
+};
 
 use crate::app::layout::{MIN_HEIGHT, MIN_WIDTH};
-use crate::app::{App, Mode, Pane, Screen};
+use crate::app::{App, Dialog, Mode, Pane, Screen};
 pub use theme::Theme;
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
@@ -49,7 +51,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
             profiles::switcher(app, theme, frame, area);
             profiles::delete(app, theme, frame, area);
         }
-        Screen::Help { from } => help::render(theme, frame, area, from.mode()),
+        Screen::Help { from, scroll } => help::render(theme, frame, area, from.mode(), *scroll),
         Screen::QuitUnsent { .. } => profiles::quit_unsent(app, theme, frame, area),
         Screen::Resume { .. } => memory::resume(app, theme, frame, area),
         Screen::Notices => memory::notices(app, theme, frame, area),
@@ -103,6 +105,127 @@ fn pane_block<'a>(app: &App, theme: &Theme, pane: Pane, title: Line<'a>) -> Bloc
             theme.border
         })
         .title(title)
+}
+
+/// The widths a table gives its columns in `width` (one column between each), as
+/// `Table` lays them out with `Flex::Start`: what each cell's text is cut to.
+fn column_widths<C>(cols: &[(C, Constraint)], width: u16) -> Vec<u16> {
+    Layout::horizontal(cols.iter().map(|c| c.1))
+        .flex(ratatui::layout::Flex::Start)
+        .spacing(1)
+        .split(Rect::new(0, 0, width, 1))
+        .iter()
+        .map(|r| r.width)
+        .collect()
+}
+
+/// A table pane's place in its rows: "12/200" (the selected row of those shown) on the
+/// bottom border's right, and a scrollbar on the right border when the rows do not fit.
+fn position(
+    frame: &mut Frame,
+    theme: &Theme,
+    area: Rect,
+    (selected, offset, len): (usize, usize, usize),
+) {
+    if len == 0 || area.height < 3 {
+        return;
+    }
+    let label = format!(" {}/{len} ", (selected + 1).min(len));
+    let width = label.chars().count() as u16;
+    if width + 4 <= area.width {
+        let at = Rect::new(area.right() - 1 - width, area.bottom() - 1, width, 1);
+        frame.render_widget(Span::styled(label, theme.dim), at);
+    }
+    let rows = crate::app::layout::table_rows(area);
+    if len > rows {
+        // Beside the rows: below the column header, above the bottom border.
+        let track = Rect::new(area.x, area.y + 2, area.width, area.height - 3);
+        // Positions 0..=len-rows for the first row shown, `rows` of them in view.
+        let mut state = ScrollbarState::new(len - rows + 1)
+            .position(offset)
+            .viewport_content_length(rows);
+        // No track: the border stays, the thumb is drawn over it.
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None)
+                .track_symbol(None)
+                .thumb_style(theme.focus_border),
+            track,
+            &mut state,
+        );
+    }
+}
+
+/// Where the dialog on screen goes, and the inside of what it is drawn over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DialogRect {
+    /// The inside of its parent: the form's inside for the form's dialogs, the switcher's
+    /// for the delete question, the whole terminal for the others.
+    pub parent: Rect,
+    pub rect: Rect,
+}
+
+/// The inside of a bordered rectangle.
+fn inside(r: Rect) -> Rect {
+    r.inner(ratatui::layout::Margin::new(1, 1))
+}
+
+/// The switcher's frame in a terminal of `area`: a row a profile, at least room inside for
+/// the delete question.
+pub fn switcher_rect(app: &App, area: Rect) -> Rect {
+    popup(area, 96, (app.catalog.profiles.len() as u16 + 4).max(7))
+}
+
+/// Where the profile form goes.
+pub fn profile_form_rect(form: &crate::app::profiles::ProfileForm, area: Rect) -> Rect {
+    popup(area, 96, form.field_count() as u16 * 2 + 5)
+}
+
+/// The dialog on top in a terminal of `area`, if any, and its parent: every view of a
+/// dialog draws where this says, so none draws over its parent's border.
+pub fn dialog_rect(app: &App, area: Rect) -> Option<DialogRect> {
+    let top = |rect| DialogRect { parent: area, rect };
+    let d = match &app.screen {
+        Screen::Profiles => top(switcher_rect(app, area)),
+        Screen::DeleteProfile => {
+            let parent = inside(switcher_rect(app, area));
+            DialogRect {
+                parent,
+                rect: popup(parent, 64, 5),
+            }
+        }
+        // "Discard the changes?" inside the profile form's border.
+        Screen::ProfileForm(form) if form.discarding => {
+            let parent = inside(profile_form_rect(form, area));
+            DialogRect {
+                parent,
+                rect: popup(parent, 64, 5),
+            }
+        }
+        Screen::ProfileForm(form) => top(profile_form_rect(form, area)),
+        Screen::Help { from, .. } => top(help::rect(area, from.mode())),
+        Screen::QuitUnsent { .. } => top(popup(area, 64, 5)),
+        Screen::Resume { .. } => top(popup(area, 76, memory::resume_height(app, area))),
+        Screen::Notices => top(popup(
+            area,
+            area.width.saturating_sub(4),
+            area.height.saturating_sub(2),
+        )),
+        Screen::Form { dialog, .. } => {
+            let parent = inside(app.form_areas()?.block);
+            let rect = match dialog {
+                Dialog::Editing => return None,
+                // The list of paths gets every row there is.
+                Dialog::Confirm | Dialog::ConfirmTyped => parent,
+                Dialog::Presets => popup(parent, 72, app.session.presets.len() as u16 + 2),
+                Dialog::Discard { .. } => popup(parent, 60, 5),
+            };
+            DialogRect { parent, rect }
+        }
+        _ => return None,
+    };
+    Some(d)
 }
 
 /// A rectangle of at most `width`×`height` in the middle of `area`.

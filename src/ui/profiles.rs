@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 use super::{Theme, dialog, open_dialog, popup};
 use crate::app::profiles::{Check, RowValue};
 use crate::app::{App, Mode};
+use crate::text::{columns, fit};
 
 /// No profile open: what cfdash is, why there is nothing yet, and what to do.
 pub fn welcome(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -77,9 +78,24 @@ pub fn welcome(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
+/// The longest a name is shown in the switcher; longer ones are cut with "…".
+const NAME_MAX: usize = 24;
+
+/// How a profile reaches its account, in `room` columns: the endpoint (host and port) is
+/// what tells two emulators apart, so it stays whole and what comes before it is cut.
+fn reach(all: &str, endpoint: Option<&str>, room: usize) -> String {
+    match endpoint {
+        Some(url) if columns(all) > room && columns(url) + 4 <= room => {
+            let head = all.strip_suffix(url).unwrap_or("");
+            let head = head.strip_suffix(" · ").unwrap_or(head);
+            format!("{} · {url}", fit(head, room - columns(url) - 3))
+        }
+        _ => fit(all, room).into_owned(),
+    }
+}
+
 pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let height = (app.catalog.profiles.len() as u16 + 4).max(6);
-    let rect = popup(area, 96, height);
+    let rect = super::switcher_rect(app, area);
     let inner = open_dialog(
         frame,
         rect,
@@ -92,26 +108,21 @@ pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             ),
         ),
     );
+    // The names' column is as wide as the longest name, within reason; the tags' as the
+    // longest tags; the rest of the row says how the profile reaches its account.
     let width = app
         .catalog
         .profiles
         .iter()
-        .map(|p| p.name.chars().count())
+        .map(|p| columns(&p.name))
         .max()
         .unwrap_or(4)
-        .max(4);
-    let mut lines: Vec<Line> = app
+        .clamp(4, NAME_MAX);
+    let tags: Vec<String> = app
         .catalog
         .profiles
         .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let open = p.name == app.profile;
-            let mut spans = vec![
-                Span::styled(if open { " ● " } else { "   " }, theme.success),
-                Span::styled(format!("{:<width$}", p.name), theme.text),
-                Span::raw("  "),
-            ];
+        .map(|p| {
             let mut tags = Vec::new();
             if app.catalog.default_profile.as_deref() == Some(p.name.as_str()) {
                 tags.push("default");
@@ -122,11 +133,31 @@ pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             if p.profile.read_only {
                 tags.push("read-only");
             }
-            spans.push(Span::styled(
-                format!("{:<20}", tags.join(", ")),
-                theme.warning,
-            ));
-            spans.push(Span::styled(p.profile.reach(), theme.dim));
+            tags.join(", ")
+        })
+        .collect();
+    let tags_width = tags.iter().map(|t| columns(t)).max().unwrap_or(0);
+    let room = (inner.width as usize).saturating_sub(3 + width + 2 + tags_width + 2);
+    let mut lines: Vec<Line> = app
+        .catalog
+        .profiles
+        .iter()
+        .zip(&tags)
+        .enumerate()
+        .map(|(i, (p, tags))| {
+            let open = p.name == app.profile;
+            let name = fit(&p.name, width);
+            let pad = width - columns(&name);
+            let spans = vec![
+                Span::styled(if open { " ● " } else { "   " }, theme.success),
+                Span::styled(format!("{name}{:pad$}", ""), theme.text),
+                Span::raw("  "),
+                Span::styled(format!("{tags:<tags_width$}  "), theme.warning),
+                Span::styled(
+                    reach(&p.profile.reach(), p.profile.endpoint_url.as_deref(), room),
+                    theme.dim,
+                ),
+            ];
             let line = Line::from(spans);
             if i == app.catalog.switcher {
                 line.style(theme.selected)
@@ -159,8 +190,7 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(form) = app.profile_form() else {
         return;
     };
-    let fields = form.field_count();
-    let rect = popup(area, 96, fields as u16 * 2 + 5);
+    let rect = super::profile_form_rect(form, area);
     let title = match &form.from {
         Some(name) => format!(" Edit profile {name} "),
         None => " New profile ".to_string(),
@@ -240,7 +270,7 @@ pub fn profile_form(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             Line::raw("Nothing is written to the profiles file."),
         ];
         let keys = (" Discard? ", " y discards · n keeps editing ");
-        question(theme, frame, inner, keys, text);
+        question(app, theme, frame, area, keys, text);
     }
 }
 
@@ -254,18 +284,28 @@ pub fn quit_unsent(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             "They wait for room in the in-progress quotas; quitting drops them (no journal is kept)."
         }),
     ];
-    question(theme, frame, area, (" Quit? ", " y quits · n stays "), text);
+    question(
+        app,
+        theme,
+        frame,
+        area,
+        (" Quit? ", " y quits · n stays "),
+        text,
+    );
 }
 
 /// A yes/no question in a small box: its title and key hint, and what it asks.
 fn question(
+    app: &App,
     theme: &Theme,
     frame: &mut Frame,
     area: Rect,
     (title, keys): (&str, &str),
     text: Vec<Line<'_>>,
 ) {
-    let rect = popup(area, 64, 5);
+    let Some(rect) = super::dialog_rect(app, area).map(|d| d.rect) else {
+        return;
+    };
     let inner = open_dialog(
         frame,
         rect,
@@ -286,10 +326,30 @@ pub fn delete(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         Line::raw("Its comments go with it; nothing in ~/.aws changes."),
     ];
     question(
+        app,
         theme,
         frame,
         area,
         (" Delete? ", " y deletes · n keeps "),
         text,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reach;
+
+    #[test]
+    fn the_endpoint_stays_whole_and_what_comes_before_it_is_cut() {
+        let all = "aws profile (default chain) · us-east-1 · http://127.0.0.1:4566";
+        let url = Some("http://127.0.0.1:4566");
+        assert_eq!(reach(all, url, 100), all);
+        assert_eq!(
+            reach(all, url, 40),
+            "aws profile (de… · http://127.0.0.1:4566"
+        );
+        assert_eq!(reach("simulator", None, 5), "simu…");
+        // No room even for the endpoint: the whole is cut.
+        assert_eq!(reach(all, url, 10), "aws profi…");
+    }
 }

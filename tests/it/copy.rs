@@ -24,7 +24,8 @@ fn y_copies_the_distributions_id_arn_and_commands() {
     assert!(screen.contains("the distribution's ARN"), "{screen}");
     h.ch('a');
     assert_eq!(h.app.mode(), Mode::Normal);
-    assert_eq!(h.clipboard, [d.arn.clone()]);
+    assert_eq!(h.clipboard.len(), 1);
+    assert_eq!(h.clipboard[0], d.arn);
     assert!(
         notice(&h).contains("copied the distribution's ARN"),
         "{}",

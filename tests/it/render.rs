@@ -7,6 +7,8 @@ use cfdash::cloudfront::sim::{SimData, SimSettings};
 use crossterm::event::KeyCode;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+/// The sizes an operator used all day: the dashboard and the form are read at each.
+const ALL_SIZES: [(u16, u16); 5] = [(80, 24), (100, 30), (120, 35), (160, 48), (200, 50)];
 
 fn at(width: u16, height: u16) -> Harness {
     Harness::with(SimData::demo(), SimSettings::default(), width, height)
@@ -14,7 +16,7 @@ fn at(width: u16, height: u16) -> Harness {
 
 #[test]
 fn main_screen() {
-    for (w, h) in SIZES {
+    for (w, h) in ALL_SIZES {
         let harness = at(w, h);
         insta::assert_snapshot!(format!("main_{w}x{h}"), harness.screen());
     }
@@ -27,6 +29,32 @@ fn help_overlay() {
         harness.ch('?');
         insta::assert_snapshot!(format!("help_{w}x{h}"), harness.screen());
     }
+}
+
+#[test]
+fn the_help_scrolls_to_its_last_legend_line_at_80x24() {
+    let mut harness = at(80, 24);
+    harness.ch('?');
+    let screen = harness.screen();
+    assert!(screen.contains("↓ more"), "{screen}");
+    assert!(!screen.contains("cut to fit"), "{screen}");
+    for _ in 0..40 {
+        harness.ch('j');
+    }
+    let screen = harness.screen();
+    insta::assert_snapshot!("help_scrolled_80x24", screen);
+    assert!(screen.contains("cut to fit"), "{screen}");
+    assert!(!screen.contains("↓ more"), "{screen}");
+    // The keys scrolled the help, not the table under it.
+    assert_eq!(harness.app.session.dist_scroll.selected, 0);
+    harness.key(KeyCode::PageUp);
+    harness.key(KeyCode::PageUp);
+    harness.key(KeyCode::PageUp);
+    assert_eq!(harness.screen(), {
+        let mut fresh = at(80, 24);
+        fresh.ch('?');
+        fresh.screen()
+    });
 }
 
 #[test]
@@ -62,6 +90,116 @@ fn paths_of_an_invalidation() {
         harness.settle();
         insta::assert_snapshot!(format!("paths_{w}x{h}"), harness.screen());
     }
+}
+
+/// The paths pane of the third invalidation, with a 150-character path added last.
+fn with_a_long_path(width: u16, height: u16) -> (Harness, String) {
+    let mut harness = at(width, height);
+    harness.key(KeyCode::Tab);
+    harness.ch('j');
+    harness.ch('j');
+    harness.key(KeyCode::Enter);
+    harness.settle();
+    let long = format!("/assets/{}/app.main.js", "a1b2c3d4e5".repeat(13));
+    assert_eq!(long.len(), 150);
+    let key = harness.app.selected_invalidation().unwrap();
+    match harness.app.session.details.get_mut(&key) {
+        Some(cfdash::app::Remote::Ready { data, .. }) => data.paths.push(long.clone()),
+        _ => panic!("paths not fetched"),
+    }
+    (harness, long)
+}
+
+#[test]
+fn a_long_path_reads_whole_at_160_and_wraps_indented_at_80() {
+    let (harness, long) = with_a_long_path(160, 48);
+    let screen = harness.screen();
+    assert!(screen.contains(&format!("  {long}")), "{screen}");
+    insta::assert_snapshot!("long_path_160x48", screen);
+
+    let (mut harness, long) = with_a_long_path(80, 24);
+    // The paths have the focus; scrolled to the end, every piece of the long path shows.
+    assert_eq!(harness.app.session.focus, cfdash::app::Pane::Detail);
+    for _ in 0..10 {
+        harness.ch('j');
+    }
+    let screen = harness.screen();
+    insta::assert_snapshot!("long_path_80x24", screen);
+    let pane = harness.app.areas().unwrap().detail.unwrap();
+    let rows: Vec<String> = screen
+        .lines()
+        .map(|l| {
+            let cells: Vec<char> = l.trim_matches('"').chars().collect();
+            let inner = (pane.x + 1) as usize..(pane.x + pane.width - 1) as usize;
+            cells[inner].iter().collect()
+        })
+        .collect();
+    let first = rows
+        .iter()
+        .position(|r| r.starts_with("  /assets/"))
+        .expect("the long path's first line");
+    let mut joined = rows[first].trim().to_string();
+    for r in &rows[first + 1..] {
+        if !r.starts_with("    ") || r.trim().is_empty() {
+            break;
+        }
+        joined.push_str(r.trim());
+    }
+    assert_eq!(joined, long, "{screen}");
+}
+
+#[test]
+fn long_lists_show_their_position_and_a_scrollbar() {
+    let mut data = SimData::generated(200, 0);
+    data.distributions[11].history = 40;
+    let mut harness = Harness::with(data, SimSettings::default(), 80, 24);
+    for _ in 0..11 {
+        harness.ch('j');
+    }
+    let screen = harness.screen();
+    insta::assert_snapshot!("scrollbar_80x24", screen);
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(lines[9].contains(" 12/200 "), "{}", lines[9]);
+    assert!(lines[3..9].iter().any(|l| l.ends_with("█\"")), "{screen}");
+    // The invalidations too: the first of 40, the thumb at the top.
+    assert!(lines[21].contains(" 1/40 "), "{}", lines[21]);
+    assert!(lines[12].ends_with("█\""), "{screen}");
+    // The filtered rows count: 11 of the 200 match "site-1".
+    harness.ch('/');
+    harness.typed("site-1");
+    harness.key(KeyCode::Enter);
+    harness.ch('g');
+    let screen = harness.screen();
+    assert!(
+        screen.lines().nth(9).unwrap().contains(" 1/111 "),
+        "{screen}"
+    );
+}
+
+#[test]
+fn fields_the_endpoint_did_not_send_show_a_question_mark() {
+    let mut harness = at(200, 50);
+    if let cfdash::app::Remote::Ready { data, .. } = &mut harness.app.session.distributions {
+        data[1].enabled = None;
+        data[1].comment = None;
+    }
+    let screen = harness.screen();
+    let row = screen
+        .lines()
+        .find(|l| l.contains("staging.acme-shop.com  "))
+        .unwrap();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    // Status, Enabled "?", Running, Comment "?".
+    assert!(
+        cells
+            .windows(5)
+            .any(|w| w == ["Deployed", "?", "1", "?", "┃│"]),
+        "{row}"
+    );
+    // Filtering skips an unknown comment without trouble.
+    harness.ch('/');
+    harness.typed("staging");
+    assert_eq!(harness.app.session.view.len(), 1);
 }
 
 #[test]
@@ -131,6 +269,31 @@ fn no_text_is_drawn_in_its_background_colour() {
     }
 }
 
+#[test]
+fn the_watched_badge_never_overwrites_a_message() {
+    let mut harness = at(80, 24);
+    for id in ["I1", "I2", "I3", "I4"] {
+        let key = cfdash::app::InvKey::new("E2QWRUHAPOMQZL", id);
+        harness.app.watch.watched.insert(key);
+    }
+    assert_eq!(harness.app.watch.watched.len(), 4);
+    let now = harness.app.now;
+    harness.app.notice = Some(cfdash::app::Notice {
+        kind: cfdash::app::NoticeKind::Success,
+        text: "Created 3 invalidations on www.acme-shop.com: I3D02BPYZAK3XL, I0MY1DMI8YSMI4, I2N90PVVCIQ7ZZ".into(),
+        at: now,
+        until: now + jiff::SignedDuration::from_secs(60),
+        completions: vec![],
+        link: None,
+    });
+    let screen = harness.screen();
+    let bar = screen.lines().nth(22).unwrap();
+    // [message… | ◆ 4 watched]: the message is cut with "…", a space before the badge.
+    assert!(bar.contains("… ◆ 4 watched "), "{bar}");
+    assert!(bar.contains(" Created 3 invalidations"), "{bar}");
+    insta::assert_snapshot!("status_badge_80x24", screen);
+}
+
 /// A form with good, normalised, covered, repeated and bad lines, the cursor on the bad one.
 fn form_with_lines(width: u16, height: u16) -> Harness {
     let mut harness = at(width, height);
@@ -145,7 +308,7 @@ fn form_with_lines(width: u16, height: u16) -> Harness {
 
 #[test]
 fn form() {
-    for (w, h) in SIZES {
+    for (w, h) in ALL_SIZES {
         let harness = form_with_lines(w, h);
         insta::assert_snapshot!(format!("form_{w}x{h}"), harness.screen());
     }
@@ -177,6 +340,124 @@ fn form_confirmation() {
     }
 }
 
+fn ctrl_key(harness: &mut Harness, c: char) {
+    harness.act(Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char(c),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+}
+
+/// Every dialog at 80×24 and 60×15: it is drawn inside its parent's inside (the form's, the
+/// switcher's, the terminal's), and the parent's border is whole with the dialog open.
+#[test]
+fn dialogs_keep_inside_their_parents_border() {
+    type Open = fn(&mut Harness);
+    let dialogs: [(&str, Open); 11] = [
+        ("confirm", |h| {
+            h.ch('n');
+            h.act(Action::Paste("/index.html\n/images/*".into()));
+            ctrl_key(h, 's');
+        }),
+        ("discard", |h| {
+            h.ch('n');
+            h.act(Action::Paste("/index.html".into()));
+            h.key(KeyCode::Esc);
+        }),
+        ("presets", |h| {
+            h.app.session.presets = (0..30)
+                .map(|i| {
+                    (
+                        format!("preset {i}"),
+                        vec!["/a/very/long/path/*".to_string(); 9],
+                    )
+                })
+                .collect();
+            h.ch('n');
+            ctrl_key(h, 'p');
+        }),
+        ("switcher", |h| {
+            h.ch('p');
+        }),
+        ("delete profile", |h| {
+            h.ch('p');
+            h.ch('d');
+        }),
+        ("profile form", |h| {
+            h.ch('p');
+            h.ch('a');
+        }),
+        ("help", |h| {
+            h.ch('?');
+        }),
+        ("quit unsent", |h| {
+            let from = Box::new(std::mem::take(&mut h.app.screen));
+            h.app.screen = cfdash::app::Screen::QuitUnsent { from };
+        }),
+        ("resume", |h| {
+            h.app.screen = cfdash::app::Screen::Resume { look: false }
+        }),
+        ("resume, looking", |h| {
+            h.app.screen = cfdash::app::Screen::Resume { look: true }
+        }),
+        ("notices", |h| {
+            h.ch('N');
+        }),
+    ];
+    for (w, h) in [(80, 24), (60, 15)] {
+        for (name, open) in dialogs {
+            let mut harness = with_profiles(w, h);
+            open(&mut harness);
+            let screen = harness.screen();
+            let d = cfdash::ui::dialog_rect(&harness.app, harness.app.size)
+                .unwrap_or_else(|| panic!("{name} {w}x{h}: no dialog\n{screen}"));
+            assert!(d.rect.width > 0 && d.rect.height > 2, "{name} {w}x{h}");
+            assert_eq!(
+                d.parent.intersection(d.rect),
+                d.rect,
+                "{name} {w}x{h}: {:?} not inside {:?}\n{screen}",
+                d.rect,
+                d.parent
+            );
+            // A bordered parent keeps its border: its sides are whole, and no corner of the
+            // dialog's frame sits on its top or bottom row.
+            if d.parent != harness.app.size {
+                let rows: Vec<Vec<char>> = screen
+                    .lines()
+                    .map(|l| l.trim_matches('"').chars().collect())
+                    .collect();
+                let p = d.parent;
+                let at = |x: u16, y: u16| rows[y as usize][x as usize];
+                let side = match at(p.x - 1, p.bottom()) {
+                    '┗' => '┃',
+                    '╚' => '║',
+                    c => panic!("{name} {w}x{h}: parent corner {c}\n{screen}"),
+                };
+                for y in p.y..p.bottom() {
+                    assert_eq!(
+                        at(p.x - 1, y),
+                        side,
+                        "{name} {w}x{h} left, row {y}\n{screen}"
+                    );
+                    assert_eq!(
+                        at(p.right(), y),
+                        side,
+                        "{name} {w}x{h} right, row {y}\n{screen}"
+                    );
+                }
+                for x in p.x..p.right() {
+                    for y in [p.y - 1, p.bottom()] {
+                        let c = at(x, y);
+                        assert!(
+                            !"╔╗╚╝".contains(c),
+                            "{name} {w}x{h}: {c} at {x},{y}\n{screen}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn form_help() {
     let mut harness = form_with_lines(80, 24);
@@ -189,7 +470,8 @@ fn with_profiles(width: u16, height: u16) -> Harness {
     let text = "default_profile = \"demo\"\n\
         [profiles.demo]\nsimulated = true\n\
         [profiles.prod]\naws_profile = \"prod-admin\"\nregion = \"us-east-1\"\nread_only = true\n\
-        [profiles.emulator]\nendpoint_url = \"http://127.0.0.1:5000\"\n";
+        [profiles.localstack]\nendpoint_url = \"http://127.0.0.1:4566\"\n\
+        [profiles.moto]\nendpoint_url = \"http://127.0.0.1:5000\"\nregion = \"eu-west-1\"\n";
     harness
         .app
         .set_config(Some(&cfdash::config::Config::parse(text).unwrap()));
@@ -202,7 +484,11 @@ fn profile_switcher() {
     for (w, h) in SIZES {
         let mut harness = with_profiles(w, h);
         harness.ch('p');
-        insta::assert_snapshot!(format!("profiles_{w}x{h}"), harness.screen());
+        // Two emulators are told apart by their endpoints: host and port in full.
+        let screen = harness.screen();
+        assert!(screen.contains("http://127.0.0.1:4566"), "{screen}");
+        assert!(screen.contains("http://127.0.0.1:5000"), "{screen}");
+        insta::assert_snapshot!(format!("profiles_{w}x{h}"), screen);
     }
 }
 

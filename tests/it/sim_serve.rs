@@ -45,9 +45,13 @@ async fn paging() {
     let d = &all[0];
     assert_eq!(d.aliases, vec!["site-0.example.com".to_string()]);
     assert_eq!(d.origins, vec!["origin-0.s3.amazonaws.com".to_string()]);
-    assert_eq!(d.comment, "generated distribution 0");
-    assert!(!d.enabled, "generated distribution 0 is disabled");
-    assert!(all[1].enabled);
+    assert_eq!(d.comment.as_deref(), Some("generated distribution 0"));
+    assert_eq!(
+        d.enabled,
+        Some(false),
+        "generated distribution 0 is disabled"
+    );
+    assert_eq!(all[1].enabled, Some(true));
     let before = server.stats().requests.load(Ordering::Relaxed);
     let recent = list_recent_invalidations(&cf, &d.id, 120).await.unwrap();
     assert_eq!(recent.len(), 120);
