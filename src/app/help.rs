@@ -15,7 +15,7 @@ pub const LEGEND: &[(&str, &str)] = &[
     ("◆", "watched: rings when it completes"),
     (
         "!",
-        "in Running: listing failed or throttled; the header says how old the data is",
+        "in Running: its listing failed or was throttled and waits for a retry (2! = 2 as last known); the header says how many and how old",
     ),
     ("?", "not sent by the endpoint: unknown"),
     (

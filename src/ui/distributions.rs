@@ -142,7 +142,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 .get(&d.id)
                 .map(|e| (&e.list, e.in_progress()));
             let loading = app.is_loading(&Slot::Invalidations(d.id.clone()));
+            // Its last listing failed (throttled, or the network) and waits for a retry:
+            // the count is as last known, marked `!`.
+            let stale = app.session.schedule.failed_lists.contains(&d.id);
             let count = match running {
+                Some((Remote::Ready { .. }, n)) if stale => {
+                    Span::styled(format!("{n}!"), theme.warning)
+                }
                 Some((Remote::Ready { .. }, 0)) => Span::styled("0", faint),
                 Some((Remote::Ready { .. }, n)) => Span::styled(format!("{n}"), theme.in_progress),
                 Some((Remote::Failed { .. }, _)) => Span::styled("!", theme.error),

@@ -218,6 +218,15 @@ fn a_throttled_listing_says_how_old_its_data_is_instead_of_refreshed_just_now() 
     let screen = h.screen();
     assert!(!screen.contains("refreshed just now"), "{screen}");
     assert!(screen.contains("│ ! 12 failing · 2m old"), "{screen}");
+    // Each row's count is as last known, marked `!`.
+    let row = screen
+        .lines()
+        .find(|l| l.contains("www.acme-shop.com"))
+        .unwrap();
+    assert!(
+        row.trim_end_matches('┃').trim_end().ends_with("0!"),
+        "{row}"
+    );
     let failing = h.app.session.failing().unwrap();
     assert_eq!(failing.0, 12);
 }
