@@ -72,6 +72,21 @@ fn frame_160x48(bencher: divan::Bencher, distributions: usize) {
     frame(bencher, distributions, 160, 48);
 }
 
+/// The widest size an operator used: every column of both tables shows (asserted).
+#[divan::bench(args = [5_000])]
+fn frame_200x50(bencher: divan::Bencher, distributions: usize) {
+    let app = dashboard(distributions, 200, 50);
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    terminal
+        .draw(|f| ui::render(&app, &Theme::color(), f))
+        .unwrap();
+    let screen = terminal.backend().to_string();
+    for column in ["Comment", "Running", "Enabled", "Created", "Took", "Age"] {
+        assert!(screen.contains(column), "{column} not shown at 200×50");
+    }
+    frame(bencher, distributions, 200, 50);
+}
+
 fn frame(bencher: divan::Bencher, distributions: usize, width: u16, height: u16) {
     let app = dashboard(distributions, width, height);
     let theme = Theme::color();
