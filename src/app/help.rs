@@ -15,7 +15,7 @@ pub const LEGEND: &[(&str, &str)] = &[
     ("◆", "watched: rings when it completes"),
     (
         "!",
-        "in Running: its listing failed or was throttled and waits for a retry (2! = 2 as last known); the header says how many and how old",
+        "in Running: listing failed or throttled, to be retried (2! = 2 when last listed); the header says how old",
     ),
     ("?", "not sent by the endpoint: unknown"),
     (

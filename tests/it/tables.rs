@@ -223,10 +223,7 @@ fn a_throttled_listing_says_how_old_its_data_is_instead_of_refreshed_just_now() 
         .lines()
         .find(|l| l.contains("www.acme-shop.com"))
         .unwrap();
-    assert!(
-        row.trim_end_matches('┃').trim_end().ends_with("0!"),
-        "{row}"
-    );
+    assert!(row.contains(" 0!"), "{row}");
     let failing = h.app.session.failing().unwrap();
     assert_eq!(failing.0, 12);
 }
