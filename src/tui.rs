@@ -988,6 +988,31 @@ impl Response {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn a_link_is_found_where_it_is_drawn_whole() {
+        use ratatui::buffer::Buffer;
+        use ratatui::layout::Rect;
+        let mut buffer = Buffer::empty(Rect::new(0, 0, 40, 3));
+        let url = "https://x.test/a";
+        // A wide character before it: cells, not bytes, place it.
+        buffer.set_string(
+            0,
+            2,
+            format!("✓ 漢 open: {url}"),
+            ratatui::style::Style::default(),
+        );
+        assert_eq!(super::find_text(&buffer, url), Some((11, 2, url)));
+        // Cut ("…"), it is not made a link.
+        let mut cut = Buffer::empty(Rect::new(0, 0, 20, 1));
+        cut.set_string(
+            0,
+            0,
+            "open: https://x.tes…",
+            ratatui::style::Style::default(),
+        );
+        assert_eq!(super::find_text(&cut, url), None);
+    }
+
+    #[test]
     fn only_a_listing_of_distributions_leaves_its_later_pages_to_the_sweep() {
         use super::{Priority, Request, priorities};
         assert_eq!(
