@@ -53,6 +53,7 @@ pub use session::Session;
 use catalog::Catalog;
 use requests::Requests;
 pub use update::FILTER_MAX;
+pub use update::arrow;
 use watch::Watchlist;
 
 use crate::cloudfront::{CfError, Distribution, InvalidationSummary};

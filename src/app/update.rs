@@ -486,9 +486,7 @@ impl App {
         let n = listed.len();
         if !self.session.more_to_load(base) {
             let text = if n >= super::session::OLDER_MAX {
-                format!(
-                    "{name}: {n} invalidations shown, the most cfdash lists (cfdash invalidations -d {id} --limit lists more)"
-                )
+                format!("{name}: the newest {n} invalidations are shown, the most cfdash lists")
             } else {
                 format!("that is every invalidation of {name} ({n})")
             };

@@ -2,12 +2,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
 use super::{Theme, column_widths, pane_block, placeholder, position};
+use crate::app::arrow;
 use crate::app::layout::{DIST_ALL, table_rows};
+use crate::app::session::DistColumn;
 use crate::app::{App, Mode, Pane, Remote, Slot};
 use crate::text::fit;
 
@@ -70,6 +72,18 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             title.push(Span::styled(format!("filter “{filter}” "), theme.warning));
         }
         None => {}
+    }
+    // Sorted (`s`/`S`): by what, and which way; the column's header is marked too.
+    let order = app.session.dist_order;
+    if order != Default::default() {
+        let by = match order.column {
+            DistColumn::Listed => "account's order".to_string(),
+            column => column.label().to_string(),
+        };
+        title.push(Span::styled(
+            format!("by {by}{} ", arrow(order.descending)),
+            theme.info,
+        ));
     }
     if !app.session.marked.is_empty() {
         let n = app.session.marked.len();
@@ -193,14 +207,33 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             });
             theme.row(Row::new(cells).style(style), selected, focused)
         });
-    let header = cols.iter().map(|(col, _)| match col {
-        Col::Mark => Cell::from(""),
-        Col::Id => Cell::from("ID"),
-        Col::Name => Cell::from("Name"),
-        Col::Status => Cell::from("Status"),
-        Col::Enabled => Cell::from("Enabled"),
-        Col::Running => Cell::from(Line::from("Running").right_aligned()),
-        Col::Comment => Cell::from("Comment"),
+    let sorted = |col: &Col| {
+        let by = match order.column {
+            DistColumn::Listed => return false,
+            DistColumn::Name => Col::Name,
+            DistColumn::Id => Col::Id,
+            DistColumn::Status => Col::Status,
+            DistColumn::Enabled => Col::Enabled,
+            DistColumn::Running => Col::Running,
+            DistColumn::Comment => Col::Comment,
+        };
+        *col == by
+    };
+    let header = cols.iter().map(|(col, _)| {
+        let cell = match col {
+            Col::Mark => Cell::from(""),
+            Col::Id => Cell::from("ID"),
+            Col::Name => Cell::from("Name"),
+            Col::Status => Cell::from("Status"),
+            Col::Enabled => Cell::from("Enabled"),
+            Col::Running => Cell::from(Line::from("Running").right_aligned()),
+            Col::Comment => Cell::from("Comment"),
+        };
+        if sorted(col) {
+            cell.style(theme.key.add_modifier(Modifier::UNDERLINED))
+        } else {
+            cell
+        }
     });
     let table = Table::new(rows, cols.iter().map(|c| c.1))
         .header(Row::new(header).style(theme.header_row))

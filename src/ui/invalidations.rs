@@ -2,13 +2,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
 use super::{Theme, pane_block, placeholder, position};
 use crate::app::layout::table_rows;
-use crate::app::{App, InvKey, Mode, Pane, Remote, Slot};
+use crate::app::session::InvColumn;
+use crate::app::{App, InvKey, Mode, Pane, Remote, Slot, arrow};
 use crate::cloudfront::{Distribution, InvalidationStatus};
 use crate::text::{columns as text_columns, fit};
 use crate::timefmt;
@@ -189,13 +190,28 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         });
         theme.row(Row::new(cells), selected, focused)
     });
-    let header = cols.iter().map(|(col, _)| match col {
-        Col::Mark => "",
-        Col::Id => "ID",
-        Col::Status => "Status",
-        Col::Created => "Created",
-        Col::Age => "Age",
-        Col::Took => "Took",
+    let order = app.session.inv_order;
+    let by = match order.column {
+        InvColumn::Created => Col::Created,
+        InvColumn::Id => Col::Id,
+        InvColumn::Status => Col::Status,
+    };
+    let header = cols.iter().map(|(col, _)| {
+        let text = match col {
+            Col::Mark => "",
+            Col::Id => "ID",
+            Col::Status => "Status",
+            Col::Created => "Created",
+            Col::Age => "Age",
+            Col::Took => "Took",
+        };
+        // The column sorted by, with its direction, unless it is CloudFront's own order.
+        if *col == by && order != Default::default() {
+            Cell::from(format!("{text} {}", arrow(order.descending).trim()))
+                .style(theme.key.add_modifier(Modifier::UNDERLINED))
+        } else {
+            Cell::from(text)
+        }
     });
     let table = Table::new(body, cols.iter().map(|c| c.1))
         .header(Row::new(header).style(theme.header_row))

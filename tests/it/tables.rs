@@ -40,6 +40,13 @@ fn s_sorts_the_distributions_by_name_and_s_reverses_keeping_the_selection() {
         "{}",
         h.screen()
     );
+    // The pane's title says it too, after the notice has gone.
+    h.app.notice = None;
+    assert!(
+        h.screen().contains("Distributions 12 by Name ▲"),
+        "{}",
+        h.screen()
+    );
 
     h.ch('S');
     let mut reversed = sorted.clone();
@@ -122,6 +129,11 @@ fn s_on_the_invalidations_sorts_them_and_the_selection_follows() {
     assert_eq!(ids, sorted);
     assert_eq!(h.app.selected_invalidation(), Some(key.clone()));
     assert!(h.screen().contains("invalidations by ID ▲"));
+    assert!(
+        h.screen().contains("┃  ID ▲  "),
+        "the column's header: {}",
+        h.screen()
+    );
     // What is drawn is the sorted order.
     let screen = h.screen();
     let first = screen.find(&sorted[0]).unwrap();
