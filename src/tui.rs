@@ -290,6 +290,8 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
     }
     let mut events = EventStream::new();
     app.opener = opener().is_some();
+    // What the journal's scope reads: an endpoint from the environment, for `o`.
+    app.env_endpoint = crate::journal::fingerprint(&crate::config::Profile::default()) != "aws";
     let in_tmux = std::env::var_os("TMUX").is_some();
     let size = terminal.size()?;
     queue.push(Action::Resize {

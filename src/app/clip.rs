@@ -71,11 +71,34 @@ impl App {
         }
     }
 
-    /// `--profile NAME` for the commands copied, and the aws CLI's own options.
-    fn command_options(&self) -> (String, String) {
-        let cfdash = format!("--profile {}", shell_quote(&self.profile));
+    /// How the copied `cfdash` command reaches this profile (`--demo` for the built-in
+    /// demo, `--profile=NAME` when the name could read as an option), and the aws CLI's
+    /// own options (`None` for a simulated profile: the aws CLI cannot reach it).
+    fn command_options(&self) -> (String, Option<String>) {
+        let entry = self.catalog.get(&self.profile);
+        if let Some(e) = entry.filter(|e| e.builtin && e.profile.simulated) {
+            let mut demo = "--demo".to_string();
+            if let Some(path) = &e.profile.sim_data {
+                demo.push_str(&format!(
+                    " --sim-data {}",
+                    shell_quote(&path.to_string_lossy())
+                ));
+            }
+            if let Some(seed) = e.profile.sim_seed {
+                demo.push_str(&format!(" --sim-seed {seed}"));
+            }
+            return (demo, None);
+        }
+        let cfdash = if self.profile.starts_with('-') {
+            format!("--profile={}", shell_quote(&self.profile))
+        } else {
+            format!("--profile {}", shell_quote(&self.profile))
+        };
+        if entry.is_some_and(|e| e.profile.simulated) {
+            return (cfdash, None);
+        }
         let mut aws = String::new();
-        if let Some(entry) = self.catalog.get(&self.profile) {
+        if let Some(entry) = entry {
             if let Some(p) = &entry.profile.aws_profile {
                 aws.push_str(&format!(" --profile {}", shell_quote(p)));
             }
@@ -83,7 +106,7 @@ impl App {
                 aws.push_str(&format!(" --endpoint-url {}", shell_quote(url)));
             }
         }
-        (cfdash, aws)
+        (cfdash, Some(aws))
     }
 
     /// What `y` offers for the selection.
@@ -93,9 +116,11 @@ impl App {
         };
         let (cfdash, aws) = self.command_options();
         let dist = shell_quote(&d.id);
+        let mut choices;
+        let aws_command;
         if let Some(key) = self.looked_at_invalidation() {
             let id = shell_quote(&key.id);
-            return vec![
+            choices = vec![
                 Choice::text('i', "the invalidation's id", key.id.clone()),
                 Choice {
                     key: 'p',
@@ -107,35 +132,35 @@ impl App {
                     "the cfdash command",
                     format!("cfdash {cfdash} status -d {dist} {id}"),
                 ),
-                Choice::text(
-                    'w',
-                    "the aws command",
-                    format!(
-                        "aws cloudfront get-invalidation{aws} --distribution-id {dist} --id {id}"
-                    ),
-                ),
-                Choice::text('d', "the distribution's id", d.id.clone()),
-                Choice::text('a', "the distribution's ARN", d.arn.clone()),
             ];
+            aws_command = aws.map(|aws| {
+                format!("aws cloudfront get-invalidation{aws} --distribution-id {dist} --id {id}")
+            });
+        } else {
+            choices = vec![
+                Choice::text('i', "the distribution's id", d.id.clone()),
+                Choice::text('a', "the distribution's ARN", d.arn.clone()),
+                Choice::text('n', "its domain name", d.domain_name.clone()),
+            ];
+            if !d.aliases.is_empty() {
+                choices.push(Choice::text('l', "its aliases", d.aliases.join("\n")));
+            }
+            choices.push(Choice::text(
+                'c',
+                "the cfdash command",
+                format!("cfdash {cfdash} invalidations -d {dist}"),
+            ));
+            aws_command = aws.map(|aws| {
+                format!("aws cloudfront list-invalidations{aws} --distribution-id {dist}")
+            });
         }
-        let mut choices = vec![
-            Choice::text('i', "the distribution's id", d.id.clone()),
-            Choice::text('a', "the distribution's ARN", d.arn.clone()),
-            Choice::text('n', "its domain name", d.domain_name.clone()),
-        ];
-        if !d.aliases.is_empty() {
-            choices.push(Choice::text('l', "its aliases", d.aliases.join("\n")));
+        if let Some(command) = aws_command {
+            choices.push(Choice::text('w', "the aws command", command));
         }
-        choices.push(Choice::text(
-            'c',
-            "the cfdash command",
-            format!("cfdash {cfdash} invalidations -d {dist}"),
-        ));
-        choices.push(Choice::text(
-            'w',
-            "the aws command",
-            format!("aws cloudfront list-invalidations{aws} --distribution-id {dist}"),
-        ));
+        if self.looked_at_invalidation().is_some() {
+            choices.push(Choice::text('d', "the distribution's id", d.id.clone()));
+            choices.push(Choice::text('a', "the distribution's ARN", d.arn.clone()));
+        }
         choices
     }
 
@@ -247,7 +272,8 @@ impl App {
         };
         if let Some(entry) = self.catalog.get(&self.profile) {
             let p = &entry.profile;
-            if p.simulated || p.endpoint_url.is_some() {
+            // An endpoint set in the environment reaches an emulator too.
+            if p.simulated || p.endpoint_url.is_some() || self.env_endpoint {
                 let what = if p.simulated {
                     "simulated"
                 } else {

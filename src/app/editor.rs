@@ -154,6 +154,11 @@ impl Editor {
         self.lines[self.row].trim().is_empty()
     }
 
+    /// The cursor is after the last character of its line.
+    pub fn at_line_end(&self) -> bool {
+        self.col >= self.lines[self.row].chars().count()
+    }
+
     /// Inserts text on lines of its own (a pasted list, a preset): after the cursor's line
     /// if that holds text, else at the start of the cursor's blank line; the cursor ends
     /// after the text. Adds `line_breaks(text)` lines, one more if the cursor's line held

@@ -543,7 +543,10 @@ impl App {
         let text = crate::text::strip_bom(text);
         let unfolded = paths::one_item_a_line(text);
         let text = unfolded.as_ref().map_or(text, |u| u.text.as_str());
-        let own_line = unfolded.is_some() && !form.editor.on_blank_line();
+        // A pasted path (one, or a list) at the end of a line of text goes on a line of its
+        // own: "/a" then a pasted "/b" is two paths, never "/a/b".
+        let a_path = text.trim_start().starts_with('/') && form.editor.at_line_end();
+        let own_line = (unfolded.is_some() || a_path) && !form.editor.on_blank_line();
         let lines =
             form.editor.lines().len() + super::editor::line_breaks(text) + usize::from(own_line);
         if lines > EDITOR_MAX_LINES {
@@ -551,7 +554,7 @@ impl App {
             self.redraw.dirty = true;
             return;
         }
-        if unfolded.is_some() {
+        if unfolded.is_some() || own_line {
             form.editor.insert_lines(text);
         } else {
             form.editor.insert_str(text);

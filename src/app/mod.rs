@@ -293,6 +293,9 @@ pub struct App {
     pub notice: Option<Notice>,
     /// `xdg-open` (or macOS's `open`) is there: `o` opens the browser.
     pub opener: bool,
+    /// `AWS_ENDPOINT_URL_CLOUDFRONT` or `AWS_ENDPOINT_URL` sends every profile without
+    /// an endpoint of its own there (an emulator): nothing of it is in the AWS console.
+    pub env_endpoint: bool,
     /// `[ui] desktop_notifications`: completions also go to the desktop (OSC 777/9).
     pub desktop_notifications: bool,
     /// Whether, and when next, the screen needs drawing.
@@ -351,6 +354,7 @@ impl App {
             memory: memory::Memory::default(),
             notice: None,
             opener: false,
+            env_endpoint: false,
             desktop_notifications: false,
             redraw: Redraw {
                 dirty: true,

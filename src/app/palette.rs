@@ -253,7 +253,8 @@ impl App {
     pub fn palette_entries(&self) -> Vec<Entry> {
         let mut entries: Vec<Entry> = keys::DASHBOARD
             .iter()
-            .filter(|b| is_command(b.cmd))
+            // A binding sharing the line before it (`S` of `s/S`) is no line of its own.
+            .filter(|b| is_command(b.cmd) && !b.desc.is_empty())
             .filter(|b| !(self.session.read_only && b.cmd == Cmd::NewInvalidation))
             .map(|b| {
                 Entry::with_keywords(

@@ -1038,6 +1038,9 @@ impl App {
                 self.clamp_all();
                 self.sync_detail(fx);
             }
+            // Deleted since it was listed (or since the journal's last known state): it is
+            // taken off the list, not asked again and again until the next sweep.
+            Err(CfError::NoSuchDistribution { .. }) => self.forget_distribution(dist, fx),
             Err(error) => {
                 if error.is_throttled() {
                     let (base, max) = (self.settings.poll_steady, self.settings.max_backoff);
@@ -1067,6 +1070,28 @@ impl App {
                 self.notify_error(&error);
             }
         }
+    }
+
+    /// `dist` no longer exists: off the table, its rows, polls, marks and retries gone.
+    fn forget_distribution(&mut self, dist: &str, fx: &mut Vec<Effect>) {
+        let before = self.selected_distribution_id();
+        let name = self.distribution_name(dist);
+        if let Remote::Ready { data, .. } = &mut self.session.distributions {
+            data.retain(|d| d.id != dist);
+        }
+        self.session.invalidations.remove(dist);
+        self.session.polls.retain(|k, _| k.distribution != dist);
+        self.session.schedule.failed_lists.remove(dist);
+        self.session.schedule.swept.remove(dist);
+        self.session.marked.remove(dist);
+        self.session.older.remove(dist);
+        let keep = before.as_deref().filter(|id| *id != dist);
+        self.rebuild_view(keep);
+        self.follow_distribution(before, fx);
+        self.notify(
+            NoticeKind::Info,
+            format!("{name} no longer exists in this account (deleted?): taken off the list"),
+        );
     }
 
     /// Puts a fresh listing in place, noticing what completed and what started.

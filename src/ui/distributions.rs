@@ -12,6 +12,7 @@ use crate::app::layout::{DIST_ALL, table_rows};
 use crate::app::session::DistColumn;
 use crate::app::{App, Mode, Pane, Remote, Slot};
 use crate::text::fit;
+use crate::timefmt::thousands;
 
 /// A column of the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,10 +65,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let filter = app.filter_text();
     match total {
         Some(total) if filter.is_empty() => {
-            title.push(Span::styled(format!("{total} "), theme.dim));
+            title.push(Span::styled(format!("{} ", thousands(total)), theme.dim));
         }
         Some(total) => {
             let shown = app.session.view.len();
+            let (shown, total) = (thousands(shown), thousands(total));
             title.push(Span::styled(format!("{shown}/{total} "), theme.dim));
             title.push(Span::styled(format!("filter “{filter}” "), theme.warning));
         }

@@ -15,26 +15,26 @@ use crate::paths::{self, Estimate};
 
 pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: FormAreas) {
     let editing = app.mode() == Mode::Form;
-    let title = Line::from(vec![
-        Span::styled(" New invalidation ", theme.title),
-        Span::styled(
-            format!("· {} ", targets_label(app, &form.targets)),
-            theme.text,
-        ),
-    ]);
     let lines = form.editor.lines().len();
+    let count = format!(" {lines} line{} ", if lines == 1 { "" } else { "s" });
+    // The title keeps clear of the line count on the right, cut with "…" if need be.
+    let room = (areas.block.width as usize).saturating_sub(count.chars().count() + 4);
+    let title = Line::from(super::fit_spans(
+        vec![
+            Span::styled(" New invalidation ", theme.title),
+            Span::styled(
+                format!("· {} ", targets_label(app, &form.targets)),
+                theme.text,
+            ),
+        ],
+        room,
+    ));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Thick)
         .border_style(theme.focus_border)
         .title(title)
-        .title_top(
-            Line::styled(
-                format!(" {lines} line{} ", if lines == 1 { "" } else { "s" }),
-                theme.dim,
-            )
-            .right_aligned(),
-        );
+        .title_top(Line::styled(count, theme.dim).right_aligned());
     frame.render_widget(block, areas.block);
 
     editor(app, form, theme, frame, &areas);

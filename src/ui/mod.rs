@@ -228,6 +228,26 @@ pub fn dialog_rect(app: &App, area: Rect) -> Option<DialogRect> {
     Some(d)
 }
 
+/// `spans` cut to `width` columns: the span that crosses the edge ends in "…", and those
+/// after it go. Text cut by the terminal's edge instead would end mid-word, unmarked.
+fn fit_spans(spans: Vec<Span<'_>>, width: usize) -> Vec<Span<'_>> {
+    use unicode_width::UnicodeWidthStr;
+    let mut used = 0;
+    let mut out = Vec::with_capacity(spans.len());
+    for span in spans {
+        let w = span.content.width();
+        if used + w <= width {
+            used += w;
+            out.push(span);
+            continue;
+        }
+        let cut = crate::text::fit(&span.content, width - used).into_owned();
+        out.push(Span::styled(cut, span.style));
+        break;
+    }
+    out
+}
+
 /// A rectangle of at most `width`×`height` in the middle of `area`.
 fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])

@@ -216,3 +216,52 @@ fn desktop_notifications_follow_the_ui_setting() {
         }
     }
 }
+
+#[test]
+fn copied_commands_run_as_they_are() {
+    // The built-in demo: `--demo`, and no aws command (the aws CLI cannot reach it).
+    let mut h = Harness::demo();
+    h.app.add_builtin(
+        "demo",
+        cfdash::config::Profile {
+            simulated: true,
+            sim_seed: Some(7),
+            ..Default::default()
+        },
+    );
+    h.ch('y');
+    let choices = h.app.copy_choices();
+    assert!(choices.iter().all(|c| c.key != 'w'), "{choices:?}");
+    h.ch('c');
+    let id = h.selected_dist();
+    assert_eq!(
+        h.clipboard.last().unwrap(),
+        &format!("cfdash --demo --sim-seed 7 invalidations -d {id}")
+    );
+
+    // A profile whose name starts with "-" would read as an option after --profile.
+    let text = "default_profile = \"-x\"\n[profiles.\"-x\"]\naws_profile = \"p\"\n";
+    h.app
+        .set_config(Some(&cfdash::config::Config::parse(text).unwrap()));
+    h.app.profile = "-x".into();
+    h.ch('y');
+    h.ch('c');
+    assert_eq!(
+        h.clipboard.last().unwrap(),
+        &format!("cfdash --profile=-x invalidations -d {id}")
+    );
+}
+
+#[test]
+fn o_refuses_when_the_environment_sends_the_profile_to_an_emulator() {
+    let mut h = Harness::demo();
+    let text = "default_profile = \"prod\"\n[profiles.prod]\nregion = \"us-east-1\"\n";
+    h.app
+        .set_config(Some(&cfdash::config::Config::parse(text).unwrap()));
+    h.app.profile = "prod".into();
+    h.app.opener = true;
+    h.app.env_endpoint = true;
+    h.ch('o');
+    assert!(h.opened.is_empty());
+    assert!(notice(&h).contains("an emulator's"), "{}", notice(&h));
+}

@@ -714,6 +714,12 @@ fn a_pasted_list_goes_on_lines_of_its_own() {
     // A paste with no list in it goes in at the cursor, as ever.
     h.act(Action::Paste(".html".into()));
     assert_eq!(h.app.form().unwrap().editor.lines()[3], "/c.html");
+    // A pasted path at the end of a line of text is a path of its own, not "/c.html/my…".
+    h.act(Action::Paste("/my file.html".into()));
+    assert_eq!(
+        h.app.form().unwrap().editor.lines(),
+        ["/first", "/a", "/b", "/c.html", "/my file.html"]
+    );
 }
 
 #[test]

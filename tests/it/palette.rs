@@ -169,3 +169,28 @@ fn palette_screens() {
         insta::assert_snapshot!(format!("palette_{w}x{hh}"), h.screen());
     }
 }
+
+#[test]
+fn palette_lines_all_say_something() {
+    let h = Harness::demo();
+    for e in h.app.palette_entries() {
+        assert!(!e.text.trim().is_empty(), "{e:?}");
+    }
+}
+
+#[test]
+fn a_long_query_scrolls_with_an_ellipsis_and_the_cursor_stays_inside() {
+    let mut h = Harness::demo();
+    h.ch(':');
+    let query: String = (0..150)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    h.act(cfdash::app::Action::Paste(query.clone()));
+    let screen = h.screen();
+    let line = screen.lines().find(|l| l.contains("║: ")).unwrap();
+    assert!(line.contains("║: …"), "{line}");
+    assert!(
+        line.contains(&query[query.len() - 20..]),
+        "the end is shown: {line}"
+    );
+}

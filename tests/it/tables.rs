@@ -239,3 +239,51 @@ fn a_throttled_listing_says_how_old_its_data_is_instead_of_refreshed_just_now() 
     let failing = h.app.session.failing().unwrap();
     assert_eq!(failing.0, 12);
 }
+
+#[test]
+fn a_distribution_deleted_since_it_was_listed_is_taken_off_not_asked_again() {
+    let mut h = Harness::demo();
+    let all = h.app.session.distributions.data().unwrap().clone();
+    let gone = all[1].id.clone();
+    h.ch('j');
+    assert_eq!(h.selected_dist(), gone);
+    h.ch('r');
+    let answered = |request: &Request| match request {
+        Request::ListInvalidations { distribution, .. } if *distribution == gone => {
+            Some(cfdash::app::Response::Invalidations(Err(
+                cfdash::cloudfront::CfError::NoSuchDistribution { id: gone.clone() },
+            )))
+        }
+        _ => None,
+    };
+    let gone_again = gone.clone();
+    h.settle_with(move |r| {
+        let _ = &gone_again;
+        answered(r)
+    });
+    assert!(
+        h.app
+            .session
+            .distributions
+            .data()
+            .unwrap()
+            .iter()
+            .all(|d| d.id != gone),
+        "taken off the list"
+    );
+    assert_eq!(h.app.session.view.len(), all.len() - 1);
+    assert!(
+        h.app.session.failing().is_none(),
+        "nothing waits for a retry"
+    );
+    assert!(h.screen().contains("no longer exists"), "{}", h.screen());
+    assert_ne!(
+        h.selected_dist(),
+        gone,
+        "the selection moved to a row that exists"
+    );
+    // Time passes: it is not asked for again.
+    let mark = h.mark();
+    h.advance(jiff::SignedDuration::from_secs(60));
+    assert!(list_limits_since(&h, mark, &gone).is_empty());
+}
