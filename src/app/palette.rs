@@ -128,7 +128,6 @@ impl Palette {
             return;
         }
         let words = Words::new(query);
-        let mut matcher = std::mem::replace(&mut self.matcher, Matcher::new(Config::DEFAULT));
         // A query that grows by plain characters can only match fewer entries.
         let narrowing = !self.query.trim().is_empty()
             && query.starts_with(&self.query)
@@ -138,14 +137,14 @@ impl Palette {
         } else {
             (0..self.entries.len() as u32).collect()
         };
+        let (entries, matcher) = (&self.entries, &mut self.matcher);
         let mut scored: Vec<(u32, u32)> = candidates
             .into_iter()
             .filter_map(|i| {
-                let hay = self.entries[i as usize].haystack.slice(..);
-                words.score(hay, &mut matcher).map(|s| (s, i))
+                let hay = entries[i as usize].haystack.slice(..);
+                words.score(hay, matcher).map(|s| (s, i))
             })
             .collect();
-        self.matcher = matcher;
         // Best score first; equal scores keep the order given (commands, profiles, rows).
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         self.matches = scored.into_iter().map(|(_, i)| i).collect();
