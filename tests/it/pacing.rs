@@ -3,7 +3,7 @@
 //! to what its share of the rate allows.
 
 use crate::common::Harness;
-use cfdash::app::{Action, Effect, Request, Response, Slot};
+use cfdash::app::{Action, Effect, Response, Slot};
 use cfdash::cloudfront::Distribution;
 use cfdash::cloudfront::sim::{SimData, SimSettings};
 use cfdash::pace::Priority;
@@ -11,20 +11,9 @@ use crossterm::event::KeyCode;
 
 /// The invalidation listings asked for since `mark`: (distribution, priority).
 fn lists_since(h: &Harness, mark: usize) -> Vec<(String, Priority)> {
-    h.requests_since(mark)
+    h.listings_since(mark)
         .into_iter()
-        .filter_map(|e| match e {
-            Effect::Request {
-                request:
-                    Request::ListInvalidations {
-                        distribution,
-                        priority,
-                        ..
-                    },
-                ..
-            } => Some((distribution.clone(), *priority)),
-            _ => None,
-        })
+        .map(|(d, _, p)| (d, p))
         .collect()
 }
 

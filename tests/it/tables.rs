@@ -3,7 +3,7 @@
 //! older invalidations on demand (`L`).
 
 use crate::common::Harness;
-use cfdash::app::{Effect, Request};
+use cfdash::app::Request;
 use cfdash::cloudfront::sim::{SimData, SimSettings};
 use crossterm::event::KeyCode;
 
@@ -107,12 +107,7 @@ fn s_on_the_invalidations_sorts_them_and_the_selection_follows() {
     h.key(KeyCode::Tab);
     h.ch('j');
     let key = h.app.selected_invalidation().unwrap();
-    let created: Vec<_> = h
-        .app
-        .invalidation_rows()
-        .iter()
-        .map(|r| r.create_time)
-        .collect();
+    let created = created_times(&h);
     let mut newest_first = created.clone();
     newest_first.sort_by(|a, b| b.cmp(a));
     assert_eq!(created, newest_first, "CloudFront's order: newest first");
@@ -142,31 +137,25 @@ fn s_on_the_invalidations_sorts_them_and_the_selection_follows() {
 
     h.ch('s');
     h.ch('s');
-    let created: Vec<_> = h
-        .app
-        .invalidation_rows()
-        .iter()
-        .map(|r| r.create_time)
-        .collect();
+    let created = created_times(&h);
     assert_eq!(created, newest_first, "back to newest first");
     assert_eq!(h.app.selected_invalidation(), Some(key));
 }
 
+/// The create times of the invalidations, in the table's order.
+fn created_times(h: &Harness) -> Vec<jiff::Timestamp> {
+    h.app
+        .invalidation_rows()
+        .iter()
+        .map(|r| r.create_time)
+        .collect()
+}
+
 fn list_limits_since(h: &Harness, mark: usize, dist: &str) -> Vec<usize> {
-    h.requests_since(mark)
+    h.listings_since(mark)
         .into_iter()
-        .filter_map(|e| match e {
-            Effect::Request {
-                request:
-                    Request::ListInvalidations {
-                        distribution,
-                        limit,
-                        ..
-                    },
-                ..
-            } if distribution == dist => Some(*limit),
-            _ => None,
-        })
+        .filter(|(d, _, _)| d == dist)
+        .map(|(_, limit, _)| limit)
         .collect()
 }
 

@@ -218,6 +218,25 @@ impl Harness {
             .collect()
     }
 
+    /// The invalidation listings asked for since `mark`: distribution, limit, priority.
+    pub fn listings_since(&self, mark: usize) -> Vec<(String, usize, cfdash::pace::Priority)> {
+        self.requests_since(mark)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Request {
+                    request:
+                        Request::ListInvalidations {
+                            distribution,
+                            limit,
+                            priority,
+                        },
+                    ..
+                } => Some((distribution.clone(), *limit, *priority)),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn mark(&self) -> usize {
         self.seen.len()
     }
