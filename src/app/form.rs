@@ -9,7 +9,7 @@ use super::editor::Editor;
 use super::keys::Cmd;
 use super::layout::{self, FormAreas};
 use super::{App, Dialog, Effect, InvKey, NoticeKind, Remote, Request, Screen, Slot};
-use crate::cloudfront::{CfError, Invalidation};
+use crate::cloudfront::{CfError, Invalidation, InvalidationStatus};
 use crate::engine::{Batch, State};
 use crate::paths::{self, Analysis, Estimate, InProgress, Item, Kind, Note, Plan};
 
@@ -223,7 +223,17 @@ impl App {
     /// What is in progress on a distribution as far as cfdash knows: the paths of its
     /// in-progress invalidations (those whose paths were fetched) and of batches being sent.
     pub fn in_progress_on(&self, dist: &str) -> InProgress {
+        self.quota_on(dist).used
+    }
+
+    /// What `dist`'s invalidations in progress hold of CloudFront's in-progress quotas
+    /// (3,000 file paths and 15 wildcard paths at a time), from the details cfdash has of
+    /// them (each is polled while in progress, and a poll fetches its paths) and the
+    /// batches being sent; and how many in progress have no details yet, which makes the
+    /// counts lower bounds.
+    pub fn quota_on(&self, dist: &str) -> QuotaUse {
         let mut total = InProgress::default();
+        let mut unknown = 0;
         let mut add = |paths: &[String]| total.add(InProgress::of(paths));
         if let Some(rows) = self
             .session
@@ -239,6 +249,8 @@ impl App {
                     .and_then(Remote::data)
                 {
                     add(&inv.paths);
+                } else if row.status == InvalidationStatus::InProgress {
+                    unknown += 1;
                 }
             }
         }
@@ -247,7 +259,29 @@ impl App {
                 add(&e.batch.paths);
             }
         }
-        total
+        QuotaUse {
+            used: total,
+            unknown,
+        }
+    }
+
+    /// The least room any of the form's targets has in its in-progress quotas, and whether
+    /// that is only an upper bound (some in progress have no details yet).
+    pub fn form_room(&self) -> Option<(InProgress, bool)> {
+        let form = self.form()?;
+        form.targets
+            .iter()
+            .map(|d| {
+                let q = self.quota_on(d);
+                (q.room(), q.unknown > 0)
+            })
+            .reduce(|(a, ua), (b, ub)| {
+                let least = InProgress {
+                    files: a.files.min(b.files),
+                    wildcards: a.wildcards.min(b.wildcards),
+                };
+                (least, ua || ub)
+            })
     }
 
     /// The batches of the form's paths for each target, and how many fit now.
@@ -895,4 +929,27 @@ pub fn cursor_detail(form: &Form) -> Option<(LineMark, String)> {
         parts.push(note);
     }
     Some((mark, format!("line {}: {}", row + 1, parts.join(" · "))))
+}
+
+/// A distribution's use of the in-progress quotas ([`App::quota_on`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QuotaUse {
+    pub used: InProgress,
+    /// Invalidations in progress with no details yet: `used` is then a lower bound.
+    pub unknown: usize,
+}
+
+impl QuotaUse {
+    /// Room left under each quota; an upper bound while `unknown` > 0.
+    pub fn room(&self) -> InProgress {
+        InProgress {
+            files: paths::MAX_FILES_IN_PROGRESS.saturating_sub(self.used.files),
+            wildcards: paths::MAX_WILDCARDS_IN_PROGRESS.saturating_sub(self.used.wildcards),
+        }
+    }
+
+    /// Nothing in progress, as far as is known.
+    pub fn is_idle(&self) -> bool {
+        *self == Self::default()
+    }
 }

@@ -12,6 +12,7 @@ use crate::app::form::{self, BUTTON_GAP, BUTTONS, Field, Form, LineMark};
 use crate::app::layout::FormAreas;
 use crate::app::{App, Dialog, Mode};
 use crate::paths::{self, Estimate};
+use crate::timefmt::thousands;
 
 pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: FormAreas) {
     let editing = app.mode() == Mode::Form;
@@ -39,7 +40,7 @@ pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: F
 
     editor(app, form, theme, frame, &areas);
     detail_line(form, theme, frame, areas.detail);
-    summary_line(form, theme, frame, areas.summary);
+    summary_line(app, form, theme, frame, areas.summary);
     buttons(form, theme, frame, areas.buttons, editing);
 
     let Some(rect) = super::dialog_rect(app, frame.area()).map(|d| d.rect) else {
@@ -196,9 +197,37 @@ pub fn estimate_text(e: &Estimate, targets: usize) -> String {
     text
 }
 
-fn summary_line(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let text = estimate_text(&form.estimate, form.targets.len());
-    frame.render_widget(Paragraph::new(Line::styled(text, theme.text)), area);
+fn summary_line(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut spans = vec![Span::styled(
+        estimate_text(&form.estimate, form.targets.len()),
+        theme.text,
+    )];
+    if let Some((room, upper)) = app.form_room() {
+        let (text, over) = room_text(&form.estimate, room, upper);
+        spans.push(Span::styled(
+            text,
+            if over { theme.warning } else { theme.dim },
+        ));
+    }
+    let spans = super::fit_spans(spans, area.width as usize);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The room the in-progress quotas leave now (the least of the targets'), and whether
+/// the paths typed are more than that: what does not fit waits for earlier invalidations
+/// to complete. "≤" while some in progress have no details yet.
+pub fn room_text(e: &Estimate, room: paths::InProgress, upper: bool) -> (String, bool) {
+    let le = if upper { "≤" } else { "" };
+    let over = e.paths + e.tags > room.files || e.wildcards > room.wildcards;
+    let mut text = format!(
+        " · room now: {le}{} files, {le}{} wildcards",
+        thousands(room.files),
+        room.wildcards
+    );
+    if over {
+        text.push_str(" (the rest waits its turn)");
+    }
+    (text, over)
 }
 
 /// The buttons on the left; on the right, what needs the operator's eye, as room allows.
@@ -446,4 +475,39 @@ fn discard(form: &Form, then_quit: bool, theme: &Theme, frame: &mut Frame, rect:
         }),
     ];
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn estimate(paths: usize, wildcards: usize) -> Estimate {
+        Estimate {
+            paths,
+            wildcards,
+            tags: 0,
+            batches: 1,
+            usd: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_room_line_says_when_the_paths_do_not_fit_now() {
+        let room = paths::InProgress {
+            files: 1_796,
+            wildcards: 13,
+        };
+        let (text, over) = room_text(&estimate(1_204, 2), room, false);
+        assert_eq!(text, " · room now: 1,796 files, 13 wildcards");
+        assert!(!over);
+        let (text, over) = room_text(&estimate(1_797, 0), room, false);
+        assert!(
+            over && text.ends_with("(the rest waits its turn)"),
+            "{text}"
+        );
+        let (_, over) = room_text(&estimate(0, 14), room, false);
+        assert!(over, "wildcards count against their own quota");
+        let (text, _) = room_text(&estimate(1, 0), room, true);
+        assert!(text.contains("≤1,796 files, ≤13 wildcards"), "{text}");
+    }
 }

@@ -7,12 +7,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
 use super::{Theme, pane_block, placeholder, position};
+use crate::app::form::QuotaUse;
 use crate::app::layout::table_rows;
 use crate::app::session::InvColumn;
 use crate::app::{App, InvKey, Mode, Pane, Remote, Slot, arrow};
 use crate::cloudfront::{Distribution, InvalidationStatus};
+use crate::paths;
 use crate::text::{columns as text_columns, fit};
-use crate::timefmt;
+use crate::timefmt::{self, thousands};
 
 /// A column of the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,19 +97,50 @@ fn names(d: &Distribution, width: usize) -> String {
     shown
 }
 
+/// The in-progress quotas as the title shows them, and whether either is nearly used up
+/// (four fifths). "≥" while some in progress have no details yet.
+pub fn quota_text(q: &QuotaUse, width: u16) -> (String, bool) {
+    let ge = if q.unknown > 0 { "≥" } else { "" };
+    let (files, wildcards) = (thousands(q.used.files), q.used.wildcards);
+    let (max_files, max_wildcards) = (
+        thousands(paths::MAX_FILES_IN_PROGRESS),
+        paths::MAX_WILDCARDS_IN_PROGRESS,
+    );
+    let text = if width >= 100 {
+        format!(
+            " in progress {ge}{files}/{max_files} files · {ge}{wildcards}/{max_wildcards} wildcards "
+        )
+    } else {
+        format!(" {ge}{files}/{max_files} · {ge}{wildcards}/{max_wildcards}* ")
+    };
+    let near = q.used.files * 5 >= paths::MAX_FILES_IN_PROGRESS * 4
+        || q.used.wildcards * 5 >= paths::MAX_WILDCARDS_IN_PROGRESS * 4;
+    (text, near)
+}
+
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let dist = app.selected_distribution();
     let loading = dist.is_some_and(|d| app.is_loading(&Slot::Invalidations(d.id.clone())));
     let mut title = vec![Span::styled(" Invalidations ", theme.title)];
+    // The in-progress quotas, on the right of the top border, while anything is in progress.
+    let quota = dist
+        .map(|d| app.quota_on(&d.id))
+        .filter(|q| !q.is_idle())
+        .map(|q| quota_text(&q, area.width));
+    let quota_width = quota.as_ref().map_or(0, |(text, _)| text_columns(text) + 1);
     if let Some(d) = dist {
         // Room on the top border: its corners, the words above, a spinner, spaces.
-        let room = (area.width as usize).saturating_sub(2 + 15 + 2 + 3);
+        let room = (area.width as usize).saturating_sub(2 + 15 + 2 + 3 + quota_width);
         title.push(Span::styled(format!("· {} ", names(d, room)), theme.text));
     }
     if loading {
         title.push(Span::styled(format!("{} ", app.spinner()), theme.info));
     }
     let mut block = pane_block(app, theme, Pane::Invalidations, Line::from(title));
+    if let Some((text, near)) = quota {
+        let style = if near { theme.warning } else { theme.dim };
+        block = block.title_top(Line::styled(text, style).right_aligned());
+    }
     // The listing holds the newest page only: older ones come on demand.
     if app.session.more_to_load(app.settings.list_limit) {
         block = block.title_bottom(Line::from(vec![
@@ -225,6 +258,48 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quota_line_is_a_lower_bound_until_every_detail_is_known() {
+        use crate::paths::InProgress;
+        let q = QuotaUse {
+            used: InProgress {
+                files: 1_204,
+                wildcards: 2,
+            },
+            unknown: 0,
+        };
+        assert_eq!(
+            quota_text(&q, 120),
+            (
+                " in progress 1,204/3,000 files · 2/15 wildcards ".to_string(),
+                false
+            )
+        );
+        assert_eq!(quota_text(&q, 80).0, " 1,204/3,000 · 2/15* ");
+        let unknown = QuotaUse { unknown: 1, ..q };
+        assert!(
+            quota_text(&unknown, 120)
+                .0
+                .contains("≥1,204/3,000 files · ≥2/15")
+        );
+        let near = QuotaUse {
+            used: InProgress {
+                files: 2_400,
+                wildcards: 0,
+            },
+            unknown: 0,
+        };
+        assert!(quota_text(&near, 120).1, "four fifths used: the line warns");
+        let wild = QuotaUse {
+            used: InProgress {
+                files: 0,
+                wildcards: 12,
+            },
+            unknown: 0,
+        };
+        assert!(quota_text(&wild, 120).1);
+    }
     use crate::app::layout::{INV_ALL, WIDE, layout};
     use crate::ui::distributions;
 

@@ -276,3 +276,57 @@ fn a_distribution_deleted_since_it_was_listed_is_taken_off_not_asked_again() {
     h.advance(jiff::SignedDuration::from_secs(60));
     assert!(list_limits_since(&h, mark, &gone).is_empty());
 }
+
+#[test]
+fn the_invalidations_title_shows_the_in_progress_quotas_exact_once_every_poll_answered() {
+    let mut h = Harness::with(SimData::demo(), SimSettings::default(), 120, 35);
+    let dist = h.selected_dist();
+    let in_progress = h
+        .app
+        .invalidation_rows()
+        .iter()
+        .filter(|r| r.status.is_in_progress())
+        .count();
+    assert!(in_progress > 0);
+    // Listed, not polled yet: nothing is known of their paths, so a lower bound.
+    let q = h.app.quota_on(&dist);
+    assert_eq!(q.unknown, in_progress);
+    assert!(
+        h.screen()
+            .contains("in progress ≥0/3,000 files · ≥0/15 wildcards"),
+        "{}",
+        h.screen()
+    );
+
+    // The polls fetch each one's paths.
+    h.advance(jiff::SignedDuration::from_secs(3));
+    let q = h.app.quota_on(&dist);
+    assert_eq!(q.unknown, 0);
+    let (mut files, mut wildcards) = (0, 0);
+    for r in h
+        .app
+        .invalidation_rows()
+        .iter()
+        .filter(|r| r.status.is_in_progress())
+    {
+        let key = cfdash::app::InvKey::new(&dist, &r.id);
+        let inv = h.app.session.details[&key].data().unwrap();
+        let w = inv.paths.iter().filter(|p| p.ends_with('*')).count();
+        wildcards += w;
+        files += inv.paths.len() - w;
+    }
+    assert_eq!((q.used.files, q.used.wildcards), (files, wildcards));
+    assert!(files + wildcards > 0);
+    let line = format!("in progress {files}/3,000 files · {wildcards}/15 wildcards");
+    assert!(h.screen().contains(&line), "{line}\n{}", h.screen());
+
+    // The form says what room that leaves.
+    h.ch('n');
+    h.typed("/a.html");
+    let room = format!(
+        "room now: {} files, {} wildcards",
+        cfdash::timefmt::thousands(3000 - files),
+        15 - wildcards
+    );
+    assert!(h.screen().contains(&room), "{room}\n{}", h.screen());
+}
