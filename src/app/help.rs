@@ -73,7 +73,7 @@ pub fn help_view(area: Rect, from: Mode) -> HelpView {
     } else if from.in_profiles() {
         (sections("Profiles (p)", 1), sections("Profile form", 2))
     } else {
-        (sections("Dashboard", 1), sections("Filter (after /)", 4))
+        (sections("Dashboard", 1), sections("Filter (after /)", 5))
     };
     let width = WIDTH.min(area.width);
     let inner = Rect::new(0, 0, width.saturating_sub(2), 1);
@@ -176,11 +176,12 @@ mod tests {
             ["Profile form", "Discard the profile's changes?"]
         );
         assert_eq!(
-            names("Filter (after /)", 4),
+            names("Filter (after /)", 5),
             [
                 "Filter (after /)",
                 "Palette (after :)",
                 "Copy (after y)",
+                "In progress (i)",
                 "Help"
             ]
         );

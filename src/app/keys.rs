@@ -48,6 +48,8 @@ pub enum Cmd {
     SortReverse,
     /// The selected distribution's older invalidations.
     LoadOlder,
+    /// Every invalidation in progress, in one view.
+    InProgress,
 }
 
 /// One line of a table: the keys, and how the help and the footer write them.
@@ -119,6 +121,7 @@ pub const DASHBOARD: &[Binding] = bindings![
     [ch('s')], "s/S", "sort the table: next column / reverse", "sort", Sort;
     [ch('S')], "", "", _, SortReverse;
     [ch('L')], "L", "load older invalidations", _, LoadOlder;
+    [ch('i')], "i", "everything in progress, in one list", _, InProgress;
     [ch(' ')], "Space", "mark, move down; n: marked", _, Mark;
     [ch('p')], "p", "profiles: switch, add, edit", "profiles", Profiles;
     [ch('a')], "a", "pinned distributions / all", _, ShowAll;
@@ -136,6 +139,16 @@ pub const COPY: &[Binding] = bindings![
     [key(Esc)], "Esc", "close, copying nothing", "close", Back;
     [key(Down), ctrl('n')], "↓/↑", "choose", _, Down;
     [key(Up), ctrl('p')], "", "", _, Up;
+    [ctrl('c')], "C-c", "quit", _, Quit;
+];
+
+pub const IN_PROGRESS: &[Binding] = bindings![
+    [key(Enter)], "Enter", "go to the invalidation", "go to", Open;
+    [key(Esc), ch('i'), ch('q')], "Esc/i", "close", "close", Back;
+    [ch('j'), key(Down)], "j/k", "move", _, Down;
+    [ch('k'), key(Up)], "", "", _, Up;
+    [ch('g'), key(Home)], "g/G", "first / last", _, Top;
+    [ch('G'), key(End)], "", "", _, Bottom;
     [ctrl('c')], "C-c", "quit", _, Quit;
 ];
 
@@ -299,6 +312,7 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Filter (after /)", FILTER),
     ("Palette (after :)", PALETTE),
     ("Copy (after y)", COPY),
+    ("In progress (i)", IN_PROGRESS),
     ("Help", HELP),
     ("New invalidation", FORM),
     ("Confirmation", CONFIRM),
@@ -331,6 +345,7 @@ pub fn table(mode: Mode) -> &'static [Binding] {
         Mode::Notices => NOTICES,
         Mode::Palette => PALETTE,
         Mode::Copy => COPY,
+        Mode::InProgress => IN_PROGRESS,
     }
 }
 
@@ -383,6 +398,7 @@ mod tests {
             Mode::Notices,
             Mode::Palette,
             Mode::Copy,
+            Mode::InProgress,
         ] {
             assert_eq!(press(mode, ctrl('c')), Some(Cmd::Quit), "{mode:?}");
         }

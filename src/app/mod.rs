@@ -27,6 +27,7 @@ pub mod clip;
 pub mod editor;
 pub mod form;
 pub mod help;
+pub mod inprogress;
 pub mod keys;
 pub mod layout;
 pub mod memory;
@@ -118,6 +119,8 @@ pub enum Mode {
     Palette,
     /// The copy menu (`y`): a letter copies its line.
     Copy,
+    /// Every invalidation in progress (`i`).
+    InProgress,
 }
 
 impl Mode {

@@ -36,6 +36,8 @@ pub enum Screen {
     Palette(Box<super::palette::Palette>),
     /// The copy menu (`y`), over the dashboard.
     Copy(super::clip::CopyMenu),
+    /// Every invalidation in progress (`i`), over the dashboard; the row selected.
+    InProgress { selected: usize },
 }
 
 /// The form's dialogs.
@@ -77,6 +79,7 @@ impl Screen {
             Self::Notices => Mode::Notices,
             Self::Palette(_) => Mode::Palette,
             Self::Copy(_) => Mode::Copy,
+            Self::InProgress { .. } => Mode::InProgress,
         }
     }
 

@@ -170,6 +170,9 @@ impl App {
         if mode == Mode::Copy {
             return self.on_copy_key(key, fx);
         }
+        if mode == Mode::InProgress {
+            return self.on_in_progress_key(key, fx);
+        }
         if mode.in_form() {
             return self.on_form_key(key, fx);
         }
@@ -462,6 +465,7 @@ impl App {
             Cmd::Copy => self.open_copy_menu(),
             Cmd::Sort | Cmd::SortReverse => self.sort(cmd == Cmd::SortReverse),
             Cmd::LoadOlder => self.load_older(fx),
+            Cmd::InProgress => self.open_in_progress(),
             Cmd::OpenConsole => self.open_console(fx),
             Cmd::CopyToNew => self.copy_to_new(fx),
             // The form's own commands arrive through `form_cmd`.

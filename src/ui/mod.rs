@@ -5,6 +5,7 @@ mod distributions;
 mod form;
 mod header;
 mod help;
+mod inprogress;
 mod invalidations;
 mod memory;
 mod palette;
@@ -57,6 +58,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         Screen::Notices => memory::notices(app, theme, frame, area),
         Screen::Palette(p) => palette::render(p, theme, frame, area),
         Screen::Copy(menu) => palette::copy_menu(menu, theme, frame, area),
+        Screen::InProgress { selected } => inprogress::render(app, *selected, theme, frame, area),
         _ => {}
     }
 }

@@ -330,3 +330,61 @@ fn the_invalidations_title_shows_the_in_progress_quotas_exact_once_every_poll_an
     );
     assert!(h.screen().contains(&room), "{room}\n{}", h.screen());
 }
+
+#[test]
+fn i_lists_everything_in_progress_oldest_first_and_enter_goes_to_it() {
+    let mut h = Harness::with(SimData::demo(), SimSettings::default(), 120, 35);
+    let total = h.app.session.in_progress_total();
+    assert!(total > 1);
+    let first = h.app.session.distributions.data().unwrap()[0].id.clone();
+    // What cfdash saw two of its invalidations take: the median shows as "usually".
+    for (id, secs) in [("IA", 60), ("IB", 240), ("IC", 120)] {
+        h.app.session.took.insert(
+            cfdash::app::InvKey::new(&first, id),
+            jiff::SignedDuration::from_secs(secs),
+        );
+    }
+    h.ch('i');
+    assert_eq!(h.app.mode(), cfdash::app::Mode::InProgress);
+    let rows = h.app.in_progress_rows();
+    assert_eq!(rows.len(), total);
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0].create_time <= w[1].create_time)
+    );
+    assert!(rows.iter().all(|r| r.paths.is_none()), "not polled yet");
+    let screen = h.screen();
+    assert!(
+        screen.contains(&format!("In progress ({total})")),
+        "{screen}"
+    );
+    assert!(screen.contains("~2m"), "the median of 1m, 4m, 2m: {screen}");
+
+    // Polled: each row says how many paths it holds.
+    h.advance(jiff::SignedDuration::from_secs(3));
+    let rows = h.app.in_progress_rows();
+    let polled: Vec<_> = rows.iter().filter(|r| r.paths.is_some()).collect();
+    assert!(!polled.is_empty());
+
+    // Enter on the last row goes to that invalidation.
+    let target = h.app.in_progress_rows().last().unwrap().key.clone();
+    h.ch('G');
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.mode(), cfdash::app::Mode::Normal);
+    assert_eq!(h.app.selected_invalidation(), Some(target));
+    assert_eq!(h.app.session.focus, cfdash::app::Pane::Invalidations);
+
+    h.ch('i');
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.mode(), cfdash::app::Mode::Normal);
+}
+
+#[test]
+fn in_progress_screens() {
+    for (w, hh) in [(80, 24), (160, 48)] {
+        let mut h = Harness::with(SimData::demo(), SimSettings::default(), w, hh);
+        h.advance(jiff::SignedDuration::from_secs(3));
+        h.ch('i');
+        insta::assert_snapshot!(format!("in_progress_{w}x{hh}"), h.screen());
+    }
+}
