@@ -90,7 +90,7 @@ impl App {
                 watched: true,
             })
             .collect();
-        others.sort_by(|a, b| a.create_time.cmp(&b.create_time));
+        others.sort_by_key(|r| r.create_time);
         rows.extend(others);
         rows
     }
