@@ -5,18 +5,16 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::{Theme, dialog, open_dialog, popup};
+use super::{Theme, dialog, open_dialog};
 use crate::app::App;
 use crate::text::fit;
 use crate::timefmt::{short_duration, thousands};
 
 pub fn render(app: &App, selected: usize, theme: &Theme, frame: &mut Frame, area: Rect) {
     let rows = app.in_progress_rows();
-    let rect = popup(
-        area,
-        area.width.saturating_sub(4),
-        area.height.saturating_sub(2),
-    );
+    let Some(rect) = super::dialog_rect(app, area).map(|d| d.rect) else {
+        return;
+    };
     let title = format!(" In progress ({}) ", thousands(rows.len()));
     let inner = open_dialog(
         frame,

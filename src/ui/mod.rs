@@ -209,7 +209,8 @@ pub fn dialog_rect(app: &App, area: Rect) -> Option<DialogRect> {
         Screen::Help { from, .. } => top(help::rect(area, from.mode())),
         Screen::QuitUnsent { .. } => top(popup(area, 64, 5)),
         Screen::Resume { .. } => top(popup(area, 76, memory::resume_height(app, area))),
-        Screen::Notices => top(popup(
+        // Lists over the whole dashboard.
+        Screen::Notices | Screen::InProgress { .. } => top(popup(
             area,
             area.width.saturating_sub(4),
             area.height.saturating_sub(2),
