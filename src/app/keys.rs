@@ -113,7 +113,7 @@ pub const DASHBOARD: &[Binding] = bindings![
     [(BackTab, SHIFT), key(BackTab)], "S-Tab", "previous pane", _, PrevPane;
     [key(Enter), ch('l'), key(Right)], "Enter", "open invalidations / paths", "open", Open;
     [key(Esc), ch('h'), key(Left)], "Esc", "back; clear the filter", _, Back;
-    [ch('/')], "/", "filter distributions", "filter", Filter;
+    [ch('/')], "/", "filter the pane: distributions; invalidations by id or path", "filter", Filter;
     [ch('n')], "n", "new invalidation", "new", NewInvalidation;
     [ch('c')], "c", "copy its paths to a new one", _, CopyToNew;
     [ch('y')], "y", "copy: id, paths, ARN, command…", "copy", Copy;
@@ -328,7 +328,7 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
 pub fn table(mode: Mode) -> &'static [Binding] {
     match mode {
         Mode::Normal => DASHBOARD,
-        Mode::Filter => FILTER,
+        Mode::Filter | Mode::InvFilter => FILTER,
         Mode::Help => HELP,
         Mode::Form => FORM,
         Mode::Confirm => CONFIRM,
@@ -399,6 +399,7 @@ mod tests {
             Mode::Palette,
             Mode::Copy,
             Mode::InProgress,
+            Mode::InvFilter,
         ] {
             assert_eq!(press(mode, ctrl('c')), Some(Cmd::Quit), "{mode:?}");
         }

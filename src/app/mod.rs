@@ -121,6 +121,8 @@ pub enum Mode {
     Copy,
     /// Every invalidation in progress (`i`).
     InProgress,
+    /// The invalidations pane's filter (`/` there): letters type into it.
+    InvFilter,
 }
 
 impl Mode {

@@ -38,6 +38,8 @@ pub enum Screen {
     Copy(super::clip::CopyMenu),
     /// Every invalidation in progress (`i`), over the dashboard; the row selected.
     InProgress { selected: usize },
+    /// The dashboard, with letters typing into the invalidations pane's filter.
+    InvFilter,
 }
 
 /// The form's dialogs.
@@ -80,6 +82,7 @@ impl Screen {
             Self::Palette(_) => Mode::Palette,
             Self::Copy(_) => Mode::Copy,
             Self::InProgress { .. } => Mode::InProgress,
+            Self::InvFilter => Mode::InvFilter,
         }
     }
 

@@ -148,6 +148,9 @@ pub struct Session {
     /// Distributions whose older invalidations were asked for (`L`): how many rows their
     /// listings ask for beyond the usual.
     pub older: HashMap<String, usize>,
+    /// `/` in the invalidations pane: the selected distribution's invalidations whose id,
+    /// or one of whose paths (when cfdash has them), holds this text.
+    pub inv_filter: Input,
     /// The tables' orders.
     pub dist_order: Order<DistColumn>,
     pub inv_order: Order<InvColumn>,
@@ -227,6 +230,7 @@ impl Session {
             presets: Vec::new(),
             schedule: Schedule::new(now),
             older: HashMap::new(),
+            inv_filter: Input::default(),
             dist_order: Order::default(),
             inv_order: Order::default(),
         }
@@ -300,6 +304,26 @@ impl Session {
         Some((failed.len(), oldest))
     }
 
+    /// Of the selected distribution's invalidations, how many cfdash has the paths of, and
+    /// how many there are: a filter by path only sees the first.
+    pub fn paths_known(&self) -> (usize, usize) {
+        let (Some(d), Some(list)) = (
+            self.selected_distribution(),
+            self.selected_invalidations().and_then(|e| e.list.data()),
+        ) else {
+            return (0, 0);
+        };
+        let known = list
+            .iter()
+            .filter(|r| {
+                self.details
+                    .get(&InvKey::new(&d.id, &r.id))
+                    .is_some_and(|x| x.data().is_some())
+            })
+            .count();
+        (known, list.len())
+    }
+
     /// How many invalidations a listing of `dist` asks for: `base`, and the older ones
     /// asked for since.
     pub fn list_limit(&self, dist: &str, base: usize) -> usize {
@@ -324,6 +348,22 @@ impl Session {
             return Vec::new();
         };
         let mut rows: Vec<&InvalidationSummary> = list.iter().collect();
+        let needle = self.inv_filter.value().trim().to_lowercase();
+        if !needle.is_empty() {
+            let dist = self.selected_distribution().map(|d| d.id.as_str());
+            rows.retain(|r| {
+                crate::cloudfront::contains_ignore_case(&r.id, &needle)
+                    || dist
+                        .map(|d| InvKey::new(d, &r.id))
+                        .and_then(|k| self.details.get(&k))
+                        .and_then(|d| d.data())
+                        .is_some_and(|inv| {
+                            inv.paths
+                                .iter()
+                                .any(|p| crate::cloudfront::contains_ignore_case(p, &needle))
+                        })
+            });
+        }
         let order = self.inv_order;
         // CloudFront lists newest first: that order needs no sorting.
         if order != Order::default() {

@@ -173,6 +173,9 @@ impl App {
         if mode == Mode::InProgress {
             return self.on_in_progress_key(key, fx);
         }
+        if mode == Mode::InvFilter {
+            return self.on_inv_filter_key(key, fx);
+        }
         if mode.in_form() {
             return self.on_form_key(key, fx);
         }
@@ -298,6 +301,17 @@ impl App {
         match self.mode() {
             Mode::Form => return self.form_paste(text),
             Mode::Palette => return self.palette_paste(text),
+            Mode::InvFilter => {
+                let line: String = crate::text::strip_bom(text.lines().next().unwrap_or(""))
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(FILTER_MAX)
+                    .collect();
+                let mut value = self.session.inv_filter.value().to_string();
+                let room = FILTER_MAX.saturating_sub(value.chars().count());
+                value.extend(line.chars().take(room));
+                return self.change_inv_filter(fx, |input| *input = Input::new(value));
+            }
             Mode::Filter => {}
             _ => return,
         }
@@ -420,11 +434,20 @@ impl App {
                     self.screen.close_help();
                 } else if self.session.detail_open {
                     self.close_detail(fx);
+                } else if self.session.focus == Pane::Invalidations
+                    && !self.session.inv_filter.value().is_empty()
+                {
+                    self.change_inv_filter(fx, Input::reset);
                 } else if self.session.focus == Pane::Invalidations {
                     self.set_focus(Pane::Distributions);
                 } else if !self.session.filter.value().is_empty() {
                     self.clear_filter(fx);
                 }
+            }
+            // In the invalidations (or their paths), `/` filters the invalidations.
+            Cmd::Filter if self.session.focus != Pane::Distributions => {
+                self.screen = Screen::InvFilter;
+                self.set_focus(Pane::Invalidations);
             }
             Cmd::Filter => {
                 self.screen = Screen::Filter;
@@ -471,6 +494,40 @@ impl App {
             // The form's own commands arrive through `form_cmd`.
             _ => {}
         }
+    }
+
+    /// A key while the invalidations' filter has the keyboard.
+    fn on_inv_filter_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
+        self.redraw.dirty = true;
+        match keys::lookup(Mode::InvFilter, &key) {
+            Some(Cmd::Quit) => fx.push(Effect::Quit),
+            Some(Cmd::FilterAccept) => self.screen = Screen::Dashboard,
+            Some(Cmd::FilterClear) => {
+                self.screen = Screen::Dashboard;
+                self.change_inv_filter(fx, Input::reset);
+            }
+            Some(Cmd::Down) => self.move_in(Pane::Invalidations, 1, fx),
+            Some(Cmd::Up) => self.move_in(Pane::Invalidations, -1, fx),
+            _ => {
+                let full = self.session.inv_filter.value().chars().count() >= FILTER_MAX;
+                if full && matches!(key.code, crossterm::event::KeyCode::Char(_)) {
+                    return self.filter_full();
+                }
+                self.change_inv_filter(fx, |input| {
+                    input.handle_event(&Event::Key(key));
+                });
+            }
+        }
+    }
+
+    /// Changes the invalidations' filter with `change`; the selection stays on its row if
+    /// it still shows, else goes to the first.
+    fn change_inv_filter(&mut self, fx: &mut Vec<Effect>, change: impl FnOnce(&mut Input)) {
+        let before = self.selected_invalidation();
+        change(&mut self.session.inv_filter);
+        let pos = before.and_then(|k| self.invalidation_rows().iter().position(|r| r.id == k.id));
+        self.select_invalidation(pos.unwrap_or(0), fx);
+        self.redraw.dirty = true;
     }
 
     /// `L`: the selected distribution's next page of older invalidations, asked for now
@@ -650,6 +707,8 @@ impl App {
     fn follow_distribution(&mut self, before: Option<String>, fx: &mut Vec<Effect>) {
         if self.selected_distribution_id() != before {
             self.session.inv_scroll = Default::default();
+            // The invalidations' filter was about the distribution left.
+            self.session.inv_filter.reset();
             self.after_selection_change(fx);
         }
     }

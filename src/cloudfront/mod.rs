@@ -46,7 +46,7 @@ impl Distribution {
 }
 
 /// `haystack` contains `needle` (already lowercase), ignoring case, without allocating.
-fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+pub fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return true;
     }

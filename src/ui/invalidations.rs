@@ -128,14 +128,38 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .filter(|q| !q.is_idle())
         .map(|q| quota_text(&q, area.width));
     let quota_width = quota.as_ref().map_or(0, |(text, _)| text_columns(text) + 1);
+    // Filtered (`/` here): by what, and how many of the rows cfdash can match by path.
+    // It goes after the names, which give way to it.
+    let filter = app.session.inv_filter.value();
+    let mut filtered = Vec::new();
+    if !filter.is_empty() {
+        let (known, all) = app.session.paths_known();
+        filtered.push(Span::styled(
+            format!("filter “{}” ", fit(filter, 20)),
+            theme.warning,
+        ));
+        if known < all {
+            filtered.push(Span::styled(
+                format!("(paths known for {known} of {all}) "),
+                theme.dim,
+            ));
+        }
+    }
+    let filtered_width: usize = filtered.iter().map(|s| text_columns(&s.content)).sum();
     if let Some(d) = dist {
         // Room on the top border: its corners, the words above, a spinner, spaces.
-        let room = (area.width as usize).saturating_sub(2 + 15 + 2 + 3 + quota_width);
+        let room = (area.width as usize)
+            .saturating_sub(2 + 15 + 2 + 3 + quota_width + filtered_width)
+            .max(8);
         title.push(Span::styled(format!("· {} ", names(d, room)), theme.text));
     }
     if loading {
         title.push(Span::styled(format!("{} ", app.spinner()), theme.info));
     }
+    title.extend(filtered);
+    // The title keeps clear of the quotas on the right; what does not fit ends in "…".
+    let room = (area.width as usize).saturating_sub(3 + quota_width);
+    let title = super::fit_spans(title, room);
     let mut block = pane_block(app, theme, Pane::Invalidations, Line::from(title));
     if let Some((text, near)) = quota {
         let style = if near { theme.warning } else { theme.dim };
@@ -173,6 +197,18 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             return placeholder(frame, inner, vec![Line::styled(line, theme.info)]);
         }
     };
+    if rows.is_empty() && !filter.is_empty() {
+        let (known, all) = app.session.paths_known();
+        let lines = vec![
+            Line::from(format!("No invalidation matches “{}”.", fit(filter, 40))),
+            Line::styled(
+                format!("Ids of all {all} are searched, paths of the {known} cfdash has fetched."),
+                theme.dim,
+            ),
+            Line::styled("Esc clears the filter", theme.dim),
+        ];
+        return placeholder(frame, inner, lines);
+    }
     if rows.is_empty() {
         let lines = vec![Line::from("No invalidations on this distribution yet.")];
         return placeholder(frame, inner, lines);

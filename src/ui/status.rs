@@ -39,9 +39,14 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         right_area,
     );
 
-    if app.mode() == Mode::Filter {
+    if matches!(app.mode(), Mode::Filter | Mode::InvFilter) {
+        let input = if app.mode() == Mode::Filter {
+            &app.session.filter
+        } else {
+            &app.session.inv_filter
+        };
         // A full filter says so beside the text: the notice line is the filter's now.
-        let full = app.session.filter.value().chars().count() >= FILTER_MAX;
+        let full = input.value().chars().count() >= FILTER_MAX;
         let note = if full {
             format!(" at most {FILTER_MAX} characters ")
         } else {
@@ -55,13 +60,11 @@ pub fn render_status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Span::styled(note, theme.info), note_area);
         let prefix = " / ";
         let width = left_area.width.saturating_sub(prefix.len() as u16 + 1) as usize;
-        let scroll = app.session.filter.visual_scroll(width);
-        let visible: String = app.session.filter.value().chars().skip(scroll).collect();
+        let scroll = input.visual_scroll(width);
+        let visible: String = input.value().chars().skip(scroll).collect();
         let line = Line::from(vec![Span::styled(prefix, theme.key), Span::raw(visible)]);
         frame.render_widget(Paragraph::new(line), left_area);
-        let x = left_area.x
-            + prefix.len() as u16
-            + (app.session.filter.visual_cursor() - scroll) as u16;
+        let x = left_area.x + prefix.len() as u16 + (input.visual_cursor() - scroll) as u16;
         frame.set_cursor_position(Position::new(
             x.min(left_area.right().saturating_sub(1)),
             left_area.y,

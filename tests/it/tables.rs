@@ -388,3 +388,81 @@ fn in_progress_screens() {
         insta::assert_snapshot!(format!("in_progress_{w}x{hh}"), h.screen());
     }
 }
+
+#[test]
+fn slash_in_the_invalidations_filters_them_by_id_and_by_the_paths_cfdash_has() {
+    let mut h = Harness::with(SimData::demo(), SimSettings::default(), 120, 35);
+    let dist = h.selected_dist();
+    h.key(KeyCode::Tab);
+    let all = h.app.invalidation_rows().len();
+    let second = h.app.invalidation_rows()[1].id.clone();
+
+    // By id: a piece of the second one's id, any case.
+    h.ch('/');
+    assert_eq!(h.app.mode(), cfdash::app::Mode::InvFilter);
+    h.typed(&second[3..9].to_lowercase());
+    let ids: Vec<String> = h
+        .app
+        .invalidation_rows()
+        .iter()
+        .map(|r| r.id.clone())
+        .collect();
+    assert!(ids.contains(&second), "{ids:?}");
+    assert!(ids.len() < all);
+    let screen = h.screen();
+    assert!(screen.contains("filter “"), "{screen}");
+    assert!(
+        screen.contains(&format!("of {all})")),
+        "paths known for few: {screen}"
+    );
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.mode(), cfdash::app::Mode::Normal);
+    assert_eq!(h.app.selected_invalidation().unwrap().id, second);
+
+    // Esc in the pane clears it: every row again, the selection kept.
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.invalidation_rows().len(), all);
+    assert_eq!(h.app.selected_invalidation().unwrap().id, second);
+
+    // By path: once the paths are known (the polls fetch those in progress).
+    h.advance(jiff::SignedDuration::from_secs(3));
+    let polled: Vec<(String, String)> = h
+        .app
+        .invalidation_rows()
+        .iter()
+        .filter_map(|r| {
+            let key = cfdash::app::InvKey::new(&dist, &r.id);
+            let inv = h.app.session.details.get(&key)?.data()?;
+            Some((r.id.clone(), inv.paths[0].clone()))
+        })
+        .collect();
+    let (id, path) = polled.first().expect("an invalidation polled").clone();
+    h.ch('/');
+    h.typed(&path);
+    let ids: Vec<String> = h
+        .app
+        .invalidation_rows()
+        .iter()
+        .map(|r| r.id.clone())
+        .collect();
+    assert!(ids.contains(&id), "{path}: {ids:?}");
+
+    // Nothing matches: said, with what was searched.
+    h.typed("zzzz");
+    assert!(h.app.invalidation_rows().is_empty());
+    assert!(
+        h.screen().contains("No invalidation matches"),
+        "{}",
+        h.screen()
+    );
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.invalidation_rows().len(), all);
+
+    // Another distribution: the filter was about the one left.
+    h.ch('/');
+    h.typed("zzzz");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::BackTab);
+    h.ch('j');
+    assert!(h.app.session.inv_filter.value().is_empty());
+}
