@@ -5,26 +5,18 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use super::{Theme, dialog, open_dialog};
+use super::{Theme, draw_dialog};
 use crate::app::App;
 use crate::text::fit;
 use crate::timefmt::{short_duration, thousands};
 
 pub fn render(app: &App, selected: usize, theme: &Theme, frame: &mut Frame, area: Rect) {
     let rows = app.in_progress_rows();
-    let Some(rect) = super::dialog_rect(app, area).map(|d| d.rect) else {
+    let title = format!(" In progress ({}) ", thousands(rows.len()));
+    let keys = " Enter goes to it · Esc closes ";
+    let Some(inner) = draw_dialog(app, theme, frame, area, title, keys) else {
         return;
     };
-    let title = format!(" In progress ({}) ", thousands(rows.len()));
-    let inner = open_dialog(
-        frame,
-        rect,
-        dialog(
-            theme,
-            title,
-            Line::styled(" Enter goes to it · Esc closes ", theme.dim),
-        ),
-    );
     if rows.is_empty() {
         let line = Line::styled("Nothing in progress on this profile.", theme.dim);
         frame.render_widget(Paragraph::new(line), inner);

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{Theme, dialog, open_dialog};
+use super::{Theme, draw_dialog};
 use crate::app::{App, Screen};
 use crate::journal::BatchState;
 use crate::text::one_line;
@@ -55,38 +55,22 @@ pub fn resume(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             ]));
         }
     }
-    let Some(rect) = super::dialog_rect(app, area).map(|d| d.rect) else {
+    let keys = " r resume · d drop · l look · Esc later ";
+    let title = " Unfinished batches of an earlier run ";
+    let Some(inner) = draw_dialog(app, theme, frame, area, title, keys) else {
         return;
     };
-    let keys = " r resume · d drop · l look · Esc later ";
-    let inner = open_dialog(
-        frame,
-        rect,
-        dialog(
-            theme,
-            " Unfinished batches of an earlier run ",
-            Line::styled(keys, theme.dim),
-        ),
-    );
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
 }
 
 /// The notices log: what cfdash said, newest at the bottom, with times.
 pub fn notices(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(rect) = super::dialog_rect(app, area).map(|d| d.rect) else {
-        return;
-    };
     let log = &app.memory.log;
     let title = format!(" Notices ({}) ", log.len());
-    let inner = open_dialog(
-        frame,
-        rect,
-        dialog(
-            theme,
-            title,
-            Line::styled(" j/k scroll · g/G oldest/newest · Esc close ", theme.dim),
-        ),
-    );
+    let keys = " j/k scroll · g/G oldest/newest · Esc close ";
+    let Some(inner) = draw_dialog(app, theme, frame, area, title, keys) else {
+        return;
+    };
     if log.is_empty() {
         frame.render_widget(
             Paragraph::new(Line::styled("Nothing said yet.", theme.dim)),

@@ -21,6 +21,7 @@ use ratatui::widgets::{
 };
 
 use crate::app::layout::{MIN_HEIGHT, MIN_WIDTH};
+use crate::app::palette::palette_height;
 use crate::app::{App, Dialog, Mode, Pane, Screen};
 pub use theme::Theme;
 
@@ -56,8 +57,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         Screen::QuitUnsent { .. } => profiles::quit_unsent(app, theme, frame, area),
         Screen::Resume { .. } => memory::resume(app, theme, frame, area),
         Screen::Notices => memory::notices(app, theme, frame, area),
-        Screen::Palette(p) => palette::render(p, theme, frame, area),
-        Screen::Copy(menu) => palette::copy_menu(menu, theme, frame, area),
+        Screen::Palette(p) => palette::render(app, p, theme, frame, area),
+        Screen::Copy(menu) => palette::copy_menu(app, menu, theme, frame, area),
         Screen::InProgress { selected } => inprogress::render(app, *selected, theme, frame, area),
         _ => {}
     }
@@ -215,6 +216,17 @@ pub fn dialog_rect(app: &App, area: Rect) -> Option<DialogRect> {
             area.width.saturating_sub(4),
             area.height.saturating_sub(2),
         )),
+        // The palette and the copy menu, over the dashboard.
+        Screen::Palette(_) => top(popup(
+            area,
+            area.width.saturating_sub(4).min(100),
+            palette_height(area.height),
+        )),
+        Screen::Copy(menu) => top(popup(
+            area,
+            area.width.saturating_sub(4).min(100),
+            menu.choices.len() as u16 + 2,
+        )),
         Screen::Form { dialog, .. } => {
             let parent = inside(app.form_areas()?.block);
             let rect = match dialog {
@@ -270,6 +282,21 @@ fn dialog<'a>(theme: &Theme, title: impl Into<String>, bottom: Line<'a>) -> Bloc
         .border_style(theme.focus_border)
         .title(Line::styled(title.into(), theme.title))
         .title_bottom(bottom.right_aligned())
+}
+
+/// Draws the dialog on top where [`dialog_rect`] puts it: its frame, `title`, and `keys`
+/// (dim, bottom right); returns the space inside it, or `None` when no dialog is open.
+fn draw_dialog(
+    app: &App,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+    title: impl Into<String>,
+    keys: impl Into<String>,
+) -> Option<Rect> {
+    let rect = dialog_rect(app, area)?.rect;
+    let keys = Line::styled(keys.into(), theme.dim);
+    Some(open_dialog(frame, rect, dialog(theme, title, keys)))
 }
 
 /// Draws a dialog's frame over whatever is under `rect`; returns the space inside it.

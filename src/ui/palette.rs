@@ -6,27 +6,24 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Theme, dialog, open_dialog, popup};
+use super::{Theme, draw_dialog};
+use crate::app::App;
 use crate::app::clip::CopyMenu;
-use crate::app::palette::{Palette, palette_height};
+use crate::app::palette::Palette;
 use crate::timefmt::thousands;
 
 /// Columns for an entry's kind (`profile` and a space).
 const KIND: usize = 8;
 
-pub fn render(palette: &Palette, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let width = area.width.saturating_sub(4).min(100);
-    let rect = popup(area, width, palette_height(area.height));
+pub fn render(app: &App, palette: &Palette, theme: &Theme, frame: &mut Frame, area: Rect) {
     let count = format!(
         " {}/{} ",
         thousands(palette.match_count()),
         thousands(palette.len())
     );
-    let inner = open_dialog(
-        frame,
-        rect,
-        dialog(theme, " : palette ", Line::styled(count, theme.dim)),
-    );
+    let Some(inner) = draw_dialog(app, theme, frame, area, " : palette ", count) else {
+        return;
+    };
     if inner.height < 2 {
         return;
     }
@@ -134,18 +131,11 @@ fn styled(text: String, hit: bool, theme: &Theme) -> Span<'static> {
 }
 
 /// The copy menu: a letter, what it copies, and a preview of the text.
-pub fn copy_menu(menu: &CopyMenu, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let width = area.width.saturating_sub(4).min(100);
-    let rect = popup(area, width, menu.choices.len() as u16 + 2);
-    let inner = open_dialog(
-        frame,
-        rect,
-        dialog(
-            theme,
-            " Copy ",
-            Line::styled(" letter or Enter copies · Esc closes ", theme.dim),
-        ),
-    );
+pub fn copy_menu(app: &App, menu: &CopyMenu, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let keys = " letter or Enter copies · Esc closes ";
+    let Some(inner) = draw_dialog(app, theme, frame, area, " Copy ", keys) else {
+        return;
+    };
     let what_width = menu
         .choices
         .iter()

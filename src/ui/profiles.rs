@@ -303,14 +303,9 @@ fn question(
     (title, keys): (&str, &str),
     text: Vec<Line<'_>>,
 ) {
-    let Some(rect) = super::dialog_rect(app, area).map(|d| d.rect) else {
+    let Some(inner) = super::draw_dialog(app, theme, frame, area, title, keys) else {
         return;
     };
-    let inner = open_dialog(
-        frame,
-        rect,
-        dialog(theme, title, Line::styled(keys.to_string(), theme.dim)),
-    );
     frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), inner);
 }
 
