@@ -118,7 +118,8 @@ impl App {
         let dist = shell_quote(&d.id);
         let mut choices;
         let aws_command;
-        if let Some(key) = self.looked_at_invalidation() {
+        let invalidation = self.looked_at_invalidation();
+        if let Some(key) = &invalidation {
             let id = shell_quote(&key.id);
             choices = vec![
                 Choice::text('i', "the invalidation's id", key.id.clone()),
@@ -157,7 +158,7 @@ impl App {
         if let Some(command) = aws_command {
             choices.push(Choice::text('w', "the aws command", command));
         }
-        if self.looked_at_invalidation().is_some() {
+        if invalidation.is_some() {
             choices.push(Choice::text('d', "the distribution's id", d.id.clone()));
             choices.push(Choice::text('a', "the distribution's ARN", d.arn.clone()));
         }

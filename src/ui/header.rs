@@ -76,9 +76,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         ));
     }
     spans.push(sep());
-    match (app.memory.restored_at, app.session.last_refresh) {
+    match (
+        app.memory.restored_at,
+        app.session.last_refresh,
+        app.session.failing(),
+    ) {
         // Shown from the journal until the first listing answers.
-        (Some(at), None) => spans.push(Span::styled(
+        (Some(at), None, _) => spans.push(Span::styled(
             format!(
                 "last known, {} · refreshing",
                 timefmt::ago_coarse(app.now, at)
@@ -87,8 +91,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         )),
         // Listings failing (throttled, or the network): the header says how old the data
         // they would have refreshed is, not that something else was refreshed just now.
-        (_, Some(_)) if app.session.failing().is_some() => {
-            let (n, since) = app.session.failing().unwrap_or_default();
+        (_, Some(_), Some((n, since))) => {
             // Short: it has to fit at 80 columns. The help's legend says the rest.
             let age = since.map_or_else(String::new, |t| {
                 format!(
@@ -98,11 +101,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             });
             spans.push(Span::styled(format!("! {n} failing{age}"), theme.warning));
         }
-        (_, Some(at)) => spans.push(Span::styled(
+        (_, Some(at), None) => spans.push(Span::styled(
             format!("refreshed {}", timefmt::ago_coarse(app.now, at)),
             theme.dim,
         )),
-        (None, None) => spans.push(Span::styled("not refreshed yet", theme.dim)),
+        (None, None, _) => spans.push(Span::styled("not refreshed yet", theme.dim)),
     }
     if !app.requests.pending.is_empty() {
         spans.push(Span::styled(
