@@ -6,14 +6,6 @@ use cfdash::app::{Effect, Mode, NoticeKind, Request, Slot};
 use crossterm::event::KeyCode;
 use jiff::SignedDuration;
 
-fn notice(h: &Harness) -> String {
-    h.app
-        .notice
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default()
-}
-
 #[test]
 fn y_copies_the_distributions_id_arn_and_commands() {
     let mut h = Harness::demo();
@@ -27,9 +19,9 @@ fn y_copies_the_distributions_id_arn_and_commands() {
     assert_eq!(h.clipboard.len(), 1);
     assert_eq!(h.clipboard[0], d.arn);
     assert!(
-        notice(&h).contains("copied the distribution's ARN"),
+        h.notice_text().contains("copied the distribution's ARN"),
         "{}",
-        notice(&h)
+        h.notice_text()
     );
 
     // Enter copies the line under the cursor: the first is the id.
@@ -98,7 +90,7 @@ fn y_p_copies_an_invalidations_paths_asking_for_them_when_not_known() {
         assert_eq!(copied, paths);
     }
     assert!(copied.starts_with('/'), "{copied}");
-    assert!(notice(&h).contains("copied the invalidation's paths"));
+    assert!(h.notice_text().contains("copied the invalidation's paths"));
 
     // The id and the aws command of the invalidation.
     h.ch('y');
@@ -147,7 +139,7 @@ fn o_opens_the_console_page_or_says_why_not() {
     // The demo has no console.
     h.ch('o');
     assert!(h.opened.is_empty());
-    assert!(notice(&h).contains("simulated"), "{}", notice(&h));
+    assert!(h.notice_text().contains("simulated"), "{}", h.notice_text());
 
     // A real account's profile.
     let text = "default_profile = \"prod\"\n[profiles.prod]\naws_profile = \"p\"\n";
@@ -159,7 +151,7 @@ fn o_opens_the_console_page_or_says_why_not() {
         format!("https://us-east-1.console.aws.amazon.com/cloudfront/v4/home#/distributions/{id}");
     h.ch('o');
     assert!(h.opened.is_empty(), "no xdg-open: nothing spawned");
-    assert!(notice(&h).contains(&url), "{}", notice(&h));
+    assert!(h.notice_text().contains(&url), "{}", h.notice_text());
     assert_eq!(
         h.app.notice.as_ref().unwrap().link.as_deref(),
         Some(url.as_str())
@@ -173,7 +165,7 @@ fn o_opens_the_console_page_or_says_why_not() {
         h.opened,
         [format!("{url}/invalidations/details/{}", key.id)]
     );
-    assert!(notice(&h).starts_with("opening in the browser"));
+    assert!(h.notice_text().starts_with("opening in the browser"));
 }
 
 #[test]
@@ -263,5 +255,9 @@ fn o_refuses_when_the_environment_sends_the_profile_to_an_emulator() {
     h.app.env_endpoint = true;
     h.ch('o');
     assert!(h.opened.is_empty());
-    assert!(notice(&h).contains("an emulator's"), "{}", notice(&h));
+    assert!(
+        h.notice_text().contains("an emulator's"),
+        "{}",
+        h.notice_text()
+    );
 }

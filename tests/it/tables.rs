@@ -113,12 +113,7 @@ fn s_on_the_invalidations_sorts_them_and_the_selection_follows() {
     assert_eq!(created, newest_first, "CloudFront's order: newest first");
 
     h.ch('s');
-    let ids: Vec<String> = h
-        .app
-        .invalidation_rows()
-        .iter()
-        .map(|r| r.id.clone())
-        .collect();
+    let ids = row_ids(&h);
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted);
@@ -140,6 +135,15 @@ fn s_on_the_invalidations_sorts_them_and_the_selection_follows() {
     let created = created_times(&h);
     assert_eq!(created, newest_first, "back to newest first");
     assert_eq!(h.app.selected_invalidation(), Some(key));
+}
+
+/// The ids of the invalidations shown, in the table's order.
+fn row_ids(h: &Harness) -> Vec<String> {
+    h.app
+        .invalidation_rows()
+        .iter()
+        .map(|r| r.id.clone())
+        .collect()
 }
 
 /// The create times of the invalidations, in the table's order.
@@ -401,12 +405,7 @@ fn slash_in_the_invalidations_filters_them_by_id_and_by_the_paths_cfdash_has() {
     h.ch('/');
     assert_eq!(h.app.mode(), cfdash::app::Mode::InvFilter);
     h.typed(&second[3..9].to_lowercase());
-    let ids: Vec<String> = h
-        .app
-        .invalidation_rows()
-        .iter()
-        .map(|r| r.id.clone())
-        .collect();
+    let ids = row_ids(&h);
     assert!(ids.contains(&second), "{ids:?}");
     assert!(ids.len() < all);
     let screen = h.screen();
@@ -439,12 +438,7 @@ fn slash_in_the_invalidations_filters_them_by_id_and_by_the_paths_cfdash_has() {
     let (id, path) = polled.first().expect("an invalidation polled").clone();
     h.ch('/');
     h.typed(&path);
-    let ids: Vec<String> = h
-        .app
-        .invalidation_rows()
-        .iter()
-        .map(|r| r.id.clone())
-        .collect();
+    let ids = row_ids(&h);
     assert!(ids.contains(&id), "{path}: {ids:?}");
 
     // Nothing matches: said, with what was searched.

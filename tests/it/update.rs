@@ -494,12 +494,9 @@ fn watching_a_completed_invalidation_says_so() {
     h.ch('w');
     assert!(h.app.watch.watched.is_empty());
     assert!(
-        h.app
-            .notice
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("already Completed")
+        h.notice_text().contains("already Completed"),
+        "{}",
+        h.notice_text()
     );
 }
 
@@ -883,11 +880,8 @@ fn t_shows_times_in_utc_and_back() {
     assert!(!screen.lines().next().unwrap().contains("UTC"), "{screen}");
     assert!(screen.contains(&shown(&plus2)), "{screen}");
     assert!(
-        h.app
-            .notice
-            .as_ref()
-            .unwrap()
-            .text
-            .starts_with("times in local time")
+        h.notice_text().starts_with("times in local time"),
+        "{}",
+        h.notice_text()
     );
 }

@@ -237,6 +237,15 @@ impl Harness {
             .collect()
     }
 
+    /// The status bar's notice, or "" when there is none.
+    pub fn notice_text(&self) -> String {
+        self.app
+            .notice
+            .as_ref()
+            .map(|n| n.text.clone())
+            .unwrap_or_default()
+    }
+
     pub fn mark(&self) -> usize {
         self.seen.len()
     }
