@@ -82,24 +82,25 @@ fn error_state() {
 #[test]
 fn paths_of_an_invalidation() {
     for (w, h) in SIZES {
-        let mut harness = at(w, h);
-        harness.key(KeyCode::Tab);
-        harness.ch('j');
-        harness.ch('j');
-        harness.key(KeyCode::Enter);
-        harness.settle();
+        let harness = third_paths_open(w, h);
         insta::assert_snapshot!(format!("paths_{w}x{h}"), harness.screen());
     }
 }
 
-/// The paths pane of the third invalidation, with a 150-character path added last.
-fn with_a_long_path(width: u16, height: u16) -> (Harness, String) {
+/// The paths pane of the third invalidation of the first distribution, open.
+fn third_paths_open(width: u16, height: u16) -> Harness {
     let mut harness = at(width, height);
     harness.key(KeyCode::Tab);
     harness.ch('j');
     harness.ch('j');
     harness.key(KeyCode::Enter);
     harness.settle();
+    harness
+}
+
+/// The paths pane of the third invalidation, with a 150-character path added last.
+fn with_a_long_path(width: u16, height: u16) -> (Harness, String) {
+    let mut harness = third_paths_open(width, height);
     let long = format!("/assets/{}/app.main.js", "a1b2c3d4e5".repeat(13));
     assert_eq!(long.len(), 150);
     let key = harness.app.selected_invalidation().unwrap();
