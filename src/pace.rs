@@ -12,7 +12,10 @@
 //!   CreateInvalidation has the lowest reported limit;
 //! - the sweep (the background listing of every distribution) also takes from a bucket of
 //!   `rate × sweep_share` with half the burst, so the other half of the rate is always left
-//!   for the operator: an action never waits behind the sweep.
+//!   for the operator: an action never waits behind the sweep;
+//! - the background fetch of details (the paths and CallerReference search and the
+//!   month's count need, one GetInvalidation each) takes from a bucket of
+//!   `rate × BACKGROUND_SHARE` with no burst, and goes last.
 //!
 //! Waiting requests are served in [`Priority`] order, first come first served within one
 //! priority. [`Bucket`] is also the simulator's rate model (with numbers of its own).
@@ -101,6 +104,9 @@ pub enum Priority {
     /// The rest of the sweep: every other distribution, and the distribution pages after
     /// the first. Capped at `sweep_share` of the rate.
     Sweep,
+    /// Details fetched in the background (paths, CallerReference), and listings paged
+    /// back to the month's start. Capped at `BACKGROUND_SHARE` of the rate, one at a time.
+    Background,
 }
 
 /// What a request costs: a create also takes a create token.
@@ -167,11 +173,13 @@ pub struct Queue<W> {
     all: Bucket,
     create: Bucket,
     sweep: Bucket,
+    /// The background fetch: `BACKGROUND_SHARE` of the rate, no burst.
+    background: Bucket,
     /// The operator's line while others wait: at most `OPERATOR_SHARE` of the rate, so
     /// polls of many invalidations in progress never stop the screen and the sweep.
     operator: Bucket,
     /// One line per priority, in arrival order; `W` is how a waiter is told its turn came.
-    lines: [BTreeMap<u64, (Kind, W)>; 3],
+    lines: [BTreeMap<u64, (Kind, W)>; 4],
     next: u64,
     /// The share of `pacing` in force: halved by each throttled answer (down to 1/16),
     /// doubled back after each `CALM` without one.
@@ -189,6 +197,8 @@ pub const CALM: Duration = Duration::from_secs(30);
 pub const SLOWEST: f64 = 1.0 / 16.0;
 /// The share of the rate the operator's line may use while the screen or the sweep wait.
 pub const OPERATOR_SHARE: f64 = 0.75;
+/// The share of the rate the background fetch of details may use.
+pub const BACKGROUND_SHARE: f64 = 0.25;
 /// Throttled answers this close to the last halving are the same episode.
 pub const EPISODE: Duration = Duration::from_secs(1);
 
@@ -203,6 +213,7 @@ fn line(priority: Priority) -> usize {
         Priority::Operator => 0,
         Priority::Visible => 1,
         Priority::Sweep => 2,
+        Priority::Background => 3,
     }
 }
 
@@ -216,9 +227,10 @@ impl<W> Queue<W> {
                 (pacing.burst as f64 * pacing.sweep_share).floor(),
                 now,
             ),
+            background: Bucket::full(pacing.rate * BACKGROUND_SHARE, 1.0, now),
             operator: Bucket::full(pacing.rate * OPERATOR_SHARE, pacing.burst as f64, now),
             pacing,
-            lines: [BTreeMap::new(), BTreeMap::new(), BTreeMap::new()],
+            lines: Default::default(),
             next: 0,
             slow: 1.0,
             calm_since: now,
@@ -239,6 +251,8 @@ impl<W> Queue<W> {
         self.create.set_rate(now, p.create_rate * slow);
         self.sweep.set_rate(now, p.sweep_rate() * slow);
         self.operator.set_rate(now, p.rate * OPERATOR_SHARE * slow);
+        self.background
+            .set_rate(now, p.rate * BACKGROUND_SHARE * slow);
     }
 
     /// Puts a request at the end of its priority's line.
@@ -260,7 +274,12 @@ impl<W> Queue<W> {
         self.recover(now);
         let mut soonest: Option<Duration> = None;
         let mut sooner = |d: Duration| soonest = Some(soonest.map_or(d, |s: Duration| s.min(d)));
-        for priority in [Priority::Operator, Priority::Visible, Priority::Sweep] {
+        for priority in [
+            Priority::Operator,
+            Priority::Visible,
+            Priority::Sweep,
+            Priority::Background,
+        ] {
             let i = line(priority);
             let others_wait = !self.lines[1].is_empty() || !self.lines[2].is_empty();
             let mut go = Vec::new();
@@ -282,14 +301,19 @@ impl<W> Queue<W> {
                     }
                     self.operator.take(now);
                 }
-                if priority == Priority::Sweep {
-                    let wait = self.sweep.ready_in(now);
+                let share = match priority {
+                    Priority::Sweep => Some(&mut self.sweep),
+                    Priority::Background => Some(&mut self.background),
+                    _ => None,
+                };
+                if let Some(share) = share {
+                    let wait = share.ready_in(now);
                     if !wait.is_zero() {
-                        // The whole sweep line waits for its share.
+                        // The whole line waits for its share.
                         sooner(wait);
                         break;
                     }
-                    self.sweep.take(now);
+                    share.take(now);
                 }
                 if *kind == Kind::Create {
                     let wait = self.create.ready_in(now);

@@ -164,6 +164,13 @@ pub struct Estimate {
     pub usd: f64,
 }
 
+impl Estimate {
+    /// Every item sent, each one a path of the month's count.
+    pub fn items(&self) -> usize {
+        self.paths + self.wildcards + self.tags
+    }
+}
+
 /// Normalises one path: trims, adds a leading `/`, percent-encodes the unsafe characters
 /// and non-ASCII (never a valid `%XX` again), and checks the rules. Idempotent.
 pub fn normalise_path(raw: &str) -> (String, Vec<Note>, Option<Problem>) {

@@ -652,6 +652,25 @@ impl Runner {
                     }
                 });
             }
+            JournalOp::Details { profile } => {
+                let Some(scope) = self.scope(&profile) else {
+                    let details = Vec::new();
+                    let _ = tx.send(Action::CachedDetails { profile, details });
+                    return;
+                };
+                tokio::spawn(async move {
+                    // Always answered: with none, the background fetch asks CloudFront.
+                    let details = match j.read(move |j| j.cached_details(&scope, now)).await {
+                        Some(Ok(details)) => details,
+                        Some(Err(e)) => {
+                            tracing::warn!(error = %e, "the journal's cached details cannot be read");
+                            Vec::new()
+                        }
+                        None => Vec::new(),
+                    };
+                    let _ = tx.send(Action::CachedDetails { profile, details });
+                });
+            }
             JournalOp::Claim(refs) => {
                 tokio::spawn(async move {
                     let taken = j.read(move |j| j.claim(&refs, now)).await;
@@ -904,7 +923,10 @@ async fn perform_recorded(
                 at,
             })
         }
-        (Response::Invalidation(Ok(inv)), Request::GetInvalidation(key)) => Some(Record::Details {
+        (
+            Response::Invalidation(Ok(inv)),
+            Request::GetInvalidation(key) | Request::Backfill(key),
+        ) => Some(Record::Details {
             scope,
             distribution: key.distribution.clone(),
             inv: inv.clone(),
@@ -928,6 +950,7 @@ fn priorities(request: &Request) -> (Priority, Priority) {
         Request::GetInvalidation(_) | Request::CreateInvalidation { .. } => {
             (Priority::Operator, Priority::Operator)
         }
+        Request::Backfill(_) => (Priority::Background, Priority::Background),
     }
 }
 
@@ -953,7 +976,7 @@ pub async fn perform_with(
         } => Response::Invalidations(
             cloudfront::list_recent_invalidations(cf, distribution, *limit).await,
         ),
-        Request::GetInvalidation(key) => {
+        Request::GetInvalidation(key) | Request::Backfill(key) => {
             Response::Invalidation(cf.get_invalidation(&key.distribution, &key.id).await)
         }
         Request::CreateInvalidation {
@@ -973,7 +996,9 @@ impl Response {
         match request {
             Request::ListDistributions => Response::Distributions(Err(error)),
             Request::ListInvalidations { .. } => Response::Invalidations(Err(error)),
-            Request::GetInvalidation(_) => Response::Invalidation(Err(error)),
+            Request::GetInvalidation(_) | Request::Backfill(_) => {
+                Response::Invalidation(Err(error))
+            }
             Request::CreateInvalidation { .. } => Response::Created(Err(error)),
         }
     }
@@ -1030,6 +1055,12 @@ mod tests {
         assert_eq!(priorities(&list), (Priority::Operator, Priority::Operator));
         let get = Request::GetInvalidation(crate::app::InvKey::new("E1", "I1"));
         assert_eq!(priorities(&get), (Priority::Operator, Priority::Operator));
+        // The background fetch goes in the last line, whatever it asks.
+        let fetch = Request::Backfill(crate::app::InvKey::new("E1", "I1"));
+        assert_eq!(
+            priorities(&fetch),
+            (Priority::Background, Priority::Background)
+        );
     }
 
     use super::*;

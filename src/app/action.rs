@@ -53,6 +53,11 @@ pub enum Action {
         profile: String,
         snapshot: Box<crate::journal::Snapshot>,
     },
+    /// Every invalidation of the profile whose details the journal has.
+    CachedDetails {
+        profile: String,
+        details: Vec<(String, Invalidation)>,
+    },
     /// The journal gave this process these batches to send.
     Claimed(Vec<crate::journal::StoredBatch>),
     /// The journal could not be opened or written: said once.
@@ -88,6 +93,8 @@ pub enum Slot {
     Create(String),
     /// GetInvalidation for a watched invalidation of another profile than the one shown.
     Watch(String, InvKey),
+    /// GetInvalidation of the background fetch: details search and the month's count need.
+    Backfill(InvKey),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,6 +107,8 @@ pub enum Request {
         priority: crate::pace::Priority,
     },
     GetInvalidation(InvKey),
+    /// GetInvalidation in the background, in the limiter's last line.
+    Backfill(InvKey),
     CreateInvalidation {
         distribution: String,
         paths: Vec<String>,

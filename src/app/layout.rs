@@ -110,8 +110,10 @@ pub struct FormAreas {
     pub notes: Option<Rect>,
     /// Everything about the cursor's line.
     pub detail: Rect,
-    /// Counts and price.
+    /// Counts, and the room the in-progress quotas leave.
     pub summary: Rect,
+    /// The month's free paths and what this submit costs.
+    pub price: Rect,
     pub buttons: Rect,
 }
 
@@ -129,8 +131,9 @@ pub fn form_layout(area: Rect) -> Option<FormAreas> {
         block.width.saturating_sub(2),
         block.height.saturating_sub(2),
     );
-    let [editor, detail, summary, buttons] = Layout::vertical([
+    let [editor, detail, summary, price, buttons] = Layout::vertical([
         Constraint::Min(1),
+        Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -153,6 +156,7 @@ pub fn form_layout(area: Rect) -> Option<FormAreas> {
         notes,
         detail,
         summary,
+        price,
         buttons,
     })
 }
@@ -235,7 +239,9 @@ mod tests {
         for (w, h) in [(60, 15), (80, 24), (160, 48)] {
             let f = form_layout(Rect::new(0, 0, w, h)).unwrap();
             assert_eq!(f.block, Rect::new(0, 1, w, h - 3));
-            assert_eq!(f.text.height, h - 3 - 2 - 3);
+            // Under the editor: the cursor's line, the counts, the price, the buttons.
+            assert_eq!(f.text.height, h - 3 - 2 - 4);
+            assert_eq!((f.summary.y, f.price.y), (f.detail.y + 1, f.detail.y + 2));
             assert_eq!(f.gutter.height, f.text.height);
             assert!(f.text.width > 20, "{w}x{h}");
             assert_eq!(f.notes.is_some(), w >= WITH_NOTES + 2);

@@ -20,6 +20,8 @@ pub enum JournalOp {
     /// The last known state of a profile, with `limit` invalidations per distribution
     /// (`Action::Restored`).
     Restore { profile: String, limit: usize },
+    /// Every cached detail of a profile (`Action::CachedDetails`).
+    Details { profile: String },
     /// Take these batches to send them (`Action::Claimed`).
     Claim(Vec<String>),
     /// Mark these batches dropped.
@@ -50,6 +52,9 @@ pub struct Memory {
     pub away: HashSet<InvKey>,
     /// The profiles whose last known state was asked for.
     pub asked: HashSet<String>,
+    /// The profiles whose cached details were asked for, and those whose answer came.
+    pub details_asked: HashSet<String>,
+    pub details_loaded: HashSet<String>,
     /// The notices view's first row.
     pub scroll: usize,
 }
@@ -93,7 +98,9 @@ impl App {
             // knows of when.
             let listed = snap.listed_at.unwrap_or(jiff::Timestamp::MIN);
             for (dist, list) in snap.invalidations {
-                let entry = self.session.invalidations.entry(dist).or_default();
+                let session = &mut self.session;
+                session.backfill.listed(&dist, &list, &session.details);
+                let entry = session.invalidations.entry(dist).or_default();
                 if entry.list.data().is_none() {
                     entry.list = Remote::Ready {
                         data: list,

@@ -22,6 +22,7 @@
 //! Counts shown (in progress, listed) are derived from the session, never patched.
 
 pub mod action;
+pub mod backfill;
 pub mod catalog;
 pub mod clip;
 pub mod editor;
@@ -411,7 +412,7 @@ impl App {
 
     /// Whatever moves on screen by itself: requests in flight, invalidations in progress.
     pub fn animating(&self) -> bool {
-        !self.requests.is_empty() || self.session.in_progress_total() > 0
+        self.requests.shown() > 0 || self.session.in_progress_total() > 0
     }
 
     /// The spinner's frame, from the time of the last action.

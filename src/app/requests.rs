@@ -54,4 +54,13 @@ impl Requests {
     pub fn len(&self) -> usize {
         self.pending.len()
     }
+
+    /// The requests the header counts and the spinner turns for: all but the background
+    /// fetch of details, which runs for hours on a large account and is said elsewhere.
+    pub fn shown(&self) -> usize {
+        self.pending
+            .keys()
+            .filter(|s| !matches!(s, Slot::Backfill(_)))
+            .count()
+    }
 }

@@ -145,6 +145,8 @@ pub struct Session {
     pub presets: Presets,
 
     pub schedule: Schedule,
+    /// The background fetch of details, and the month's count.
+    pub backfill: super::backfill::Backfill,
     /// Distributions whose older invalidations were asked for (`L`): how many rows their
     /// listings ask for beyond the usual.
     pub older: HashMap<String, usize>,
@@ -229,6 +231,7 @@ impl Session {
             confirm_by_typing: false,
             presets: Vec::new(),
             schedule: Schedule::new(now),
+            backfill: Default::default(),
             older: HashMap::new(),
             inv_filter: Input::default(),
             dist_order: Order::default(),

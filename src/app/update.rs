@@ -55,6 +55,7 @@ impl App {
             }
             Action::Restored { profile, snapshot } => self.restore(&profile, *snapshot),
             Action::Claimed(taken) => self.on_claimed(taken, &mut fx),
+            Action::CachedDetails { profile, details } => self.on_cached_details(&profile, details),
             Action::JournalProblem(text) => {
                 self.memory.enabled = false;
                 self.notify(NoticeKind::Error, text);
@@ -111,6 +112,7 @@ impl App {
         soonest(self.refresh_due());
         soonest(self.outbox_due());
         soonest(self.watch.due(&self.requests));
+        soonest(self.session.backfill.rest_until());
         for (key, poll) in &self.session.polls {
             if !self.requests.is_running(&Slot::Poll(key.clone())) {
                 soonest(Some(poll.next_at));
@@ -860,6 +862,8 @@ impl App {
             return; // stale: a newer request replaced it, or it was cancelled
         }
         self.redraw.dirty = true;
+        // Whatever it was, a listing or a detail may have changed the month's count.
+        self.session.backfill.touch();
         match (slot, response) {
             (Slot::Distributions, Response::Distributions(result)) => {
                 self.on_distributions(result, fx)
@@ -869,6 +873,7 @@ impl App {
             }
             (Slot::Poll(key), Response::Invalidation(result)) => self.on_poll(key, result),
             (Slot::Detail, Response::Invalidation(result)) => self.on_detail(result),
+            (Slot::Backfill(key), Response::Invalidation(result)) => self.on_backfill(key, result),
             (Slot::Copy, Response::Invalidation(result)) => self.on_copy(result),
             (Slot::Clipboard, Response::Invalidation(result)) => {
                 self.on_clipboard_paths(result, fx)
@@ -1187,6 +1192,8 @@ impl App {
                 done.push((key, inv.create_time));
             }
         }
+        session.backfill.listed(dist, &list, &session.details);
+        let entry = session.invalidations.entry(dist.to_string()).or_default();
         entry.list = Remote::Ready {
             data: list,
             at: now,
@@ -1474,6 +1481,7 @@ impl App {
         if !self.outbox.is_empty() {
             self.pump(fx);
         }
+        self.backfill(fx);
         if self.notice.as_ref().is_some_and(|n| n.until <= now) {
             self.notice = None;
             self.redraw.dirty = true;
@@ -1533,7 +1541,7 @@ impl App {
     }
 
     /// Lists a distribution's invalidations at `priority` (in the limiter's line).
-    fn request_list_at(&mut self, id: &str, priority: Priority, fx: &mut Vec<Effect>) {
+    pub(super) fn request_list_at(&mut self, id: &str, priority: Priority, fx: &mut Vec<Effect>) {
         let entry = self
             .session
             .invalidations

@@ -1457,6 +1457,54 @@ impl Journal {
         }))
     }
 
+    /// Every invalidation of `scope` whose details were fetched once, with its paths: what
+    /// the app's search and the month's count read, so nothing cached is asked again. Two
+    /// scans in key order, merged: no query per invalidation.
+    pub fn cached_details(
+        &mut self,
+        scope: &Scope,
+        now: Timestamp,
+    ) -> rusqlite::Result<Vec<(String, Invalidation)>> {
+        let sid = self.scope_id(scope, now)?;
+        let mut heads = self.conn.prepare_cached(
+            "SELECT distribution, id, status, create_time, caller_reference FROM invalidations
+             WHERE scope = ?1 AND details_at IS NOT NULL ORDER BY distribution, id",
+        )?;
+        let mut out: Vec<(String, Invalidation)> = heads
+            .query_map([sid], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    Invalidation {
+                        id: r.get(1)?,
+                        status: InvalidationStatus::parse(&r.get::<_, String>(2)?),
+                        create_time: ts(r.get(3)?),
+                        paths: Vec::new(),
+                        caller_reference: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut paths = self.conn.prepare_cached(
+            "SELECT distribution, invalidation, path FROM paths WHERE scope = ?1
+             ORDER BY distribution, invalidation, n",
+        )?;
+        let mut rows = paths.query([sid])?;
+        let mut at = 0;
+        while let Some(r) = rows.next()? {
+            let (dist, inv): (String, String) = (r.get(0)?, r.get(1)?);
+            // Both in the same order: move on to this path's invalidation.
+            while at < out.len() && (out[at].0.as_str(), out[at].1.id.as_str()) < (&dist, &inv) {
+                at += 1;
+            }
+            match out.get_mut(at) {
+                Some((d, i)) if *d == dist && i.id == inv => i.paths.push(r.get(2)?),
+                Some(_) => {} // paths of an invalidation with no details_at: not shown
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
     /// The invalidations of `scope` (or every scope of the profile) listed but never
     /// fetched in detail, created at or after `since`: what history still has to ask for.
     pub fn missing_details(

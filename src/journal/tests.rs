@@ -779,3 +779,56 @@ fn unknown_enabled_and_comment_come_back_unknown_and_old_rows_read_as_before() {
     assert_eq!(snap.distributions[0].enabled, Some(false));
     assert_eq!(snap.distributions[0].comment.as_deref(), Some("old"));
 }
+
+#[test]
+fn cached_details_are_every_fetched_invalidation_with_its_paths_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = open(&dir);
+    let s = scope();
+    let other = Scope {
+        profile: "staging".into(),
+        endpoint: "aws".into(),
+    };
+    let a = inv(
+        "IB",
+        InvalidationStatus::Completed,
+        10,
+        &["/b/2", "/b/1", "/b/3"],
+    );
+    let b = inv("IA", InvalidationStatus::InProgress, 20, &["/a"]);
+    let c = inv("IC", InvalidationStatus::Completed, 5, &[]);
+    let listed_only = inv("I0", InvalidationStatus::Completed, 30, &["/never"]);
+    let elsewhere = inv("IZ", InvalidationStatus::Completed, 1, &["/z"]);
+    let details = |scope: &Scope, dist: &str, i: &Invalidation| Write::Details {
+        scope: scope.clone(),
+        distribution: dist.into(),
+        inv: i.clone(),
+        at: t(40),
+    };
+    j.apply(
+        &[
+            Write::Invalidations {
+                scope: s.clone(),
+                distribution: "E2".into(),
+                list: vec![summary(&listed_only), summary(&c)],
+                at: t(40),
+            },
+            details(&s, "E2", &c),
+            details(&s, "E1", &a),
+            details(&s, "E1", &b),
+            details(&other, "E1", &elsewhere),
+        ],
+        t(40),
+    )
+    .unwrap();
+    let got = j.cached_details(&s, t(50)).unwrap();
+    let want = vec![
+        ("E1".to_string(), b.clone()),
+        ("E1".to_string(), a.clone()),
+        ("E2".to_string(), c.clone()),
+    ];
+    assert_eq!(
+        got, want,
+        "paths in the order sent, none of another scope's"
+    );
+}

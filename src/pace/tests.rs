@@ -395,3 +395,48 @@ async fn a_dropped_limiter_ends_its_task() {
     }
     panic!("the limiter's task outlived it");
 }
+
+#[test]
+fn the_background_fetch_uses_only_its_quarter_and_goes_last() {
+    let mut q = Queue::new(Pacing::DEFAULT, t0()); // 4 a second: 1 for the background
+    for _ in 0..1_000 {
+        q.join(Priority::Background, Kind::Read, "detail");
+    }
+    let grants = run(&mut q, 0, 60_000, 10);
+    // No burst: one at once, then one a second.
+    assert_eq!(grants.iter().filter(|(ms, _)| *ms == 0).count(), 1);
+    assert_eq!(grants.len(), 61, "{} in a minute", grants.len());
+    // The shared bucket kept filling meanwhile: the screen goes at once, and before the
+    // next detail.
+    for _ in 0..8 {
+        q.join(Priority::Visible, Kind::Read, "row");
+    }
+    let now = run(&mut q, 61_000, 61_000, 1);
+    assert_eq!(now.iter().filter(|(_, w)| *w == "row").count(), 8);
+    assert_eq!(now.last(), Some(&(61_000, "detail")), "{now:?}");
+}
+
+#[test]
+fn the_background_waits_behind_every_other_line() {
+    let mut q = one_a_second();
+    q.join(Priority::Background, Kind::Read, "detail");
+    q.join(Priority::Sweep, Kind::Read, "sweep");
+    q.join(Priority::Visible, Kind::Read, "screen");
+    let order: Vec<_> = run(&mut q, 0, 10_000, 100)
+        .into_iter()
+        .map(|(_, w)| w)
+        .collect();
+    assert_eq!(order, ["screen", "sweep", "detail"]);
+}
+
+#[test]
+fn a_throttled_answer_slows_the_background_too() {
+    let mut q = Queue::new(Pacing::DEFAULT, t0());
+    q.throttled(t0());
+    for _ in 0..1_000 {
+        q.join(Priority::Background, Kind::Read, "detail");
+    }
+    // Half the pace: one every two seconds (after the second owed).
+    let grants = run(&mut q, 0, 20_000, 10);
+    assert!((9..=11).contains(&grants.len()), "{} in 20 s", grants.len());
+}

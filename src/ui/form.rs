@@ -8,10 +8,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 use super::{Theme, dialog, open_dialog};
+use crate::app::backfill::MonthCount;
 use crate::app::form::{self, BUTTON_GAP, BUTTONS, Field, Form, LineMark};
 use crate::app::layout::FormAreas;
 use crate::app::{App, Dialog, Mode};
-use crate::paths::{self, Estimate};
+use crate::paths::{self, Estimate, FREE_PATHS_PER_MONTH, PRICE_PER_PATH};
 use crate::timefmt::thousands;
 
 pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: FormAreas) {
@@ -41,6 +42,13 @@ pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: F
     editor(app, form, theme, frame, &areas);
     detail_line(form, theme, frame, areas.detail);
     summary_line(app, form, theme, frame, areas.summary);
+    let (price, costs) = month_price_text(
+        &app.session.backfill.month,
+        form.estimate.items() * form.targets.len(),
+    );
+    let style = if costs { theme.warning } else { theme.dim };
+    let price = super::fit_spans(vec![Span::styled(price, style)], areas.price.width as usize);
+    frame.render_widget(Paragraph::new(Line::from(price)), areas.price);
     buttons(form, theme, frame, areas.buttons, editing);
 
     let Some(rect) = super::dialog_rect(app, frame.area()).map(|d| d.rect) else {
@@ -174,7 +182,42 @@ fn detail_line(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-pub fn estimate_text(e: &Estimate, targets: usize) -> String {
+/// The month's free paths and what a submit of `items` paths costs: "612 of 1,000 free
+/// used this month · this submit: 40 → $0.000". While the month is not all known, the
+/// count is a lower bound and the price the most it can be: "≥612 … → up to $0.200",
+/// never a "$0.000" that a later count could prove wrong. True when it may cost.
+pub fn month_price_text(m: &MonthCount, items: usize) -> (String, bool) {
+    let exact = m.is_exact();
+    let ge = if exact { "" } else { "≥" };
+    let used = if m.paths >= FREE_PATHS_PER_MONTH {
+        format!(
+            "{ge}{} paths this month, past the {} free",
+            thousands(m.paths),
+            thousands(FREE_PATHS_PER_MONTH)
+        )
+    } else {
+        format!(
+            "{ge}{} of {} free used this month",
+            thousands(m.paths),
+            thousands(FREE_PATHS_PER_MONTH)
+        )
+    };
+    let free_left = FREE_PATHS_PER_MONTH.saturating_sub(m.paths);
+    let (usd, up_to) = if exact || items == 0 {
+        (items.saturating_sub(free_left) as f64 * PRICE_PER_PATH, "")
+    } else {
+        (items as f64 * PRICE_PER_PATH, "up to ")
+    };
+    let text = format!(
+        "{used} · this submit: {} → {up_to}{}",
+        thousands(items),
+        paths::format_usd(usd)
+    );
+    (text, usd > 0.0)
+}
+
+/// "4 paths · 1 wildcard · 1 batch": what a submit sends, without its price.
+pub fn counts_text(e: &Estimate, targets: usize) -> String {
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut parts = vec![plural(e.paths, "path", "paths")];
@@ -189,17 +232,12 @@ pub fn estimate_text(e: &Estimate, targets: usize) -> String {
     if targets > 1 {
         text.push_str(&format!(" × {targets} distributions"));
     }
-    let usd = e.usd * targets as f64;
-    text.push_str(&format!(
-        " · {} if past the free tier",
-        paths::format_usd(usd)
-    ));
     text
 }
 
 fn summary_line(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = vec![Span::styled(
-        estimate_text(&form.estimate, form.targets.len()),
+        counts_text(&form.estimate, form.targets.len()),
         theme.text,
     )];
     if let Some((room, upper)) = app.form_room() {
@@ -312,8 +350,17 @@ fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, rect: Rect)
     }
     head.push(field(
         "Sends",
-        estimate_text(&form.estimate, form.targets.len()),
+        counts_text(&form.estimate, form.targets.len()),
         theme.text,
+    ));
+    let (price, costs) = month_price_text(
+        &app.session.backfill.month,
+        form.estimate.items() * form.targets.len(),
+    );
+    head.push(field(
+        "Price",
+        price,
+        if costs { theme.warning } else { theme.text },
     ));
     let batches = form.batches.first().map_or(0, |b| b.0);
     let now_min = form.batches.iter().map(|b| b.1).min().unwrap_or(0);

@@ -6,7 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::Theme;
+use crate::app::backfill::MonthCount;
 use crate::app::{App, Remote};
+use crate::paths::FREE_PATHS_PER_MONTH;
 use crate::timefmt::{self, thousands};
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -75,6 +77,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.warning,
         ));
     }
+    // The month's free paths go here, where there is room for them (the form always
+    // says them).
+    let month_at = spans.len();
     spans.push(sep());
     match (
         app.memory.restored_at,
@@ -107,18 +112,32 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         )),
         (None, None, _) => spans.push(Span::styled("not refreshed yet", theme.dim)),
     }
-    if !app.requests.pending.is_empty() {
+    let shown = app.requests.shown();
+    if shown > 0 {
         spans.push(Span::styled(
-            format!(
-                "  {} {}",
-                app.spinner(),
-                requests(app.requests.pending.len())
-            ),
+            format!("  {} {}", app.spinner(), requests(shown)),
             theme.info,
         ));
     }
+    let month = month_text(&app.session.backfill.month);
+    let used: usize = spans.iter().map(Span::width).sum();
+    if used + 3 + month.chars().count() <= area.width as usize {
+        spans.splice(month_at..month_at, [sep(), Span::styled(month, theme.text)]);
+    }
     let spans = super::fit_spans(spans, area.width as usize);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// "612/1,000 free paths this month", "1,127 paths this month, 1,000 free": "≥" while
+/// the month is not all known (a lower bound).
+pub fn month_text(m: &MonthCount) -> String {
+    let ge = if m.is_exact() { "" } else { "≥" };
+    let (n, free) = (thousands(m.paths), thousands(FREE_PATHS_PER_MONTH));
+    if m.paths > FREE_PATHS_PER_MONTH {
+        format!("{ge}{n} paths this month, {free} free")
+    } else {
+        format!("{ge}{n}/{free} free paths this month")
+    }
 }
 
 fn requests(n: usize) -> String {

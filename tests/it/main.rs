@@ -14,6 +14,7 @@ mod e2e_tmux;
 mod form;
 mod headless;
 mod journal;
+mod month;
 mod moto;
 mod pacing;
 mod palette;

@@ -469,7 +469,7 @@ fn several_completions_in_one_frame_ring_once() {
     h.clock.set(last + secs(10));
     h.act(Action::Tick);
     // Both polls answer in the same drained batch.
-    let queued = std::mem::take(&mut h.queue);
+    let queued = h.take_queue();
     let answers: Vec<Action> = queued.iter().map(|e| h.answer(e)).collect();
     assert_eq!(
         answers.len(),
@@ -800,7 +800,7 @@ fn a_burst_of_throttled_listings_is_retried_after_one_doubling() {
     let answer = h.answer(&listing);
     h.act(answer);
     // Every distribution's listing comes back throttled at once.
-    let lists = std::mem::take(&mut h.queue);
+    let lists = h.take_queue();
     assert_eq!(lists.len(), 12);
     let throttled: Vec<Action> = lists
         .iter()

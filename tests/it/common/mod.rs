@@ -10,7 +10,7 @@ pub mod serve;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cfdash::app::{Action, App, Batch, Effect, Request, Settings, Slot};
+use cfdash::app::{Action, App, Batch, Effect, InvKey, Request, Settings, Slot};
 use cfdash::clock::{Clock, ManualClock};
 use cfdash::cloudfront::sim::{SimCloudFront, SimData, SimSettings};
 use cfdash::tui::perform;
@@ -147,28 +147,82 @@ impl Harness {
         }
     }
 
-    /// Runs every queued request, and those their answers cause, until none is left.
+    /// Runs every queued request, and those their answers cause, until none is left but
+    /// the background fetch's (see [`Harness::backfill`]): it would run until every
+    /// invalidation of the account has its details.
     pub fn settle(&mut self) {
-        let mut rounds = 0;
-        while !self.queue.is_empty() {
-            rounds += 1;
-            assert!(rounds < 100, "requests never settle: {:?}", self.queue);
-            let queued = std::mem::take(&mut self.queue);
-            let answers: Vec<Action> = queued.iter().map(|e| self.answer(e)).collect();
-            for answer in answers {
-                self.act(answer);
-            }
+        self.settle_with(|_| None);
+    }
+
+    /// Takes the queued requests but the background fetch's, unanswered.
+    pub fn take_queue(&mut self) -> Vec<Effect> {
+        let (background, queued): (Vec<Effect>, Vec<Effect>) = std::mem::take(&mut self.queue)
+            .into_iter()
+            .partition(is_backfill);
+        self.queue = background;
+        queued
+    }
+
+    /// The background fetch's request waiting, if any.
+    pub fn backfill_waiting(&self) -> Option<InvKey> {
+        self.queue.iter().find_map(|e| match e {
+            Effect::Request {
+                slot: Slot::Backfill(key),
+                ..
+            } => Some(key.clone()),
+            _ => None,
+        })
+    }
+
+    /// Answers the background fetch's request waiting with `error`: returns what it asked.
+    pub fn backfill_fails(&mut self, error: cfdash::cloudfront::CfError) -> InvKey {
+        let at = self
+            .queue
+            .iter()
+            .position(is_backfill)
+            .expect("a fetch waiting");
+        let Effect::Request {
+            slot: Slot::Backfill(key),
+            seq,
+            ..
+        } = self.queue.remove(at)
+        else {
+            unreachable!()
+        };
+        self.act(Action::Response {
+            slot: Slot::Backfill(key.clone()),
+            seq,
+            response: cfdash::app::Response::Invalidation(Err(error)),
+        });
+        key
+    }
+
+    /// Answers up to `n` background fetches, one after the other (the next is asked for
+    /// when the one before answers), settling what else they cause. Returns how many were
+    /// answered.
+    pub fn backfill(&mut self, n: usize) -> usize {
+        let mut done = 0;
+        while done < n {
+            let Some(at) = self.queue.iter().position(is_backfill) else {
+                break;
+            };
+            let effect = self.queue.remove(at);
+            let answer = self.answer(&effect);
+            self.act(answer);
+            self.settle();
+            done += 1;
         }
+        done
     }
 
     /// As [`Harness::settle`], but a request `answer` has an answer for gets that one
     /// instead of the simulator's (a fault, say).
     pub fn settle_with(&mut self, answer: impl Fn(&Request) -> Option<cfdash::app::Response>) {
         let mut rounds = 0;
-        while !self.queue.is_empty() {
+        while self.queue.iter().any(|e| !is_backfill(e)) {
             rounds += 1;
             assert!(rounds < 100, "requests never settle: {:?}", self.queue);
-            let queued = std::mem::take(&mut self.queue);
+            let queued = self.take_queue();
             let answers: Vec<Action> = queued
                 .iter()
                 .map(|e| match e {
@@ -267,6 +321,16 @@ impl Harness {
 }
 
 /// Waits, looking every 100 ms, until `ok` holds; fails after `timeout`.
+fn is_backfill(e: &Effect) -> bool {
+    matches!(
+        e,
+        Effect::Request {
+            slot: Slot::Backfill(_),
+            ..
+        }
+    )
+}
+
 pub fn until(what: &str, timeout: std::time::Duration, ok: impl Fn() -> bool) {
     let start = std::time::Instant::now();
     while !ok() {

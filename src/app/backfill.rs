@@ -1,0 +1,330 @@
+//! The background fetch of details, and the month's count it feeds.
+//!
+//! A listing gives an invalidation's id, create time and status only: its paths and its
+//! CallerReference take one GetInvalidation each. Search by path and the month's count
+//! need them for every invalidation, so cfdash
+//!
+//! - reads every detail the journal has once, when a profile opens (nothing cached is
+//!   asked again: an invalidation's paths never change);
+//! - fetches the rest one at a time, newest first (this month's count first, the oldest
+//!   last), each in the limiter's last line ([`crate::pace::Priority::Background`]), which
+//!   takes at most [`crate::pace::BACKGROUND_SHARE`] of the profile's rate;
+//! - lists older pages of a distribution whose listing stops inside this month, so the
+//!   month's count sees every invalidation of the month;
+//! - and says while the answer is partial: the count reads "≥ N" until every
+//!   distribution is listed back to the month's start and every one of the month's
+//!   invalidations has its details.
+
+use std::collections::BTreeSet;
+
+use jiff::{SignedDuration, Timestamp};
+
+use super::{App, Effect, InvKey, Remote, Request, Slot};
+use crate::cloudfront::{CfError, Invalidation, InvalidationStatus};
+use crate::pace::Priority;
+
+/// How long the background fetch rests after an answer that was neither the details nor
+/// a "no such" (a throttle, a 5xx, a lost connection).
+pub const REST: SignedDuration = SignedDuration::from_secs(30);
+
+/// One session's background fetch.
+#[derive(Debug, Default)]
+pub struct Backfill {
+    /// Listed invalidations whose details were not known when listed, oldest first (the
+    /// last goes next). Stale entries (details known since, distribution gone) are
+    /// skipped when their turn comes.
+    wanted: BTreeSet<(Timestamp, InvKey)>,
+    /// The fetch running, if any.
+    running: Option<InvKey>,
+    /// Nothing is fetched before this (after a failed answer).
+    rest_until: Option<Timestamp>,
+    /// GetInvalidation is denied on this profile: what CloudFront said. Nothing more is
+    /// asked; the search and the month's count stay partial and say why.
+    pub denied: Option<String>,
+    /// Details fetched in the background this session.
+    pub fetched: usize,
+    /// The month's count, as of the last change of a listing or a detail.
+    pub month: MonthCount,
+    /// A listing or a detail changed since the count was made.
+    dirty: bool,
+}
+
+/// The paths submitted this calendar month (UTC) across the profile's distributions, from
+/// what cfdash knows: an exact count only when nothing is missing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MonthCount {
+    /// The month's first instant, UTC.
+    pub since: Option<Timestamp>,
+    /// Paths of the month's invalidations whose details are known.
+    pub paths: usize,
+    /// The month's invalidations (listed, or known from the journal).
+    pub invalidations: usize,
+    /// Of those, how many have no details yet.
+    pub missing: usize,
+    /// Distributions whose listing does not reach back to the month's start (not listed
+    /// yet, or listed no further than this month): there may be more.
+    pub uncovered: Vec<String>,
+    /// The distributions themselves are not all listed yet.
+    pub partial_listing: bool,
+}
+
+impl MonthCount {
+    /// Every invalidation of the month is known, with its paths.
+    pub fn is_exact(&self) -> bool {
+        self.missing == 0 && self.uncovered.is_empty() && !self.partial_listing
+    }
+}
+
+/// The first instant of `now`'s calendar month, UTC: what CloudFront's free paths count
+/// from.
+pub fn month_start(now: Timestamp) -> Timestamp {
+    let utc = jiff::tz::TimeZone::UTC;
+    let first = utc.to_datetime(now).date().first_of_month();
+    utc.to_timestamp(first.to_datetime(jiff::civil::Time::midnight()))
+        .unwrap_or(now)
+}
+
+impl Backfill {
+    /// A listing of `dist`: its invalidations with no details join the wanted.
+    pub fn listed<'a>(
+        &mut self,
+        dist: &str,
+        list: impl IntoIterator<Item = &'a crate::cloudfront::InvalidationSummary>,
+        details: &std::collections::HashMap<InvKey, Remote<Invalidation>>,
+    ) {
+        // A batch still queued is not an invalidation yet: it has no id to ask for.
+        for inv in list
+            .into_iter()
+            .filter(|i| i.status != InvalidationStatus::Queued)
+        {
+            let key = InvKey::new(dist, &inv.id);
+            if !matches!(details.get(&key), Some(Remote::Ready { .. })) {
+                self.wanted.insert((inv.create_time, key));
+            }
+        }
+        self.dirty = true;
+    }
+
+    /// Something the count reads changed.
+    pub fn touch(&mut self) {
+        self.dirty = true;
+    }
+
+    /// When the background fetch goes on after a rest.
+    pub fn rest_until(&self) -> Option<Timestamp> {
+        self.rest_until
+    }
+
+    /// How many invalidations wait for their details (stale entries included).
+    pub fn waiting(&self) -> usize {
+        self.wanted.len()
+    }
+}
+
+impl App {
+    /// The profile's cached details, from the journal: known from now on.
+    pub(super) fn on_cached_details(
+        &mut self,
+        profile: &str,
+        details: Vec<(String, Invalidation)>,
+    ) {
+        let at = self.now;
+        let session = if profile == self.profile {
+            &mut self.session
+        } else if let Some(s) = self.sessions.get_mut(profile) {
+            s
+        } else {
+            return;
+        };
+        for (dist, inv) in details {
+            let key = InvKey::new(dist, &inv.id);
+            // What this run fetched is newer than the journal's copy.
+            if !matches!(session.details.get(&key), Some(Remote::Ready { .. })) {
+                session.details.insert(key, Remote::Ready { data: inv, at });
+            }
+        }
+        session.backfill.touch();
+        self.memory.details_loaded.insert(profile.to_string());
+        self.redraw.dirty = true;
+    }
+
+    /// The next background fetch, if one is due: the profile's cached details first, then
+    /// the newest invalidation of the month with none, an older page of a listing that
+    /// stops inside the month, and the rest, newest first. One at a time.
+    pub(super) fn backfill(&mut self, fx: &mut Vec<Effect>) {
+        if self.profile.is_empty() {
+            return;
+        }
+        if self.memory.enabled && !self.memory.details_loaded.contains(&self.profile) {
+            if self.memory.details_asked.insert(self.profile.clone()) {
+                fx.push(Effect::Journal(super::memory::JournalOp::Details {
+                    profile: self.profile.clone(),
+                }));
+            }
+            return;
+        }
+        self.count_month();
+        let b = &self.session.backfill;
+        if b.denied.is_some() || b.rest_until.is_some_and(|t| t > self.now) {
+            return;
+        }
+        if let Some(key) = &b.running
+            && self.requests.is_running(&Slot::Backfill(key.clone()))
+        {
+            return;
+        }
+        // Stale entries go: details known since, or a distribution no longer listed.
+        let session = &mut self.session;
+        while let Some((_, key)) = session.backfill.wanted.last() {
+            let known = matches!(session.details.get(key), Some(Remote::Ready { .. }));
+            if known || !session.invalidations.contains_key(&key.distribution) {
+                session.backfill.wanted.pop_last();
+            } else {
+                break;
+            }
+        }
+        let since = month_start(self.now);
+        let next = session.backfill.wanted.last().cloned();
+        // Past this month's invalidations: first page back the listings that stop inside it.
+        if next.as_ref().is_none_or(|(t, _)| *t < since)
+            && let Some(dist) = self.month_page()
+        {
+            let base = self.settings.list_limit;
+            *self.session.older.entry(dist.clone()).or_insert(0) += base;
+            self.request_list_at(&dist, Priority::Background, fx);
+            return;
+        }
+        let Some((_, key)) = next else {
+            return;
+        };
+        self.session.backfill.wanted.pop_last();
+        self.session.backfill.running = Some(key.clone());
+        self.request(Slot::Backfill(key.clone()), Request::Backfill(key), fx);
+    }
+
+    /// A distribution whose listing stops inside this month and can page further, if its
+    /// listing is not running now.
+    fn month_page(&self) -> Option<String> {
+        let base = self.settings.list_limit;
+        self.session
+            .backfill
+            .month
+            .uncovered
+            .iter()
+            .find(|d| {
+                let listed = self
+                    .session
+                    .invalidations
+                    .get(*d)
+                    .is_some_and(|e| e.list.data().is_some());
+                listed
+                    && self.session.list_limit(d, base) < super::session::OLDER_MAX
+                    && !self.requests.is_running(&Slot::Invalidations((*d).clone()))
+            })
+            .cloned()
+    }
+
+    /// A background fetch answered.
+    pub(super) fn on_backfill(&mut self, key: InvKey, result: Result<Invalidation, CfError>) {
+        let now = self.now;
+        let b = &mut self.session.backfill;
+        b.running = None;
+        b.dirty = true;
+        match result {
+            Ok(inv) => {
+                b.fetched += 1;
+                self.session
+                    .details
+                    .insert(key, Remote::Ready { data: inv, at: now });
+            }
+            // Gone since it was listed: nothing to fetch.
+            Err(CfError::NoSuchInvalidation { .. } | CfError::NoSuchDistribution { .. }) => {}
+            Err(e @ CfError::AccessDenied { .. }) => {
+                let text = format!(
+                    "paths of past invalidations cannot be fetched, so search and the month's count stay partial: {e}"
+                );
+                b.denied = Some(e.to_string());
+                self.notify(super::NoticeKind::Error, text);
+            }
+            Err(_) => {
+                // Asked again after a rest; the limiter has slowed down if it was a throttle.
+                let create_time = self
+                    .session
+                    .invalidations
+                    .get(&key.distribution)
+                    .and_then(|e| e.list.data())
+                    .and_then(|l| l.iter().find(|i| i.id == key.id))
+                    .map(|i| i.create_time);
+                let b = &mut self.session.backfill;
+                if let Some(t) = create_time {
+                    b.wanted.insert((t, key));
+                }
+                b.rest_until = Some(now + REST);
+            }
+        }
+    }
+
+    /// Counts the month's paths again if a listing or a detail changed, or the month did.
+    fn count_month(&mut self) {
+        let since = month_start(self.now);
+        let b = &self.session.backfill;
+        if !b.dirty && b.month.since == Some(since) {
+            return;
+        }
+        let month = self.session.month_count(since, self.settings.list_limit);
+        let b = &mut self.session.backfill;
+        b.month = month;
+        b.dirty = false;
+    }
+}
+
+impl super::Session {
+    /// The month's count from the listings and the details known (see [`MonthCount`]):
+    /// the paths of every detail of the month (listed or not: older pages, a distribution
+    /// deleted since, all submitted this month), and the listed invalidations of the month
+    /// with no details yet.
+    pub fn month_count(&self, since: Timestamp, base: usize) -> MonthCount {
+        let mut count = MonthCount {
+            since: Some(since),
+            partial_listing: self.distributions.data().is_none() || self.schedule.paging.is_some(),
+            ..MonthCount::default()
+        };
+        for detail in self.details.values() {
+            if let Remote::Ready { data, .. } = detail
+                && data.create_time >= since
+            {
+                count.invalidations += 1;
+                count.paths += data.paths.len();
+            }
+        }
+        let dists = self.distributions.data().map(Vec::as_slice).unwrap_or(&[]);
+        for d in dists {
+            let Some(list) = self.invalidations.get(&d.id).and_then(|e| e.list.data()) else {
+                count.uncovered.push(d.id.clone());
+                continue;
+            };
+            // A batch still queued is not an invalidation yet.
+            let sent = list
+                .iter()
+                .filter(|i| i.status != InvalidationStatus::Queued);
+            for inv in sent.clone().filter(|i| i.create_time >= since) {
+                let key = InvKey::new(&d.id, &inv.id);
+                if !matches!(self.details.get(&key), Some(Remote::Ready { .. })) {
+                    count.invalidations += 1;
+                    count.missing += 1;
+                }
+            }
+            // Full, and its oldest row is still this month: there may be more before it.
+            let full = sent.clone().count() >= self.list_limit(&d.id, base);
+            if full
+                && sent
+                    .map(|i| i.create_time)
+                    .min()
+                    .is_some_and(|t| t >= since)
+            {
+                count.uncovered.push(d.id.clone());
+            }
+        }
+        count
+    }
+}
