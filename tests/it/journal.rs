@@ -863,7 +863,10 @@ mod binary {
         let d = first_distribution(&sim);
         let long = Duration::from_secs(60);
         let (t, _) = Tmux::cfdash_with("journal-shared", 120, 35, &env(&journal), &args);
-        t.wait_text("refreshed", long);
+        // A distribution listed and selected, which `n` needs ("refreshed" alone would
+        // match the first frame's "not refreshed yet", and an `n` then is answered with
+        // "select a distribution first").
+        t.wait_text("Invalidations ·", long);
         // Eight pipelines at once, while the app lists and records.
         let runs: Vec<_> = (0..8)
             .map(|i| {
