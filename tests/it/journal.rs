@@ -542,7 +542,7 @@ mod binary {
         let file = dir.join("paths.txt");
         std::fs::write(&file, paths).unwrap();
         let (t, _) = Tmux::cfdash_with("journal-queued", 120, 35, &env(&journal), &args);
-        t.wait_text("refreshed", long);
+        t.wait_text("Invalidations ·", long);
         // This distribution has nothing in progress: the first batch goes at once.
         t.keys(&["/", "static", "Enter"]);
         t.wait_text("Invalidations · static.acme-shop.com", long);
@@ -838,7 +838,7 @@ mod binary {
         // the quit question no longer promises to keep anything.
         let gone = dir.join("gone.sqlite");
         let (t, _) = Tmux::cfdash_with("journal-gone", 120, 35, &env(&gone), &args);
-        t.wait_text("refreshed", long);
+        t.wait_text("Invalidations ·", long);
         for end in ["", "-wal", "-shm"] {
             std::fs::remove_file(format!("{}{end}", gone.display())).unwrap();
         }
