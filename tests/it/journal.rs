@@ -542,7 +542,7 @@ mod binary {
         let file = dir.join("paths.txt");
         std::fs::write(&file, paths).unwrap();
         let (t, _) = Tmux::cfdash_with("journal-queued", 120, 35, &env(&journal), &args);
-        t.wait_text("refreshed", long);
+        t.wait_text("Invalidations ·", long);
         // This distribution has nothing in progress: the first batch goes at once.
         t.keys(&["/", "static", "Enter"]);
         t.wait_text("Invalidations · static.acme-shop.com", long);
@@ -838,7 +838,7 @@ mod binary {
         // the quit question no longer promises to keep anything.
         let gone = dir.join("gone.sqlite");
         let (t, _) = Tmux::cfdash_with("journal-gone", 120, 35, &env(&gone), &args);
-        t.wait_text("refreshed", long);
+        t.wait_text("Invalidations ·", long);
         for end in ["", "-wal", "-shm"] {
             std::fs::remove_file(format!("{}{end}", gone.display())).unwrap();
         }
@@ -863,7 +863,10 @@ mod binary {
         let d = first_distribution(&sim);
         let long = Duration::from_secs(60);
         let (t, _) = Tmux::cfdash_with("journal-shared", 120, 35, &env(&journal), &args);
-        t.wait_text("refreshed", long);
+        // A distribution listed and selected, which `n` needs ("refreshed" alone would
+        // match the first frame's "not refreshed yet", and an `n` then is answered with
+        // "select a distribution first").
+        t.wait_text("Invalidations ·", long);
         // Eight pipelines at once, while the app lists and records.
         let runs: Vec<_> = (0..8)
             .map(|i| {
