@@ -313,7 +313,9 @@ mod binary {
             CREDS,
             &format!("--config '{}'", config.display()),
         );
-        t.wait_text("refreshed", Duration::from_secs(60));
+        // Listed ("not refreshed yet" would match "refreshed"), and past the start's burst.
+        t.wait_text("refreshed just now", Duration::from_secs(60));
+        std::thread::sleep(Duration::from_secs(1));
         // The fetch goes on at its share: counted by the server over a few seconds.
         let (r0, t0) = (sim.stat("requests"), Instant::now());
         std::thread::sleep(Duration::from_secs(4));
