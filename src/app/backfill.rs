@@ -64,7 +64,8 @@ pub struct MonthCount {
     /// Distributions whose listing does not reach back to the month's start (not listed
     /// yet, or listed no further than this month): there may be more.
     pub uncovered: Vec<String>,
-    /// The distributions themselves are not all listed yet.
+    /// The distributions themselves are not all listed yet, or the profile's pins leave
+    /// some of the account's out (the free paths are the account's).
     pub partial_listing: bool,
 }
 
@@ -286,7 +287,9 @@ impl super::Session {
     pub fn month_count(&self, since: Timestamp, base: usize) -> MonthCount {
         let mut count = MonthCount {
             since: Some(since),
-            partial_listing: self.distributions.data().is_none() || self.schedule.paging.is_some(),
+            partial_listing: self.distributions.data().is_none()
+                || self.schedule.paging.is_some()
+                || self.pinned_out > 0,
             ..MonthCount::default()
         };
         for detail in self.details.values() {

@@ -385,7 +385,10 @@ impl App {
 
     /// The distributions a profile pins (by id, alias or domain), unless "show all" is on.
     pub(super) fn pinned(&mut self, list: Vec<Distribution>) -> Vec<Distribution> {
+        // The month's count reads what the pins leave out.
+        self.session.backfill.touch();
         if self.session.pins.is_empty() || self.session.show_all {
+            self.session.pinned_out = 0;
             return list;
         }
         let hit = |d: &Distribution, pin: &str| {
@@ -411,9 +414,13 @@ impl App {
             self.notify(NoticeKind::Error, text);
         }
         let pins = self.session.pins.clone();
-        list.into_iter()
+        let all = list.len();
+        let shown: Vec<Distribution> = list
+            .into_iter()
             .filter(|d| pins.iter().any(|p| hit(d, p)))
-            .collect()
+            .collect();
+        self.session.pinned_out = all - shown.len();
+        shown
     }
 
     pub(super) fn toggle_show_all(&mut self) {

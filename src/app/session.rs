@@ -138,6 +138,9 @@ pub struct Session {
     /// The profile's pinned distributions, and whether to show all anyway.
     pub pins: Vec<String>,
     pub show_all: bool,
+    /// How many of the account's distributions the pins left out of the last listing: the
+    /// month's free paths are the account's, so its count cannot be exact while any are.
+    pub pinned_out: usize,
     /// The profile may not create invalidations.
     pub read_only: bool,
     /// The profile asks to type the distribution's name to confirm a submit.
@@ -227,6 +230,7 @@ impl Session {
             marked: BTreeSet::new(),
             pins: Vec::new(),
             show_all: false,
+            pinned_out: 0,
             read_only: false,
             confirm_by_typing: false,
             presets: Vec::new(),

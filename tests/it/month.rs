@@ -339,3 +339,35 @@ mod binary {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+/// The free paths are the account's: a profile that pins some of its distributions sees
+/// only theirs, so its count stays a lower bound ("≥", "up to"), never an exact count that
+/// leaves the others out; showing every distribution (`a`) makes it exact again.
+#[test]
+fn pins_that_leave_distributions_out_keep_the_month_a_lower_bound() {
+    let mut h = Harness::unsettled(SimData::generated(3, 80), SimSettings::default(), 120, 35);
+    h.app.session.pins = vec!["E0000000000000".into()];
+    h.settle();
+    let (want, invalidations) = month_paths(&h);
+    h.backfill(10_000);
+    let month = h.app.session.backfill.month.clone();
+    assert!(month.paths < want, "{month:?}: only the pinned one's");
+    assert!(
+        !month.is_exact(),
+        "{month:?}: exact with two distributions left out"
+    );
+    let header = h.screen().lines().next().unwrap().to_string();
+    assert!(header.contains('≥'), "{header}");
+    h.ch('n');
+    h.typed("/one.html");
+    let screen = h.screen();
+    assert!(screen.contains("this submit: 1 → up to $0.005"), "{screen}");
+    h.key(KeyCode::Esc);
+    h.ch('y');
+    h.ch('a');
+    h.advance(jiff::SignedDuration::from_secs(1));
+    h.backfill(10_000);
+    let month = h.app.session.backfill.month.clone();
+    assert!(month.is_exact(), "{month:?}");
+    assert_eq!((month.paths, month.invalidations), (want, invalidations));
+}
