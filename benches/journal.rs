@@ -173,3 +173,15 @@ fn record_a_3000_path_batch(bencher: divan::Bencher) {
     });
     divan::black_box(&handle);
 }
+
+/// Every cached detail of the profile (10,000 invalidations, 100,000 paths): what the
+/// background fetch reads once when a profile opens, off the UI thread.
+#[divan::bench(sample_count = 30)]
+fn cached_details(bencher: divan::Bencher) {
+    let mut j = Journal::open(&build(), now()).unwrap();
+    bencher.bench_local(|| {
+        let d = j.cached_details(&scope(), now()).unwrap();
+        assert_eq!(d.len(), DISTRIBUTIONS * PER_DISTRIBUTION);
+        divan::black_box(d);
+    });
+}
