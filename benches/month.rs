@@ -3,9 +3,10 @@
 //! detail that changes it, so a sweep (one answer per distribution) must not cost
 //! O(distributions × invalidations). Run with `cargo bench --bench month`.
 //!
-//! Measured (i15-attack, shared machine, medians of 30): `month_count` 31.5 ms,
-//! `listing_answer` 32.0 ms (nearly all of it the recount); the sweep's 5,000 listing
-//! answers cost the app 12.2 s before any detail was known. A hot spot to fix.
+//! `month_count` is the count from scratch; `listing_answer` is one answer handled with
+//! the count kept up to date, one distribution at a time (`App::count_month`). Before that,
+//! the app made the count from scratch after every answer: an answer cost what
+//! `month_count` costs, and more. Medians in BENCHMARKS.md ("Issue 15").
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -45,8 +45,11 @@ pub struct Backfill {
     pub fetched: usize,
     /// The month's count, as of the last change of a listing or a detail.
     pub month: MonthCount,
-    /// A listing or a detail changed since the count was made.
-    dirty: bool,
+    /// Each distribution's part of the count, and those to count again (`all_stale`:
+    /// every one).
+    parts: std::collections::HashMap<String, DistMonth>,
+    stale: std::collections::HashSet<String>,
+    all_stale: bool,
 }
 
 /// The paths submitted this calendar month (UTC) across the profile's distributions, from
@@ -103,12 +106,18 @@ impl Backfill {
                 self.wanted.insert((inv.create_time, key));
             }
         }
-        self.dirty = true;
+        self.stale.insert(dist.to_string());
     }
 
-    /// Something the count reads changed.
+    /// Something the count reads changed, beyond one distribution's listing: every part
+    /// is counted again.
     pub fn touch(&mut self) {
-        self.dirty = true;
+        self.all_stale = true;
+    }
+
+    /// A detail of `dist` may have arrived: its part is counted again, with the details.
+    pub fn touch_detail(&mut self, dist: &str) {
+        self.stale.insert(dist.to_string());
     }
 
     /// When the background fetch goes on after a rest.
@@ -230,7 +239,7 @@ impl App {
         let now = self.now;
         let b = &mut self.session.backfill;
         b.running = None;
-        b.dirty = true;
+        b.touch_detail(&key.distribution);
         match result {
             Ok(inv) => {
                 b.fetched += 1;
@@ -265,26 +274,59 @@ impl App {
         }
     }
 
-    /// Counts the month's paths again if a listing or a detail changed, or the month did.
+    /// Counts the month's paths again if a listing or a detail changed, or the month did:
+    /// the details in full (a pass over a map), each listing only when it or one of its
+    /// details changed (`Backfill::stale`), so a sweep's answer costs its own distribution.
     fn count_month(&mut self) {
         let since = month_start(self.now);
-        let b = &self.session.backfill;
-        if !b.dirty && b.month.since == Some(since) {
+        let base = self.settings.list_limit;
+        let b = &mut self.session.backfill;
+        if b.month.since != Some(since) {
+            b.all_stale = true;
+        }
+        if !b.all_stale && b.stale.is_empty() {
             return;
         }
-        let month = self.session.month_count(since, self.settings.list_limit);
+        let mut parts = std::mem::take(&mut b.parts);
+        let stale = std::mem::take(&mut b.stale);
+        if std::mem::take(&mut b.all_stale) {
+            parts.clear();
+        }
+        for id in &stale {
+            parts.remove(id);
+        }
+        let session = &self.session;
+        let month = session.month_from(since, |id| {
+            *parts
+                .entry(id.to_string())
+                .or_insert_with(|| session.dist_month(id, since, base))
+        });
         let b = &mut self.session.backfill;
         b.month = month;
-        b.dirty = false;
+        b.parts = parts;
     }
 }
 
+/// What one distribution's listing says of the month: its listed invalidations of the
+/// month with no details yet, and whether it may hold more of the month than it shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DistMonth {
+    pub missing: usize,
+    pub uncovered: bool,
+}
+
 impl super::Session {
-    /// The month's count from the listings and the details known (see [`MonthCount`]):
-    /// the paths of every detail of the month (listed or not: older pages, a distribution
-    /// deleted since, all submitted this month), and the listed invalidations of the month
-    /// with no details yet.
+    /// The month's count from the listings and the details known (see [`MonthCount`]),
+    /// made from scratch: the paths of every detail of the month (listed or not: older
+    /// pages, a distribution deleted since, all submitted this month), and the listed
+    /// invalidations of the month with no details yet. The app keeps it up to date one
+    /// distribution at a time instead (`App::count_month`); this is what it must equal.
     pub fn month_count(&self, since: Timestamp, base: usize) -> MonthCount {
+        self.month_from(since, |id| self.dist_month(id, since, base))
+    }
+
+    /// The month's count with each distribution's part from `part`.
+    fn month_from(&self, since: Timestamp, mut part: impl FnMut(&str) -> DistMonth) -> MonthCount {
         let mut count = MonthCount {
             since: Some(since),
             partial_listing: self.distributions.data().is_none()
@@ -302,32 +344,43 @@ impl super::Session {
         }
         let dists = self.distributions.data().map(Vec::as_slice).unwrap_or(&[]);
         for d in dists {
-            let Some(list) = self.invalidations.get(&d.id).and_then(|e| e.list.data()) else {
-                count.uncovered.push(d.id.clone());
-                continue;
-            };
-            // A batch still queued is not an invalidation yet.
-            let sent = list
-                .iter()
-                .filter(|i| i.status != InvalidationStatus::Queued);
-            for inv in sent.clone().filter(|i| i.create_time >= since) {
-                let key = InvKey::new(&d.id, &inv.id);
-                if !matches!(self.details.get(&key), Some(Remote::Ready { .. })) {
-                    count.invalidations += 1;
-                    count.missing += 1;
-                }
-            }
-            // Full, and its oldest row is still this month: there may be more before it.
-            let full = sent.clone().count() >= self.list_limit(&d.id, base);
-            if full
-                && sent
-                    .map(|i| i.create_time)
-                    .min()
-                    .is_some_and(|t| t >= since)
-            {
+            let m = part(&d.id);
+            count.invalidations += m.missing;
+            count.missing += m.missing;
+            if m.uncovered {
                 count.uncovered.push(d.id.clone());
             }
         }
         count
+    }
+
+    /// One distribution's part of the month's count.
+    pub fn dist_month(&self, id: &str, since: Timestamp, base: usize) -> DistMonth {
+        let Some(list) = self.invalidations.get(id).and_then(|e| e.list.data()) else {
+            return DistMonth {
+                missing: 0,
+                uncovered: true,
+            };
+        };
+        // A batch still queued is not an invalidation yet.
+        let sent = list
+            .iter()
+            .filter(|i| i.status != InvalidationStatus::Queued);
+        let missing = sent
+            .clone()
+            .filter(|i| i.create_time >= since)
+            .filter(|i| {
+                let key = InvKey::new(id, &i.id);
+                !matches!(self.details.get(&key), Some(Remote::Ready { .. }))
+            })
+            .count();
+        // Full, and its oldest row is still this month: there may be more before it.
+        let full = sent.clone().count() >= self.list_limit(id, base);
+        let uncovered = full
+            && sent
+                .map(|i| i.create_time)
+                .min()
+                .is_some_and(|t| t >= since);
+        DistMonth { missing, uncovered }
     }
 }

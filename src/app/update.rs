@@ -862,8 +862,14 @@ impl App {
             return; // stale: a newer request replaced it, or it was cancelled
         }
         self.redraw.dirty = true;
-        // Whatever it was, a listing or a detail may have changed the month's count.
-        self.session.backfill.touch();
+        // A listing or a detail may have changed the month's count: the distribution it
+        // is about is counted again (a listing marks its own, in `replace_list`), or every
+        // one when it is not known here (rare answers: the detail pane, copy, a create).
+        match &slot {
+            Slot::Invalidations(_) | Slot::Backfill(_) | Slot::Watch(..) => {}
+            Slot::Poll(key) => self.session.backfill.touch_detail(&key.distribution),
+            _ => self.session.backfill.touch(),
+        }
         match (slot, response) {
             (Slot::Distributions, Response::Distributions(result)) => {
                 self.on_distributions(result, fx)
