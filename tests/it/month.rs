@@ -44,6 +44,14 @@ fn month_paths(h: &Harness) -> (usize, usize) {
     })
 }
 
+/// The count the app keeps up to date, one distribution at a time, is the count made from
+/// scratch.
+fn as_from_scratch(h: &Harness) {
+    let since = month_start(h.now());
+    let kept = &h.app.session.backfill.month;
+    assert_eq!(*kept, h.app.session.month_count(since, 50));
+}
+
 fn create_time(h: &Harness, key: &InvKey) -> Timestamp {
     h.app.session.invalidations[&key.distribution]
         .list
@@ -64,6 +72,7 @@ fn the_month_is_a_lower_bound_until_every_detail_is_fetched_then_exact() {
         "{invalidations}: more than the first listings hold"
     );
     assert!(!h.app.session.backfill.month.is_exact());
+    as_from_scratch(&h);
     h.ch('n');
     h.typed("/one.html");
     let screen = h.screen();
@@ -73,7 +82,13 @@ fn the_month_is_a_lower_bound_until_every_detail_is_fetched_then_exact() {
     );
     assert!(screen.contains("≥"), "{screen}");
     h.key(KeyCode::Esc);
-    let fetched = h.backfill(10_000);
+    // Part of the way: each answer counts its own distribution again.
+    for _ in 0..5 {
+        h.backfill(37);
+        as_from_scratch(&h);
+    }
+    let fetched = h.backfill(10_000) + 5 * 37;
+    as_from_scratch(&h);
     let month = h.app.session.backfill.month.clone();
     assert!(month.is_exact(), "{month:?}");
     assert_eq!((month.paths, month.invalidations), (want, invalidations));
@@ -370,4 +385,88 @@ fn pins_that_leave_distributions_out_keep_the_month_a_lower_bound() {
     let month = h.app.session.backfill.month.clone();
     assert!(month.is_exact(), "{month:?}");
     assert_eq!((month.paths, month.invalidations), (want, invalidations));
+    as_from_scratch(&h);
+}
+
+/// Search on the binary against `sim serve` while the background fetch runs.
+mod find {
+    use std::time::Duration;
+
+    use crate::common::serve::SimServe;
+    use crate::e2e_tmux::Tmux;
+
+    const CREDS: &str =
+        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true";
+
+    /// "Who invalidated /checkout/…?": `f` finds it on another distribution than the one
+    /// selected while the background fetch is still going through the account (at a
+    /// quarter of 60 requests a minute), says the answer is partial, and Enter opens it.
+    #[test]
+    fn search_finds_another_distributions_invalidation_while_details_are_fetched() {
+        let dir = std::env::temp_dir().join(format!("cfdash-find-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let data = dir.join("account.toml");
+        let mut text = String::new();
+        for i in 0..3 {
+            text.push_str(&format!(
+                "[[distribution]]\nid = \"E{i:013}\"\ndomain_name = \"d{i:05}.cloudfront.net\"\nhistory = 40\npaths = [\"/index.html\", \"/assets/*\"]\n\n"
+            ));
+        }
+        std::fs::write(&data, text).unwrap();
+        // Completed at once: found by the background fetch, not by a poll.
+        let sim = SimServe::start(&[
+            "--sim-data",
+            data.to_str().unwrap(),
+            "--sim-delay-scale",
+            "0",
+        ]);
+        let made = sim.json(&[
+            "create-invalidation",
+            "--distribution-id",
+            "E0000000000002",
+            "--paths",
+            "/checkout/special-42.html",
+        ]);
+        let id = made["Invalidation"]["Id"].as_str().unwrap().to_string();
+        let config = dir.join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "default_profile = \"emu\"\n\n[profiles.emu]\nendpoint_url = \"{}\"\nrequests_per_minute = 60\n",
+                sim.url
+            ),
+        )
+        .unwrap();
+        let long = Duration::from_secs(60);
+        let (t, _) = Tmux::cfdash_with(
+            "find",
+            120,
+            35,
+            CREDS,
+            &format!("--config '{}'", config.display()),
+        );
+        let screen = t.wait_text("Invalidations ·", long);
+        assert!(
+            screen.contains("Invalidations · d00000.cloudfront.net"),
+            "{screen}"
+        );
+        t.keys(&["f"]);
+        t.wait_text("Search ·", long);
+        for c in "checkout/special".chars() {
+            t.keys(&[&c.to_string()]);
+        }
+        let screen = t.wait_text("/checkout/special-42.html", long);
+        assert!(screen.contains("d00002.cloudfront.net"), "{screen}");
+        assert!(
+            screen.contains("the rest match by id until fetched"),
+            "still fetching: {screen}"
+        );
+        t.keys(&["Enter"]);
+        let screen = t.wait_text("Invalidations · d00002.cloudfront.net", long);
+        assert!(screen.contains(&id), "{screen}");
+        t.keys(&["q"]);
+        t.wait_text("EXITED=0", Duration::from_secs(10));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
