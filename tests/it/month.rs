@@ -459,7 +459,7 @@ mod find {
         let screen = t.wait_text("/checkout/special-42.html", long);
         assert!(screen.contains("d00002.cloudfront.net"), "{screen}");
         assert!(
-            screen.contains("the rest match by id until fetched"),
+            screen.contains("paths known for") && !screen.contains("paths known for all"),
             "still fetching: {screen}"
         );
         t.keys(&["Enter"]);
