@@ -311,8 +311,6 @@ impl App {
     }
 
     pub(super) fn on_palette_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
-        use crossterm::event::{Event, KeyCode};
-        use tui_input::backend::crossterm::EventHandler;
         self.redraw.dirty = true;
         let height = self.palette_rows();
         let Screen::Palette(palette) = &mut self.screen else {
@@ -350,12 +348,7 @@ impl App {
                 }
             }
             _ => {
-                let full = palette.input.value().chars().count() >= QUERY_MAX;
-                if full && matches!(key.code, KeyCode::Char(_)) {
-                    return;
-                }
-                if palette.input.handle_event(&Event::Key(key)).is_some() {
-                    let query = palette.input.value().to_string();
+                if let Some(query) = type_key(&mut palette.input, key) {
                     palette.set_query(&query);
                 }
             }
@@ -367,11 +360,7 @@ impl App {
         let Screen::Palette(palette) = &mut self.screen else {
             return;
         };
-        let line = text.lines().next().unwrap_or("");
-        let mut query: String = palette.input.value().to_string();
-        let room = QUERY_MAX.saturating_sub(query.chars().count());
-        query.extend(line.chars().filter(|c| !c.is_control()).take(room));
-        palette.input = Input::new(query.clone());
+        let query = paste_into(&mut palette.input, text);
         palette.set_query(&query);
         self.redraw.dirty = true;
     }
@@ -410,6 +399,29 @@ impl App {
         self.set_focus(Pane::Distributions);
         self.select_distribution(index, fx);
     }
+}
+
+/// A key typed into a query of at most [`QUERY_MAX`] characters (the palette's, the
+/// search's): the query, if the key changed it.
+pub(super) fn type_key(input: &mut Input, key: crossterm::event::KeyEvent) -> Option<String> {
+    use tui_input::backend::crossterm::EventHandler;
+    let full = input.value().chars().count() >= QUERY_MAX;
+    if full && matches!(key.code, crossterm::event::KeyCode::Char(_)) {
+        return None;
+    }
+    input.handle_event(&crossterm::event::Event::Key(key))?;
+    Some(input.value().to_string())
+}
+
+/// A paste added at the end of a query: its first line, without control characters, up
+/// to [`QUERY_MAX`] characters in all. The query it makes.
+pub(super) fn paste_into(input: &mut Input, text: &str) -> String {
+    let line = crate::text::strip_bom(text.lines().next().unwrap_or(""));
+    let mut query = input.value().to_string();
+    let room = QUERY_MAX.saturating_sub(query.chars().count());
+    query.extend(line.chars().filter(|c| !c.is_control()).take(room));
+    *input = Input::new(query.clone());
+    query
 }
 
 /// The palette's height for a terminal `rows` high: its border, the query, the results.

@@ -118,6 +118,16 @@ pub fn quota_text(q: &QuotaUse, width: u16) -> (String, bool) {
     (text, near)
 }
 
+/// A status's symbol: the spinner while in progress.
+pub fn status_symbol(app: &App, status: &InvalidationStatus) -> char {
+    match status {
+        InvalidationStatus::InProgress => app.spinner(),
+        InvalidationStatus::Completed => '✓',
+        InvalidationStatus::Queued => '◌',
+        InvalidationStatus::Other(_) => '?',
+    }
+}
+
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let dist = app.selected_distribution();
     let loading = dist.is_some_and(|d| app.is_loading(&Slot::Invalidations(d.id.clone())));
@@ -233,12 +243,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         } else {
             Span::raw(" ")
         };
-        let symbol = match inv.status {
-            InvalidationStatus::InProgress => app.spinner(),
-            InvalidationStatus::Completed => '✓',
-            InvalidationStatus::Queued => '◌',
-            InvalidationStatus::Other(_) => '?',
-        };
+        let symbol = status_symbol(app, &inv.status);
         let status = Span::styled(
             format!("{symbol} {}", inv.status),
             theme.status(&inv.status),
