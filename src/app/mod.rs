@@ -36,6 +36,7 @@ pub mod palette;
 pub mod profiles;
 pub mod requests;
 pub mod screen;
+pub mod search;
 pub mod session;
 mod update;
 pub mod watch;
@@ -123,6 +124,8 @@ pub enum Mode {
     InProgress,
     /// The invalidations pane's filter (`/` there): letters type into it.
     InvFilter,
+    /// Search by path (`f`): letters type into its query.
+    Search,
 }
 
 impl Mode {
@@ -459,6 +462,8 @@ impl App {
                 }
             }
         }
+        // Once a batch, as a frame is drawn: the search follows what the batch changed.
+        self.sync_search();
         batch
     }
 }

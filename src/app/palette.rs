@@ -223,6 +223,7 @@ fn keywords(cmd: Cmd) -> &'static str {
         Cmd::Copy => "yank clipboard",
         Cmd::OpenConsole => "browser console url",
         Cmd::LoadOlder => "more page",
+        Cmd::Search => "search path who when grep",
         _ => "",
     }
 }

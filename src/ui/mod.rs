@@ -10,6 +10,7 @@ mod invalidations;
 mod memory;
 mod palette;
 mod profiles;
+mod search;
 mod status;
 pub mod theme;
 
@@ -60,6 +61,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         Screen::Palette(p) => palette::render(app, p, theme, frame, area),
         Screen::Copy(menu) => palette::copy_menu(app, menu, theme, frame, area),
         Screen::InProgress { selected } => inprogress::render(app, *selected, theme, frame, area),
+        Screen::Search(search) => search::render(app, search, theme, frame, area),
         _ => {}
     }
 }
@@ -257,7 +259,7 @@ pub fn dialog_rect(app: &App, area: Rect) -> Option<DialogRect> {
         Screen::QuitUnsent { .. } => top(popup(area, 64, 5)),
         Screen::Resume { .. } => top(popup(area, 76, memory::resume_height(app, area))),
         // Lists over the whole dashboard.
-        Screen::Notices | Screen::InProgress { .. } => top(popup(
+        Screen::Notices | Screen::InProgress { .. } | Screen::Search(_) => top(popup(
             area,
             area.width.saturating_sub(4),
             area.height.saturating_sub(2),
