@@ -33,21 +33,17 @@ pub fn render(app: &App, palette: &Palette, theme: &Theme, frame: &mut Frame, ar
         height: inner.height - 1,
         ..inner
     };
-    if palette.match_count() == 0 {
-        let text = if palette.is_empty() {
-            "nothing to choose yet"
-        } else {
-            "no match: fewer letters, or Esc"
-        };
-        frame.render_widget(Paragraph::new(Line::styled(text, theme.dim)), list);
+    if palette.line_count() == 0 {
+        let line = Line::styled("nothing to choose yet", theme.dim);
+        frame.render_widget(Paragraph::new(line), list);
         return;
     }
     let rows = list.height as usize;
     let start = palette.scroll.offset;
     let text_width = (list.width as usize).saturating_sub(KIND + 1);
-    let marks = palette.highlights(palette.matches().skip(start).take(rows));
-    let lines: Vec<Line> = palette
-        .matches()
+    let marks = palette.highlights(palette.lines().skip(start).take(rows));
+    let mut lines: Vec<Line> = palette
+        .lines()
         .skip(start)
         .take(rows)
         .zip(marks)
@@ -97,6 +93,12 @@ pub fn render(app: &App, palette: &Palette, theme: &Theme, frame: &mut Frame, ar
             }
         })
         .collect();
+    // Only the search line: nothing else holds the query.
+    if palette.match_count() == 0 {
+        let text = " no distribution, profile or command matches: fewer letters, or Esc";
+        let text = crate::text::fit(text, list.width as usize).into_owned();
+        lines.push(Line::styled(text, theme.dim));
+    }
     frame.render_widget(Paragraph::new(lines), list);
 }
 

@@ -307,6 +307,27 @@ fn a_paste_is_one_line_of_the_query_capped() {
 }
 
 #[test]
+fn the_palette_offers_to_search_and_opens_the_search_with_the_query() {
+    let (mut h, [cli, _, everything]) = checkout(120, 35);
+    h.ch(':');
+    h.typed("/checkout/*");
+    // A path matches nothing else: the search line comes first, and Enter opens it.
+    assert!(h.screen().contains("paths and ids holding “/checkout/*”"));
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.mode(), Mode::Search);
+    assert_eq!(search(&h).input.value(), "/checkout/*");
+    assert_eq!(hit_keys(&h), with_roots(&h, &[everything, cli]));
+
+    // The search is also a command of the palette, as `f` is, found by what it does.
+    h.key(KeyCode::Esc);
+    h.ch(':');
+    h.typed("search");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.mode(), Mode::Search);
+    assert_eq!(search(&h).input.value(), "");
+}
+
+#[test]
 fn search_screens() {
     for (w, hh) in [(80, 24), (160, 48)] {
         let (mut h, _) = checkout(w, hh);
