@@ -1,6 +1,7 @@
 //! Search by path (`f`, and the palette's search line) through `update`, on the simulator:
 //! "who invalidated `/checkout/*`, and when?" over every distribution of the profile, from
-//! the paths cfdash has; what it does not know yet is said; Enter goes to the hit.
+//! the paths cfdash has; what it does not know yet is said; Enter goes to the hit. And the
+//! invalidations table's Paths and Origin columns.
 
 use crate::common::Harness;
 use cfdash::app::search::Search;
@@ -355,4 +356,19 @@ fn the_search_fits_the_smallest_terminal() {
     assert!(screen.contains("/* covers it"), "{screen}");
     assert!(screen.contains("/Checkout/step-2"), "{screen}");
     assert!(screen.contains("Enter goes to it"), "{screen}");
+}
+
+/// Side by side, where the distributions leave them room (from 179 columns).
+#[test]
+fn the_invalidations_table_shows_paths_and_origin_once_known() {
+    let (mut h, [cli, _, _]) = checkout(200, 50);
+    h.ch('f');
+    h.typed("/checkout/*");
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.selected_invalidation(), Some(cli));
+    let screen = h.screen();
+    assert!(screen.contains("Origin  Paths"), "{screen}");
+    assert!(screen.contains("aws CLI /checkout/* +1"), "{screen}");
+    insta::assert_snapshot!("paths_origin_200x50", screen);
 }
