@@ -2,17 +2,14 @@
 //! Target: ≤ 2 ms a keystroke (median). Run with `cargo bench --bench palette`; results
 //! go to BENCHMARKS.md.
 
-use std::sync::Arc;
-
-use cfdash::app::{Action, App, Effect, Settings};
-use cfdash::clock::{Clock, ManualClock};
-use cfdash::cloudfront::sim::{SimCloudFront, SimData, SimSettings};
-use cfdash::tui::perform;
+use cfdash::app::{Action, App};
 use cfdash::ui::{self, Theme};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use jiff::tz::TimeZone;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+
+#[path = "common/listed.rs"]
+mod common;
 
 fn main() {
     divan::main();
@@ -23,38 +20,7 @@ const HEIGHT: u16 = 35;
 
 /// An app that has listed `n` distributions (their invalidations are not needed).
 fn listed(n: usize) -> App {
-    let clock = Arc::new(ManualClock::new("2026-11-27T12:00:00Z".parse().unwrap()));
-    let sim = SimCloudFront::new(
-        SimData::generated(n, 0),
-        SimSettings::default(),
-        clock.clone(),
-    );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    let mut app = App::new("bench", TimeZone::UTC, Settings::default(), clock.now());
-    let start = app.apply(
-        clock.now(),
-        [Action::Resize {
-            width: WIDTH,
-            height: HEIGHT,
-        }],
-    );
-    let Effect::Request { slot, seq, request } = &start.effects[0] else {
-        panic!("the first effect lists the distributions");
-    };
-    let response = rt.block_on(perform(&sim, request));
-    app.apply(
-        clock.now(),
-        [Action::Response {
-            slot: slot.clone(),
-            seq: *seq,
-            response,
-        }],
-    );
-    assert_eq!(app.session.distributions.data().unwrap().len(), n);
-    app
+    common::listed(n, WIDTH, HEIGHT)
 }
 
 fn key(code: KeyCode) -> Action {

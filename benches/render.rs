@@ -81,7 +81,9 @@ fn frame_200x50(bencher: divan::Bencher, distributions: usize) {
         .draw(|f| ui::render(&app, &Theme::color(), f))
         .unwrap();
     let screen = terminal.backend().to_string();
-    for column in ["Comment", "Running", "Enabled", "Created", "Took", "Age"] {
+    for column in [
+        "Comment", "Running", "Enabled", "Created", "Took", "Age", "Origin", "Paths",
+    ] {
         assert!(screen.contains(column), "{column} not shown at 200×50");
     }
     frame(bencher, distributions, 200, 50);

@@ -4,7 +4,7 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use super::keys::{Binding, Cmd, FILTER, FORM, SECTIONS};
+use super::keys::{Binding, Cmd, FILTER, FORM, SEARCH, SECTIONS};
 use super::{App, Mode, Screen};
 use crate::text::wrap;
 
@@ -73,7 +73,7 @@ pub fn help_view(area: Rect, from: Mode) -> HelpView {
     } else if from.in_profiles() {
         (sections("Profiles (p)", 1), sections("Profile form", 2))
     } else {
-        (sections("Dashboard", 1), sections("Filter (after /)", 5))
+        (sections("Dashboard", 1), sections("Filter (after /)", 6))
     };
     let width = WIDTH.min(area.width);
     let inner = Rect::new(0, 0, width.saturating_sub(2), 1);
@@ -151,7 +151,10 @@ fn section_rows(sections: &[(&'static str, &'static [Binding])], width: u16) -> 
         for b in table.iter().filter(|b| !b.label.is_empty()) {
             push_key(&mut rows, b.label, b.desc, width);
         }
-        if std::ptr::eq(*table, FILTER) || std::ptr::eq(*table, FORM) {
+        if [FILTER, FORM, SEARCH]
+            .iter()
+            .any(|t| std::ptr::eq(*table, *t))
+        {
             rows.push(HelpRow::Note(" other keys edit the text"));
         }
     }
@@ -176,12 +179,13 @@ mod tests {
             ["Profile form", "Discard the profile's changes?"]
         );
         assert_eq!(
-            names("Filter (after /)", 5),
+            names("Filter (after /)", 6),
             [
                 "Filter (after /)",
                 "Palette (after :)",
                 "Copy (after y)",
                 "In progress (i)",
+                "Search (f)",
                 "Help"
             ]
         );

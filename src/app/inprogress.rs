@@ -6,7 +6,7 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::keys::{self, Cmd};
-use super::{App, Effect, InvKey, Mode, Pane, Screen};
+use super::{App, Effect, InvKey, Mode, Screen};
 use crate::cloudfront::InvalidationStatus;
 
 /// One line of the view.
@@ -137,15 +137,7 @@ impl App {
                 format!("{} is on profile {profile}: p switches to it", row.key.id),
             );
         }
-        self.jump_to(&row.key.distribution, fx);
-        if let Some(pos) = self
-            .invalidation_rows()
-            .iter()
-            .position(|r| r.id == row.key.id)
-        {
-            self.set_focus(Pane::Invalidations);
-            self.select_invalidation(pos, fx);
-        }
+        self.go_to_key(&row.key, fx);
     }
 }
 

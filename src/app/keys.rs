@@ -50,6 +50,8 @@ pub enum Cmd {
     LoadOlder,
     /// Every invalidation in progress, in one view.
     InProgress,
+    /// Search every distribution's invalidations by path or id.
+    Search,
 }
 
 /// One line of a table: the keys, and how the help and the footer write them.
@@ -114,6 +116,7 @@ pub const DASHBOARD: &[Binding] = bindings![
     [key(Enter), ch('l'), key(Right)], "Enter", "open invalidations / paths", "open", Open;
     [key(Esc), ch('h'), key(Left)], "Esc", "back; clear the filter", _, Back;
     [ch('/')], "/", "filter the pane: distributions; invalidations by id or path", "filter", Filter;
+    [ch('f')], "f", "find: who invalidated a path, on every distribution", "find", Search;
     [ch('n')], "n", "new invalidation", "new", NewInvalidation;
     [ch('c')], "c", "copy its paths to a new one", _, CopyToNew;
     [ch('y')], "y", "copy: id, paths, ARN, command…", "copy", Copy;
@@ -149,6 +152,16 @@ pub const IN_PROGRESS: &[Binding] = bindings![
     [ch('k'), key(Up)], "", "", _, Up;
     [ch('g'), key(Home)], "g/G", "first / last", _, Top;
     [ch('G'), key(End)], "", "", _, Bottom;
+    [ctrl('c')], "C-c", "quit", _, Quit;
+];
+
+pub const SEARCH: &[Binding] = bindings![
+    [key(Enter)], "Enter", "go to the invalidation", "go to", Open;
+    [key(Esc)], "Esc", "close the search", "close", Back;
+    [key(Down), ctrl('n'), ctrl('j')], "↓/C-n", "next line", _, Down;
+    [key(Up), ctrl('p'), ctrl('k')], "↑/C-p", "previous line", _, Up;
+    [key(PageDown)], "PgDn/PgUp", "a page down / up", _, PageDown;
+    [key(PageUp)], "", "", _, PageUp;
     [ctrl('c')], "C-c", "quit", _, Quit;
 ];
 
@@ -313,6 +326,7 @@ pub const SECTIONS: &[(&str, &[Binding])] = &[
     ("Palette (after :)", PALETTE),
     ("Copy (after y)", COPY),
     ("In progress (i)", IN_PROGRESS),
+    ("Search (f)", SEARCH),
     ("Help", HELP),
     ("New invalidation", FORM),
     ("Confirmation", CONFIRM),
@@ -346,6 +360,7 @@ pub fn table(mode: Mode) -> &'static [Binding] {
         Mode::Palette => PALETTE,
         Mode::Copy => COPY,
         Mode::InProgress => IN_PROGRESS,
+        Mode::Search => SEARCH,
     }
 }
 
@@ -400,6 +415,7 @@ mod tests {
             Mode::Copy,
             Mode::InProgress,
             Mode::InvFilter,
+            Mode::Search,
         ] {
             assert_eq!(press(mode, ctrl('c')), Some(Cmd::Quit), "{mode:?}");
         }
@@ -411,6 +427,9 @@ mod tests {
         assert_eq!(press(Mode::Filter, ch('j')), None);
         for c in ['q', 'j', 'k', 'n', '?', ' ', ':'] {
             assert_eq!(press(Mode::Palette, ch(c)), None, "{c}");
+        }
+        for c in ['q', 'j', 'k', 'f', '?', ' ', '/', '*'] {
+            assert_eq!(press(Mode::Search, ch(c)), None, "{c}");
         }
         for c in ['q', 'j', 'n', '?', ' ', '/', '*', '#'] {
             assert_eq!(press(Mode::Form, ch(c)), None, "{c}");

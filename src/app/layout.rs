@@ -7,12 +7,17 @@ pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 15;
 /// The inner width from which the distributions table shows every column (the comment too).
 pub const DIST_ALL: u16 = 84;
-/// The inner width the invalidations table needs for every column (its widths and gaps).
-pub const INV_ALL: u16 = 68;
+/// The inner width the invalidations table needs for the columns it shows above the
+/// distributions (its widths and gaps): all but the origin and the paths.
+pub const INV_BASE: u16 = 68;
+/// … and with the origin too, then with the paths (at their least): side by side only.
+pub const INV_ORIGIN: u16 = INV_BASE + 8;
+pub const INV_ALL: u16 = INV_ORIGIN + 15;
 /// From this width the distributions sit left of the invalidations instead of above them:
-/// only where both panes, borders included, still show every column, so a wider terminal
-/// never shows fewer columns than a narrower one.
-pub const WIDE: u16 = DIST_ALL + 2 + INV_ALL + 2;
+/// only where both panes, borders included, still show every column they showed above each
+/// other, so a wider terminal never shows fewer columns than a narrower one. Side by side,
+/// the distributions' spare room goes to the invalidations' origin, then their paths.
+pub const WIDE: u16 = DIST_ALL + 2 + INV_BASE + 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Areas {
@@ -54,8 +59,14 @@ pub fn layout(area: Rect, detail_open: bool) -> Option<Areas> {
             (body, None)
         };
         // The invalidations' columns are fixed: past their width, the distributions (whose
-        // names take the spare room) get the larger share.
-        let right = (INV_ALL + 2).max(area.width * 2 / 5);
+        // names take the spare room) get the larger share, but first the invalidations
+        // take what shows their origin, then their paths.
+        let spare = area.width - (DIST_ALL + 2);
+        let inner = [INV_ALL, INV_ORIGIN]
+            .into_iter()
+            .find(|&w| w + 2 <= spare)
+            .unwrap_or(INV_BASE);
+        let right = (inner + 2).max(area.width * 2 / 5);
         let [l, r] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(right)]).areas(top);
         (l, r, detail)

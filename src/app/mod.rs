@@ -37,6 +37,7 @@ pub mod palette;
 pub mod profiles;
 pub mod requests;
 pub mod screen;
+pub mod search;
 pub mod session;
 mod update;
 pub mod watch;
@@ -124,6 +125,8 @@ pub enum Mode {
     InProgress,
     /// The invalidations pane's filter (`/` there): letters type into it.
     InvFilter,
+    /// Search by path (`f`): letters type into its query.
+    Search,
 }
 
 impl Mode {
@@ -460,6 +463,8 @@ impl App {
                 }
             }
         }
+        // Once a batch, as a frame is drawn: the search follows what the batch changed.
+        self.sync_search();
         batch
     }
 }

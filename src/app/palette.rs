@@ -23,6 +23,8 @@ pub enum Target {
     Profile(String),
     /// Run a dashboard command, as its key would.
     Command(Cmd),
+    /// Open the search (`f`) with this query.
+    Search(String),
 }
 
 /// One line of the palette.
@@ -78,6 +80,9 @@ pub struct Palette {
     query: String,
     pub scroll: Scroll,
     matcher: Matcher,
+    /// "search invalidations for “…”", offered for any query: first when the query is a
+    /// path (nothing else holds a `/` to match), else last.
+    search: Option<Entry>,
 }
 
 impl Palette {
@@ -89,6 +94,7 @@ impl Palette {
             entries,
             scroll: Scroll::default(),
             matcher: Words::matcher(),
+            search: None,
         };
         palette.set_query("");
         palette
@@ -111,9 +117,20 @@ impl Palette {
         self.matches.len()
     }
 
+    /// The lines shown: the entries that match, and the search line.
+    pub fn lines(&self) -> impl Iterator<Item = &Entry> + '_ {
+        let first = self.query.trim_start().starts_with('/');
+        let lead = self.search.as_ref().filter(|_| first);
+        let tail = self.search.as_ref().filter(|_| !first);
+        lead.into_iter().chain(self.matches()).chain(tail)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.matches.len() + usize::from(self.search.is_some())
+    }
+
     pub fn selected(&self) -> Option<&Entry> {
-        let &i = self.matches.get(self.scroll.selected)?;
-        Some(&self.entries[i as usize])
+        self.lines().nth(self.scroll.selected)
     }
 
     /// Narrows the list to `query`. An empty query lists everything, in the order given.
@@ -122,6 +139,15 @@ impl Palette {
             return;
         }
         self.scroll = Scroll::default();
+        let wanted = query.trim();
+        self.search = (!wanted.is_empty()).then(|| {
+            Entry::new(
+                Target::Search(wanted.to_string()),
+                "search",
+                format!("paths and ids holding “{wanted}”"),
+                "f".into(),
+            )
+        });
         if query.trim().is_empty() {
             self.matches = (0..self.entries.len() as u32).collect();
             self.query = query.to_string();
@@ -223,6 +249,7 @@ fn keywords(cmd: Cmd) -> &'static str {
         Cmd::Copy => "yank clipboard",
         Cmd::OpenConsole => "browser console url",
         Cmd::LoadOlder => "more page",
+        Cmd::Search => "search path who when grep",
         _ => "",
     }
 }
@@ -311,14 +338,12 @@ impl App {
     }
 
     pub(super) fn on_palette_key(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
-        use crossterm::event::{Event, KeyCode};
-        use tui_input::backend::crossterm::EventHandler;
         self.redraw.dirty = true;
         let height = self.palette_rows();
         let Screen::Palette(palette) = &mut self.screen else {
             return;
         };
-        let len = palette.match_count();
+        let len = palette.line_count();
         match keys::lookup(super::Mode::Palette, &key) {
             Some(Cmd::Quit) => fx.push(Effect::Quit),
             Some(Cmd::Back) => self.screen = Screen::Dashboard,
@@ -350,12 +375,7 @@ impl App {
                 }
             }
             _ => {
-                let full = palette.input.value().chars().count() >= QUERY_MAX;
-                if full && matches!(key.code, KeyCode::Char(_)) {
-                    return;
-                }
-                if palette.input.handle_event(&Event::Key(key)).is_some() {
-                    let query = palette.input.value().to_string();
+                if let Some(query) = type_key(&mut palette.input, key) {
                     palette.set_query(&query);
                 }
             }
@@ -367,11 +387,7 @@ impl App {
         let Screen::Palette(palette) = &mut self.screen else {
             return;
         };
-        let line = text.lines().next().unwrap_or("");
-        let mut query: String = palette.input.value().to_string();
-        let room = QUERY_MAX.saturating_sub(query.chars().count());
-        query.extend(line.chars().filter(|c| !c.is_control()).take(room));
-        palette.input = Input::new(query.clone());
+        let query = paste_into(&mut palette.input, text);
         palette.set_query(&query);
         self.redraw.dirty = true;
     }
@@ -386,6 +402,7 @@ impl App {
             Target::Command(cmd) => self.run(cmd, fx),
             Target::Profile(name) => self.switch_to(&name, fx),
             Target::Distribution(id) => self.jump_to(&id, fx),
+            Target::Search(query) => self.open_search(&query),
         }
     }
 
@@ -410,6 +427,29 @@ impl App {
         self.set_focus(Pane::Distributions);
         self.select_distribution(index, fx);
     }
+}
+
+/// A key typed into a query of at most [`QUERY_MAX`] characters (the palette's, the
+/// search's): the query, if the key changed it.
+pub(super) fn type_key(input: &mut Input, key: crossterm::event::KeyEvent) -> Option<String> {
+    use tui_input::backend::crossterm::EventHandler;
+    let full = input.value().chars().count() >= QUERY_MAX;
+    if full && matches!(key.code, crossterm::event::KeyCode::Char(_)) {
+        return None;
+    }
+    input.handle_event(&crossterm::event::Event::Key(key))?;
+    Some(input.value().to_string())
+}
+
+/// A paste added at the end of a query: its first line, without control characters, up
+/// to [`QUERY_MAX`] characters in all. The query it makes.
+pub(super) fn paste_into(input: &mut Input, text: &str) -> String {
+    let line = crate::text::strip_bom(text.lines().next().unwrap_or(""));
+    let mut query = input.value().to_string();
+    let room = QUERY_MAX.saturating_sub(query.chars().count());
+    query.extend(line.chars().filter(|c| !c.is_control()).take(room));
+    *input = Input::new(query.clone());
+    query
 }
 
 /// The palette's height for a terminal `rows` high: its border, the query, the results.
@@ -498,6 +538,26 @@ mod tests {
         let mut p = Palette::new(entries(&["abc"]));
         p.set_query("zzz");
         assert_eq!(p.match_count(), 0);
-        assert!(p.selected().is_none());
+        // What is left is the search line.
+        assert_eq!(p.line_count(), 1);
+        assert_eq!(
+            p.selected().map(|e| &e.target),
+            Some(&Target::Search("zzz".into()))
+        );
+        // No query, no search line.
+        p.set_query("");
+        assert_eq!(p.lines().count(), 1);
+        assert_eq!(p.selected().map(|e| e.kind), Some("dist"));
+    }
+
+    #[test]
+    fn the_search_line_comes_last_unless_the_query_is_a_path() {
+        let mut p = Palette::new(entries(&["checkout.example.com", "sort / reverse"]));
+        p.set_query("check");
+        let kinds: Vec<&str> = p.lines().map(|e| e.kind).collect();
+        assert_eq!(kinds, ["dist", "search"]);
+        p.set_query("/ch");
+        let lines: Vec<&Target> = p.lines().map(|e| &e.target).collect();
+        assert_eq!(lines[0], &Target::Search("/ch".into()));
     }
 }

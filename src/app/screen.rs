@@ -40,6 +40,8 @@ pub enum Screen {
     InProgress { selected: usize },
     /// The dashboard, with letters typing into the invalidations pane's filter.
     InvFilter,
+    /// Search by path (`f`), over the dashboard.
+    Search(Box<super::search::Search>),
 }
 
 /// The form's dialogs.
@@ -83,6 +85,7 @@ impl Screen {
             Self::Copy(_) => Mode::Copy,
             Self::InProgress { .. } => Mode::InProgress,
             Self::InvFilter => Mode::InvFilter,
+            Self::Search(_) => Mode::Search,
         }
     }
 

@@ -175,6 +175,9 @@ impl App {
         if mode == Mode::InProgress {
             return self.on_in_progress_key(key, fx);
         }
+        if mode == Mode::Search {
+            return self.on_search_key(key, fx);
+        }
         if mode == Mode::InvFilter {
             return self.on_inv_filter_key(key, fx);
         }
@@ -303,6 +306,7 @@ impl App {
         match self.mode() {
             Mode::Form => return self.form_paste(text),
             Mode::Palette => return self.palette_paste(text),
+            Mode::Search => return self.search_paste(text),
             Mode::InvFilter => {
                 let line: String = crate::text::strip_bom(text.lines().next().unwrap_or(""))
                     .chars()
@@ -491,6 +495,7 @@ impl App {
             Cmd::Sort | Cmd::SortReverse => self.sort(cmd == Cmd::SortReverse),
             Cmd::LoadOlder => self.load_older(fx),
             Cmd::InProgress => self.open_in_progress(),
+            Cmd::Search => self.open_search(""),
             Cmd::OpenConsole => self.open_console(fx),
             Cmd::CopyToNew => self.copy_to_new(fx),
             // The form's own commands arrive through `form_cmd`.

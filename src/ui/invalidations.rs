@@ -8,9 +8,9 @@ use ratatui::widgets::{Cell, Row, Table};
 
 use super::{Theme, pane_block, placeholder, position};
 use crate::app::form::QuotaUse;
-use crate::app::layout::table_rows;
+use crate::app::layout::{INV_BASE, WIDE, table_rows};
 use crate::app::session::InvColumn;
-use crate::app::{App, InvKey, Mode, Pane, Remote, Slot, arrow};
+use crate::app::{App, InvKey, Mode, Pane, Remote, Slot, arrow, search};
 use crate::cloudfront::{Distribution, InvalidationStatus};
 use crate::paths;
 use crate::text::{columns as text_columns, fit};
@@ -25,41 +25,72 @@ pub enum Col {
     Created,
     Age,
     Took,
+    /// Who made it (its CallerReference), once its details are known.
+    Origin,
+    /// Its first path and how many more, once its details are known.
+    Paths,
 }
 
-const WIDTHS: [(Col, u16); 6] = [
+/// Each column's width; the paths' is the least they get, and they take what is left.
+const WIDTHS: [(Col, u16); 8] = [
     (Col::Mark, 1),
     (Col::Id, 14),
     (Col::Status, 12),
     (Col::Created, 19),
     (Col::Age, 8),
     (Col::Took, 9),
+    (Col::Origin, 7),
+    (Col::Paths, 14),
 ];
 
-/// The columns drawn at an inner width, and their widths: all of them from [`crate::app::layout::INV_ALL`];
-/// below it the local creation time goes first (the age stays), then "took".
-pub fn columns(width: u16) -> Vec<(Col, Constraint)> {
-    let fits = |cols: &[Col]| {
-        let sum: u16 = WIDTHS
-            .iter()
-            .filter(|(c, _)| cols.contains(c))
-            .map(|(_, w)| w + 1)
-            .sum();
-        sum.saturating_sub(1) <= width
+/// The columns drawn at an inner width, and their widths: all of them from
+/// [`crate::app::layout::INV_ALL`], the paths taking the room past it. Narrower, they give
+/// way in turn: the paths, the origin, the local creation time (the age stays), "took".
+/// Each needs the ones before it, so a wider pane never shows fewer. `side_by_side`: the
+/// origin and the paths may show; above the distributions they never do, as the pane
+/// side by side at [`crate::app::layout::WIDE`] could not show them.
+pub fn columns(width: u16, side_by_side: bool) -> Vec<(Col, Constraint)> {
+    let width = if side_by_side {
+        width
+    } else {
+        width.min(INV_BASE)
     };
     let mut shown = vec![Col::Mark, Col::Id, Col::Status, Col::Age];
-    for extra in [Col::Took, Col::Created] {
-        let mut with = shown.clone();
-        with.push(extra);
-        if fits(&with) {
-            shown = with;
+    let mut used: u16 = WIDTHS
+        .iter()
+        .filter(|(c, _)| shown.contains(c))
+        .map(|(_, w)| w + 1)
+        .sum();
+    for extra in [Col::Took, Col::Created, Col::Origin, Col::Paths] {
+        let w = WIDTHS.iter().find(|(c, _)| *c == extra).map_or(0, |c| c.1);
+        if used + w > width {
+            break;
         }
+        used += w + 1;
+        shown.push(extra);
     }
     WIDTHS
         .iter()
         .filter(|(c, _)| shown.contains(c))
-        .map(|&(c, w)| (c, Constraint::Length(w)))
+        .map(|&(c, w)| match c {
+            Col::Paths => (c, Constraint::Fill(1)),
+            _ => (c, Constraint::Length(w)),
+        })
         .collect()
+}
+
+/// The first path, and "+N" for the others, in `width` columns: the path is cut, the
+/// count stays.
+pub fn paths_text(paths: &[String], width: usize) -> String {
+    let Some(first) = paths.first() else {
+        return String::new();
+    };
+    let more = match paths.len() {
+        1 => String::new(),
+        n => format!(" +{}", n - 1),
+    };
+    let room = width.saturating_sub(text_columns(&more));
+    format!("{}{more}", fit(first, room))
 }
 
 /// The pane's title after "Invalidations ·": every alias of the distribution (else its
@@ -116,6 +147,16 @@ pub fn quota_text(q: &QuotaUse, width: u16) -> (String, bool) {
     let near = q.used.files * 5 >= paths::MAX_FILES_IN_PROGRESS * 4
         || q.used.wildcards * 5 >= paths::MAX_WILDCARDS_IN_PROGRESS * 4;
     (text, near)
+}
+
+/// A status's symbol: the spinner while in progress.
+pub fn status_symbol(app: &App, status: &InvalidationStatus) -> char {
+    match status {
+        InvalidationStatus::InProgress => app.spinner(),
+        InvalidationStatus::Completed => '✓',
+        InvalidationStatus::Queued => '◌',
+        InvalidationStatus::Other(_) => '?',
+    }
 }
 
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -214,7 +255,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         return placeholder(frame, inner, lines);
     }
 
-    let cols = columns(inner.width);
+    let cols = columns(inner.width, app.size.width >= WIDE);
+    let paths_width = super::column_widths(&cols, inner.width)
+        .last()
+        .filter(|_| cols.last().is_some_and(|c| c.0 == Col::Paths))
+        .map_or(0, |&w| w as usize);
     let height = table_rows(area);
     let start = app.session.inv_scroll.offset.min(rows.len());
     let end = (start + height).min(rows.len());
@@ -228,17 +273,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             theme.dim
         };
         let key = InvKey::new(&dist.id, &inv.id);
+        let detail = app.session.details.get(&key).and_then(|d| d.data());
         let mark = if app.watch.watched.contains(&key) {
             Span::styled("◆", theme.watched)
         } else {
             Span::raw(" ")
         };
-        let symbol = match inv.status {
-            InvalidationStatus::InProgress => app.spinner(),
-            InvalidationStatus::Completed => '✓',
-            InvalidationStatus::Queued => '◌',
-            InvalidationStatus::Other(_) => '?',
-        };
+        let symbol = status_symbol(app, &inv.status);
         let status = Span::styled(
             format!("{symbol} {}", inv.status),
             theme.status(&inv.status),
@@ -256,6 +297,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
                 Some(d) => Cell::from(format!("≤ {}", timefmt::short_duration(*d))),
                 None => Cell::from(Span::styled("—", faint)),
             },
+            Col::Origin => Cell::from(Span::styled(
+                detail.map_or("", |d| search::origin(&d.caller_reference)),
+                faint,
+            )),
+            Col::Paths => {
+                Cell::from(detail.map_or(String::new(), |d| paths_text(&d.paths, paths_width)))
+            }
         });
         theme.row(Row::new(cells), selected, focused)
     });
@@ -273,6 +321,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             Col::Created => "Created",
             Col::Age => "Age",
             Col::Took => "Took",
+            Col::Origin => "Origin",
+            Col::Paths => "Paths",
         };
         // The column sorted by, with its direction, unless it is CloudFront's own order.
         if *col == by && order != Default::default() {
@@ -336,7 +386,7 @@ mod tests {
         };
         assert!(quota_text(&wild, 120).1);
     }
-    use crate::app::layout::{INV_ALL, WIDE, layout};
+    use crate::app::layout::{DIST_ALL, INV_ALL, INV_ORIGIN, layout};
     use crate::ui::distributions;
 
     /// The set of columns each table draws at every terminal width from 60 to 250, with the
@@ -351,7 +401,7 @@ mod tests {
                     .into_iter()
                     .map(|c| c.0)
                     .collect();
-                let i: Vec<_> = columns(a.invalidations.width - 2)
+                let i: Vec<_> = columns(a.invalidations.width - 2, w >= WIDE)
                     .into_iter()
                     .map(|c| c.0)
                     .collect();
@@ -367,8 +417,19 @@ mod tests {
                 }
                 if w >= WIDE {
                     assert_eq!(d.len(), 7, "{w}: every distribution column side by side");
-                    assert_eq!(i.len(), 6, "{w}: every invalidation column side by side");
+                    assert!(i.len() >= 6, "{w}: every invalidation column but two");
                 }
+                // The distributions' spare room goes to the origin, then the paths.
+                assert_eq!(
+                    i.contains(&Col::Origin),
+                    w >= DIST_ALL + 2 + INV_ORIGIN + 2,
+                    "{w}"
+                );
+                assert_eq!(
+                    i.contains(&Col::Paths),
+                    w >= DIST_ALL + 2 + INV_ALL + 2,
+                    "{w}"
+                );
                 before = Some((d, i));
             }
         }
@@ -376,11 +437,40 @@ mod tests {
 
     #[test]
     fn every_column_fits_from_inv_all() {
-        assert_eq!(columns(INV_ALL).len(), 6);
-        assert_eq!(columns(INV_ALL - 1).len(), 5);
+        assert_eq!(columns(INV_ALL, true).len(), 8);
+        assert_eq!(columns(INV_ALL - 1, true).len(), 7);
         let sum: u16 = WIDTHS.iter().map(|(_, w)| w + 1).sum::<u16>() - 1;
         assert_eq!(sum, INV_ALL);
-        assert!(!columns(INV_ALL - 1).iter().any(|c| c.0 == Col::Created));
+        assert!(!columns(INV_ALL - 1, true).iter().any(|c| c.0 == Col::Paths));
+        // In the order they give way: the paths, the origin, the time, "took".
+        let at = |w| {
+            columns(w, true)
+                .into_iter()
+                .map(|c| c.0)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(at(INV_ORIGIN).last(), Some(&Col::Origin));
+        assert!(!at(INV_ORIGIN - 1).contains(&Col::Origin));
+        assert!(at(INV_BASE).contains(&Col::Created));
+        assert!(!at(INV_BASE - 1).contains(&Col::Created));
+        assert!(at(INV_BASE - 1).contains(&Col::Took));
+        // Above the distributions, never the origin or the paths, however wide.
+        assert_eq!(columns(200, false).len(), 6);
+    }
+
+    #[test]
+    fn the_paths_column_keeps_the_count_and_cuts_the_path() {
+        let paths = |ps: &[&str]| ps.iter().map(|p| p.to_string()).collect::<Vec<_>>();
+        assert_eq!(paths_text(&paths(&[]), 20), "");
+        assert_eq!(paths_text(&paths(&["/index.html"]), 20), "/index.html");
+        assert_eq!(
+            paths_text(&paths(&["/products/*", "/css/*", "/js/*"]), 14),
+            "/products/* +2"
+        );
+        assert_eq!(
+            paths_text(&paths(&["/checkout/cart.html", "/a"]), 14),
+            "/checkout/… +1"
+        );
     }
 
     fn dist(aliases: &[&str]) -> Distribution {

@@ -10,6 +10,7 @@ mod invalidations;
 mod memory;
 mod palette;
 mod profiles;
+mod search;
 mod status;
 pub mod theme;
 
@@ -60,6 +61,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         Screen::Palette(p) => palette::render(app, p, theme, frame, area),
         Screen::Copy(menu) => palette::copy_menu(app, menu, theme, frame, area),
         Screen::InProgress { selected } => inprogress::render(app, *selected, theme, frame, area),
+        Screen::Search(search) => search::render(app, search, theme, frame, area),
         _ => {}
     }
 }
@@ -140,24 +142,70 @@ fn position(
         frame.render_widget(Span::styled(label, theme.dim), at);
     }
     let rows = crate::app::layout::table_rows(area);
-    if len > rows {
-        // Beside the rows: below the column header, above the bottom border.
-        let track = Rect::new(area.x, area.y + 2, area.width, area.height - 3);
-        // Positions 0..=len-rows for the first row shown, `rows` of them in view.
-        let mut state = ScrollbarState::new(len - rows + 1)
-            .position(offset)
-            .viewport_content_length(rows);
-        // No track: the border stays, the thumb is drawn over it.
-        frame.render_stateful_widget(
-            Scrollbar::new(ScrollbarOrientation::VerticalRight)
-                .begin_symbol(None)
-                .end_symbol(None)
-                .track_symbol(None)
-                .thumb_style(theme.focus_border),
-            track,
-            &mut state,
-        );
+    // Beside the rows: below the column header, above the bottom border.
+    let track = Rect::new(area.x, area.y + 2, area.width, area.height - 3);
+    scrollbar(frame, theme, track, (offset, len, rows));
+}
+
+/// A scrollbar on the right edge of `track` when `len` rows do not fit in `rows`, the first
+/// shown being `offset`. No track: the border stays, the thumb is drawn over it.
+fn scrollbar(
+    frame: &mut Frame,
+    theme: &Theme,
+    track: Rect,
+    (offset, len, rows): (usize, usize, usize),
+) {
+    if len <= rows || rows == 0 {
+        return;
     }
+    // Positions 0..=len-rows for the first row shown, `rows` of them in view.
+    let mut state = ScrollbarState::new(len - rows + 1)
+        .position(offset)
+        .viewport_content_length(rows);
+    frame.render_stateful_widget(
+        Scrollbar::new(ScrollbarOrientation::VerticalRight)
+            .begin_symbol(None)
+            .end_symbol(None)
+            .track_symbol(None)
+            .thumb_style(theme.focus_border),
+        track,
+        &mut state,
+    );
+}
+
+/// A query being typed, on the first line of `area`: `prompt`, then the text, which
+/// scrolls with the cursor when wider than the line ("…" says there is more before);
+/// `hint`, dim, while it is empty. The terminal's cursor goes to the input's.
+fn query_line(
+    frame: &mut Frame,
+    theme: &Theme,
+    area: Rect,
+    (prompt, input, hint): (&str, &tui_input::Input, &str),
+) {
+    let room = (area.width as usize)
+        .saturating_sub(prompt.len() + 1)
+        .max(1);
+    let scroll = input.visual_scroll(room);
+    let mut shown: String = input.value().chars().skip(scroll).take(room).collect();
+    if scroll > 0 {
+        shown.replace_range(..shown.chars().next().map_or(0, char::len_utf8), "…");
+    }
+    let mut spans = vec![
+        Span::styled(prompt.to_string(), theme.key),
+        Span::styled(shown, theme.text),
+    ];
+    if input.value().is_empty() && !hint.is_empty() {
+        spans.push(Span::styled(hint.to_string(), theme.dim));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)),
+        Rect { height: 1, ..area },
+    );
+    let cursor = input.visual_cursor().saturating_sub(scroll) as u16;
+    frame.set_cursor_position(ratatui::layout::Position::new(
+        (area.x + prompt.len() as u16 + cursor).min(area.right().saturating_sub(1)),
+        area.y,
+    ));
 }
 
 /// Where the dialog on screen goes, and the inside of what it is drawn over.
@@ -211,7 +259,7 @@ pub fn dialog_rect(app: &App, area: Rect) -> Option<DialogRect> {
         Screen::QuitUnsent { .. } => top(popup(area, 64, 5)),
         Screen::Resume { .. } => top(popup(area, 76, memory::resume_height(app, area))),
         // Lists over the whole dashboard.
-        Screen::Notices | Screen::InProgress { .. } => top(popup(
+        Screen::Notices | Screen::InProgress { .. } | Screen::Search(_) => top(popup(
             area,
             area.width.saturating_sub(4),
             area.height.saturating_sub(2),

@@ -1,7 +1,7 @@
 //! The `:` palette: the query on top, the best matches under it, the count on the border.
 
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -27,49 +27,23 @@ pub fn render(app: &App, palette: &Palette, theme: &Theme, frame: &mut Frame, ar
     if inner.height < 2 {
         return;
     }
-    // A query wider than the box scrolls with the cursor; "…" says there is more before.
-    let room = (inner.width as usize).saturating_sub(3).max(1);
-    let scroll = palette.input.visual_scroll(room);
-    let mut shown: String = palette
-        .input
-        .value()
-        .chars()
-        .skip(scroll)
-        .take(room)
-        .collect();
-    if scroll > 0 {
-        shown.replace_range(..shown.chars().next().map_or(0, char::len_utf8), "…");
-    }
-    let prompt = Line::from(vec![
-        Span::styled(": ", theme.key),
-        Span::styled(shown, theme.text),
-    ]);
-    frame.render_widget(Paragraph::new(prompt), Rect { height: 1, ..inner });
-    let cursor = palette.input.visual_cursor().saturating_sub(scroll) as u16;
-    frame.set_cursor_position(Position::new(
-        (inner.x + 2 + cursor).min(inner.right().saturating_sub(1)),
-        inner.y,
-    ));
+    super::query_line(frame, theme, inner, (": ", &palette.input, ""));
     let list = Rect {
         y: inner.y + 1,
         height: inner.height - 1,
         ..inner
     };
-    if palette.match_count() == 0 {
-        let text = if palette.is_empty() {
-            "nothing to choose yet"
-        } else {
-            "no match: fewer letters, or Esc"
-        };
-        frame.render_widget(Paragraph::new(Line::styled(text, theme.dim)), list);
+    if palette.line_count() == 0 {
+        let line = Line::styled("nothing to choose yet", theme.dim);
+        frame.render_widget(Paragraph::new(line), list);
         return;
     }
     let rows = list.height as usize;
     let start = palette.scroll.offset;
     let text_width = (list.width as usize).saturating_sub(KIND + 1);
-    let marks = palette.highlights(palette.matches().skip(start).take(rows));
-    let lines: Vec<Line> = palette
-        .matches()
+    let marks = palette.highlights(palette.lines().skip(start).take(rows));
+    let mut lines: Vec<Line> = palette
+        .lines()
         .skip(start)
         .take(rows)
         .zip(marks)
@@ -119,6 +93,12 @@ pub fn render(app: &App, palette: &Palette, theme: &Theme, frame: &mut Frame, ar
             }
         })
         .collect();
+    // Only the search line: nothing else holds the query.
+    if palette.match_count() == 0 {
+        let text = " no distribution, profile or command matches: fewer letters, or Esc";
+        let text = crate::text::fit(text, list.width as usize).into_owned();
+        lines.push(Line::styled(text, theme.dim));
+    }
     frame.render_widget(Paragraph::new(lines), list);
 }
 

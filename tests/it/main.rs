@@ -22,6 +22,7 @@ mod paths_props;
 mod profile_cli;
 mod profiles;
 mod render;
+mod search;
 mod sim_serve;
 mod tables;
 mod update;

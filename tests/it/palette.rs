@@ -9,19 +9,10 @@ use crossterm::event::KeyCode;
 /// The five sizes the layout is checked at.
 const SIZES: [(u16, u16); 5] = [(80, 24), (100, 30), (120, 35), (160, 48), (200, 50)];
 
-fn id_of(h: &Harness, alias: &str) -> String {
-    let all = h.app.session.distributions.data().unwrap();
-    all.iter()
-        .find(|d| d.aliases.iter().any(|a| a == alias))
-        .unwrap()
-        .id
-        .clone()
-}
-
 #[test]
 fn palette_jumps_to_a_distribution_by_alias_clearing_a_filter_that_hides_it() {
     let mut h = Harness::demo();
-    let media = id_of(&h, "media.acme-shop.com");
+    let media = h.dist_id("media.acme-shop.com");
     // A filter that hides it.
     h.ch('/');
     h.typed("docs");
@@ -103,13 +94,24 @@ fn palette_moves_with_arrows_and_says_when_nothing_matches() {
         other => panic!("{other:?}"),
     }
 
+    // Nothing else matches: what is left is searching the invalidations for it.
     h.ch(':');
     h.typed("zzzzqqq");
-    assert!(h.screen().contains("no match"), "{}", h.screen());
+    assert!(
+        h.screen().contains("paths and ids holding “zzzzqqq”"),
+        "{}",
+        h.screen()
+    );
     let before = h.selected_dist();
     h.key(KeyCode::Enter);
+    assert_eq!(h.app.mode(), Mode::Search);
+    assert!(
+        h.screen().contains("No invalidation matches “zzzzqqq”"),
+        "{}",
+        h.screen()
+    );
+    h.key(KeyCode::Esc);
     assert_eq!(h.selected_dist(), before);
-    assert!(h.screen().contains("nothing matches"));
 }
 
 #[test]
@@ -151,7 +153,7 @@ fn palette_offers_no_new_invalidation_on_a_read_only_profile() {
 #[test]
 fn palette_pastes_one_line_into_its_query() {
     let mut h = Harness::demo();
-    let docs = id_of(&h, "docs.acme.dev");
+    let docs = h.dist_id("docs.acme.dev");
     h.ch(':');
     h.act(cfdash::app::Action::Paste(
         "docs.acme\u{7}\nsecond line".into(),

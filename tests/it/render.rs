@@ -38,7 +38,7 @@ fn the_help_scrolls_to_its_last_legend_line_at_80x24() {
     let screen = harness.screen();
     assert!(screen.contains("↓ more"), "{screen}");
     assert!(!screen.contains("cut to fit"), "{screen}");
-    for _ in 0..40 {
+    for _ in 0..60 {
         harness.ch('j');
     }
     let screen = harness.screen();

@@ -318,6 +318,16 @@ impl Harness {
     pub fn selected_dist(&self) -> String {
         self.app.selected_distribution().unwrap().id.clone()
     }
+
+    /// The id of the distribution with the alias `alias`.
+    pub fn dist_id(&self, alias: &str) -> String {
+        let all = self.app.session.distributions.data().unwrap();
+        all.iter()
+            .find(|d| d.aliases.iter().any(|a| a == alias))
+            .unwrap()
+            .id
+            .clone()
+    }
 }
 
 /// Waits, looking every 100 ms, until `ok` holds; fails after `timeout`.
