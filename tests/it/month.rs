@@ -272,6 +272,7 @@ fn form_with_the_quota_and_the_month_known_screens() {
 /// The binary against `sim serve`: the header's month count against what the aws CLI
 /// lists, and the background fetch's request rate counted by the server.
 mod binary {
+    use std::path::{Path, PathBuf};
     use std::time::{Duration, Instant};
 
     use crate::common::serve::SimServe;
@@ -280,20 +281,43 @@ mod binary {
     const CREDS: &str =
         "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true";
 
-    #[test]
-    fn the_month_count_is_exact_once_fetched_and_the_fetch_keeps_to_its_share() {
-        let dir = std::env::temp_dir().join(format!("cfdash-month-{}", std::process::id()));
+    /// A directory of its own, and in it an account of `n` distributions (`E000…0`,
+    /// `d00000.cloudfront.net`, …) with `history` invalidations each of the `paths` (TOML).
+    fn account(name: &str, n: usize, history: u32, paths: &str) -> (PathBuf, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("cfdash-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        // One path per invalidation: the month's paths are its invalidations.
         let data = dir.join("account.toml");
-        let mut text = String::new();
-        for i in 0..2 {
-            text.push_str(&format!(
-                "[[distribution]]\nid = \"E{i:013}\"\ndomain_name = \"d{i:05}.cloudfront.net\"\nhistory = 80\npaths = [\"/a.html\"]\n\n"
-            ));
-        }
+        let text: String = (0..n)
+            .map(|i| {
+                format!(
+                    "[[distribution]]\nid = \"E{i:013}\"\ndomain_name = \"d{i:05}.cloudfront.net\"\nhistory = {history}\npaths = {paths}\n\n"
+                )
+            })
+            .collect();
         std::fs::write(&data, text).unwrap();
+        (dir, data)
+    }
+
+    /// The dashboard on `sim`, its profile paced at `per_minute` requests.
+    fn dashboard(name: &str, dir: &Path, sim: &SimServe, per_minute: u32, width: u16) -> Tmux {
+        let config = dir.join("config.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "default_profile = \"emu\"\n\n[profiles.emu]\nendpoint_url = \"{}\"\nrequests_per_minute = {per_minute}\n",
+                sim.url
+            ),
+        )
+        .unwrap();
+        let args = format!("--config '{}'", config.display());
+        Tmux::cfdash_with(name, width, 40, CREDS, &args).0
+    }
+
+    #[test]
+    fn the_month_count_is_exact_once_fetched_and_the_fetch_keeps_to_its_share() {
+        // One path per invalidation: the month's paths are its invalidations.
+        let (dir, data) = account("month", 2, 80, "[\"/a.html\"]");
         let sim = SimServe::start(&["--sim-data", data.to_str().unwrap()]);
         let since = cfdash::app::backfill::month_start(jiff::Timestamp::now());
         let mut want = 0;
@@ -312,22 +336,7 @@ mod binary {
         }
         assert!(want > 100, "{want}: more than two first listings hold");
         // 20 requests a second: 5 for the background fetch.
-        let config = dir.join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "default_profile = \"emu\"\n\n[profiles.emu]\nendpoint_url = \"{}\"\nrequests_per_minute = 1200\n",
-                sim.url
-            ),
-        )
-        .unwrap();
-        let (t, _) = Tmux::cfdash_with(
-            "month",
-            160,
-            40,
-            CREDS,
-            &format!("--config '{}'", config.display()),
-        );
+        let t = dashboard("month", &dir, &sim, 1200, 160);
         // Listed ("not refreshed yet" would match "refreshed"), and past the start's burst.
         t.wait_text("refreshed just now", Duration::from_secs(60));
         std::thread::sleep(Duration::from_secs(1));
@@ -349,6 +358,53 @@ mod binary {
         });
         assert!(!screen.lines().next().unwrap().contains('≥'), "{screen}");
         assert_eq!(sim.stat("throttled"), 0);
+        t.keys(&["q"]);
+        t.wait_text("EXITED=0", Duration::from_secs(10));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// "Who invalidated /checkout/…?": `f` finds it on another distribution than the one
+    /// selected while the background fetch is still going through the account (at a
+    /// quarter of 60 requests a minute), says the answer is partial, and Enter opens it.
+    #[test]
+    fn search_finds_another_distributions_invalidation_while_details_are_fetched() {
+        let (dir, data) = account("find", 3, 40, "[\"/index.html\", \"/assets/*\"]");
+        // Completed at once: found by the background fetch, not by a poll.
+        let sim = SimServe::start(&[
+            "--sim-data",
+            data.to_str().unwrap(),
+            "--sim-delay-scale",
+            "0",
+        ]);
+        let made = sim.json(&[
+            "create-invalidation",
+            "--distribution-id",
+            "E0000000000002",
+            "--paths",
+            "/checkout/special-42.html",
+        ]);
+        let id = made["Invalidation"]["Id"].as_str().unwrap().to_string();
+        let long = Duration::from_secs(60);
+        let t = dashboard("find", &dir, &sim, 60, 120);
+        let screen = t.wait_text("Invalidations ·", long);
+        assert!(
+            screen.contains("Invalidations · d00000.cloudfront.net"),
+            "{screen}"
+        );
+        t.keys(&["f"]);
+        t.wait_text("Search ·", long);
+        for c in "checkout/special".chars() {
+            t.keys(&[&c.to_string()]);
+        }
+        let screen = t.wait_text("/checkout/special-42.html", long);
+        assert!(screen.contains("d00002.cloudfront.net"), "{screen}");
+        assert!(
+            screen.contains("paths known for") && !screen.contains("paths known for all"),
+            "still fetching: {screen}"
+        );
+        t.keys(&["Enter"]);
+        let screen = t.wait_text("Invalidations · d00002.cloudfront.net", long);
+        assert!(screen.contains(&id), "{screen}");
         t.keys(&["q"]);
         t.wait_text("EXITED=0", Duration::from_secs(10));
         std::fs::remove_dir_all(&dir).unwrap();
@@ -386,87 +442,4 @@ fn pins_that_leave_distributions_out_keep_the_month_a_lower_bound() {
     assert!(month.is_exact(), "{month:?}");
     assert_eq!((month.paths, month.invalidations), (want, invalidations));
     as_from_scratch(&h);
-}
-
-/// Search on the binary against `sim serve` while the background fetch runs.
-mod find {
-    use std::time::Duration;
-
-    use crate::common::serve::SimServe;
-    use crate::e2e_tmux::Tmux;
-
-    const CREDS: &str =
-        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true";
-
-    /// "Who invalidated /checkout/…?": `f` finds it on another distribution than the one
-    /// selected while the background fetch is still going through the account (at a
-    /// quarter of 60 requests a minute), says the answer is partial, and Enter opens it.
-    #[test]
-    fn search_finds_another_distributions_invalidation_while_details_are_fetched() {
-        let dir = std::env::temp_dir().join(format!("cfdash-find-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let data = dir.join("account.toml");
-        let mut text = String::new();
-        for i in 0..3 {
-            text.push_str(&format!(
-                "[[distribution]]\nid = \"E{i:013}\"\ndomain_name = \"d{i:05}.cloudfront.net\"\nhistory = 40\npaths = [\"/index.html\", \"/assets/*\"]\n\n"
-            ));
-        }
-        std::fs::write(&data, text).unwrap();
-        // Completed at once: found by the background fetch, not by a poll.
-        let sim = SimServe::start(&[
-            "--sim-data",
-            data.to_str().unwrap(),
-            "--sim-delay-scale",
-            "0",
-        ]);
-        let made = sim.json(&[
-            "create-invalidation",
-            "--distribution-id",
-            "E0000000000002",
-            "--paths",
-            "/checkout/special-42.html",
-        ]);
-        let id = made["Invalidation"]["Id"].as_str().unwrap().to_string();
-        let config = dir.join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "default_profile = \"emu\"\n\n[profiles.emu]\nendpoint_url = \"{}\"\nrequests_per_minute = 60\n",
-                sim.url
-            ),
-        )
-        .unwrap();
-        let long = Duration::from_secs(60);
-        let (t, _) = Tmux::cfdash_with(
-            "find",
-            120,
-            35,
-            CREDS,
-            &format!("--config '{}'", config.display()),
-        );
-        let screen = t.wait_text("Invalidations ·", long);
-        assert!(
-            screen.contains("Invalidations · d00000.cloudfront.net"),
-            "{screen}"
-        );
-        t.keys(&["f"]);
-        t.wait_text("Search ·", long);
-        for c in "checkout/special".chars() {
-            t.keys(&[&c.to_string()]);
-        }
-        let screen = t.wait_text("/checkout/special-42.html", long);
-        assert!(screen.contains("d00002.cloudfront.net"), "{screen}");
-        assert!(
-            screen.contains("paths known for") && !screen.contains("paths known for all"),
-            "still fetching: {screen}"
-        );
-        t.keys(&["Enter"]);
-        let screen = t.wait_text("Invalidations · d00002.cloudfront.net", long);
-        assert!(screen.contains(&id), "{screen}");
-        t.keys(&["q"]);
-        t.wait_text("EXITED=0", Duration::from_secs(10));
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
 }
