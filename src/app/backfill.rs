@@ -124,11 +124,6 @@ impl Backfill {
     pub fn rest_until(&self) -> Option<Timestamp> {
         self.rest_until
     }
-
-    /// How many invalidations wait for their details (stale entries included).
-    pub fn waiting(&self) -> usize {
-        self.wanted.len()
-    }
 }
 
 impl App {

@@ -520,18 +520,9 @@ fn a_profile_pointing_at_moto_shows_its_distributions() {
     server.reset();
     let seeded = server.seed(2, 2);
     let config = std::env::temp_dir().join(format!("cfdash-e2e-moto-{}.toml", std::process::id()));
-    std::fs::write(
-        &config,
-        format!(
-            "default_profile = \"moto\"\n\n[profiles.moto]\nendpoint_url = \"{}\"\nregion = \"us-east-1\"\n",
-            server.endpoint
-        ),
-    )
-    .unwrap();
-    let env =
-        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true";
-    let args = format!("--config '{}'", config.display());
-    let (t, _) = Tmux::cfdash_with("moto", 100, 30, env, &args);
+    let region = "region = \"us-east-1\"\n";
+    let args = crate::common::serve::emulator_profile(&config, "moto", &server.endpoint, region);
+    let (t, _) = Tmux::cfdash_with("moto", 100, 30, crate::common::serve::CREDS, &args);
     let long = Duration::from_secs(30);
     let screen = t.wait_text("2 distributions", long);
     assert!(screen.contains("profile moto"), "{screen}");

@@ -430,12 +430,9 @@ mod binary {
     use std::time::Duration;
 
     use crate::common::proxy::{LossyProxy, Lost};
-    use crate::common::serve::{self, SimServe};
+    use crate::common::serve::{self, CREDS, SimServe, emulator_profile};
     use crate::common::until;
     use crate::e2e_tmux::Tmux;
-
-    const CREDS: &str =
-        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true";
 
     /// A folder for one test: its profiles file (one profile, `emu`, at `endpoint`) and
     /// its journal.
@@ -444,14 +441,8 @@ mod binary {
             std::env::temp_dir().join(format!("cfdash-journal-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let config = dir.join("config.toml");
-        std::fs::write(
-            &config,
-            format!("default_profile = \"emu\"\n\n[profiles.emu]\nendpoint_url = \"{endpoint}\"\n"),
-        )
-        .unwrap();
+        let args = emulator_profile(&dir.join("config.toml"), "emu", endpoint, "");
         let journal = dir.join("journal.sqlite");
-        let args = format!("--config '{}'", config.display());
         (dir, journal, args)
     }
 

@@ -275,11 +275,8 @@ mod binary {
     use std::path::{Path, PathBuf};
     use std::time::{Duration, Instant};
 
-    use crate::common::serve::SimServe;
+    use crate::common::serve::{CREDS, SimServe, emulator_profile};
     use crate::e2e_tmux::Tmux;
-
-    const CREDS: &str =
-        "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true";
 
     /// A directory of its own, and in it an account of `n` distributions (`E000…0`,
     /// `d00000.cloudfront.net`, …) with `history` invalidations each of the `paths` (TOML).
@@ -301,16 +298,8 @@ mod binary {
 
     /// The dashboard on `sim`, its profile paced at `per_minute` requests.
     fn dashboard(name: &str, dir: &Path, sim: &SimServe, per_minute: u32, width: u16) -> Tmux {
-        let config = dir.join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "default_profile = \"emu\"\n\n[profiles.emu]\nendpoint_url = \"{}\"\nrequests_per_minute = {per_minute}\n",
-                sim.url
-            ),
-        )
-        .unwrap();
-        let args = format!("--config '{}'", config.display());
+        let pace = format!("requests_per_minute = {per_minute}\n");
+        let args = emulator_profile(&dir.join("config.toml"), "emu", &sim.url, &pace);
         Tmux::cfdash_with(name, width, 40, CREDS, &args).0
     }
 

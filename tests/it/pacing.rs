@@ -201,7 +201,7 @@ fn a_listing_cut_short_stays_partial_and_the_next_one_starts_over() {
 mod binary {
     use std::time::Duration;
 
-    use crate::common::serve::SimServe;
+    use crate::common::serve::{CREDS, SimServe, emulator_profile};
     use crate::e2e_tmux::Tmux;
 
     /// A simulated account of `n` distributions, one invalidation in progress in every
@@ -234,23 +234,8 @@ mod binary {
         ]);
         let dir = std::env::temp_dir().join(format!("cfdash-pacing-dash-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let config = dir.join("config.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "default_profile = \"big\"\n\n[profiles.big]\nendpoint_url = \"{}\"\n",
-                sim.url
-            ),
-        )
-        .unwrap();
-        let creds = "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true";
-        let (t, _) = Tmux::cfdash_with(
-            "pacing-dashboard",
-            120,
-            35,
-            creds,
-            &format!("--config '{}'", config.display()),
-        );
+        let args = emulator_profile(&dir.join("config.toml"), "big", &sim.url, "");
+        let (t, _) = Tmux::cfdash_with("pacing-dashboard", 120, 35, CREDS, &args);
         // The header says the count is partial while the sweep lists the rest.
         let screen = t.wait_text("of 300", Duration::from_secs(30));
         assert!(screen.contains("300 distributions"), "{screen}");

@@ -100,6 +100,22 @@ impl Drop for SimServe {
     }
 }
 
+/// Dummy keys for an emulator, as a tmux pane's `env` takes them (`Tmux::cfdash_with`).
+pub const CREDS: &str =
+    "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true";
+
+/// Writes a profiles file at `path` whose one profile, `name`, the default, reaches
+/// `endpoint`, with `extra` lines in it (`requests_per_minute = 60\n`); returns the
+/// `--config` argument that opens it.
+pub fn emulator_profile(path: &std::path::Path, name: &str, endpoint: &str, extra: &str) -> String {
+    std::fs::write(
+        path,
+        format!("default_profile = \"{name}\"\n\n[profiles.{name}]\nendpoint_url = \"{endpoint}\"\n{extra}"),
+    )
+    .unwrap();
+    format!("--config '{}'", path.display())
+}
+
 /// The journal the binary keeps in a test run (one per test process), never the user's;
 /// a test about the journal gives its own.
 pub fn run_journal() -> std::path::PathBuf {
