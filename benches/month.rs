@@ -8,14 +8,16 @@
 //! the app made the count from scratch after every answer: an answer cost what
 //! `month_count` costs, and more. Medians in BENCHMARKS.md ("Issue 15").
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cfdash::app::{Action, App, Effect, Request, Response, Settings, Slot};
-use cfdash::clock::{Clock, ManualClock};
-use cfdash::cloudfront::sim::{SimCloudFront, SimData, SimSettings};
+use cfdash::app::{Action, App, Effect, Request, Response, Slot};
+use cfdash::clock::Clock;
+use cfdash::cloudfront::sim::{SimCloudFront, SimData};
 use cfdash::tui::perform;
-use jiff::tz::TimeZone;
+
+#[path = "common/listed.rs"]
+#[allow(dead_code)] // the benches' helper: this uses part of it
+mod common;
 
 const DISTRIBUTIONS: usize = 5_000;
 const HISTORY: u32 = 20;
@@ -36,29 +38,15 @@ struct Account {
 
 /// An app that has listed every distribution and fetched every detail in the background.
 fn account() -> Account {
-    let clock = Arc::new(ManualClock::new("2026-11-27T12:00:00Z".parse().unwrap()));
-    let sim = SimCloudFront::new(
-        SimData::generated(DISTRIBUTIONS, HISTORY),
-        SimSettings::default(),
-        clock.clone(),
-    );
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    let mut app = App::new("bench", TimeZone::UTC, Settings::default(), clock.now());
-    let mut queue: Vec<Effect> = app
-        .apply(
-            clock.now(),
-            [Action::Resize {
-                width: 120,
-                height: 40,
-            }],
-        )
-        .effects;
+    let common::Started {
+        mut app,
+        effects: mut queue,
+        sim,
+        rt,
+        clock,
+    } = common::started(SimData::generated(DISTRIBUTIONS, HISTORY), 120, 40);
     let mut sweep = Duration::ZERO;
     let mut listing = None;
-    let mut details = Vec::new();
     let mut rounds = 0;
     while !queue.is_empty() {
         rounds += 1;
@@ -69,8 +57,7 @@ fn account() -> Account {
         };
         // The background fetch is left to the end (below): its 100,000 answers one by one
         // would take the bench minutes.
-        if let Request::Backfill(key) = &request {
-            details.push(key.clone());
+        if let Request::Backfill(_) = &request {
             continue;
         }
         let response = rt.block_on(perform(&sim, &request));
@@ -113,7 +100,6 @@ fn account() -> Account {
             );
         }
     }
-    let _ = details;
     Account {
         app,
         listing: listing.unwrap(),
