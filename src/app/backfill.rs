@@ -34,8 +34,9 @@ pub struct Backfill {
     /// last goes next). Stale entries (details known since, distribution gone) are
     /// skipped when their turn comes.
     wanted: BTreeSet<(Timestamp, InvKey)>,
-    /// The fetch running, if any.
-    running: Option<InvKey>,
+    /// The fetch running, if any, as it stood in `wanted` (asked again from there after a
+    /// failure).
+    running: Option<(Timestamp, InvKey)>,
     /// Nothing is fetched before this (after a failed answer).
     rest_until: Option<Timestamp>,
     /// GetInvalidation is denied on this profile: what CloudFront said. Nothing more is
@@ -173,7 +174,7 @@ impl App {
         if b.denied.is_some() || b.rest_until.is_some_and(|t| t > self.now) {
             return;
         }
-        if let Some(key) = &b.running
+        if let Some((_, key)) = &b.running
             && self.requests.is_running(&Slot::Backfill(key.clone()))
         {
             return;
@@ -199,11 +200,12 @@ impl App {
             self.request_list_at(&dist, Priority::Background, fx);
             return;
         }
-        let Some((_, key)) = next else {
+        let Some(next) = next else {
             return;
         };
         self.session.backfill.wanted.pop_last();
-        self.session.backfill.running = Some(key.clone());
+        let key = next.1.clone();
+        self.session.backfill.running = Some(next);
         self.request(Slot::Backfill(key.clone()), Request::Backfill(key), fx);
     }
 
@@ -233,7 +235,7 @@ impl App {
     pub(super) fn on_backfill(&mut self, key: InvKey, result: Result<Invalidation, CfError>) {
         let now = self.now;
         let b = &mut self.session.backfill;
-        b.running = None;
+        let running = b.running.take();
         b.touch_detail(&key.distribution);
         match result {
             Ok(inv) => {
@@ -253,16 +255,8 @@ impl App {
             }
             Err(_) => {
                 // Asked again after a rest; the limiter has slowed down if it was a throttle.
-                let create_time = self
-                    .session
-                    .invalidations
-                    .get(&key.distribution)
-                    .and_then(|e| e.list.data())
-                    .and_then(|l| l.iter().find(|i| i.id == key.id))
-                    .map(|i| i.create_time);
-                let b = &mut self.session.backfill;
-                if let Some(t) = create_time {
-                    b.wanted.insert((t, key));
+                if let Some(wanted) = running.filter(|(_, k)| *k == key) {
+                    b.wanted.insert(wanted);
                 }
                 b.rest_until = Some(now + REST);
             }
