@@ -49,6 +49,8 @@ fn build() -> std::path::PathBuf {
             comment: Some(format!("site {d}")),
             origins: vec![format!("origin{d}.example.com")],
             last_modified: now(),
+            tenant_only: false,
+            tenant: None,
         })
         .collect();
     let mut writes = vec![Write::Distributions {

@@ -1191,5 +1191,34 @@ mod tests {
         {
             self.sim.create_invalidation(d, p, r)
         }
+        fn list_tenants_page<'a>(
+            &'a self,
+            d: &'a str,
+            m: Option<&'a str>,
+            n: u32,
+        ) -> futures::future::BoxFuture<
+            'a,
+            cloudfront::CfResult<cloudfront::Page<cloudfront::Tenant>>,
+        > {
+            self.sim.list_tenants_page(d, m, n)
+        }
+        fn get_tenant<'a>(
+            &'a self,
+            i: &'a str,
+        ) -> futures::future::BoxFuture<'a, cloudfront::CfResult<cloudfront::Tenant>> {
+            self.sim.get_tenant(i)
+        }
+        fn get_tenant_by_domain<'a>(
+            &'a self,
+            d: &'a str,
+        ) -> futures::future::BoxFuture<'a, cloudfront::CfResult<cloudfront::Tenant>> {
+            self.sim.get_tenant_by_domain(d)
+        }
+        fn get_cache_tag_header<'a>(
+            &'a self,
+            d: &'a str,
+        ) -> futures::future::BoxFuture<'a, cloudfront::CfResult<Option<String>>> {
+            self.sim.get_cache_tag_header(d)
+        }
     }
 }

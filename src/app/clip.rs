@@ -350,6 +350,8 @@ mod tests {
             comment: Some(String::new()),
             origins: Vec::new(),
             last_modified: jiff::Timestamp::UNIX_EPOCH,
+            tenant_only: false,
+            tenant: None,
         }
     }
 

@@ -27,21 +27,94 @@ pub struct Distribution {
     /// The origins' domain names.
     pub origins: Vec<String>,
     pub last_modified: Timestamp,
+    /// A multi-tenant distribution (`ConnectionMode` `tenant-only`): it has no routing
+    /// endpoint of its own, its tenants serve its content.
+    pub tenant_only: bool,
+    /// `Some`: this row is not a distribution but one of its tenants (`dt_…`), listed by
+    /// ListDistributionTenants. Its invalidations are listed, read and made with the
+    /// tenant operations; everywhere else it is a row like any other.
+    pub tenant: Option<TenantOf>,
+}
+
+/// Whose tenant a row is, and the tenant's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TenantOf {
+    pub distribution: String,
+    pub name: String,
 }
 
 impl Distribution {
-    /// The name an operator knows the distribution by: its first alias, else its domain.
+    /// The name an operator knows the distribution by: a tenant's name, else the first
+    /// alias, else the domain.
     pub fn display_name(&self) -> &str {
-        self.aliases.first().unwrap_or(&self.domain_name)
+        match &self.tenant {
+            Some(t) => &t.name,
+            None => self.aliases.first().unwrap_or(&self.domain_name),
+        }
     }
 
-    /// Case-insensitive match over id, domain, aliases and comment. `needle` is lowercase.
+    /// Case-insensitive match over id, domain, aliases, comment and a tenant's name.
+    /// `needle` is lowercase.
     pub fn matches(&self, needle: &str) -> bool {
         let has = |s: &str| contains_ignore_case(s, needle);
         has(&self.id)
             || has(&self.domain_name)
             || self.aliases.iter().any(|a| has(a))
             || self.comment.as_deref().is_some_and(has)
+            || self.tenant.as_ref().is_some_and(|t| has(&t.name))
+    }
+
+    /// The distribution whose quotas this row's invalidations count against: its own id,
+    /// or a tenant's distribution.
+    pub fn quota_owner(&self) -> &str {
+        self.tenant.as_ref().map_or(&self.id, |t| &t.distribution)
+    }
+}
+
+/// Whether an id names a distribution tenant (`dt_…`) rather than a distribution
+/// (CloudFront's distribution ids are upper-case letters and digits). Every invalidation
+/// operation takes either: the backends send a tenant's to the tenant operations
+/// (`…ForDistributionTenant`).
+pub fn is_tenant(id: &str) -> bool {
+    id.starts_with("dt_")
+}
+
+/// A distribution tenant, as ListDistributionTenants and GetDistributionTenant answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tenant {
+    /// `dt_…`.
+    pub id: String,
+    pub distribution_id: String,
+    pub name: String,
+    pub arn: String,
+    /// Its domains, the first being the one it is known by.
+    pub domains: Vec<String>,
+    /// `None`: the answer did not say.
+    pub enabled: Option<bool>,
+    /// `Deployed` or `InProgress`; `None`: the answer did not say.
+    pub status: Option<String>,
+    pub last_modified: Timestamp,
+}
+
+impl Tenant {
+    /// The tenant as a row of the distributions table.
+    pub fn row(&self) -> Distribution {
+        Distribution {
+            id: self.id.clone(),
+            arn: self.arn.clone(),
+            domain_name: self.domains.first().cloned().unwrap_or_default(),
+            aliases: self.domains.clone(),
+            status: self.status.clone().unwrap_or_else(|| "?".into()),
+            enabled: self.enabled,
+            comment: None,
+            origins: Vec::new(),
+            last_modified: self.last_modified,
+            tenant_only: false,
+            tenant: Some(TenantOf {
+                distribution: self.distribution_id.clone(),
+                name: self.name.clone(),
+            }),
+        }
     }
 }
 
@@ -145,7 +218,11 @@ pub enum CfError {
     AccessDenied { action: String, detail: String },
     #[error("distribution {id} does not exist in this account: check the id and the profile")]
     NoSuchDistribution { id: String },
-    #[error("invalidation {id} does not exist on distribution {distribution}")]
+    #[error(
+        "distribution tenant {id} does not exist in this account: check the id, name or domain (`cfdash tenants -d DIST` lists them) and the profile"
+    )]
+    NoSuchTenant { id: String },
+    #[error("invalidation {id} does not exist on {}", target_name(distribution))]
     NoSuchInvalidation { distribution: String, id: String },
     #[error(
         "too many invalidations in progress on {distribution}: wait for some to complete, then submit again"
@@ -186,6 +263,15 @@ impl CfError {
 }
 
 pub type CfResult<T> = Result<T, CfError>;
+
+/// "distribution E…" or "distribution tenant dt_…".
+fn target_name(id: &str) -> String {
+    if is_tenant(id) {
+        format!("distribution tenant {id}")
+    } else {
+        format!("distribution {id}")
+    }
+}
 
 /// What to do without credentials: an emulator takes any keys; AWS wants a login.
 fn no_credentials(profile: &str, emulator: bool) -> String {
@@ -235,6 +321,28 @@ pub trait CloudFront: Send + Sync {
         paths: &'a [String],
         caller_reference: &'a str,
     ) -> BoxFuture<'a, CfResult<Invalidation>>;
+
+    /// One page of a distribution's tenants (ListDistributionTenants with an association
+    /// filter on the distribution).
+    fn list_tenants_page<'a>(
+        &'a self,
+        distribution: &'a str,
+        marker: Option<&'a str>,
+        max_items: u32,
+    ) -> BoxFuture<'a, CfResult<Page<Tenant>>>;
+
+    /// GetDistributionTenant: `identifier` is the tenant's id, name or ARN.
+    fn get_tenant<'a>(&'a self, identifier: &'a str) -> BoxFuture<'a, CfResult<Tenant>>;
+
+    /// GetDistributionTenantByDomain.
+    fn get_tenant_by_domain<'a>(&'a self, domain: &'a str) -> BoxFuture<'a, CfResult<Tenant>>;
+
+    /// The header a distribution's cache tags come in (`CacheTagConfig.HeaderName` of
+    /// GetDistributionConfig); `None`: the distribution has no CacheTagConfig.
+    fn get_cache_tag_header<'a>(
+        &'a self,
+        distribution: &'a str,
+    ) -> BoxFuture<'a, CfResult<Option<String>>>;
 
     /// Whether a create under this reference may have left this process. A backend that
     /// holds creates back (the pacing's `Paced`) says no for one still waiting its turn;
@@ -309,6 +417,35 @@ pub async fn list_invalidations_since(
     }
     all.truncate(limit);
     Ok(all)
+}
+
+/// Page size cfdash asks for when listing a distribution's tenants.
+pub const TENANTS_PAGE: u32 = 100;
+
+/// Every tenant of a distribution, following NextMarker to the end.
+pub async fn list_all_tenants(cf: &dyn CloudFront, distribution: &str) -> CfResult<Vec<Tenant>> {
+    let mut all = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = cf
+            .list_tenants_page(distribution, marker.as_deref(), TENANTS_PAGE)
+            .await?;
+        all.extend(page.items);
+        match page.next_marker {
+            Some(next) if Some(&next) != marker.as_ref() => marker = Some(next),
+            _ => return Ok(all),
+        }
+    }
+}
+
+/// The tenant an operator named: an id (`dt_…`), else a domain (it holds a dot; through
+/// GetDistributionTenantByDomain), else a name or ARN (GetDistributionTenant takes both).
+pub async fn resolve_tenant(cf: &dyn CloudFront, named: &str) -> CfResult<Tenant> {
+    if !is_tenant(named) && named.contains('.') && !named.starts_with("arn:") {
+        cf.get_tenant_by_domain(named).await
+    } else {
+        cf.get_tenant(named).await
+    }
 }
 
 /// How many listings run at once when listing a whole account: about 8.
@@ -400,6 +537,32 @@ mod tests {
                 r: &'a str,
             ) -> BoxFuture<'a, CfResult<Invalidation>> {
                 self.sim.create_invalidation(d, p, r)
+            }
+            fn list_tenants_page<'a>(
+                &'a self,
+                d: &'a str,
+                m: Option<&'a str>,
+                n: u32,
+            ) -> futures::future::BoxFuture<'a, CfResult<Page<Tenant>>> {
+                self.sim.list_tenants_page(d, m, n)
+            }
+            fn get_tenant<'a>(
+                &'a self,
+                i: &'a str,
+            ) -> futures::future::BoxFuture<'a, CfResult<Tenant>> {
+                self.sim.get_tenant(i)
+            }
+            fn get_tenant_by_domain<'a>(
+                &'a self,
+                d: &'a str,
+            ) -> futures::future::BoxFuture<'a, CfResult<Tenant>> {
+                self.sim.get_tenant_by_domain(d)
+            }
+            fn get_cache_tag_header<'a>(
+                &'a self,
+                d: &'a str,
+            ) -> futures::future::BoxFuture<'a, CfResult<Option<String>>> {
+                self.sim.get_cache_tag_header(d)
             }
         }
         let clock = Arc::new(crate::clock::ManualClock::new(

@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::future::BoxFuture;
 
-use super::{CfError, CfResult, CloudFront, Distribution, Invalidation, InvalidationSummary, Page};
+use super::{
+    CfError, CfResult, CloudFront, Distribution, Invalidation, InvalidationSummary, Page, Tenant,
+};
 use crate::pace::{Kind, Limiter, Priority};
 
 /// One request's view of the backend: its calls wait at `priority`; a listing's pages after
@@ -151,6 +153,33 @@ impl CloudFront for Paced<'_> {
         })
     }
 
+    fn list_tenants_page<'b>(
+        &'b self,
+        distribution: &'b str,
+        marker: Option<&'b str>,
+        max_items: u32,
+    ) -> BoxFuture<'b, CfResult<Page<Tenant>>> {
+        Box::pin(self.read(move || {
+            self.inner
+                .list_tenants_page(distribution, marker, max_items)
+        }))
+    }
+
+    fn get_tenant<'b>(&'b self, identifier: &'b str) -> BoxFuture<'b, CfResult<Tenant>> {
+        Box::pin(self.read(move || self.inner.get_tenant(identifier)))
+    }
+
+    fn get_tenant_by_domain<'b>(&'b self, domain: &'b str) -> BoxFuture<'b, CfResult<Tenant>> {
+        Box::pin(self.read(move || self.inner.get_tenant_by_domain(domain)))
+    }
+
+    fn get_cache_tag_header<'b>(
+        &'b self,
+        distribution: &'b str,
+    ) -> BoxFuture<'b, CfResult<Option<String>>> {
+        Box::pin(self.read(move || self.inner.get_cache_tag_header(distribution)))
+    }
+
     fn create_left(&self, caller_reference: &str) -> bool {
         self.left().contains(caller_reference) && self.inner.create_left(caller_reference)
     }
@@ -240,6 +269,26 @@ mod tests {
         ) -> BoxFuture<'a, CfResult<Invalidation>> {
             self.creates.fetch_add(1, Ordering::Relaxed);
             throttled()
+        }
+        fn list_tenants_page<'a>(
+            &'a self,
+            _: &'a str,
+            _: Option<&'a str>,
+            _: u32,
+        ) -> BoxFuture<'a, CfResult<Page<Tenant>>> {
+            unimplemented!()
+        }
+        fn get_tenant<'a>(&'a self, _: &'a str) -> BoxFuture<'a, CfResult<Tenant>> {
+            unimplemented!()
+        }
+        fn get_tenant_by_domain<'a>(&'a self, _: &'a str) -> BoxFuture<'a, CfResult<Tenant>> {
+            unimplemented!()
+        }
+        fn get_cache_tag_header<'a>(
+            &'a self,
+            _: &'a str,
+        ) -> BoxFuture<'a, CfResult<Option<String>>> {
+            unimplemented!()
         }
     }
 

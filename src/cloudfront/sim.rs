@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::{
     CfError, CfResult, CloudFront, Distribution, Invalidation, InvalidationStatus,
-    InvalidationSummary, Page,
+    InvalidationSummary, Page, Tenant, is_tenant,
 };
 use crate::clock::Clock;
 use crate::paths::{InProgress, MAX_ITEMS_PER_REQUEST};
@@ -183,6 +183,42 @@ pub struct SimDistributionSpec {
     /// The paths the invented invalidations draw from.
     #[serde(default = "root_paths")]
     pub paths: Vec<String>,
+    /// A multi-tenant distribution (`ConnectionMode` `tenant-only`), serving `tenant`s.
+    #[serde(default)]
+    pub tenant_only: bool,
+    /// Its `CacheTagConfig.HeaderName`: tag invalidations (`#tag`) reach its objects.
+    #[serde(default)]
+    pub cache_tag_header: Option<String>,
+    /// A plain CreateInvalidation on this (tenant-only) distribution is refused, as one
+    /// user reports; AWS documents neither outcome, so the simulator can give both.
+    #[serde(default)]
+    pub refuses_plain_invalidation: bool,
+    /// Its distribution tenants.
+    #[serde(rename = "tenant", default)]
+    pub tenants: Vec<SimTenantSpec>,
+}
+
+/// A distribution tenant of a multi-tenant distribution.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimTenantSpec {
+    /// `dt_…`.
+    pub id: String,
+    pub name: String,
+    pub domains: Vec<String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default = "deployed")]
+    pub status: String,
+    #[serde(default)]
+    pub modified_days_ago: f64,
+    #[serde(default)]
+    pub history: u32,
+    #[serde(default)]
+    pub in_progress: u32,
+    /// The paths its invented invalidations draw from; its distribution's when empty.
+    #[serde(default)]
+    pub paths: Vec<String>,
 }
 
 fn deployed() -> String {
@@ -249,10 +285,45 @@ impl SimData {
                 ));
             }
         }
+        for d in &self.distributions {
+            for t in &d.tenants {
+                let problem = if !is_tenant(&t.id) {
+                    Some("an id that starts with `dt_`".to_string())
+                } else if !d.tenant_only {
+                    Some(format!(
+                        "on a distribution with tenant_only = true, not {}",
+                        d.id
+                    ))
+                } else if !(0.0..=MAX_DAYS_AGO).contains(&t.modified_days_ago)
+                    || t.history > MAX_HISTORY
+                    || t.in_progress > MAX_IN_PROGRESS
+                {
+                    Some(format!(
+                        "modified_days_ago from 0 to {MAX_DAYS_AGO}, history at most {MAX_HISTORY} and in_progress at most {MAX_IN_PROGRESS}"
+                    ))
+                } else {
+                    None
+                };
+                if let Some(what) = problem {
+                    return Err(format!(
+                        "tenant {} of distribution {} needs {what}",
+                        crate::text::quote(&t.id),
+                        crate::text::quote(&d.id)
+                    ));
+                }
+            }
+        }
         let invented: u64 = self
             .distributions
             .iter()
-            .map(|d| u64::from(d.history) + u64::from(d.in_progress))
+            .map(|d| {
+                u64::from(d.history)
+                    + u64::from(d.in_progress)
+                    + d.tenants
+                        .iter()
+                        .map(|t| u64::from(t.history) + u64::from(t.in_progress))
+                        .sum::<u64>()
+            })
             .sum();
         if invented > MAX_INVENTED {
             return Err(format!(
@@ -297,6 +368,10 @@ impl SimData {
                 history,
                 in_progress: 0,
                 paths: vec!["/index.html".into(), "/assets/*".into()],
+                tenant_only: false,
+                cache_tag_header: None,
+                refuses_plain_invalidation: false,
+                tenants: Vec::new(),
             })
             .collect();
         Self {
@@ -344,10 +419,15 @@ struct Account {
     activity_rng: Rng,
     next_activity: Option<Timestamp>,
     distributions: Vec<SimDistribution>,
+    /// Every distribution's tenants, each holding its own invalidations.
+    tenants: Vec<SimDistribution>,
 }
 
+/// A distribution, or a tenant (its `distribution` is the tenant's row).
 struct SimDistribution {
     distribution: Distribution,
+    cache_tag_header: Option<String>,
+    refuses_plain_invalidation: bool,
     path_pool: Vec<String>,
     /// Newest first, as CloudFront lists them.
     invalidations: Vec<SimInvalidation>,
@@ -411,11 +491,18 @@ impl SimCloudFront {
         let now = clock.now();
         let mut rng = Rng::new(settings.seed);
         let scale = settings.delay_scale.max(0.0);
-        let distributions = data
-            .distributions
-            .into_iter()
-            .map(|spec| SimDistribution::invent(spec, now, scale, &mut rng))
-            .collect();
+        let mut distributions = Vec::new();
+        let mut tenants = Vec::new();
+        for mut spec in data.distributions {
+            let specs = std::mem::take(&mut spec.tenants);
+            let (id, pool) = (spec.id.clone(), spec.paths.clone());
+            distributions.push(SimDistribution::invent(spec, now, scale, &mut rng));
+            for t in specs {
+                tenants.push(SimDistribution::invent_tenant(
+                    t, &id, &pool, now, scale, &mut rng,
+                ));
+            }
+        }
         let mut activity_rng = Rng::new(settings.seed ^ 0x5EED_AC71_0000_0000);
         let buckets = settings.rate_limit.map(|r| {
             [r.list, r.get, r.create]
@@ -434,6 +521,7 @@ impl SimCloudFront {
                 activity_rng,
                 next_activity,
                 distributions,
+                tenants,
             }),
         }
     }
@@ -460,8 +548,8 @@ impl SimCloudFront {
             // The rate model first, on the injected clock: the same calls at the same
             // times are throttled the same way, whatever the seed.
             let family = match action {
-                "GetInvalidation" => 1,
-                "CreateInvalidation" => 2,
+                "GetInvalidation" | "GetInvalidationForDistributionTenant" => 1,
+                "CreateInvalidation" | "CreateInvalidationForDistributionTenant" => 2,
                 _ => 0,
             };
             let now = self.clock.now();
@@ -518,9 +606,12 @@ impl SimCloudFront {
         let mut account = self.account();
         let scale = self.settings.delay_scale;
         let Account {
-            rng, distributions, ..
+            rng,
+            distributions,
+            tenants,
+            ..
         } = &mut *account;
-        let dist = find(distributions, distribution)?;
+        let dist = find(distributions, tenants, distribution)?;
         let reference = format!("elsewhere-{}", rng.token(10));
         Ok(dist.create(rng, now, scale, paths.to_vec(), reference))
     }
@@ -531,6 +622,7 @@ impl SimCloudFront {
         let dist = account
             .distributions
             .iter()
+            .chain(&account.tenants)
             .find(|d| d.distribution.id == distribution)?;
         dist.invalidations
             .iter()
@@ -544,7 +636,7 @@ impl SimCloudFront {
         let now = self.clock.now();
         let mut account = self.account();
         account.catch_up(now, &self.settings);
-        let dist = find(&mut account.distributions, id)?;
+        let dist = find_distribution(&mut account.distributions, id)?;
         let running = dist
             .invalidations
             .iter()
@@ -555,15 +647,51 @@ impl SimCloudFront {
 
     /// How many invalidations exist on a distribution, for tests that check nothing was sent.
     pub fn invalidation_count(&self, distribution: &str) -> usize {
-        self.account()
+        let account = self.account();
+        account
             .distributions
             .iter()
+            .chain(&account.tenants)
             .find(|d| d.distribution.id == distribution)
             .map_or(0, |d| d.invalidations.len())
     }
+
+    /// One tenant by id, name or ARN (GetDistributionTenant's identifier).
+    pub fn tenant(&self, identifier: &str) -> CfResult<Tenant> {
+        let account = self.account();
+        account
+            .tenants
+            .iter()
+            .find(|t| {
+                let d = &t.distribution;
+                d.id == identifier
+                    || d.arn == identifier
+                    || d.tenant.as_ref().is_some_and(|o| o.name == identifier)
+            })
+            .map(SimDistribution::tenant)
+            .ok_or_else(|| CfError::NoSuchTenant {
+                id: identifier.to_string(),
+            })
+    }
 }
 
+/// The distribution, or the tenant (`dt_…`), whose invalidations `id` names.
 fn find<'a>(
+    distributions: &'a mut [SimDistribution],
+    tenants: &'a mut [SimDistribution],
+    id: &str,
+) -> CfResult<&'a mut SimDistribution> {
+    if is_tenant(id) {
+        tenants
+            .iter_mut()
+            .find(|d| d.distribution.id == id)
+            .ok_or_else(|| CfError::NoSuchTenant { id: id.to_string() })
+    } else {
+        find_distribution(distributions, id)
+    }
+}
+
+fn find_distribution<'a>(
     distributions: &'a mut [SimDistribution],
     id: &str,
 ) -> CfResult<&'a mut SimDistribution> {
@@ -571,6 +699,53 @@ fn find<'a>(
         .iter_mut()
         .find(|d| d.distribution.id == id)
         .ok_or_else(|| CfError::NoSuchDistribution { id: id.to_string() })
+}
+
+impl Account {
+    /// CloudFront's limits: 3,000 items a request; 3,000 file paths and 15 wildcard paths
+    /// in progress at once. AWS does not say whether a tenant's invalidations count on
+    /// their own or with their distribution's: the simulator counts them together, on the
+    /// distribution, as cfdash does (the safe side).
+    fn check_quotas(&self, target: &str, paths: &[String], now: Timestamp) -> CfResult<()> {
+        if paths.len() > MAX_ITEMS_PER_REQUEST {
+            return Err(CfError::Other {
+                code: "BatchTooLarge".into(),
+                message: format!(
+                    "{} paths in one request: at most {MAX_ITEMS_PER_REQUEST}",
+                    paths.len()
+                ),
+            });
+        }
+        let owner = self
+            .distributions
+            .iter()
+            .chain(&self.tenants)
+            .find(|d| d.distribution.id == target)
+            .map_or(target, |d| d.distribution.quota_owner());
+        let mut running = InProgress::default();
+        for inv in self
+            .distributions
+            .iter()
+            .chain(&self.tenants)
+            .filter(|d| d.distribution.quota_owner() == owner)
+            .flat_map(|d| &d.invalidations)
+            .filter(|i| i.status(now).is_in_progress())
+        {
+            running.add(InProgress::of(&inv.paths));
+        }
+        let batch = InProgress::of(paths);
+        if !running.fits(batch) {
+            let (files, wildcards) = (running.files, running.wildcards);
+            let (new_f, new_w) = (batch.files, batch.wildcards);
+            return Err(CfError::TooManyInvalidationsInProgress {
+                distribution: target.to_string(),
+                detail: format!(
+                    "in progress on {owner} and its tenants: {files} file paths and {wildcards} wildcards; this batch adds {new_f} and {new_w}"
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Account {
@@ -609,7 +784,11 @@ impl SimDistribution {
                 comment: Some(spec.comment),
                 origins: spec.origins,
                 last_modified: modified,
+                tenant_only: spec.tenant_only,
+                tenant: None,
             },
+            cache_tag_header: spec.cache_tag_header,
+            refuses_plain_invalidation: spec.refuses_plain_invalidation,
             path_pool: spec.paths,
             invalidations: Vec::new(),
         };
@@ -650,38 +829,72 @@ impl SimDistribution {
         dist
     }
 
-    /// CloudFront's limits: 3,000 items a request; 3,000 file paths and 15 wildcard paths
-    /// in progress at once on a distribution.
-    fn check_quotas(&self, paths: &[String], now: Timestamp) -> CfResult<()> {
-        if paths.len() > MAX_ITEMS_PER_REQUEST {
-            return Err(CfError::Other {
-                code: "BatchTooLarge".into(),
-                message: format!(
-                    "{} paths in one request: at most {MAX_ITEMS_PER_REQUEST}",
-                    paths.len()
-                ),
-            });
+    /// The tenant this holder is (its row turned back).
+    fn tenant(&self) -> Tenant {
+        let d = &self.distribution;
+        let of = d.tenant.clone().unwrap_or_else(|| super::TenantOf {
+            distribution: d.id.clone(),
+            name: d.id.clone(),
+        });
+        Tenant {
+            id: d.id.clone(),
+            distribution_id: of.distribution,
+            name: of.name,
+            arn: d.arn.clone(),
+            domains: d.aliases.clone(),
+            enabled: d.enabled,
+            status: Some(d.status.clone()),
+            last_modified: d.last_modified,
         }
-        let mut running = InProgress::default();
-        for inv in self
-            .invalidations
-            .iter()
-            .filter(|i| i.status(now).is_in_progress())
-        {
-            running.add(InProgress::of(&inv.paths));
-        }
-        let batch = InProgress::of(paths);
-        if !running.fits(batch) {
-            let (files, wildcards) = (running.files, running.wildcards);
-            let (new_f, new_w) = (batch.files, batch.wildcards);
-            return Err(CfError::TooManyInvalidationsInProgress {
-                distribution: self.distribution.id.clone(),
-                detail: format!(
-                    "in progress: {files} file paths and {wildcards} wildcards; this batch adds {new_f} and {new_w}"
-                ),
-            });
-        }
-        Ok(())
+    }
+
+    /// A tenant and its invented history, drawing paths from its distribution's pool
+    /// unless it has its own.
+    fn invent_tenant(
+        spec: SimTenantSpec,
+        distribution: &str,
+        pool: &[String],
+        now: Timestamp,
+        scale: f64,
+        rng: &mut Rng,
+    ) -> Self {
+        let as_distribution = SimDistributionSpec {
+            id: spec.id.clone(),
+            domain_name: spec.domains.first().cloned().unwrap_or_default(),
+            aliases: spec.domains.clone(),
+            comment: String::new(),
+            origins: Vec::new(),
+            status: spec.status.clone(),
+            enabled: spec.enabled,
+            modified_days_ago: spec.modified_days_ago,
+            history: spec.history,
+            in_progress: spec.in_progress,
+            paths: if spec.paths.is_empty() {
+                pool.to_vec()
+            } else {
+                spec.paths.clone()
+            },
+            tenant_only: false,
+            cache_tag_header: None,
+            refuses_plain_invalidation: false,
+            tenants: Vec::new(),
+        };
+        let mut made = Self::invent(as_distribution, now, scale, rng);
+        let tenant = Tenant {
+            id: spec.id,
+            distribution_id: distribution.to_string(),
+            name: spec.name,
+            arn: format!(
+                "arn:aws:cloudfront::123456789012:distribution-tenant/{}",
+                made.distribution.id
+            ),
+            domains: spec.domains,
+            enabled: Some(spec.enabled),
+            status: Some(spec.status),
+            last_modified: made.distribution.last_modified,
+        };
+        made.distribution = tenant.row();
+        made
     }
 
     fn pick_paths(&self, rng: &mut Rng) -> Vec<String> {
@@ -773,9 +986,16 @@ impl CloudFront for SimCloudFront {
         max_items: u32,
     ) -> BoxFuture<'a, CfResult<Page<InvalidationSummary>>> {
         Box::pin(async move {
-            let now = self.enter("ListInvalidations").await?;
+            let now = self
+                .enter(for_target("ListInvalidations", distribution))
+                .await?;
             let mut account = self.account();
-            let dist = find(&mut account.distributions, distribution)?;
+            let Account {
+                distributions,
+                tenants,
+                ..
+            } = &mut *account;
+            let dist = find(distributions, tenants, distribution)?;
             let all: Vec<&SimInvalidation> = dist.invalidations.iter().collect();
             let (items, next_marker) = page(&all, marker, max_items, |i| &i.id)?;
             Ok(Page {
@@ -791,9 +1011,16 @@ impl CloudFront for SimCloudFront {
         id: &'a str,
     ) -> BoxFuture<'a, CfResult<Invalidation>> {
         Box::pin(async move {
-            let now = self.enter("GetInvalidation").await?;
+            let now = self
+                .enter(for_target("GetInvalidation", distribution))
+                .await?;
             let mut account = self.account();
-            let dist = find(&mut account.distributions, distribution)?;
+            let Account {
+                distributions,
+                tenants,
+                ..
+            } = &mut *account;
+            let dist = find(distributions, tenants, distribution)?;
             dist.invalidations
                 .iter()
                 .find(|i| i.id == id)
@@ -812,7 +1039,9 @@ impl CloudFront for SimCloudFront {
         caller_reference: &'a str,
     ) -> BoxFuture<'a, CfResult<Invalidation>> {
         Box::pin(async move {
-            let now = self.enter("CreateInvalidation").await?;
+            let now = self
+                .enter(for_target("CreateInvalidation", distribution))
+                .await?;
             if paths.is_empty() {
                 return Err(CfError::Other {
                     code: "InvalidArgument".into(),
@@ -822,9 +1051,19 @@ impl CloudFront for SimCloudFront {
             let scale = self.settings.delay_scale;
             let mut account = self.account();
             let Account {
-                rng, distributions, ..
+                distributions,
+                tenants,
+                ..
             } = &mut *account;
-            let dist = find(distributions, distribution)?;
+            let dist = find(distributions, tenants, distribution)?;
+            if dist.refuses_plain_invalidation {
+                return Err(CfError::Other {
+                    code: "InvalidArgument".into(),
+                    message: format!(
+                        "{distribution} is a multi-tenant distribution: invalidate its tenants with CreateInvalidationForDistributionTenant"
+                    ),
+                });
+            }
             if let Some(existing) = dist
                 .invalidations
                 .iter()
@@ -838,7 +1077,14 @@ impl CloudFront for SimCloudFront {
                     })
                 };
             }
-            dist.check_quotas(paths, now)?;
+            account.check_quotas(distribution, paths, now)?;
+            let Account {
+                rng,
+                distributions,
+                tenants,
+                ..
+            } = &mut *account;
+            let dist = find(distributions, tenants, distribution)?;
             let made = dist.create(
                 rng,
                 now,
@@ -850,6 +1096,78 @@ impl CloudFront for SimCloudFront {
             account.created += 1;
             Ok(made)
         })
+    }
+
+    fn list_tenants_page<'a>(
+        &'a self,
+        distribution: &'a str,
+        marker: Option<&'a str>,
+        max_items: u32,
+    ) -> BoxFuture<'a, CfResult<Page<Tenant>>> {
+        Box::pin(async move {
+            self.enter("ListDistributionTenants").await?;
+            let account = self.account();
+            // An association filter on a distribution that does not exist lists nothing.
+            let all: Vec<&SimDistribution> = account
+                .tenants
+                .iter()
+                .filter(|t| t.distribution.quota_owner() == distribution)
+                .collect();
+            let (items, next_marker) = page(&all, marker, max_items, |t| &t.distribution.id)?;
+            Ok(Page {
+                items: items.into_iter().map(SimDistribution::tenant).collect(),
+                next_marker,
+            })
+        })
+    }
+
+    fn get_tenant<'a>(&'a self, identifier: &'a str) -> BoxFuture<'a, CfResult<Tenant>> {
+        Box::pin(async move {
+            self.enter("GetDistributionTenant").await?;
+            self.tenant(identifier)
+        })
+    }
+
+    fn get_tenant_by_domain<'a>(&'a self, domain: &'a str) -> BoxFuture<'a, CfResult<Tenant>> {
+        Box::pin(async move {
+            self.enter("GetDistributionTenantByDomain").await?;
+            let account = self.account();
+            account
+                .tenants
+                .iter()
+                .find(|t| {
+                    t.distribution
+                        .aliases
+                        .iter()
+                        .any(|d| d.eq_ignore_ascii_case(domain))
+                })
+                .map(SimDistribution::tenant)
+                .ok_or_else(|| CfError::NoSuchTenant {
+                    id: domain.to_string(),
+                })
+        })
+    }
+
+    fn get_cache_tag_header<'a>(
+        &'a self,
+        distribution: &'a str,
+    ) -> BoxFuture<'a, CfResult<Option<String>>> {
+        Box::pin(async move {
+            self.enter("GetDistributionConfig").await?;
+            let mut account = self.account();
+            let dist = find_distribution(&mut account.distributions, distribution)?;
+            Ok(dist.cache_tag_header.clone())
+        })
+    }
+}
+
+/// The operation's name for a tenant's invalidations: `…ForDistributionTenant`.
+fn for_target(action: &'static str, target: &str) -> &'static str {
+    match (action, is_tenant(target)) {
+        ("ListInvalidations", true) => "ListInvalidationsForDistributionTenant",
+        ("GetInvalidation", true) => "GetInvalidationForDistributionTenant",
+        ("CreateInvalidation", true) => "CreateInvalidationForDistributionTenant",
+        _ => action,
     }
 }
 

@@ -67,7 +67,8 @@ fn enabled_of(code: i64) -> Option<bool> {
 }
 
 /// The schema, one migration per version: `user_version` is how many have run.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE scopes (
     id        INTEGER PRIMARY KEY,
     profile   TEXT NOT NULL,
@@ -130,7 +131,21 @@ CREATE TABLE notices (
     kind TEXT NOT NULL, text TEXT NOT NULL
 );
 CREATE INDEX notices_by_scope ON notices (scope, at);
-"#];
+"#,
+    r#"
+-- Multi-tenant distributions, and their tenants as rows of their own (parent: the
+-- distribution a tenant belongs to; NULL for a distribution).
+ALTER TABLE distributions ADD COLUMN tenant_only INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE distributions ADD COLUMN parent TEXT;
+ALTER TABLE distributions ADD COLUMN tenant_name TEXT;
+-- A distribution's CacheTagConfig header (NULL: none), as read at its last_modified.
+CREATE TABLE cache_tags (
+    scope INTEGER NOT NULL, distribution TEXT NOT NULL, header TEXT,
+    last_modified INTEGER NOT NULL,
+    PRIMARY KEY (scope, distribution)
+) WITHOUT ROWID;
+"#,
+];
 
 /// How long a batch's owner may go without a heartbeat before another cfdash may take it.
 pub const LEASE: SignedDuration = SignedDuration::from_secs(30);
@@ -923,11 +938,11 @@ impl Journal {
                 };
                 // Some of them keep their place in the last whole listing.
                 let mut put = self.conn.prepare_cached(
-                    "INSERT OR REPLACE INTO distributions (scope, id, arn, domain, aliases, status, enabled, comment, origins, last_modified, pos, seen_at)
+                    "INSERT OR REPLACE INTO distributions (scope, id, arn, domain, aliases, status, enabled, comment, origins, last_modified, pos, seen_at, tenant_only, parent, tenant_name)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
                              CASE WHEN ?13 THEN ?11 ELSE coalesce(
                                  (SELECT pos FROM distributions WHERE scope = ?1 AND id = ?2), 1000000 + ?11) END,
-                             ?12)",
+                             ?12, ?14, ?15, ?16)",
                 )?;
                 for (pos, d) in list.iter().enumerate() {
                     put.execute(params![
@@ -943,15 +958,18 @@ impl Journal {
                         ms(d.last_modified),
                         pos as i64,
                         ms(*at),
-                        whole
+                        whole,
+                        d.tenant_only,
+                        d.tenant.as_ref().map(|t| &t.distribution),
+                        d.tenant.as_ref().map(|t| &t.name),
                     ])?;
                 }
                 drop(put);
                 if whole {
                     // The listing is whole: a distribution not in it is gone (its history
-                    // stays).
+                    // stays). Tenants come in listings of their own.
                     self.conn.execute(
-                        "DELETE FROM distributions WHERE scope = ?1 AND seen_at < ?2",
+                        "DELETE FROM distributions WHERE scope = ?1 AND seen_at < ?2 AND parent IS NULL",
                         params![id, ms(*at)],
                     )?;
                 }
@@ -1322,7 +1340,8 @@ impl Journal {
         };
         {
             let mut q = self.conn.prepare_cached(
-                "SELECT id, arn, domain, aliases, status, enabled, comment, origins, last_modified, seen_at
+                "SELECT id, arn, domain, aliases, status, enabled, comment, origins, last_modified, seen_at,
+                        tenant_only, parent, tenant_name
                  FROM distributions WHERE scope = ?1 ORDER BY pos",
             )?;
             let rows = q.query_map([id], |r| {
@@ -1345,6 +1364,14 @@ impl Journal {
                             .transpose()?,
                         origins: split(r.get(7)?),
                         last_modified: ts(r.get(8)?),
+                        tenant_only: r.get(10)?,
+                        tenant: match r.get::<_, Option<String>>(11)? {
+                            Some(distribution) => Some(crate::cloudfront::TenantOf {
+                                distribution,
+                                name: r.get::<_, Option<String>>(12)?.unwrap_or_default(),
+                            }),
+                            None => None,
+                        },
                     },
                     r.get::<_, i64>(9)?,
                 ))

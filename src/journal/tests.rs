@@ -39,6 +39,8 @@ fn dist(id: &str, account: &str) -> Distribution {
         comment: Some("site".into()),
         origins: vec!["origin.example.com".into()],
         last_modified: t(-100),
+        tenant_only: false,
+        tenant: None,
     }
 }
 

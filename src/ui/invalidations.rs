@@ -484,6 +484,8 @@ mod tests {
             comment: None,
             origins: vec![],
             last_modified: jiff::Timestamp::UNIX_EPOCH,
+            tenant_only: false,
+            tenant: None,
         }
     }
 
