@@ -10,6 +10,8 @@
 //! the submit was confirmed, so CloudFront answers a retry of a batch it already created
 //! with that invalidation instead of making a second one.
 
+use std::collections::HashMap;
+
 use jiff::{SignedDuration, Timestamp};
 
 use crate::cloudfront::{CfError, Invalidation};
@@ -364,6 +366,9 @@ pub struct Engine {
     poll_backoff: Backoff,
     /// The changes since `take_changes`, when they are recorded.
     changes: Option<Vec<Change>>,
+    /// A distribution tenant's distribution, whose in-progress quotas its batches count
+    /// against (see `set_quota_owner`).
+    quota_owners: HashMap<String, String>,
 }
 
 impl Engine {
@@ -373,7 +378,24 @@ impl Engine {
             entries: Vec::new(),
             poll_backoff: Backoff::default(),
             changes: None,
+            quota_owners: HashMap::new(),
         }
+    }
+
+    /// Batches on `target` (a distribution tenant, `dt_…`) count against `owner`'s
+    /// in-progress quotas (its distribution's), with every other target of that owner.
+    /// AWS does not document whether a tenant has quotas of its own; counting them
+    /// together is the safe side.
+    pub fn set_quota_owner(&mut self, target: &str, owner: &str) {
+        if target != owner {
+            self.quota_owners
+                .insert(target.to_string(), owner.to_string());
+        }
+    }
+
+    /// Whose quotas `target`'s batches count against: its own, or its distribution's.
+    pub fn quota_owner<'a>(&'a self, target: &'a str) -> &'a str {
+        self.quota_owners.get(target).map_or(target, String::as_str)
     }
 
     /// From now on, every change of a batch's state is kept for `take_changes`.
@@ -491,11 +513,14 @@ impl Engine {
         });
     }
 
-    /// The batches to send now, marked `Sending`: of each distribution, the first batch not
-    /// created yet, when nothing of that distribution is being sent, its time has come,
-    /// and `in_progress` (what is in progress on the distribution) leaves room for it.
+    /// The batches to send now, marked `Sending`: of each target, the first batch not
+    /// created yet, when nothing of that target is being sent, its time has come, and
+    /// `in_progress` (what is in progress against the target's quotas: its quota owner's,
+    /// tenants included) leaves room for it, with the batches this call already chose
+    /// for the same owner.
     pub fn due(&mut self, now: Timestamp, in_progress: impl Fn(&str) -> InProgress) -> Vec<Batch> {
         let mut seen: Vec<&str> = Vec::new();
+        let mut taken: HashMap<&str, InProgress> = HashMap::new();
         let mut send = Vec::new();
         for (i, e) in self.entries.iter().enumerate() {
             if !e.is_live() {
@@ -512,7 +537,13 @@ impl Engine {
             if at.is_some_and(|t| t > now) || e.deadline.is_some_and(|d| now >= d) {
                 continue;
             }
-            if in_progress(dist).fits(InProgress::of(&e.batch.paths)) {
+            let owner = self.quota_owners.get(dist).map_or(dist, String::as_str);
+            let mut used = in_progress(dist);
+            let before = taken.get(owner).copied().unwrap_or_default();
+            used.add(before);
+            let batch = InProgress::of(&e.batch.paths);
+            if used.fits(batch) {
+                taken.entry(owner).or_default().add(batch);
                 send.push(i);
             }
         }
@@ -674,10 +705,14 @@ impl Engine {
         self.entries.retain(|e| e.is_live() || keep(e));
     }
 
-    /// An invalidation on `distribution` completed: held batches may try now.
+    /// An invalidation on `distribution` completed: held batches may try now, on it and on
+    /// every target that shares its quotas.
     pub fn quota_freed(&mut self, distribution: &str) {
+        let owner = self.quota_owner(distribution).to_string();
+        let owners = &self.quota_owners;
         for e in &mut self.entries {
-            if e.batch.distribution == distribution
+            let target = e.batch.distribution.as_str();
+            if owners.get(target).map_or(target, String::as_str) == owner
                 && let State::Waiting { at, held: true } = &mut e.state
             {
                 *at = None;
@@ -748,11 +783,13 @@ impl Engine {
         !self.entries.iter().any(Entry::in_progress)
     }
 
-    /// What the engine's own created invalidations hold of `distribution`'s quotas.
+    /// What the engine's own created invalidations hold of `distribution`'s quotas (its
+    /// quota owner's: a tenant's are its distribution's, with every tenant's).
     pub fn created_in_progress(&self, distribution: &str) -> InProgress {
+        let owner = self.quota_owner(distribution);
         let mut total = InProgress::default();
         for e in &self.entries {
-            if e.batch.distribution == distribution && e.in_progress() {
+            if self.quota_owner(&e.batch.distribution) == owner && e.in_progress() {
                 total.add(InProgress::of(&e.batch.paths));
             }
         }
@@ -893,6 +930,55 @@ mod tests {
         assert!(matches!(ev, Some(Event::Created(_))));
         let next = e.due(t(1), nothing);
         assert_eq!(next[0].number, 2);
+    }
+
+    #[test]
+    fn tenants_of_one_distribution_share_its_quotas() {
+        // Three tenants of E1, ten wildcards each: the quota (15 wildcards in progress)
+        // has room for one at a time, counted on E1; a tenant of another distribution
+        // has its own.
+        let wild: Vec<String> = (0..10).map(|i| format!("/w{i}/*")).collect();
+        let lists = [wild.clone()];
+        let targets = ["dt_a", "dt_b", "dt_c", "dt_other"];
+        let mut e = Engine::new(Policy::default());
+        for t_ in targets {
+            for b in plan("cfdash-1-7", [(t_, lists.as_slice())]) {
+                e.add(b, t(0), None);
+            }
+            let owner = if t_ == "dt_other" { "E2" } else { "E1" };
+            e.set_quota_owner(t_, owner);
+        }
+        let sent: Vec<String> = e
+            .due(t(0), nothing)
+            .into_iter()
+            .map(|b| b.distribution)
+            .collect();
+        assert_eq!(sent, ["dt_a", "dt_other"], "one of E1's tenants, and E2's");
+        assert_eq!(e.quota_owner("dt_b"), "E1");
+        assert_eq!(e.quota_owner("E9"), "E9");
+        let made = e.answer(
+            "cfdash-1-7-dt_a-1",
+            Ok(inv(
+                "I1",
+                "cfdash-1-7-dt_a-1",
+                &wild,
+                InvalidationStatus::InProgress,
+            )),
+            t(1),
+        );
+        assert!(matches!(made, Some(Event::Created(_))));
+        // Its invalidation in progress holds E1's quota for every tenant of E1.
+        assert_eq!(e.created_in_progress("dt_c").wildcards, 10);
+        assert_eq!(e.created_in_progress("E1").wildcards, 10);
+        assert_eq!(e.created_in_progress("dt_other").wildcards, 0);
+        let room = |d: &str| e_room(d);
+        fn e_room(d: &str) -> InProgress {
+            InProgress {
+                files: 0,
+                wildcards: if d == "dt_other" { 0 } else { 10 },
+            }
+        }
+        assert!(e.due(t(2), room).is_empty(), "E1 has room for 5 wildcards");
     }
 
     #[test]

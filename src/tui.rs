@@ -752,9 +752,9 @@ impl Runner {
                 let connector = self.connector.clone();
                 let tx = self.tx.clone();
                 let permits = match request {
-                    Request::ListDistributions | Request::ListInvalidations { .. } => {
-                        self.lists.clone()
-                    }
+                    Request::ListDistributions
+                    | Request::ListInvalidations { .. }
+                    | Request::ListTenants { .. } => self.lists.clone(),
                     _ => self.gets.clone(),
                 };
                 let task_slot = slot.clone();
@@ -923,6 +923,26 @@ async fn perform_recorded(
                 at,
             })
         }
+        (Response::Tenants(Ok(list)), Request::ListTenants { distribution, .. }) => {
+            Some(Record::Tenants {
+                scope,
+                distribution: distribution.clone(),
+                list: list.iter().map(cloudfront::Tenant::row).collect(),
+                at,
+            })
+        }
+        (
+            Response::CacheTags(Ok(header)),
+            Request::GetCacheTags {
+                distribution,
+                last_modified,
+            },
+        ) => Some(Record::CacheTags {
+            scope,
+            distribution: distribution.clone(),
+            header: header.clone(),
+            last_modified: *last_modified,
+        }),
         (
             Response::Invalidation(Ok(inv)),
             Request::GetInvalidation(key) | Request::Backfill(key),
@@ -946,7 +966,10 @@ async fn perform_recorded(
 fn priorities(request: &Request) -> (Priority, Priority) {
     match request {
         Request::ListDistributions => (Priority::Visible, Priority::Sweep),
-        Request::ListInvalidations { priority, .. } => (*priority, *priority),
+        Request::ListInvalidations { priority, .. } | Request::ListTenants { priority, .. } => {
+            (*priority, *priority)
+        }
+        Request::GetCacheTags { .. } => (Priority::Visible, Priority::Visible),
         Request::GetInvalidation(_) | Request::CreateInvalidation { .. } => {
             (Priority::Operator, Priority::Operator)
         }
@@ -987,6 +1010,12 @@ pub async fn perform_with(
             cf.create_invalidation(distribution, paths, caller_reference)
                 .await,
         ),
+        Request::ListTenants { distribution, .. } => {
+            Response::Tenants(cloudfront::list_all_tenants(cf, distribution).await)
+        }
+        Request::GetCacheTags { distribution, .. } => {
+            Response::CacheTags(cf.get_cache_tag_header(distribution).await)
+        }
     }
 }
 
@@ -1000,6 +1029,8 @@ impl Response {
                 Response::Invalidation(Err(error))
             }
             Request::CreateInvalidation { .. } => Response::Created(Err(error)),
+            Request::ListTenants { .. } => Response::Tenants(Err(error)),
+            Request::GetCacheTags { .. } => Response::CacheTags(Err(error)),
         }
     }
 
@@ -1008,6 +1039,8 @@ impl Response {
             Response::Distributions(r) => r.as_ref().err(),
             Response::Invalidations(r) => r.as_ref().err(),
             Response::Invalidation(r) | Response::Created(r) => r.as_ref().err(),
+            Response::Tenants(r) => r.as_ref().err(),
+            Response::CacheTags(r) => r.as_ref().err(),
         }
     }
 }

@@ -70,6 +70,10 @@ pub enum Response {
     Invalidations(CfResult<Vec<InvalidationSummary>>),
     Invalidation(CfResult<Invalidation>),
     Created(CfResult<Invalidation>),
+    /// Every tenant of a distribution.
+    Tenants(CfResult<Vec<crate::cloudfront::Tenant>>),
+    /// A distribution's cache-tag header (`None`: it has none).
+    CacheTags(CfResult<Option<String>>),
 }
 
 /// Where a request runs. At most one request runs per slot: a new one replaces (aborts)
@@ -95,6 +99,10 @@ pub enum Slot {
     Watch(String, InvKey),
     /// GetInvalidation of the background fetch: details search and the month's count need.
     Backfill(InvKey),
+    /// ListDistributionTenants of one (multi-tenant) distribution, all pages.
+    Tenants(String),
+    /// GetDistributionConfig of one distribution, for its cache-tag header.
+    CacheTags(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,6 +121,16 @@ pub enum Request {
         distribution: String,
         paths: Vec<String>,
         caller_reference: String,
+    },
+    ListTenants {
+        distribution: String,
+        priority: crate::pace::Priority,
+    },
+    /// GetDistributionConfig, for the cache-tag header; `last_modified` is the
+    /// distribution's, kept with the answer in the journal.
+    GetCacheTags {
+        distribution: String,
+        last_modified: jiff::Timestamp,
     },
 }
 

@@ -78,6 +78,17 @@ impl MonthCount {
     pub fn is_exact(&self) -> bool {
         self.missing == 0 && self.uncovered.is_empty() && !self.partial_listing
     }
+
+    /// Whether `items` more paths this month may cost: past the free paths left, or, while
+    /// the count is a lower bound, any at all.
+    pub fn may_cost(&self, items: usize) -> bool {
+        let free_left = crate::paths::FREE_PATHS_PER_MONTH.saturating_sub(self.paths);
+        if self.is_exact() {
+            items > free_left
+        } else {
+            items > 0
+        }
+    }
 }
 
 /// The first instant of `now`'s calendar month, UTC: what CloudFront's free paths count
@@ -318,8 +329,12 @@ impl super::Session {
     fn month_from(&self, since: Timestamp, mut part: impl FnMut(&str) -> DistMonth) -> MonthCount {
         let mut count = MonthCount {
             since: Some(since),
-            partial_listing: self.distributions.data().is_none()
-                || self.schedule.paging.is_some()
+            // A multi-tenant distribution's tenants have invalidations of their own: until
+            // they are listed, the count cannot hold theirs.
+            partial_listing: self.distributions.data().is_none_or(|all| {
+                all.iter()
+                    .any(|d| d.tenant_only && !self.tenants_listed.contains(&d.id))
+            }) || self.schedule.paging.is_some()
                 || self.pinned_out > 0,
             ..MonthCount::default()
         };

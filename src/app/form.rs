@@ -39,6 +39,8 @@ pub enum LineMark {
     Duplicate,
     /// A wildcard of the list covers it.
     Covered,
+    /// A cache tag for a distribution without a cache-tag header: it matches nothing.
+    TagWarning,
     Error,
 }
 
@@ -98,7 +100,20 @@ pub struct Form {
     /// it wrong.
     pub typed: tui_input::Input,
     pub typed_wrong: bool,
+    /// Why the targets are a distribution's tenants and not the distribution the operator
+    /// chose (it serves tenants only).
+    pub steered: Option<String>,
+    /// Targets (their distributions' names) with no cache-tag header: a `#tag` there
+    /// matches nothing.
+    pub tagless: Vec<String>,
+    /// Targets whose cache-tag support cannot be read (AccessDenied).
+    pub tags_unknown: Vec<String>,
+    /// The text a tag warning was shown for: a second Ctrl-S on it sends.
+    pub tags_ack: Option<String>,
 }
+
+/// A fan-out to more tenants than this asks to type the distribution's name.
+pub const FAN_OUT_TYPED: usize = 10;
 
 impl Form {
     fn new(targets: Vec<String>, text: &str) -> Self {
@@ -128,6 +143,10 @@ impl Form {
             awaiting: false,
             typed: tui_input::Input::default(),
             typed_wrong: false,
+            steered: None,
+            tagless: Vec::new(),
+            tags_unknown: Vec::new(),
+            tags_ack: None,
         };
         form.reanalyse();
         form
@@ -178,6 +197,11 @@ impl Form {
             .map(|it| {
                 if it.problem.is_some() {
                     LineMark::Error
+                } else if it.kind == Kind::Tag
+                    && it.duplicate_of.is_none()
+                    && !self.tagless.is_empty()
+                {
+                    LineMark::TagWarning
                 } else if it.covered_by.is_some() {
                     LineMark::Covered
                 } else if it.duplicate_of.is_some() {
@@ -231,21 +255,34 @@ impl App {
     /// them (each is polled while in progress, and a poll fetches its paths) and the
     /// batches being sent; and how many in progress have no details yet, which makes the
     /// counts lower bounds.
+    ///
+    /// A distribution's tenants share its quotas (counted together: the safe side, since
+    /// AWS does not document whether a tenant has quotas of its own), so the use of any of
+    /// them, or of the distribution, is the use of all.
     pub fn quota_on(&self, dist: &str) -> QuotaUse {
         let mut total = InProgress::default();
         let mut unknown = 0;
         let mut add = |paths: &[String]| total.add(InProgress::of(paths));
-        if let Some(rows) = self
-            .session
-            .invalidations
-            .get(dist)
-            .and_then(|e| e.list.data())
-        {
+        let owner = self.owner_of(dist);
+        let mut sharing = vec![owner.clone()];
+        sharing.extend(self.tenants_of(&owner).into_iter().map(|t| t.id.clone()));
+        if !sharing.iter().any(|s| s == dist) {
+            sharing.push(dist.to_string());
+        }
+        for target in &sharing {
+            let Some(rows) = self
+                .session
+                .invalidations
+                .get(target)
+                .and_then(|e| e.list.data())
+            else {
+                continue;
+            };
             for row in rows.iter().filter(|r| r.status.is_in_progress()) {
                 if let Some(inv) = self
                     .session
                     .details
-                    .get(&InvKey::new(dist, &row.id))
+                    .get(&InvKey::new(target, &row.id))
                     .and_then(Remote::data)
                 {
                     add(&inv.paths);
@@ -255,7 +292,7 @@ impl App {
             }
         }
         for e in self.outbox.entries() {
-            if e.state == State::Sending && e.batch.distribution == dist {
+            if e.state == State::Sending && sharing.contains(&e.batch.distribution) {
                 add(&e.batch.paths);
             }
         }
@@ -361,7 +398,13 @@ impl App {
                 }
             }
         }
+        let Some((targets, steered)) = self.steer_to_tenants(targets) else {
+            return;
+        };
         self.open_form(targets, "");
+        if let Some(form) = self.screen.form_mut() {
+            form.steered = steered;
+        }
     }
 
     pub(super) fn copy_to_new(&mut self, fx: &mut Vec<Effect>) {
@@ -400,6 +443,7 @@ impl App {
             form: Box::new(Form::new(targets, text)),
             dialog: Dialog::Editing,
         };
+        self.refresh_form_tags();
         self.follow_cursor();
         self.redraw.dirty = true;
     }
@@ -745,6 +789,27 @@ impl App {
             form.error = Some("nothing to send: type one path per line, like /index.html".into());
             return;
         }
+        // A `#tag` for a distribution without a cache-tag header matches nothing: said on
+        // its line, and sent only after a second Ctrl-S.
+        let text = form.editor.text();
+        let tags = form
+            .analysis
+            .items
+            .iter()
+            .any(|i| i.kind == Kind::Tag && i.is_sendable());
+        if tags && !form.tagless.is_empty() && form.tags_ack.as_deref() != Some(text.as_str()) {
+            form.error = Some(format!(
+                "{} {} no cache-tag header: its tags will match nothing; Ctrl-S again sends them anyway",
+                form.tagless.join(", "),
+                if form.tagless.len() == 1 {
+                    "has"
+                } else {
+                    "have"
+                }
+            ));
+            form.tags_ack = Some(text);
+            return;
+        }
         form.error = None;
         form.confirm_scroll = 0;
         let batches = self
@@ -793,18 +858,39 @@ impl App {
         }
     }
 
-    /// The confirmation this profile asks for.
+    /// The confirmation this profile asks for; a fan-out to tenants past
+    /// `FAN_OUT_TYPED` of them, or at a price, asks to type the distribution's name too.
     fn confirm_dialog(&self) -> Dialog {
-        if self.session.confirm_by_typing {
+        if self.session.confirm_by_typing || self.fan_out_typed() {
             Dialog::ConfirmTyped
         } else {
             Dialog::Confirm
         }
     }
 
-    /// What must be typed to confirm: the first target's alias, or its id.
+    /// The form sends to tenants of one distribution, more than `FAN_OUT_TYPED` of them
+    /// or at a price (paths × tenants past the month's free paths, or possibly so while
+    /// the month's count is a lower bound).
+    pub fn fan_out_typed(&self) -> bool {
+        let Some(form) = self.form() else {
+            return false;
+        };
+        if !form.targets.iter().all(|t| crate::cloudfront::is_tenant(t)) {
+            return false;
+        }
+        let items = form.estimate.items() * form.targets.len();
+        form.targets.len() > FAN_OUT_TYPED || self.session.backfill.month.may_cost(items)
+    }
+
+    /// What must be typed to confirm: the first target's alias, or its id; for tenants,
+    /// their distribution's.
     pub fn confirm_word(&self) -> Option<(String, String)> {
-        let id = self.form()?.targets.first()?.clone();
+        let first = self.form()?.targets.first()?.clone();
+        let id = if crate::cloudfront::is_tenant(&first) && self.fan_out_typed() {
+            self.owner_of(&first)
+        } else {
+            first
+        };
         let name = self.distribution_name(&id);
         Some((name, id))
     }
@@ -890,6 +976,10 @@ pub fn line_note(form: &Form, line: usize) -> Option<(LineMark, String)> {
         LineMark::Normalised if items.len() > 1 => format!("→ {} items", items.len()),
         LineMark::Normalised => format!("→ {}", items[0].value),
         LineMark::Hint => "/docs/ and /docs are different objects".into(),
+        LineMark::TagWarning => format!(
+            "⚠ {} has no cache-tag header: the tag will match nothing",
+            form.tagless.join(", ")
+        ),
     };
     Some((mark, text))
 }
@@ -925,7 +1015,9 @@ pub fn cursor_detail(form: &Form) -> Option<(LineMark, String)> {
         }
         parts.push(s);
     }
-    if let Some((LineMark::Covered | LineMark::Duplicate, note)) = line_note(form, row) {
+    if let Some((LineMark::Covered | LineMark::Duplicate | LineMark::TagWarning, note)) =
+        line_note(form, row)
+    {
         parts.push(note);
     }
     Some((mark, format!("line {}: {}", row + 1, parts.join(" · "))))

@@ -90,6 +90,10 @@ impl App {
             return;
         }
         let now = self.now;
+        for (dist, (header, modified)) in snap.cache_tags {
+            let state = super::tenants::TagState::Known { header, modified };
+            self.session.cache_tags.entry(dist).or_insert(state);
+        }
         if self.session.distributions.data().is_none() && !snap.distributions.is_empty() {
             let at = snap.listed_at.unwrap_or(now);
             let list = self.pinned(snap.distributions);

@@ -39,6 +39,7 @@ pub mod requests;
 pub mod screen;
 pub mod search;
 pub mod session;
+pub mod tenants;
 mod update;
 pub mod watch;
 

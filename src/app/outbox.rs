@@ -108,6 +108,22 @@ impl App {
     /// being sent and the quotas have room. Returns the batches sent.
     pub(super) fn pump(&mut self, fx: &mut Vec<Effect>) -> Vec<Batch> {
         self.expire_outbox(fx);
+        // A tenant's batches count against its distribution's quotas, with its other
+        // tenants' (the safe side: AWS does not say whether tenants have their own).
+        let owners: Vec<(String, String)> = self
+            .outbox
+            .entries()
+            .iter()
+            .filter(|e| e.is_live() && crate::cloudfront::is_tenant(&e.batch.distribution))
+            .map(|e| {
+                let d = e.batch.distribution.clone();
+                let owner = self.owner_of(&d);
+                (d, owner)
+            })
+            .collect();
+        for (target, owner) in owners {
+            self.outbox.set_quota_owner(&target, &owner);
+        }
         let rooms: BTreeMap<String, InProgress> = self
             .outbox
             .entries()

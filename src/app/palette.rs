@@ -314,6 +314,11 @@ impl App {
             entries.reserve(all.len());
             for d in all {
                 let mut text = String::with_capacity(80);
+                // A tenant by its name first (then its domains and id).
+                if let Some(t) = &d.tenant {
+                    text.push_str(&t.name);
+                    text.push(' ');
+                }
                 for a in &d.aliases {
                     text.push_str(a);
                     text.push(' ');
@@ -321,11 +326,15 @@ impl App {
                 text.push_str(&d.id);
                 text.push(' ');
                 text.push_str(&d.domain_name);
+                let (kind, extra) = match &d.tenant {
+                    Some(t) => ("tenant", format!("of {}", t.distribution)),
+                    None => ("dist", String::new()),
+                };
                 entries.push(Entry::new(
                     Target::Distribution(d.id.clone()),
-                    "dist",
+                    kind,
                     text,
-                    String::new(),
+                    extra,
                 ));
             }
         }
@@ -408,6 +417,20 @@ impl App {
 
     /// Selects the distribution `id`, clearing a filter that hides it.
     pub(super) fn jump_to(&mut self, id: &str, fx: &mut Vec<Effect>) {
+        // A tenant shows under its distribution, opened.
+        let parent = self
+            .session
+            .distributions
+            .data()
+            .and_then(|all| all.iter().find(|d| d.id == id))
+            .and_then(|d| d.tenant.as_ref())
+            .map(|t| t.distribution.clone());
+        if let Some(parent) = parent
+            && self.session.expanded.insert(parent)
+        {
+            let before = self.selected_distribution_id();
+            self.rebuild_view(before.as_deref());
+        }
         let position = |app: &Self| {
             let all = app.session.distributions.data()?;
             app.session.view.iter().position(|&i| all[i].id == id)

@@ -159,6 +159,15 @@ pub struct Session {
     /// The tables' orders.
     pub dist_order: Order<DistColumn>,
     pub inv_order: Order<InvColumn>,
+    /// Tenant-only distributions whose tenants are shown under them (Enter).
+    pub expanded: HashSet<String>,
+    /// Tenant-only distributions whose tenants were listed since the profile opened: the
+    /// month's count is a lower bound until every one's are.
+    pub tenants_listed: HashSet<String>,
+    /// ListDistributionTenants was refused: tenants are not asked for again.
+    pub tenants_denied: bool,
+    /// Per distribution, its cache-tag header as last read.
+    pub cache_tags: HashMap<String, super::tenants::TagState>,
 }
 
 /// When the session next lists and polls, and how far throttling has pushed that back.
@@ -240,6 +249,10 @@ impl Session {
             inv_filter: Input::default(),
             dist_order: Order::default(),
             inv_order: Order::default(),
+            expanded: HashSet::new(),
+            tenants_listed: HashSet::new(),
+            tenants_denied: false,
+            cache_tags: HashMap::new(),
         }
     }
 
@@ -384,6 +397,72 @@ impl Session {
             });
         }
         rows
+    }
+
+    /// The rows that pass the filter (`needle`, lowercase), in listing order. A tenant
+    /// shows under an expanded distribution, or when the filter finds it (and then its
+    /// distribution shows too, as the row it hangs from).
+    pub fn tree_view(&self, needle: &str) -> Vec<usize> {
+        let Some(all) = self.distributions.data() else {
+            return Vec::new();
+        };
+        let filtering = !needle.is_empty();
+        let mut shown: Vec<bool> = all
+            .iter()
+            .map(|d| {
+                d.matches(needle)
+                    && d.tenant
+                        .as_ref()
+                        .is_none_or(|t| filtering || self.expanded.contains(&t.distribution))
+            })
+            .collect();
+        if filtering && all.iter().any(|d| d.tenant.is_some()) {
+            let at: HashMap<&str, usize> = all
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.id.as_str(), i))
+                .collect();
+            for (i, d) in all.iter().enumerate() {
+                if shown[i]
+                    && let Some(t) = &d.tenant
+                    && let Some(&p) = at.get(t.distribution.as_str())
+                {
+                    shown[p] = true;
+                }
+            }
+        }
+        (0..all.len()).filter(|&i| shown[i]).collect()
+    }
+
+    /// `view` in the table's order with every tenant right under its distribution (the
+    /// tenants in the table's order too).
+    pub fn group_tenants(&self, view: Vec<usize>) -> Vec<usize> {
+        let Some(all) = self.distributions.data() else {
+            return view;
+        };
+        if !view.iter().any(|&i| all[i].tenant.is_some()) {
+            return view;
+        }
+        let mut children: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut top = Vec::with_capacity(view.len());
+        for i in view {
+            match &all[i].tenant {
+                Some(t) => children.entry(t.distribution.as_str()).or_default().push(i),
+                None => top.push(i),
+            }
+        }
+        let mut out = Vec::with_capacity(all.len());
+        for p in top {
+            out.push(p);
+            if let Some(c) = children.remove(all[p].id.as_str()) {
+                out.extend(c);
+            }
+        }
+        // Tenants whose distribution is not listed (pins): at the end, in order.
+        let mut rest: Vec<usize> = children.into_values().flatten().collect();
+        rest.sort_unstable();
+        out.extend(rest);
+        out
     }
 
     /// Sorts `view` (indices into the distributions) in the table's order; ties keep the

@@ -420,10 +420,24 @@ impl App {
                 } else {
                     order.len() - 1
                 };
-                self.set_focus(order[(at + step) % order.len()]);
+                let pane = order[(at + step) % order.len()];
+                self.set_focus(pane);
+                if pane == Pane::Invalidations
+                    && let Some(id) = self.selected_distribution_id()
+                {
+                    self.want_cache_tags(&id, fx);
+                }
             }
             Cmd::Open => match self.session.focus {
-                Pane::Distributions => self.set_focus(Pane::Invalidations),
+                Pane::Distributions => {
+                    if !self.toggle_tenants(fx) {
+                        self.set_focus(Pane::Invalidations);
+                        // The pane's title shows the distribution's cache-tag header.
+                        if let Some(id) = self.selected_distribution_id() {
+                            self.want_cache_tags(&id, fx);
+                        }
+                    }
+                }
                 Pane::Invalidations => {
                     if self.selected_invalidation().is_some() {
                         self.session.detail_open = true;
@@ -489,7 +503,10 @@ impl App {
                 };
                 self.notify(NoticeKind::Info, text);
             }
-            Cmd::NewInvalidation => self.new_invalidation(),
+            Cmd::NewInvalidation => {
+                self.new_invalidation();
+                self.form_wants_tags(fx);
+            }
             Cmd::Palette => self.open_palette(),
             Cmd::Copy => self.open_copy_menu(),
             Cmd::Sort | Cmd::SortReverse => self.sort(cmd == Cmd::SortReverse),
@@ -497,7 +514,10 @@ impl App {
             Cmd::InProgress => self.open_in_progress(),
             Cmd::Search => self.open_search(""),
             Cmd::OpenConsole => self.open_console(fx),
-            Cmd::CopyToNew => self.copy_to_new(fx),
+            Cmd::CopyToNew => {
+                self.copy_to_new(fx);
+                self.form_wants_tags(fx);
+            }
             // The form's own commands arrive through `form_cmd`.
             _ => {}
         }
@@ -762,7 +782,7 @@ impl App {
     /// another, fetch it unless a completed copy is cached, and abort the fetch for the one
     /// shown before. (Opening the pane starts from no key, so an invalidation still in
     /// progress is fetched afresh each time it is opened.)
-    fn sync_detail(&mut self, fx: &mut Vec<Effect>) {
+    pub(super) fn sync_detail(&mut self, fx: &mut Vec<Effect>) {
         if !self.session.detail_open {
             return;
         }
@@ -804,18 +824,9 @@ impl App {
     /// Recomputes which distributions pass the filter, keeping `keep` selected if it does.
     pub(super) fn rebuild_view(&mut self, keep: Option<&str>) {
         let needle = self.session.filter.value().to_lowercase();
-        self.session.view = match self.session.distributions.data() {
-            Some(all) => all
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| d.matches(&needle))
-                .map(|(i, _)| i)
-                .collect(),
-            None => Vec::new(),
-        };
-        let mut view = std::mem::take(&mut self.session.view);
+        let mut view = self.session.tree_view(&needle);
         self.session.sort_view(&mut view);
-        self.session.view = view;
+        self.session.view = self.session.group_tenants(view);
         if let (Some(id), Some(all)) = (keep, self.session.distributions.data())
             && let Some(pos) = self.session.view.iter().position(|&i| all[i].id == id)
         {
@@ -895,6 +906,10 @@ impl App {
             (Slot::Create(reference), Response::Created(result)) => {
                 self.on_created(&reference, result, fx)
             }
+            (Slot::Tenants(dist), Response::Tenants(result)) => self.on_tenants(&dist, result, fx),
+            (Slot::CacheTags(dist), Response::CacheTags(result)) => {
+                self.on_cache_tags(&dist, result)
+            }
             (slot, response) => {
                 debug_assert!(false, "{slot:?} answered with {response:?}");
             }
@@ -941,7 +956,7 @@ impl App {
 
     /// Whether a distribution's invalidations are being listed, or were since this sweep
     /// began: asking again would only spend the rate.
-    fn listed_this_sweep(&self, id: &str) -> bool {
+    pub(super) fn listed_this_sweep(&self, id: &str) -> bool {
         let started = self.session.schedule.sweep_started;
         self.requests
             .is_running(&Slot::Invalidations(id.to_string()))
@@ -1002,6 +1017,7 @@ impl App {
                         .to_string(),
                 );
                 let list = self.pinned(list);
+                let list = self.keep_tenants(list);
                 self.memory.restored_at = None;
                 self.session.schedule.sweep_backoff.relax();
                 if self.notice.as_ref().is_some_and(|n| n.text == REFRESHING) {
@@ -1057,6 +1073,7 @@ impl App {
                 }
                 self.session.schedule.failed_lists.clear();
                 self.session.schedule.retry_lists_at = None;
+                self.list_tenants(fx);
                 self.sync_detail(fx);
             }
             Err(error) => {
@@ -1174,7 +1191,7 @@ impl App {
     }
 
     /// Puts a fresh listing in place, noticing what completed and what started.
-    fn replace_list(&mut self, dist: &str, list: Option<Vec<InvalidationSummary>>) {
+    pub(super) fn replace_list(&mut self, dist: &str, list: Option<Vec<InvalidationSummary>>) {
         let now = self.now;
         let list = list.map(|l| self.with_local_rows(dist, l));
         let session = &mut self.session;
@@ -1390,7 +1407,7 @@ impl App {
         self.watch.ring = true;
     }
 
-    pub(super) fn distribution_name(&self, id: &str) -> String {
+    pub fn distribution_name(&self, id: &str) -> String {
         self.session
             .distributions
             .data()

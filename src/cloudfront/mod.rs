@@ -106,7 +106,8 @@ impl Tenant {
             aliases: self.domains.clone(),
             status: self.status.clone().unwrap_or_else(|| "?".into()),
             enabled: self.enabled,
-            comment: None,
+            // The comment column of a tenant row says what it is and where it serves.
+            comment: Some(format!("tenant · {}", self.domains.join(", "))),
             origins: Vec::new(),
             last_modified: self.last_modified,
             tenant_only: false,

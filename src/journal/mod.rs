@@ -336,6 +336,21 @@ pub enum Write {
         list: Vec<Distribution>,
         at: Timestamp,
     },
+    /// Every tenant of a distribution (rows with `tenant` set): those not in it are gone.
+    Tenants {
+        scope: Scope,
+        distribution: String,
+        list: Vec<Distribution>,
+        at: Timestamp,
+    },
+    /// A distribution's cache-tag header (`None`: it has no CacheTagConfig), as read when
+    /// the distribution was last modified at `last_modified`.
+    CacheTags {
+        scope: Scope,
+        distribution: String,
+        header: Option<String>,
+        last_modified: Timestamp,
+    },
     /// This process stops: its unsettled batches stay, free for the next cfdash to take.
     Release,
 }
@@ -460,6 +475,9 @@ pub struct Snapshot {
     pub unsettled: Vec<StoredBatch>,
     /// The latest notices, oldest first.
     pub notices: Vec<LoggedNotice>,
+    /// Per distribution, its cache-tag header (`None`: none) and the distribution's
+    /// last-modified time when it was read.
+    pub cache_tags: HashMap<String, (Option<String>, Timestamp)>,
 }
 
 /// A filter for `cfdash history` (and the app's search).
@@ -929,6 +947,39 @@ impl Journal {
 
     fn apply_one(&mut self, write: &Write, now: Timestamp) -> rusqlite::Result<()> {
         match write {
+            Write::Tenants {
+                scope,
+                distribution,
+                list,
+                at,
+            } => {
+                self.apply_one(
+                    &Write::SomeDistributions {
+                        scope: scope.clone(),
+                        list: list.clone(),
+                        at: *at,
+                    },
+                    now,
+                )?;
+                let id = self.scope_id(scope, now)?;
+                self.conn.execute(
+                    "DELETE FROM distributions WHERE scope = ?1 AND parent = ?2 AND seen_at < ?3",
+                    params![id, distribution, ms(*at)],
+                )?;
+            }
+            Write::CacheTags {
+                scope,
+                distribution,
+                header,
+                last_modified,
+            } => {
+                let id = self.scope_id(scope, now)?;
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO cache_tags (scope, distribution, header, last_modified)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![id, distribution, header, ms(*last_modified)],
+                )?;
+            }
             Write::Distributions { scope, list, at }
             | Write::SomeDistributions { scope, list, at } => {
                 let whole = matches!(write, Write::Distributions { .. });
@@ -1380,6 +1431,21 @@ impl Journal {
                 let (d, seen) = row?;
                 snap.listed_at = Some(snap.listed_at.map_or(ts(seen), |t| t.min(ts(seen))));
                 snap.distributions.push(d);
+            }
+        }
+        {
+            let mut q = self.conn.prepare_cached(
+                "SELECT distribution, header, last_modified FROM cache_tags WHERE scope = ?1",
+            )?;
+            let rows = q.query_map([id], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    (r.get::<_, Option<String>>(1)?, ts(r.get(2)?)),
+                ))
+            })?;
+            for row in rows {
+                let (d, tags) = row?;
+                snap.cache_tags.insert(d, tags);
             }
         }
         {

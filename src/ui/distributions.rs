@@ -59,8 +59,36 @@ fn name_cell(d: &crate::cloudfront::Distribution, width: usize) -> String {
     format!("{name}{suffix}")
 }
 
+/// The name cell in the tree: a multi-tenant distribution opens (`▸`/`▾`, Enter) on its
+/// tenants, each under it (`└`) by its name and domains.
+fn tree_cell(app: &App, d: &crate::cloudfront::Distribution, width: usize) -> String {
+    if d.tenant.is_some() {
+        return format!("  └ {}", name_cell(d, width.saturating_sub(4).max(1)));
+    }
+    if !d.tenant_only {
+        return name_cell(d, width);
+    }
+    let open = if app.session.expanded.contains(&d.id) {
+        "▾"
+    } else {
+        "▸"
+    };
+    let tenants = app.tenants_of(&d.id).len();
+    let suffix = if tenants > 0 || app.session.tenants_listed.contains(&d.id) {
+        format!(" [{tenants} tenants]")
+    } else {
+        " [tenants]".to_string()
+    };
+    let room = width.saturating_sub(2 + suffix.chars().count()).max(1);
+    format!("{open} {}{suffix}", name_cell(d, room))
+}
+
 pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let total = app.session.distributions.data().map(Vec::len);
+    let total = app
+        .session
+        .distributions
+        .data()
+        .map(|all| all.iter().filter(|d| d.tenant.is_none()).count());
     let mut title = vec![Span::styled(" Distributions ", theme.title)];
     let filter = app.filter_text();
     match total {
@@ -198,7 +226,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             let cells = cols.iter().map(|(col, _)| match col {
                 Col::Mark => Cell::from(mark.clone()),
                 Col::Id => Cell::from(fit(&d.id, 14)),
-                Col::Name => Cell::from(name_cell(d, name_w)),
+                Col::Name => Cell::from(tree_cell(app, d, name_w)),
                 Col::Status => Cell::from(status.clone()),
                 Col::Enabled => Cell::from(enabled.clone()),
                 Col::Running => Cell::from(Line::from(count.clone()).right_aligned()),

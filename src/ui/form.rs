@@ -31,12 +31,30 @@ pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: F
         ],
         room,
     ));
-    let block = Block::default()
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_type(BorderType::Thick)
         .border_style(theme.focus_border)
         .title(title)
         .title_top(Line::styled(count, theme.dim).right_aligned());
+    // Why the targets are tenants; whose cache-tag support cannot be read.
+    let mut bottom = Vec::new();
+    if let Some(steered) = &form.steered {
+        bottom.push(Span::styled(format!(" {steered} "), theme.warning));
+    }
+    if !form.tags_unknown.is_empty() {
+        bottom.push(Span::styled(
+            format!(
+                " cache-tag support of {} unknown (no cloudfront:GetDistributionConfig) ",
+                form.tags_unknown.join(", ")
+            ),
+            theme.dim,
+        ));
+    }
+    if !bottom.is_empty() {
+        let room = (areas.block.width as usize).saturating_sub(4);
+        block = block.title_bottom(Line::from(super::fit_spans(bottom, room)));
+    }
     frame.render_widget(block, areas.block);
 
     editor(app, form, theme, frame, &areas);
@@ -63,6 +81,25 @@ pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: F
 }
 
 fn targets_label(app: &App, targets: &[String]) -> String {
+    // Tenants of one distribution: "5 tenants of NAME: a, b, …".
+    let owners: std::collections::BTreeSet<String> =
+        targets.iter().map(|t| app.owner_of(t)).collect();
+    if targets.len() > 1
+        && owners.len() == 1
+        && targets.iter().all(|t| crate::cloudfront::is_tenant(t))
+    {
+        let owner = owners.into_iter().next().unwrap_or_default();
+        return format!(
+            "{} tenants of {}: {}",
+            targets.len(),
+            app.distribution_name(&owner),
+            targets
+                .iter()
+                .map(|t| app.distribution_name(t))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     match targets {
         [one] => app.distribution_label(one),
         many => format!(
@@ -84,6 +121,7 @@ fn mark_style(theme: &Theme, mark: LineMark) -> (char, Style) {
         LineMark::Normalised => ('~', theme.info),
         LineMark::Duplicate => ('=', theme.dim),
         LineMark::Covered => ('⊂', theme.warning),
+        LineMark::TagWarning => ('⚠', theme.warning),
         LineMark::Error => ('✗', theme.error),
     }
 }
@@ -216,8 +254,21 @@ pub fn month_price_text(m: &MonthCount, items: usize) -> (String, bool) {
     (text, usd > 0.0)
 }
 
+/// What several targets are: tenants, distributions, or both.
+fn target_noun(targets: &[String]) -> &'static str {
+    let tenants = targets
+        .iter()
+        .filter(|t| crate::cloudfront::is_tenant(t))
+        .count();
+    match tenants {
+        0 => "distributions",
+        n if n == targets.len() => "tenants",
+        _ => "distributions and tenants",
+    }
+}
+
 /// "4 paths · 1 wildcard · 1 batch": what a submit sends, without its price.
-pub fn counts_text(e: &Estimate, targets: usize) -> String {
+pub fn counts_text(e: &Estimate, targets: &[String]) -> String {
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut parts = vec![plural(e.paths, "path", "paths")];
@@ -229,15 +280,15 @@ pub fn counts_text(e: &Estimate, targets: usize) -> String {
     }
     parts.push(plural(e.batches, "batch", "batches"));
     let mut text = parts.join(" · ");
-    if targets > 1 {
-        text.push_str(&format!(" × {targets} distributions"));
+    if targets.len() > 1 {
+        text.push_str(&format!(" × {} {}", targets.len(), target_noun(targets)));
     }
     text
 }
 
 fn summary_line(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = vec![Span::styled(
-        counts_text(&form.estimate, form.targets.len()),
+        counts_text(&form.estimate, &form.targets),
         theme.text,
     )];
     if let Some((room, upper)) = app.form_room() {
@@ -350,7 +401,7 @@ fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, rect: Rect)
     }
     head.push(field(
         "Sends",
-        counts_text(&form.estimate, form.targets.len()),
+        counts_text(&form.estimate, &form.targets),
         theme.text,
     ));
     let (price, costs) = month_price_text(
@@ -366,7 +417,11 @@ fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, rect: Rect)
     let now_min = form.batches.iter().map(|b| b.1).min().unwrap_or(0);
     let now_max = form.batches.iter().map(|b| b.1).max().unwrap_or(0);
     let per = if form.targets.len() > 1 {
-        " per distribution"
+        if form.targets.iter().all(|t| crate::cloudfront::is_tenant(t)) {
+            " per tenant"
+        } else {
+            " per distribution"
+        }
     } else {
         ""
     };

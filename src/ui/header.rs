@@ -32,16 +32,23 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let pinned = !app.session.pins.is_empty() && !app.session.show_all;
     let count = match &app.session.distributions {
         Remote::Ready { data, .. } => {
-            let n = data.len();
+            // Tenants are rows of the list, but not distributions.
+            let tenants = data.iter().filter(|d| d.tenant.is_some()).count();
+            let n = data.len() - tenants;
             let s = if n == 1 { "" } else { "s" };
-            if app.session.schedule.paging.is_some() {
+            let mut text = if app.session.schedule.paging.is_some() {
                 // Pages still coming: the count is only a lower bound.
                 format!("{}+ distributions", thousands(n))
             } else if pinned {
                 format!("{} pinned distribution{s}", thousands(n))
             } else {
                 format!("{} distribution{s}", thousands(n))
+            };
+            if tenants > 0 {
+                let s = if tenants == 1 { "" } else { "s" };
+                text.push_str(&format!(" · {} tenant{s}", thousands(tenants)));
             }
+            text
         }
         Remote::Failed { .. } => "distributions unavailable".into(),
         Remote::Idle | Remote::Loading => "loading distributions".into(),

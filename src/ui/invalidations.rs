@@ -10,6 +10,7 @@ use super::{Theme, pane_block, placeholder, position};
 use crate::app::form::QuotaUse;
 use crate::app::layout::{INV_BASE, WIDE, table_rows};
 use crate::app::session::InvColumn;
+use crate::app::tenants::TagSupport;
 use crate::app::{App, InvKey, Mode, Pane, Remote, Slot, arrow, search};
 use crate::cloudfront::{Distribution, InvalidationStatus};
 use crate::paths;
@@ -96,6 +97,19 @@ pub fn paths_text(paths: &[String], width: usize) -> String {
 /// The pane's title after "Invalidations ·": every alias of the distribution (else its
 /// domain), cut to `width` columns: as many whole aliases as fit, then "+N" for the others.
 fn names(d: &Distribution, width: usize) -> String {
+    // A tenant: its name, then its domains.
+    if let Some(t) = &d.tenant {
+        let name = fit(&t.name, width).into_owned();
+        let rest = width.saturating_sub(text_columns(&name) + 3);
+        if d.aliases.is_empty() || rest < 6 {
+            return name;
+        }
+        let plain = Distribution {
+            tenant: None,
+            ..d.clone()
+        };
+        return format!("{name} · {}", names(&plain, rest));
+    }
     let n = d.aliases.len();
     if n <= 1 {
         return fit(d.display_name(), width).into_owned();
@@ -212,6 +226,29 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             Span::styled(" L", theme.key),
             Span::styled(" older ", theme.dim),
         ]));
+    }
+    // What the distribution (a tenant's: its distribution) does with cache tags, as far as
+    // cfdash has read its config; and whose tenant a tenant is.
+    if let Some(d) = dist {
+        let mut bottom = Vec::new();
+        if let Some(t) = &d.tenant {
+            let parent = app.distribution_name(&t.distribution);
+            bottom.push(Span::styled(format!(" tenant of {parent} "), theme.dim));
+        }
+        let tags = match app.tag_support(&d.id) {
+            TagSupport::Header(h) => Some(format!(" cache-tag header {h} ")),
+            TagSupport::None => Some(" no cache tags ".to_string()),
+            TagSupport::Denied => {
+                Some(" cache tags: unknown (GetDistributionConfig denied) ".to_string())
+            }
+            TagSupport::Unknown => None,
+        };
+        bottom.extend(tags.map(|t| Span::styled(t, theme.dim)));
+        if !bottom.is_empty() {
+            // Clear of "L older" on the left and the position on the right.
+            let room = (area.width as usize).saturating_sub(24);
+            block = block.title_bottom(Line::from(super::fit_spans(bottom, room)).centered());
+        }
     }
     let inner = block.inner(area);
     frame.render_widget(block, area);
