@@ -834,3 +834,91 @@ fn cached_details_are_every_fetched_invalidation_with_its_paths_in_order() {
         "paths in the order sent, none of another scope's"
     );
 }
+
+#[test]
+fn tenants_and_cache_tag_headers_are_kept_and_listings_replace_only_their_own() {
+    use crate::cloudfront::Tenant;
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = open(&dir);
+    let s = scope();
+    let mut multi = dist("E9", "111122223333");
+    multi.tenant_only = true;
+    let tenant = |id: &str, name: &str| {
+        Tenant {
+            id: id.into(),
+            distribution_id: "E9".into(),
+            name: name.into(),
+            arn: format!("arn:aws:cloudfront::111122223333:distribution-tenant/{id}"),
+            domains: vec![format!("{name}.example")],
+            enabled: Some(true),
+            status: Some("Deployed".into()),
+            last_modified: t(-50),
+        }
+        .row()
+    };
+    let (a, b) = (tenant("dt_a", "alpha"), tenant("dt_b", "beta"));
+    j.apply(
+        &[
+            Write::Distributions {
+                scope: s.clone(),
+                list: vec![dist("E1", "111122223333"), multi.clone()],
+                at: t(10),
+            },
+            Write::Tenants {
+                scope: s.clone(),
+                distribution: "E9".into(),
+                list: vec![a.clone(), b.clone()],
+                at: t(11),
+            },
+            Write::CacheTags {
+                scope: s.clone(),
+                distribution: "E1".into(),
+                header: Some("Cache-Tag".into()),
+                last_modified: t(-100),
+            },
+            Write::CacheTags {
+                scope: s.clone(),
+                distribution: "E9".into(),
+                header: None,
+                last_modified: t(-100),
+            },
+        ],
+        t(11),
+    )
+    .unwrap();
+    let snap = j.snapshot(&s, 50, 10, t(12)).unwrap();
+    let ids: Vec<&str> = snap.distributions.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids.len(), 4, "{ids:?}");
+    let got_a = snap.distributions.iter().find(|d| d.id == "dt_a").unwrap();
+    assert_eq!(*got_a, a, "a tenant row comes back as it went in");
+    assert!(snap.distributions.iter().any(|d| d.id == "E9" && d.tenant_only));
+    assert_eq!(
+        snap.cache_tags["E1"],
+        (Some("Cache-Tag".to_string()), t(-100))
+    );
+    assert_eq!(snap.cache_tags["E9"], (None, t(-100)));
+
+    // A whole listing of distributions leaves the tenants; a listing of the tenants
+    // drops the one gone.
+    j.apply(
+        &[
+            Write::Distributions {
+                scope: s.clone(),
+                list: vec![dist("E1", "111122223333"), multi],
+                at: t(20),
+            },
+            Write::Tenants {
+                scope: s.clone(),
+                distribution: "E9".into(),
+                list: vec![b],
+                at: t(21),
+            },
+        ],
+        t(21),
+    )
+    .unwrap();
+    let snap = j.snapshot(&s, 50, 10, t(22)).unwrap();
+    let mut ids: Vec<&str> = snap.distributions.iter().map(|d| d.id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, ["E1", "E9", "dt_b"]);
+}
