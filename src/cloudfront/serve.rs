@@ -2,9 +2,16 @@
 //! REST-XML API (version 2020-05-31) on loopback, well enough for aws-sdk-cloudfront and
 //! the aws CLI. It accepts any signature and checks none.
 //!
+//! It serves distributions (ListDistributions, GetDistribution, GetDistributionConfig),
+//! their invalidations, and distribution tenants (ListDistributionTenants,
+//! GetDistributionTenant, GetDistributionTenantByDomain, and the three invalidation
+//! operations `…ForDistributionTenant`), on the paths, with the element names and status
+//! codes of the service model (botocore's `cloudfront/2020-05-31/service-2.json`).
+//!
 //! Faults come from the simulator's settings (throttling as HTTP 400 `Throttling`, 5xx as
 //! 503 `ServiceUnavailable`) plus dropped connections: the request is carried out, then the
-//! connection is closed without an answer, as when a response is lost on the way back.
+//! connection is closed without an answer, as when a response is lost on the way back. An
+//! in-process server can also refuse operations 403 `AccessDenied` ([`Server::deny`]).
 //!
 //! Path segments are percent-decoded (a bad escape or non-UTF-8 is a 400 `InvalidURI`);
 //! request bodies are read up to [`MAX_BODY_BYTES`] (more is a 413); every text put in XML
