@@ -33,7 +33,7 @@ use crate::endpoint;
 
 use super::{
     CfError, CfResult, CloudFront, Distribution, Invalidation, InvalidationStatus,
-    InvalidationSummary, Page, Tenant,
+    InvalidationSummary, Page, Tenant, is_tenant,
 };
 
 /// How to reach an account: the AWS side of a cfdash profile.
@@ -373,6 +373,99 @@ fn invalidation(i: &types::Invalidation) -> Invalidation {
     }
 }
 
+/// One page of ListInvalidations or ListInvalidationsForDistributionTenant, newest first.
+fn invalidation_page(list: Option<&types::InvalidationList>) -> Page<InvalidationSummary> {
+    let mut items: Vec<InvalidationSummary> = list
+        .map(|l| {
+            l.items()
+                .iter()
+                .map(|i| InvalidationSummary {
+                    id: i.id().to_string(),
+                    status: InvalidationStatus::parse(i.status()),
+                    create_time: timestamp(i.create_time()),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // CloudFront lists newest first; emulators may not (moto lists oldest first).
+    items.sort_by_key(|i| std::cmp::Reverse(i.create_time));
+    Page {
+        items,
+        next_marker: list
+            .filter(|l| l.is_truncated())
+            .and_then(|l| l.next_marker())
+            .map(str::to_string),
+    }
+}
+
+fn domains(list: &[types::DomainResult]) -> Vec<String> {
+    list.iter().map(|d| d.domain().to_string()).collect()
+}
+
+/// A ListDistributionTenants item.
+fn tenant_summary(t: &types::DistributionTenantSummary) -> Tenant {
+    Tenant {
+        id: t.id().to_string(),
+        distribution_id: t.distribution_id().to_string(),
+        name: t.name().to_string(),
+        arn: t.arn().to_string(),
+        domains: domains(t.domains()),
+        enabled: t.enabled(),
+        status: t.status().map(str::to_string),
+        last_modified: timestamp(t.last_modified_time()),
+    }
+}
+
+/// GetDistributionTenant's (or …ByDomain's) answer: every member is optional in the
+/// model, but one without an id names nothing.
+fn tenant(t: Option<&types::DistributionTenant>, operation: &str) -> CfResult<Tenant> {
+    let t = t.ok_or_else(|| empty(operation))?;
+    let id = t
+        .id()
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| empty(operation))?;
+    Ok(Tenant {
+        id: id.to_string(),
+        distribution_id: t.distribution_id().unwrap_or_default().to_string(),
+        name: t.name().unwrap_or(id).to_string(),
+        arn: t.arn().unwrap_or_default().to_string(),
+        domains: domains(t.domains()),
+        enabled: t.enabled(),
+        status: t.status().map(str::to_string),
+        last_modified: t
+            .last_modified_time()
+            .or(t.created_time())
+            .map_or(Timestamp::UNIX_EPOCH, timestamp),
+    })
+}
+
+/// The batch CreateInvalidation and CreateInvalidationForDistributionTenant send.
+fn batch(paths: &[String], caller_reference: &str) -> CfResult<types::InvalidationBatch> {
+    let invalid = |e: aws_sdk_cloudfront::error::BuildError| CfError::Other {
+        code: "InvalidArgument".into(),
+        message: e.to_string(),
+    };
+    types::InvalidationBatch::builder()
+        .paths(
+            types::Paths::builder()
+                .quantity(paths.len() as i32)
+                .set_items(Some(paths.to_vec()))
+                .build()
+                .map_err(invalid)?,
+        )
+        .caller_reference(caller_reference)
+        .build()
+        .map_err(invalid)
+}
+
+/// One attempt: the submission engine retries, under the same CallerReference, and must
+/// see every attempt's outcome — an SDK retry after a lost answer would hide that the first
+/// attempt may have created it.
+fn one_attempt() -> aws_sdk_cloudfront::config::Builder {
+    aws_sdk_cloudfront::config::Builder::default()
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+}
+
 /// What a failed call was about, for the error's sentence.
 struct Call<'a> {
     action: &'static str,
@@ -491,6 +584,27 @@ fn classify_code(
             distribution: call.distribution.to_string(),
             id: call.invalidation.to_string(),
         },
+        // The tenant operations' "not found": what was not found depends on the call.
+        // ListDistributionTenants filtered on a distribution: that distribution. A tenant's
+        // invalidation: the model names NoSuchInvalidation for it, but should the service
+        // say EntityNotFound of the invalidation, its message says which.
+        "EntityNotFound" if call.action == "ListDistributionTenants" => {
+            CfError::NoSuchDistribution {
+                id: call.distribution.to_string(),
+            }
+        }
+        "EntityNotFound"
+            if !call.invalidation.is_empty()
+                && message.to_ascii_lowercase().contains("invalidation") =>
+        {
+            CfError::NoSuchInvalidation {
+                distribution: call.distribution.to_string(),
+                id: call.invalidation.to_string(),
+            }
+        }
+        "EntityNotFound" => CfError::NoSuchTenant {
+            id: call.distribution.to_string(),
+        },
         "AccessDenied" | "AccessDeniedException" => CfError::AccessDenied {
             action: call.action.to_string(),
             detail,
@@ -603,37 +717,31 @@ impl CloudFront for AwsCloudFront {
         max_items: u32,
     ) -> BoxFuture<'a, CfResult<Page<InvalidationSummary>>> {
         Box::pin(async move {
+            let marker = marker.map(str::to_string);
+            let max_items = max_items.min(1000) as i32;
+            if is_tenant(distribution) {
+                let action = "ListInvalidationsForDistributionTenant";
+                let out = self
+                    .client
+                    .list_invalidations_for_distribution_tenant()
+                    .id(distribution)
+                    .set_marker(marker)
+                    .max_items(max_items)
+                    .send()
+                    .await
+                    .map_err(|e| self.classify(e, Call::new(action).on(distribution)))?;
+                return Ok(invalidation_page(out.invalidation_list()));
+            }
             let out = self
                 .client
                 .list_invalidations()
                 .distribution_id(distribution)
-                .set_marker(marker.map(str::to_string))
-                .max_items(max_items.min(1000) as i32)
+                .set_marker(marker)
+                .max_items(max_items)
                 .send()
                 .await
                 .map_err(|e| self.classify(e, Call::new("ListInvalidations").on(distribution)))?;
-            let list = out.invalidation_list();
-            let mut items: Vec<InvalidationSummary> = list
-                .map(|l| {
-                    l.items()
-                        .iter()
-                        .map(|i| InvalidationSummary {
-                            id: i.id().to_string(),
-                            status: InvalidationStatus::parse(i.status()),
-                            create_time: timestamp(i.create_time()),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            // CloudFront lists newest first; emulators may not (moto lists oldest first).
-            items.sort_by_key(|i| std::cmp::Reverse(i.create_time));
-            Ok(Page {
-                items,
-                next_marker: list
-                    .filter(|l| l.is_truncated())
-                    .and_then(|l| l.next_marker())
-                    .map(str::to_string),
-            })
+            Ok(invalidation_page(out.invalidation_list()))
         })
     }
 
@@ -643,6 +751,22 @@ impl CloudFront for AwsCloudFront {
         id: &'a str,
     ) -> BoxFuture<'a, CfResult<Invalidation>> {
         Box::pin(async move {
+            let call = |action| Call::new(action).on(distribution).invalidation(id);
+            if is_tenant(distribution) {
+                let action = "GetInvalidationForDistributionTenant";
+                let out = self
+                    .client
+                    .get_invalidation_for_distribution_tenant()
+                    .distribution_tenant_id(distribution)
+                    .id(id)
+                    .send()
+                    .await
+                    .map_err(|e| self.classify(e, call(action)))?;
+                return out
+                    .invalidation()
+                    .map(invalidation)
+                    .ok_or_else(|| empty(action));
+            }
             let out = self
                 .client
                 .get_invalidation()
@@ -650,14 +774,7 @@ impl CloudFront for AwsCloudFront {
                 .id(id)
                 .send()
                 .await
-                .map_err(|e| {
-                    self.classify(
-                        e,
-                        Call::new("GetInvalidation")
-                            .on(distribution)
-                            .invalidation(id),
-                    )
-                })?;
+                .map_err(|e| self.classify(e, call("GetInvalidation")))?;
             out.invalidation()
                 .map(invalidation)
                 .ok_or_else(|| empty("GetInvalidation"))
@@ -671,86 +788,130 @@ impl CloudFront for AwsCloudFront {
         caller_reference: &'a str,
     ) -> BoxFuture<'a, CfResult<Invalidation>> {
         Box::pin(async move {
-            let invalid = |e: aws_sdk_cloudfront::error::BuildError| CfError::Other {
-                code: "InvalidArgument".into(),
-                message: e.to_string(),
+            let batch = batch(paths, caller_reference)?;
+            let call = |action| {
+                Call::new(action)
+                    .on(distribution)
+                    .reference(caller_reference)
             };
-            let batch = types::InvalidationBatch::builder()
-                .paths(
-                    types::Paths::builder()
-                        .quantity(paths.len() as i32)
-                        .set_items(Some(paths.to_vec()))
-                        .build()
-                        .map_err(invalid)?,
-                )
-                .caller_reference(caller_reference)
-                .build()
-                .map_err(invalid)?;
-            // One attempt: the submission engine retries, under the same CallerReference,
-            // and must see every attempt's outcome — an SDK retry after a lost answer would
-            // hide that the first attempt may have created it.
+            // A success without a readable invalidation may still have created it.
+            let unread =
+                |action: &str| unreadable(200, format!("{action} answered without a result"));
+            if is_tenant(distribution) {
+                let action = "CreateInvalidationForDistributionTenant";
+                let out = self
+                    .client
+                    .create_invalidation_for_distribution_tenant()
+                    .id(distribution)
+                    .invalidation_batch(batch)
+                    .customize()
+                    .config_override(one_attempt())
+                    .send()
+                    .await
+                    .map_err(|e| self.classify(e, call(action)))?;
+                return out
+                    .invalidation()
+                    .map(invalidation)
+                    .ok_or_else(|| unread(action));
+            }
             let out = self
                 .client
                 .create_invalidation()
                 .distribution_id(distribution)
                 .invalidation_batch(batch)
                 .customize()
-                .config_override(
-                    aws_sdk_cloudfront::config::Builder::default()
-                        .retry_config(RetryConfig::standard().with_max_attempts(1)),
-                )
+                .config_override(one_attempt())
                 .send()
                 .await
-                .map_err(|e| {
-                    self.classify(
-                        e,
-                        Call::new("CreateInvalidation")
-                            .on(distribution)
-                            .reference(caller_reference),
-                    )
-                })?;
-            // A success without a readable invalidation may still have created it.
-            out.invalidation().map(invalidation).ok_or_else(|| {
-                unreadable(200, "CreateInvalidation answered without a result".into())
+                .map_err(|e| self.classify(e, call("CreateInvalidation")))?;
+            out.invalidation()
+                .map(invalidation)
+                .ok_or_else(|| unread("CreateInvalidation"))
+        })
+    }
+
+    fn list_tenants_page<'a>(
+        &'a self,
+        distribution: &'a str,
+        marker: Option<&'a str>,
+        max_items: u32,
+    ) -> BoxFuture<'a, CfResult<Page<Tenant>>> {
+        Box::pin(async move {
+            let action = "ListDistributionTenants";
+            let out = self
+                .client
+                .list_distribution_tenants()
+                .association_filter(
+                    types::DistributionTenantAssociationFilter::builder()
+                        .distribution_id(distribution)
+                        .build(),
+                )
+                .set_marker(marker.map(str::to_string))
+                .max_items(max_items.min(1000) as i32)
+                .send()
+                .await
+                .map_err(|e| self.classify(e, Call::new(action).on(distribution)))?;
+            Ok(Page {
+                items: out
+                    .distribution_tenant_list()
+                    .iter()
+                    .map(tenant_summary)
+                    .collect(),
+                // No IsTruncated here: a NextMarker is the only sign of more.
+                next_marker: out
+                    .next_marker()
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_string),
             })
         })
     }
 
-    // TODO(i16-aws): the SDK calls; stand-ins so the rest builds.
-    fn list_tenants_page<'a>(
-        &'a self,
-        _distribution: &'a str,
-        _marker: Option<&'a str>,
-        _max_items: u32,
-    ) -> BoxFuture<'a, CfResult<Page<Tenant>>> {
-        Box::pin(async {
-            Err(CfError::Setup {
-                message: "not built".into(),
-            })
+    fn get_tenant<'a>(&'a self, identifier: &'a str) -> BoxFuture<'a, CfResult<Tenant>> {
+        Box::pin(async move {
+            let action = "GetDistributionTenant";
+            let out = self
+                .client
+                .get_distribution_tenant()
+                .identifier(identifier)
+                .send()
+                .await
+                .map_err(|e| self.classify(e, Call::new(action).on(identifier)))?;
+            tenant(out.distribution_tenant(), action)
         })
     }
-    fn get_tenant<'a>(&'a self, _identifier: &'a str) -> BoxFuture<'a, CfResult<Tenant>> {
-        Box::pin(async {
-            Err(CfError::Setup {
-                message: "not built".into(),
-            })
+
+    fn get_tenant_by_domain<'a>(&'a self, domain: &'a str) -> BoxFuture<'a, CfResult<Tenant>> {
+        Box::pin(async move {
+            let action = "GetDistributionTenantByDomain";
+            let out = self
+                .client
+                .get_distribution_tenant_by_domain()
+                .domain(domain)
+                .send()
+                .await
+                .map_err(|e| self.classify(e, Call::new(action).on(domain)))?;
+            tenant(out.distribution_tenant(), action)
         })
     }
-    fn get_tenant_by_domain<'a>(&'a self, _domain: &'a str) -> BoxFuture<'a, CfResult<Tenant>> {
-        Box::pin(async {
-            Err(CfError::Setup {
-                message: "not built".into(),
-            })
-        })
-    }
+
     fn get_cache_tag_header<'a>(
         &'a self,
-        _distribution: &'a str,
+        distribution: &'a str,
     ) -> BoxFuture<'a, CfResult<Option<String>>> {
-        Box::pin(async {
-            Err(CfError::Setup {
-                message: "not built".into(),
-            })
+        Box::pin(async move {
+            let action = "GetDistributionConfig";
+            let out = self
+                .client
+                .get_distribution_config()
+                .id(distribution)
+                .send()
+                .await
+                .map_err(|e| self.classify(e, Call::new(action).on(distribution)))?;
+            let config = out.distribution_config().ok_or_else(|| empty(action))?;
+            Ok(config
+                .cache_tag_config()
+                .map(|c| c.header_name().to_string())
+                .filter(|h| !h.is_empty()))
         })
     }
 }
@@ -842,6 +1003,71 @@ mod tests {
             }
         );
         assert!(matches!(kind("Whatever", 400), CfError::Other { .. }));
+    }
+
+    #[test]
+    fn the_tenant_operations_not_found_names_what_is_missing() {
+        let kind = |call: Call<'_>, message: &str| {
+            classify_code("EntityNotFound", message, 404, &call, "prod", "d".into())
+        };
+        let tenant = "dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB";
+        for action in [
+            "ListInvalidationsForDistributionTenant",
+            "CreateInvalidationForDistributionTenant",
+            "GetDistributionTenant",
+            "GetDistributionTenantByDomain",
+        ] {
+            assert_eq!(
+                kind(
+                    Call::new(action).on(tenant),
+                    "The specified distribution tenant does not exist."
+                ),
+                CfError::NoSuchTenant { id: tenant.into() },
+                "{action}"
+            );
+        }
+        let get = || {
+            Call::new("GetInvalidationForDistributionTenant")
+                .on(tenant)
+                .invalidation("I1")
+        };
+        assert_eq!(
+            kind(get(), "The specified distribution tenant does not exist."),
+            CfError::NoSuchTenant { id: tenant.into() }
+        );
+        assert_eq!(
+            kind(get(), "The specified invalidation does not exist."),
+            CfError::NoSuchInvalidation {
+                distribution: tenant.into(),
+                id: "I1".into()
+            }
+        );
+        assert_eq!(
+            classify_code("NoSuchInvalidation", "", 404, &get(), "prod", "d".into()),
+            CfError::NoSuchInvalidation {
+                distribution: tenant.into(),
+                id: "I1".into()
+            }
+        );
+        // Listing a distribution's tenants: the distribution is what is missing.
+        assert_eq!(
+            kind(
+                Call::new("ListDistributionTenants").on("ENOPE"),
+                "not found"
+            ),
+            CfError::NoSuchDistribution { id: "ENOPE".into() }
+        );
+        // AccessDenied names the operation refused.
+        for action in [
+            "ListDistributionTenants",
+            "CreateInvalidationForDistributionTenant",
+            "GetDistributionConfig",
+        ] {
+            assert!(matches!(
+                classify_code("AccessDenied", "", 403, &Call::new(action).on(tenant), "prod", "d".into()),
+                CfError::AccessDenied { action: a, .. } if a == action
+            ));
+        }
     }
 
     #[test]

@@ -2,9 +2,16 @@
 //! REST-XML API (version 2020-05-31) on loopback, well enough for aws-sdk-cloudfront and
 //! the aws CLI. It accepts any signature and checks none.
 //!
+//! It serves distributions (ListDistributions, GetDistribution, GetDistributionConfig),
+//! their invalidations, and distribution tenants (ListDistributionTenants,
+//! GetDistributionTenant, GetDistributionTenantByDomain, and the three invalidation
+//! operations `…ForDistributionTenant`), on the paths, with the element names and status
+//! codes of the service model (botocore's `cloudfront/2020-05-31/service-2.json`).
+//!
 //! Faults come from the simulator's settings (throttling as HTTP 400 `Throttling`, 5xx as
 //! 503 `ServiceUnavailable`) plus dropped connections: the request is carried out, then the
-//! connection is closed without an answer, as when a response is lost on the way back.
+//! connection is closed without an answer, as when a response is lost on the way back. An
+//! in-process server can also refuse operations 403 `AccessDenied` ([`Server::deny`]).
 //!
 //! Path segments are percent-decoded (a bad escape or non-UTF-8 is a 400 `InvalidURI`);
 //! request bodies are read up to [`MAX_BODY_BYTES`] (more is a 413); every text put in XML
@@ -26,10 +33,15 @@ use jiff::Timestamp;
 use tokio::net::TcpListener;
 
 use super::sim::{Rng, SimCloudFront};
-use super::{CfError, CloudFront, Distribution, Invalidation, InvalidationSummary};
+use super::{
+    CfError, CloudFront, Distribution, Invalidation, InvalidationSummary, Tenant, is_tenant,
+};
 
 const NS: &str = "http://cloudfront.amazonaws.com/doc/2020-05-31/";
-const PREFIX: &str = "/2020-05-31/distribution";
+/// Every operation's path starts here, then names its resource ([`Resource`]).
+const API: &str = "/2020-05-31/";
+/// What GetDistribution, GetDistributionConfig and the tenant reads answer in `ETag`.
+const ETAG: &str = "E1SIMULATED";
 
 /// The most of a request body the server reads: 16 MiB. CreateInvalidation's is the largest
 /// CloudFront takes, and a full one — 3,000 paths of 4,000 characters — is about 12 MB (more
@@ -51,6 +63,8 @@ pub struct Server {
     drop_rate: f64,
     /// Decides which connections drop, apart from the simulator's own draws.
     rng: Mutex<Rng>,
+    /// Operations answered 403 AccessDenied (see [`Server::deny`]).
+    denied: Mutex<Vec<String>>,
 }
 
 impl Server {
@@ -60,6 +74,7 @@ impl Server {
             stats: Stats::default(),
             drop_rate,
             rng: Mutex::new(Rng::new(seed ^ 0xD409_D409_D409_D409)),
+            denied: Mutex::new(Vec::new()),
         })
     }
 
@@ -149,7 +164,10 @@ impl Server {
             return Ok(Response::new(Full::new(Bytes::from(text))));
         }
         let response = match decode_path(&path) {
-            Ok(Some(segments)) => self.route(&method, &path, &segments, &query, &body).await,
+            Ok(Some((resource, segments))) => {
+                self.route(&method, &path, resource, &segments, &query, &body)
+                    .await
+            }
             Ok(None) => error(
                 StatusCode::NOT_FOUND,
                 "InvalidURI",
@@ -164,76 +182,113 @@ impl Server {
         Ok(response)
     }
 
-    /// `segments`: the `path` after the API prefix, split at `/` and percent-decoded.
+    /// `segments`: the `path` after the API prefix and its `resource`, split at `/` and
+    /// percent-decoded.
     async fn route(
         &self,
         method: &Method,
         path: &str,
+        resource: Resource,
         segments: &[String],
         query: &str,
         body: &str,
     ) -> Response<Full<Bytes>> {
-        let (marker, max_items) = match (param(query, "Marker"), param(query, "MaxItems")) {
-            (Ok(m), Ok(n)) => (m, n),
-            (Err(e), _) | (_, Err(e)) => {
-                return error(StatusCode::BAD_REQUEST, "InvalidArgument", &e);
-            }
-        };
         let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
-        let max_items = match max_items.map(|m| m.parse::<u32>()) {
-            None => 100,
-            Some(Ok(n)) if n > 0 => n,
-            Some(_) => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "InvalidArgument",
-                    "MaxItems must be a positive number",
-                );
-            }
+        let Some(op) = Op::of(method, resource, &segments, query) else {
+            return error(
+                StatusCode::NOT_FOUND,
+                "InvalidURI",
+                &format!("{method} {path} is not served"),
+            );
         };
-        let result = match (method, segments.as_slice()) {
-            (&Method::GET, []) => self
+        if self.is_denied(op.name()) {
+            return error(
+                StatusCode::FORBIDDEN,
+                "AccessDenied",
+                &format!(
+                    "User: arn:aws:iam::123456789012:user/cfdash-sim is not authorized to perform: cloudfront:{}",
+                    op.name()
+                ),
+            );
+        }
+        // ListDistributionTenants takes its Marker and MaxItems in its body; the others
+        // that page, in the query.
+        let listing = match &op {
+            Op::ListTenants => read_tenants_request(body),
+            _ => Listing::from_query(query).map_err(|e| ("InvalidArgument", e)),
+        };
+        let listing = match listing {
+            Ok(l) => l,
+            Err((code, e)) => return error(StatusCode::BAD_REQUEST, code, &e),
+        };
+        let (marker, max_items) = (listing.marker.as_deref(), listing.max_items);
+        // A tenant's id on the distribution paths names no distribution, and anything but
+        // a tenant's id on the tenant paths names no tenant: the simulator itself takes
+        // both on either.
+        if let Some((target, tenant)) = op.target()
+            && is_tenant(target) != tenant
+        {
+            return self.error_response(&if tenant {
+                CfError::NoSuchTenant {
+                    id: target.to_string(),
+                }
+            } else {
+                CfError::NoSuchDistribution {
+                    id: target.to_string(),
+                }
+            });
+        }
+        let result = match op {
+            Op::ListDistributions => self
                 .sim
-                .list_distributions_page(marker.as_deref(), max_items)
+                .list_distributions_page(marker, max_items)
                 .await
                 .map(|page| {
                     ok(
                         StatusCode::OK,
                         distribution_list(
                             &page.items,
-                            marker.as_deref(),
+                            marker,
                             page.next_marker.as_deref(),
                             max_items,
                         ),
                     )
                 }),
-            (&Method::GET, [id]) => self.sim.distribution(id).map(|(d, running)| {
-                let mut r = ok(StatusCode::OK, distribution_xml(&d, running));
-                r.headers_mut()
-                    .insert("ETag", "E1SIMULATED".parse().expect("valid"));
-                r
+            Op::GetDistribution(id) => self.sim.distribution(id).and_then(|(d, running)| {
+                let header = self.sim.cache_tag_header(id)?;
+                Ok(with_etag(ok(
+                    StatusCode::OK,
+                    distribution_xml(&d, running, header.as_deref()),
+                )))
             }),
-            (&Method::GET, [id, "invalidation"]) => self
+            Op::GetDistributionConfig(id) => match self.sim.get_cache_tag_header(id).await {
+                Ok(header) => self
+                    .sim
+                    .distribution(id)
+                    .map(|(d, _)| with_etag(ok(StatusCode::OK, config_xml(&d, header.as_deref())))),
+                Err(e) => Err(e),
+            },
+            Op::ListInvalidations { target, .. } => self
                 .sim
-                .list_invalidations_page(id, marker.as_deref(), max_items)
+                .list_invalidations_page(target, marker, max_items)
                 .await
                 .map(|page| {
                     ok(
                         StatusCode::OK,
                         invalidation_list(
                             &page.items,
-                            marker.as_deref(),
+                            marker,
                             page.next_marker.as_deref(),
                             max_items,
                         ),
                     )
                 }),
-            (&Method::GET, [id, "invalidation", inv]) => self
+            Op::GetInvalidation { target, id, .. } => self
                 .sim
-                .get_invalidation(id, inv)
+                .get_invalidation(target, id)
                 .await
                 .map(|i| ok(StatusCode::OK, invalidation_xml(&i))),
-            (&Method::POST, [id, "invalidation"]) => {
+            Op::CreateInvalidation { target, tenant } => {
                 let batch = match read_batch(body) {
                     Ok(batch) => batch,
                     Err(refused) => return refused,
@@ -246,13 +301,18 @@ impl Server {
                     .as_deref()
                     .expect("batch_refusal refuses a batch without a CallerReference");
                 self.sim
-                    .create_invalidation(id, &batch.paths, reference)
+                    .create_invalidation(target, &batch.paths, reference)
                     .await
                     .map(|i| {
                         let mut r = ok(StatusCode::CREATED, invalidation_xml(&i));
                         let location = format!(
-                            "https://cloudfront.amazonaws.com{PREFIX}/{}/invalidation/{}",
-                            encode_segment(id),
+                            "https://cloudfront.amazonaws.com{API}{}/{}/invalidation/{}",
+                            if tenant {
+                                "distribution-tenant"
+                            } else {
+                                "distribution"
+                            },
+                            encode_segment(target),
                             encode_segment(&i.id)
                         );
                         if let Ok(v) = location.parse() {
@@ -261,13 +321,58 @@ impl Server {
                         r
                     })
             }
-            _ => Ok(error(
-                StatusCode::NOT_FOUND,
-                "InvalidURI",
-                &format!("{method} {path} is not served"),
-            )),
+            Op::ListTenants => match listing.connection_group {
+                // The simulator has no connection groups: none holds a tenant.
+                Some(_) => Ok(ok(StatusCode::OK, tenant_list(&[], None))),
+                None => self
+                    .sim
+                    .list_tenants(listing.distribution.as_deref(), marker, max_items)
+                    .await
+                    .map(|page| {
+                        ok(
+                            StatusCode::OK,
+                            tenant_list(&page.items, page.next_marker.as_deref()),
+                        )
+                    }),
+            },
+            Op::GetTenant(identifier) => self
+                .sim
+                .get_tenant(identifier)
+                .await
+                .map(|t| with_etag(ok(StatusCode::OK, tenant_xml(&t)))),
+            Op::GetTenantByDomain => match param(query, "domain") {
+                Err(e) => Ok(error(StatusCode::BAD_REQUEST, "InvalidArgument", &e)),
+                Ok(Some(domain)) => self
+                    .sim
+                    .get_tenant_by_domain(&domain)
+                    .await
+                    .map(|t| with_etag(ok(StatusCode::OK, tenant_xml(&t)))),
+                Ok(None) => Ok(error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidArgument",
+                    "GetDistributionTenantByDomain needs the domain query parameter",
+                )),
+            },
         };
         result.unwrap_or_else(|e| self.error_response(&e))
+    }
+
+    /// Answers every later request for `action` (`ListDistributionTenants`,
+    /// `CreateInvalidationForDistributionTenant`, …) 403 `AccessDenied`, as CloudFront does
+    /// a principal without that permission: for tests of what a client makes of it.
+    pub fn deny(&self, action: &str) {
+        self.denied
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(action.to_string());
+    }
+
+    fn is_denied(&self, action: &str) -> bool {
+        self.denied
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|a| a == action)
     }
 
     fn error_response(&self, e: &CfError) -> Response<Full<Bytes>> {
@@ -281,6 +386,12 @@ impl Server {
                 StatusCode::NOT_FOUND,
                 "NoSuchInvalidation",
                 "The specified invalidation does not exist.".to_string(),
+            ),
+            // The tenant operations' "not found" (service model: EntityNotFound, 404).
+            CfError::NoSuchTenant { .. } => (
+                StatusCode::NOT_FOUND,
+                "EntityNotFound",
+                "The specified distribution tenant does not exist.".to_string(),
             ),
             // The API reference names InvalidationBatchAlreadyExists (409) for this, but
             // what CloudFront answers is 400 InvalidArgument with this message: botocore
@@ -339,6 +450,226 @@ impl Server {
             .insert("Content-Type", "text/plain".parse().expect("valid"));
         r
     }
+}
+
+/// The resources of the API this server knows: the first segment after [`API`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Resource {
+    /// `distribution`: distributions, their configurations and invalidations.
+    Distribution,
+    /// `distribution-tenant`: one tenant, and a tenant's invalidations.
+    Tenant,
+    /// `distribution-tenants`: ListDistributionTenants.
+    Tenants,
+}
+
+/// The operation a request names, as the service model routes it.
+#[derive(Debug, PartialEq, Eq)]
+enum Op<'s> {
+    ListDistributions,
+    GetDistribution(&'s str),
+    GetDistributionConfig(&'s str),
+    /// `tenant`: by the tenant operation (`…ForDistributionTenant`), `target` a tenant.
+    ListInvalidations {
+        target: &'s str,
+        tenant: bool,
+    },
+    GetInvalidation {
+        target: &'s str,
+        id: &'s str,
+        tenant: bool,
+    },
+    CreateInvalidation {
+        target: &'s str,
+        tenant: bool,
+    },
+    ListTenants,
+    /// An id, name or ARN.
+    GetTenant(&'s str),
+    /// The domain is the `domain` query parameter.
+    GetTenantByDomain,
+}
+
+impl<'s> Op<'s> {
+    fn of(method: &Method, resource: Resource, segments: &[&'s str], query: &str) -> Option<Self> {
+        use Resource::*;
+        let tenant = resource == Tenant;
+        Some(match (method, resource, segments) {
+            (&Method::GET, Distribution, []) => Self::ListDistributions,
+            (&Method::GET, Distribution, [id]) => Self::GetDistribution(id),
+            (&Method::GET, Distribution, [id, "config"]) => Self::GetDistributionConfig(id),
+            (&Method::GET, Distribution | Tenant, [target, "invalidation"]) => {
+                Self::ListInvalidations { target, tenant }
+            }
+            (&Method::GET, Distribution | Tenant, [target, "invalidation", id]) => {
+                Self::GetInvalidation { target, id, tenant }
+            }
+            (&Method::POST, Distribution | Tenant, [target, "invalidation"]) => {
+                Self::CreateInvalidation { target, tenant }
+            }
+            (&Method::POST, Tenants, []) => Self::ListTenants,
+            (&Method::GET, Tenant, [identifier]) => Self::GetTenant(identifier),
+            // By the query it has: `domain` is GetDistributionTenantByDomain's only member.
+            (&Method::GET, Tenant, []) if query.split('&').any(|p| p.starts_with("domain=")) => {
+                Self::GetTenantByDomain
+            }
+            _ => return None,
+        })
+    }
+
+    /// Its name in the API (and in IAM).
+    fn name(&self) -> &'static str {
+        match self {
+            Self::ListDistributions => "ListDistributions",
+            Self::GetDistribution(_) => "GetDistribution",
+            Self::GetDistributionConfig(_) => "GetDistributionConfig",
+            Self::ListInvalidations { tenant: false, .. } => "ListInvalidations",
+            Self::ListInvalidations { tenant: true, .. } => {
+                "ListInvalidationsForDistributionTenant"
+            }
+            Self::GetInvalidation { tenant: false, .. } => "GetInvalidation",
+            Self::GetInvalidation { tenant: true, .. } => "GetInvalidationForDistributionTenant",
+            Self::CreateInvalidation { tenant: false, .. } => "CreateInvalidation",
+            Self::CreateInvalidation { tenant: true, .. } => {
+                "CreateInvalidationForDistributionTenant"
+            }
+            Self::ListTenants => "ListDistributionTenants",
+            Self::GetTenant(_) => "GetDistributionTenant",
+            Self::GetTenantByDomain => "GetDistributionTenantByDomain",
+        }
+    }
+
+    /// The distribution or tenant whose invalidations it reaches, and whether a tenant.
+    fn target(&self) -> Option<(&'s str, bool)> {
+        match *self {
+            Self::ListInvalidations { target, tenant }
+            | Self::GetInvalidation { target, tenant, .. }
+            | Self::CreateInvalidation { target, tenant } => Some((target, tenant)),
+            Self::GetDistribution(id) | Self::GetDistributionConfig(id) => Some((id, false)),
+            _ => None,
+        }
+    }
+}
+
+/// What a listing asks for: a page after `marker`, `max_items` long; ListDistributionTenants
+/// also its association filter.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Listing {
+    marker: Option<String>,
+    max_items: u32,
+    distribution: Option<String>,
+    connection_group: Option<String>,
+}
+
+impl Listing {
+    /// `Marker` and `MaxItems` of the query (100 when left out).
+    fn from_query(query: &str) -> Result<Self, String> {
+        Ok(Self {
+            marker: param(query, "Marker")?,
+            max_items: max_items(param(query, "MaxItems")?.as_deref())?,
+            ..Self::default()
+        })
+    }
+}
+
+/// `MaxItems` as given (100 when left out): a positive number.
+fn max_items(given: Option<&str>) -> Result<u32, String> {
+    match given.map(|m| m.trim().parse::<u32>()) {
+        None => Ok(100),
+        Some(Ok(n)) if n > 0 => Ok(n),
+        Some(_) => Err("MaxItems must be a positive number".into()),
+    }
+}
+
+/// Reads ListDistributionTenants' body (`ListDistributionTenantsRequest`): every member is
+/// optional, and an empty body asks for the first page of every tenant.
+fn read_tenants_request(body: &str) -> Result<Listing, (&'static str, String)> {
+    use xmlparser::{ElementEnd, Token, Tokenizer};
+    let mut listing = Listing {
+        max_items: 100,
+        ..Listing::default()
+    };
+    if body.trim().is_empty() {
+        return Ok(listing);
+    }
+    let malformed = |why: String| {
+        (
+            "MalformedXML",
+            format!("The XML you provided was not well-formed or did not validate: {why}"),
+        )
+    };
+    let mut stack: Vec<&str> = Vec::new();
+    let mut text = String::new();
+    let mut rooted = false;
+    for token in Tokenizer::from(body) {
+        match token.map_err(|e| malformed(e.to_string()))? {
+            Token::ElementStart { local, .. } => {
+                if stack.is_empty() {
+                    if rooted || local.as_str() != "ListDistributionTenantsRequest" {
+                        return Err(malformed(format!(
+                            "the root element is {}, not ListDistributionTenantsRequest",
+                            local.as_str()
+                        )));
+                    }
+                    rooted = true;
+                }
+                stack.push(local.as_str());
+                text.clear();
+            }
+            Token::ElementEnd { end, .. } => {
+                let closed = match end {
+                    ElementEnd::Open => continue,
+                    ElementEnd::Empty => stack.pop(),
+                    ElementEnd::Close(_, local) => {
+                        let open = stack.pop();
+                        if open != Some(local.as_str()) {
+                            return Err(malformed(format!(
+                                "</{}> closes nothing open",
+                                local.as_str()
+                            )));
+                        }
+                        open
+                    }
+                };
+                let Some(name) = closed else {
+                    return Err(malformed("an element closed twice".into()));
+                };
+                let mut path = stack.clone();
+                path.push(name);
+                let value = std::mem::take(&mut text);
+                let value = (!value.trim().is_empty()).then(|| value.trim().to_string());
+                match path.as_slice() {
+                    [_, "Marker"] => listing.marker = value,
+                    [_, "MaxItems"] => {
+                        listing.max_items =
+                            max_items(value.as_deref()).map_err(|e| ("InvalidArgument", e))?;
+                    }
+                    [_, "AssociationFilter", "DistributionId"] => listing.distribution = value,
+                    [_, "AssociationFilter", "ConnectionGroupId"] => {
+                        listing.connection_group = value
+                    }
+                    _ => {}
+                }
+            }
+            Token::Text { text: t } => text.push_str(&unesc(t.as_str())),
+            Token::Cdata { text: t, .. } => text.push_str(t.as_str()),
+            Token::DtdStart { .. } | Token::EmptyDtd { .. } => {
+                return Err(malformed("a DOCTYPE is not allowed".into()));
+            }
+            _ => {}
+        }
+    }
+    if !rooted || !stack.is_empty() {
+        return Err(malformed(
+            "no complete ListDistributionTenantsRequest".into(),
+        ));
+    }
+    Ok(listing)
+}
+
+fn with_etag(mut r: Response<Full<Bytes>>) -> Response<Full<Bytes>> {
+    r.headers_mut().insert("ETag", ETAG.parse().expect("valid"));
+    r
 }
 
 enum BodyError {
@@ -739,20 +1070,24 @@ fn param(query: &str, name: &str) -> Result<Option<String>, String> {
         .map_err(|e| format!("the {name} parameter {e}"))
 }
 
-/// The API path split at `/` and each segment percent-decoded; `None` when it is not under
-/// the API prefix.
-fn decode_path(path: &str) -> Result<Option<Vec<String>>, String> {
-    let Some(rest) = path.strip_prefix(PREFIX) else {
+/// The API path's resource, and the rest split at `/` and each segment percent-decoded;
+/// `None` when it is not under the API prefix or names no resource served here.
+fn decode_path(path: &str) -> Result<Option<(Resource, Vec<String>)>, String> {
+    let Some(rest) = path.strip_prefix(API) else {
         return Ok(None);
     };
-    if !(rest.is_empty() || rest.starts_with('/')) {
-        return Ok(None);
-    }
+    let (resource, rest) = rest.split_once('/').unwrap_or((rest, ""));
+    let resource = match resource {
+        "distribution" => Resource::Distribution,
+        "distribution-tenant" => Resource::Tenant,
+        "distribution-tenants" => Resource::Tenants,
+        _ => return Ok(None),
+    };
     rest.split('/')
         .filter(|s| !s.is_empty())
         .map(decode_segment)
         .collect::<Result<_, _>>()
-        .map(Some)
+        .map(|segments| Some((resource, segments)))
         .map_err(|e| format!("the path segment {e}"))
 }
 
@@ -848,11 +1183,17 @@ fn distribution_summary(out: &mut String, d: &Distribution) {
     out.push_str("<DistributionSummary>");
     distribution_head(out, d);
     distribution_settings(out, d);
-    out.push_str("<Staging>false</Staging></DistributionSummary>");
+    out.push_str("<Staging>false</Staging>");
+    connection_mode(out, d);
+    out.push_str("</DistributionSummary>");
 }
 
 /// GetDistribution's answer: the summary's fields, and the settings as a DistributionConfig.
-fn distribution_xml(d: &Distribution, in_progress: usize) -> String {
+fn distribution_xml(
+    d: &Distribution,
+    in_progress: usize,
+    cache_tag_header: Option<&str>,
+) -> String {
     let mut out =
         format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Distribution xmlns=\"{NS}\">");
     distribution_head(&mut out, d);
@@ -861,13 +1202,49 @@ fn distribution_xml(d: &Distribution, in_progress: usize) -> String {
         "<InProgressInvalidationBatches>{in_progress}</InProgressInvalidationBatches>\
          <ActiveTrustedSigners><Enabled>false</Enabled><Quantity>0</Quantity></ActiveTrustedSigners>\
          <ActiveTrustedKeyGroups><Enabled>false</Enabled><Quantity>0</Quantity></ActiveTrustedKeyGroups>\
-         <DistributionConfig><CallerReference>{}</CallerReference><DefaultRootObject>index.html</DefaultRootObject>\
+         <DistributionConfig>",
+    );
+    distribution_config(&mut out, d, cache_tag_header);
+    out.push_str("</DistributionConfig></Distribution>");
+    out
+}
+
+/// GetDistributionConfig's answer: the DistributionConfig alone (its payload).
+fn config_xml(d: &Distribution, cache_tag_header: Option<&str>) -> String {
+    let mut out =
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DistributionConfig xmlns=\"{NS}\">");
+    distribution_config(&mut out, d, cache_tag_header);
+    out.push_str("</DistributionConfig>");
+    out
+}
+
+/// A DistributionConfig's members: `CacheTagConfig` only when the distribution has one.
+fn distribution_config(out: &mut String, d: &Distribution, cache_tag_header: Option<&str>) {
+    let _ = write!(
+        out,
+        "<CallerReference>{}</CallerReference><DefaultRootObject>index.html</DefaultRootObject>\
          <Logging><Enabled>false</Enabled><IncludeCookies>false</IncludeCookies><Bucket></Bucket><Prefix></Prefix></Logging>",
         esc(&d.id)
     );
-    distribution_settings(&mut out, d);
-    out.push_str("</DistributionConfig></Distribution>");
-    out
+    distribution_settings(out, d);
+    connection_mode(out, d);
+    if let Some(header) = cache_tag_header {
+        let _ = write!(
+            out,
+            "<CacheTagConfig><HeaderName>{}</HeaderName></CacheTagConfig>",
+            esc(header)
+        );
+    }
+}
+
+/// `direct`, or `tenant-only` for a multi-tenant distribution.
+fn connection_mode(out: &mut String, d: &Distribution) {
+    let mode = if d.tenant_only {
+        "tenant-only"
+    } else {
+        "direct"
+    };
+    let _ = write!(out, "<ConnectionMode>{mode}</ConnectionMode>");
 }
 
 fn distribution_head(out: &mut String, d: &Distribution) {
@@ -915,6 +1292,72 @@ fn distribution_settings(out: &mut String, d: &Distribution) {
         esc(d.comment.as_deref().unwrap_or("")),
         d.enabled.unwrap_or(false)
     );
+}
+
+/// ListDistributionTenants' answer. Its list has no Marker, MaxItems, IsTruncated or
+/// Quantity: a NextMarker is the only sign of more.
+fn tenant_list(items: &[Tenant], next: Option<&str>) -> String {
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListDistributionTenantsResult xmlns=\"{NS}\">"
+    );
+    if let Some(n) = next {
+        let _ = write!(out, "<NextMarker>{}</NextMarker>", esc(n));
+    }
+    out.push_str("<DistributionTenantList>");
+    for t in items {
+        out.push_str("<DistributionTenantSummary>");
+        tenant_head(&mut out, t);
+        let _ = write!(out, "<ETag>{ETAG}</ETag>");
+        tenant_state(&mut out, t);
+        out.push_str("</DistributionTenantSummary>");
+    }
+    out.push_str("</DistributionTenantList></ListDistributionTenantsResult>");
+    out
+}
+
+/// GetDistributionTenant's (and …ByDomain's) answer: the DistributionTenant (its payload).
+fn tenant_xml(t: &Tenant) -> String {
+    let mut out =
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<DistributionTenant xmlns=\"{NS}\">");
+    tenant_head(&mut out, t);
+    tenant_state(&mut out, t);
+    out.push_str("</DistributionTenant>");
+    out
+}
+
+/// What a DistributionTenantSummary and a DistributionTenant share, up to the times. The
+/// domains' list has no member name in the model: its items are `member`.
+fn tenant_head(out: &mut String, t: &Tenant) {
+    let _ = write!(
+        out,
+        "<Id>{}</Id><DistributionId>{}</DistributionId><Name>{}</Name><Arn>{}</Arn><Domains>",
+        esc(&t.id),
+        esc(&t.distribution_id),
+        esc(&t.name),
+        esc(&t.arn)
+    );
+    for d in &t.domains {
+        let _ = write!(
+            out,
+            "<member><Domain>{}</Domain><Status>active</Status></member>",
+            esc(d)
+        );
+    }
+    // The simulator keeps no creation time apart: the last change stands for both.
+    let at = time(t.last_modified);
+    let _ = write!(
+        out,
+        "</Domains><CreatedTime>{at}</CreatedTime><LastModifiedTime>{at}</LastModifiedTime>"
+    );
+}
+
+fn tenant_state(out: &mut String, t: &Tenant) {
+    if let Some(enabled) = t.enabled {
+        let _ = write!(out, "<Enabled>{enabled}</Enabled>");
+    }
+    if let Some(status) = &t.status {
+        let _ = write!(out, "<Status>{}</Status>", esc(status));
+    }
 }
 
 fn invalidation_list(
@@ -1031,10 +1474,33 @@ mod tests {
         let segments = |p| decode_path(p).unwrap().unwrap();
         assert_eq!(
             segments("/2020-05-31/distribution/E1%20a%2Fb%26%3C%C3%A9+/invalidation"),
-            vec!["E1 a/b&<é+", "invalidation"]
+            (
+                Resource::Distribution,
+                vec!["E1 a/b&<é+".to_string(), "invalidation".to_string()]
+            )
         );
-        assert_eq!(segments("/2020-05-31/distribution"), Vec::<String>::new());
+        assert_eq!(
+            segments("/2020-05-31/distribution"),
+            (Resource::Distribution, Vec::<String>::new())
+        );
+        assert_eq!(
+            segments(
+                "/2020-05-31/distribution-tenant/arn%3Aaws%3Acloudfront%3A%3A1%3Adistribution-tenant%2Fdt_1"
+            ),
+            (
+                Resource::Tenant,
+                vec!["arn:aws:cloudfront::1:distribution-tenant/dt_1".to_string()]
+            )
+        );
+        assert_eq!(
+            segments("/2020-05-31/distribution-tenants"),
+            (Resource::Tenants, Vec::<String>::new())
+        );
         assert_eq!(decode_path("/2020-05-31/distributions"), Ok(None));
+        assert_eq!(
+            decode_path("/2020-05-31/distribution-tenantx/dt_1"),
+            Ok(None)
+        );
         assert_eq!(decode_path("/other"), Ok(None));
         for bad in ["%", "%4", "%G1", "a%é", "%FF", "%C3"] {
             let path = format!("/2020-05-31/distribution/{bad}");
@@ -1043,6 +1509,143 @@ mod tests {
         let id = "E1 a/b&<é+%";
         assert_eq!(decode_segment(&encode_segment(id)).unwrap(), id);
         assert_eq!(encode_segment("E1-a.b~c_D"), "E1-a.b~c_D");
+    }
+
+    #[test]
+    fn operations_are_routed_as_the_service_model_says() {
+        let op = |method: Method, path: &str, query: &str| {
+            let (resource, segments) = decode_path(path).unwrap().unwrap();
+            let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
+            Op::of(&method, resource, &segments, query).map(|o| o.name())
+        };
+        let d = "/2020-05-31/distribution";
+        let t = "/2020-05-31/distribution-tenant";
+        for (method, path, query, name) in [
+            (Method::GET, d.to_string(), "", Some("ListDistributions")),
+            (Method::GET, format!("{d}/E1"), "", Some("GetDistribution")),
+            (
+                Method::GET,
+                format!("{d}/E1/config"),
+                "",
+                Some("GetDistributionConfig"),
+            ),
+            (
+                Method::GET,
+                format!("{d}/E1/invalidation"),
+                "",
+                Some("ListInvalidations"),
+            ),
+            (
+                Method::GET,
+                format!("{d}/E1/invalidation/I1"),
+                "",
+                Some("GetInvalidation"),
+            ),
+            (
+                Method::POST,
+                format!("{d}/E1/invalidation"),
+                "",
+                Some("CreateInvalidation"),
+            ),
+            (
+                Method::POST,
+                "/2020-05-31/distribution-tenants".into(),
+                "",
+                Some("ListDistributionTenants"),
+            ),
+            (
+                Method::GET,
+                format!("{t}/dt_1"),
+                "",
+                Some("GetDistributionTenant"),
+            ),
+            (
+                Method::GET,
+                t.to_string(),
+                "domain=a.example",
+                Some("GetDistributionTenantByDomain"),
+            ),
+            (
+                Method::GET,
+                format!("{t}/dt_1/invalidation"),
+                "MaxItems=2",
+                Some("ListInvalidationsForDistributionTenant"),
+            ),
+            (
+                Method::GET,
+                format!("{t}/dt_1/invalidation/I1"),
+                "",
+                Some("GetInvalidationForDistributionTenant"),
+            ),
+            (
+                Method::POST,
+                format!("{t}/dt_1/invalidation"),
+                "",
+                Some("CreateInvalidationForDistributionTenant"),
+            ),
+            (
+                Method::GET,
+                "/2020-05-31/distribution-tenants".into(),
+                "",
+                None,
+            ),
+            (Method::GET, t.to_string(), "", None),
+            (Method::POST, format!("{t}/dt_1"), "", None),
+            (Method::GET, format!("{t}/dt_1/config"), "", None),
+            (Method::DELETE, format!("{d}/E1"), "", None),
+        ] {
+            assert_eq!(
+                op(method.clone(), &path, query),
+                name,
+                "{method} {path}?{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn list_tenants_requests_are_read_from_the_body() {
+        let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListDistributionTenantsRequest xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><AssociationFilter><DistributionId>E3MT</DistributionId></AssociationFilter><Marker>dt_a&amp;b</Marker><MaxItems>2</MaxItems></ListDistributionTenantsRequest>";
+        assert_eq!(
+            read_tenants_request(body).unwrap(),
+            Listing {
+                marker: Some("dt_a&b".into()),
+                max_items: 2,
+                distribution: Some("E3MT".into()),
+                connection_group: None,
+            }
+        );
+        let none = Listing {
+            max_items: 100,
+            ..Listing::default()
+        };
+        assert_eq!(read_tenants_request("").unwrap(), none);
+        assert_eq!(
+            read_tenants_request("<ListDistributionTenantsRequest/>").unwrap(),
+            none
+        );
+        let group = "<ListDistributionTenantsRequest><AssociationFilter><ConnectionGroupId>cg_1</ConnectionGroupId></AssociationFilter></ListDistributionTenantsRequest>";
+        assert_eq!(
+            read_tenants_request(group)
+                .unwrap()
+                .connection_group
+                .as_deref(),
+            Some("cg_1")
+        );
+        for (bad, code) in [
+            ("<Other/>", "MalformedXML"),
+            ("<ListDistributionTenantsRequest>", "MalformedXML"),
+            ("not xml", "MalformedXML"),
+            (
+                "<ListDistributionTenantsRequest><MaxItems>0</MaxItems></ListDistributionTenantsRequest>",
+                "InvalidArgument",
+            ),
+            (
+                "<ListDistributionTenantsRequest><MaxItems>x</MaxItems></ListDistributionTenantsRequest>",
+                "InvalidArgument",
+            ),
+        ] {
+            assert_eq!(read_tenants_request(bad).unwrap_err().0, code, "{bad}");
+        }
     }
 
     #[test]

@@ -656,6 +656,37 @@ impl SimCloudFront {
             .map_or(0, |d| d.invalidations.len())
     }
 
+    /// ListDistributionTenants: one page of a distribution's tenants (an association filter
+    /// on it; one that does not exist lists nothing), or with `None` of the whole account's
+    /// (no filter), in the order the data gives them.
+    pub async fn list_tenants(
+        &self,
+        distribution: Option<&str>,
+        marker: Option<&str>,
+        max_items: u32,
+    ) -> CfResult<Page<Tenant>> {
+        self.enter("ListDistributionTenants").await?;
+        let account = self.account();
+        let all: Vec<&SimDistribution> = account
+            .tenants
+            .iter()
+            .filter(|t| distribution.is_none_or(|d| t.distribution.quota_owner() == d))
+            .collect();
+        let (items, next_marker) = page(&all, marker, max_items, |t| &t.distribution.id)?;
+        Ok(Page {
+            items: items.into_iter().map(SimDistribution::tenant).collect(),
+            next_marker,
+        })
+    }
+
+    /// A distribution's `CacheTagConfig.HeaderName`, read as GetDistribution of `sim serve`
+    /// reads the rest (no call counted, no fault drawn).
+    pub fn cache_tag_header(&self, id: &str) -> CfResult<Option<String>> {
+        let mut account = self.account();
+        let dist = find_distribution(&mut account.distributions, id)?;
+        Ok(dist.cache_tag_header.clone())
+    }
+
     /// One tenant by id, name or ARN (GetDistributionTenant's identifier).
     pub fn tenant(&self, identifier: &str) -> CfResult<Tenant> {
         let account = self.account();
@@ -1104,21 +1135,7 @@ impl CloudFront for SimCloudFront {
         marker: Option<&'a str>,
         max_items: u32,
     ) -> BoxFuture<'a, CfResult<Page<Tenant>>> {
-        Box::pin(async move {
-            self.enter("ListDistributionTenants").await?;
-            let account = self.account();
-            // An association filter on a distribution that does not exist lists nothing.
-            let all: Vec<&SimDistribution> = account
-                .tenants
-                .iter()
-                .filter(|t| t.distribution.quota_owner() == distribution)
-                .collect();
-            let (items, next_marker) = page(&all, marker, max_items, |t| &t.distribution.id)?;
-            Ok(Page {
-                items: items.into_iter().map(SimDistribution::tenant).collect(),
-                next_marker,
-            })
-        })
+        Box::pin(self.list_tenants(Some(distribution), marker, max_items))
     }
 
     fn get_tenant<'a>(&'a self, identifier: &'a str) -> BoxFuture<'a, CfResult<Tenant>> {
@@ -1673,6 +1690,298 @@ mod tests {
         ] {
             let e = SimRates::parse(bad).unwrap_err();
             assert!(e.contains("give") || e.contains("must be"), "{bad}: {e}");
+        }
+    }
+
+    const MULTI: &str = "E3MT5K7W2QXR9B";
+    const BAKERY: &str = "dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB";
+    const NORTHWIND: &str = "dt_2wjE0qLxN4cPbR7tUvWyZ1aK3Cd";
+
+    /// A multi-tenant distribution with two tenants and nothing in progress, and a plain
+    /// one; `extra` goes into the multi-tenant distribution's table.
+    fn tenants_data(extra: &str) -> SimData {
+        SimData::parse(&format!(
+            "[[distribution]]\nid = \"EMULTI\"\ndomain_name = \"dm.cloudfront.net\"\ntenant_only = true\n{extra}\n\
+             [[distribution.tenant]]\nid = \"dt_a\"\nname = \"alpha\"\ndomains = [\"a.example\"]\nhistory = 3\n\
+             [[distribution.tenant]]\nid = \"dt_b\"\nname = \"beta\"\ndomains = [\"b.example\"]\n\
+             [[distribution]]\nid = \"EPLAIN\"\ndomain_name = \"dp.cloudfront.net\"\n"
+        ))
+        .unwrap()
+    }
+
+    fn tenants_sim(extra: &str) -> (Arc<ManualClock>, SimCloudFront) {
+        let clock = Arc::new(ManualClock::new(start()));
+        let sim = SimCloudFront::new(tenants_data(extra), SimSettings::default(), clock.clone());
+        (clock, sim)
+    }
+
+    #[test]
+    fn tenants_list_a_page_at_a_time_for_their_distribution_only() {
+        let (_, sim) = sim(SimSettings::default());
+        let first = block(sim.list_tenants_page(MULTI, None, 2)).unwrap();
+        assert_eq!(first.items.len(), 2);
+        assert_eq!(first.items[0].id, BAKERY);
+        assert_eq!(
+            first.next_marker.as_deref(),
+            Some(first.items[1].id.as_str())
+        );
+        let mut all = first.items.clone();
+        let mut marker = first.next_marker;
+        let mut pages = 1;
+        while let Some(m) = marker {
+            let page = block(sim.list_tenants_page(MULTI, Some(&m), 2)).unwrap();
+            all.extend(page.items);
+            marker = page.next_marker;
+            pages += 1;
+        }
+        assert_eq!(pages, 3, "five tenants in pages of two");
+        assert_eq!(
+            all,
+            block(crate::cloudfront::list_all_tenants(&sim, MULTI)).unwrap()
+        );
+        let mut ids: Vec<_> = all.iter().map(|t| t.id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 5);
+        assert!(all.iter().all(|t| t.distribution_id == MULTI));
+        let bakery = &all[0];
+        assert_eq!(bakery.name, "bakery-bliss");
+        assert_eq!(
+            bakery.domains,
+            vec!["shop.bakerybliss.com", "www.bakerybliss.com"]
+        );
+        assert_eq!(
+            bakery.arn,
+            format!("arn:aws:cloudfront::123456789012:distribution-tenant/{BAKERY}")
+        );
+        assert!(all.iter().any(|t| t.enabled == Some(false)));
+        // As a row, a tenant counts against its distribution's quotas.
+        let row = bakery.row();
+        assert_eq!(row.quota_owner(), MULTI);
+        assert_eq!(row.display_name(), "bakery-bliss");
+        // Not a distribution's tenants: nothing, not an error.
+        for other in ["E2QWRUHAPOMQZL", "ENOPE"] {
+            let page = block(sim.list_tenants_page(other, None, 10)).unwrap();
+            assert_eq!(
+                page,
+                Page {
+                    items: vec![],
+                    next_marker: None
+                }
+            );
+        }
+        // Without a filter: every tenant of the account.
+        let everyone = block(sim.list_tenants(None, None, 100)).unwrap();
+        assert_eq!(everyone.items, all);
+        // A marker that names no tenant of this listing.
+        assert!(matches!(
+            block(sim.list_tenants_page(MULTI, Some("dt_nope"), 2)),
+            Err(CfError::Other { code, .. }) if code == "InvalidArgument"
+        ));
+    }
+
+    #[test]
+    fn a_tenant_is_found_by_id_name_arn_or_domain() {
+        let (_, sim) = sim(SimSettings::default());
+        let by_id = block(sim.get_tenant(NORTHWIND)).unwrap();
+        assert_eq!(by_id.name, "northwind-outfitters");
+        assert_eq!(
+            block(sim.get_tenant("northwind-outfitters")).unwrap(),
+            by_id
+        );
+        assert_eq!(block(sim.get_tenant(&by_id.arn)).unwrap(), by_id);
+        assert_eq!(
+            block(sim.get_tenant_by_domain("Store.Northwind.example")).unwrap(),
+            by_id,
+            "domains match without case"
+        );
+        // Any of its domains, not only the first.
+        assert_eq!(
+            block(sim.get_tenant_by_domain("www.bakerybliss.com"))
+                .unwrap()
+                .id,
+            BAKERY
+        );
+        // What an operator types, through the one resolver.
+        let resolve = |named| block(crate::cloudfront::resolve_tenant(&sim, named));
+        assert_eq!(resolve("store.northwind.example").unwrap(), by_id);
+        assert_eq!(resolve("northwind-outfitters").unwrap(), by_id);
+        assert_eq!(resolve(NORTHWIND).unwrap(), by_id);
+        for missing in [
+            "dt_nope",
+            "nope",
+            "arn:aws:cloudfront::123456789012:distribution-tenant/dt_nope",
+            MULTI,
+        ] {
+            assert_eq!(
+                block(sim.get_tenant(missing)),
+                Err(CfError::NoSuchTenant { id: missing.into() })
+            );
+        }
+        assert_eq!(
+            block(sim.get_tenant_by_domain("nope.example")),
+            Err(CfError::NoSuchTenant {
+                id: "nope.example".into()
+            })
+        );
+        // A distribution's alias is no tenant's domain.
+        assert!(matches!(
+            block(sim.get_tenant_by_domain("www.acme-shop.com")),
+            Err(CfError::NoSuchTenant { .. })
+        ));
+    }
+
+    #[test]
+    fn a_tenants_invalidations_are_its_own_and_idempotent_by_caller_reference() {
+        let (_, sim) = sim(SimSettings::default());
+        // Its history, newest first, across pages.
+        let page = block(sim.list_invalidations_page(NORTHWIND, None, 10)).unwrap();
+        assert_eq!(page.items.len(), 10);
+        assert!(page.next_marker.is_some());
+        let all = block(list_recent_invalidations(&sim, NORTHWIND, 1000)).unwrap();
+        assert_eq!(all.len(), 45);
+        assert!(all.windows(2).all(|w| w[0].create_time >= w[1].create_time));
+        let before = sim.invalidation_count(NORTHWIND);
+        let multi_before = sim.invalidation_count(MULTI);
+        let paths = vec!["/catalog/*".to_string()];
+        let a = block(sim.create_invalidation(NORTHWIND, &paths, "t-1")).unwrap();
+        assert_eq!(a.status, InvalidationStatus::InProgress);
+        let b = block(sim.create_invalidation(NORTHWIND, &paths, "t-1")).unwrap();
+        assert_eq!(a.id, b.id);
+        assert_eq!(sim.invalidation_count(NORTHWIND), before + 1);
+        assert_eq!(sim.created(), 1);
+        assert_eq!(
+            block(sim.create_invalidation(NORTHWIND, &["/other".into()], "t-1")),
+            Err(CfError::BatchAlreadyExists {
+                caller_reference: "t-1".into()
+            })
+        );
+        // References are a target's own: the same one on another tenant, or on the
+        // distribution, is another invalidation.
+        let c = block(sim.create_invalidation(BAKERY, &paths, "t-1")).unwrap();
+        assert_ne!(c.id, a.id);
+        let d = block(sim.create_invalidation(MULTI, &paths, "t-1")).unwrap();
+        assert_ne!(d.id, a.id);
+        assert_eq!(sim.invalidation_count(MULTI), multi_before + 1);
+        assert_eq!(sim.created(), 3);
+        // Read back through the tenant, and only through it.
+        let got = block(sim.get_invalidation(NORTHWIND, &a.id)).unwrap();
+        assert_eq!(
+            (got.paths, got.caller_reference),
+            (paths.clone(), "t-1".into())
+        );
+        assert_eq!(
+            block(sim.get_invalidation(BAKERY, &a.id)),
+            Err(CfError::NoSuchInvalidation {
+                distribution: BAKERY.into(),
+                id: a.id.clone()
+            })
+        );
+        assert!(matches!(
+            block(sim.get_invalidation(MULTI, &a.id)),
+            Err(CfError::NoSuchInvalidation { .. })
+        ));
+        // A tenant that does not exist, whatever the operation.
+        let nope = || CfError::NoSuchTenant {
+            id: "dt_nope".into(),
+        };
+        assert_eq!(
+            block(sim.list_invalidations_page("dt_nope", None, 10)),
+            Err(nope())
+        );
+        assert_eq!(block(sim.get_invalidation("dt_nope", &a.id)), Err(nope()));
+        assert_eq!(
+            block(sim.create_invalidation("dt_nope", &paths, "t-2")),
+            Err(nope())
+        );
+        assert_eq!(sim.created(), 3, "nothing made for a missing tenant");
+    }
+
+    #[test]
+    fn in_progress_quotas_count_a_distribution_and_its_tenants_together() {
+        let (clock, sim) = tenants_sim("");
+        let wild = |n: usize, tag: &str| -> Vec<String> {
+            (0..n).map(|i| format!("/{tag}{i}/*")).collect()
+        };
+        block(sim.create_invalidation("dt_a", &wild(10, "a"), "a-1")).unwrap();
+        block(sim.create_invalidation("dt_b", &wild(4, "b"), "b-1")).unwrap();
+        block(sim.create_invalidation("EMULTI", &wild(1, "m"), "m-1")).unwrap();
+        // Fifteen wildcards in progress across the distribution and its tenants: full,
+        // whichever of them is asked.
+        for target in ["dt_a", "dt_b", "EMULTI"] {
+            let err = block(sim.create_invalidation(target, &wild(1, "x"), "x-1")).unwrap_err();
+            assert!(
+                matches!(&err, CfError::TooManyInvalidationsInProgress { distribution, detail }
+                    if distribution == target && detail.contains("EMULTI and its tenants")),
+                "{target}: {err:?}"
+            );
+        }
+        // Another distribution has its own.
+        block(sim.create_invalidation("EPLAIN", &wild(15, "p"), "p-1")).unwrap();
+        // The same reference again is the existing invalidation, not a quota error.
+        assert!(block(sim.create_invalidation("dt_a", &wild(10, "a"), "a-1")).is_ok());
+        // File paths: 3,000 in progress across them.
+        clock.advance(SignedDuration::from_hours(1));
+        let files = |n: usize, tag: &str| -> Vec<String> {
+            (0..n).map(|i| format!("/{tag}{i}.html")).collect()
+        };
+        block(sim.create_invalidation("dt_a", &files(2000, "a"), "fa-1")).unwrap();
+        block(sim.create_invalidation("EMULTI", &files(1000, "m"), "fm-1")).unwrap();
+        assert!(matches!(
+            block(sim.create_invalidation("dt_b", &files(1, "b"), "fb-1")),
+            Err(CfError::TooManyInvalidationsInProgress { .. })
+        ));
+        // Once they complete there is room again.
+        clock.advance(SignedDuration::from_hours(1));
+        block(sim.create_invalidation("dt_b", &files(1, "b"), "fb-1")).unwrap();
+    }
+
+    #[test]
+    fn a_plain_create_on_a_tenant_only_distribution_is_refused_only_when_asked() {
+        let (_, sim) = tenants_sim("refuses_plain_invalidation = true");
+        let paths = vec!["/index.html".to_string()];
+        let err = block(sim.create_invalidation("EMULTI", &paths, "r-1")).unwrap_err();
+        assert!(
+            matches!(&err, CfError::Other { code, message }
+                if code == "InvalidArgument" && message.contains("CreateInvalidationForDistributionTenant")),
+            "{err:?}"
+        );
+        assert_eq!(sim.invalidation_count("EMULTI"), 0);
+        assert_eq!(sim.created(), 0);
+        // Its tenants take theirs.
+        block(sim.create_invalidation("dt_a", &paths, "r-1")).unwrap();
+        // By default (and in the demo) a plain create is taken.
+        let (_, sim) = tenants_sim("");
+        block(sim.create_invalidation("EMULTI", &paths, "r-1")).unwrap();
+        let (_, demo) = self::sim(SimSettings::default());
+        block(demo.create_invalidation(MULTI, &paths, "r-1")).unwrap();
+        let multi = block(list_all_distributions(&demo))
+            .unwrap()
+            .into_iter()
+            .find(|d| d.id == MULTI)
+            .unwrap();
+        assert!(multi.tenant_only);
+        assert_eq!(multi.tenant, None);
+    }
+
+    #[test]
+    fn cache_tag_headers_are_read_from_the_distribution_config() {
+        let (_, sim) = sim(SimSettings::default());
+        let header = |id| block(sim.get_cache_tag_header(id));
+        assert_eq!(header("E2QWRUHAPOMQZL"), Ok(Some("Cache-Tag".into())));
+        assert_eq!(header("E7GX2MBS9KD4HW"), Ok(Some("Edge-Cache-Tag".into())));
+        assert_eq!(header("E1M7ZXKQ4RT2VN"), Ok(None));
+        assert_eq!(header(MULTI), Ok(None));
+        assert_eq!(
+            sim.cache_tag_header("E2QWRUHAPOMQZL"),
+            Ok(Some("Cache-Tag".into()))
+        );
+        // A tenant has no DistributionConfig of its own; an unknown id is no distribution.
+        for id in ["ENOPE", BAKERY] {
+            assert_eq!(
+                header(id),
+                Err(CfError::NoSuchDistribution { id: id.into() })
+            );
         }
     }
 }

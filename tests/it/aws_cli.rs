@@ -1,19 +1,27 @@
 //! The aws CLI against `cfdash sim serve`, a separate process holding one account across
 //! the CLI's calls: everything it serves must read without error, paging included.
 
+use cfdash::cloudfront::{CloudFront, InvalidationStatus, list_all_tenants, resolve_tenant};
+
 use crate::common::serve::SimServe;
+
+/// The demo's multi-tenant distribution.
+const MULTI: &str = "E3MT5K7W2QXR9B";
 
 #[test]
 fn the_aws_cli_reads_what_sim_serve_serves() {
     let sim = SimServe::start(&[]);
-    // Pages of five: the CLI follows NextMarker until the 12 demo distributions are read.
+    // Pages of five: the CLI follows NextMarker until the 13 demo distributions are read.
     let list = sim.json(&["list-distributions", "--page-size", "5"]);
     let items = list["DistributionList"]["Items"].as_array().unwrap();
-    assert_eq!(items.len(), 12);
+    assert_eq!(items.len(), 13);
     let first = &items[0];
     assert_eq!(first["Id"], "E2QWRUHAPOMQZL");
     assert_eq!(first["Aliases"]["Items"][0], "www.acme-shop.com");
     assert_eq!(first["Enabled"], true);
+    assert_eq!(first["ConnectionMode"], "direct");
+    let multi = items.iter().find(|d| d["Id"] == MULTI).unwrap();
+    assert_eq!(multi["ConnectionMode"], "tenant-only");
 
     let one = sim.json(&["get-distribution", "--id", "E2QWRUHAPOMQZL"]);
     let config = &one["Distribution"]["DistributionConfig"];
@@ -174,4 +182,142 @@ fn a_reused_caller_reference_with_other_paths_is_refused_as_cloudfront_does() {
         "{err}"
     );
     assert_eq!(sim.created(), 1);
+}
+
+/// What cfdash's SDK client makes and reads of tenants, the aws CLI reads back the same
+/// from `sim serve` (another client, another process); and the other way round.
+#[test]
+fn the_aws_cli_reads_back_what_cfdash_made_for_a_tenant() {
+    let sim = SimServe::start(&[]);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let cf = rt.block_on(crate::common::sdk::client(&sim.url));
+    let paths = vec!["/catalog/*".to_string(), "#product:42".to_string()];
+    let (tenants, harbor, made, header) = rt.block_on(async {
+        let tenants = list_all_tenants(&cf, MULTI).await.unwrap();
+        let harbor = resolve_tenant(&cf, "books.harbor.example").await.unwrap();
+        let made = cf
+            .create_invalidation(&harbor.id, &paths, "cfdash-tenant-1")
+            .await
+            .unwrap();
+        let header = cf.get_cache_tag_header("E2QWRUHAPOMQZL").await.unwrap();
+        (tenants, harbor, made, header)
+    });
+    assert_eq!(tenants.len(), 5);
+    assert_eq!(harbor.name, "harbor-books");
+    assert_eq!(header.as_deref(), Some("Cache-Tag"));
+
+    // The invalidation cfdash made, by the tenant operation.
+    let got = sim.json(&[
+        "get-invalidation-for-distribution-tenant",
+        "--distribution-tenant-id",
+        &harbor.id,
+        "--id",
+        &made.id,
+    ]);
+    let batch = &got["Invalidation"]["InvalidationBatch"];
+    assert_eq!(batch["Paths"]["Items"], serde_json::json!(paths));
+    assert_eq!(batch["CallerReference"], "cfdash-tenant-1");
+    let listed = sim.json(&[
+        "list-invalidations-for-distribution-tenant",
+        "--id",
+        &harbor.id,
+        "--page-size",
+        "4",
+    ]);
+    let listed = listed["InvalidationList"]["Items"].as_array().unwrap();
+    assert_eq!(
+        listed.len(),
+        22,
+        "20 of history, 1 in progress and cfdash's"
+    );
+    assert_eq!(listed[0]["Id"], made.id.as_str(), "newest first");
+
+    // The tenants cfdash listed, by the CLI in pages of two.
+    let list = sim.json(&[
+        "list-distribution-tenants",
+        "--association-filter",
+        &format!("DistributionId={MULTI}"),
+        "--page-size",
+        "2",
+    ]);
+    let items = list["DistributionTenantList"].as_array().unwrap();
+    let ids: Vec<&str> = items.iter().map(|t| t["Id"].as_str().unwrap()).collect();
+    let ours: Vec<&str> = tenants.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids, ours);
+    let theirs = items
+        .iter()
+        .find(|t| t["Id"] == harbor.id.as_str())
+        .unwrap();
+    assert_eq!(theirs["Name"], "harbor-books");
+    assert_eq!(theirs["Arn"], harbor.arn.as_str());
+    assert_eq!(theirs["Domains"][0]["Domain"], "books.harbor.example");
+    assert_eq!(theirs["DistributionId"], MULTI);
+    let by_domain = sim.json(&[
+        "get-distribution-tenant-by-domain",
+        "--domain",
+        "books.harbor.example",
+    ]);
+    assert_eq!(by_domain["DistributionTenant"]["Id"], harbor.id.as_str());
+    assert_eq!(by_domain["ETag"], "E1SIMULATED");
+    let by_name = sim.json(&["get-distribution-tenant", "--identifier", "harbor-books"]);
+    assert_eq!(by_name["DistributionTenant"]["Id"], harbor.id.as_str());
+
+    // The header cfdash read, in the whole DistributionConfig.
+    let config = sim.json(&["get-distribution-config", "--id", "E2QWRUHAPOMQZL"]);
+    assert_eq!(
+        config["DistributionConfig"]["CacheTagConfig"]["HeaderName"],
+        "Cache-Tag"
+    );
+    assert_eq!(config["DistributionConfig"]["ConnectionMode"], "direct");
+    assert_eq!(config["ETag"], "E1SIMULATED");
+    let config = sim.json(&["get-distribution-config", "--id", MULTI]);
+    assert_eq!(
+        config["DistributionConfig"]["ConnectionMode"],
+        "tenant-only"
+    );
+    assert!(config["DistributionConfig"].get("CacheTagConfig").is_none());
+
+    // The other way round: the CLI makes one on a tenant, cfdash reads it.
+    let cli = sim.json(&[
+        "create-invalidation-for-distribution-tenant",
+        "--id",
+        &harbor.id,
+        "--invalidation-batch",
+        r#"{"Paths":{"Quantity":1,"Items":["/theme.css"]},"CallerReference":"cli-tenant-1"}"#,
+    ]);
+    let id = cli["Invalidation"]["Id"].as_str().unwrap().to_string();
+    assert!(cli["Location"].as_str().unwrap().ends_with(&format!(
+        "/2020-05-31/distribution-tenant/{}/invalidation/{id}",
+        harbor.id
+    )));
+    let read = rt.block_on(cf.get_invalidation(&harbor.id, &id)).unwrap();
+    assert_eq!(read.paths, vec!["/theme.css".to_string()]);
+    assert_eq!(read.caller_reference, "cli-tenant-1");
+    assert!(matches!(
+        read.status,
+        InvalidationStatus::InProgress | InvalidationStatus::Completed
+    ));
+    assert_eq!(sim.created(), 2);
+
+    // What the CLI is told of a tenant that does not exist.
+    for args in [
+        &["get-distribution-tenant", "--identifier", "dt_nope"][..],
+        &[
+            "get-invalidation-for-distribution-tenant",
+            "--distribution-tenant-id",
+            "dt_nope",
+            "--id",
+            &made.id,
+        ][..],
+    ] {
+        let o = sim.aws(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !o.status.success() && err.contains("EntityNotFound"),
+            "{args:?}: {err}"
+        );
+    }
 }

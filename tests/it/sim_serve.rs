@@ -8,9 +8,10 @@ use std::sync::atomic::Ordering;
 use cfdash::clock::SystemClock;
 use cfdash::cloudfront::aws::AwsCloudFront;
 use cfdash::cloudfront::serve::Server;
-use cfdash::cloudfront::sim::{SimCloudFront, SimData, SimSettings};
+use cfdash::cloudfront::sim::{SimCloudFront, SimData, SimSettings, SimTenantSpec};
 use cfdash::cloudfront::{
-    CfError, CloudFront, InvalidationStatus, list_all_distributions, list_recent_invalidations,
+    CfError, CloudFront, InvalidationStatus, Tenant, list_all_distributions, list_all_tenants,
+    list_recent_invalidations, resolve_tenant,
 };
 
 /// A server on a free loopback port, and a client pointed at it.
@@ -550,4 +551,467 @@ fn sim_serve_outlives_running_out_of_file_descriptors() {
     }
     assert!(answered.is_some(), "sim serve no longer answers");
     assert!(sim.is_running(), "sim serve stopped");
+}
+
+/// A tenant-only distribution (the third) with `tenants` tenants, the first three with a
+/// little history; the first distribution has a CacheTagConfig.
+fn with_tenants(tenants: usize) -> SimData {
+    let mut data = SimData::generated(3, 5);
+    data.distributions[0].cache_tag_header = Some("Cache-Tag".into());
+    let multi = &mut data.distributions[2];
+    multi.tenant_only = true;
+    multi.tenants = (0..tenants)
+        .map(|i| SimTenantSpec {
+            id: format!("dt_{i:05}Tenant"),
+            name: format!("tenant-{i}"),
+            domains: vec![format!("t{i}.example"), format!("www.t{i}.example")],
+            enabled: i % 5 != 4,
+            status: "Deployed".into(),
+            modified_days_ago: 1.0,
+            history: if i < 3 { 12 } else { 0 },
+            in_progress: 0,
+            paths: Vec::new(),
+        })
+        .collect();
+    data
+}
+
+const MULTI: &str = "E0000000000002";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tenants_over_the_sdk() {
+    let (server, sim, cf) = serve(with_tenants(230), SimSettings::default(), 0.0).await;
+    // ListDistributionTenants, a hundred at a time: three pages.
+    let before = server.stats().requests.load(Ordering::Relaxed);
+    let all = list_all_tenants(&cf, MULTI).await.unwrap();
+    assert_eq!(server.stats().requests.load(Ordering::Relaxed) - before, 3);
+    assert_eq!(all.len(), 230);
+    let ids: std::collections::HashSet<_> = all.iter().map(|t| &t.id).collect();
+    assert_eq!(ids.len(), 230, "no tenant twice across the pages");
+    let first = &all[0];
+    assert_eq!(first.id, "dt_00000Tenant");
+    assert_eq!(first.distribution_id, MULTI);
+    assert_eq!(first.name, "tenant-0");
+    assert_eq!(first.domains, vec!["t0.example", "www.t0.example"]);
+    assert_eq!(first.enabled, Some(true));
+    assert_eq!(all[4].enabled, Some(false));
+    assert_eq!(first.status.as_deref(), Some("Deployed"));
+    // As the simulator has it, its time to the millisecond (as XML carries it).
+    let held = sim.tenant("dt_00000Tenant").unwrap();
+    assert_eq!(
+        Tenant {
+            last_modified: first.last_modified,
+            ..held.clone()
+        },
+        *first
+    );
+    assert!(
+        (held.last_modified - first.last_modified).abs() < jiff::SignedDuration::from_millis(1)
+    );
+    // A page size of its own, and the marker it gives.
+    let page = cf.list_tenants_page(MULTI, None, 7).await.unwrap();
+    assert_eq!(page.items[..], all[..7]);
+    assert_eq!(page.next_marker.as_deref(), Some("dt_00006Tenant"));
+    let next = cf
+        .list_tenants_page(MULTI, page.next_marker.as_deref(), 7)
+        .await
+        .unwrap();
+    assert_eq!(next.items[..], all[7..14]);
+    // The last page says no more.
+    let last = cf
+        .list_tenants_page(MULTI, Some("dt_00225Tenant"), 100)
+        .await
+        .unwrap();
+    assert_eq!((last.items.len(), last.next_marker), (4, None));
+    // Another distribution's tenants: none.
+    assert!(
+        list_all_tenants(&cf, "E0000000000000")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // GetDistributionTenant by id, name and ARN; …ByDomain by any of its domains.
+    let t = &all[17];
+    assert_eq!(&cf.get_tenant(&t.id).await.unwrap(), t);
+    assert_eq!(&cf.get_tenant(&t.name).await.unwrap(), t);
+    assert_eq!(
+        &cf.get_tenant(&t.arn).await.unwrap(),
+        t,
+        "an ARN holds a `/`"
+    );
+    assert_eq!(
+        &cf.get_tenant_by_domain("www.t17.example").await.unwrap(),
+        t
+    );
+    assert_eq!(&resolve_tenant(&cf, "t17.example").await.unwrap(), t);
+    assert_eq!(&resolve_tenant(&cf, "tenant-17").await.unwrap(), t);
+    assert_eq!(
+        cf.get_tenant("dt_nope").await,
+        Err(CfError::NoSuchTenant {
+            id: "dt_nope".into()
+        })
+    );
+    assert_eq!(
+        cf.get_tenant_by_domain("nope.example").await,
+        Err(CfError::NoSuchTenant {
+            id: "nope.example".into()
+        })
+    );
+
+    // ConnectionMode, in the listing and in GetDistribution's DistributionConfig.
+    let distributions = list_all_distributions(&cf).await.unwrap();
+    let modes: Vec<bool> = distributions.iter().map(|d| d.tenant_only).collect();
+    assert_eq!(modes, [false, false, true]);
+    assert!(cf.get_distribution(MULTI).await.unwrap().tenant_only);
+    assert!(
+        !cf.get_distribution("E0000000000001")
+            .await
+            .unwrap()
+            .tenant_only
+    );
+
+    // GetDistributionConfig's CacheTagConfig.
+    assert_eq!(
+        cf.get_cache_tag_header("E0000000000000").await,
+        Ok(Some("Cache-Tag".into()))
+    );
+    assert_eq!(cf.get_cache_tag_header(MULTI).await, Ok(None));
+    assert_eq!(
+        cf.get_cache_tag_header("ENOPE").await,
+        Err(CfError::NoSuchDistribution { id: "ENOPE".into() })
+    );
+
+    // A tenant's invalidations, by the tenant operations.
+    let tenant = "dt_00001Tenant";
+    let listed = list_recent_invalidations(&cf, tenant, 100).await.unwrap();
+    assert_eq!(listed.len(), 12);
+    let before = server.stats().requests.load(Ordering::Relaxed);
+    assert_eq!(
+        list_recent_invalidations(&cf, tenant, 10).await.unwrap()[..],
+        listed[..10]
+    );
+    let page = cf.list_invalidations_page(tenant, None, 5).await.unwrap();
+    assert_eq!(page.items[..], listed[..5]);
+    assert!(page.next_marker.is_some());
+    assert_eq!(server.stats().requests.load(Ordering::Relaxed) - before, 2);
+    let paths = vec!["/index.html".to_string(), "#product:42".to_string()];
+    let made = cf
+        .create_invalidation(tenant, &paths, "t-ref-1")
+        .await
+        .unwrap();
+    assert_eq!(made.paths, paths);
+    let again = cf
+        .create_invalidation(tenant, &paths, "t-ref-1")
+        .await
+        .unwrap();
+    assert_eq!(again.id, made.id);
+    assert_eq!(sim.invalidation_count(tenant), 13);
+    assert_eq!(
+        sim.invalidation_count(MULTI),
+        5,
+        "the distribution's own untouched"
+    );
+    assert_eq!(
+        cf.create_invalidation(tenant, &["/other".into()], "t-ref-1")
+            .await,
+        Err(CfError::BatchAlreadyExists {
+            caller_reference: "t-ref-1".into()
+        })
+    );
+    let got = cf.get_invalidation(tenant, &made.id).await.unwrap();
+    assert_eq!(
+        (got.id, got.caller_reference),
+        (made.id.clone(), "t-ref-1".into())
+    );
+    assert_eq!(
+        cf.get_invalidation(tenant, "INOPE").await,
+        Err(CfError::NoSuchInvalidation {
+            distribution: tenant.into(),
+            id: "INOPE".into()
+        })
+    );
+    // Another tenant's invalidation is not this one's.
+    assert!(matches!(
+        cf.get_invalidation("dt_00002Tenant", &made.id).await,
+        Err(CfError::NoSuchInvalidation { .. })
+    ));
+    let nope = || CfError::NoSuchTenant {
+        id: "dt_nope".into(),
+    };
+    assert_eq!(
+        cf.list_invalidations_page("dt_nope", None, 10).await,
+        Err(nope())
+    );
+    assert_eq!(cf.get_invalidation("dt_nope", &made.id).await, Err(nope()));
+    assert_eq!(
+        cf.create_invalidation("dt_nope", &paths, "t-ref-2").await,
+        Err(nope())
+    );
+    assert_eq!(sim.created(), 1);
+}
+
+/// A tenant's create whose answer is lost is made once: the engine's retry under the same
+/// CallerReference finds it, as for a distribution's; it then completes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tenant_invalidation_survives_lost_answers() {
+    let settings = SimSettings {
+        seed: 5,
+        delay_scale: 0.0,
+        ..Default::default()
+    };
+    let (server, sim, cf) = serve(with_tenants(3), settings, 0.5).await;
+    let tenant = "dt_00002Tenant";
+    let before = sim.invalidation_count(tenant);
+    let mut made = Vec::new();
+    let mut lost = 0;
+    for n in 0..6 {
+        let paths = vec![format!("/page-{n}.html")];
+        for _ in 0..20 {
+            match cf
+                .create_invalidation(tenant, &paths, &format!("lost-{n}"))
+                .await
+            {
+                Ok(i) => {
+                    made.push(i);
+                    break;
+                }
+                Err(e) => {
+                    assert!(cfdash::engine::is_retryable(&e), "{e:?}");
+                    lost += 1;
+                }
+            }
+        }
+    }
+    assert!(lost > 0, "some creates' answers were lost");
+    assert!(server.stats().dropped.load(Ordering::Relaxed) > 0);
+    assert_eq!(made.len(), 6, "every create recovered under its reference");
+    assert_eq!(
+        sim.created(),
+        6,
+        "one invalidation per CallerReference, never two"
+    );
+    assert_eq!(sim.invalidation_count(tenant), before + 6);
+    // Read back (the SDK retries reads), completed.
+    for i in &made {
+        let mut got = None;
+        for _ in 0..20 {
+            if let Ok(read) = cf.get_invalidation(tenant, &i.id).await {
+                got = Some(read);
+                break;
+            }
+        }
+        let got = got.expect("read back in the end");
+        assert_eq!(got.status, InvalidationStatus::Completed);
+        assert_eq!(got.paths, i.paths);
+    }
+}
+
+/// A principal without a permission is answered 403 AccessDenied, and the error names the
+/// operation it lacks.
+#[tokio::test(flavor = "multi_thread")]
+async fn access_denied_names_the_tenant_operation() {
+    let (server, sim, cf) = serve(with_tenants(3), SimSettings::default(), 0.0).await;
+    let tenant = "dt_00000Tenant";
+    for action in [
+        "ListDistributionTenants",
+        "GetDistributionTenant",
+        "GetDistributionTenantByDomain",
+        "ListInvalidationsForDistributionTenant",
+        "GetInvalidationForDistributionTenant",
+        "CreateInvalidationForDistributionTenant",
+        "GetDistributionConfig",
+    ] {
+        server.deny(action);
+    }
+    let denied = |r: Result<_, CfError>, want: &str| match r {
+        Err(CfError::AccessDenied { action, .. }) => assert_eq!(action, want),
+        other => panic!("{want}: {other:?}"),
+    };
+    denied(
+        cf.list_tenants_page(MULTI, None, 10).await.map(|_| ()),
+        "ListDistributionTenants",
+    );
+    denied(
+        cf.get_tenant(tenant).await.map(|_| ()),
+        "GetDistributionTenant",
+    );
+    denied(
+        cf.get_tenant_by_domain("t0.example").await.map(|_| ()),
+        "GetDistributionTenantByDomain",
+    );
+    denied(
+        cf.list_invalidations_page(tenant, None, 10)
+            .await
+            .map(|_| ()),
+        "ListInvalidationsForDistributionTenant",
+    );
+    denied(
+        cf.get_invalidation(tenant, "I1").await.map(|_| ()),
+        "GetInvalidationForDistributionTenant",
+    );
+    let paths = vec!["/a".to_string()];
+    denied(
+        cf.create_invalidation(tenant, &paths, "d-1")
+            .await
+            .map(|_| ()),
+        "CreateInvalidationForDistributionTenant",
+    );
+    denied(
+        cf.get_cache_tag_header(MULTI).await.map(|_| ()),
+        "GetDistributionConfig",
+    );
+    let e = cf
+        .create_invalidation(tenant, &paths, "d-1")
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("cloudfront:CreateInvalidationForDistributionTenant"),
+        "{e}"
+    );
+    assert_eq!(sim.created(), 0);
+    // The distribution's own operations are not denied.
+    cf.create_invalidation(MULTI, &paths, "d-1").await.unwrap();
+    assert_eq!(sim.created(), 1);
+}
+
+/// What the SDK does not show: the status codes, ETag and Location headers, and the
+/// error codes the service model gives these operations.
+#[tokio::test(flavor = "multi_thread")]
+async fn tenant_answers_as_the_service_model_has_them() {
+    let sim = Arc::new(SimCloudFront::new(
+        with_tenants(3),
+        SimSettings::default(),
+        Arc::new(SystemClock),
+    ));
+    let listener = Server::bind(0).await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    tokio::spawn(Server::new(sim.clone(), 0.0, 1).run(listener));
+    let get =
+        |path: &str| format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    let post = |path: &str, body: &str| {
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let (status, head, body) = raw_answer(
+        &address,
+        get("/2020-05-31/distribution/E0000000000000/config"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(head.contains("etag: e1simulated"), "{head}");
+    assert!(body.contains("<DistributionConfig xmlns="), "{body}");
+    assert!(
+        body.contains("<CacheTagConfig><HeaderName>Cache-Tag</HeaderName></CacheTagConfig>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<ConnectionMode>direct</ConnectionMode>"),
+        "{body}"
+    );
+    let (_, _, body) = raw_answer(
+        &address,
+        get(&format!("/2020-05-31/distribution/{MULTI}/config")),
+    )
+    .await;
+    assert!(!body.contains("CacheTagConfig"), "{body}");
+    assert!(
+        body.contains("<ConnectionMode>tenant-only</ConnectionMode>"),
+        "{body}"
+    );
+
+    let (status, head, body) =
+        raw_answer(&address, get("/2020-05-31/distribution-tenant/tenant-1")).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(head.contains("etag: e1simulated"), "{head}");
+    assert!(body.contains("<DistributionTenant xmlns="), "{body}");
+    assert!(
+        body.contains("<Domains><member><Domain>t1.example</Domain>"),
+        "DomainResultList items are `member`: {body}"
+    );
+    let (status, head, _) = raw_answer(
+        &address,
+        get("/2020-05-31/distribution-tenant?domain=www.t2.example"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(head.contains("etag: e1simulated"), "{head}");
+
+    let list = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListDistributionTenantsRequest xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><AssociationFilter><DistributionId>E0000000000002</DistributionId></AssociationFilter><MaxItems>2</MaxItems></ListDistributionTenantsRequest>";
+    let (status, _, body) =
+        raw_answer(&address, post("/2020-05-31/distribution-tenants", list)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("<ListDistributionTenantsResult xmlns="),
+        "{body}"
+    );
+    assert!(
+        body.contains("<NextMarker>dt_00001Tenant</NextMarker>"),
+        "{body}"
+    );
+    assert_eq!(
+        body.matches("<DistributionTenantSummary>").count(),
+        2,
+        "{body}"
+    );
+    assert!(
+        body.contains("<ETag>"),
+        "a summary's ETag is required: {body}"
+    );
+
+    let batch = "<InvalidationBatch xmlns=\"http://cloudfront.amazonaws.com/doc/2020-05-31/\"><Paths><Quantity>1</Quantity><Items><Path>/a</Path></Items></Paths><CallerReference>raw-1</CallerReference></InvalidationBatch>";
+    let (status, head, body) = raw_answer(
+        &address,
+        post(
+            "/2020-05-31/distribution-tenant/dt_00000Tenant/invalidation",
+            batch,
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert!(
+        head.contains("location: https://cloudfront.amazonaws.com/2020-05-31/distribution-tenant/dt_00000tenant/invalidation/i"),
+        "{head}"
+    );
+    // The batch checks are the plain create's.
+    let (status, _, body) = raw_answer(
+        &address,
+        post(
+            "/2020-05-31/distribution-tenant/dt_00000Tenant/invalidation",
+            &batch.replace("<Quantity>1", "<Quantity>2"),
+        ),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body.contains("<Code>InconsistentQuantities</Code>"),
+        "{body}"
+    );
+
+    // EntityNotFound (404) for a tenant that does not exist, or a distribution's id on a
+    // tenant path; NoSuchDistribution for a tenant's id on a distribution path.
+    for path in [
+        "/2020-05-31/distribution-tenant/dt_nope",
+        "/2020-05-31/distribution-tenant?domain=nope.example",
+        "/2020-05-31/distribution-tenant/dt_nope/invalidation",
+        "/2020-05-31/distribution-tenant/E0000000000000/invalidation",
+    ] {
+        let (status, _, body) = raw_answer(&address, get(path)).await;
+        assert_eq!(status, 404, "{path}: {body}");
+        assert!(
+            body.contains("<Code>EntityNotFound</Code>"),
+            "{path}: {body}"
+        );
+    }
+    let (status, _, body) = raw_answer(
+        &address,
+        get("/2020-05-31/distribution/dt_00000Tenant/invalidation"),
+    )
+    .await;
+    assert_eq!(status, 404);
+    assert!(body.contains("<Code>NoSuchDistribution</Code>"), "{body}");
+    assert_eq!(sim.created(), 1);
 }
