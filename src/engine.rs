@@ -364,6 +364,9 @@ pub struct Engine {
     poll_backoff: Backoff,
     /// The changes since `take_changes`, when they are recorded.
     changes: Option<Vec<Change>>,
+    /// Targets whose invalidations count against another distribution's in-progress
+    /// quotas (a tenant `dt_…` → its distribution); any other counts against its own.
+    owners: std::collections::HashMap<String, String>,
 }
 
 impl Engine {
@@ -373,7 +376,22 @@ impl Engine {
             entries: Vec::new(),
             poll_backoff: Backoff::default(),
             changes: None,
+            owners: std::collections::HashMap::new(),
         }
+    }
+
+    /// `target`'s invalidations count against `owner`'s in-progress quotas (a tenant's
+    /// against its distribution's: AWS does not say, and this is the safe side). Batches of
+    /// targets with one owner then share its room, its freed quota and its polls.
+    pub fn share_quota(&mut self, target: &str, owner: &str) {
+        if target != owner {
+            self.owners.insert(target.to_string(), owner.to_string());
+        }
+    }
+
+    /// The distribution whose quotas `target`'s invalidations count against.
+    fn owner<'a>(&'a self, target: &'a str) -> &'a str {
+        self.owners.get(target).map_or(target, String::as_str)
     }
 
     /// From now on, every change of a batch's state is kept for `take_changes`.
@@ -497,6 +515,9 @@ impl Engine {
     pub fn due(&mut self, now: Timestamp, in_progress: impl Fn(&str) -> InProgress) -> Vec<Batch> {
         let mut seen: Vec<&str> = Vec::new();
         let mut send = Vec::new();
+        // What this call lets go, per owner of the quotas: targets sharing them (a
+        // distribution's tenants) must not each take the same room.
+        let mut taking: Vec<(&str, InProgress)> = Vec::new();
         for (i, e) in self.entries.iter().enumerate() {
             if !e.is_live() {
                 continue;
@@ -512,8 +533,19 @@ impl Engine {
             if at.is_some_and(|t| t > now) || e.deadline.is_some_and(|d| now >= d) {
                 continue;
             }
-            if in_progress(dist).fits(InProgress::of(&e.batch.paths)) {
+            let owner = self.owner(dist);
+            let mut room = in_progress(dist);
+            let taken = taking.iter_mut().find(|(o, _)| *o == owner);
+            if let Some((_, more)) = &taken {
+                room.add(*more);
+            }
+            let batch = InProgress::of(&e.batch.paths);
+            if room.fits(batch) {
                 send.push(i);
+                match taken {
+                    Some((_, more)) => more.add(batch),
+                    None => taking.push((owner, batch)),
+                }
             }
         }
         send.into_iter()
@@ -676,8 +708,13 @@ impl Engine {
 
     /// An invalidation on `distribution` completed: held batches may try now.
     pub fn quota_freed(&mut self, distribution: &str) {
+        let owner = self.owner(distribution).to_string();
+        let owners = &self.owners;
         for e in &mut self.entries {
-            if e.batch.distribution == distribution
+            let of = owners
+                .get(&e.batch.distribution)
+                .unwrap_or(&e.batch.distribution);
+            if *of == owner
                 && let State::Waiting { at, held: true } = &mut e.state
             {
                 *at = None;
@@ -733,7 +770,7 @@ impl Engine {
         e.in_progress()
             && (all
                 || self.entries.iter().any(|o| {
-                    o.batch.distribution == e.batch.distribution
+                    self.owner(&o.batch.distribution) == self.owner(&e.batch.distribution)
                         && matches!(o.state, State::Waiting { .. })
                 }))
     }
@@ -748,11 +785,13 @@ impl Engine {
         !self.entries.iter().any(Entry::in_progress)
     }
 
-    /// What the engine's own created invalidations hold of `distribution`'s quotas.
+    /// What the engine's own created invalidations hold of `distribution`'s quotas (with
+    /// those of the targets sharing them, see `share_quota`).
     pub fn created_in_progress(&self, distribution: &str) -> InProgress {
+        let owner = self.owner(distribution);
         let mut total = InProgress::default();
         for e in &self.entries {
-            if e.batch.distribution == distribution && e.in_progress() {
+            if self.owner(&e.batch.distribution) == owner && e.in_progress() {
                 total.add(InProgress::of(&e.batch.paths));
             }
         }
@@ -1001,6 +1040,59 @@ mod tests {
             "throttled to the end is a failure, not a timeout"
         );
         assert!(e.entries()[0].error().is_some_and(CfError::is_throttled));
+    }
+
+    #[test]
+    fn the_tenants_of_a_distribution_share_its_room() {
+        let mut e = Engine::new(Policy::default());
+        let ten: Vec<Vec<String>> = vec![(0..10).map(|i| format!("/w{i}/*")).collect()];
+        let lists = [
+            ("dt_a", ten.as_slice()),
+            ("dt_b", ten.as_slice()),
+            ("E9", ten.as_slice()),
+        ];
+        for b in plan("s", lists) {
+            e.add(b, t(0), None);
+        }
+        e.share_quota("dt_a", "E1");
+        e.share_quota("dt_b", "E1");
+        // 10 wildcards each: the two tenants of E1 do not both fit its 15; E9 is its own.
+        let sent: Vec<String> = e
+            .due(t(0), nothing)
+            .into_iter()
+            .map(|b| b.distribution)
+            .collect();
+        assert_eq!(sent, ["dt_a", "E9"]);
+        e.answer(
+            "s-dt_a-1",
+            Ok(inv(
+                "I1",
+                "s-dt_a-1",
+                &ten[0],
+                InvalidationStatus::InProgress,
+            )),
+            t(1),
+        );
+        assert_eq!(e.created_in_progress("dt_b").wildcards, 10, "dt_a's counts");
+        assert_eq!(e.created_in_progress("E9").wildcards, 0);
+        let room = e.created_in_progress("dt_b");
+        assert!(e.due(t(1), |_| room).is_empty(), "dt_b waits for room");
+        // dt_a's invalidation is followed, though only dt_b waits: its completion frees it.
+        let polls = e.polls_due(t(3600), false);
+        assert_eq!(polls, [("dt_a".to_string(), "I1".to_string())]);
+        e.polled(
+            "dt_a",
+            "I1",
+            Ok(inv(
+                "I1",
+                "s-dt_a-1",
+                &ten[0],
+                InvalidationStatus::Completed,
+            )),
+            t(3600),
+        );
+        assert_eq!(e.created_in_progress("dt_b"), InProgress::default());
+        assert_eq!(e.due(t(3600), nothing)[0].distribution, "dt_b");
     }
 
     #[test]
