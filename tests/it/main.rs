@@ -25,4 +25,5 @@ mod render;
 mod search;
 mod sim_serve;
 mod tables;
+mod tenants_cli;
 mod update;
