@@ -88,6 +88,8 @@ pub enum Command {
     Status(StatusArgs),
     /// List the account's distributions
     Distributions(OutputArgs),
+    /// List the tenants of a multi-tenant distribution: id, name, domains, enabled, status
+    Tenants(TenantsArgs),
     /// List recent invalidations of a distribution, or of every distribution with --all
     Invalidations(InvalidationsArgs),
     /// What was invalidated, when and by whom: the journal, brought up to date from
@@ -108,10 +110,37 @@ pub struct OutputArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct TenantsArgs {
+    /// The multi-tenant distribution: id, alias or domain name
+    #[arg(long = "distribution", short = 'd', value_name = "D")]
+    pub distribution: String,
+    /// JSON on stdout instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct InvalidateArgs {
     /// A distribution: its id, an alias (CNAME) or its domain name; repeat for several
-    #[arg(long = "distribution", short = 'd', value_name = "D", required = true)]
+    #[arg(
+        long = "distribution",
+        short = 'd',
+        value_name = "D",
+        required_unless_present = "tenants"
+    )]
     pub distributions: Vec<String>,
+    /// A distribution tenant: its id (dt_…), its name, or one of its domains; repeat for
+    /// several. Each gets its own invalidation, counted against its distribution's quotas
+    #[arg(long = "tenant", value_name = "T")]
+    pub tenants: Vec<String>,
+    /// Invalidate every tenant of each multi-tenant distribution given with -d: one
+    /// invalidation per tenant, each with its own CallerReference
+    #[arg(long, requires = "distributions")]
+    pub all_tenants: bool,
+    /// Send a plain invalidation to a multi-tenant (tenant-only) distribution itself, which
+    /// is otherwise refused before sending: it may not reach its tenants' caches
+    #[arg(long, conflicts_with = "all_tenants")]
+    pub plain_on_multi_tenant: bool,
     /// Paths to invalidate; one argument may hold a space-separated list
     /// ("/index.html /images/*"); an item starting with # is a cache tag
     #[arg(value_name = "PATH")]
@@ -206,8 +235,17 @@ pub enum JournalCommand {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// The distribution: id, alias or domain name
-    #[arg(long = "distribution", short = 'd', value_name = "D")]
-    pub distribution: String,
+    #[arg(
+        long = "distribution",
+        short = 'd',
+        value_name = "D",
+        required_unless_present = "tenant",
+        conflicts_with = "tenant"
+    )]
+    pub distribution: Option<String>,
+    /// A distribution tenant instead: its id (dt_…), name or one of its domains
+    #[arg(long, value_name = "T")]
+    pub tenant: Option<String>,
     /// Invalidation ids; none: every invalidation in progress on the distribution
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
@@ -229,11 +267,15 @@ pub struct InvalidationsArgs {
         long = "distribution",
         short = 'd',
         value_name = "D",
-        required_unless_present = "all",
-        conflicts_with = "all"
+        required_unless_present_any = ["all", "tenant"],
+        conflicts_with_all = ["all", "tenant"]
     )]
     pub distribution: Option<String>,
-    /// Every distribution of the account (listed 8 at a time, at the pace of --rate)
+    /// A distribution tenant instead: its id (dt_…), name or one of its domains
+    #[arg(long, value_name = "T", conflicts_with = "all")]
+    pub tenant: Option<String>,
+    /// Every distribution of the account, and every tenant of its multi-tenant ones
+    /// (listed 8 at a time, at the pace of --rate)
     #[arg(long)]
     pub all: bool,
     /// Requests a second to CloudFront, at most (default: the profile's

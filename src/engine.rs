@@ -10,8 +10,6 @@
 //! the submit was confirmed, so CloudFront answers a retry of a batch it already created
 //! with that invalidation instead of making a second one.
 
-use std::collections::HashMap;
-
 use jiff::{SignedDuration, Timestamp};
 
 use crate::cloudfront::{CfError, Invalidation};
@@ -366,9 +364,9 @@ pub struct Engine {
     poll_backoff: Backoff,
     /// The changes since `take_changes`, when they are recorded.
     changes: Option<Vec<Change>>,
-    /// A distribution tenant's distribution, whose in-progress quotas its batches count
-    /// against (see `set_quota_owner`).
-    quota_owners: HashMap<String, String>,
+    /// Targets whose invalidations count against another distribution's in-progress
+    /// quotas (a tenant `dt_…` → its distribution); any other counts against its own.
+    owners: std::collections::HashMap<String, String>,
 }
 
 impl Engine {
@@ -378,24 +376,22 @@ impl Engine {
             entries: Vec::new(),
             poll_backoff: Backoff::default(),
             changes: None,
-            quota_owners: HashMap::new(),
+            owners: std::collections::HashMap::new(),
         }
     }
 
-    /// Batches on `target` (a distribution tenant, `dt_…`) count against `owner`'s
-    /// in-progress quotas (its distribution's), with every other target of that owner.
-    /// AWS does not document whether a tenant has quotas of its own; counting them
-    /// together is the safe side.
-    pub fn set_quota_owner(&mut self, target: &str, owner: &str) {
+    /// `target`'s invalidations count against `owner`'s in-progress quotas (a tenant's
+    /// against its distribution's: AWS does not say, and this is the safe side). Batches of
+    /// targets with one owner then share its room, its freed quota and its polls.
+    pub fn share_quota(&mut self, target: &str, owner: &str) {
         if target != owner {
-            self.quota_owners
-                .insert(target.to_string(), owner.to_string());
+            self.owners.insert(target.to_string(), owner.to_string());
         }
     }
 
-    /// Whose quotas `target`'s batches count against: its own, or its distribution's.
-    pub fn quota_owner<'a>(&'a self, target: &'a str) -> &'a str {
-        self.quota_owners.get(target).map_or(target, String::as_str)
+    /// The distribution whose quotas `target`'s invalidations count against.
+    fn owner<'a>(&'a self, target: &'a str) -> &'a str {
+        self.owners.get(target).map_or(target, String::as_str)
     }
 
     /// From now on, every change of a batch's state is kept for `take_changes`.
@@ -513,15 +509,15 @@ impl Engine {
         });
     }
 
-    /// The batches to send now, marked `Sending`: of each target, the first batch not
-    /// created yet, when nothing of that target is being sent, its time has come, and
-    /// `in_progress` (what is in progress against the target's quotas: its quota owner's,
-    /// tenants included) leaves room for it, with the batches this call already chose
-    /// for the same owner.
+    /// The batches to send now, marked `Sending`: of each distribution, the first batch not
+    /// created yet, when nothing of that distribution is being sent, its time has come,
+    /// and `in_progress` (what is in progress on the distribution) leaves room for it.
     pub fn due(&mut self, now: Timestamp, in_progress: impl Fn(&str) -> InProgress) -> Vec<Batch> {
         let mut seen: Vec<&str> = Vec::new();
-        let mut taken: HashMap<&str, InProgress> = HashMap::new();
         let mut send = Vec::new();
+        // What this call lets go, per owner of the quotas: targets sharing them (a
+        // distribution's tenants) must not each take the same room.
+        let mut taking: Vec<(&str, InProgress)> = Vec::new();
         for (i, e) in self.entries.iter().enumerate() {
             if !e.is_live() {
                 continue;
@@ -537,14 +533,19 @@ impl Engine {
             if at.is_some_and(|t| t > now) || e.deadline.is_some_and(|d| now >= d) {
                 continue;
             }
-            let owner = self.quota_owners.get(dist).map_or(dist, String::as_str);
-            let mut used = in_progress(dist);
-            let before = taken.get(owner).copied().unwrap_or_default();
-            used.add(before);
+            let owner = self.owner(dist);
+            let mut room = in_progress(dist);
+            let taken = taking.iter_mut().find(|(o, _)| *o == owner);
+            if let Some((_, more)) = &taken {
+                room.add(*more);
+            }
             let batch = InProgress::of(&e.batch.paths);
-            if used.fits(batch) {
-                taken.entry(owner).or_default().add(batch);
+            if room.fits(batch) {
                 send.push(i);
+                match taken {
+                    Some((_, more)) => more.add(batch),
+                    None => taking.push((owner, batch)),
+                }
             }
         }
         send.into_iter()
@@ -705,14 +706,15 @@ impl Engine {
         self.entries.retain(|e| e.is_live() || keep(e));
     }
 
-    /// An invalidation on `distribution` completed: held batches may try now, on it and on
-    /// every target that shares its quotas.
+    /// An invalidation on `distribution` completed: held batches may try now.
     pub fn quota_freed(&mut self, distribution: &str) {
-        let owner = self.quota_owner(distribution).to_string();
-        let owners = &self.quota_owners;
+        let owner = self.owner(distribution).to_string();
+        let owners = &self.owners;
         for e in &mut self.entries {
-            let target = e.batch.distribution.as_str();
-            if owners.get(target).map_or(target, String::as_str) == owner
+            let of = owners
+                .get(&e.batch.distribution)
+                .unwrap_or(&e.batch.distribution);
+            if *of == owner
                 && let State::Waiting { at, held: true } = &mut e.state
             {
                 *at = None;
@@ -768,7 +770,7 @@ impl Engine {
         e.in_progress()
             && (all
                 || self.entries.iter().any(|o| {
-                    o.batch.distribution == e.batch.distribution
+                    self.owner(&o.batch.distribution) == self.owner(&e.batch.distribution)
                         && matches!(o.state, State::Waiting { .. })
                 }))
     }
@@ -783,13 +785,13 @@ impl Engine {
         !self.entries.iter().any(Entry::in_progress)
     }
 
-    /// What the engine's own created invalidations hold of `distribution`'s quotas (its
-    /// quota owner's: a tenant's are its distribution's, with every tenant's).
+    /// What the engine's own created invalidations hold of `distribution`'s quotas (with
+    /// those of the targets sharing them, see `share_quota`).
     pub fn created_in_progress(&self, distribution: &str) -> InProgress {
-        let owner = self.quota_owner(distribution);
+        let owner = self.owner(distribution);
         let mut total = InProgress::default();
         for e in &self.entries {
-            if self.quota_owner(&e.batch.distribution) == owner && e.in_progress() {
+            if self.owner(&e.batch.distribution) == owner && e.in_progress() {
                 total.add(InProgress::of(&e.batch.paths));
             }
         }
@@ -933,55 +935,6 @@ mod tests {
     }
 
     #[test]
-    fn tenants_of_one_distribution_share_its_quotas() {
-        // Three tenants of E1, ten wildcards each: the quota (15 wildcards in progress)
-        // has room for one at a time, counted on E1; a tenant of another distribution
-        // has its own.
-        let wild: Vec<String> = (0..10).map(|i| format!("/w{i}/*")).collect();
-        let lists = [wild.clone()];
-        let targets = ["dt_a", "dt_b", "dt_c", "dt_other"];
-        let mut e = Engine::new(Policy::default());
-        for t_ in targets {
-            for b in plan("cfdash-1-7", [(t_, lists.as_slice())]) {
-                e.add(b, t(0), None);
-            }
-            let owner = if t_ == "dt_other" { "E2" } else { "E1" };
-            e.set_quota_owner(t_, owner);
-        }
-        let sent: Vec<String> = e
-            .due(t(0), nothing)
-            .into_iter()
-            .map(|b| b.distribution)
-            .collect();
-        assert_eq!(sent, ["dt_a", "dt_other"], "one of E1's tenants, and E2's");
-        assert_eq!(e.quota_owner("dt_b"), "E1");
-        assert_eq!(e.quota_owner("E9"), "E9");
-        let made = e.answer(
-            "cfdash-1-7-dt_a-1",
-            Ok(inv(
-                "I1",
-                "cfdash-1-7-dt_a-1",
-                &wild,
-                InvalidationStatus::InProgress,
-            )),
-            t(1),
-        );
-        assert!(matches!(made, Some(Event::Created(_))));
-        // Its invalidation in progress holds E1's quota for every tenant of E1.
-        assert_eq!(e.created_in_progress("dt_c").wildcards, 10);
-        assert_eq!(e.created_in_progress("E1").wildcards, 10);
-        assert_eq!(e.created_in_progress("dt_other").wildcards, 0);
-        let room = |d: &str| e_room(d);
-        fn e_room(d: &str) -> InProgress {
-            InProgress {
-                files: 0,
-                wildcards: if d == "dt_other" { 0 } else { 10 },
-            }
-        }
-        assert!(e.due(t(2), room).is_empty(), "E1 has room for 5 wildcards");
-    }
-
-    #[test]
     fn a_batch_without_room_waits() {
         let mut e = Engine::new(Policy::default());
         e.add(two_batches().remove(0), t(0), None);
@@ -1087,6 +1040,59 @@ mod tests {
             "throttled to the end is a failure, not a timeout"
         );
         assert!(e.entries()[0].error().is_some_and(CfError::is_throttled));
+    }
+
+    #[test]
+    fn the_tenants_of_a_distribution_share_its_room() {
+        let mut e = Engine::new(Policy::default());
+        let ten: Vec<Vec<String>> = vec![(0..10).map(|i| format!("/w{i}/*")).collect()];
+        let lists = [
+            ("dt_a", ten.as_slice()),
+            ("dt_b", ten.as_slice()),
+            ("E9", ten.as_slice()),
+        ];
+        for b in plan("s", lists) {
+            e.add(b, t(0), None);
+        }
+        e.share_quota("dt_a", "E1");
+        e.share_quota("dt_b", "E1");
+        // 10 wildcards each: the two tenants of E1 do not both fit its 15; E9 is its own.
+        let sent: Vec<String> = e
+            .due(t(0), nothing)
+            .into_iter()
+            .map(|b| b.distribution)
+            .collect();
+        assert_eq!(sent, ["dt_a", "E9"]);
+        e.answer(
+            "s-dt_a-1",
+            Ok(inv(
+                "I1",
+                "s-dt_a-1",
+                &ten[0],
+                InvalidationStatus::InProgress,
+            )),
+            t(1),
+        );
+        assert_eq!(e.created_in_progress("dt_b").wildcards, 10, "dt_a's counts");
+        assert_eq!(e.created_in_progress("E9").wildcards, 0);
+        let room = e.created_in_progress("dt_b");
+        assert!(e.due(t(1), |_| room).is_empty(), "dt_b waits for room");
+        // dt_a's invalidation is followed, though only dt_b waits: its completion frees it.
+        let polls = e.polls_due(t(3600), false);
+        assert_eq!(polls, [("dt_a".to_string(), "I1".to_string())]);
+        e.polled(
+            "dt_a",
+            "I1",
+            Ok(inv(
+                "I1",
+                "s-dt_a-1",
+                &ten[0],
+                InvalidationStatus::Completed,
+            )),
+            t(3600),
+        );
+        assert_eq!(e.created_in_progress("dt_b"), InProgress::default());
+        assert_eq!(e.due(t(3600), nothing)[0].distribution, "dt_b");
     }
 
     #[test]

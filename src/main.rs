@@ -210,6 +210,7 @@ fn headless(cli: &cli::Cli, path: &std::path::Path) -> Result<ExitCode, String> 
             }
             Some(cli::Command::Status(args)) => cloud::status(cf, args).await,
             Some(cli::Command::Distributions(args)) => cloud::distributions(cf, args.json).await,
+            Some(cli::Command::Tenants(args)) => commands::tenants::tenants(cf, args).await,
             Some(cli::Command::Invalidations(args)) => cloud::invalidations(cf, args).await,
             _ => unreachable!("only the CloudFront commands come here"),
         }
@@ -389,6 +390,7 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
             | cli::Command::History(_)
             | cli::Command::Status(_)
             | cli::Command::Distributions(_)
+            | cli::Command::Tenants(_)
             | cli::Command::Invalidations(_),
         ) => {
             if !cli.demo {

@@ -122,7 +122,7 @@ impl App {
             })
             .collect();
         for (target, owner) in owners {
-            self.outbox.set_quota_owner(&target, &owner);
+            self.outbox.share_quota(&target, &owner);
         }
         let rooms: BTreeMap<String, InProgress> = self
             .outbox

@@ -9,6 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 
 use super::drive::{self, Ctx, Ended, Signals, Stop};
+use super::tenants::{self, Target};
 use crate::engine::{self, Engine, Entry, Outcome, Policy};
 
 use crate::cli::{InvalidateArgs, InvalidationsArgs, StatusArgs};
@@ -148,7 +149,7 @@ fn plural(n: usize, word: &str) -> String {
 
 /// A distribution in a message: its id and name as the account has them, escaped (a line
 /// break in an alias must not start a line of its own on stderr).
-fn label(d: &Distribution) -> String {
+pub fn label(d: &Distribution) -> String {
     let name = d.display_name();
     if name == d.id {
         text::quote(&d.id)
@@ -207,75 +208,119 @@ pub async fn distributions(cf: &dyn CloudFront, json: bool) -> Result<(), Fail> 
 // ---- listings ----------------------------------------------------------------------------
 
 struct Listed {
-    distribution: Distribution,
+    target: Target,
     rows: Vec<InvalidationSummary>,
+}
+
+/// Every tenant of the account's multi-tenant distributions, each with its `limit` most
+/// recent invalidations (or why its distribution's tenants or its own invalidations could
+/// not be listed), up to `LIST_CONCURRENCY` listings at a time.
+async fn list_tenants_of(
+    cf: &dyn CloudFront,
+    distributions: &[Distribution],
+    limit: usize,
+) -> Vec<(String, Result<(Target, Vec<InvalidationSummary>), CfError>)> {
+    use futures::stream::{self, StreamExt};
+    let multi: Vec<&Distribution> = distributions.iter().filter(|d| d.tenant_only).collect();
+    let mut out = Vec::new();
+    let mut targets = Vec::new();
+    for d in multi {
+        match cloudfront::list_all_tenants(cf, &d.id).await {
+            Ok(ts) => targets.extend(ts.iter().map(|t| Target::tenant(t, Some(d)))),
+            Err(e) => out.push((format!("{} (its tenants)", d.id), Err(e))),
+        }
+    }
+    let lists: Vec<_> = stream::iter(targets)
+        .map(|t| async move {
+            let rows = cloudfront::list_recent_invalidations(cf, t.id(), limit).await;
+            (t.id().to_string(), rows.map(|rows| (t, rows)))
+        })
+        .buffered(cloudfront::LIST_CONCURRENCY)
+        .collect()
+        .await;
+    out.extend(lists);
+    out
 }
 
 pub async fn invalidations(cf: &dyn CloudFront, args: &InvalidationsArgs) -> Result<(), Fail> {
     let limit = args.limit as usize;
     let mut failures = Vec::new();
     let listed: Vec<Listed> = if args.all {
-        cloudfront::list_account(cf, limit)
-            .await?
-            .into_iter()
-            .filter_map(|(d, rows)| match rows {
-                Ok(rows) => Some(Listed {
-                    distribution: d,
+        let account = cloudfront::list_account(cf, limit).await?;
+        let dists: Vec<Distribution> = account.iter().map(|(d, _)| d.clone()).collect();
+        let tenant_lists = list_tenants_of(cf, &dists, limit).await;
+        let mut failed = |id: &str, e: CfError| {
+            failures.push(if e.is_throttled() {
+                format!(
+                    "{id}: CloudFront kept throttling (Rate exceeded) after {} tries at a slower pace: give a lower --rate, or run it when the account is quieter",
+                    crate::cloudfront::paced::READ_RETRIES + 1
+                )
+            } else {
+                format!("{id}: {e}")
+            });
+        };
+        let mut listed = Vec::new();
+        for (d, rows) in account {
+            match rows {
+                Ok(rows) => listed.push(Listed {
+                    target: Target::distribution(d),
                     rows,
                 }),
-                Err(e) if e.is_throttled() => {
-                    failures.push(format!(
-                        "{}: CloudFront kept throttling (Rate exceeded) after {} tries at a slower pace: give a lower --rate, or run it when the account is quieter",
-                        d.id,
-                        crate::cloudfront::paced::READ_RETRIES + 1
-                    ));
-                    None
-                }
-                Err(e) => {
-                    failures.push(format!("{}: {e}", d.id));
-                    None
-                }
-            })
-            .collect()
+                Err(e) => failed(&d.id, e),
+            }
+        }
+        for (id, got) in tenant_lists {
+            match got {
+                Ok((target, rows)) => listed.push(Listed { target, rows }),
+                Err(e) => failed(&id, e),
+            }
+        }
+        listed
     } else {
-        let wanted = args.distribution.clone().into_iter().collect::<Vec<_>>();
-        let d = resolve(cf, &wanted).await?.remove(0);
-        let rows = cloudfront::list_recent_invalidations(cf, &d.id, limit).await?;
-        vec![Listed {
-            distribution: d,
-            rows,
-        }]
+        let target = match (&args.tenant, &args.distribution) {
+            (Some(t), _) => tenants::find(cf, t).await?,
+            (None, Some(d)) => {
+                Target::distribution(resolve(cf, std::slice::from_ref(d)).await?.remove(0))
+            }
+            (None, None) => return Err(Fail::Usage("give -d DIST, --tenant T or --all".into())),
+        };
+        let rows = cloudfront::list_recent_invalidations(cf, target.id(), limit).await?;
+        vec![Listed { target, rows }]
     };
     if args.json {
         let list: Vec<_> = listed
             .iter()
             .flat_map(|l| {
                 l.rows.iter().map(|r| {
-                    json!({
-                        "distribution": l.distribution.id,
-                        "distribution_name": l.distribution.display_name(),
-                        "id": r.id,
-                        "status": r.status.as_str(),
-                        "create_time": r.create_time.to_string(),
-                    })
+                    let mut j = l.target.json();
+                    j.insert("id".into(), json!(r.id));
+                    j.insert("status".into(), json!(r.status.as_str()));
+                    j.insert("create_time".into(), json!(r.create_time.to_string()));
+                    serde_json::Value::Object(j)
                 })
             })
             .collect();
         print_raw(serde_json::to_string_pretty(&list).expect("json"));
     } else {
+        let tenant = Tenants::column(listed.iter().map(|l| &l.target));
         print(format!(
-            "{:<14}  {:<14}  {:<10}  {:<20}  NAME",
-            "DISTRIBUTION", "INVALIDATION", "STATUS", "CREATED"
+            "{:<14}  {}{:<14}  {:<10}  {:<20}  NAME",
+            "DISTRIBUTION",
+            tenant.head(),
+            "INVALIDATION",
+            "STATUS",
+            "CREATED"
         ));
         for l in &listed {
             for r in &l.rows {
                 print(format!(
-                    "{:<14}  {:<14}  {:<10}  {:<20}  {}",
-                    l.distribution.id,
+                    "{:<14}  {}{:<14}  {:<10}  {:<20}  {}",
+                    l.target.distribution,
+                    tenant.cell(&l.target),
                     r.id,
                     r.status.as_str(),
                     format!("{:.0}", r.create_time),
-                    l.distribution.display_name()
+                    l.target.name()
                 ));
             }
         }
@@ -298,24 +343,53 @@ pub async fn invalidations(cf: &dyn CloudFront, args: &InvalidationsArgs) -> Res
 /// One invalidation as the commands report it.
 #[derive(Clone, Debug)]
 pub struct Row {
-    pub distribution: String,
-    pub name: String,
+    pub target: Target,
     pub inv: Invalidation,
+}
+
+/// A table's TENANT column, there only when a row is a tenant's: a table of plain
+/// distributions keeps the columns it always had.
+struct Tenants(bool);
+
+impl Tenants {
+    const WIDTH: usize = 29;
+
+    fn column<'a>(mut targets: impl Iterator<Item = &'a Target>) -> Self {
+        Self(targets.any(|t| t.tenant_name().is_some()))
+    }
+
+    fn head(&self) -> String {
+        self.text("TENANT")
+    }
+
+    fn cell(&self, t: &Target) -> String {
+        self.text(if t.tenant_name().is_some() {
+            t.id()
+        } else {
+            "-"
+        })
+    }
+
+    fn text(&self, s: &str) -> String {
+        if self.0 {
+            format!("{s:<w$}  ", w = Self::WIDTH)
+        } else {
+            String::new()
+        }
+    }
 }
 
 fn rows_json(rows: &[Row]) -> serde_json::Value {
     serde_json::Value::Array(
         rows.iter()
             .map(|r| {
-                json!({
-                    "distribution": r.distribution,
-                    "distribution_name": r.name,
-                    "id": r.inv.id,
-                    "status": r.inv.status.as_str(),
-                    "create_time": r.inv.create_time.to_string(),
-                    "caller_reference": r.inv.caller_reference,
-                    "paths": r.inv.paths,
-                })
+                let mut j = r.target.json();
+                j.insert("id".into(), json!(r.inv.id));
+                j.insert("status".into(), json!(r.inv.status.as_str()));
+                j.insert("create_time".into(), json!(r.inv.create_time.to_string()));
+                j.insert("caller_reference".into(), json!(r.inv.caller_reference));
+                j.insert("paths".into(), json!(r.inv.paths));
+                serde_json::Value::Object(j)
             })
             .collect(),
     )
@@ -326,19 +400,26 @@ fn print_rows(rows: &[Row], json: bool) {
         print_raw(serde_json::to_string_pretty(&rows_json(rows)).expect("json"));
         return;
     }
+    let tenant = Tenants::column(rows.iter().map(|r| &r.target));
     print(format!(
-        "{:<14}  {:<14}  {:<10}  {:<20}  {:>5}  NAME",
-        "DISTRIBUTION", "INVALIDATION", "STATUS", "CREATED", "PATHS"
+        "{:<14}  {}{:<14}  {:<10}  {:<20}  {:>5}  NAME",
+        "DISTRIBUTION",
+        tenant.head(),
+        "INVALIDATION",
+        "STATUS",
+        "CREATED",
+        "PATHS"
     ));
     for r in rows {
         print(format!(
-            "{:<14}  {:<14}  {:<10}  {:<20}  {:>5}  {}",
-            r.distribution,
+            "{:<14}  {}{:<14}  {:<10}  {:<20}  {:>5}  {}",
+            r.target.distribution,
+            tenant.cell(&r.target),
             r.inv.id,
             r.inv.status.as_str(),
             format!("{:.0}", r.inv.create_time),
             r.inv.paths.len(),
-            r.name
+            r.target.name()
         ));
     }
 }
@@ -348,9 +429,14 @@ fn print_rows(rows: &[Row], json: bool) {
 pub async fn status(cf: &dyn CloudFront, args: &StatusArgs) -> Result<(), Fail> {
     let deadline =
         Timestamp::now() + SignedDuration::try_from(args.timeout).unwrap_or(SignedDuration::MAX);
-    let d = resolve(cf, std::slice::from_ref(&args.distribution))
-        .await?
-        .remove(0);
+    let target = match (&args.tenant, &args.distribution) {
+        (Some(t), _) => tenants::find(cf, t).await?,
+        (None, Some(d)) => {
+            Target::distribution(resolve(cf, std::slice::from_ref(d)).await?.remove(0))
+        }
+        (None, None) => return Err(Fail::Usage("give -d DIST or --tenant T".into())),
+    };
+    let d = target.row.clone();
     let ids: Vec<String> = if args.ids.is_empty() {
         let recent = cloudfront::list_recent_invalidations(cf, &d.id, 100).await?;
         recent
@@ -378,6 +464,7 @@ pub async fn status(cf: &dyn CloudFront, args: &StatusArgs) -> Result<(), Fail> 
     }
     let got = join_all(ids.iter().map(|id| cf.get_invalidation(&d.id, id))).await;
     let mut engine = Engine::new(Policy::default());
+    engine.share_quota(&d.id, d.quota_owner());
     let now = Timestamp::now();
     for inv in got {
         engine.follow(&d.id, inv?, now);
@@ -410,8 +497,7 @@ pub async fn status(cf: &dyn CloudFront, args: &StatusArgs) -> Result<(), Fail> 
         .iter()
         .filter_map(|e| e.created())
         .map(|inv| Row {
-            distribution: d.id.clone(),
-            name: d.display_name().to_string(),
+            target: target.clone(),
             inv: inv.clone(),
         })
         .collect();
@@ -444,8 +530,13 @@ fn hint_status(dist: &str, rows: &[Row]) {
         .map(|r| r.inv.id.as_str())
         .collect();
     if !ids.is_empty() {
+        let flag = if cloudfront::is_tenant(dist) {
+            "--tenant"
+        } else {
+            "--distribution"
+        };
         say(format!(
-            "still in progress; wait for them later with: cfdash status --distribution {dist} {} --wait",
+            "still in progress; wait for them later with: cfdash status {flag} {dist} {} --wait",
             ids.join(" ")
         ));
     }
@@ -577,18 +668,53 @@ async fn in_progress(cf: &dyn CloudFront, dist: &str) -> Result<InProgress, Fail
     Ok(total)
 }
 
-/// The distributions, each with its plan of batches (how many fit what is in progress now).
+/// The targets, each with its plan of batches (how many fit what is in progress now). A
+/// tenant's invalidations count against its distribution's quotas, with the distribution's
+/// own and every other tenant's (AWS does not say; this is the safe side), so the targets
+/// of one distribution share its room in the order they come.
 async fn plan_all(
     cf: &dyn CloudFront,
-    wanted: &[String],
+    args: &InvalidateArgs,
     items: &[&paths::Item],
-) -> Result<Vec<(Distribution, paths::Plan)>, Fail> {
-    let dists = resolve(cf, wanted).await?;
+) -> Result<Vec<(Target, paths::Plan)>, Fail> {
+    use futures::stream::{self, StreamExt, TryStreamExt};
+    let targets = tenants::targets(cf, args).await?;
+    let mut running: HashMap<String, InProgress> = HashMap::new();
+    for t in &targets {
+        let owner = t.row.quota_owner();
+        if running.contains_key(owner) {
+            continue;
+        }
+        let mut total = in_progress(cf, owner).await?;
+        let shared = t.row.tenant_only
+            || targets
+                .iter()
+                .any(|o| o.row.tenant.is_some() && o.row.quota_owner() == owner);
+        if shared {
+            let ids: Vec<String> = cloudfront::list_all_tenants(cf, owner)
+                .await?
+                .into_iter()
+                .map(|t| t.id)
+                .collect();
+            let each: Vec<InProgress> = stream::iter(&ids)
+                .map(|id| in_progress(cf, id))
+                .buffered(cloudfront::LIST_CONCURRENCY)
+                .try_collect()
+                .await?;
+            for more in each {
+                total.add(more);
+            }
+        }
+        running.insert(owner.to_string(), total);
+    }
     let mut plans = Vec::new();
-    for d in dists {
-        let now = in_progress(cf, &d.id).await?;
-        let plan = paths::plan(items, now);
-        plans.push((d, plan));
+    for t in targets {
+        let room = running.entry(t.row.quota_owner().to_string()).or_default();
+        let plan = paths::plan(items, *room);
+        for batch in &plan.batches[..plan.now] {
+            room.add(InProgress::of(batch));
+        }
+        plans.push((t, plan));
     }
     Ok(plans)
 }
@@ -597,15 +723,15 @@ async fn plan_all(
 /// until it succeeds, fails for good, or `deadline` passes (exit 4, nothing sent).
 async fn plan_within(
     cf: &dyn CloudFront,
-    wanted: &[String],
+    args: &InvalidateArgs,
     items: &[&paths::Item],
     deadline: Timestamp,
-) -> Result<Vec<(Distribution, paths::Plan)>, Fail> {
+) -> Result<Vec<(Target, paths::Plan)>, Fail> {
     let policy = Policy::default();
     let mut wait = policy.retry_first;
     loop {
         let left = drive::until(Timestamp::now(), deadline);
-        let fail = match tokio::time::timeout(left, plan_all(cf, wanted, items)).await {
+        let fail = match tokio::time::timeout(left, plan_all(cf, args, items)).await {
             Ok(Ok(plans)) => return Ok(plans),
             Ok(Err(Fail::Transient(why))) => why,
             Ok(Err(fail)) => return Err(fail),
@@ -644,7 +770,7 @@ pub async fn invalidate(
     // From here on a signal is caught: what was created is reported before exiting.
     let mut signals = Signals::catch()?;
     let plans = tokio::select! {
-        planned = plan_within(cf, &args.distributions, &items, deadline) => planned,
+        planned = plan_within(cf, args, &items, deadline) => planned,
         stop = signals.recv() => Err(Fail::Stopped(stop)),
     };
     let plans = match plans {
@@ -660,14 +786,31 @@ pub async fn invalidate(
             return Err(fail);
         }
     };
-    let dists: Vec<Distribution> = plans.iter().map(|(d, _)| d.clone()).collect();
+    let dists: Vec<Distribution> = plans.iter().map(|(t, _)| t.row.clone()).collect();
     let usd = estimate.usd * dists.len() as f64;
+    let tenant_count = dists.iter().filter(|d| d.tenant.is_some()).count();
+    let on = match (dists.len() - tenant_count, tenant_count) {
+        (n, 0) => plural(n, "distribution"),
+        (0, n) => plural(n, "tenant"),
+        (d, t) => format!("{} and {}", plural(d, "distribution"), plural(t, "tenant")),
+    };
+    // A fan-out pays for every path once per target, against the month's free paths.
+    let fan_out = if dists.len() > 1 {
+        format!(
+            " · {} in all ({} × {}; {} are free each month)",
+            plural(estimate.items() * dists.len(), "path"),
+            estimate.items(),
+            dists.len(),
+            paths::FREE_PATHS_PER_MONTH
+        )
+    } else {
+        String::new()
+    };
     let summary = format!(
-        "{} · {} · {} on {} · {} if past the free tier",
+        "{} · {} · {} on {on}{fan_out} · {} if past the free tier",
         plural(estimate.paths, "path"),
         plural(estimate.wildcards, "wildcard"),
         plural(estimate.tags, "tag"),
-        plural(dists.len(), "distribution"),
         paths::format_usd(usd)
     );
     if args.dry_run {
@@ -675,15 +818,20 @@ pub async fn invalidate(
         return Ok(());
     }
     say(format!("invalidating {summary}"));
-    for (d, p) in &plans {
+    for (t, p) in &plans {
         if p.now < p.batches.len() {
             say(format!(
-                "{}: {} of {} batches wait for earlier invalidations to complete (at most {} paths and {} wildcards in progress)",
-                label(d),
+                "{}: {} of {} batches wait for earlier invalidations to complete (at most {} paths and {} wildcards in progress{})",
+                label(&t.row),
                 p.batches.len() - p.now,
                 p.batches.len(),
                 paths::MAX_FILES_IN_PROGRESS,
-                paths::MAX_WILDCARDS_IN_PROGRESS
+                paths::MAX_WILDCARDS_IN_PROGRESS,
+                if t.row.tenant.is_some() {
+                    format!(" on {} and its tenants together", t.distribution)
+                } else {
+                    String::new()
+                }
             ));
         }
     }
@@ -693,9 +841,7 @@ pub async fn invalidate(
         Some(key) => key.clone(),
         None => engine::submission_id(now, &super::instance(), 1),
     };
-    let lists = plans
-        .iter()
-        .map(|(d, p)| (d.id.as_str(), p.batches.as_slice()));
+    let lists = plans.iter().map(|(t, p)| (t.id(), p.batches.as_slice()));
     let batches = engine::plan(&submission, lists);
     let earlier = match (&args.caller_reference, journal) {
         (Some(key), Some(j)) => earlier_runs(j, key, &batches).await?,
@@ -710,6 +856,9 @@ pub async fn invalidate(
             list: dists.clone(),
             at: now,
         });
+    }
+    for d in &dists {
+        engine.share_quota(&d.id, d.quota_owner());
     }
     for batch in batches {
         engine.add(batch, now, Some(deadline));
@@ -732,8 +881,29 @@ pub async fn invalidate(
     };
     let mut failures = Vec::new();
     let ended = drive::run(&ctx, &mut engine, &mut signals, &mut failures).await;
-    print_report(engine.entries(), &names, args.json);
-    let result = conclude(ended, engine.entries(), failures, &labels);
+    let targets: HashMap<String, Target> = plans
+        .into_iter()
+        .map(|(t, _)| (t.id().to_string(), t))
+        .collect();
+    print_report(engine.entries(), &targets, args.json);
+    let result = conclude(ended, engine.entries(), failures, &labels, &targets);
+    // CloudFront refused a plain invalidation of a tenant-only distribution: say what to
+    // do instead, as the refusal before sending does.
+    let result = match result {
+        Err(Fail::Aws(why)) => {
+            let refused = dists.iter().filter(|d| d.tenant_only).find(|d| {
+                engine
+                    .entries()
+                    .iter()
+                    .any(|e| e.failed() && e.batch.distribution == d.id)
+            });
+            match refused {
+                Some(d) => Err(Fail::Aws(format!("{why}; {}", tenants::steer(cf, d).await))),
+                None => Err(Fail::Aws(why)),
+            }
+        }
+        other => other,
+    };
     let refused = engine
         .entries()
         .iter()
@@ -803,7 +973,7 @@ async fn earlier_runs(
 
 /// What a dry run would do: the final paths, the batches and the price.
 fn print_dry_run(
-    plans: &[(Distribution, paths::Plan)],
+    plans: &[(Target, paths::Plan)],
     values: &[String],
     estimate: &paths::Estimate,
     usd: f64,
@@ -813,13 +983,11 @@ fn print_dry_run(
     if json {
         let list: Vec<_> = plans
             .iter()
-            .map(|(d, p)| {
-                json!({
-                    "distribution": d.id,
-                    "distribution_name": d.display_name(),
-                    "batches": p.batches,
-                    "now": p.now,
-                })
+            .map(|(t, p)| {
+                let mut j = t.json();
+                j.insert("batches".into(), json!(p.batches));
+                j.insert("now".into(), json!(p.now));
+                serde_json::Value::Object(j)
             })
             .collect();
         print_raw(
@@ -830,6 +998,8 @@ fn print_dry_run(
                     "paths": estimate.paths,
                     "wildcards": estimate.wildcards,
                     "tags": estimate.tags,
+                    "targets": plans.len(),
+                    "paths_in_all": estimate.items() * plans.len(),
                     "usd_if_past_free_tier": usd,
                 },
                 "distributions": list,
@@ -841,10 +1011,10 @@ fn print_dry_run(
             print(v);
         }
         say(format!("dry run, nothing sent: {summary}"));
-        for (d, p) in plans {
+        for (t, p) in plans {
             say(format!(
                 "{}: {} invalidation{} ({} now{})",
-                label(d),
+                label(&t.row),
                 p.batches.len(),
                 if p.batches.len() == 1 { "" } else { "s" },
                 p.now,
@@ -868,6 +1038,7 @@ fn conclude(
     entries: &[Entry],
     mut failures: Vec<String>,
     labels: &HashMap<String, String>,
+    targets: &HashMap<String, Target>,
 ) -> Result<(), Fail> {
     // Batches that ran out of time after an error answer failed too (exit 3, not 4).
     for e in entries.iter().filter(|e| e.failed()) {
@@ -922,8 +1093,7 @@ fn conclude(
                         .entry(e.batch.distribution.clone())
                         .or_default()
                         .push(Row {
-                            distribution: e.batch.distribution.clone(),
-                            name: String::new(),
+                            target: targets[&e.batch.distribution].clone(),
                             inv: inv.clone(),
                         });
                 }
@@ -957,8 +1127,23 @@ fn conclude(
 
 /// Every batch of the plan, whatever happened to it: `state` is created, unknown (may
 /// exist) or not_sent; `id` is null where nothing is known to exist.
-fn print_report(entries: &[Entry], names: &HashMap<String, String>, json: bool) {
-    let name = |d: &str| names.get(d).cloned().unwrap_or_else(|| d.to_string());
+fn print_report(entries: &[Entry], targets: &HashMap<String, Target>, json: bool) {
+    let unknown = |d: &str| {
+        Target::distribution(Distribution {
+            id: d.to_string(),
+            arn: String::new(),
+            domain_name: d.to_string(),
+            aliases: Vec::new(),
+            status: String::new(),
+            enabled: None,
+            comment: None,
+            origins: Vec::new(),
+            last_modified: Timestamp::UNIX_EPOCH,
+            tenant_only: false,
+            tenant: None,
+        })
+    };
+    let target = |d: &str| targets.get(d).cloned().unwrap_or_else(|| unknown(d));
     // Created by an earlier run under the same reference: adopted, nothing paid twice.
     let state = |e: &Entry| {
         if e.adopted() {
@@ -973,9 +1158,8 @@ fn print_report(entries: &[Entry], names: &HashMap<String, String>, json: bool) 
             .map(|e| {
                 let b = &e.batch;
                 let inv = e.created();
-                json!({
-                    "distribution": b.distribution,
-                    "distribution_name": name(&b.distribution),
+                let mut j = target(&b.distribution).json();
+                let more = json!({
                     "id": inv.map(|i| i.id.clone()),
                     "status": inv.map(|i| i.status.as_str()),
                     "create_time": inv.map(|i| i.create_time.to_string()),
@@ -984,15 +1168,21 @@ fn print_report(entries: &[Entry], names: &HashMap<String, String>, json: bool) 
                     "state": state(e),
                     "batch": b.number,
                     "of": b.of,
-                })
+                });
+                if let serde_json::Value::Object(more) = more {
+                    j.extend(more);
+                }
+                serde_json::Value::Object(j)
             })
             .collect();
         print_raw(serde_json::to_string_pretty(&list).expect("json"));
         return;
     }
+    let tenant = Tenants::column(targets.values());
     print(format!(
-        "{:<14}  {:<14}  {:<10}  {:<8}  {:<20}  {:>5}  {:>5}  {:<48}  NAME",
+        "{:<14}  {}{:<14}  {:<10}  {:<8}  {:<20}  {:>5}  {:>5}  {:<48}  NAME",
         "DISTRIBUTION",
+        tenant.head(),
         "INVALIDATION",
         "STATUS",
         "STATE",
@@ -1004,9 +1194,11 @@ fn print_report(entries: &[Entry], names: &HashMap<String, String>, json: bool) 
     for e in entries {
         let b = &e.batch;
         let inv = e.created();
+        let t = target(&b.distribution);
         print(format!(
-            "{:<14}  {:<14}  {:<10}  {:<8}  {:<20}  {:>5}  {:>5}  {:<48}  {}",
-            b.distribution,
+            "{:<14}  {}{:<14}  {:<10}  {:<8}  {:<20}  {:>5}  {:>5}  {:<48}  {}",
+            t.distribution,
+            tenant.cell(&t),
             inv.map_or("-", |i| i.id.as_str()),
             inv.map_or("-", |i| i.status.as_str()),
             state(e),
@@ -1014,7 +1206,7 @@ fn print_report(entries: &[Entry], names: &HashMap<String, String>, json: bool) 
             format!("{}/{}", b.number, b.of),
             b.paths.len(),
             b.caller_reference,
-            name(&b.distribution)
+            t.name()
         ));
     }
 }

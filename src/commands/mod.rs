@@ -5,6 +5,7 @@
 pub mod cloud;
 pub mod drive;
 pub mod history;
+pub mod tenants;
 
 use std::path::Path;
 use std::process::ExitCode;

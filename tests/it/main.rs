@@ -26,4 +26,5 @@ mod search;
 mod sim_serve;
 mod tables;
 mod tenants;
+mod tenants_cli;
 mod update;
