@@ -116,6 +116,27 @@ impl App {
         };
         let (cfdash, aws) = self.command_options();
         let dist = shell_quote(&d.id);
+        // A tenant's invalidations have commands of their own.
+        let tenant = d.tenant.is_some();
+        // (ListInvalidationsForDistributionTenant names the tenant `Id`, its Get
+        // `DistributionTenantId`.)
+        let (flag, get, list, get_flag, list_flag) = if tenant {
+            (
+                "--tenant",
+                "get-invalidation-for-distribution-tenant",
+                "list-invalidations-for-distribution-tenant",
+                "--distribution-tenant-id",
+                "--id",
+            )
+        } else {
+            (
+                "-d",
+                "get-invalidation",
+                "list-invalidations",
+                "--distribution-id",
+                "--distribution-id",
+            )
+        };
         let mut choices;
         let aws_command;
         let invalidation = self.looked_at_invalidation();
@@ -131,12 +152,11 @@ impl App {
                 Choice::text(
                     'c',
                     "the cfdash command",
-                    format!("cfdash {cfdash} status -d {dist} {id}"),
+                    format!("cfdash {cfdash} status {flag} {dist} {id}"),
                 ),
             ];
-            aws_command = aws.map(|aws| {
-                format!("aws cloudfront get-invalidation{aws} --distribution-id {dist} --id {id}")
-            });
+            aws_command =
+                aws.map(|aws| format!("aws cloudfront {get}{aws} {get_flag} {dist} --id {id}"));
         } else {
             choices = vec![
                 Choice::text('i', "the distribution's id", d.id.clone()),
@@ -149,11 +169,9 @@ impl App {
             choices.push(Choice::text(
                 'c',
                 "the cfdash command",
-                format!("cfdash {cfdash} invalidations -d {dist}"),
+                format!("cfdash {cfdash} invalidations {flag} {dist}"),
             ));
-            aws_command = aws.map(|aws| {
-                format!("aws cloudfront list-invalidations{aws} --distribution-id {dist}")
-            });
+            aws_command = aws.map(|aws| format!("aws cloudfront {list}{aws} {list_flag} {dist}"));
         }
         if let Some(command) = aws_command {
             choices.push(Choice::text('w', "the aws command", command));
@@ -305,14 +323,17 @@ impl App {
 
 /// The console page of a distribution, or of one of its invalidations. The console is
 /// global (CloudFront's home region is us-east-1); the China partition has its own.
+///
+/// A tenant opens its distribution's page: AWS documents no console address of a tenant.
 pub fn console_url(d: &Distribution, invalidation: Option<&InvKey>) -> String {
     let host = if d.arn.starts_with("arn:aws-cn:") {
         "https://console.amazonaws.cn"
     } else {
         "https://us-east-1.console.aws.amazon.com"
     };
-    let id = url_part(&d.id);
+    let id = url_part(d.quota_owner());
     match invalidation {
+        Some(_) if d.tenant.is_some() => format!("{host}/cloudfront/v4/home#/distributions/{id}"),
         Some(key) => format!(
             "{host}/cloudfront/v4/home#/distributions/{id}/invalidations/details/{}",
             url_part(&key.id)

@@ -113,7 +113,7 @@ pub const DASHBOARD: &[Binding] = bindings![
     [ch('G'), key(End)], "G/End", "last row", _, Bottom;
     [key(Tab)], "Tab", "next pane", _, NextPane;
     [(BackTab, SHIFT), key(BackTab)], "S-Tab", "previous pane", _, PrevPane;
-    [key(Enter), ch('l'), key(Right)], "Enter", "open invalidations / paths", "open", Open;
+    [key(Enter), ch('l'), key(Right)], "Enter", "open invalidations / paths; ▸ tenants", "open", Open;
     [key(Esc), ch('h'), key(Left)], "Esc", "back; clear the filter", _, Back;
     [ch('/')], "/", "filter the pane: distributions; invalidations by id or path", "filter", Filter;
     [ch('f')], "f", "find: who invalidated a path, on every distribution", "find", Search;

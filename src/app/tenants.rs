@@ -128,6 +128,9 @@ impl App {
         };
         let keep = self.selected_distribution_id();
         let rows: Vec<Distribution> = tenants.iter().map(Tenant::row).collect();
+        // Those known before were asked for with the listing of distributions.
+        let known: std::collections::HashSet<String> =
+            self.tenants_of(dist).iter().map(|d| d.id.clone()).collect();
         let ids: std::collections::HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
         let Remote::Ready { data, .. } = &mut self.session.distributions else {
             return;
@@ -157,7 +160,7 @@ impl App {
         // Their invalidations, as a sweep lists every distribution's.
         let expanded = self.session.expanded.contains(dist);
         for r in rows {
-            if !self.listed_this_sweep(&r.id) {
+            if !known.contains(&r.id) && !self.listed_this_sweep(&r.id) {
                 let p = if expanded {
                     Priority::Visible
                 } else {
@@ -204,7 +207,28 @@ impl App {
             }
         }
         self.rebuild_view(Some(&id));
+        self.show_tenants_of_selected();
         true
+    }
+
+    /// Scrolls so that the tenants under the selected distribution show, as many as fit
+    /// with it still on screen.
+    pub(super) fn show_tenants_of_selected(&mut self) {
+        let Some(all) = self.session.distributions.data() else {
+            return;
+        };
+        let selected = self.session.dist_scroll.selected;
+        let Some(id) = self.session.view.get(selected).map(|&i| all[i].id.clone()) else {
+            return;
+        };
+        let last = self.session.view[selected + 1..]
+            .iter()
+            .take_while(|&&i| all[i].tenant.as_ref().is_some_and(|t| t.distribution == id))
+            .count();
+        let height = self.dist_page();
+        let scroll = &mut self.session.dist_scroll;
+        let want = (selected + last + 1).saturating_sub(height);
+        scroll.offset = scroll.offset.max(want.min(selected));
     }
 
     /// The tenants of a distribution known now, in the list's order.

@@ -652,6 +652,11 @@ impl App {
         self.redraw.dirty = true;
     }
 
+    /// Rows the distributions pane shows.
+    pub(super) fn dist_page(&self) -> usize {
+        self.page_size(Pane::Distributions)
+    }
+
     fn page_size(&self, pane: Pane) -> usize {
         let Some(rect) = self.areas().and_then(|a| a.pane(pane)) else {
             return 1;

@@ -172,15 +172,25 @@ pub async fn distributions(cf: &dyn CloudFront, json: bool) -> Result<(), Fail> 
                     "enabled": d.enabled,
                     "comment": d.comment,
                     "last_modified": d.last_modified.to_string(),
+                    // A multi-tenant distribution: `cfdash tenants -d ID` lists who serves it.
+                    "tenant_only": d.tenant_only,
                 })
             })
             .collect();
         print_raw(serde_json::to_string_pretty(&list).expect("json"));
         return Ok(());
     }
+    // A multi-tenant distribution says so after its name.
+    let name = |d: &Distribution| {
+        if d.tenant_only {
+            format!("{} (multi-tenant)", d.display_name())
+        } else {
+            d.display_name().to_string()
+        }
+    };
     let width = all
         .iter()
-        .map(|d| d.display_name().chars().count())
+        .map(|d| name(d).chars().count())
         .max()
         .unwrap_or(4)
         .max(4);
@@ -192,7 +202,7 @@ pub async fn distributions(cf: &dyn CloudFront, json: bool) -> Result<(), Fail> 
         print(format!(
             "{:<14}  {:<width$}  {:<10}  {:<7}  {}",
             d.id,
-            d.display_name(),
+            name(d),
             d.status,
             match d.enabled {
                 Some(true) => "yes",

@@ -891,7 +891,11 @@ fn tenants_and_cache_tag_headers_are_kept_and_listings_replace_only_their_own() 
     assert_eq!(ids.len(), 4, "{ids:?}");
     let got_a = snap.distributions.iter().find(|d| d.id == "dt_a").unwrap();
     assert_eq!(*got_a, a, "a tenant row comes back as it went in");
-    assert!(snap.distributions.iter().any(|d| d.id == "E9" && d.tenant_only));
+    assert!(
+        snap.distributions
+            .iter()
+            .any(|d| d.id == "E9" && d.tenant_only)
+    );
     assert_eq!(
         snap.cache_tags["E1"],
         (Some("Cache-Tag".to_string()), t(-100))

@@ -30,30 +30,30 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     spans.push(sep());
     let pinned = !app.session.pins.is_empty() && !app.session.show_all;
+    // Tenants are rows of the list, but not distributions: counted apart, where it fits.
+    let tenants = app
+        .session
+        .distributions
+        .data()
+        .map_or(0, |all| all.iter().filter(|d| d.tenant.is_some()).count());
     let count = match &app.session.distributions {
         Remote::Ready { data, .. } => {
-            // Tenants are rows of the list, but not distributions.
-            let tenants = data.iter().filter(|d| d.tenant.is_some()).count();
             let n = data.len() - tenants;
             let s = if n == 1 { "" } else { "s" };
-            let mut text = if app.session.schedule.paging.is_some() {
+            if app.session.schedule.paging.is_some() {
                 // Pages still coming: the count is only a lower bound.
                 format!("{}+ distributions", thousands(n))
             } else if pinned {
                 format!("{} pinned distribution{s}", thousands(n))
             } else {
                 format!("{} distribution{s}", thousands(n))
-            };
-            if tenants > 0 {
-                let s = if tenants == 1 { "" } else { "s" };
-                text.push_str(&format!(" · {} tenant{s}", thousands(tenants)));
             }
-            text
         }
         Remote::Failed { .. } => "distributions unavailable".into(),
         Remote::Idle | Remote::Loading => "loading distributions".into(),
     };
     spans.push(Span::styled(count, theme.text));
+    let tenants_at = spans.len();
     spans.push(sep());
     let running = app.session.in_progress_total();
     let total = app.session.distributions.data().map_or(0, Vec::len);
@@ -130,6 +130,14 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let used: usize = spans.iter().map(Span::width).sum();
     if used + 3 + month.chars().count() <= area.width as usize {
         spans.splice(month_at..month_at, [sep(), Span::styled(month, theme.text)]);
+    }
+    if tenants > 0 {
+        let s = if tenants == 1 { "" } else { "s" };
+        let text = format!(" · {} tenant{s}", thousands(tenants));
+        let used: usize = spans.iter().map(Span::width).sum();
+        if used + text.chars().count() <= area.width as usize {
+            spans.insert(tenants_at, Span::styled(text, theme.text));
+        }
     }
     let spans = super::fit_spans(spans, area.width as usize);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

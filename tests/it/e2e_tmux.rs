@@ -362,7 +362,7 @@ fn first_run_welcomes_and_creates_a_profile() {
     t.keys(&["Up", "Space", "Enter"]);
     let screen = t.wait_text("profile lab", long);
     assert!(
-        screen.contains("12 distributions") || screen.contains("loading"),
+        screen.contains("13 distributions") || screen.contains("loading"),
         "{screen}"
     );
     assert_eq!(
@@ -384,7 +384,7 @@ fn first_run_welcomes_and_creates_a_profile() {
 /// terminal is back: main screen, no mouse capture, cursor shown.
 fn a_signal_restores_the_terminal(session: &str, signal: &str, code: u8) {
     let (t, log) = Tmux::cfdash(session, 80, 24, "CFDASH_SIM_ACTIVITY=0");
-    t.wait_text("12 distributions", Duration::from_secs(20));
+    t.wait_text("13 distributions", Duration::from_secs(20));
     assert_eq!(t.display("#{alternate_on}"), "1");
     assert_eq!(t.display("#{mouse_any_flag}"), "1");
     // The pane runs a shell; cfdash is its child.
@@ -435,7 +435,7 @@ fn sigquit_restores_the_terminal() {
 #[test]
 fn a_terminal_that_goes_away_ends_the_process() {
     let (t, log) = Tmux::cfdash("hangup", 80, 24, "CFDASH_SIM_ACTIVITY=0");
-    t.wait_text("12 distributions", Duration::from_secs(20));
+    t.wait_text("13 distributions", Duration::from_secs(20));
     let shell = t.display("#{pane_pid}");
     let out = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
     let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
@@ -475,7 +475,7 @@ fn an_aws_config_that_is_a_fifo_does_not_hang_the_start() {
     assert!(ok.success());
     let env = format!("CFDASH_SIM_ACTIVITY=0 AWS_CONFIG_FILE='{}'", fifo.display());
     let (t, _) = Tmux::cfdash_with("fifo", 80, 24, &env, "--demo");
-    t.wait_text("12 distributions", Duration::from_secs(20));
+    t.wait_text("13 distributions", Duration::from_secs(20));
     t.keys(&["q"]);
     t.wait_text("EXITED=0", Duration::from_secs(20));
     std::fs::remove_dir_all(&dir).unwrap();
@@ -493,7 +493,7 @@ fn a_tiny_terminal_says_so() {
         .status()
         .unwrap();
     assert!(ok.success());
-    t.wait_text("12 distributions", Duration::from_secs(20));
+    t.wait_text("13 distributions", Duration::from_secs(20));
     t.keys(&["q"]);
     t.wait_text("EXITED=0", Duration::from_secs(20));
 }
@@ -563,7 +563,7 @@ fn palette_copy_sort_and_older_in_a_real_terminal() {
         .unwrap();
     assert!(status.success());
     let long = Duration::from_secs(20);
-    t.wait_text("12 distributions", long);
+    t.wait_text("13 distributions", long);
 
     // A key that does nothing says where the keys are.
     t.keys(&["z"]);

@@ -236,8 +236,10 @@ fn listings_in_tables_and_json() {
     let o = sim.cfdash(&["distributions", "--json"]);
     assert_eq!(o.status.code(), Some(0));
     let list = json(&o);
-    assert_eq!(list.as_array().unwrap().len(), 12);
+    assert_eq!(list.as_array().unwrap().len(), 13);
     assert_eq!(list[0]["id"], "E2QWRUHAPOMQZL");
+    assert_eq!(list[0]["tenant_only"], false);
+    assert_eq!(list[12]["tenant_only"], true, "the multi-tenant one");
     assert_eq!(list[0]["aliases"][0], "www.acme-shop.com");
 
     let o = sim.cfdash(&["invalidations", "-d", "www.acme-shop.com", "--limit", "5"]);
@@ -251,8 +253,13 @@ fn listings_in_tables_and_json() {
         .iter()
         .map(|r| r["distribution"].as_str().unwrap())
         .collect();
-    assert_eq!(dists.len(), 12);
-    assert!(rows.len() <= 36);
+    // Twelve distributions with invalidations of their own, and the multi-tenant one's
+    // five tenants, each with theirs.
+    assert_eq!(dists.len(), 13);
+    let tenants: std::collections::BTreeSet<&str> =
+        rows.iter().filter_map(|r| r["tenant"].as_str()).collect();
+    assert_eq!(tenants.len(), 5);
+    assert!(rows.len() <= 17 * 3);
     assert!(rows.iter().all(|r| {
         r["create_time"]
             .as_str()
@@ -566,10 +573,12 @@ fn an_interrupt_reports_creates_still_waiting_their_turn_as_not_sent() {
     let sim = SimServe::start(&[]);
     let o = sim.cfdash(&["distributions", "--json"]);
     let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // Every distribution but the multi-tenant one (a plain invalidation is steered from it).
     let ids: Vec<String> = list
         .as_array()
         .unwrap()
         .iter()
+        .filter(|d| d["tenant_only"] == false)
         .map(|d| d["id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(ids.len(), 12);

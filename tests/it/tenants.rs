@@ -30,6 +30,12 @@ fn ctrl(h: &mut Harness, c: char) {
 
 /// Selects the row with this id in the distributions pane.
 fn select(h: &mut Harness, id: &str) {
+    for _ in 0..3 {
+        if h.app.session.focus == cfdash::app::Pane::Distributions {
+            break;
+        }
+        h.key(KeyCode::Tab);
+    }
     h.ch('g');
     let rows = h.app.session.view.len();
     for _ in 0..rows {
@@ -99,24 +105,38 @@ fn tenants_sit_under_their_distribution_and_enter_opens_them() {
         "every tenant right under it"
     );
     let screen = h.screen();
-    assert!(screen.contains("▾") && screen.contains("└ bakery-bliss"), "{screen}");
+    assert!(
+        screen.contains("▾") && screen.contains("└ bakery-bliss"),
+        "{screen}"
+    );
 
     // Sorted by name the other way, the tenants still hang from their distribution.
     h.ch('s');
     h.ch('S');
     let shown = rows(&h);
     let at = shown.iter().position(|r| r == MT).unwrap();
-    assert!(shown[at + 1..at + 6].iter().all(|r| cloudfront::is_tenant(r)));
+    assert!(
+        shown[at + 1..at + 6]
+            .iter()
+            .all(|r| cloudfront::is_tenant(r))
+    );
 
     // Enter on a tenant opens its invalidations, listed like a distribution's.
     select(&mut h, BAKERY);
     h.key(KeyCode::Enter);
     assert_eq!(h.app.session.focus, cfdash::app::Pane::Invalidations);
-    let listed = h.app.session.invalidations[BAKERY].list.data().unwrap().len();
+    let listed = h.app.session.invalidations[BAKERY]
+        .list
+        .data()
+        .unwrap()
+        .len();
     assert_eq!(listed, h.sim.invalidation_count(BAKERY).min(50));
     assert!(listed > 0);
     let screen = h.screen();
-    assert!(screen.contains("bakery-bliss · shop.bakerybliss.com"), "{screen}");
+    assert!(
+        screen.contains("bakery-bliss · shop.bakerybliss.com"),
+        "{screen}"
+    );
     assert!(screen.contains("tenant of d3mt5k7w2qxr9b"), "{screen}");
 
     // Enter on the distribution again closes it.
@@ -178,13 +198,20 @@ fn the_form_steers_a_tenant_only_distribution_to_every_tenant_each_with_its_refe
     h.typed(MT);
     h.key(KeyCode::Enter);
     h.settle();
-    let after: Vec<usize> = tenants.iter().map(|t| h.sim.invalidation_count(t)).collect();
+    let after: Vec<usize> = tenants
+        .iter()
+        .map(|t| h.sim.invalidation_count(t))
+        .collect();
     assert_eq!(
         after,
         before.iter().map(|n| n + 1).collect::<Vec<_>>(),
         "one each"
     );
-    assert_eq!(h.sim.invalidation_count(MT), plain_before, "none on the distribution");
+    assert_eq!(
+        h.sim.invalidation_count(MT),
+        plain_before,
+        "none on the distribution"
+    );
     // Each under its own CallerReference.
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_time()
@@ -194,7 +221,11 @@ fn the_form_steers_a_tenant_only_distribution_to_every_tenant_each_with_its_refe
         let mut refs = Vec::new();
         for t in &tenants {
             let newest = h.sim.list_invalidations_page(t, None, 1).await.unwrap();
-            let inv = h.sim.get_invalidation(t, &newest.items[0].id).await.unwrap();
+            let inv = h
+                .sim
+                .get_invalidation(t, &newest.items[0].id)
+                .await
+                .unwrap();
             assert_eq!(inv.paths, ["/index.html"]);
             refs.push(inv.caller_reference);
         }
@@ -210,7 +241,10 @@ fn the_form_steers_a_tenant_only_distribution_to_every_tenant_each_with_its_refe
 fn a_fan_out_asks_to_type_the_name_past_ten_tenants_not_at_ten_when_free() {
     for (tenants, typed) in [(10, false), (11, true)] {
         let mut h = Harness::with(account(tenants, 0), SimSettings::default(), 120, 35);
-        assert!(h.app.session.backfill.month.is_exact(), "nothing this month");
+        assert!(
+            h.app.session.backfill.month.is_exact(),
+            "nothing this month"
+        );
         select(&mut h, "E2MULTI");
         h.ch('n');
         assert_eq!(h.app.form().unwrap().targets.len(), tenants);
@@ -259,7 +293,10 @@ fn tenants_of_a_distribution_share_its_in_progress_quotas() {
     assert_eq!(h.sim.invalidation_count("dt_t00"), 1);
     assert_eq!(h.sim.invalidation_count("dt_t01"), 0);
     let quota = h.app.quota_on("dt_t01");
-    assert_eq!(quota.used.wildcards, 10, "the other tenant's count against it");
+    assert_eq!(
+        quota.used.wildcards, 10,
+        "the other tenant's count against it"
+    );
     // Once the first completes, the second goes.
     for _ in 0..30 {
         h.advance(jiff::SignedDuration::from_secs(60));
@@ -277,7 +314,11 @@ fn a_tag_where_the_distribution_has_no_cache_tag_header_needs_a_second_submit() 
     h.typed("#sale");
     let form = h.app.form().unwrap();
     assert_eq!(form.mark(0), LineMark::TagWarning);
-    assert!(h.screen().contains("has no cache-tag header"), "{}", h.screen());
+    assert!(
+        h.screen().contains("has no cache-tag header"),
+        "{}",
+        h.screen()
+    );
     ctrl(&mut h, 's');
     assert_eq!(h.app.mode(), Mode::Form, "held back once");
     let error = h.app.form().unwrap().error.clone().unwrap();
@@ -331,7 +372,10 @@ fn access_denied_on_the_config_is_unknown_support_never_no_header() {
     h.ch('n');
     h.typed("#sale");
     assert_eq!(h.app.form().unwrap().mark(0), LineMark::Ok, "no warning");
-    assert!(h.screen().contains("unknown (no cloudfront:GetDistributionConfig)"));
+    assert!(
+        h.screen()
+            .contains("unknown (no cloudfront:GetDistributionConfig)")
+    );
     ctrl(&mut h, 's');
     assert_eq!(h.app.mode(), Mode::Confirm);
 }
@@ -375,7 +419,10 @@ fn the_month_counts_tenants_invalidations_and_is_exact_only_once_they_are_listed
             .then(|| Response::Tenants(Err(CfError::Network { detail: "x".into() })))
     });
     while h.backfill(100) > 0 {}
-    assert!(!h.app.session.backfill.month.is_exact(), "tenants not listed");
+    assert!(
+        !h.app.session.backfill.month.is_exact(),
+        "tenants not listed"
+    );
     h.ch('r');
     h.settle();
     while h.backfill(100) > 0 {}
@@ -412,4 +459,37 @@ fn the_month_counts_tenants_invalidations_and_is_exact_only_once_they_are_listed
         h.app.session.month_count(since, 50),
         "kept as counted from scratch"
     );
+}
+
+#[test]
+fn copy_gives_a_tenants_own_commands_and_open_its_distributions_page() {
+    use cfdash::app::clip::Clip;
+    let mut h = Harness::with(SimData::demo(), SimSettings::default(), 120, 35);
+    select(&mut h, MT);
+    h.key(KeyCode::Enter);
+    select(&mut h, BAKERY);
+    h.key(KeyCode::Enter);
+    let texts: Vec<String> = h
+        .app
+        .copy_choices()
+        .into_iter()
+        .filter_map(|c| match c.clip {
+            Clip::Text(t) => Some(t),
+            Clip::Paths(_) => None,
+        })
+        .collect();
+    let id = h.app.selected_invalidation().unwrap().id;
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.ends_with(&format!(" status --tenant {BAKERY} {id}"))),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().all(|t| !t.contains("get-invalidation ")),
+        "{texts:?}"
+    );
+    let d = h.app.selected_distribution().unwrap().clone();
+    let url = cfdash::app::clip::console_url(&d, h.app.selected_invalidation().as_ref());
+    assert!(url.ends_with(&format!("#/distributions/{MT}")), "{url}");
 }

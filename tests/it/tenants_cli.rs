@@ -281,7 +281,6 @@ fn status_and_invalidations_of_a_tenant() {
 /// operations (the AWS SDK backend's and `sim serve`'s tenant support, in progress on
 /// another branch).
 #[test]
-#[ignore = "needs sim serve's tenant operations"]
 fn all_tenants_then_read_them_back_from_another_process() {
     let sim = SimServe::start(&["--sim-delay-scale", "0.05"]);
     let o = sim.cfdash(&["invalidate", "-d", MULTI, "/x"]);

@@ -39,8 +39,9 @@ fn status_of(h: &Harness, key: &InvKey) -> InvalidationStatus {
 fn start_lists_distributions_then_every_distributions_invalidations() {
     let h = Harness::demo();
     let all = h.app.session.distributions.data().expect("listed");
-    assert_eq!(all.len(), 12);
-    assert_eq!(h.app.session.view.len(), 12);
+    // 13 distributions, and the multi-tenant one's 5 tenants (under it, not shown).
+    assert_eq!(all.len(), 18);
+    assert_eq!(h.app.session.view.len(), 13);
     for d in all {
         assert!(
             matches!(
@@ -63,7 +64,7 @@ fn start_lists_distributions_then_every_distributions_invalidations() {
             _ => None,
         })
         .collect();
-    assert_eq!(lists.len(), 12);
+    assert_eq!(lists.len(), 18);
     assert_eq!(lists[0], all[0].id);
     // The header count is the sum of the rows' counts, and matches the simulator.
     let sum: usize = h
@@ -74,9 +75,9 @@ fn start_lists_distributions_then_every_distributions_invalidations() {
         .map(|d| d.in_progress())
         .sum();
     assert_eq!(h.app.session.in_progress_total(), sum);
-    assert_eq!(sum, 6);
-    assert_eq!(h.app.session.listed(), 12);
-    assert!(h.screen().contains("│ 6 in progress │"));
+    assert_eq!(sum, 8, "6 on distributions, 2 on tenants");
+    assert_eq!(h.app.session.listed(), 18);
+    assert!(h.screen().contains("│ 8 in progress │"));
 }
 
 #[test]
@@ -86,20 +87,21 @@ fn the_count_is_a_lower_bound_until_every_distribution_is_listed() {
     let listing = h.queue.pop().expect("ListDistributions");
     let answer = h.answer(&listing);
     h.act(answer);
-    // Every distribution's invalidations are asked for; answer only the first (2 running).
-    assert_eq!(h.queue.len(), 12);
+    // Every distribution's invalidations are asked for, and the multi-tenant one's
+    // tenants; answer only the first (2 running).
+    assert_eq!(h.queue.len(), 14);
     let first = h.queue.remove(0);
     let answer = h.answer(&first);
     h.act(answer);
     assert_eq!(h.app.session.listed(), 1);
     // The header says the count is partial, and how far the listing has got.
     assert!(
-        h.screen().contains("│ 2+ in progress · listing 1 of 12 │"),
+        h.screen().contains("│ 2+ in progress · listing 1 of 13 │"),
         "{}",
         h.screen()
     );
     h.settle();
-    assert!(h.screen().contains("│ 6 in progress │"));
+    assert!(h.screen().contains("│ 8 in progress │"));
     assert!(!h.screen().contains("listing"));
 }
 
@@ -109,20 +111,20 @@ fn navigation_stays_in_bounds() {
     h.ch('k');
     assert_eq!(h.app.session.dist_scroll.selected, 0);
     h.ch('G');
-    assert_eq!(h.app.session.dist_scroll.selected, 11);
+    assert_eq!(h.app.session.dist_scroll.selected, 12);
     h.ch('j');
     h.key(KeyCode::Down);
-    assert_eq!(h.app.session.dist_scroll.selected, 11);
+    assert_eq!(h.app.session.dist_scroll.selected, 12);
     // The last row is on screen: 80×24 leaves 6 data rows in the distributions pane.
     let rows = cfdash::app::layout::table_rows(h.app.areas().unwrap().distributions);
-    assert_eq!(h.app.session.dist_scroll.offset, 12 - rows);
+    assert_eq!(h.app.session.dist_scroll.offset, 13 - rows);
     h.ch('g');
     assert_eq!(h.app.session.dist_scroll, Default::default());
     h.key(KeyCode::PageDown);
     assert_eq!(h.app.session.dist_scroll.selected, rows);
     h.key(KeyCode::End);
     h.key(KeyCode::PageUp);
-    assert_eq!(h.app.session.dist_scroll.selected, 11 - rows);
+    assert_eq!(h.app.session.dist_scroll.selected, 12 - rows);
     h.key(KeyCode::Home);
     assert_eq!(h.app.session.dist_scroll.selected, 0);
 }
@@ -191,7 +193,7 @@ fn filter_matches_id_domain_alias_and_comment_without_case() {
     // Esc in the list clears the filter.
     h.key(KeyCode::Esc);
     assert_eq!(h.app.filter_text(), "");
-    assert_eq!(shown(&h).len(), 12);
+    assert_eq!(shown(&h).len(), 13);
 
     for (needle, want) in [
         ("e9c4tq", "E9C4TQW1XJN6RA"),           // id
@@ -205,7 +207,7 @@ fn filter_matches_id_domain_alias_and_comment_without_case() {
         assert_eq!(h.selected_dist(), want);
         h.key(KeyCode::Esc);
         assert_eq!(h.app.mode(), Mode::Normal);
-        assert_eq!(shown(&h).len(), 12);
+        assert_eq!(shown(&h).len(), 13);
     }
 }
 
@@ -457,6 +459,7 @@ fn several_completions_in_one_frame_ring_once() {
         .collect();
     assert_eq!(keys.len(), 2);
     h.key(KeyCode::Tab);
+    h.settle(); // the distribution's cache-tag header, read as its invalidations open
     h.ch('w');
     h.ch('j');
     h.ch('w');
@@ -656,7 +659,7 @@ fn r_refreshes_everything_now() {
             )
         })
         .count();
-    assert_eq!(lists, 12);
+    assert_eq!(lists, 18, "13 distributions and 5 tenants");
     assert!(
         h.app.notice.is_none(),
         "the refreshing notice goes when the listing is back"
@@ -799,9 +802,22 @@ fn a_burst_of_throttled_listings_is_retried_after_one_doubling() {
     let listing = h.queue.pop().unwrap();
     let answer = h.answer(&listing);
     h.act(answer);
-    // Every distribution's listing comes back throttled at once.
-    let lists = h.take_queue();
-    assert_eq!(lists.len(), 12);
+    // Every listing of invalidations comes back throttled at once: the 13 distributions'
+    // and the 5 tenants' (the listing of the tenants themselves is answered).
+    let (lists, others): (Vec<Effect>, Vec<Effect>) = h.take_queue().into_iter().partition(|e| {
+        matches!(
+            e,
+            Effect::Request {
+                request: Request::ListInvalidations { .. },
+                ..
+            }
+        )
+    });
+    assert_eq!(lists.len(), 18);
+    for e in others {
+        let a = h.answer(&e);
+        h.act(a);
+    }
     let throttled: Vec<Action> = lists
         .iter()
         .map(|e| match e {
@@ -838,8 +854,8 @@ fn a_burst_of_throttled_listings_is_retried_after_one_doubling() {
     h.advance(secs(9));
     assert_eq!(retries(&h, mark), 0);
     h.advance(secs(1));
-    assert_eq!(retries(&h, mark), 12);
-    assert_eq!(h.app.session.listed(), 12);
+    assert_eq!(retries(&h, mark), 18);
+    assert_eq!(h.app.session.listed(), 18);
 }
 
 #[test]
