@@ -110,6 +110,9 @@ pub struct Form {
     pub tags_unknown: Vec<String>,
     /// The text a tag warning was shown for: a second Ctrl-S on it sends.
     pub tags_ack: Option<String>,
+    /// For each target, whose in-progress quotas and config it goes by (its own id, or a
+    /// tenant's distribution), worked out once when the form opens.
+    pub owners: Vec<String>,
 }
 
 /// A fan-out to more tenants than this asks to type the distribution's name.
@@ -147,6 +150,7 @@ impl Form {
             tagless: Vec::new(),
             tags_unknown: Vec::new(),
             tags_ack: None,
+            owners: Vec::new(),
         };
         form.reanalyse();
         form
@@ -306,8 +310,10 @@ impl App {
     /// that is only an upper bound (some in progress have no details yet).
     pub fn form_room(&self) -> Option<(InProgress, bool)> {
         let form = self.form()?;
-        form.targets
-            .iter()
+        // Targets sharing an owner (a distribution's tenants) share its room.
+        let owners: BTreeSet<&String> = form.owners.iter().collect();
+        owners
+            .into_iter()
             .map(|d| {
                 let q = self.quota_on(d);
                 (q.room(), q.unknown > 0)
@@ -329,11 +335,20 @@ impl App {
         let Some(send) = form.to_send() else {
             return Vec::new();
         };
+        // What is in progress, once per owner of the quotas (a fan-out to thousands of
+        // tenants asks once).
+        let mut used: BTreeMap<&String, InProgress> = BTreeMap::new();
         form.targets
             .iter()
-            .map(|d| TargetPlan {
-                distribution: d.clone(),
-                plan: paths::plan(&send, self.in_progress_on(d)),
+            .zip(&form.owners)
+            .map(|(d, owner)| {
+                let in_progress = *used
+                    .entry(owner)
+                    .or_insert_with(|| self.in_progress_on(owner));
+                TargetPlan {
+                    distribution: d.clone(),
+                    plan: paths::plan(&send, in_progress),
+                }
             })
             .collect()
     }
@@ -439,8 +454,11 @@ impl App {
     }
 
     fn open_form(&mut self, targets: Vec<String>, text: &str) {
+        let owners = self.owners_of(&targets);
+        let mut form = Form::new(targets, text);
+        form.owners = owners;
         self.screen = Screen::Form {
-            form: Box::new(Form::new(targets, text)),
+            form: Box::new(form),
             dialog: Dialog::Editing,
         };
         self.refresh_form_tags();

@@ -110,30 +110,28 @@ impl App {
         self.expire_outbox(fx);
         // A tenant's batches count against its distribution's quotas, with its other
         // tenants' (the safe side: AWS does not say whether tenants have their own).
-        let owners: Vec<(String, String)> = self
-            .outbox
-            .entries()
-            .iter()
-            .filter(|e| e.is_live() && crate::cloudfront::is_tenant(&e.batch.distribution))
-            .map(|e| {
-                let d = e.batch.distribution.clone();
-                let owner = self.owner_of(&d);
-                (d, owner)
-            })
-            .collect();
-        for (target, owner) in owners {
-            self.outbox.share_quota(&target, &owner);
-        }
-        let rooms: BTreeMap<String, InProgress> = self
+        let targets: BTreeSet<String> = self
             .outbox
             .entries()
             .iter()
             .filter(|e| e.is_live())
-            .map(|e| {
-                let d = &e.batch.distribution;
-                (d.clone(), self.in_progress_on(d))
-            })
+            .map(|e| e.batch.distribution.clone())
             .collect();
+        let targets: Vec<String> = targets.into_iter().collect();
+        let owners = self.owners_of(&targets);
+        // What is in progress, once per owner (a fan-out to thousands of tenants of one
+        // distribution counts it once).
+        let mut by_owner: BTreeMap<&String, InProgress> = BTreeMap::new();
+        let mut rooms: BTreeMap<String, InProgress> = BTreeMap::new();
+        for (target, owner) in targets.iter().zip(&owners) {
+            if target != owner {
+                self.outbox.share_quota(target, owner);
+            }
+            let used = *by_owner
+                .entry(owner)
+                .or_insert_with(|| self.in_progress_on(owner));
+            rooms.insert(target.clone(), used);
+        }
         let sent = self
             .outbox
             .due(self.now, |d| rooms.get(d).copied().unwrap_or_default());

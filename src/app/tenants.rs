@@ -247,11 +247,35 @@ impl App {
     /// The distribution whose quotas and config a row's invalidations go by: its own, or
     /// a tenant's distribution.
     pub fn owner_of(&self, id: &str) -> String {
+        if !crate::cloudfront::is_tenant(id) {
+            return id.to_string();
+        }
         self.session
             .distributions
             .data()
             .and_then(|all| all.iter().find(|d| d.id == id))
             .map_or_else(|| id.to_string(), |d| d.quota_owner().to_string())
+    }
+
+    /// [`App::owner_of`] of each target, in one pass over the list.
+    pub fn owners_of(&self, targets: &[String]) -> Vec<String> {
+        let of: HashMap<&str, &str> = self
+            .session
+            .distributions
+            .data()
+            .map(|all| {
+                all.iter()
+                    .filter_map(|d| Some((d.id.as_str(), d.tenant.as_ref()?.distribution.as_str())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        targets
+            .iter()
+            .map(|t| {
+                of.get(t.as_str())
+                    .map_or_else(|| t.clone(), |o| o.to_string())
+            })
+            .collect()
     }
 
     /// The form's targets, with every tenant-only distribution among them replaced by its
@@ -277,10 +301,11 @@ impl App {
             return Some((targets, None));
         }
         let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         let mut said = Vec::new();
         for t in targets {
             if !multi.contains(&t) {
-                if !out.contains(&t) {
+                if seen.insert(t.clone()) {
                     out.push(t);
                 }
                 continue;
@@ -306,7 +331,7 @@ impl App {
                 tenants.len()
             ));
             for id in tenants {
-                if !out.contains(&id) {
+                if seen.insert(id.clone()) {
                     out.push(id);
                 }
             }
@@ -319,8 +344,7 @@ impl App {
         let Some(form) = self.form() else {
             return;
         };
-        let mut owners: Vec<String> = form.targets.iter().map(|t| self.owner_of(t)).collect();
-        owners.dedup();
+        let owners: std::collections::BTreeSet<String> = form.owners.iter().cloned().collect();
         for owner in owners {
             self.want_cache_tags(&owner, fx);
         }
@@ -333,8 +357,7 @@ impl App {
             return;
         };
         let (mut none, mut unknown) = (Vec::new(), Vec::new());
-        let mut owners: Vec<String> = form.targets.iter().map(|t| self.owner_of(t)).collect();
-        owners.dedup();
+        let owners: std::collections::BTreeSet<String> = form.owners.iter().cloned().collect();
         for owner in owners {
             let name = self.distribution_name(&owner);
             match self.tag_support(&owner) {

@@ -24,10 +24,7 @@ pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: F
     let title = Line::from(super::fit_spans(
         vec![
             Span::styled(" New invalidation ", theme.title),
-            Span::styled(
-                format!("· {} ", targets_label(app, &form.targets)),
-                theme.text,
-            ),
+            Span::styled(format!("· {} ", targets_label(app, form)), theme.text),
         ],
         room,
     ));
@@ -80,27 +77,27 @@ pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: F
     }
 }
 
-fn targets_label(app: &App, targets: &[String]) -> String {
-    // Tenants of one distribution: "5 tenants of NAME: a, b, …".
-    let owners: std::collections::BTreeSet<String> =
-        targets.iter().map(|t| app.owner_of(t)).collect();
+fn targets_label(app: &App, form: &Form) -> String {
+    let targets = &form.targets;
+    // Tenants of one distribution: "5 tenants of NAME: a, b, …" (the title cuts it).
     if targets.len() > 1
-        && owners.len() == 1
         && targets.iter().all(|t| crate::cloudfront::is_tenant(t))
+        && let Some(owner) = form.owners.first()
+        && form.owners.iter().all(|o| o == owner)
     {
-        let owner = owners.into_iter().next().unwrap_or_default();
         return format!(
             "{} tenants of {}: {}",
-            targets.len(),
-            app.distribution_name(&owner),
+            thousands(targets.len()),
+            app.distribution_name(owner),
             targets
                 .iter()
+                .take(20)
                 .map(|t| app.distribution_name(t))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
     }
-    match targets {
+    match targets.as_slice() {
         [one] => app.distribution_label(one),
         many => format!(
             "{} distributions: {}",
@@ -254,6 +251,9 @@ pub fn month_price_text(m: &MonthCount, items: usize) -> (String, bool) {
     (text, usd > 0.0)
 }
 
+/// How many targets the confirmation names before "… and N more".
+const CONFIRM_TARGETS: usize = 5;
+
 /// What several targets are: tenants, distributions, or both.
 fn target_noun(targets: &[String]) -> &'static str {
     let tenants = targets
@@ -395,9 +395,26 @@ fn confirm(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, rect: Rect)
         },
         theme.text,
     ));
-    for (i, id) in form.targets.iter().enumerate() {
+    // A fan-out to many tenants names the first few: the paths must stay in sight.
+    let shown = if form.targets.len() > CONFIRM_TARGETS + 1 {
+        CONFIRM_TARGETS
+    } else {
+        form.targets.len()
+    };
+    for (i, id) in form.targets[..shown].iter().enumerate() {
         let name = if i == 0 { "On" } else { "" };
         head.push(field(name, app.distribution_label(id), theme.text));
+    }
+    if shown < form.targets.len() {
+        head.push(field(
+            "",
+            format!(
+                "… and {} more {}",
+                thousands(form.targets.len() - shown),
+                target_noun(&form.targets)
+            ),
+            theme.text,
+        ));
     }
     head.push(field(
         "Sends",

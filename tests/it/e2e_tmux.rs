@@ -611,3 +611,33 @@ fn palette_copy_sort_and_older_in_a_real_terminal() {
     t.keys(&["q"]);
     t.wait_text("EXITED=0", long);
 }
+
+/// A multi-tenant distribution in a real terminal: Enter shows its tenants, `n` on it
+/// targets every tenant (typing its name, the fan-out may cost), and each tenant gets its
+/// own invalidation, shown under the tenant.
+#[test]
+fn every_tenant_of_a_multi_tenant_distribution_from_the_form() {
+    let env = "CFDASH_SIM_ACTIVITY=0 CFDASH_SIM_LATENCY_MS=20";
+    let (t, _log) = Tmux::cfdash("tenants", 120, 35, env);
+    let long = Duration::from_secs(20);
+    t.wait_text("Invalidations ·", long);
+    t.keys(&[":", "-l", "E3MT5K", "Enter"]);
+    t.wait_text("[5 tenants]", long);
+    t.keys(&["Enter"]);
+    let screen = t.wait_text("└ bakery-bliss", long);
+    assert!(screen.contains("▾"), "{screen}");
+    t.keys(&["n"]);
+    let screen = t.wait_text("5 tenants of", long);
+    assert!(screen.contains("serves tenants only"), "{screen}");
+    t.keys(&["-l", "/index.html"]);
+    t.keys(&["C-s"]);
+    t.wait_text("Type d3mt5k7w2qxr9b.cloudfront.net", long);
+    t.keys(&["-l", "E3MT5K7W2QXR9B", "Enter"]);
+    let screen = t.wait_text("created 5 invalidations", long);
+    assert!(!screen.contains("New invalidation"), "{screen}");
+    // The new invalidations are shown under the tenants, and watched (the header counts
+    // every tenant's).
+    let screen = t.wait_text("tenant of d3mt5k7w2qxr9b", long);
+    assert!(screen.contains("watched"), "{screen}");
+    assert!(screen.contains("bakery-bliss"), "{screen}");
+}

@@ -85,7 +85,17 @@ fn tenants_sit_under_their_distribution_and_enter_opens_them() {
         .collect();
     assert_eq!(tenants.len(), 5, "listed with ListDistributionTenants");
     assert!(!rows(&h).iter().any(|r| cloudfront::is_tenant(r)), "closed");
+    // Counted apart in the header, where it fits.
+    assert!(h.screen().contains("13 distributions │"));
+    h.act(Action::Resize {
+        width: 200,
+        height: 50,
+    });
     assert!(h.screen().contains("13 distributions · 5 tenants"));
+    h.act(Action::Resize {
+        width: 120,
+        height: 35,
+    });
 
     select(&mut h, MT);
     assert!(h.screen().contains("▸"), "{}", h.screen());
@@ -258,6 +268,10 @@ fn a_fan_out_asks_to_type_the_name_past_ten_tenants_not_at_ten_when_free() {
         assert_eq!(h.app.mode(), want, "{tenants} tenants");
         if typed {
             assert_eq!(h.app.confirm_word().unwrap().1, "E2MULTI");
+            // The confirmation names five, and says how many more: the paths stay in sight.
+            let screen = h.screen();
+            assert!(screen.contains("… and 6 more tenants"), "{screen}");
+            assert!(screen.contains("/a"), "{screen}");
         }
     }
 }
@@ -328,16 +342,20 @@ fn a_tag_where_the_distribution_has_no_cache_tag_header_needs_a_second_submit() 
     h.key(KeyCode::Enter);
     h.settle();
     assert_eq!(h.sim.created(), 1);
-    let newest = h
-        .app
-        .session
-        .details
-        .iter()
-        .find(|(k, _)| k.distribution == STATIC)
-        .and_then(|(_, d)| d.data().cloned());
-    if let Some(inv) = newest {
-        assert_eq!(inv.paths, ["#sale"], "a tag is never prefixed with /");
-    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    let paths = rt.block_on(async {
+        let newest = h
+            .sim
+            .list_invalidations_page(STATIC, None, 1)
+            .await
+            .unwrap();
+        let inv = h.sim.get_invalidation(STATIC, &newest.items[0].id).await;
+        inv.unwrap().paths
+    });
+    assert_eq!(paths, ["#sale"], "a tag is never prefixed with /");
 
     // The storefront has a header: no mark, one submit.
     h.key(KeyCode::Esc);
