@@ -23,6 +23,15 @@ pub const LEGEND: &[(&str, &str)] = &[
         "more aliases: the invalidations pane's title lists them",
     ),
     ("…", "cut to fit"),
+    (
+        "▸ ▾",
+        "multi-tenant distribution: Enter shows (▾) or hides (▸) its tenants",
+    ),
+    ("└", "a tenant, under its distribution"),
+    (
+        "⚠",
+        "in the form: a #tag for a distribution with no cache-tag header",
+    ),
 ];
 
 /// The width of the key column (a space and the label).
