@@ -11,6 +11,10 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 /// Quoted input is cut after this many characters (an invalid 1 MB line is not echoed).
 pub const QUOTE_MAX: usize = 200;
 
+/// The widest a headless table pads a column to (a longer value overflows it): `format!`
+/// cannot pad past 65,535, and nothing CloudFront names is longer than 253.
+pub const MAX_COLUMN: usize = 256;
+
 /// Characters that change how the text around them reads without showing themselves:
 /// bidirectional marks, embeddings, overrides and isolates, line and paragraph separators,
 /// the byte-order mark.

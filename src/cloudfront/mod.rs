@@ -439,14 +439,40 @@ pub async fn list_all_tenants(cf: &dyn CloudFront, distribution: &str) -> CfResu
     }
 }
 
-/// The tenant an operator named: an id (`dt_…`), else a domain (it holds a dot; through
-/// GetDistributionTenantByDomain), else a name or ARN (GetDistributionTenant takes both).
-pub async fn resolve_tenant(cf: &dyn CloudFront, named: &str) -> CfResult<Tenant> {
-    if !is_tenant(named) && named.contains('.') && !named.starts_with("arn:") {
-        cf.get_tenant_by_domain(named).await
-    } else {
-        cf.get_tenant(named).await
+/// The tenants an operator's word may name: an id (`dt_…`) or an ARN is one tenant
+/// (GetDistributionTenant); a word with a dot may be a domain (GetDistributionTenantByDomain)
+/// and a name too (AWS lets a name hold dots), so it is looked up both ways: none, one, or
+/// two different tenants (the word is then ambiguous). Errors other than "no such tenant"
+/// are returned.
+pub async fn tenants_named(cf: &dyn CloudFront, named: &str) -> CfResult<Vec<Tenant>> {
+    let found = |got: CfResult<Tenant>| match got {
+        Ok(t) => Ok(Some(t)),
+        Err(CfError::NoSuchTenant { .. }) => Ok(None),
+        Err(e) => Err(e),
+    };
+    if is_tenant(named) || named.starts_with("arn:") || !named.contains('.') {
+        return Ok(found(cf.get_tenant(named).await)?.into_iter().collect());
     }
+    let (by_domain, by_name) = futures::join!(cf.get_tenant_by_domain(named), cf.get_tenant(named));
+    let mut out: Vec<Tenant> = found(by_domain)?.into_iter().collect();
+    if let Some(t) = found(by_name)?
+        && !out.iter().any(|o| o.id == t.id)
+    {
+        out.push(t);
+    }
+    Ok(out)
+}
+
+/// The tenant an operator named: its id (`dt_…`), one of its domains, its name or its ARN
+/// (see [`tenants_named`]); a domain wins over another tenant's name.
+pub async fn resolve_tenant(cf: &dyn CloudFront, named: &str) -> CfResult<Tenant> {
+    tenants_named(cf, named)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| CfError::NoSuchTenant {
+            id: named.to_string(),
+        })
 }
 
 /// How many listings run at once when listing a whole account: about 8.

@@ -193,7 +193,7 @@ pub async fn distributions(cf: &dyn CloudFront, json: bool) -> Result<(), Fail> 
         .map(|d| name(d).chars().count())
         .max()
         .unwrap_or(4)
-        .max(4);
+        .clamp(4, crate::text::MAX_COLUMN);
     print(format!(
         "{:<14}  {:<width$}  {:<10}  {:<7}  COMMENT",
         "ID", "NAME", "STATUS", "ENABLED"

@@ -104,7 +104,7 @@ pub async fn tenants(cf: &dyn CloudFront, args: &TenantsArgs) -> Result<(), Fail
         .map(|t| t.name.chars().count())
         .max()
         .unwrap_or(4)
-        .max(4);
+        .clamp(4, text::MAX_COLUMN);
     print(format!(
         "{:<29}  {:<width$}  {:<7}  {:<10}  DOMAINS",
         "ID", "NAME", "ENABLED", "STATUS"
@@ -140,7 +140,22 @@ pub async fn find(cf: &dyn CloudFront, named: &str) -> Result<Target, Fail> {
             text::quote(named)
         )));
     }
-    let found = cloudfront::resolve_tenant(cf, named).await;
+    let found = match cloudfront::tenants_named(cf, named).await {
+        Ok(ts) if ts.len() > 1 => {
+            return Err(Fail::Usage(format!(
+                "\"{}\" names two distribution tenants: {}; give the id of the one you mean",
+                text::quote(named),
+                ts.iter()
+                    .map(|t| format!("{} ({})", t.id, text::quote(&t.name)))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            )));
+        }
+        Ok(ts) => ts.into_iter().next().ok_or_else(|| CfError::NoSuchTenant {
+            id: named.to_string(),
+        }),
+        Err(e) => Err(e),
+    };
     let all = cloudfront::list_all_distributions(cf).await;
     match found {
         Ok(t) => {
@@ -390,6 +405,83 @@ domains = ["two.example"]
             cf.invalidation_count("E2QWRUHAPOMQZL"),
             sim(SimData::demo()).invalidation_count("E2QWRUHAPOMQZL")
         );
+    }
+
+    /// A huge name (past what `format!` can pad), added to [`weird_toml`].
+    fn weird() -> SimCloudFront {
+        let long = "n".repeat(70_000);
+        let toml = format!(
+            "{}[[distribution.tenant]]\nid = \"dt_long\"\nname = \"{long}\"\ndomains = [\"long.example\"]\n",
+            weird_toml()
+        );
+        sim(SimData::parse(&toml).unwrap())
+    }
+
+    #[test]
+    fn a_tenant_whose_name_holds_dots_is_found_by_its_name() {
+        // AWS lets a tenant's name hold dots (`[a-zA-Z0-9][a-zA-Z0-9-.]{1,126}[a-zA-Z0-9]`):
+        // a name that looks like a domain is still a name.
+        let cf = sim(SimData::parse(&weird_toml()).unwrap());
+        run(&cf, &["--tenant", "shop.example.name", "/x"]).unwrap();
+        assert_eq!(cf.invalidation_count("dt_dotted"), 1);
+        // A domain still finds its tenant.
+        run(&cf, &["--tenant", "www.shop.example", "/y"]).unwrap();
+        assert_eq!(cf.invalidation_count("dt_dotted"), 2);
+    }
+
+    #[test]
+    fn a_name_that_is_another_tenants_domain_is_refused_as_ambiguous() {
+        let cf = sim(SimData::parse(&weird_toml()).unwrap());
+        let Err(Fail::Usage(why)) = run(&cf, &["--tenant", "clash.example", "/x"]) else {
+            panic!("two tenants answer to clash.example: bad input")
+        };
+        assert!(
+            why.contains("dt_clash") && why.contains("dt_clashing_name"),
+            "{why}"
+        );
+        assert_eq!(cf.invalidation_count("dt_clash"), 0, "nothing was sent");
+        assert_eq!(
+            cf.invalidation_count("dt_clashing_name"),
+            0,
+            "nothing was sent"
+        );
+    }
+
+    fn weird_toml() -> String {
+        r#"
+[[distribution]]
+id = "E1MULTI0000001"
+domain_name = "d1.cloudfront.net"
+tenant_only = true
+[[distribution.tenant]]
+id = "dt_dotted"
+name = "shop.example.name"
+domains = ["www.shop.example"]
+[[distribution.tenant]]
+id = "dt_clash"
+name = "clash"
+domains = ["clash.example"]
+[[distribution.tenant]]
+id = "dt_clashing_name"
+name = "clash.example"
+domains = ["other.example"]
+"#
+        .to_string()
+    }
+
+    #[test]
+    fn a_huge_tenant_name_does_not_break_the_table() {
+        // A name past what `format!` can pad to (65,535) panicked the whole command.
+        let cf = weird();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let args = TenantsArgs {
+            distribution: "E1MULTI0000001".into(),
+            json: false,
+        };
+        rt.block_on(tenants(&cf, &args)).unwrap();
     }
 
     #[test]
