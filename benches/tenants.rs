@@ -3,6 +3,7 @@
 //! BENCHMARKS.md.
 
 use cfdash::app::{Action, App, Effect, Request};
+use cfdash::clock::Clock;
 use cfdash::cloudfront::sim::SimData;
 use cfdash::tui::perform;
 use cfdash::ui::{self, Theme};
@@ -11,6 +12,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 #[path = "common/listed.rs"]
+#[allow(dead_code)] // the benches' helper: this uses part of it
 mod common;
 
 fn main() {

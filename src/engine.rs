@@ -513,20 +513,21 @@ impl Engine {
     /// created yet, when nothing of that distribution is being sent, its time has come,
     /// and `in_progress` (what is in progress on the distribution) leaves room for it.
     pub fn due(&mut self, now: Timestamp, in_progress: impl Fn(&str) -> InProgress) -> Vec<Batch> {
-        let mut seen: Vec<&str> = Vec::new();
+        // Sets, not lists: a fan-out to thousands of targets is asked after every answer.
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         let mut send = Vec::new();
         // What this call lets go, per owner of the quotas: targets sharing them (a
         // distribution's tenants) must not each take the same room.
-        let mut taking: Vec<(&str, InProgress)> = Vec::new();
+        let mut taking: std::collections::HashMap<&str, InProgress> =
+            std::collections::HashMap::new();
         for (i, e) in self.entries.iter().enumerate() {
             if !e.is_live() {
                 continue;
             }
             let dist = e.batch.distribution.as_str();
-            if seen.contains(&dist) {
+            if !seen.insert(dist) {
                 continue; // in order: only the first of each distribution
             }
-            seen.push(dist);
             let State::Waiting { at, .. } = e.state else {
                 continue; // being sent
             };
@@ -535,17 +536,13 @@ impl Engine {
             }
             let owner = self.owner(dist);
             let mut room = in_progress(dist);
-            let taken = taking.iter_mut().find(|(o, _)| *o == owner);
-            if let Some((_, more)) = &taken {
+            if let Some(more) = taking.get(owner) {
                 room.add(*more);
             }
             let batch = InProgress::of(&e.batch.paths);
             if room.fits(batch) {
                 send.push(i);
-                match taken {
-                    Some((_, more)) => more.add(batch),
-                    None => taking.push((owner, batch)),
-                }
+                taking.entry(owner).or_default().add(batch);
             }
         }
         send.into_iter()

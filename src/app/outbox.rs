@@ -110,13 +110,18 @@ impl App {
         self.expire_outbox(fx);
         // A tenant's batches count against its distribution's quotas, with its other
         // tenants' (the safe side: AWS does not say whether tenants have their own).
+        // Only targets with a batch waiting can send: after a fan-out goes out, its answers
+        // come one by one, and each pumps.
         let targets: BTreeSet<String> = self
             .outbox
             .entries()
             .iter()
-            .filter(|e| e.is_live())
+            .filter(|e| matches!(e.state, State::Waiting { .. }))
             .map(|e| e.batch.distribution.clone())
             .collect();
+        if targets.is_empty() {
+            return Vec::new();
+        }
         let targets: Vec<String> = targets.into_iter().collect();
         let owners = self.owners_of(&targets);
         // What is in progress, once per owner (a fan-out to thousands of tenants of one
@@ -221,6 +226,8 @@ impl App {
         };
         let batch = entry.batch.clone();
         let outcome = entry.outcome();
+        // Its target's part of the month's count, counted again.
+        self.session.backfill.touch_detail(&batch.distribution);
         let in_form = self.form().is_some_and(|f| f.sending.contains(reference));
         let name = self.distribution_name(&batch.distribution);
         match event {

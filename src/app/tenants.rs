@@ -259,6 +259,9 @@ impl App {
 
     /// [`App::owner_of`] of each target, in one pass over the list.
     pub fn owners_of(&self, targets: &[String]) -> Vec<String> {
+        if !targets.iter().any(|t| crate::cloudfront::is_tenant(t)) {
+            return targets.to_vec();
+        }
         let of: HashMap<&str, &str> = self
             .session
             .distributions

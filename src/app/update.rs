@@ -885,9 +885,10 @@ impl App {
         self.redraw.dirty = true;
         // A listing or a detail may have changed the month's count: the distribution it
         // is about is counted again (a listing marks its own, in `replace_list`), or every
-        // one when it is not known here (rare answers: the detail pane, copy, a create).
+        // one when it is not known here (rare answers: the detail pane, copy). A create
+        // marks its own target (`on_created`): a fan-out answers thousands.
         match &slot {
-            Slot::Invalidations(_) | Slot::Backfill(_) | Slot::Watch(..) => {}
+            Slot::Invalidations(_) | Slot::Backfill(_) | Slot::Watch(..) | Slot::Create(_) => {}
             Slot::Poll(key) => self.session.backfill.touch_detail(&key.distribution),
             _ => self.session.backfill.touch(),
         }

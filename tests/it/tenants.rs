@@ -511,3 +511,31 @@ fn copy_gives_a_tenants_own_commands_and_open_its_distributions_page() {
     let url = cfdash::app::clip::console_url(&d, h.app.selected_invalidation().as_ref());
     assert!(url.ends_with(&format!("#/distributions/{MT}")), "{url}");
 }
+
+#[test]
+fn a_fan_out_to_thousands_of_tenants_is_sent_one_invalidation_each() {
+    // Before, the form, the queue's pump and the engine went over every row or batch for
+    // every target or answer: 3,000 tenants froze the dashboard for minutes. How long it
+    // takes is measured by `benches/tenants.rs`, not here.
+    let tenants = 1_000;
+    let mut h = Harness::with(account(tenants, 0), SimSettings::default(), 120, 35);
+    select(&mut h, "E2MULTI");
+    h.ch('n');
+    assert_eq!(h.app.form().unwrap().targets.len(), tenants);
+    h.typed("/a");
+    ctrl(&mut h, 's');
+    assert_eq!(h.app.mode(), Mode::ConfirmTyped, "{}", h.screen());
+    assert!(
+        h.screen().contains("… and 995 more tenants"),
+        "{}",
+        h.screen()
+    );
+    h.typed("E2MULTI");
+    h.key(KeyCode::Enter);
+    h.settle();
+    assert_eq!(h.sim.created(), tenants as u64);
+    assert!(
+        (0..tenants).all(|i| h.sim.invalidation_count(&format!("dt_t{i:02}")) == 1),
+        "one each"
+    );
+}
