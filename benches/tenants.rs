@@ -83,7 +83,7 @@ fn listed(tenants: usize) -> App {
 
 /// Two keystrokes in the form to every tenant, each handled and drawn: a character, then
 /// Backspace. Divide by two for one keystroke.
-#[divan::bench(args = [100, 10_000])]
+#[divan::bench(args = [100, 1_000, 10_000])]
 fn form_keystrokes(bencher: divan::Bencher, tenants: usize) {
     let mut app = listed(tenants);
     let theme = Theme::color();
@@ -103,7 +103,7 @@ fn form_keystrokes(bencher: divan::Bencher, tenants: usize) {
 }
 
 /// Opening the form on the distribution (steered to every tenant) and closing it, drawn.
-#[divan::bench(args = [100, 10_000])]
+#[divan::bench(args = [100, 1_000, 10_000])]
 fn open_form(bencher: divan::Bencher, tenants: usize) {
     let mut app = listed(tenants);
     let theme = Theme::color();

@@ -22,7 +22,6 @@ pub const LEGEND: &[(&str, &str)] = &[
         "+N",
         "more aliases: the invalidations pane's title lists them",
     ),
-    ("…", "cut to fit"),
     (
         "▸ ▾",
         "multi-tenant distribution: Enter shows (▾) or hides (▸) its tenants",
@@ -32,6 +31,7 @@ pub const LEGEND: &[(&str, &str)] = &[
         "⚠",
         "in the form: a #tag for a distribution with no cache-tag header",
     ),
+    ("…", "cut to fit"),
 ];
 
 /// The width of the key column (a space and the label).
