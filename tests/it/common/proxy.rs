@@ -40,7 +40,11 @@ impl LossyProxy {
                     let mut reader = std::io::BufReader::new(client.try_clone().unwrap());
                     let mut client = client;
                     while let Some(request) = read_message(&mut reader) {
-                        let post = request.starts_with(b"POST");
+                        // A create (CreateInvalidation, or a tenant's): a POST to an
+                        // `…/invalidation` path. ListDistributionTenants is a POST too.
+                        let line = request.split(|&b| b == b'\n').next().unwrap_or(&[]);
+                        let post = request.starts_with(b"POST")
+                            && line.windows(13).any(|w| w == b"/invalidation");
                         let n = if post {
                             posts.fetch_add(1, Ordering::SeqCst)
                         } else {
