@@ -584,86 +584,50 @@ fn max_items(given: Option<&str>) -> Result<u32, String> {
 /// Reads ListDistributionTenants' body (`ListDistributionTenantsRequest`): every member is
 /// optional, and an empty body asks for the first page of every tenant.
 fn read_tenants_request(body: &str) -> Result<Listing, (&'static str, String)> {
-    use xmlparser::{ElementEnd, Token, Tokenizer};
-    let mut listing = Listing {
-        max_items: 100,
-        ..Listing::default()
-    };
+    /// The members whose content is a value.
+    const VALUES: [&[&str]; 4] = [
+        &["ListDistributionTenantsRequest", "Marker"],
+        &["ListDistributionTenantsRequest", "MaxItems"],
+        &[
+            "ListDistributionTenantsRequest",
+            "AssociationFilter",
+            "DistributionId",
+        ],
+        &[
+            "ListDistributionTenantsRequest",
+            "AssociationFilter",
+            "ConnectionGroupId",
+        ],
+    ];
+    let mut listing = Listing::default();
     if body.trim().is_empty() {
+        listing.max_items = 100;
         return Ok(listing);
     }
-    let malformed = |why: String| {
+    let mut max = None;
+    read_xml(
+        body,
+        "ListDistributionTenantsRequest",
+        &VALUES,
+        |path, value| {
+            let value = (!value.trim().is_empty()).then(|| value.trim().to_string());
+            match path {
+                [_, "Marker"] => listing.marker = value,
+                [_, "MaxItems"] => max = value,
+                [_, _, "DistributionId"] => listing.distribution = value,
+                [_, _, "ConnectionGroupId"] => listing.connection_group = value,
+                _ => {}
+            }
+            Ok(())
+        },
+    )
+    .map_err(|why| {
         (
             "MalformedXML",
             format!("The XML you provided was not well-formed or did not validate: {why}"),
         )
-    };
-    let mut stack: Vec<&str> = Vec::new();
-    let mut text = String::new();
-    let mut rooted = false;
-    for token in Tokenizer::from(body) {
-        match token.map_err(|e| malformed(e.to_string()))? {
-            Token::ElementStart { local, .. } => {
-                if stack.is_empty() {
-                    if rooted || local.as_str() != "ListDistributionTenantsRequest" {
-                        return Err(malformed(format!(
-                            "the root element is {}, not ListDistributionTenantsRequest",
-                            local.as_str()
-                        )));
-                    }
-                    rooted = true;
-                }
-                stack.push(local.as_str());
-                text.clear();
-            }
-            Token::ElementEnd { end, .. } => {
-                let closed = match end {
-                    ElementEnd::Open => continue,
-                    ElementEnd::Empty => stack.pop(),
-                    ElementEnd::Close(_, local) => {
-                        let open = stack.pop();
-                        if open != Some(local.as_str()) {
-                            return Err(malformed(format!(
-                                "</{}> closes nothing open",
-                                local.as_str()
-                            )));
-                        }
-                        open
-                    }
-                };
-                let Some(name) = closed else {
-                    return Err(malformed("an element closed twice".into()));
-                };
-                let mut path = stack.clone();
-                path.push(name);
-                let value = std::mem::take(&mut text);
-                let value = (!value.trim().is_empty()).then(|| value.trim().to_string());
-                match path.as_slice() {
-                    [_, "Marker"] => listing.marker = value,
-                    [_, "MaxItems"] => {
-                        listing.max_items =
-                            max_items(value.as_deref()).map_err(|e| ("InvalidArgument", e))?;
-                    }
-                    [_, "AssociationFilter", "DistributionId"] => listing.distribution = value,
-                    [_, "AssociationFilter", "ConnectionGroupId"] => {
-                        listing.connection_group = value
-                    }
-                    _ => {}
-                }
-            }
-            Token::Text { text: t } => text.push_str(&unesc(t.as_str())),
-            Token::Cdata { text: t, .. } => text.push_str(t.as_str()),
-            Token::DtdStart { .. } | Token::EmptyDtd { .. } => {
-                return Err(malformed("a DOCTYPE is not allowed".into()));
-            }
-            _ => {}
-        }
-    }
-    if !rooted || !stack.is_empty() {
-        return Err(malformed(
-            "no complete ListDistributionTenantsRequest".into(),
-        ));
-    }
+    })?;
+    listing.max_items = max_items(max.as_deref()).map_err(|e| ("InvalidArgument", e))?;
     Ok(listing)
 }
 
@@ -956,18 +920,51 @@ fn read_batch(body: &str) -> Result<Batch, Response<Full<Bytes>>> {
 }
 
 fn parse_batch(body: &str) -> Result<Batch, String> {
-    use xmlparser::{ElementEnd, Token, Tokenizer};
-    /// The elements whose content is a value: nothing may nest in them.
+    /// The elements whose content is a value.
     const VALUES: [&[&str]; 3] = [
         &["InvalidationBatch", "CallerReference"],
         &["InvalidationBatch", "Paths", "Quantity"],
         &["InvalidationBatch", "Paths", "Items", "Path"],
     ];
     let mut batch = Batch::default();
+    read_xml(body, "InvalidationBatch", &VALUES, |path, value| {
+        let twice = |what: &str| Err(format!("{what} is given twice"));
+        match path {
+            ["InvalidationBatch", "CallerReference"] => {
+                if batch.reference.is_some() {
+                    return twice("CallerReference");
+                }
+                batch.reference = Some(value);
+            }
+            ["InvalidationBatch", "Paths", "Quantity"] => {
+                if batch.quantity.is_some() {
+                    return twice("Quantity");
+                }
+                batch.quantity = Some(value);
+            }
+            ["InvalidationBatch", "Paths", "Items", "Path"] => batch.paths.push(value),
+            _ => {}
+        }
+        Ok(())
+    })?;
+    Ok(batch)
+}
+
+/// Reads an XML request body whose one root element is `root`, handing `on` the path and
+/// text of each element as it closes. Nothing may nest in the elements of `values`; a
+/// DOCTYPE, a second root, text outside the root and an element left open are refused
+/// (why, as a sentence).
+fn read_xml(
+    body: &str,
+    root: &str,
+    values: &[&[&str]],
+    mut on: impl FnMut(&[&str], String) -> Result<(), String>,
+) -> Result<(), String> {
+    use xmlparser::{ElementEnd, Token, Tokenizer};
     let mut stack: Vec<&str> = Vec::new();
     let mut text = String::new();
     let mut rooted = false;
-    let in_value = |stack: &[&str]| VALUES.contains(&stack);
+    let in_value = |stack: &[&str]| values.contains(&stack);
     for token in Tokenizer::from(body) {
         match token.map_err(|e| e.to_string())? {
             Token::Declaration { .. } | Token::Comment { .. } | Token::Attribute { .. } => {}
@@ -982,10 +979,8 @@ fn parse_batch(body: &str) -> Result<Batch, String> {
                     if rooted {
                         return Err("more than one root element".into());
                     }
-                    if local != "InvalidationBatch" {
-                        return Err(format!(
-                            "the root element is {local}, not InvalidationBatch"
-                        ));
+                    if local != root {
+                        return Err(format!("the root element is {local}, not {root}"));
                     }
                     rooted = true;
                 }
@@ -1012,24 +1007,7 @@ fn parse_batch(body: &str) -> Result<Batch, String> {
                 };
                 let mut path = stack.clone();
                 path.push(name);
-                let value = std::mem::take(&mut text);
-                let twice = |what: &str| Err(format!("{what} is given twice"));
-                match path.as_slice() {
-                    ["InvalidationBatch", "CallerReference"] => {
-                        if batch.reference.is_some() {
-                            return twice("CallerReference");
-                        }
-                        batch.reference = Some(value);
-                    }
-                    ["InvalidationBatch", "Paths", "Quantity"] => {
-                        if batch.quantity.is_some() {
-                            return twice("Quantity");
-                        }
-                        batch.quantity = Some(value);
-                    }
-                    ["InvalidationBatch", "Paths", "Items", "Path"] => batch.paths.push(value),
-                    _ => {}
-                }
+                on(&path, std::mem::take(&mut text))?;
             }
             Token::Text { text: t } => {
                 if stack.is_empty() {
@@ -1049,12 +1027,12 @@ fn parse_batch(body: &str) -> Result<Batch, String> {
         }
     }
     if !rooted {
-        return Err("no InvalidationBatch element".into());
+        return Err(format!("no {root} element"));
     }
     if let Some(open) = stack.last() {
         return Err(format!("{open} is never closed"));
     }
-    Ok(batch)
+    Ok(())
 }
 
 /// A query parameter, percent-decoded (`+` is a space); `None` when absent or empty.
