@@ -226,6 +226,11 @@ impl Form {
         self.awaiting
     }
 
+    /// The distributions whose quotas and config the targets go by, each once.
+    pub fn distinct_owners(&self) -> BTreeSet<&String> {
+        self.owners.iter().collect()
+    }
+
     /// The text differs from what the form opened with.
     pub fn changed(&self) -> bool {
         !self.editor.is_empty() && self.editor.text().trim() != self.initial.trim()
@@ -268,12 +273,15 @@ impl App {
         let mut unknown = 0;
         let mut add = |paths: &[String]| total.add(InProgress::of(paths));
         let owner = self.owner_of(dist);
-        let mut sharing = vec![owner.clone()];
-        sharing.extend(self.tenants_of(&owner).into_iter().map(|t| t.id.clone()));
-        if !sharing.iter().any(|s| s == dist) {
-            sharing.push(dist.to_string());
-        }
-        for target in &sharing {
+        // A set: the outbox of a fan-out holds a batch for each of thousands of tenants.
+        let mut sharing: std::collections::HashSet<&str> = self
+            .tenants_of(&owner)
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
+        sharing.insert(&owner);
+        sharing.insert(dist);
+        for &target in &sharing {
             let Some(rows) = self
                 .session
                 .invalidations
@@ -296,7 +304,7 @@ impl App {
             }
         }
         for e in self.outbox.entries() {
-            if e.state == State::Sending && sharing.contains(&e.batch.distribution) {
+            if e.state == State::Sending && sharing.contains(e.batch.distribution.as_str()) {
                 add(&e.batch.paths);
             }
         }
@@ -311,8 +319,7 @@ impl App {
     pub fn form_room(&self) -> Option<(InProgress, bool)> {
         let form = self.form()?;
         // Targets sharing an owner (a distribution's tenants) share its room.
-        let owners: BTreeSet<&String> = form.owners.iter().collect();
-        owners
+        form.distinct_owners()
             .into_iter()
             .map(|d| {
                 let q = self.quota_on(d);

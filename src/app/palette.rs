@@ -420,9 +420,7 @@ impl App {
         // A tenant shows under its distribution, opened.
         let parent = self
             .session
-            .distributions
-            .data()
-            .and_then(|all| all.iter().find(|d| d.id == id))
+            .distribution(id)
             .and_then(|d| d.tenant.as_ref())
             .map(|t| t.distribution.clone());
         if let Some(parent) = parent

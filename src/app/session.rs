@@ -296,6 +296,18 @@ impl Session {
             .count()
     }
 
+    /// How many rows of the list are tenants (the rest are distributions).
+    pub fn tenant_rows(&self) -> usize {
+        self.distributions
+            .data()
+            .map_or(0, |all| all.iter().filter(|d| d.tenant.is_some()).count())
+    }
+
+    /// The row with this id (a distribution or a tenant), if listed.
+    pub fn distribution(&self, id: &str) -> Option<&Distribution> {
+        self.distributions.data()?.iter().find(|d| d.id == id)
+    }
+
     /// The distribution under the cursor.
     pub fn selected_distribution(&self) -> Option<&Distribution> {
         let all = self.distributions.data()?;

@@ -45,8 +45,7 @@ pub enum TagState {
 
 impl App {
     /// After a listing of distributions: the tenant rows known from before stay under
-    /// their distribution (until its tenants are listed again), and every tenant-only
-    /// distribution's tenants are asked for.
+    /// their distribution, until its tenants are listed again (`list_tenants`).
     pub(super) fn keep_tenants(&self, mut list: Vec<Distribution>) -> Vec<Distribution> {
         let Some(old) = self.session.distributions.data() else {
             return list;
@@ -132,21 +131,18 @@ impl App {
         let known: std::collections::HashSet<String> =
             self.tenants_of(dist).iter().map(|d| d.id.clone()).collect();
         let ids: std::collections::HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let gone: Vec<String> = known
+            .iter()
+            .filter(|id| !ids.contains(id.as_str()))
+            .cloned()
+            .collect();
         let Remote::Ready { data, .. } = &mut self.session.distributions else {
             return;
         };
         let Some(parent) = data.iter().position(|d| d.id == dist) else {
             return; // gone since it was asked
         };
-        let gone: Vec<String> = data
-            .iter()
-            .filter(|d| {
-                d.tenant.as_ref().is_some_and(|t| t.distribution == dist)
-                    && !ids.contains(d.id.as_str())
-            })
-            .map(|d| d.id.clone())
-            .collect();
-        data.retain(|d| d.tenant.as_ref().is_none_or(|t| t.distribution != dist));
+        data.retain(|d| !d.is_tenant_of(dist));
         let at = parent.min(data.len().saturating_sub(1)) + 1;
         data.splice(at..at, rows.iter().cloned());
         for id in gone {
@@ -184,10 +180,7 @@ impl App {
         let id = d.id.clone();
         if !self.session.expanded.remove(&id) {
             self.session.expanded.insert(id.clone());
-            let known = self.session.distributions.data().is_some_and(|all| {
-                all.iter()
-                    .any(|t| t.tenant.as_ref().is_some_and(|t| t.distribution == id))
-            });
+            let known = !self.tenants_of(&id).is_empty();
             if !known && !self.requests.is_running(&Slot::Tenants(id.clone())) {
                 if self.session.tenants_denied {
                     self.notify(
@@ -223,7 +216,7 @@ impl App {
         };
         let last = self.session.view[selected + 1..]
             .iter()
-            .take_while(|&&i| all[i].tenant.as_ref().is_some_and(|t| t.distribution == id))
+            .take_while(|&&i| all[i].is_tenant_of(&id))
             .count();
         let height = self.dist_page();
         let scroll = &mut self.session.dist_scroll;
@@ -236,11 +229,7 @@ impl App {
         self.session
             .distributions
             .data()
-            .map(|all| {
-                all.iter()
-                    .filter(|d| d.tenant.as_ref().is_some_and(|t| t.distribution == dist))
-                    .collect()
-            })
+            .map(|all| all.iter().filter(|d| d.is_tenant_of(dist)).collect())
             .unwrap_or_default()
     }
 
@@ -251,9 +240,7 @@ impl App {
             return id.to_string();
         }
         self.session
-            .distributions
-            .data()
-            .and_then(|all| all.iter().find(|d| d.id == id))
+            .distribution(id)
             .map_or_else(|| id.to_string(), |d| d.quota_owner().to_string())
     }
 
@@ -291,13 +278,7 @@ impl App {
     ) -> Option<(Vec<String>, Option<String>)> {
         let multi: Vec<String> = targets
             .iter()
-            .filter(|t| {
-                self.session
-                    .distributions
-                    .data()
-                    .and_then(|all| all.iter().find(|d| &d.id == *t))
-                    .is_some_and(|d| d.tenant_only)
-            })
+            .filter(|t| self.session.distribution(t).is_some_and(|d| d.tenant_only))
             .cloned()
             .collect();
         if multi.is_empty() {
@@ -347,7 +328,7 @@ impl App {
         let Some(form) = self.form() else {
             return;
         };
-        let owners: std::collections::BTreeSet<String> = form.owners.iter().cloned().collect();
+        let owners: Vec<String> = form.distinct_owners().into_iter().cloned().collect();
         for owner in owners {
             self.want_cache_tags(&owner, fx);
         }
@@ -360,10 +341,9 @@ impl App {
             return;
         };
         let (mut none, mut unknown) = (Vec::new(), Vec::new());
-        let owners: std::collections::BTreeSet<String> = form.owners.iter().cloned().collect();
-        for owner in owners {
-            let name = self.distribution_name(&owner);
-            match self.tag_support(&owner) {
+        for owner in form.distinct_owners() {
+            let name = self.distribution_name(owner);
+            match self.tag_support(owner) {
                 TagSupport::None => none.push(name),
                 TagSupport::Denied => unknown.push(name),
                 TagSupport::Header(_) | TagSupport::Unknown => {}
@@ -394,13 +374,7 @@ impl App {
     /// distribution as last modified.
     pub(super) fn want_cache_tags(&mut self, id: &str, fx: &mut Vec<Effect>) {
         let owner = self.owner_of(id);
-        let Some(modified) = self
-            .session
-            .distributions
-            .data()
-            .and_then(|all| all.iter().find(|d| d.id == owner))
-            .map(|d| d.last_modified)
-        else {
+        let Some(modified) = self.session.distribution(&owner).map(|d| d.last_modified) else {
             return;
         };
         let fresh = match self.session.cache_tags.get(&owner) {
@@ -427,9 +401,7 @@ impl App {
             Ok(header) => {
                 let modified = self
                     .session
-                    .distributions
-                    .data()
-                    .and_then(|all| all.iter().find(|d| d.id == dist))
+                    .distribution(dist)
                     .map_or(Timestamp::UNIX_EPOCH, |d| d.last_modified);
                 self.session
                     .cache_tags

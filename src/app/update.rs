@@ -1415,9 +1415,7 @@ impl App {
 
     pub fn distribution_name(&self, id: &str) -> String {
         self.session
-            .distributions
-            .data()
-            .and_then(|all| all.iter().find(|d| d.id == id))
+            .distribution(id)
             .map_or_else(|| id.to_string(), |d| d.display_name().to_string())
     }
 

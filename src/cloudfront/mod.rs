@@ -64,6 +64,11 @@ impl Distribution {
             || self.tenant.as_ref().is_some_and(|t| has(&t.name))
     }
 
+    /// This row is a tenant of the distribution `dist`.
+    pub fn is_tenant_of(&self, dist: &str) -> bool {
+        self.tenant.as_ref().is_some_and(|t| t.distribution == dist)
+    }
+
     /// The distribution whose quotas this row's invalidations count against: its own id,
     /// or a tenant's distribution.
     pub fn quota_owner(&self) -> &str {

@@ -88,7 +88,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         .session
         .distributions
         .data()
-        .map(|all| all.iter().filter(|d| d.tenant.is_none()).count());
+        .map(|all| all.len() - app.session.tenant_rows());
     let mut title = vec![Span::styled(" Distributions ", theme.title)];
     let filter = app.filter_text();
     match total {

@@ -31,11 +31,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     spans.push(sep());
     let pinned = !app.session.pins.is_empty() && !app.session.show_all;
     // Tenants are rows of the list, but not distributions: counted apart, where it fits.
-    let tenants = app
-        .session
-        .distributions
-        .data()
-        .map_or(0, |all| all.iter().filter(|d| d.tenant.is_some()).count());
+    let tenants = app.session.tenant_rows();
     let count = match &app.session.distributions {
         Remote::Ready { data, .. } => {
             let n = data.len() - tenants;
