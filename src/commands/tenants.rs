@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::cloud::{self, Fail, label};
 use crate::cli::{InvalidateArgs, TenantsArgs};
-use crate::cloudfront::{self, CfError, CloudFront, Distribution, Tenant};
+use crate::cloudfront::{self, CfError, CfResult, CloudFront, Distribution, Tenant};
 use crate::text::{self, print, print_raw, say};
 
 /// What an invalidation command aims at, as its reports name it: a distribution, or a
@@ -133,6 +133,17 @@ pub async fn tenants(cf: &dyn CloudFront, args: &TenantsArgs) -> Result<(), Fail
 /// distribution. Unknown: exit 3, as an unknown distribution, naming the command that
 /// lists the tenants.
 pub async fn find(cf: &dyn CloudFront, named: &str) -> Result<Target, Fail> {
+    find_among(cf, named, None).await
+}
+
+/// [`find`], with the account's distributions if they were listed already (to name the
+/// tenant's distribution, or the ones to ask when it is unknown): `--tenant` given many
+/// times lists them once.
+async fn find_among(
+    cf: &dyn CloudFront,
+    named: &str,
+    listed: Option<&CfResult<Vec<Distribution>>>,
+) -> Result<Target, Fail> {
     let named = named.trim();
     if named.is_empty() || named.contains(|c: char| c.is_whitespace() || c == ',') {
         return Err(Fail::Usage(format!(
@@ -156,7 +167,14 @@ pub async fn find(cf: &dyn CloudFront, named: &str) -> Result<Target, Fail> {
         }),
         Err(e) => Err(e),
     };
-    let all = cloudfront::list_all_distributions(cf).await;
+    let owned;
+    let all = match listed {
+        Some(all) => all,
+        None => {
+            owned = cloudfront::list_all_distributions(cf).await;
+            &owned
+        }
+    };
     match found {
         Ok(t) => {
             let parent = all
@@ -257,8 +275,11 @@ pub async fn targets(cf: &dyn CloudFront, args: &InvalidateArgs) -> Result<Vec<T
             }
         }
     }
-    for named in &args.tenants {
-        out.push(find(cf, named).await?);
+    if !args.tenants.is_empty() {
+        let all = cloudfront::list_all_distributions(cf).await;
+        for named in &args.tenants {
+            out.push(find_among(cf, named, Some(&all)).await?);
+        }
     }
     let mut seen = std::collections::HashSet::new();
     out.retain(|t| seen.insert(t.id().to_string()));
