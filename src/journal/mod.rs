@@ -945,6 +945,61 @@ impl Journal {
         }
     }
 
+    /// Puts a listing's rows (distributions, or one distribution's tenants) in place,
+    /// `whole` when it is the account's complete listing of distributions (those not in it
+    /// are gone). Returns the scope's id.
+    fn put_distributions(
+        &mut self,
+        scope: &Scope,
+        list: &[Distribution],
+        at: Timestamp,
+        whole: bool,
+        now: Timestamp,
+    ) -> rusqlite::Result<i64> {
+        let id = match list.iter().find_map(|d| account_of(&d.arn)) {
+            Some(account) => self.set_account(scope, account, now)?,
+            None => self.scope_id(scope, now)?,
+        };
+        // Some of them keep their place in the last whole listing.
+        let mut put = self.conn.prepare_cached(
+            "INSERT OR REPLACE INTO distributions (scope, id, arn, domain, aliases, status, enabled, comment, origins, last_modified, pos, seen_at, tenant_only, parent, tenant_name)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+                     CASE WHEN ?13 THEN ?11 ELSE coalesce(
+                         (SELECT pos FROM distributions WHERE scope = ?1 AND id = ?2), 1000000 + ?11) END,
+                     ?12, ?14, ?15, ?16)",
+        )?;
+        for (pos, d) in list.iter().enumerate() {
+            put.execute(params![
+                id,
+                d.id,
+                d.arn,
+                d.domain_name,
+                d.aliases.join("\n"),
+                d.status,
+                known_code(d),
+                d.comment.as_deref().unwrap_or(""),
+                d.origins.join("\n"),
+                ms(d.last_modified),
+                pos as i64,
+                ms(at),
+                whole,
+                d.tenant_only,
+                d.tenant.as_ref().map(|t| &t.distribution),
+                d.tenant.as_ref().map(|t| &t.name),
+            ])?;
+        }
+        drop(put);
+        if whole {
+            // The listing is whole: a distribution not in it is gone (its history
+            // stays). Tenants come in listings of their own.
+            self.conn.execute(
+                "DELETE FROM distributions WHERE scope = ?1 AND seen_at < ?2 AND parent IS NULL",
+                params![id, ms(at)],
+            )?;
+        }
+        Ok(id)
+    }
+
     fn apply_one(&mut self, write: &Write, now: Timestamp) -> rusqlite::Result<()> {
         match write {
             Write::Tenants {
@@ -953,15 +1008,7 @@ impl Journal {
                 list,
                 at,
             } => {
-                self.apply_one(
-                    &Write::SomeDistributions {
-                        scope: scope.clone(),
-                        list: list.clone(),
-                        at: *at,
-                    },
-                    now,
-                )?;
-                let id = self.scope_id(scope, now)?;
+                let id = self.put_distributions(scope, list, *at, false, now)?;
                 self.conn.execute(
                     "DELETE FROM distributions WHERE scope = ?1 AND parent = ?2 AND seen_at < ?3",
                     params![id, distribution, ms(*at)],
@@ -983,47 +1030,7 @@ impl Journal {
             Write::Distributions { scope, list, at }
             | Write::SomeDistributions { scope, list, at } => {
                 let whole = matches!(write, Write::Distributions { .. });
-                let id = match list.iter().find_map(|d| account_of(&d.arn)) {
-                    Some(account) => self.set_account(scope, account, now)?,
-                    None => self.scope_id(scope, now)?,
-                };
-                // Some of them keep their place in the last whole listing.
-                let mut put = self.conn.prepare_cached(
-                    "INSERT OR REPLACE INTO distributions (scope, id, arn, domain, aliases, status, enabled, comment, origins, last_modified, pos, seen_at, tenant_only, parent, tenant_name)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
-                             CASE WHEN ?13 THEN ?11 ELSE coalesce(
-                                 (SELECT pos FROM distributions WHERE scope = ?1 AND id = ?2), 1000000 + ?11) END,
-                             ?12, ?14, ?15, ?16)",
-                )?;
-                for (pos, d) in list.iter().enumerate() {
-                    put.execute(params![
-                        id,
-                        d.id,
-                        d.arn,
-                        d.domain_name,
-                        d.aliases.join("\n"),
-                        d.status,
-                        known_code(d),
-                        d.comment.as_deref().unwrap_or(""),
-                        d.origins.join("\n"),
-                        ms(d.last_modified),
-                        pos as i64,
-                        ms(*at),
-                        whole,
-                        d.tenant_only,
-                        d.tenant.as_ref().map(|t| &t.distribution),
-                        d.tenant.as_ref().map(|t| &t.name),
-                    ])?;
-                }
-                drop(put);
-                if whole {
-                    // The listing is whole: a distribution not in it is gone (its history
-                    // stays). Tenants come in listings of their own.
-                    self.conn.execute(
-                        "DELETE FROM distributions WHERE scope = ?1 AND seen_at < ?2 AND parent IS NULL",
-                        params![id, ms(*at)],
-                    )?;
-                }
+                self.put_distributions(scope, list, *at, whole, now)?;
             }
             Write::Invalidations {
                 scope,
