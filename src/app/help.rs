@@ -20,7 +20,7 @@ pub const LEGEND: &[(&str, &str)] = &[
     ("?", "not sent by the endpoint: unknown"),
     (
         "+N",
-        "more aliases: the invalidations pane's title lists them",
+        "more aliases: the selected one's are on its pane's bottom border",
     ),
     (
         "▸ ▾",

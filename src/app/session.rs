@@ -116,6 +116,9 @@ pub struct Session {
     pub distributions: Remote<Vec<Distribution>>,
     /// Indices into the distributions that pass the filter, in listing order.
     pub view: Vec<usize>,
+    /// The widest name and comment among the rows of the view, in columns: the table
+    /// gives its spare room to names first, and comments only the room they use.
+    pub view_widths: ViewWidths,
     pub filter: Input,
     pub focus: Pane,
     pub dist_scroll: Scroll,
@@ -168,6 +171,42 @@ pub struct Session {
     pub tenants_denied: bool,
     /// Per distribution, its cache-tag header as last read.
     pub cache_tags: HashMap<String, super::tenants::TagState>,
+}
+
+/// The widest cells of the distributions' view, worked out when the view changes (not on
+/// each frame: an account may have thousands of rows).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ViewWidths {
+    /// The name cell: the name, "+N" for the other aliases, and a tree's marks.
+    pub name: usize,
+    /// The comment ("?" when the answer had none).
+    pub comment: usize,
+}
+
+impl ViewWidths {
+    pub fn of<'a>(rows: impl IntoIterator<Item = &'a Distribution>) -> ViewWidths {
+        let mut w = ViewWidths::default();
+        for d in rows {
+            let more = match d.aliases.len() {
+                0 | 1 => 0,
+                n => 2 + crate::text::columns(&(n - 1).to_string()),
+            };
+            // A tenant hangs under its distribution ("  └ "); a multi-tenant distribution
+            // says "▸ " and " [N tenants]" (two digits counted).
+            let tree = if d.tenant.is_some() {
+                4
+            } else if d.tenant_only {
+                2 + 13
+            } else {
+                0
+            };
+            let name = crate::text::columns(d.display_name()) + more + tree;
+            let comment = d.comment.as_deref().map_or(1, crate::text::columns);
+            w.name = w.name.max(name);
+            w.comment = w.comment.max(comment);
+        }
+        w
+    }
 }
 
 /// When the session next lists and polls, and how far throttling has pushed that back.
@@ -224,6 +263,7 @@ impl Session {
         Self {
             distributions: Remote::Idle,
             view: Vec::new(),
+            view_widths: ViewWidths::default(),
             filter: Input::default(),
             focus: Pane::Distributions,
             dist_scroll: Scroll::default(),

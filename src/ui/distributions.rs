@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Row, Table};
 use super::{Theme, column_widths, pane_block, placeholder, position};
 use crate::app::arrow;
 use crate::app::layout::{DIST_ALL, table_rows};
-use crate::app::session::DistColumn;
+use crate::app::session::{DistColumn, ViewWidths};
 use crate::app::{App, Mode, Pane, Remote, Slot};
 use crate::text::fit;
 use crate::timefmt::thousands;
@@ -29,9 +29,11 @@ pub enum Col {
 /// Width of the columns but the name and the comment, with the gaps between all seven.
 const FIXED: u16 = 1 + 14 + 12 + 7 + 7 + 6;
 
-/// The columns drawn at an inner width, and their widths: the comment from [`DIST_ALL`],
-/// the spare room to the name (the first alias, else the domain).
-pub fn columns(width: u16) -> Vec<(Col, Constraint)> {
+/// The columns drawn at an inner width, and their widths. The comment shows from
+/// [`DIST_ALL`]. The spare room goes to the names first, up to 30 columns (most names
+/// whole), then to the comments, up to the longest (at most 40, at least 12), then the rest
+/// to the names again.
+pub fn columns(width: u16, widths: ViewWidths) -> Vec<(Col, Constraint)> {
     let mut cols = vec![
         (Col::Mark, Constraint::Length(1)),
         (Col::Id, Constraint::Length(14)),
@@ -41,8 +43,13 @@ pub fn columns(width: u16) -> Vec<(Col, Constraint)> {
         (Col::Running, Constraint::Length(7)),
     ];
     if width >= DIST_ALL {
-        let comment = (width.saturating_sub(FIXED) / 2).clamp(16, 40);
-        cols.push((Col::Comment, Constraint::Length(comment)));
+        let spare = usize::from(width.saturating_sub(FIXED));
+        let names_first = widths.name.min(30).min(spare.saturating_sub(12));
+        // "Comment" is the header's width.
+        let comment = spare
+            .saturating_sub(names_first)
+            .min(widths.comment.clamp(7, 40));
+        cols.push((Col::Comment, Constraint::Length(comment as u16)));
     }
     cols
 }
@@ -152,7 +159,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         return placeholder(frame, inner, lines);
     }
 
-    let cols = columns(inner.width);
+    let cols = columns(inner.width, app.session.view_widths);
     let widths = column_widths(&cols, inner.width);
     let width_of = |col: Col| {
         cols.iter()
@@ -277,4 +284,68 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         area,
         (scroll.selected, start, app.session.view.len()),
     );
+    aliases_line(app, theme, frame, area);
+}
+
+/// The selected distribution's aliases on the bottom border, left of the position, when
+/// the invalidations' title has no room for them all: a name cell shows the first and
+/// "+N".
+fn aliases_line(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(d) = app.session.selected_distribution() else {
+        return;
+    };
+    if d.aliases.len() < 2 || area.height < 3 {
+        return;
+    }
+    if let Some(a) = app.areas()
+        && super::invalidations::title_shows_every_alias(app, d, a.invalidations)
+    {
+        return;
+    }
+    let len = app.session.view.len();
+    let position = format!(" {len}/{len} ").chars().count();
+    // The corners, a border's column either side, and the position's place.
+    let room = (area.width as usize).saturating_sub(position + 6);
+    let head = " aliases: ";
+    if room < head.len() + 8 {
+        return;
+    }
+    let text = format!(
+        "{head}{} ",
+        super::invalidations::names(d, room - head.len() - 1)
+    );
+    let width = crate::text::columns(&text) as u16;
+    let at = Rect::new(area.x + 2, area.bottom() - 1, width, 1);
+    frame.render_widget(Span::styled(text, theme.dim), at);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::column_widths;
+
+    fn widths(width: u16, name: usize, comment: usize) -> (u16, u16) {
+        let cols = columns(width, ViewWidths { name, comment });
+        let w = column_widths(&cols, width);
+        let of = |col| {
+            cols.iter()
+                .position(|c| c.0 == col)
+                .map_or(0, |i| w[i])
+        };
+        (of(Col::Name), of(Col::Comment))
+    }
+
+    #[test]
+    fn the_spare_room_goes_to_the_names_first_and_comments_take_what_they_use() {
+        // No comment sent ("?"): the comment column is as wide as its header.
+        assert_eq!(widths(88, 29, 1), (34, 7));
+        // Names get up to 30 first, comments at least 12 …
+        assert_eq!(widths(84, 43, 40), (25, 12));
+        assert_eq!(widths(88, 43, 40), (29, 12));
+        // … then the comments up to their longest, then the names the rest.
+        assert_eq!(widths(104, 43, 40), (30, 27));
+        assert_eq!(widths(118, 20, 25), (46, 25));
+        // Below DIST_ALL, no comment: the names take it all.
+        assert_eq!(widths(83, 10, 40), (37, 0));
+    }
 }

@@ -96,7 +96,7 @@ pub fn paths_text(paths: &[String], width: usize) -> String {
 
 /// The pane's title after "Invalidations ·": every alias of the distribution (else its
 /// domain), cut to `width` columns: as many whole aliases as fit, then "+N" for the others.
-fn names(d: &Distribution, width: usize) -> String {
+pub(super) fn names(d: &Distribution, width: usize) -> String {
     // A tenant: its name, then its domains.
     if let Some(t) = &d.tenant {
         let name = fit(&t.name, width).into_owned();
@@ -140,6 +140,28 @@ fn names(d: &Distribution, width: usize) -> String {
         shown = candidate;
     }
     shown
+}
+
+/// The names in the title of a pane of `area` whose other words take `others` columns.
+fn title_names(d: &Distribution, area: Rect, others: usize) -> String {
+    // Room on the top border: its corners, the words above, a spinner, spaces.
+    let room = (area.width as usize)
+        .saturating_sub(2 + 15 + 2 + 3 + others)
+        .max(8);
+    names(d, room)
+}
+
+/// Whether the invalidations pane's title shows every alias of the selected distribution
+/// (else the distributions pane lists them on its bottom border).
+pub(super) fn title_shows_every_alias(app: &App, d: &Distribution, area: Rect) -> bool {
+    let quota = app.quota_on(&d.id);
+    let quota_width = if quota.is_idle() {
+        0
+    } else {
+        text_columns(&quota_text(&quota, area.width).0) + 1
+    };
+    // A filter's words give way to the names: counted as none.
+    title_names(d, area, quota_width) == names(d, usize::MAX)
 }
 
 /// The in-progress quotas as the title shows them, and whether either is nearly used up
@@ -202,11 +224,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let filtered_width: usize = filtered.iter().map(|s| text_columns(&s.content)).sum();
     if let Some(d) = dist {
-        // Room on the top border: its corners, the words above, a spinner, spaces.
-        let room = (area.width as usize)
-            .saturating_sub(2 + 15 + 2 + 3 + quota_width + filtered_width)
-            .max(8);
-        title.push(Span::styled(format!("· {} ", names(d, room)), theme.text));
+        let names = title_names(d, area, quota_width + filtered_width);
+        title.push(Span::styled(format!("· {names} "), theme.text));
     }
     if loading {
         title.push(Span::styled(format!("{} ", app.spinner()), theme.info));
@@ -434,10 +453,11 @@ mod tests {
             let mut before: Option<(Vec<distributions::Col>, Vec<Col>)> = None;
             for w in 60..=250u16 {
                 let a = layout(Rect::new(0, 0, w, 40), detail).unwrap();
-                let d: Vec<_> = distributions::columns(a.distributions.width - 2)
-                    .into_iter()
-                    .map(|c| c.0)
-                    .collect();
+                let d: Vec<_> =
+                    distributions::columns(a.distributions.width - 2, Default::default())
+                        .into_iter()
+                        .map(|c| c.0)
+                        .collect();
                 let i: Vec<_> = columns(a.invalidations.width - 2, w >= WIDE)
                     .into_iter()
                     .map(|c| c.0)
