@@ -204,18 +204,11 @@ impl App {
                 self.filter_changed(fx)
             }
             // A key that does nothing on the dashboard says where the keys are.
-            None if mode == Mode::Normal
-                && key
-                    .modifiers
-                    .difference(crossterm::event::KeyModifiers::SHIFT)
-                    .is_empty() =>
-            {
-                if let crossterm::event::KeyCode::Char(c) = key.code
-                    && !c.is_control()
-                {
+            None if mode == Mode::Normal => {
+                if let Some(name) = unbound_name(&key) {
                     self.notify(
                         NoticeKind::Info,
-                        format!("{c} does nothing here: ? lists the keys"),
+                        format!("{name} does nothing here: ? lists the keys"),
                     );
                 }
             }
@@ -832,6 +825,10 @@ impl App {
         let mut view = self.session.tree_view(&needle);
         self.session.sort_view(&mut view);
         self.session.view = self.session.group_tenants(view);
+        self.session.view_widths = match self.session.distributions.data() {
+            Some(all) => super::session::ViewWidths::of(self.session.view.iter().map(|&i| &all[i])),
+            None => Default::default(),
+        };
         if let (Some(id), Some(all)) = (keep, self.session.distributions.data())
             && let Some(pos) = self.session.view.iter().position(|&i| all[i].id == id)
         {
@@ -1605,4 +1602,45 @@ impl App {
 /// A direction as the headers show it.
 pub fn arrow(descending: bool) -> &'static str {
     if descending { " ▼" } else { " ▲" }
+}
+
+/// A key as the help writes it ("x", "C-x", "M-Left", "F5"), for the hint an unbound key
+/// gives; `None` for keys that say nothing by themselves (a lone modifier, a lock key,
+/// Esc, which people press to be sure).
+fn unbound_name(key: &crossterm::event::KeyEvent) -> Option<String> {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let mut name = String::new();
+    if key.modifiers.contains(KeyModifiers::CONTROL) {
+        name.push_str("C-");
+    }
+    if key.modifiers.contains(KeyModifiers::ALT) {
+        name.push_str("M-");
+    }
+    match key.code {
+        KeyCode::Char(c) if c.is_control() => return None,
+        // A shifted letter is its capital already.
+        KeyCode::Char(c) => name.push_str(&KeyCode::Char(c).to_string()),
+        KeyCode::F(_)
+        | KeyCode::Left
+        | KeyCode::Right
+        | KeyCode::Up
+        | KeyCode::Down
+        | KeyCode::Home
+        | KeyCode::End
+        | KeyCode::PageUp
+        | KeyCode::PageDown
+        | KeyCode::Insert
+        | KeyCode::Delete
+        | KeyCode::Backspace
+        | KeyCode::Enter
+        | KeyCode::Tab
+        | KeyCode::BackTab => {
+            if key.modifiers.contains(KeyModifiers::SHIFT) && key.code != KeyCode::BackTab {
+                name.push_str("S-");
+            }
+            name.push_str(&key.code.to_string());
+        }
+        _ => return None,
+    }
+    Some(name)
 }

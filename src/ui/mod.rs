@@ -114,7 +114,7 @@ fn pane_block<'a>(app: &App, theme: &Theme, pane: Pane, title: Line<'a>) -> Bloc
 
 /// The widths a table gives its columns in `width` (one column between each), as
 /// `Table` lays them out with `Flex::Start`: what each cell's text is cut to.
-fn column_widths<C>(cols: &[(C, Constraint)], width: u16) -> Vec<u16> {
+pub(super) fn column_widths<C>(cols: &[(C, Constraint)], width: u16) -> Vec<u16> {
     Layout::horizontal(cols.iter().map(|c| c.1))
         .flex(ratatui::layout::Flex::Start)
         .spacing(1)
@@ -270,11 +270,20 @@ pub fn dialog_rect(app: &App, area: Rect) -> Option<DialogRect> {
             area.width.saturating_sub(4).min(100),
             palette_height(area.height),
         )),
-        Screen::Copy(menu) => top(popup(
-            area,
-            area.width.saturating_sub(4).min(100),
-            menu.choices.len() as u16 + 2,
-        )),
+        // The copy menu inside the pane it copies from, where it fits; else over both.
+        Screen::Copy(menu) => {
+            let height = menu.choices.len() as u16 + 2;
+            match app.areas().and_then(|a| a.pane(app.session.focus)) {
+                Some(pane) if pane.height >= height + 2 && pane.width >= 46 => {
+                    let parent = inside(pane);
+                    DialogRect {
+                        parent,
+                        rect: popup(parent, parent.width.min(100), height),
+                    }
+                }
+                _ => top(popup(area, area.width.saturating_sub(4).min(100), height)),
+            }
+        }
         Screen::Form { dialog, .. } => {
             let parent = inside(app.form_areas()?.block);
             let rect = match dialog {
