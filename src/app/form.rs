@@ -375,8 +375,21 @@ impl App {
         let Some(id) = self.selected_distribution_id() else {
             return;
         };
-        if !self.session.marked.remove(&id) {
-            self.session.marked.insert(id);
+        let marked = !self.session.marked.remove(&id);
+        if marked {
+            self.session.marked.insert(id.clone());
+        }
+        // From the invalidations pane it marks the distribution they are of, and stays:
+        // moving on would replace the list being read.
+        if self.session.focus != layout::Pane::Distributions {
+            let n = self.session.marked.len();
+            let text = if marked {
+                format!("marked {id} ({n} marked: n targets them; Space again unmarks)")
+            } else {
+                format!("unmarked {id} ({n} marked)")
+            };
+            self.notify(NoticeKind::Info, text);
+            return;
         }
         // Marking moves on, so Space Space Space marks three in a row.
         let next = self.session.dist_scroll.selected + 1;
