@@ -13,6 +13,7 @@ use crate::app::form::{self, BUTTON_GAP, BUTTONS, Field, Form, LineMark};
 use crate::app::layout::FormAreas;
 use crate::app::{App, Dialog, Mode};
 use crate::paths::{self, Estimate, FREE_PATHS_PER_MONTH, PRICE_PER_PATH};
+use crate::text::fit;
 use crate::timefmt::thousands;
 
 pub fn render(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: FormAreas) {
@@ -175,7 +176,9 @@ fn editor(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: &Form
                         LineMark::Covered | LineMark::Hint => theme.warning,
                         _ => theme.dim,
                     };
-                    Line::styled(note, style)
+                    // Cut with "…" where the notes' column ends.
+                    let room = areas.notes.map_or(0, |r| r.width as usize);
+                    Line::styled(fit(&note, room).into_owned(), style)
                 }
                 None => Line::raw(""),
             });
@@ -199,10 +202,10 @@ fn editor(app: &App, form: &Form, theme: &Theme, frame: &mut Frame, areas: &Form
 }
 
 fn detail_line(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let line = if let Some(error) = &form.error {
-        Line::styled(format!("✗ {error}"), theme.error)
+    let (text, style) = if let Some(error) = &form.error {
+        (format!("✗ {error}"), theme.error)
     } else if let Some(pasted) = &form.pasted {
-        Line::styled(format!("~ {pasted}"), theme.info)
+        (format!("~ {pasted}"), theme.info)
     } else if let Some((mark, text)) = form::cursor_detail(form) {
         let style = match mark {
             LineMark::Error => theme.error,
@@ -210,10 +213,12 @@ fn detail_line(form: &Form, theme: &Theme, frame: &mut Frame, area: Rect) {
             LineMark::Normalised => theme.info,
             _ => theme.warning,
         };
-        Line::styled(text, style)
+        (text, style)
     } else {
-        Line::raw("")
+        (String::new(), Style::default())
     };
+    // One line: cut with "…" where it ends.
+    let line = Line::styled(fit(&text, area.width as usize).into_owned(), style);
     frame.render_widget(Paragraph::new(line), area);
 }
 
