@@ -108,16 +108,18 @@ pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
             ),
         ),
     );
-    // The names' column is as wide as the longest name, within reason; the tags' as the
-    // longest tags; the rest of the row says how the profile reaches its account.
-    let width = app
-        .catalog
-        .profiles
-        .iter()
-        .map(|p| columns(&p.name))
-        .max()
-        .unwrap_or(4)
-        .clamp(4, NAME_MAX);
+    // The names' column is as wide as the longest name; the tags' as the longest tags; the
+    // rest of the row says how the profile reaches its account. Where both do not fit, a
+    // name gets NAME_MAX, and more while the reach keeps its endpoint whole (which tells
+    // two emulators apart) or 20 columns.
+    let longest = |f: &dyn Fn(&crate::app::profiles::ProfileEntry) -> usize| {
+        app.catalog.profiles.iter().map(f).max().unwrap_or(0)
+    };
+    let names = longest(&|p| columns(&p.name)).max(4);
+    let reaches = longest(&|p| {
+        let least = p.profile.endpoint_url.as_deref().map_or(20, |u| columns(u) + 4);
+        columns(&p.profile.reach()).min(least)
+    });
     let tags: Vec<String> = app
         .catalog
         .profiles
@@ -137,7 +139,9 @@ pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         })
         .collect();
     let tags_width = tags.iter().map(|t| columns(t)).max().unwrap_or(0);
-    let room = (inner.width as usize).saturating_sub(3 + width + 2 + tags_width + 2);
+    let spare = (inner.width as usize).saturating_sub(3 + 2 + tags_width + 2);
+    let width = names.min(NAME_MAX.max(spare.saturating_sub(reaches)));
+    let room = spare.saturating_sub(width);
     let mut lines: Vec<Line> = app
         .catalog
         .profiles
