@@ -341,14 +341,16 @@ async fn run_loop(mut app: App, start: Start) -> io::Result<Exit> {
             on_screen(|| -> io::Result<()> {
                 let frame = terminal.draw(|frame| ui::render(&app, &theme, frame))?;
                 let link = app.notice.as_ref().and_then(|n| n.link.as_deref());
-                if let Some((x, y, url)) = link.and_then(|url| find_text(frame.buffer, url)) {
+                if let Some(url) = link
+                    && let Some((x, y, shown)) = find_link(frame.buffer, url)
+                {
                     // The address drawn in the status bar becomes a link, in place.
                     let backend = terminal.backend_mut();
                     crossterm::queue!(
                         backend,
                         crossterm::cursor::SavePosition,
                         crossterm::cursor::MoveTo(x, y),
-                        crossterm::style::Print(crate::term::osc8(url, url)),
+                        crossterm::style::Print(crate::term::osc8(url, &shown)),
                         crossterm::cursor::RestorePosition
                     )?;
                     backend.flush()?;
@@ -479,9 +481,12 @@ fn open_in_browser(url: &str) {
     }
 }
 
-/// Where `text` is drawn in `buffer` whole, on one row, searching from the bottom (the
-/// status bar): its first cell.
-fn find_text<'a>(buffer: &ratatui::buffer::Buffer, text: &'a str) -> Option<(u16, u16, &'a str)> {
+/// Where the address `url` is drawn in `buffer`, searching from the bottom (the status
+/// bar): its first cell, and the text shown there. Whole, or cut with "…" where the status
+/// bar had no room (at least its first 12 characters): the link then carries the whole
+/// address under the cut text.
+fn find_link(buffer: &ratatui::buffer::Buffer, url: &str) -> Option<(u16, u16, String)> {
+    const LEAST: usize = 12;
     let area = buffer.area;
     for y in (area.top()..area.bottom()).rev() {
         let mut row = String::new();
@@ -490,10 +495,21 @@ fn find_text<'a>(buffer: &ratatui::buffer::Buffer, text: &'a str) -> Option<(u16
             starts.push((row.len(), x));
             row.push_str(buffer[(x, y)].symbol());
         }
-        if let Some(at) = row.find(text)
-            && let Some(&(_, x)) = starts.iter().find(|(offset, _)| *offset == at)
-        {
-            return Some((x, y, text));
+        let cell = |at: usize| starts.iter().find(|(offset, _)| *offset == at).map(|s| s.1);
+        if let Some(x) = row.find(url).and_then(cell) {
+            return Some((x, y, url.to_string()));
+        }
+        for (p, _) in row.match_indices('…') {
+            let before = &row[..p];
+            let cut = (LEAST.min(url.len())..url.len())
+                .rev()
+                .filter(|&k| url.is_char_boundary(k))
+                .find(|&k| before.ends_with(&url[..k]));
+            if let Some(k) = cut
+                && let Some(x) = cell(p - k)
+            {
+                return Some((x, y, format!("{}…", &url[..k])));
+            }
         }
     }
     None
@@ -1048,7 +1064,7 @@ impl Response {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn a_link_is_found_where_it_is_drawn_whole() {
+    fn a_link_is_found_where_it_is_drawn_whole_or_cut() {
         use ratatui::buffer::Buffer;
         use ratatui::layout::Rect;
         let mut buffer = Buffer::empty(Rect::new(0, 0, 40, 3));
@@ -1060,8 +1076,11 @@ mod tests {
             format!("✓ 漢 open: {url}"),
             ratatui::style::Style::default(),
         );
-        assert_eq!(super::find_text(&buffer, url), Some((11, 2, url)));
-        // Cut ("…"), it is not made a link.
+        assert_eq!(
+            super::find_link(&buffer, url),
+            Some((11, 2, url.to_string()))
+        );
+        // Cut ("…"), the cut text is the link, to the whole address.
         let mut cut = Buffer::empty(Rect::new(0, 0, 20, 1));
         cut.set_string(
             0,
@@ -1069,7 +1088,22 @@ mod tests {
             "open: https://x.tes…",
             ratatui::style::Style::default(),
         );
-        assert_eq!(super::find_text(&cut, url), None);
+        assert_eq!(
+            super::find_link(&cut, url),
+            Some((6, 0, "https://x.tes…".to_string()))
+        );
+        // Cut too short to tell (under 12 characters), or not there: no link.
+        let mut short = Buffer::empty(Rect::new(0, 0, 20, 1));
+        short.set_string(0, 0, "open: https://x…", ratatui::style::Style::default());
+        assert_eq!(super::find_link(&short, url), None);
+        let mut other = Buffer::empty(Rect::new(0, 0, 30, 1));
+        other.set_string(
+            0,
+            0,
+            "see https://y.test/a…",
+            ratatui::style::Style::default(),
+        );
+        assert_eq!(super::find_link(&other, url), None);
     }
 
     #[test]
