@@ -24,10 +24,19 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     if app.session.read_only {
         spans.push(Span::styled(" read-only", theme.warning));
     }
-    // Times shown in UTC, not the local zone the rest of the screen assumes.
-    if app.utc {
+    // The zone the times are shown in: UTC (`t`), else the local zone by name (or its
+    // offset from UTC when it has none).
+    // The local zone goes in last, where there is room: `t` and the help say it too.
+    let zone_at = spans.len();
+    let local_zone = if app.utc {
         spans.push(Span::styled(" · UTC", theme.info));
-    }
+        None
+    } else {
+        Some(match app.tz.iana_name() {
+            Some(name) => format!(" · {name}"),
+            None => format!(" · UTC{}", app.tz.to_offset(app.now)),
+        })
+    };
     spans.push(sep());
     let pinned = !app.session.pins.is_empty() && !app.session.show_all;
     // Tenants are rows of the list, but not distributions: counted apart, where it fits.
@@ -133,6 +142,12 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         let used: usize = spans.iter().map(Span::width).sum();
         if used + text.chars().count() <= area.width as usize {
             spans.insert(tenants_at, Span::styled(text, theme.text));
+        }
+    }
+    if let Some(zone) = local_zone {
+        let used: usize = spans.iter().map(Span::width).sum();
+        if used + zone.chars().count() <= area.width as usize {
+            spans.insert(zone_at, Span::styled(zone, theme.dim));
         }
     }
     let spans = super::fit_spans(spans, area.width as usize);
