@@ -2,7 +2,7 @@
 //! drawn into ratatui's TestBackend at 80×24 and 160×48.
 
 use crate::common::Harness;
-use cfdash::app::Action;
+use cfdash::app::{Action, Pane};
 use cfdash::cloudfront::sim::{SimData, SimSettings};
 use crossterm::event::KeyCode;
 
@@ -459,6 +459,36 @@ fn dialogs_keep_inside_their_parents_border() {
     }
 }
 
+/// The copy menu opens inside the pane it copies from where it fits there, over both
+/// where it does not (a short pane at 80×24).
+#[test]
+fn the_copy_menu_keeps_inside_its_pane() {
+    for (w, h) in [(120, 35), (160, 48), (200, 50)] {
+        for pane in [Pane::Distributions, Pane::Invalidations] {
+            let mut harness = at(w, h);
+            if pane == Pane::Invalidations {
+                harness.key(KeyCode::Tab);
+            }
+            harness.ch('y');
+            let screen = harness.screen();
+            let d = cfdash::ui::dialog_rect(&harness.app, harness.app.size).unwrap();
+            let rect = harness.app.areas().unwrap().pane(pane).unwrap();
+            let inner = rect.inner(ratatui::layout::Margin::new(1, 1));
+            assert_eq!(d.parent, inner, "{pane:?} {w}x{h}\n{screen}");
+            assert_eq!(
+                inner.intersection(d.rect),
+                d.rect,
+                "{pane:?} {w}x{h}\n{screen}"
+            );
+            assert!(screen.contains(" Copy "), "{screen}");
+        }
+    }
+    let mut harness = at(80, 24);
+    harness.ch('y');
+    let d = cfdash::ui::dialog_rect(&harness.app, harness.app.size).unwrap();
+    assert_eq!(d.parent, harness.app.size);
+}
+
 #[test]
 fn form_help() {
     let mut harness = form_with_lines(80, 24);
@@ -478,6 +508,33 @@ fn with_profiles(width: u16, height: u16) -> Harness {
         .set_config(Some(&cfdash::config::Config::parse(text).unwrap()));
     harness.app.catalog.config_path = "/home/op/.config/cfdash/config.toml".into();
     harness
+}
+
+/// The names' column is as wide as the longest name where the row has room for it.
+#[test]
+fn the_switcher_shows_a_long_profile_name_whole_where_there_is_room() {
+    let long = "prod-readonly-with-a-long-name-for-audits";
+    let mut harness = at(120, 35);
+    let text = format!(
+        "default_profile = \"demo\"\n[profiles.demo]\nsimulated = true\n\
+         [profiles.{long}]\nendpoint_url = \"http://127.0.0.1:4566\"\nread_only = true\n"
+    );
+    harness
+        .app
+        .set_config(Some(&cfdash::config::Config::parse(&text).unwrap()));
+    harness.ch('p');
+    let screen = harness.screen();
+    assert!(screen.contains(long), "{screen}");
+    assert!(screen.contains("http://127.0.0.1:4566"), "{screen}");
+    // At 80 columns the endpoint stays whole and the name gives way, with "…".
+    harness.act(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    let screen = harness.screen();
+    assert!(screen.contains("http://127.0.0.1:4566"), "{screen}");
+    assert!(!screen.contains(long), "{screen}");
+    assert!(screen.contains("prod-readonly-with-a-long-"), "{screen}");
 }
 
 #[test]

@@ -875,6 +875,59 @@ fn a_key_that_does_nothing_says_where_the_keys_are() {
 }
 
 #[test]
+fn keys_that_are_not_letters_and_do_nothing_say_so_too() {
+    let mut h = Harness::demo();
+    for (code, mods, name) in [
+        (KeyCode::F(2), KeyModifiers::NONE, "F2"),
+        (KeyCode::Delete, KeyModifiers::NONE, "Del"),
+        (KeyCode::Char('x'), KeyModifiers::CONTROL, "C-x"),
+        (KeyCode::Char('x'), KeyModifiers::ALT, "M-x"),
+        (KeyCode::Insert, KeyModifiers::SHIFT, "S-Insert"),
+    ] {
+        h.app.notice = None;
+        h.act(Action::Key(crossterm::event::KeyEvent::new(code, mods)));
+        let text = h.app.notice.as_ref().map(|n| n.text.clone());
+        assert_eq!(
+            text.as_deref(),
+            Some(format!("{name} does nothing here: ? lists the keys").as_str()),
+            "{code:?} {mods:?}"
+        );
+    }
+    // Esc and a lone modifier say nothing.
+    for code in [
+        KeyCode::Esc,
+        KeyCode::Modifier(crossterm::event::ModifierKeyCode::LeftShift),
+    ] {
+        h.app.notice = None;
+        h.key(code);
+        assert!(h.app.notice.is_none(), "{code:?}");
+    }
+}
+
+#[test]
+fn space_in_the_invalidations_pane_marks_their_distribution_and_stays() {
+    let mut h = Harness::demo();
+    let first = h.app.session.selected_distribution().unwrap().id.clone();
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.session.focus, Pane::Invalidations);
+    h.ch('j');
+    let row = h.app.session.inv_scroll.selected;
+    h.ch(' ');
+    assert!(h.app.session.marked.contains(&first));
+    assert_eq!(h.app.session.selected_distribution().unwrap().id.clone(), first, "stayed");
+    assert_eq!(h.app.session.inv_scroll.selected, row, "the list read stays");
+    assert!(h.notice_text().starts_with(&format!("marked {first}")));
+    h.ch(' ');
+    assert!(h.app.session.marked.is_empty());
+    assert!(h.notice_text().starts_with(&format!("unmarked {first}")));
+    // In the distributions pane, Space still marks and moves on.
+    h.key(KeyCode::Tab);
+    h.ch(' ');
+    assert!(h.app.session.marked.contains(&first));
+    assert_ne!(h.app.session.selected_distribution().unwrap().id.clone(), first);
+}
+
+#[test]
 fn t_shows_times_in_utc_and_back() {
     let mut h = Harness::with(SimData::demo(), SimSettings::default(), 120, 35);
     let plus2 = jiff::tz::TimeZone::fixed(jiff::tz::offset(2));
@@ -882,10 +935,16 @@ fn t_shows_times_in_utc_and_back() {
     h.app.tz = plus2.clone();
     let created = h.app.invalidation_rows()[0].create_time;
     let shown = |tz: &jiff::tz::TimeZone| cfdash::timefmt::local(tz, created);
-    assert!(h.screen().contains(&shown(&plus2)));
+    let screen = h.screen();
+    assert!(screen.contains(&shown(&plus2)));
+    // The header names the zone the times are in: the local one (an offset, when it has
+    // no name), then UTC.
+    let header = |screen: &str| screen.lines().next().unwrap().to_string();
+    assert!(header(&screen).contains("· UTC+02 "), "{screen}");
     h.ch('t');
     let screen = h.screen();
-    assert!(screen.lines().next().unwrap().contains("· UTC"), "{screen}");
+    assert!(header(&screen).contains("· UTC "), "{screen}");
+    assert!(!header(&screen).contains("+02"), "{screen}");
     assert!(
         screen.contains(&shown(&jiff::tz::TimeZone::UTC)),
         "{screen}"
@@ -893,7 +952,7 @@ fn t_shows_times_in_utc_and_back() {
     assert!(!screen.contains(&shown(&plus2)), "{screen}");
     h.ch('t');
     let screen = h.screen();
-    assert!(!screen.lines().next().unwrap().contains("UTC"), "{screen}");
+    assert!(header(&screen).contains("· UTC+02 "), "{screen}");
     assert!(screen.contains(&shown(&plus2)), "{screen}");
     assert!(
         h.notice_text().starts_with("times in local time"),
