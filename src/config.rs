@@ -137,6 +137,12 @@ pub fn path(flag: Option<&Path>) -> PathBuf {
     if let Some(p) = std::env::var_os("CFDASH_CONFIG").filter(|p| !p.is_empty()) {
         return PathBuf::from(p);
     }
+    default_path()
+}
+
+/// The platform's place for the config, which a cfdash given neither `--config` nor
+/// `CFDASH_CONFIG` reads.
+pub fn default_path() -> PathBuf {
     directories::ProjectDirs::from("", "", "cfdash")
         .map(|d| d.config_dir().join("config.toml"))
         .unwrap_or_else(|| PathBuf::from("cfdash.toml"))

@@ -48,16 +48,17 @@ impl Connector {
             )));
         }
         tracing::info!(profile = %name, "connecting");
-        let aws = AwsCloudFront::connect(&aws_settings(profile))
+        let aws = AwsCloudFront::connect(&aws_settings(name, profile))
             .await
             .map_err(|e| format!("profile {name}: {e}"))?;
         Ok(Arc::new(aws))
     }
 }
 
-/// The AWS side of a profile.
-fn aws_settings(profile: &Profile) -> AwsSettings {
+/// The AWS side of the profile `name`.
+fn aws_settings(name: &str, profile: &Profile) -> AwsSettings {
     AwsSettings {
+        name: Some(name.to_string()),
         aws_profile: profile.aws_profile.clone(),
         region: profile.region.clone(),
         endpoint_url: profile.endpoint_url.clone(),

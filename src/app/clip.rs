@@ -72,9 +72,13 @@ impl App {
     }
 
     /// How the copied `cfdash` command reaches this profile (`--demo` for the built-in
-    /// demo, `--profile=NAME` when the name could read as an option), and the aws CLI's
-    /// own options (`None` for a simulated profile: the aws CLI cannot reach it).
-    fn command_options(&self) -> (String, Option<String>) {
+    /// demo, `--profile=NAME` when the name could read as an option, after `--config PATH`
+    /// when the profiles file is not the default one), and the aws CLI's own options
+    /// (`None` for a simulated profile: the aws CLI cannot reach it). `arn` is the
+    /// selection's, whose partition says CloudFront's region when the profile names none.
+    ///
+    /// (`status` and `invalidations` do not read the journal: no `--journal` is needed.)
+    fn command_options(&self, arn: &str) -> (String, Option<String>) {
         let entry = self.catalog.get(&self.profile);
         if let Some(e) = entry.filter(|e| e.builtin && e.profile.simulated) {
             let mut demo = "--demo".to_string();
@@ -89,11 +93,23 @@ impl App {
             }
             return (demo, None);
         }
-        let cfdash = if self.profile.starts_with('-') {
-            format!("--profile={}", shell_quote(&self.profile))
+        let mut cfdash = String::new();
+        // The file the profile is in, when a cfdash started in another shell would not
+        // read it: `--config` or CFDASH_CONFIG gave it (made absolute: the shell the
+        // command is pasted into may be elsewhere).
+        let file = &self.catalog.config_path;
+        if !file.as_os_str().is_empty() && *file != crate::config::default_path() {
+            let file = std::path::absolute(file).unwrap_or_else(|_| file.clone());
+            cfdash.push_str(&format!(
+                "--config {} ",
+                shell_quote(&file.to_string_lossy())
+            ));
+        }
+        if self.profile.starts_with('-') {
+            cfdash.push_str(&format!("--profile={}", shell_quote(&self.profile)));
         } else {
-            format!("--profile {}", shell_quote(&self.profile))
-        };
+            cfdash.push_str(&format!("--profile {}", shell_quote(&self.profile)));
+        }
         if entry.is_some_and(|e| e.profile.simulated) {
             return (cfdash, None);
         }
@@ -106,6 +122,12 @@ impl App {
                 aws.push_str(&format!(" --endpoint-url {}", shell_quote(url)));
             }
         }
+        // The aws CLI refuses to run without a region, and a machine may set none: the
+        // profile's, else CloudFront's own (us-east-1; cn-northwest-1 in China).
+        let region = entry
+            .and_then(|e| e.profile.region.clone())
+            .unwrap_or_else(|| home_region(arn).to_string());
+        aws.push_str(&format!(" --region {}", shell_quote(&region)));
         (cfdash, Some(aws))
     }
 
@@ -114,7 +136,7 @@ impl App {
         let Some(d) = self.selected_distribution() else {
             return Vec::new();
         };
-        let (cfdash, aws) = self.command_options();
+        let (cfdash, aws) = self.command_options(&d.arn);
         let dist = shell_quote(&d.id);
         // A tenant's invalidations have commands of their own.
         let tenant = d.tenant.is_some();
@@ -342,6 +364,16 @@ pub fn console_url(d: &Distribution, invalidation: Option<&InvKey>) -> String {
     }
 }
 
+/// CloudFront's region in the partition of `arn`: cn-northwest-1 in China, else
+/// us-east-1 (its global endpoint).
+fn home_region(arn: &str) -> &'static str {
+    if arn.starts_with("arn:aws-cn:") {
+        "cn-northwest-1"
+    } else {
+        crate::cloudfront::aws::DEFAULT_REGION
+    }
+}
+
 /// An id as a piece of a URL: CloudFront's ids are letters and digits; anything else is
 /// percent-encoded so that nothing can change where the link goes.
 fn url_part(s: &str) -> String {
@@ -389,6 +421,19 @@ mod tests {
         );
         let cn = dist("E1", "arn:aws-cn:cloudfront::1:distribution/E1");
         assert!(console_url(&cn, None).starts_with("https://console.amazonaws.cn/"));
+    }
+
+    #[test]
+    fn cloudfronts_region_is_that_of_the_partition() {
+        assert_eq!(
+            home_region("arn:aws:cloudfront::123456789012:distribution/E1"),
+            "us-east-1"
+        );
+        assert_eq!(
+            home_region("arn:aws-cn:cloudfront::123456789012:distribution/E1"),
+            "cn-northwest-1"
+        );
+        assert_eq!(home_region(""), "us-east-1", "an ARN not known");
     }
 
     #[test]

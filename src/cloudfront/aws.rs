@@ -44,6 +44,8 @@ pub struct AwsSettings {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
     pub allow_insecure_endpoint: bool,
+    /// The cfdash profile these settings are of, named in the advice without credentials.
+    pub name: Option<String>,
 }
 
 /// CloudFront signs in us-east-1 (its global endpoint) unless told otherwise.
@@ -53,6 +55,8 @@ pub struct AwsCloudFront {
     client: Client,
     /// Named in "run `aws sso login --profile …`".
     aws_profile: String,
+    /// The cfdash profile, named first in "no AWS credentials for …".
+    name: Option<String>,
     /// The endpoint is on this machine: without credentials, the advice is dummy keys.
     emulator: bool,
 }
@@ -83,6 +87,7 @@ impl AwsCloudFront {
         Ok(Self {
             client: Client::new(&config),
             aws_profile,
+            name: settings.name.clone(),
             emulator: endpoint::is_local(&config),
         })
     }
@@ -532,6 +537,7 @@ impl AwsCloudFront {
         if credentials_failed(&err) {
             return CfError::NoCredentials {
                 profile: self.aws_profile.clone(),
+                cfdash_profile: self.name.clone(),
                 detail,
                 emulator: self.emulator,
             };
@@ -541,7 +547,12 @@ impl AwsCloudFront {
                 let code = ctx.err().code().unwrap_or("Unknown").to_string();
                 let message = ctx.err().message().unwrap_or("").to_string();
                 let status = ctx.raw().status().as_u16();
-                classify_code(&code, &message, status, &call, &self.aws_profile, detail)
+                let mut e =
+                    classify_code(&code, &message, status, &call, &self.aws_profile, detail);
+                if let CfError::NoCredentials { cfdash_profile, .. } = &mut e {
+                    *cfdash_profile = self.name.clone();
+                }
+                e
             }
             SdkError::TimeoutError(_) => CfError::Timeout { detail },
             SdkError::DispatchFailure(d) if d.is_timeout() => CfError::Timeout { detail },
@@ -634,6 +645,7 @@ fn classify_code(
         | "UnrecognizedClientException"
         | "MissingAuthenticationToken" => CfError::NoCredentials {
             profile: profile.to_string(),
+            cfdash_profile: None,
             detail,
             // AWS's own codes: keys it knows and refuses.
             emulator: false,
@@ -1074,17 +1086,45 @@ mod tests {
     fn the_sentences_say_what_to_do() {
         let e = CfError::NoCredentials {
             profile: "prod".into(),
+            cfdash_profile: None,
             detail: String::new(),
             emulator: false,
         };
         assert!(e.to_string().contains("aws sso login --profile prod"));
+        assert!(e.to_string().contains("for AWS profile prod:"), "{e}");
         let e = CfError::NoCredentials {
             profile: "emu".into(),
+            cfdash_profile: Some("emu".into()),
             detail: String::new(),
             emulator: true,
         };
         assert!(e.to_string().contains("set dummy AWS_ACCESS_KEY_ID"), "{e}");
         assert!(!e.to_string().contains("sso"), "{e}");
+        assert!(e.to_string().contains("for profile emu:"), "{e}");
+        // The cfdash profile chosen, and the AWS profile behind it.
+        let e = CfError::NoCredentials {
+            profile: "default".into(),
+            cfdash_profile: Some("moto".into()),
+            detail: String::new(),
+            emulator: true,
+        };
+        assert!(
+            e.to_string()
+                .starts_with("no AWS credentials for cfdash profile moto (AWS profile default): its endpoint is on this machine (an emulator)"),
+            "{e}"
+        );
+        let e = CfError::NoCredentials {
+            profile: "lab".into(),
+            cfdash_profile: Some("prod".into()),
+            detail: String::new(),
+            emulator: false,
+        };
+        assert!(
+            e.to_string().starts_with(
+                "no AWS credentials for cfdash profile prod (AWS profile lab): run `aws sso login --profile lab`"
+            ),
+            "{e}"
+        );
         let e = CfError::AccessDenied {
             action: "CreateInvalidation".into(),
             detail: String::new(),

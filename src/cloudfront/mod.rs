@@ -213,9 +213,12 @@ pub struct Page<T> {
 /// the detail that goes to the log file.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CfError {
-    #[error("{}", no_credentials(profile, *emulator))]
+    #[error("{}", no_credentials(profile, cfdash_profile.as_deref(), *emulator))]
     NoCredentials {
+        /// The AWS profile whose chain found none.
         profile: String,
+        /// The cfdash profile the operator chose, when known: what the advice names first.
+        cfdash_profile: Option<String>,
         detail: String,
         /// The endpoint is on this machine (an emulator): dummy keys are the advice.
         emulator: bool,
@@ -279,15 +282,21 @@ fn target_name(id: &str) -> String {
     }
 }
 
-/// What to do without credentials: an emulator takes any keys; AWS wants a login.
-fn no_credentials(profile: &str, emulator: bool) -> String {
+/// What to do without credentials: an emulator takes any keys; AWS wants a login. Names
+/// the cfdash profile the operator chose, and the AWS profile too when it is another name.
+fn no_credentials(profile: &str, cfdash_profile: Option<&str>, emulator: bool) -> String {
+    let whose = match cfdash_profile {
+        Some(name) if name != profile => format!("cfdash profile {name} (AWS profile {profile})"),
+        Some(_) => format!("profile {profile}"),
+        None => format!("AWS profile {profile}"),
+    };
     if emulator {
         format!(
-            "no AWS credentials for profile {profile}: its endpoint is on this machine (an emulator), which takes any keys: set dummy AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (e.g. both `testing`)"
+            "no AWS credentials for {whose}: its endpoint is on this machine (an emulator), which takes any keys: set dummy AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (e.g. both `testing`)"
         )
     } else {
         format!(
-            "no AWS credentials for profile {profile}: run `aws sso login --profile {profile}` or set AWS_ACCESS_KEY_ID"
+            "no AWS credentials for {whose}: run `aws sso login --profile {profile}` or set AWS_ACCESS_KEY_ID"
         )
     }
 }

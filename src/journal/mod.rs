@@ -223,10 +223,40 @@ pub fn fingerprint_with(p: &Profile, env: impl Fn(&str) -> Option<String>) -> St
     }
 }
 
-/// The account of a distribution's ARN (`arn:aws:cloudfront::123456789012:distribution/E…`).
+/// The account of a distribution's (or tenant's) ARN: the 12-digit id in AWS's shape,
+/// `arn:aws:cloudfront::123456789012:distribution/E…` (CloudFront's ARNs have an empty
+/// region), and in moto's, which leaves the region out
+/// (`arn:aws:cloudfront:123456789012:distribution/E…`). Anything else is `None`, unknown:
+/// a wrong account would key the journal's scope and the pacing on something else.
 pub fn account_of(arn: &str) -> Option<&str> {
-    let account = arn.split(':').nth(4)?;
-    (!account.is_empty()).then_some(account)
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("cloudfront")) =
+        (parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    if !partition.starts_with("aws") {
+        return None;
+    }
+    let resource_ok = |r: Option<&str>| r.is_some_and(|r| !r.is_empty() && !is_account(r));
+    match (parts.next(), parts.next(), parts.next()) {
+        // AWS: an empty region, the account, the resource.
+        (Some(""), Some(account), resource) if is_account(account) && resource_ok(resource) => {
+            Some(account)
+        }
+        // moto: no region field at all (the resource may hold no colon then).
+        (Some(account), Some(resource), None)
+            if is_account(account) && resource_ok(Some(resource)) =>
+        {
+            Some(account)
+        }
+        _ => None,
+    }
+}
+
+/// Whether `s` reads as an AWS account id: 12 digits.
+pub fn is_account(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Where a batch is, as the journal keeps it.
@@ -861,7 +891,9 @@ impl Journal {
                 |r| r.get(0),
             )
             .optional()?;
-        let id = match (other, current.is_empty()) {
+        // An account that is not one (an earlier cfdash read moto's ARNs as
+        // `distribution/E…`) was never known: the listing's takes its place.
+        let id = match (other, current.is_empty() || !is_account(&current)) {
             (Some(other), _) => other,
             (None, true) => {
                 self.conn.execute(
@@ -1389,11 +1421,12 @@ impl Journal {
     ) -> rusqlite::Result<Snapshot> {
         let id = self.scope_id(scope, now)?;
         let mut snap = Snapshot {
-            account: self.conn.query_row(
-                "SELECT account FROM scopes WHERE id = ?1",
-                [id],
-                |r| r.get(0),
-            )?,
+            account: self
+                .conn
+                .query_row("SELECT account FROM scopes WHERE id = ?1", [id], |r| {
+                    r.get::<_, String>(0)
+                })
+                .map(|a| if is_account(&a) { a } else { String::new() })?,
             ..Snapshot::default()
         };
         {

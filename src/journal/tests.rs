@@ -554,6 +554,108 @@ fn fingerprints_keep_no_secrets() {
 }
 
 #[test]
+fn the_account_is_read_from_aws_and_moto_arns_and_nothing_else() {
+    // AWS: an empty region field.
+    assert_eq!(
+        account_of("arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE"),
+        Some("123456789012")
+    );
+    assert_eq!(
+        account_of("arn:aws-cn:cloudfront::111122223333:distribution-tenant/dt_1"),
+        Some("111122223333")
+    );
+    // moto 5.2.1: no region field at all.
+    assert_eq!(
+        account_of("arn:aws:cloudfront:123456789012:distribution/E9YQ66YS5FGSP"),
+        Some("123456789012")
+    );
+    // Anything else is unknown, not a guess.
+    for garbage in [
+        "",
+        "nonsense",
+        "arn:aws:cloudfront::distribution/E1",
+        "arn:aws:cloudfront:::distribution/E1",
+        "arn:aws:cloudfront::12345:distribution/E1",
+        "arn:aws:cloudfront::1234567890123:distribution/E1",
+        "arn:aws:cloudfront::12345678901x:distribution/E1",
+        "arn:aws:cloudfront::123456789012:",
+        "arn:aws:cloudfront::123456789012",
+        "arn:aws:cloudfront:123456789012",
+        "arn:aws:cloudfront:123456789012:",
+        "arn:aws:cloudfront:us-east-1:123456789012:distribution/E1",
+        "arn:aws:s3::123456789012:distribution/E1",
+        "arn:other:cloudfront::123456789012:distribution/E1",
+        "nra:aws:cloudfront::123456789012:distribution/E1",
+        "arn:aws:cloudfront:distribution/E1:123456789012",
+    ] {
+        assert_eq!(account_of(garbage), None, "{garbage:?}");
+    }
+}
+
+#[test]
+fn a_moto_listing_keys_the_scope_on_its_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = open(&dir);
+    let s = scope();
+    let moto = |id: &str| Distribution {
+        arn: format!("arn:aws:cloudfront:123456789012:distribution/{id}"),
+        ..dist(id, "123456789012")
+    };
+    let listing = |list: Vec<Distribution>, at| Write::Distributions {
+        scope: scope(),
+        list,
+        at,
+    };
+    j.apply(&[listing(vec![moto("EA"), moto("EB")], t(1))], t(1))
+        .unwrap();
+    assert_eq!(
+        j.snapshot(&s, 50, 10, t(2)).unwrap().account,
+        "123456789012"
+    );
+    // Another distribution listed first is the same account: one scope, both rows.
+    j.apply(&[listing(vec![moto("EC"), moto("EA")], t(3))], t(3))
+        .unwrap();
+    let snap = j.snapshot(&s, 50, 10, t(4)).unwrap();
+    assert_eq!(snap.account, "123456789012");
+    assert_eq!(snap.distributions.len(), 2);
+    assert_eq!(j.info().unwrap().scopes, 1);
+}
+
+#[test]
+fn a_scope_whose_account_was_misread_takes_the_listings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut j = open(&dir);
+    let s = scope();
+    j.apply(
+        &[Write::Distributions {
+            scope: scope(),
+            list: vec![dist("EA", "123456789012")],
+            at: t(1),
+        }],
+        t(1),
+    )
+    .unwrap();
+    // What an earlier cfdash kept of moto's ARNs.
+    j.conn
+        .execute("UPDATE scopes SET account = 'distribution/EA'", [])
+        .unwrap();
+    assert_eq!(j.snapshot(&s, 50, 10, t(2)).unwrap().account, "", "unknown");
+    j.apply(
+        &[Write::Distributions {
+            scope: scope(),
+            list: vec![dist("EA", "123456789012")],
+            at: t(3),
+        }],
+        t(3),
+    )
+    .unwrap();
+    let snap = j.snapshot(&s, 50, 10, t(4)).unwrap();
+    assert_eq!(snap.account, "123456789012");
+    assert_eq!(snap.distributions.len(), 1);
+    assert_eq!(j.info().unwrap().scopes, 1, "its rows stay where they were");
+}
+
+#[test]
 fn a_journal_removed_while_open_is_not_written_again() {
     let dir = tempfile::tempdir().unwrap();
     let mut j = open(&dir);

@@ -403,3 +403,57 @@ fn plain_http_through_a_proxy_off_this_machine_is_refused() {
         "the dashboard",
     );
 }
+
+/// cfdash with no credentials anywhere (no keys, no SSO, no metadata service).
+fn cfdash_without_keys(home: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cfdash"))
+        .env("CFDASH_JOURNAL", crate::common::run_journal())
+        .args(args)
+        .env_clear()
+        .env("HOME", home)
+        .env("AWS_CONFIG_FILE", home.join(".aws/config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join(".aws/credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("CFDASH_CONFIG", home.join("cfdash.toml"))
+        .env("CFDASH_LOG_FILE", home.join("cfdash.log"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// Without credentials, the advice names the cfdash profile the operator chose, and the
+/// AWS profile behind it: "profile default" alone pointed at the wrong file.
+#[test]
+fn the_no_credentials_advice_names_the_cfdash_profile() {
+    // An emulator on loopback (nothing listens: the credentials fail before any request).
+    let dir = home(
+        "nocreds-moto",
+        "",
+        "default_profile = \"moto\"\n[profiles.moto]\nendpoint_url = \"http://127.0.0.1:9\"\n",
+    );
+    let o = cfdash_without_keys(&dir, &["distributions"]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{e}");
+    assert!(
+        e.contains(
+            "no AWS credentials for cfdash profile moto (AWS profile default): its endpoint is on this machine (an emulator), which takes any keys"
+        ),
+        "{e}"
+    );
+
+    // AWS, through an AWS profile of another name: its login is the advice.
+    let dir = home(
+        "nocreds-prod",
+        "[profile lab]\nregion = us-east-1\n",
+        "[profiles.prod]\naws_profile = \"lab\"\nendpoint_url = \"https://cloudfront.invalid\"\n",
+    );
+    let o = cfdash_without_keys(&dir, &["--profile", "prod", "distributions"]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(3), "{e}");
+    assert!(
+        e.contains(
+            "no AWS credentials for cfdash profile prod (AWS profile lab): run `aws sso login --profile lab`"
+        ),
+        "{e}"
+    );
+}

@@ -2,6 +2,7 @@
 //! clipboard, the browser and the desktop, and what the status bar says.
 
 use crate::common::Harness;
+use crate::common::serve::{SimServe, emulator_profile};
 use cfdash::app::{Effect, Mode, NoticeKind, Request, Slot};
 use crossterm::event::KeyCode;
 use jiff::SignedDuration;
@@ -40,7 +41,7 @@ fn y_copies_the_distributions_id_arn_and_commands() {
     assert_eq!(
         h.clipboard.last().unwrap(),
         &format!(
-            "aws cloudfront list-invalidations --distribution-id {}",
+            "aws cloudfront list-invalidations --region us-east-1 --distribution-id {}",
             d.id
         )
     );
@@ -98,7 +99,7 @@ fn y_p_copies_an_invalidations_paths_asking_for_them_when_not_known() {
     assert_eq!(
         h.clipboard.last().unwrap(),
         &format!(
-            "aws cloudfront get-invalidation --distribution-id {} --id {}",
+            "aws cloudfront get-invalidation --region us-east-1 --distribution-id {} --id {}",
             key.distribution, key.id
         )
     );
@@ -242,6 +243,145 @@ fn copied_commands_run_as_they_are() {
         h.clipboard.last().unwrap(),
         &format!("cfdash --profile=-x invalidations -d {id}")
     );
+}
+
+/// What `y` copies for the selection (the `c`ommand, the `w` aws one).
+fn copied(h: &mut Harness, letter: char) -> String {
+    h.ch('y');
+    h.ch(letter);
+    h.clipboard.last().unwrap().clone()
+}
+
+/// `command` pasted into a shell of a machine with none of cfdash's or the aws CLI's
+/// settings: no profiles file in its default place, no region, dummy keys only. `cfdash`
+/// is the binary under test.
+fn pasted(command: &str, home: &std::path::Path) -> std::process::Output {
+    let bin = home.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let _ = std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_cfdash"), bin.join("cfdash"));
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .current_dir(home)
+        .env("PATH", path)
+        .env("HOME", home)
+        .env("CFDASH_JOURNAL", crate::common::run_journal())
+        .env("CFDASH_LOG_FILE", home.join("cfdash.log"))
+        .env("AWS_CONFIG_FILE", home.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            home.join("no-aws-credentials"),
+        )
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("CFDASH_CONFIG")
+        .env_remove("CFDASH_PROFILE")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ENDPOINT_URL_CLOUDFRONT")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[track_caller]
+fn assert_ran(o: &std::process::Output, command: &str, shows: &str) {
+    let (out, err) = (
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr),
+    );
+    assert!(
+        o.status.success(),
+        "{command}: {:?}\n{out}\n{err}",
+        o.status
+    );
+    assert!(out.contains(shows), "{command}: {out}");
+}
+
+/// A profile of a profiles file the app was given with `--config` (in a folder whose name
+/// needs quoting), reaching `cfdash sim serve`: the copied `cfdash status …`,
+/// `cfdash invalidations …` and `aws cloudfront …` commands run as they are, by the real
+/// binary and the aws CLI, in a shell that has neither that file nor a region.
+#[test]
+fn copied_commands_of_a_profile_in_another_profiles_file_run_as_they_are() {
+    let sim = SimServe::start(&[]);
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("it's profiles");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("cfdash.toml");
+    emulator_profile(&file, "simserve", &sim.url, "");
+    let text = std::fs::read_to_string(&file).unwrap();
+
+    // The app as `cfdash --config FILE` runs it, on the same (seeded) account.
+    let mut h = Harness::demo();
+    h.app
+        .set_config(Some(&cfdash::config::Config::parse(&text).unwrap()));
+    h.app.catalog.config_path = file.clone();
+    h.app.profile = "simserve".into();
+    let dist = h.selected_dist();
+
+    let command = copied(&mut h, 'c');
+    assert_ran(&pasted(&command, home.path()), &command, "");
+    assert!(command.starts_with("cfdash --config "), "{command}");
+    let command = copied(&mut h, 'w');
+    assert_ran(&pasted(&command, home.path()), &command, "InvalidationList");
+    assert!(command.contains(" --region us-east-1"), "{command}");
+
+    h.key(KeyCode::Tab);
+    let key = h.app.selected_invalidation().unwrap();
+    let command = copied(&mut h, 'c');
+    assert_eq!(
+        command,
+        format!(
+            "cfdash --config '{}' --profile simserve status -d {dist} {}",
+            file.display().to_string().replace('\'', "'\\''"),
+            key.id
+        )
+    );
+    assert_ran(&pasted(&command, home.path()), &command, &key.id);
+    let command = copied(&mut h, 'w');
+    assert_eq!(
+        command,
+        format!(
+            "aws cloudfront get-invalidation --endpoint-url {} --region us-east-1 --distribution-id {dist} --id {}",
+            sim.url, key.id
+        )
+    );
+    assert_ran(&pasted(&command, home.path()), &command, &key.id);
+
+    // The default profiles file needs no --config.
+    h.app.catalog.config_path = cfdash::config::default_path();
+    assert!(copied(&mut h, 'c').starts_with("cfdash --profile simserve status "));
+}
+
+/// The aws command names the profile's region, else CloudFront's own, us-east-1.
+#[test]
+fn the_aws_command_names_a_region() {
+    let mut h = Harness::demo();
+    let text = "default_profile = \"demo\"\n\
+        [profiles.demo]\nsimulated = true\n\
+        [profiles.prod]\naws_profile = \"p\"\n\
+        [profiles.eu]\nregion = \"eu-west-1\"\n";
+    h.app
+        .set_config(Some(&cfdash::config::Config::parse(text).unwrap()));
+    h.app.profile = "prod".into();
+    let id = h.selected_dist();
+    assert_eq!(
+        copied(&mut h, 'w'),
+        format!(
+            "aws cloudfront list-invalidations --profile p --region us-east-1 --distribution-id {id}"
+        )
+    );
+    h.app.profile = "eu".into();
+    assert!(copied(&mut h, 'w').contains(" --region eu-west-1 "));
 }
 
 #[test]

@@ -832,3 +832,39 @@ fn a_pasted_200_kb_list_is_one_check() {
     assert_eq!(form.editor.text(), "/keep");
     assert!(form.error.as_ref().unwrap().contains("--paths-file"));
 }
+
+/// moto 5.2.1 leaves the region field out of its ARNs
+/// (`arn:aws:cloudfront:123456789012:distribution/E…`): the confirmation still names the
+/// account, not `distribution/E…`.
+#[test]
+fn the_confirmation_names_the_account_of_a_moto_listing() {
+    let mut h = Harness::demo();
+    h.ch('r');
+    let queued = h.take_queue();
+    for effect in &queued {
+        let mut action = match effect {
+            Effect::Request { .. } => h.answer(effect),
+            _ => continue,
+        };
+        if let Action::Response {
+            response: Response::Distributions(Ok(list)),
+            ..
+        } = &mut action
+        {
+            for d in list.iter_mut() {
+                d.arn = format!("arn:aws:cloudfront:123456789012:distribution/{}", d.id);
+            }
+        }
+        h.act(action);
+    }
+    h.settle();
+    assert_eq!(h.app.memory.live_account.as_deref(), Some("123456789012"));
+    select(&mut h, QUIET);
+    h.ch('n');
+    h.typed("/index.html");
+    ctrl(&mut h, 's');
+    assert_eq!(h.app.mode(), Mode::Confirm);
+    let screen = h.screen();
+    assert!(screen.contains("account 123456789012"), "{screen}");
+    assert!(!screen.contains("account distribution/"), "{screen}");
+}
