@@ -49,6 +49,7 @@ fn build() -> std::path::PathBuf {
             comment: Some(format!("site {d}")),
             origins: vec![format!("origin{d}.example.com")],
             last_modified: now(),
+            aliases_unknown: false,
             tenant_only: false,
             tenant: None,
         })

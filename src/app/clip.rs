@@ -403,6 +403,7 @@ mod tests {
             comment: Some(String::new()),
             origins: Vec::new(),
             last_modified: jiff::Timestamp::UNIX_EPOCH,
+            aliases_unknown: false,
             tenant_only: false,
             tenant: None,
         }

@@ -188,6 +188,7 @@ impl ViewWidths {
         let mut w = ViewWidths::default();
         for d in rows {
             let more = match d.aliases.len() {
+                _ if d.aliases_unknown => 3,
                 0 | 1 => 0,
                 n => 2 + crate::text::columns(&(n - 1).to_string()),
             };

@@ -208,6 +208,7 @@ impl AwsCloudFront {
                 })
                 .unwrap_or_default(),
             last_modified: timestamp(d.last_modified_time()),
+            aliases_unknown: config.is_none(),
             tenant_only: config.and_then(|c| c.connection_mode())
                 == Some(&types::ConnectionMode::TenantOnly),
             tenant: None,
@@ -257,14 +258,35 @@ fn client_trusting(bundle: &Path) -> Result<SharedHttpClient, String> {
     )
 }
 
-/// Which summaries of a ListDistributions answer hold an `Enabled` and a `Comment`, in
-/// order, read from the answer's body: the SDK fills an absent field with false or "",
-/// and an emulator (moto) leaves both out.
+/// Which summaries of a ListDistributions answer hold an `Enabled`, a `Comment` and
+/// `Aliases`, in order, read from the answer's body: the SDK fills an absent field with
+/// false, "" or none, and an emulator (moto) leaves all three out.
 #[derive(Clone, Debug, Default)]
-struct Present(Arc<Mutex<Vec<(bool, bool)>>>);
+struct Present(Arc<Mutex<Vec<Fields>>>);
+
+/// Whether a summary holds its `Enabled`, `Comment` and `Aliases`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Fields {
+    enabled: bool,
+    comment: bool,
+    aliases: bool,
+}
+
+impl Fields {
+    const NONE: Fields = Fields {
+        enabled: false,
+        comment: false,
+        aliases: false,
+    };
+    const ALL: Fields = Fields {
+        enabled: true,
+        comment: true,
+        aliases: true,
+    };
+}
 
 impl Present {
-    fn take(&self) -> Vec<(bool, bool)> {
+    fn take(&self) -> Vec<Fields> {
         std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
@@ -287,9 +309,9 @@ impl Intercept for Present {
     }
 }
 
-/// For each `DistributionSummary` of a ListDistributions body: whether it has an `Enabled`
-/// and a `Comment` of its own.
-fn present_fields(xml: &[u8]) -> Vec<(bool, bool)> {
+/// For each `DistributionSummary` of a ListDistributions body: whether it has an
+/// `Enabled`, a `Comment` and `Aliases` of its own.
+fn present_fields(xml: &[u8]) -> Vec<Fields> {
     use xmlparser::{ElementEnd, Token, Tokenizer};
     let Ok(text) = std::str::from_utf8(xml) else {
         return Vec::new();
@@ -305,16 +327,16 @@ fn present_fields(xml: &[u8]) -> Vec<(bool, bool)> {
                 match (summary, local.as_str()) {
                     (None, "DistributionSummary") => {
                         summary = Some(depth);
-                        out.push((false, false));
+                        out.push(Fields::NONE);
                     }
-                    (Some(at), "Enabled") if depth == at + 1 => {
+                    (Some(at), field) if depth == at + 1 => {
                         if let Some(f) = out.last_mut() {
-                            f.0 = true;
-                        }
-                    }
-                    (Some(at), "Comment") if depth == at + 1 => {
-                        if let Some(f) = out.last_mut() {
-                            f.1 = true;
+                            match field {
+                                "Enabled" => f.enabled = true,
+                                "Comment" => f.comment = true,
+                                "Aliases" => f.aliases = true,
+                                _ => {}
+                            }
                         }
                     }
                     _ => {}
@@ -357,6 +379,7 @@ fn distribution(d: &types::DistributionSummary) -> Distribution {
             })
             .unwrap_or_default(),
         last_modified: timestamp(d.last_modified_time()),
+        aliases_unknown: false,
         tenant_only: d.connection_mode() == Some(&types::ConnectionMode::TenantOnly),
         tenant: None,
     }
@@ -699,16 +722,17 @@ impl CloudFront for AwsCloudFront {
                             .enumerate()
                             .map(|(i, d)| {
                                 let mut d = distribution(d);
-                                // The SDK reads an absent Enabled as false and an absent
-                                // Comment as "": what the answer did not hold is unknown.
-                                let (enabled, comment) =
-                                    present.get(i).copied().unwrap_or((true, true));
-                                if !enabled {
+                                // The SDK reads an absent Enabled as false, an absent
+                                // Comment as "" and absent Aliases as none: what the
+                                // answer did not hold is unknown.
+                                let f = present.get(i).copied().unwrap_or(Fields::ALL);
+                                if !f.enabled {
                                     d.enabled = None;
                                 }
-                                if !comment {
+                                if !f.comment {
                                     d.comment = None;
                                 }
+                                d.aliases_unknown = !f.aliases;
                                 d
                             })
                             .collect()
@@ -933,19 +957,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn absent_enabled_and_comment_are_found_per_summary() {
+    fn absent_enabled_comment_and_aliases_are_found_per_summary() {
         let xml = br#"<?xml version="1.0"?><DistributionList><Items>
-            <DistributionSummary><Id>E1</Id><Enabled>false</Enabled><Comment/>
+            <DistributionSummary><Id>E1</Id><Aliases><Quantity>0</Quantity></Aliases>
+              <Enabled>false</Enabled><Comment/>
               <Origins><Items><Origin><Comment>x</Comment></Origin></Items></Origins>
             </DistributionSummary>
             <DistributionSummary><Id>E2</Id>
-              <Origins><Items><Origin><Enabled>true</Enabled><Comment>o</Comment></Origin></Items></Origins>
+              <Origins><Items><Origin><Enabled>true</Enabled><Comment>o</Comment>
+                <Aliases/></Origin></Items></Origins>
             </DistributionSummary>
             <DistributionSummary><Id>E3</Id><Comment>c</Comment></DistributionSummary>
         </Items></DistributionList>"#;
+        let f = |enabled, comment, aliases| Fields {
+            enabled,
+            comment,
+            aliases,
+        };
         assert_eq!(
             present_fields(xml),
-            vec![(true, true), (false, false), (false, true)]
+            vec![
+                f(true, true, true),
+                f(false, false, false),
+                f(false, true, false)
+            ]
         );
     }
 

@@ -18,6 +18,9 @@ pub struct Distribution {
     pub arn: String,
     pub domain_name: String,
     pub aliases: Vec<String>,
+    /// The answer did not say which aliases (moto's listing leaves them out): `aliases` is
+    /// empty, and unknown rather than none.
+    pub aliases_unknown: bool,
     /// `Deployed` or `InProgress` (a configuration change rolling out).
     pub status: String,
     /// `None`: the answer did not say (an emulator may leave it out).
@@ -115,6 +118,7 @@ impl Tenant {
             comment: Some(format!("tenant · {}", self.domains.join(", "))),
             origins: Vec::new(),
             last_modified: self.last_modified,
+            aliases_unknown: false,
             tenant_only: false,
             tenant: Some(TenantOf {
                 distribution: self.distribution_id.clone(),

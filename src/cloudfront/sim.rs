@@ -824,6 +824,7 @@ impl SimDistribution {
                 comment: Some(spec.comment),
                 origins: spec.origins,
                 last_modified: modified,
+                aliases_unknown: false,
                 tenant_only: spec.tenant_only,
                 tenant: None,
             },

@@ -167,7 +167,8 @@ pub async fn distributions(cf: &dyn CloudFront, json: bool) -> Result<(), Fail> 
                 json!({
                     "id": d.id,
                     "domain_name": d.domain_name,
-                    "aliases": d.aliases,
+                    // null: the endpoint did not say (moto's listing).
+                    "aliases": (!d.aliases_unknown).then_some(&d.aliases),
                     "status": d.status,
                     "enabled": d.enabled,
                     "comment": d.comment,
@@ -180,12 +181,14 @@ pub async fn distributions(cf: &dyn CloudFront, json: bool) -> Result<(), Fail> 
         print_raw(serde_json::to_string_pretty(&list).expect("json"));
         return Ok(());
     }
-    // A multi-tenant distribution says so after its name.
+    // A multi-tenant distribution says so after its name; "+?" when the endpoint did not
+    // say its aliases (the name is then its domain, perhaps not what the account calls it).
     let name = |d: &Distribution| {
+        let unknown = if d.aliases_unknown { " +?" } else { "" };
         if d.tenant_only {
-            format!("{} (multi-tenant)", d.display_name())
+            format!("{}{unknown} (multi-tenant)", d.display_name())
         } else {
-            d.display_name().to_string()
+            format!("{}{unknown}", d.display_name())
         }
     };
     let width = all
@@ -1149,6 +1152,7 @@ fn print_report(entries: &[Entry], targets: &HashMap<String, Target>, json: bool
             comment: None,
             origins: Vec::new(),
             last_modified: Timestamp::UNIX_EPOCH,
+            aliases_unknown: false,
             tenant_only: false,
             tenant: None,
         })

@@ -43,6 +43,8 @@ const APPLICATION_ID: i32 = 0x6366_646a;
 /// column as a boolean sees "enabled" for anything but 0.
 const ENABLED_UNKNOWN: i64 = 2;
 const COMMENT_UNKNOWN: i64 = 4;
+/// … and when it did not say the aliases (the `aliases` column then holds "").
+const ALIASES_UNKNOWN: i64 = 8;
 
 fn known_code(d: &Distribution) -> i64 {
     let enabled = match d.enabled {
@@ -50,16 +52,12 @@ fn known_code(d: &Distribution) -> i64 {
         Some(false) => 0,
         None => ENABLED_UNKNOWN,
     };
-    enabled
-        | if d.comment.is_none() {
-            COMMENT_UNKNOWN
-        } else {
-            0
-        }
+    let flag = |unknown: bool, bit: i64| if unknown { bit } else { 0 };
+    enabled | flag(d.comment.is_none(), COMMENT_UNKNOWN) | flag(d.aliases_unknown, ALIASES_UNKNOWN)
 }
 
 fn enabled_of(code: i64) -> Option<bool> {
-    match code & !COMMENT_UNKNOWN {
+    match code & !(COMMENT_UNKNOWN | ALIASES_UNKNOWN) {
         0 => Some(false),
         1 => Some(true),
         _ => None,
@@ -1448,6 +1446,7 @@ impl Journal {
                         arn: r.get(1)?,
                         domain_name: r.get(2)?,
                         aliases: split(r.get(3)?),
+                        aliases_unknown: r.get::<_, i64>(5)? & ALIASES_UNKNOWN != 0,
                         status: r.get(4)?,
                         enabled: enabled_of(r.get(5)?),
                         comment: (r.get::<_, i64>(5)? & COMMENT_UNKNOWN == 0)

@@ -39,6 +39,7 @@ fn dist(id: &str, account: &str) -> Distribution {
         comment: Some("site".into()),
         origins: vec!["origin.example.com".into()],
         last_modified: t(-100),
+        aliases_unknown: false,
         tenant_only: false,
         tenant: None,
     }
@@ -846,13 +847,15 @@ fn runs_sharing_a_key_know_who_recorded_a_batch_first() {
 }
 
 #[test]
-fn unknown_enabled_and_comment_come_back_unknown_and_old_rows_read_as_before() {
+fn unknown_enabled_comment_and_aliases_come_back_unknown_and_old_rows_read_as_before() {
     let dir = tempfile::tempdir().unwrap();
     let mut j = open(&dir);
     let s = scope();
     let unknown = Distribution {
         enabled: None,
         comment: None,
+        aliases: Vec::new(),
+        aliases_unknown: true,
         ..dist("E1", "111122223333")
     };
     let no_comment = Distribution {
@@ -882,6 +885,7 @@ fn unknown_enabled_and_comment_come_back_unknown_and_old_rows_read_as_before() {
     let snap = j.snapshot(&s, 50, 10, t(30)).unwrap();
     assert_eq!(snap.distributions[0].enabled, Some(false));
     assert_eq!(snap.distributions[0].comment.as_deref(), Some("old"));
+    assert!(!snap.distributions[0].aliases_unknown);
 }
 
 #[test]

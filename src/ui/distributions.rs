@@ -58,10 +58,12 @@ pub fn columns(width: u16, widths: ViewWidths) -> Vec<(Col, Constraint)> {
 /// aliases there are (the invalidations pane's title lists them all).
 fn name_cell(d: &crate::cloudfront::Distribution, width: usize) -> String {
     let more = d.aliases.len().saturating_sub(1);
-    if more == 0 {
-        return fit(d.display_name(), width).into_owned();
-    }
-    let suffix = format!(" +{more}");
+    // "+?": the endpoint did not say its aliases (moto's listing): the domain stands in.
+    let suffix = match more {
+        _ if d.aliases_unknown => " +?".to_string(),
+        0 => return fit(d.display_name(), width).into_owned(),
+        n => format!(" +{n}"),
+    };
     let name = fit(d.display_name(), width.saturating_sub(suffix.len()).max(1));
     format!("{name}{suffix}")
 }
@@ -327,11 +329,7 @@ mod tests {
     fn widths(width: u16, name: usize, comment: usize) -> (u16, u16) {
         let cols = columns(width, ViewWidths { name, comment });
         let w = column_widths(&cols, width);
-        let of = |col| {
-            cols.iter()
-                .position(|c| c.0 == col)
-                .map_or(0, |i| w[i])
-        };
+        let of = |col| cols.iter().position(|c| c.0 == col).map_or(0, |i| w[i]);
         (of(Col::Name), of(Col::Comment))
     }
 

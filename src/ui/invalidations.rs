@@ -111,6 +111,11 @@ pub(super) fn names(d: &Distribution, width: usize) -> String {
         return format!("{name} · {}", names(&plain, rest));
     }
     let n = d.aliases.len();
+    if d.aliases_unknown {
+        let tail = " (aliases ?)";
+        let room = width.saturating_sub(text_columns(tail));
+        return format!("{}{tail}", fit(d.display_name(), room.max(1)));
+    }
     if n <= 1 {
         return fit(d.display_name(), width).into_owned();
     }
@@ -541,6 +546,7 @@ mod tests {
             comment: None,
             origins: vec![],
             last_modified: jiff::Timestamp::UNIX_EPOCH,
+            aliases_unknown: false,
             tenant_only: false,
             tenant: None,
         }

@@ -117,7 +117,11 @@ pub fn switcher(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let names = longest(&|p| columns(&p.name)).max(4);
     let reaches = longest(&|p| {
-        let least = p.profile.endpoint_url.as_deref().map_or(20, |u| columns(u) + 4);
+        let least = p
+            .profile
+            .endpoint_url
+            .as_deref()
+            .map_or(20, |u| columns(u) + 4);
         columns(&p.profile.reach()).min(least)
     });
     let tags: Vec<String> = app

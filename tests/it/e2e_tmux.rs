@@ -530,6 +530,13 @@ fn a_profile_pointing_at_moto_shows_its_distributions() {
         seeded.iter().all(|d| s.contains(&d.id))
     });
     assert!(screen.contains(&seeded[0].domain_name), "{screen}");
+    // moto's listing says no aliases, enabled or comment: "+?" after the domain, "?".
+    let row = screen.lines().find(|l| l.contains(&seeded[0].id)).unwrap();
+    assert!(
+        row.contains(&format!("{} +?", seeded[0].domain_name)),
+        "{screen}"
+    );
+    assert!(row.contains(" ? "), "{screen}");
     // The selected distribution's invalidations, read from moto's COMPLETED.
     let first = screen
         .lines()

@@ -32,9 +32,11 @@ fn the_sdk_path_against_moto() {
             let got = all.iter().find(|g| g.id == d.id).unwrap();
             assert_eq!(got.domain_name, d.domain_name);
             assert!(got.arn.ends_with(&d.id), "{}", got.arn);
-            // moto's listing has no Enabled and no Comment: unknown, not false and "".
+            // moto's listing has no Enabled, Comment or Aliases: unknown, not false, ""
+            // and none.
             assert_eq!(got.enabled, None, "{got:?}");
             assert_eq!(got.comment, None, "{got:?}");
+            assert!(got.aliases_unknown && got.aliases.is_empty(), "{got:?}");
         }
 
         // Invalidations: moto answers COMPLETED; cfdash reads it without case.

@@ -914,8 +914,15 @@ fn space_in_the_invalidations_pane_marks_their_distribution_and_stays() {
     let row = h.app.session.inv_scroll.selected;
     h.ch(' ');
     assert!(h.app.session.marked.contains(&first));
-    assert_eq!(h.app.session.selected_distribution().unwrap().id.clone(), first, "stayed");
-    assert_eq!(h.app.session.inv_scroll.selected, row, "the list read stays");
+    assert_eq!(
+        h.app.session.selected_distribution().unwrap().id.clone(),
+        first,
+        "stayed"
+    );
+    assert_eq!(
+        h.app.session.inv_scroll.selected, row,
+        "the list read stays"
+    );
     assert!(h.notice_text().starts_with(&format!("marked {first}")));
     h.ch(' ');
     assert!(h.app.session.marked.is_empty());
@@ -924,7 +931,10 @@ fn space_in_the_invalidations_pane_marks_their_distribution_and_stays() {
     h.key(KeyCode::Tab);
     h.ch(' ');
     assert!(h.app.session.marked.contains(&first));
-    assert_ne!(h.app.session.selected_distribution().unwrap().id.clone(), first);
+    assert_ne!(
+        h.app.session.selected_distribution().unwrap().id.clone(),
+        first
+    );
 }
 
 #[test]
