@@ -55,7 +55,8 @@ pub fn columns(width: u16, widths: ViewWidths) -> Vec<(Col, Constraint)> {
 }
 
 /// The name cell: the first alias (else the domain) cut to `width`, with how many other
-/// aliases there are (the invalidations pane's title lists them all).
+/// aliases there are (the invalidations pane's title or this pane's bottom border lists
+/// them).
 fn name_cell(d: &crate::cloudfront::Distribution, width: usize) -> String {
     let more = d.aliases.len().saturating_sub(1);
     // "+?": the endpoint did not say its aliases (moto's listing): the domain stands in.
@@ -308,7 +309,19 @@ fn aliases_line(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let position = format!(" {len}/{len} ").chars().count();
     // The corners, a border's column either side, and the position's place.
     let room = (area.width as usize).saturating_sub(position + 6);
-    let head = " aliases: ";
+    // A tenant's are its domains (its name is in the row already).
+    let (head, plain);
+    let d = if d.tenant.is_some() {
+        plain = crate::cloudfront::Distribution {
+            tenant: None,
+            ..d.clone()
+        };
+        head = " domains: ";
+        &plain
+    } else {
+        head = " aliases: ";
+        d
+    };
     if room < head.len() + 8 {
         return;
     }

@@ -25,8 +25,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         spans.push(Span::styled(" read-only", theme.warning));
     }
     // The zone the times are shown in: UTC (`t`), else the local zone by name (or its
-    // offset from UTC when it has none).
-    // The local zone goes in last, where there is room: `t` and the help say it too.
+    // offset from UTC when it has none), which goes in last, where there is room.
     let zone_at = spans.len();
     let local_zone = if app.utc {
         spans.push(Span::styled(" · UTC", theme.info));

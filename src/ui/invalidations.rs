@@ -147,6 +147,21 @@ pub(super) fn names(d: &Distribution, width: usize) -> String {
     shown
 }
 
+/// The title's words on the pane's filter (`/` here): by what, and how many of the rows
+/// cfdash can match by path.
+fn filter_words(app: &App) -> Vec<String> {
+    let filter = app.session.inv_filter.value();
+    let mut words = Vec::new();
+    if !filter.is_empty() {
+        words.push(format!("filter “{}” ", fit(filter, 20)));
+        let (known, all) = app.session.paths_known();
+        if known < all {
+            words.push(format!("(paths known for {known} of {all}) "));
+        }
+    }
+    words
+}
+
 /// The names in the title of a pane of `area` whose other words take `others` columns.
 fn title_names(d: &Distribution, area: Rect, others: usize) -> String {
     // Room on the top border: its corners, the words above, a spinner, spaces.
@@ -165,8 +180,8 @@ pub(super) fn title_shows_every_alias(app: &App, d: &Distribution, area: Rect) -
     } else {
         text_columns(&quota_text(&quota, area.width).0) + 1
     };
-    // A filter's words give way to the names: counted as none.
-    title_names(d, area, quota_width) == names(d, usize::MAX)
+    let filtered: usize = filter_words(app).iter().map(|w| text_columns(w)).sum();
+    title_names(d, area, quota_width + filtered) == names(d, usize::MAX)
 }
 
 /// The in-progress quotas as the title shows them, and whether either is nearly used up
@@ -213,20 +228,11 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     // Filtered (`/` here): by what, and how many of the rows cfdash can match by path.
     // It goes after the names, which give way to it.
     let filter = app.session.inv_filter.value();
-    let mut filtered = Vec::new();
-    if !filter.is_empty() {
-        let (known, all) = app.session.paths_known();
-        filtered.push(Span::styled(
-            format!("filter “{}” ", fit(filter, 20)),
-            theme.warning,
-        ));
-        if known < all {
-            filtered.push(Span::styled(
-                format!("(paths known for {known} of {all}) "),
-                theme.dim,
-            ));
-        }
-    }
+    let filtered: Vec<Span> = filter_words(app)
+        .into_iter()
+        .zip([theme.warning, theme.dim])
+        .map(|(text, style)| Span::styled(text, style))
+        .collect();
     let filtered_width: usize = filtered.iter().map(|s| text_columns(&s.content)).sum();
     if let Some(d) = dist {
         let names = title_names(d, area, quota_width + filtered_width);
