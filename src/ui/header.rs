@@ -58,22 +58,27 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     spans.push(Span::styled(count, theme.text));
     let tenants_at = spans.len();
-    spans.push(sep());
+    // Until the distributions are listed, nothing is known of what is in progress or of
+    // the month: no count rather than a 0.
+    let listed_any = matches!(app.session.distributions, Remote::Ready { .. });
     let running = app.session.in_progress_total();
     let total = app.session.distributions.data().map_or(0, Vec::len);
     let listed = app.session.listed();
     let partial = listed < total || app.session.schedule.paging.is_some();
-    spans.push(Span::styled(
-        format!("{running}{} in progress", if partial { "+" } else { "" }),
-        if running > 0 {
-            theme.in_progress
-        } else {
-            theme.text
-        },
-    ));
+    if listed_any {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!("{running}{} in progress", if partial { "+" } else { "" }),
+            if running > 0 {
+                theme.in_progress
+            } else {
+                theme.text
+            },
+        ));
+    }
     // A large account is listed at the pace CloudFront allows: until every distribution's
     // invalidations are in, the count above is partial, and this says so.
-    if partial {
+    if partial && listed_any {
         spans.push(Span::styled(
             format!(
                 " · listing {} of {}{}",
@@ -132,7 +137,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let month = month_text(&app.session.backfill.month);
     let used: usize = spans.iter().map(Span::width).sum();
-    if used + 3 + month.chars().count() <= area.width as usize {
+    if listed_any && used + 3 + month.chars().count() <= area.width as usize {
         spans.splice(month_at..month_at, [sep(), Span::styled(month, theme.text)]);
     }
     if tenants > 0 {
