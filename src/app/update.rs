@@ -1025,6 +1025,7 @@ impl App {
                 let list = self.pinned(list);
                 let list = self.keep_tenants(list);
                 self.memory.restored_at = None;
+                self.session.schedule.sweep_failed = false;
                 self.session.schedule.sweep_backoff.relax();
                 if self.notice.as_ref().is_some_and(|n| n.text == REFRESHING) {
                     self.notice = None;
@@ -1045,6 +1046,7 @@ impl App {
                 for id in gone {
                     self.replace_list(&id, None);
                     self.session.invalidations.remove(&id);
+                    self.session.schedule.failed_lists.remove(&id);
                 }
                 let order: Vec<String> = list.iter().map(|d| d.id.clone()).collect();
                 self.session.distributions = Remote::Ready {
@@ -1077,12 +1079,13 @@ impl App {
                 for (id, priority) in asks {
                     self.request_list_at(&id, priority, fx);
                 }
-                self.session.schedule.failed_lists.clear();
-                self.session.schedule.retry_lists_at = None;
+                // Listings that failed stay failed until they answer: those asked again
+                // above are in flight, the others keep their retry.
                 self.list_tenants(fx);
                 self.sync_detail(fx);
             }
             Err(error) => {
+                self.session.schedule.sweep_failed = true;
                 if error.is_throttled() {
                     let (base, max) = (self.settings.refresh, self.settings.max_backoff);
                     self.session
@@ -1486,7 +1489,20 @@ impl App {
             .is_some_and(|t| t <= now)
         {
             self.session.schedule.retry_lists_at = None;
-            let mut failed: Vec<String> = self.session.schedule.failed_lists.drain().collect();
+            // They stay failed until they answer; one already being listed is not asked
+            // again.
+            let mut failed: Vec<String> = self
+                .session
+                .schedule
+                .failed_lists
+                .iter()
+                .filter(|id| {
+                    !self
+                        .requests
+                        .is_running(&Slot::Invalidations((*id).clone()))
+                })
+                .cloned()
+                .collect();
             failed.sort();
             for id in failed {
                 self.request_list(&id, fx);
@@ -1526,7 +1542,11 @@ impl App {
     /// When the selected distribution's invalidations should be listed again.
     fn refresh_due(&self) -> Option<Timestamp> {
         let id = &self.selected_distribution()?.id;
-        if self.requests.is_running(&Slot::Invalidations(id.clone())) {
+        // A listing that failed is asked again with the others at `retry_lists_at`, not
+        // each time something answers because its last answer is old.
+        if self.requests.is_running(&Slot::Invalidations(id.clone()))
+            || self.session.schedule.failed_lists.contains(id)
+        {
             return None;
         }
         let every = self

@@ -234,6 +234,76 @@ fn a_throttled_listing_says_how_old_its_data_is_instead_of_refreshed_just_now() 
     assert_eq!(failing.0, 18);
 }
 
+/// The header's line and the row of the selected distribution, as drawn.
+fn header_and_row(h: &Harness, name: &str) -> (String, String) {
+    let screen = h.screen();
+    let header = screen.lines().next().unwrap_or_default().to_string();
+    let row = screen
+        .lines()
+        .find(|l| l.contains(name))
+        .unwrap_or_default()
+        .to_string();
+    (header, row)
+}
+
+/// The backend went away (moto or `sim serve` killed): every request fails, so nothing is
+/// fresher than the last answer. The header says how old that is, and the row's count is
+/// marked `!`, steadily: while a retry is in flight, while the distributions' listing is in
+/// flight or fails, after `r`; never "refreshed just now" for data nobody refreshed.
+#[test]
+fn a_backend_that_is_down_says_how_old_the_data_is_steadily_while_retries_go_out() {
+    let mut h = Harness::demo();
+    let last_answer = h.now();
+    let name = "www.acme-shop.com";
+    let down = |request: &Request| {
+        Some(cfdash::app::Response::failed(
+            request,
+            cfdash::cloudfront::CfError::Network {
+                detail: "connection refused".into(),
+            },
+        ))
+    };
+    let mut failed_once = false;
+    // Six minutes, a second at a time: the selected row's refresh (30 s), its retries
+    // (5 s), the sweep (5 min) and an `r` all go out and fail.
+    for second in 1..=360 {
+        h.clock.advance(jiff::SignedDuration::from_secs(1));
+        if second == 100 {
+            h.ch('r');
+        } else {
+            h.act(cfdash::app::Action::Tick);
+        }
+        for answered in [false, true] {
+            if answered {
+                h.settle_with(down);
+            }
+            failed_once |= h.app.session.failing().is_some();
+            let (header, row) = header_and_row(&h, name);
+            if !failed_once {
+                assert!(!row.contains('!'), "{row}");
+                continue;
+            }
+            let age = cfdash::timefmt::ago(h.now(), last_answer);
+            let age = age.trim_end_matches(" ago");
+            assert!(
+                header.contains(&format!(" failing · {age} old")) && !header.contains("refreshed"),
+                "at {second}s ({}): {header}",
+                if answered { "answered" } else { "in flight" }
+            );
+            // Its Running count, marked `!` ("2!").
+            assert!(
+                row.contains('!'),
+                "at {second}s ({}): {row}",
+                if answered { "answered" } else { "in flight" }
+            );
+        }
+    }
+    assert!(failed_once, "the selected row's refresh failed");
+    // What failed: the selected distribution's invalidations, and the distributions'.
+    let (n, since) = h.app.session.failing().unwrap();
+    assert_eq!((n, since), (2, Some(last_answer)));
+}
+
 #[test]
 fn a_distribution_deleted_since_it_was_listed_is_taken_off_not_asked_again() {
     let mut h = Harness::demo();
