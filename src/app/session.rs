@@ -153,6 +153,9 @@ pub struct Session {
     /// Distributions whose older invalidations were asked for (`L`): how many rows their
     /// listings ask for beyond the usual.
     pub older: HashMap<String, usize>,
+    /// Distributions whose older invalidations were asked for (`L`) and have not come:
+    /// what their listing held then (its length, its oldest row), to say what came.
+    pub older_asked: HashMap<String, (usize, Option<String>)>,
     /// `/` in the invalidations pane: the selected distribution's invalidations whose id,
     /// or one of whose paths (when cfdash has them), holds this text.
     pub inv_filter: Input,
@@ -252,6 +255,7 @@ impl Session {
             schedule: Schedule::new(now),
             backfill: Default::default(),
             older: HashMap::new(),
+            older_asked: HashMap::new(),
             inv_filter: Input::default(),
             dist_order: Order::default(),
             inv_order: Order::default(),

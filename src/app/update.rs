@@ -580,6 +580,8 @@ impl App {
             };
             return self.notify(NoticeKind::Info, text);
         }
+        let held = (n, listed.last().map(|r| r.id.clone()));
+        self.session.older_asked.entry(id.clone()).or_insert(held);
         let more = self.session.older.entry(id.clone()).or_insert(0);
         *more = (*more + base).min(super::session::OLDER_MAX.saturating_sub(base));
         self.request_list_at(&id, Priority::Operator, fx);
@@ -1127,6 +1129,7 @@ impl App {
                     .then(|| self.selected_invalidation())
                     .flatten();
                 self.replace_list(dist, Some(list));
+                self.older_came(dist);
                 // Sorted by what is running: the row may move (the selection stays).
                 if self.session.dist_order.column == super::session::DistColumn::Running {
                     let keep = self.selected_distribution_id();
@@ -1172,7 +1175,16 @@ impl App {
                     .schedule
                     .retry_lists_at
                     .get_or_insert(now + wait);
-                self.notify_error(&error);
+                if self.session.older_asked.contains_key(dist) {
+                    // Asked again with the retry: its answer says what came.
+                    let name = self.distribution_name(dist);
+                    self.notify(
+                        NoticeKind::Error,
+                        format!("{name}'s older invalidations did not load: {error}"),
+                    );
+                } else {
+                    self.notify_error(&error);
+                }
             }
         }
     }
@@ -1190,6 +1202,7 @@ impl App {
         self.session.schedule.swept.remove(dist);
         self.session.marked.remove(dist);
         self.session.older.remove(dist);
+        self.session.older_asked.remove(dist);
         let keep = before.as_deref().filter(|id| *id != dist);
         self.rebuild_view(keep);
         self.follow_distribution(before, fx);
@@ -1197,6 +1210,37 @@ impl App {
             NoticeKind::Info,
             format!("{name} no longer exists in this account (deleted?): taken off the list"),
         );
+    }
+
+    /// A listing of `dist` answered: if its older invalidations were asked for (`L`), the
+    /// status bar says what came in place of "asking for …".
+    fn older_came(&mut self, dist: &str) {
+        let Some((before, oldest)) = self.session.older_asked.remove(dist) else {
+            return;
+        };
+        let Some(list) = self
+            .session
+            .invalidations
+            .get(dist)
+            .and_then(|e| e.list.data())
+        else {
+            return;
+        };
+        let n = list.len();
+        // The rows under the oldest one listed before; without it, how many more there are.
+        let older = oldest
+            .and_then(|id| list.iter().position(|r| r.id == id))
+            .map_or(n.saturating_sub(before), |at| n - at - 1);
+        let name = self.distribution_name(dist);
+        let text = match older {
+            0 => format!("no older invalidations: that is every invalidation of {name} ({n})"),
+            1 => format!("1 older invalidation of {name} loaded"),
+            k => format!(
+                "{} older invalidations of {name} loaded",
+                timefmt::thousands(k)
+            ),
+        };
+        self.notify(NoticeKind::Info, text);
     }
 
     /// Puts a fresh listing in place, noticing what completed and what started.

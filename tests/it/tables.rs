@@ -205,6 +205,57 @@ fn l_loads_older_invalidations_on_demand_until_there_are_no_more() {
     assert_eq!(h.app.invalidation_rows().len(), 120);
 }
 
+/// `L` says what it asks for, and its answer replaces that: how many older invalidations
+/// arrived, none, or that the page did not come (the retry that brings it says so then).
+#[test]
+fn l_says_what_the_older_page_brought_once_it_arrives_or_that_it_failed() {
+    let mut data = SimData::demo();
+    data.distributions[0].history = 100;
+    data.distributions[0].in_progress = 0;
+    let mut h = Harness::with(data, SimSettings::default(), 100, 30);
+    let name = h
+        .app
+        .selected_distribution()
+        .unwrap()
+        .display_name()
+        .to_string();
+    assert_eq!(h.app.invalidation_rows().len(), 50);
+
+    h.ch('L');
+    let asking = format!("asking for {name}'s older invalidations…");
+    assert_eq!(h.notice_text(), asking);
+    h.settle();
+    assert_eq!(h.app.invalidation_rows().len(), 100);
+    assert_eq!(
+        h.notice_text(),
+        format!("50 older invalidations of {name} loaded")
+    );
+    assert!(!h.screen().contains("asking for"), "{}", h.screen());
+
+    // The next page fails; its retry brings nothing older: the account has no more.
+    h.ch('L');
+    assert_eq!(h.notice_text(), asking);
+    h.settle_with(|request| match request {
+        Request::ListInvalidations { limit: 150, .. } => Some(
+            cfdash::app::Response::Invalidations(Err(cfdash::cloudfront::CfError::Network {
+                detail: "connection refused".into(),
+            })),
+        ),
+        _ => None,
+    });
+    let failed = h.notice_text();
+    assert!(
+        failed.starts_with(&format!("{name}'s older invalidations did not load: ")),
+        "{failed}"
+    );
+    assert!(failed.contains("cannot reach CloudFront"), "{failed}");
+    h.advance(jiff::SignedDuration::from_secs(5));
+    assert_eq!(
+        h.notice_text(),
+        format!("no older invalidations: that is every invalidation of {name} (100)")
+    );
+}
+
 #[test]
 fn a_throttled_listing_says_how_old_its_data_is_instead_of_refreshed_just_now() {
     let mut h = Harness::demo();
