@@ -85,6 +85,14 @@ impl<T> Remote<T> {
             _ => None,
         }
     }
+
+    /// When the data was listed, if there is any.
+    pub fn listed_at(&self) -> Option<Timestamp> {
+        match self {
+            Self::Ready { at, .. } => Some(*at),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

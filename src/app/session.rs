@@ -156,6 +156,9 @@ pub struct Session {
     /// Distributions whose older invalidations were asked for (`L`): how many rows their
     /// listings ask for beyond the usual.
     pub older: HashMap<String, usize>,
+    /// Distributions whose older invalidations were asked for (`L`) and have not come:
+    /// what their listing held then (its length, its oldest row), to say what came.
+    pub older_asked: HashMap<String, (usize, Option<String>)>,
     /// `/` in the invalidations pane: the selected distribution's invalidations whose id,
     /// or one of whose paths (when cfdash has them), holds this text.
     pub inv_filter: Input,
@@ -215,9 +218,14 @@ impl ViewWidths {
 pub struct Schedule {
     /// The next full listing.
     pub sweep_due: Timestamp,
-    /// Distributions whose listing failed, retried together at `retry_lists_at`.
+    /// Distributions whose listing of invalidations failed, retried together at
+    /// `retry_lists_at`. One stays here, its retry in flight or not, until a listing of
+    /// it answers: its count is as last known until then.
     pub failed_lists: HashSet<String>,
     pub retry_lists_at: Option<Timestamp>,
+    /// The last listing of distributions failed: the list is as last known until one
+    /// answers (the sweep tries again at `sweep_due`).
+    pub sweep_failed: bool,
     pub sweep_backoff: Backoff,
     pub list_backoff: Backoff,
     pub poll_backoff: Backoff,
@@ -239,6 +247,7 @@ impl Schedule {
             sweep_due: now,
             failed_lists: HashSet::new(),
             retry_lists_at: None,
+            sweep_failed: false,
             sweep_backoff: Backoff::default(),
             list_backoff: Backoff::default(),
             poll_backoff: Backoff::default(),
@@ -248,11 +257,11 @@ impl Schedule {
         }
     }
 
-    /// Back in the foreground: list at once, forget retries meant for the old answers.
+    /// Back in the foreground: list at once. What failed is still as old as it was, and
+    /// is asked again at once (the retries sent before the switch were aborted).
     fn resume(&mut self, now: Timestamp) {
         self.sweep_due = now;
-        self.failed_lists.clear();
-        self.retry_lists_at = None;
+        self.retry_lists_at = (!self.failed_lists.is_empty()).then_some(now);
         self.swept.clear();
         // `paging` stays: a list cut short by a switch is still partial, and the next
         // listing's first page replaces it.
@@ -287,6 +296,7 @@ impl Session {
             schedule: Schedule::new(now),
             backfill: Default::default(),
             older: HashMap::new(),
+            older_asked: HashMap::new(),
             inv_filter: Input::default(),
             dist_order: Order::default(),
             inv_order: Order::default(),
@@ -360,21 +370,21 @@ impl Session {
         self.invalidations.get(&self.selected_distribution()?.id)
     }
 
-    /// Listings that failed and wait to be retried (throttled, or the network): how many,
-    /// and when the oldest data they would have refreshed was listed.
+    /// Listings that failed and have not answered since (throttled, or the network),
+    /// their retries in flight or not: how many, and when the oldest data they would have
+    /// refreshed was listed. The distributions' listing counts as one.
     pub fn failing(&self) -> Option<(usize, Option<Timestamp>)> {
         let failed = &self.schedule.failed_lists;
-        if failed.is_empty() {
+        let sweep = self.schedule.sweep_failed;
+        if failed.is_empty() && !sweep {
             return None;
         }
         let oldest = failed
             .iter()
-            .filter_map(|id| match self.invalidations.get(id).map(|e| &e.list) {
-                Some(super::Remote::Ready { at, .. }) => Some(*at),
-                _ => None,
-            })
+            .filter_map(|id| self.invalidations.get(id)?.list.listed_at())
+            .chain(sweep.then(|| self.distributions.listed_at()).flatten())
             .min();
-        Some((failed.len(), oldest))
+        Some((failed.len() + usize::from(sweep), oldest))
     }
 
     /// Of the selected distribution's invalidations, how many cfdash has the paths of, and

@@ -573,6 +573,8 @@ impl App {
             };
             return self.notify(NoticeKind::Info, text);
         }
+        let held = (n, listed.last().map(|r| r.id.clone()));
+        self.session.older_asked.entry(id.clone()).or_insert(held);
         let more = self.session.older.entry(id.clone()).or_insert(0);
         *more = (*more + base).min(super::session::OLDER_MAX.saturating_sub(base));
         self.request_list_at(&id, Priority::Operator, fx);
@@ -1022,6 +1024,7 @@ impl App {
                 let list = self.pinned(list);
                 let list = self.keep_tenants(list);
                 self.memory.restored_at = None;
+                self.session.schedule.sweep_failed = false;
                 self.session.schedule.sweep_backoff.relax();
                 if self.notice.as_ref().is_some_and(|n| n.text == REFRESHING) {
                     self.notice = None;
@@ -1042,6 +1045,7 @@ impl App {
                 for id in gone {
                     self.replace_list(&id, None);
                     self.session.invalidations.remove(&id);
+                    self.session.schedule.failed_lists.remove(&id);
                 }
                 let order: Vec<String> = list.iter().map(|d| d.id.clone()).collect();
                 self.session.distributions = Remote::Ready {
@@ -1074,12 +1078,13 @@ impl App {
                 for (id, priority) in asks {
                     self.request_list_at(&id, priority, fx);
                 }
-                self.session.schedule.failed_lists.clear();
-                self.session.schedule.retry_lists_at = None;
+                // Listings that failed stay failed until they answer: those asked again
+                // above are in flight, the others keep their retry.
                 self.list_tenants(fx);
                 self.sync_detail(fx);
             }
             Err(error) => {
+                self.session.schedule.sweep_failed = true;
                 if error.is_throttled() {
                     let (base, max) = (self.settings.refresh, self.settings.max_backoff);
                     self.session
@@ -1121,6 +1126,7 @@ impl App {
                     .then(|| self.selected_invalidation())
                     .flatten();
                 self.replace_list(dist, Some(list));
+                self.older_came(dist);
                 // Sorted by what is running: the row may move (the selection stays).
                 if self.session.dist_order.column == super::session::DistColumn::Running {
                     let keep = self.selected_distribution_id();
@@ -1166,7 +1172,16 @@ impl App {
                     .schedule
                     .retry_lists_at
                     .get_or_insert(now + wait);
-                self.notify_error(&error);
+                if self.session.older_asked.contains_key(dist) {
+                    // Asked again with the retry: its answer says what came.
+                    let name = self.distribution_name(dist);
+                    self.notify(
+                        NoticeKind::Error,
+                        format!("{name}'s older invalidations did not load: {error}"),
+                    );
+                } else {
+                    self.notify_error(&error);
+                }
             }
         }
     }
@@ -1184,6 +1199,7 @@ impl App {
         self.session.schedule.swept.remove(dist);
         self.session.marked.remove(dist);
         self.session.older.remove(dist);
+        self.session.older_asked.remove(dist);
         let keep = before.as_deref().filter(|id| *id != dist);
         self.rebuild_view(keep);
         self.follow_distribution(before, fx);
@@ -1191,6 +1207,37 @@ impl App {
             NoticeKind::Info,
             format!("{name} no longer exists in this account (deleted?): taken off the list"),
         );
+    }
+
+    /// A listing of `dist` answered: if its older invalidations were asked for (`L`), the
+    /// status bar says what came in place of "asking for …".
+    fn older_came(&mut self, dist: &str) {
+        let Some((before, oldest)) = self.session.older_asked.remove(dist) else {
+            return;
+        };
+        let Some(list) = self
+            .session
+            .invalidations
+            .get(dist)
+            .and_then(|e| e.list.data())
+        else {
+            return;
+        };
+        let n = list.len();
+        // The rows under the oldest one listed before; without it, how many more there are.
+        let older = oldest
+            .and_then(|id| list.iter().position(|r| r.id == id))
+            .map_or(n.saturating_sub(before), |at| n - at - 1);
+        let name = self.distribution_name(dist);
+        let text = match older {
+            0 => format!("no older invalidations: that is every invalidation of {name} ({n})"),
+            1 => format!("1 older invalidation of {name} loaded"),
+            k => format!(
+                "{} older invalidations of {name} loaded",
+                timefmt::thousands(k)
+            ),
+        };
+        self.notify(NoticeKind::Info, text);
     }
 
     /// Puts a fresh listing in place, noticing what completed and what started.
@@ -1483,7 +1530,20 @@ impl App {
             .is_some_and(|t| t <= now)
         {
             self.session.schedule.retry_lists_at = None;
-            let mut failed: Vec<String> = self.session.schedule.failed_lists.drain().collect();
+            // They stay failed until they answer; one already being listed is not asked
+            // again.
+            let mut failed: Vec<String> = self
+                .session
+                .schedule
+                .failed_lists
+                .iter()
+                .filter(|id| {
+                    !self
+                        .requests
+                        .is_running(&Slot::Invalidations((*id).clone()))
+                })
+                .cloned()
+                .collect();
             failed.sort();
             for id in failed {
                 self.request_list(&id, fx);
@@ -1523,7 +1583,11 @@ impl App {
     /// When the selected distribution's invalidations should be listed again.
     fn refresh_due(&self) -> Option<Timestamp> {
         let id = &self.selected_distribution()?.id;
-        if self.requests.is_running(&Slot::Invalidations(id.clone())) {
+        // A listing that failed is asked again with the others at `retry_lists_at`, not
+        // each time something answers because its last answer is old.
+        if self.requests.is_running(&Slot::Invalidations(id.clone()))
+            || self.session.schedule.failed_lists.contains(id)
+        {
             return None;
         }
         let every = self

@@ -205,6 +205,57 @@ fn l_loads_older_invalidations_on_demand_until_there_are_no_more() {
     assert_eq!(h.app.invalidation_rows().len(), 120);
 }
 
+/// `L` says what it asks for, and its answer replaces that: how many older invalidations
+/// arrived, none, or that the page did not come (the retry that brings it says so then).
+#[test]
+fn l_says_what_the_older_page_brought_once_it_arrives_or_that_it_failed() {
+    let mut data = SimData::demo();
+    data.distributions[0].history = 100;
+    data.distributions[0].in_progress = 0;
+    let mut h = Harness::with(data, SimSettings::default(), 100, 30);
+    let name = h
+        .app
+        .selected_distribution()
+        .unwrap()
+        .display_name()
+        .to_string();
+    assert_eq!(h.app.invalidation_rows().len(), 50);
+
+    h.ch('L');
+    let asking = format!("asking for {name}'s older invalidations…");
+    assert_eq!(h.notice_text(), asking);
+    h.settle();
+    assert_eq!(h.app.invalidation_rows().len(), 100);
+    assert_eq!(
+        h.notice_text(),
+        format!("50 older invalidations of {name} loaded")
+    );
+    assert!(!h.screen().contains("asking for"), "{}", h.screen());
+
+    // The next page fails; its retry brings nothing older: the account has no more.
+    h.ch('L');
+    assert_eq!(h.notice_text(), asking);
+    h.settle_with(|request| match request {
+        Request::ListInvalidations { limit: 150, .. } => Some(
+            cfdash::app::Response::Invalidations(Err(cfdash::cloudfront::CfError::Network {
+                detail: "connection refused".into(),
+            })),
+        ),
+        _ => None,
+    });
+    let failed = h.notice_text();
+    assert!(
+        failed.starts_with(&format!("{name}'s older invalidations did not load: ")),
+        "{failed}"
+    );
+    assert!(failed.contains("cannot reach CloudFront"), "{failed}");
+    h.advance(jiff::SignedDuration::from_secs(5));
+    assert_eq!(
+        h.notice_text(),
+        format!("no older invalidations: that is every invalidation of {name} (100)")
+    );
+}
+
 #[test]
 fn a_throttled_listing_says_how_old_its_data_is_instead_of_refreshed_just_now() {
     let mut h = Harness::demo();
@@ -232,6 +283,76 @@ fn a_throttled_listing_says_how_old_its_data_is_instead_of_refreshed_just_now() 
     assert!(row.contains(" 0!"), "{row}");
     let failing = h.app.session.failing().unwrap();
     assert_eq!(failing.0, 18);
+}
+
+/// The header's line and the row of the selected distribution, as drawn.
+fn header_and_row(h: &Harness, name: &str) -> (String, String) {
+    let screen = h.screen();
+    let header = screen.lines().next().unwrap_or_default().to_string();
+    let row = screen
+        .lines()
+        .find(|l| l.contains(name))
+        .unwrap_or_default()
+        .to_string();
+    (header, row)
+}
+
+/// The backend went away (moto or `sim serve` killed): every request fails, so nothing is
+/// fresher than the last answer. The header says how old that is, and the row's count is
+/// marked `!`, steadily: while a retry is in flight, while the distributions' listing is in
+/// flight or fails, after `r`; never "refreshed just now" for data nobody refreshed.
+#[test]
+fn a_backend_that_is_down_says_how_old_the_data_is_steadily_while_retries_go_out() {
+    let mut h = Harness::demo();
+    let last_answer = h.now();
+    let name = "www.acme-shop.com";
+    let down = |request: &Request| {
+        Some(cfdash::app::Response::failed(
+            request,
+            cfdash::cloudfront::CfError::Network {
+                detail: "connection refused".into(),
+            },
+        ))
+    };
+    let mut failed_once = false;
+    // Six minutes, a second at a time: the selected row's refresh (30 s), its retries
+    // (5 s), the sweep (5 min) and an `r` all go out and fail.
+    for second in 1..=360 {
+        h.clock.advance(jiff::SignedDuration::from_secs(1));
+        if second == 100 {
+            h.ch('r');
+        } else {
+            h.act(cfdash::app::Action::Tick);
+        }
+        for answered in [false, true] {
+            if answered {
+                h.settle_with(down);
+            }
+            failed_once |= h.app.session.failing().is_some();
+            let (header, row) = header_and_row(&h, name);
+            if !failed_once {
+                assert!(!row.contains('!'), "{row}");
+                continue;
+            }
+            let age = cfdash::timefmt::ago(h.now(), last_answer);
+            let age = age.trim_end_matches(" ago");
+            assert!(
+                header.contains(&format!(" failing · {age} old")) && !header.contains("refreshed"),
+                "at {second}s ({}): {header}",
+                if answered { "answered" } else { "in flight" }
+            );
+            // Its Running count, marked `!` ("2!").
+            assert!(
+                row.contains('!'),
+                "at {second}s ({}): {row}",
+                if answered { "answered" } else { "in flight" }
+            );
+        }
+    }
+    assert!(failed_once, "the selected row's refresh failed");
+    // What failed: the selected distribution's invalidations, and the distributions'.
+    let (n, since) = h.app.session.failing().unwrap();
+    assert_eq!((n, since), (2, Some(last_answer)));
 }
 
 #[test]
