@@ -112,23 +112,31 @@ fn home(name: &str, aws_config: &str, cfdash_config: &str) -> PathBuf {
 /// cfdash with only these variables besides dummy keys, so neither this machine's AWS
 /// setup nor this process's environment leaks in.
 fn cfdash(home: &Path, args: &[&str], vars: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cfdash"))
-        .env("CFDASH_JOURNAL", crate::common::run_journal())
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("AWS_CONFIG_FILE", home.join(".aws/config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join(".aws/credentials"))
+    isolated(home, args)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_SESSION_TOKEN", "session-token")
+        .envs(vars.iter().copied())
+        .output()
+        .unwrap()
+}
+
+/// cfdash with its files in `home`, the metadata service off, and nothing else of this
+/// process's environment (no credentials either).
+fn isolated(home: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cfdash"));
+    command
+        .args(args)
+        .env_clear()
+        .env("CFDASH_JOURNAL", crate::common::run_journal())
+        .env("HOME", home)
+        .env("AWS_CONFIG_FILE", home.join(".aws/config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join(".aws/credentials"))
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("CFDASH_CONFIG", home.join("cfdash.toml"))
         .env("CFDASH_LOG_FILE", home.join("cfdash.log"))
-        .envs(vars.iter().copied())
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+        .stdin(Stdio::null());
+    command
 }
 
 fn stderr(o: &Output) -> String {
@@ -406,19 +414,7 @@ fn plain_http_through_a_proxy_off_this_machine_is_refused() {
 
 /// cfdash with no credentials anywhere (no keys, no SSO, no metadata service).
 fn cfdash_without_keys(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cfdash"))
-        .env("CFDASH_JOURNAL", crate::common::run_journal())
-        .args(args)
-        .env_clear()
-        .env("HOME", home)
-        .env("AWS_CONFIG_FILE", home.join(".aws/config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join(".aws/credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("CFDASH_CONFIG", home.join("cfdash.toml"))
-        .env("CFDASH_LOG_FILE", home.join("cfdash.log"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    isolated(home, args).output().unwrap()
 }
 
 /// Without credentials, the advice names the cfdash profile the operator chose, and the
