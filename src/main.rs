@@ -50,8 +50,13 @@ fn opening(
     config_error: Option<&String>,
 ) -> Result<Opening, String> {
     if cli.demo {
+        // The data and seed the connector uses, also on the profile: a copied command
+        // (`y`) then names them and reaches the same account.
         let demo = Profile {
             simulated: true,
+            sim_data: cli.sim.data.clone(),
+            // 1 is the default: left out of copied commands.
+            sim_seed: (cli.sim.seed != 1).then_some(cli.sim.seed),
             ..Default::default()
         };
         return Ok((
@@ -499,5 +504,39 @@ fn run(cli: cli::Cli, started: Instant, log_path: PathBuf) -> Result<ExitCode, S
             );
             Ok(ExitCode::FAILURE)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    /// `--demo` with its data and seed: the profile says them, so a copied command does.
+    #[test]
+    fn the_demo_profile_carries_the_sim_data_and_seed_given() {
+        let cli = super::cli::Cli::try_parse_from([
+            "cfdash",
+            "--demo",
+            "--sim-data",
+            "/tmp/account.toml",
+            "--sim-seed",
+            "3",
+        ])
+        .unwrap();
+        let (start, builtin) =
+            super::opening(&cli, std::path::Path::new("/nonexistent"), None, None).unwrap();
+        let (name, demo) = start.unwrap();
+        assert_eq!(name, "demo");
+        assert_eq!(builtin[0].1, demo);
+        assert_eq!(
+            demo.sim_data.as_deref(),
+            Some(std::path::Path::new("/tmp/account.toml"))
+        );
+        assert_eq!(demo.sim_seed, Some(3));
+        // The default seed is left out.
+        let cli = super::cli::Cli::try_parse_from(["cfdash", "--demo"]).unwrap();
+        let (start, _) = super::opening(&cli, std::path::Path::new("/x"), None, None).unwrap();
+        let demo = start.unwrap().1;
+        assert_eq!((demo.sim_data, demo.sim_seed), (None, None));
     }
 }
