@@ -366,16 +366,16 @@ fn open_dialog(frame: &mut Frame, rect: Rect, block: Block) -> Rect {
 
 /// A message in the middle of an empty pane.
 fn placeholder(frame: &mut Frame, inner: Rect, lines: Vec<Line>) {
+    let text = Paragraph::new(lines)
+        .alignment(Alignment::Center)
+        .wrap(Wrap { trim: true });
+    // As tall as the lines once wrapped (a long error takes several), centred.
+    let height = text.line_count(inner.width).min(inner.height as usize) as u16;
     let [_, middle, _] = Layout::vertical([
         Constraint::Fill(1),
-        Constraint::Length(lines.len() as u16),
+        Constraint::Length(height),
         Constraint::Fill(1),
     ])
     .areas(inner);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true }),
-        middle,
-    );
+    frame.render_widget(text, middle);
 }
