@@ -85,7 +85,8 @@ fn tree_cell(app: &App, d: &crate::cloudfront::Distribution, width: usize) -> St
     };
     let tenants = app.tenants_of(&d.id).len();
     let suffix = if tenants > 0 || app.session.tenants_listed.contains(&d.id) {
-        format!(" [{tenants} tenants]")
+        let s = if tenants == 1 { "" } else { "s" };
+        format!(" [{tenants} tenant{s}]")
     } else {
         " [tenants]".to_string()
     };
@@ -291,13 +292,13 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
 }
 
 /// The selected distribution's aliases on the bottom border, left of the position, when
-/// the invalidations' title has no room for them all: a name cell shows the first and
-/// "+N".
+/// the invalidations' title has no room for them all (or for a long one whole): a name
+/// cell shows the first and "+N".
 fn aliases_line(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     let Some(d) = app.session.selected_distribution() else {
         return;
     };
-    if d.aliases.len() < 2 || area.height < 3 {
+    if d.aliases.is_empty() || area.height < 3 {
         return;
     }
     if let Some(a) = app.areas()
