@@ -128,35 +128,50 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         )),
         (None, None, _) => spans.push(Span::styled("not refreshed yet", theme.dim)),
     }
-    let shown = app.requests.shown();
-    if shown > 0 {
-        spans.push(Span::styled(
-            format!("  {} {}", app.spinner(), requests(shown)),
-            theme.info,
-        ));
-    }
+    // The month, the tenants and the zone go in where they fit beside the room kept for
+    // the spinner, whether it shows or not: a request coming and going must not make them
+    // come and go too.
+    let room = (area.width as usize).saturating_sub(SPINNER_ROOM);
+    let fits =
+        |spans: &[Span], more: usize| spans.iter().map(Span::width).sum::<usize>() + more <= room;
     let month = month_text(&app.session.backfill.month);
-    let used: usize = spans.iter().map(Span::width).sum();
-    if listed_any && used + 3 + month.chars().count() <= area.width as usize {
+    if listed_any && fits(&spans, 3 + month.chars().count()) {
         spans.splice(month_at..month_at, [sep(), Span::styled(month, theme.text)]);
     }
     if tenants > 0 {
         let s = if tenants == 1 { "" } else { "s" };
         let text = format!(" · {} tenant{s}", thousands(tenants));
-        let used: usize = spans.iter().map(Span::width).sum();
-        if used + text.chars().count() <= area.width as usize {
+        if fits(&spans, text.chars().count()) {
             spans.insert(tenants_at, Span::styled(text, theme.text));
         }
     }
-    if let Some(zone) = local_zone {
-        let used: usize = spans.iter().map(Span::width).sum();
-        if used + zone.chars().count() <= area.width as usize {
-            spans.insert(zone_at, Span::styled(zone, theme.dim));
-        }
+    if let Some(zone) = local_zone
+        && fits(&spans, zone.chars().count())
+    {
+        spans.insert(zone_at, Span::styled(zone, theme.dim));
+    }
+    // The spinner says how many requests run as far as there is room: "⠋ 3 requests",
+    // "⠋ 3", or the spinner alone.
+    let shown = app.requests.shown();
+    if shown > 0 {
+        let left = (area.width as usize).saturating_sub(spans.iter().map(Span::width).sum());
+        let spinner = app.spinner();
+        let text = [
+            format!("  {spinner} {}", requests(shown)),
+            format!("  {spinner} {}", thousands(shown)),
+        ]
+        .into_iter()
+        .find(|t| t.chars().count() <= left)
+        .unwrap_or_else(|| format!("  {spinner}"));
+        spans.push(Span::styled(text, theme.info));
     }
     let spans = super::fit_spans(spans, area.width as usize);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
+
+/// The spinner's room at the header's end, kept whether it shows or not ("  ⠋"; the
+/// count and "requests" come where there is more).
+const SPINNER_ROOM: usize = 3;
 
 /// "612/1,000 free paths this month", "1,127 paths this month, 1,000 free": "≥" while
 /// the month is not all known (a lower bound).

@@ -79,6 +79,67 @@ fn error_state() {
     }
 }
 
+/// The header's optional parts (the zone, the tenants, the month) do not come and go
+/// with the spinner: room is kept for it whether a request is in flight or not.
+#[test]
+fn the_header_keeps_its_parts_while_requests_come_and_go() {
+    for w in (100..=170).step_by(5) {
+        let mut harness = at(w, 40);
+        let parts = |h: &Harness| {
+            let screen = h.screen();
+            let header = screen.lines().next().unwrap().to_string();
+            (
+                header.contains("tenants"),
+                header.contains("this month"),
+                header.contains("· UTC"),
+                header,
+            )
+        };
+        let idle = parts(&harness);
+        assert!(harness.app.requests.shown() == 0, "{}", idle.3);
+        harness.ch('r');
+        assert!(harness.app.requests.shown() > 0);
+        let busy = parts(&harness);
+        assert_eq!(
+            (idle.0, idle.1, idle.2),
+            (busy.0, busy.1, busy.2),
+            "{w}:\n{}\n{}",
+            idle.3,
+            busy.3
+        );
+    }
+}
+
+/// A message longer than its pane is wide wraps, and every line of it shows, the way to
+/// act on it last ("r retries").
+#[test]
+fn a_long_error_wraps_whole_in_its_pane() {
+    let settings = SimSettings {
+        throttle_rate: 1.0,
+        ..Default::default()
+    };
+    let harness = Harness::with(SimData::demo(), settings, 60, 15);
+    let screen = harness.screen();
+    let pane: String = screen
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.contains('┗'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words = |s: &str| {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(
+        words(&pane).contains(
+            "CloudFront is throttling requests cfdash is backing off and will retry r retries"
+        ),
+        "{screen}"
+    );
+}
+
 #[test]
 fn paths_of_an_invalidation() {
     for (w, h) in SIZES {
