@@ -939,7 +939,8 @@ fn space_in_the_invalidations_pane_marks_their_distribution_and_stays() {
 
 #[test]
 fn t_shows_times_in_utc_and_back() {
-    let mut h = Harness::with(SimData::demo(), SimSettings::default(), 120, 35);
+    // Wide enough for the local zone: it goes in last, where there is room.
+    let mut h = Harness::with(SimData::demo(), SimSettings::default(), 140, 35);
     let plus2 = jiff::tz::TimeZone::fixed(jiff::tz::offset(2));
     h.app.local_tz = plus2.clone();
     h.app.tz = plus2.clone();
