@@ -116,9 +116,10 @@ pub struct Session {
     pub distributions: Remote<Vec<Distribution>>,
     /// Indices into the distributions that pass the filter, in listing order.
     pub view: Vec<usize>,
-    /// The widest name and comment among the rows of the view, in columns: the table
-    /// gives its spare room to names first, and comments only the room they use.
-    pub view_widths: ViewWidths,
+    /// The widest name and comment among the rows of the view, in columns (the table
+    /// gives its spare room to names first, and comments only the room they use), and
+    /// how many rows are tenants.
+    pub view_stats: ViewStats,
     pub filter: Input,
     pub focus: Pane,
     pub dist_scroll: Scroll,
@@ -176,19 +177,21 @@ pub struct Session {
     pub cache_tags: HashMap<String, super::tenants::TagState>,
 }
 
-/// The widest cells of the distributions' view, worked out when the view changes (not on
-/// each frame: an account may have thousands of rows).
+/// The widest cells of the distributions' view, and how many rows are tenants, worked out
+/// when the view changes (not on each frame: an account may have thousands of rows).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ViewWidths {
+pub struct ViewStats {
     /// The name cell: the name, "+N" for the other aliases, and a tree's marks.
     pub name: usize,
     /// The comment ("?" when the answer had none).
     pub comment: usize,
+    /// How many rows of the whole list (not only the view) are tenants.
+    pub tenants: usize,
 }
 
-impl ViewWidths {
-    pub fn of<'a>(rows: impl IntoIterator<Item = &'a Distribution>) -> ViewWidths {
-        let mut w = ViewWidths::default();
+impl ViewStats {
+    pub fn of<'a>(rows: impl IntoIterator<Item = &'a Distribution>) -> ViewStats {
+        let mut w = ViewStats::default();
         for d in rows {
             let more = match d.aliases.len() {
                 _ if d.aliases_unknown => 3,
@@ -273,7 +276,7 @@ impl Session {
         Self {
             distributions: Remote::Idle,
             view: Vec::new(),
-            view_widths: ViewWidths::default(),
+            view_stats: ViewStats::default(),
             filter: Input::default(),
             focus: Pane::Distributions,
             dist_scroll: Scroll::default(),
@@ -347,11 +350,28 @@ impl Session {
             .count()
     }
 
-    /// How many rows of the list are tenants (the rest are distributions).
+    /// How many rows of the list are tenants (the rest are distributions): counted when
+    /// the view is rebuilt, not on each frame.
     pub fn tenant_rows(&self) -> usize {
-        self.distributions
-            .data()
-            .map_or(0, |all| all.iter().filter(|d| d.tenant.is_some()).count())
+        match self.distributions {
+            Remote::Ready { .. } => self.view_stats.tenants,
+            _ => 0,
+        }
+    }
+
+    /// How many invalidations are in progress, and how many distributions have a listing
+    /// of theirs: [`Session::in_progress_total`] and [`Session::listed`] in one pass, for
+    /// the header.
+    pub fn progress(&self) -> (usize, usize) {
+        self.invalidations
+            .values()
+            .fold((0, 0), |(running, listed), d| match d.list.data() {
+                Some(list) => (
+                    running + list.iter().filter(|i| i.status.is_in_progress()).count(),
+                    listed + 1,
+                ),
+                None => (running, listed),
+            })
     }
 
     /// The row with this id (a distribution or a tenant), if listed.

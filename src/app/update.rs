@@ -827,8 +827,11 @@ impl App {
         let mut view = self.session.tree_view(&needle);
         self.session.sort_view(&mut view);
         self.session.view = self.session.group_tenants(view);
-        self.session.view_widths = match self.session.distributions.data() {
-            Some(all) => super::session::ViewWidths::of(self.session.view.iter().map(|&i| &all[i])),
+        self.session.view_stats = match self.session.distributions.data() {
+            Some(all) => super::session::ViewStats {
+                tenants: all.iter().filter(|d| d.tenant.is_some()).count(),
+                ..super::session::ViewStats::of(self.session.view.iter().map(|&i| &all[i]))
+            },
             None => Default::default(),
         };
         if let (Some(id), Some(all)) = (keep, self.session.distributions.data())

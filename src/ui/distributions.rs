@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Row, Table};
 use super::{Theme, column_widths, pane_block, placeholder, position};
 use crate::app::arrow;
 use crate::app::layout::{DIST_ALL, table_rows};
-use crate::app::session::{DistColumn, ViewWidths};
+use crate::app::session::{DistColumn, ViewStats};
 use crate::app::{App, Mode, Pane, Remote, Slot};
 use crate::text::fit;
 use crate::timefmt::thousands;
@@ -33,7 +33,7 @@ const FIXED: u16 = 1 + 14 + 12 + 7 + 7 + 6;
 /// [`DIST_ALL`]. The spare room goes to the names first, up to 30 columns (most names
 /// whole), then to the comments, up to the longest (at most 40, at least 12), then the rest
 /// to the names again.
-pub fn columns(width: u16, widths: ViewWidths) -> Vec<(Col, Constraint)> {
+pub fn columns(width: u16, widths: ViewStats) -> Vec<(Col, Constraint)> {
     let mut cols = vec![
         (Col::Mark, Constraint::Length(1)),
         (Col::Id, Constraint::Length(14)),
@@ -163,7 +163,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         return placeholder(frame, inner, lines);
     }
 
-    let cols = columns(inner.width, app.session.view_widths);
+    let cols = columns(inner.width, app.session.view_stats);
     let widths = column_widths(&cols, inner.width);
     let width_of = |col: Col| {
         cols.iter()
@@ -341,7 +341,14 @@ mod tests {
     use crate::ui::column_widths;
 
     fn widths(width: u16, name: usize, comment: usize) -> (u16, u16) {
-        let cols = columns(width, ViewWidths { name, comment });
+        let cols = columns(
+            width,
+            ViewStats {
+                name,
+                comment,
+                tenants: 0,
+            },
+        );
         let w = column_widths(&cols, width);
         let of = |col| cols.iter().position(|c| c.0 == col).map_or(0, |i| w[i]);
         (of(Col::Name), of(Col::Comment))

@@ -61,9 +61,8 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
     // Until the distributions are listed, nothing is known of what is in progress or of
     // the month: no count rather than a 0.
     let listed_any = matches!(app.session.distributions, Remote::Ready { .. });
-    let running = app.session.in_progress_total();
+    let (running, listed) = app.session.progress();
     let total = app.session.distributions.data().map_or(0, Vec::len);
-    let listed = app.session.listed();
     let partial = listed < total || app.session.schedule.paging.is_some();
     if listed_any {
         spans.push(sep());
