@@ -164,11 +164,43 @@ fn filter_words(app: &App) -> Vec<String> {
 
 /// The names in the title of a pane of `area` whose other words take `others` columns.
 fn title_names(d: &Distribution, area: Rect, others: usize) -> String {
-    // Room on the top border: its corners, the words above, a spinner, spaces.
-    let room = (area.width as usize)
+    names(d, title_room(area, others))
+}
+
+/// The room for the names on the title of a pane of `area` whose other words take
+/// `others` columns: its corners, the words above, a spinner, spaces.
+fn title_room(area: Rect, others: usize) -> usize {
+    (area.width as usize)
         .saturating_sub(2 + 15 + 2 + 3 + others)
-        .max(8);
-    names(d, room)
+        .max(8)
+}
+
+/// Whether [`names`] in `width` columns says every name whole, worked out from their
+/// widths (a distribution may have hundreds of aliases: joining them all each frame to
+/// compare would cost their square).
+fn names_fit(d: &Distribution, width: usize) -> bool {
+    if let Some(t) = &d.tenant {
+        let name = text_columns(&t.name);
+        if d.aliases.is_empty() {
+            return name <= width;
+        }
+        let plain = Distribution {
+            tenant: None,
+            ..d.clone()
+        };
+        // `names` leaves the domains out under 6 columns of room.
+        let rest = width.saturating_sub(name + 3);
+        return name + 3 <= width && rest >= 6 && names_fit(&plain, rest);
+    }
+    let n = d.aliases.len();
+    let total = if d.aliases_unknown {
+        text_columns(d.display_name()) + text_columns(" (aliases ?)")
+    } else if n <= 1 {
+        text_columns(d.display_name())
+    } else {
+        d.aliases.iter().map(|a| text_columns(a)).sum::<usize>() + 2 * (n - 1)
+    };
+    total <= width
 }
 
 /// Whether the invalidations pane's title shows every alias of the selected distribution
@@ -181,7 +213,7 @@ pub(super) fn title_shows_every_alias(app: &App, d: &Distribution, area: Rect) -
         text_columns(&quota_text(&quota, area.width).0) + 1
     };
     let filtered: usize = filter_words(app).iter().map(|w| text_columns(w)).sum();
-    title_names(d, area, quota_width + filtered) == names(d, usize::MAX)
+    names_fit(d, title_room(area, quota_width + filtered))
 }
 
 /// The in-progress quotas as the title shows them, and whether either is nearly used up
@@ -539,6 +571,43 @@ mod tests {
             paths_text(&paths(&["/checkout/cart.html", "/a"]), 14),
             "/checkout/… +1"
         );
+    }
+
+    /// `names_fit` says whether `names` shows every name whole, at every width, for
+    /// distributions with no, one, several and unknown aliases, and for tenants.
+    #[test]
+    fn names_fit_agrees_with_names() {
+        let many = dist(&["www.example.com", "example.com", "shop.example.com", "a.io"]);
+        let unknown = Distribution {
+            aliases_unknown: true,
+            ..dist(&[])
+        };
+        let tenant = |domains: &[&str]| Distribution {
+            tenant: Some(crate::cloudfront::TenantOf {
+                distribution: "E1".into(),
+                name: "shop-one".into(),
+            }),
+            ..dist(domains)
+        };
+        let cases = [
+            dist(&[]),
+            dist(&["www.example.com"]),
+            many,
+            unknown,
+            tenant(&[]),
+            tenant(&["a.io"]),
+            tenant(&["one.example.com", "two.example.com"]),
+        ];
+        for d in &cases {
+            let whole = names(d, usize::MAX);
+            for width in 0..80 {
+                assert_eq!(
+                    names_fit(d, width),
+                    names(d, width) == whole,
+                    "{whole:?} at {width}"
+                );
+            }
+        }
     }
 
     fn dist(aliases: &[&str]) -> Distribution {
