@@ -360,7 +360,7 @@ impl super::Session {
 
     /// One distribution's part of the month's count.
     pub fn dist_month(&self, id: &str, since: Timestamp, base: usize) -> DistMonth {
-        let Some(list) = self.invalidations.get(id).and_then(|e| e.list.data()) else {
+        let Some(list) = self.listing(id) else {
             return DistMonth {
                 missing: 0,
                 uncovered: true,

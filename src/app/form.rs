@@ -282,12 +282,7 @@ impl App {
         sharing.insert(&owner);
         sharing.insert(dist);
         for &target in &sharing {
-            let Some(rows) = self
-                .session
-                .invalidations
-                .get(target)
-                .and_then(|e| e.list.data())
-            else {
+            let Some(rows) = self.session.listing(target) else {
                 continue;
             };
             for row in rows.iter().filter(|r| r.status.is_in_progress()) {

@@ -324,9 +324,7 @@ impl App {
                     .map(|p| p.create_time)
                     .or_else(|| {
                         self.session
-                            .invalidations
-                            .get(&k.distribution)
-                            .and_then(|d| d.list.data())
+                            .listing(&k.distribution)
                             .and_then(|l| l.iter().find(|r| r.id == k.id))
                             .filter(|r| r.status != InvalidationStatus::Queued)
                             .map(|r| r.create_time)

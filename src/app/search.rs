@@ -527,9 +527,7 @@ impl Search {
                 let detail = session.details.get(&key);
                 let inv = detail.and_then(Remote::data);
                 let status = session
-                    .invalidations
-                    .get(dist)
-                    .and_then(|e| e.list.data())
+                    .listing(dist)
                     .and_then(|l| l.iter().find(|r| r.id == entry.id()))
                     .map(|r| r.status.clone())
                     .or_else(|| inv.map(|d| d.status.clone()))
@@ -663,10 +661,7 @@ impl App {
             Some(pos) => self.select_invalidation(pos, fx),
             None => {
                 let name = self.distribution_name(&key.distribution);
-                let listed = self
-                    .selected_invalidations()
-                    .and_then(|e| e.list.data())
-                    .map(Vec::len);
+                let listed = self.session.selected_listing().map(Vec::len);
                 let text = match listed {
                     Some(n) => format!(
                         "{} is older than the {n} of {name} listed: L loads older ones",

@@ -190,14 +190,14 @@ pub struct ViewStats {
 }
 
 impl ViewStats {
-    pub fn of<'a>(rows: impl IntoIterator<Item = &'a Distribution>) -> ViewStats {
-        let mut w = ViewStats::default();
-        for d in rows {
-            let more = match d.aliases.len() {
-                _ if d.aliases_unknown => 3,
-                0 | 1 => 0,
-                n => 2 + crate::text::columns(&(n - 1).to_string()),
-            };
+    /// Of the rows of `all` the view shows (`view`, indices into it).
+    pub fn of(all: &[Distribution], view: &[usize]) -> ViewStats {
+        let mut w = ViewStats {
+            tenants: all.iter().filter(|d| d.tenant.is_some()).count(),
+            ..ViewStats::default()
+        };
+        for d in view.iter().map(|&i| &all[i]) {
+            let more = d.more_aliases().map_or(0, |m| crate::text::columns(&m));
             // A tenant hangs under its distribution ("  └ "); a multi-tenant distribution
             // says "▸ " and " [N tenants]" (two digits counted).
             let tree = if d.tenant.is_some() {
@@ -335,19 +335,13 @@ impl Session {
 
     /// How many invalidations are in progress, over every listed distribution.
     pub fn in_progress_total(&self) -> usize {
-        self.invalidations
-            .values()
-            .map(DistInvalidations::in_progress)
-            .sum()
+        self.progress().0
     }
 
     /// How many distributions have a listing of their invalidations: until all have, the
     /// in-progress total is only a lower bound.
     pub fn listed(&self) -> usize {
-        self.invalidations
-            .values()
-            .filter(|d| d.list.data().is_some())
-            .count()
+        self.progress().1
     }
 
     /// How many rows of the list are tenants (the rest are distributions): counted when
@@ -360,17 +354,14 @@ impl Session {
     }
 
     /// How many invalidations are in progress, and how many distributions have a listing
-    /// of theirs: [`Session::in_progress_total`] and [`Session::listed`] in one pass, for
-    /// the header.
+    /// of theirs: [`Session::in_progress_total`] and [`Session::listed`] in one pass (the
+    /// header wants both).
     pub fn progress(&self) -> (usize, usize) {
         self.invalidations
             .values()
-            .fold((0, 0), |(running, listed), d| match d.list.data() {
-                Some(list) => (
-                    running + list.iter().filter(|i| i.status.is_in_progress()).count(),
-                    listed + 1,
-                ),
-                None => (running, listed),
+            .filter(|d| d.list.data().is_some())
+            .fold((0, 0), |(running, listed), d| {
+                (running + d.in_progress(), listed + 1)
             })
     }
 
@@ -383,6 +374,16 @@ impl Session {
     pub fn selected_distribution(&self) -> Option<&Distribution> {
         let all = self.distributions.data()?;
         self.view.get(self.dist_scroll.selected).map(|&i| &all[i])
+    }
+
+    /// The listing of `dist`'s invalidations, when there is one.
+    pub fn listing(&self, dist: &str) -> Option<&Vec<InvalidationSummary>> {
+        self.invalidations.get(dist)?.list.data()
+    }
+
+    /// The listing of the selected distribution's invalidations, when there is one.
+    pub fn selected_listing(&self) -> Option<&Vec<InvalidationSummary>> {
+        self.listing(&self.selected_distribution()?.id)
     }
 
     /// The invalidations of the selected distribution.
@@ -410,10 +411,7 @@ impl Session {
     /// Of the selected distribution's invalidations, how many cfdash has the paths of, and
     /// how many there are: a filter by path only sees the first.
     pub fn paths_known(&self) -> (usize, usize) {
-        let (Some(d), Some(list)) = (
-            self.selected_distribution(),
-            self.selected_invalidations().and_then(|e| e.list.data()),
-        ) else {
+        let (Some(d), Some(list)) = (self.selected_distribution(), self.selected_listing()) else {
             return (0, 0);
         };
         let known = list
@@ -440,14 +438,13 @@ impl Session {
             return false;
         };
         let limit = self.list_limit(&d.id, base);
-        self.selected_invalidations()
-            .and_then(|e| e.list.data())
+        self.selected_listing()
             .is_some_and(|l| l.len() >= limit && limit < OLDER_MAX)
     }
 
     /// The selected distribution's invalidations, in the table's order.
     pub fn invalidation_rows(&self) -> Vec<&InvalidationSummary> {
-        let Some(list) = self.selected_invalidations().and_then(|d| d.list.data()) else {
+        let Some(list) = self.selected_listing() else {
             return Vec::new();
         };
         let mut rows: Vec<&InvalidationSummary> = list.iter().collect();

@@ -558,7 +558,7 @@ impl App {
         };
         let (id, name) = (d.id.clone(), d.display_name().to_string());
         let base = self.settings.list_limit;
-        let Some(listed) = self.selected_invalidations().and_then(|e| e.list.data()) else {
+        let Some(listed) = self.session.selected_listing() else {
             return self.notify(
                 NoticeKind::Info,
                 format!("{name}'s invalidations are not listed yet"),
@@ -828,10 +828,7 @@ impl App {
         self.session.sort_view(&mut view);
         self.session.view = self.session.group_tenants(view);
         self.session.view_stats = match self.session.distributions.data() {
-            Some(all) => super::session::ViewStats {
-                tenants: all.iter().filter(|d| d.tenant.is_some()).count(),
-                ..super::session::ViewStats::of(self.session.view.iter().map(|&i| &all[i]))
-            },
+            Some(all) => super::session::ViewStats::of(all, &self.session.view),
             None => Default::default(),
         };
         if let (Some(id), Some(all)) = (keep, self.session.distributions.data())
@@ -1218,12 +1215,7 @@ impl App {
         let Some((before, oldest)) = self.session.older_asked.remove(dist) else {
             return;
         };
-        let Some(list) = self
-            .session
-            .invalidations
-            .get(dist)
-            .and_then(|e| e.list.data())
-        else {
+        let Some(list) = self.session.listing(dist) else {
             return;
         };
         let n = list.len();

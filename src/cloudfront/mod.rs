@@ -56,6 +56,16 @@ impl Distribution {
         }
     }
 
+    /// What follows the name where a cell shows one: " +N" for the other aliases, " +?"
+    /// when the endpoint did not say them (the domain stands in), else nothing.
+    pub fn more_aliases(&self) -> Option<String> {
+        match self.aliases.len() {
+            _ if self.aliases_unknown => Some(" +?".into()),
+            0 | 1 => None,
+            n => Some(format!(" +{}", n - 1)),
+        }
+    }
+
     /// Case-insensitive match over id, domain, aliases, comment and a tenant's name.
     /// `needle` is lowercase.
     pub fn matches(&self, needle: &str) -> bool {

@@ -58,12 +58,8 @@ pub fn columns(width: u16, widths: ViewStats) -> Vec<(Col, Constraint)> {
 /// aliases there are (the invalidations pane's title or this pane's bottom border lists
 /// them).
 fn name_cell(d: &crate::cloudfront::Distribution, width: usize) -> String {
-    let more = d.aliases.len().saturating_sub(1);
-    // "+?": the endpoint did not say its aliases (moto's listing): the domain stands in.
-    let suffix = match more {
-        _ if d.aliases_unknown => " +?".to_string(),
-        0 => return fit(d.display_name(), width).into_owned(),
-        n => format!(" +{n}"),
+    let Some(suffix) = d.more_aliases() else {
+        return fit(d.display_name(), width).into_owned();
     };
     let name = fit(d.display_name(), width.saturating_sub(suffix.len()).max(1));
     format!("{name}{suffix}")
