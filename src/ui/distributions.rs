@@ -90,7 +90,8 @@ fn tree_cell(app: &App, d: &crate::cloudfront::Distribution, width: usize) -> St
     format!("{open} {}{suffix}", name_cell(d, room))
 }
 
-pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+/// `aliases_elsewhere`: the invalidations' title shows every alias of the selection.
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, aliases_elsewhere: bool) {
     let total = app
         .session
         .distributions
@@ -284,7 +285,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         area,
         (scroll.selected, start, app.session.view.len()),
     );
-    aliases_line(app, theme, frame, area);
+    if !aliases_elsewhere {
+        aliases_line(app, theme, frame, area);
+    }
 }
 
 /// The selected distribution's aliases on the bottom border, left of the position, when
@@ -295,11 +298,6 @@ fn aliases_line(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     if d.aliases.is_empty() || area.height < 3 {
-        return;
-    }
-    if let Some(a) = app.areas()
-        && super::invalidations::title_shows_every_alias(app, d, a.invalidations)
-    {
         return;
     }
     let len = app.session.view.len();

@@ -162,11 +162,6 @@ fn filter_words(app: &App) -> Vec<String> {
     words
 }
 
-/// The names in the title of a pane of `area` whose other words take `others` columns.
-fn title_names(d: &Distribution, area: Rect, others: usize) -> String {
-    names(d, title_room(area, others))
-}
-
 /// The room for the names on the title of a pane of `area` whose other words take
 /// `others` columns: its corners, the words above, a spinner, spaces.
 fn title_room(area: Rect, others: usize) -> usize {
@@ -203,17 +198,42 @@ fn names_fit(d: &Distribution, width: usize) -> bool {
     total <= width
 }
 
-/// Whether the invalidations pane's title shows every alias of the selected distribution
-/// (else the distributions pane lists them on its bottom border).
-pub(super) fn title_shows_every_alias(app: &App, d: &Distribution, area: Rect) -> bool {
-    let quota = app.quota_on(&d.id);
-    let quota_width = if quota.is_idle() {
-        0
-    } else {
-        text_columns(&quota_text(&quota, area.width).0) + 1
-    };
-    let filtered: usize = filter_words(app).iter().map(|w| text_columns(w)).sum();
-    names_fit(d, title_room(area, quota_width + filtered))
+/// What the pane's top border says besides its names, worked out once a frame: the
+/// distributions pane asks whether the names fit beside it.
+pub struct Title {
+    /// The in-progress quotas (on the right) and whether either is nearly used up.
+    quota: Option<(String, bool)>,
+    /// The words on the pane's filter.
+    filter: Vec<String>,
+    /// The title shows every alias of the selected distribution (else the distributions
+    /// pane lists them on its bottom border).
+    pub every_alias: bool,
+}
+
+impl Title {
+    pub fn of(app: &App, area: Rect) -> Title {
+        let dist = app.selected_distribution();
+        // The in-progress quotas, on the right of the top border, while anything is in
+        // progress. (Counted once a frame: a tenant's take its thousands of siblings.)
+        let quota = dist
+            .map(|d| app.quota_on(&d.id))
+            .filter(|q| !q.is_idle())
+            .map(|q| quota_text(&q, area.width));
+        let filter = filter_words(app);
+        let every_alias =
+            dist.is_none_or(|d| names_fit(d, title_room(area, Self::others(&quota, &filter))));
+        Title {
+            quota,
+            filter,
+            every_alias,
+        }
+    }
+
+    /// The columns the quotas and the filter's words take.
+    fn others(quota: &Option<(String, bool)>, filter: &[String]) -> usize {
+        quota.as_ref().map_or(0, |(text, _)| text_columns(text) + 1)
+            + filter.iter().map(|w| text_columns(w)).sum::<usize>()
+    }
 }
 
 /// The in-progress quotas as the title shows them, and whether either is nearly used up
@@ -247,27 +267,27 @@ pub fn status_symbol(app: &App, status: &InvalidationStatus) -> char {
     }
 }
 
-pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, top: Title) {
     let dist = app.selected_distribution();
     let loading = dist.is_some_and(|d| app.is_loading(&Slot::Invalidations(d.id.clone())));
     let mut title = vec![Span::styled(" Invalidations ", theme.title)];
-    // The in-progress quotas, on the right of the top border, while anything is in progress.
-    let quota = dist
-        .map(|d| app.quota_on(&d.id))
-        .filter(|q| !q.is_idle())
-        .map(|q| quota_text(&q, area.width));
-    let quota_width = quota.as_ref().map_or(0, |(text, _)| text_columns(text) + 1);
+    let others = Title::others(&top.quota, &top.filter);
+    let quota_width = top
+        .quota
+        .as_ref()
+        .map_or(0, |(text, _)| text_columns(text) + 1);
+    let quota = top.quota;
     // Filtered (`/` here): by what, and how many of the rows cfdash can match by path.
     // It goes after the names, which give way to it.
     let filter = app.session.inv_filter.value();
-    let filtered: Vec<Span> = filter_words(app)
+    let filtered: Vec<Span> = top
+        .filter
         .into_iter()
         .zip([theme.warning, theme.dim])
         .map(|(text, style)| Span::styled(text, style))
         .collect();
-    let filtered_width: usize = filtered.iter().map(|s| text_columns(&s.content)).sum();
     if let Some(d) = dist {
-        let names = title_names(d, area, quota_width + filtered_width);
+        let names = names(d, title_room(area, others));
         title.push(Span::styled(format!("· {names} "), theme.text));
     }
     if loading {

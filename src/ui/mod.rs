@@ -38,8 +38,9 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame) {
         _ if app.profile.is_empty() => profiles::welcome(app, theme, frame, body),
         (Some(f), Some(form_areas)) => form::render(app, f, theme, frame, form_areas),
         _ => {
-            distributions::render(app, theme, frame, areas.distributions);
-            invalidations::render(app, theme, frame, areas.invalidations);
+            let title = invalidations::Title::of(app, areas.invalidations);
+            distributions::render(app, theme, frame, areas.distributions, title.every_alias);
+            invalidations::render(app, theme, frame, areas.invalidations, title);
             if let Some(rect) = areas.detail {
                 detail::render(app, theme, frame, rect);
             }
